@@ -1,0 +1,51 @@
+# coprod — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app coprod
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test install lint typecheck check clean serve scheduler
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Serve the demo world on http://127.0.0.1:$(PORT) together with the scheduler process.
+run: install
+	mkdir -p instance
+	$(FLASK) migrate
+	$(FLASK) demo-data
+	@echo "coprod: http://127.0.0.1:$(PORT)  (Ctrl-C stops the web server and the scheduler)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) scheduler & \
+	  $(FLASK) run --port $(PORT) --no-reload
+
+# The whole suite on SQLite, then again on PostgreSQL when COPROD_TEST_DATABASE_URL is set.
+test: install
+	$(BIN)/pytest -p no:cacheprovider
+	@if [ -n "$$COPROD_TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on PostgreSQL =="; \
+	  $(BIN)/pytest -p no:cacheprovider; \
+	else \
+	  echo "COPROD_TEST_DATABASE_URL is not set: the PostgreSQL run was not made."; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy coprod config.py
+
+check: lint typecheck test
+
+clean:
+	rm -rf $(VENV) instance/coprod.sqlite* .pytest_cache .mypy_cache .ruff_cache

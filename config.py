@@ -1,0 +1,69 @@
+"""Configuration: every value comes from the environment (12-factor), with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-shaped defaults; secrets must come from the environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'coprod.sqlite'}")
+    SQL_ECHO = _bool("SQL_ECHO", False)
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    PER_PAGE = 20
+    SCHEDULER_LOCK_FILE = os.environ.get(
+        "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")
+    )
+    TESTING = False
+
+
+class DevConfig(Config):
+    """Local development: a throwaway secret and plain-HTTP cookies."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+
+
+class TestConfig(Config):
+    """The test suite: an explicit database, CSRF on (tests send the token)."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105 - test only
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    DATABASE_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "sqlite://")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "production": Config,
+    "development": DevConfig,
+    "testing": TestConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """The config class named by COPROD_ENV (development unless told otherwise)."""
+    return CONFIGS[name or os.environ.get("COPROD_ENV", "development")]

@@ -1,0 +1,28 @@
+"""coprod: co-produced public services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from config import BASE_DIR, config_for
+
+
+def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
+    """Build the web application: configuration, database, extensions, blueprints, errors."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(config or config_for())
+    app.config.update(overrides)
+
+    from coprod import cli, extensions, web
+
+    extensions.init_app(app)
+    web.register_web(app)
+    cli.register_cli(app)
+    return app

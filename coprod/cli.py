@@ -1,0 +1,49 @@
+"""Operator commands: `flask --app coprod <command>`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from coprod.db import unit_of_work
+from coprod.errors import DomainError
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(migrate_command)
+    app.cli.add_command(create_admin_command)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Create or upgrade the database schema to the newest version."""
+    from coprod.migrate import upgrade
+
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    click.echo("Database is up to date.")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--password", default=None, help="The password (asked for when omitted).")
+@click.option("--name", "display_name", default="Site admin", show_default=True)
+def create_admin_command(email: str, password: str | None, display_name: str) -> None:
+    """Create a site admin (or make an existing account one)."""
+    from coprod.services import accounts
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with unit_of_work() as session:
+            user = accounts.create_admin(
+                session, email=email, password=password, display_name=display_name
+            )
+            email = user.email
+    except DomainError as err:
+        raise click.ClickException(err.message) from None
+    click.echo(f"{email} is a site admin.")

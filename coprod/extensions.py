@@ -1,0 +1,48 @@
+"""Flask extensions and the database binding, initialised by the app factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import LoginManager
+from flask_wtf import CSRFProtect
+from sqlalchemy.orm import selectinload
+
+from coprod.db import db, make_engine
+from coprod.models import User
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment for production.")
+    if db.engine is None or str(db.engine.url) != app.config["DATABASE_URL"]:
+        db.configure(make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]))
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        db.session.remove()
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+
+
+@login_manager.user_loader
+def _load_user(session_id: str) -> User | None:
+    """Sessions carry "<user id>:<session version>"; a stale version is signed out."""
+    try:
+        raw_id, raw_version = session_id.split(":", 1)
+        user_id, version = int(raw_id), int(raw_version)
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id, options=[selectinload(User.memberships)])
+    if user is None or user.session_version != version:
+        return None
+    if not user.is_active or user.deleted_at is not None:
+        return None
+    return user

@@ -1,0 +1,47 @@
+"""All models, imported here so metadata is complete for Alembic and the app."""
+
+from coprod.models.accounts import ApiToken, Membership, Role, User
+from coprod.models.audit import AuditEntry
+from coprod.models.contributions import ContributionLog, InKindItem, LogStatus, OutcomeQuantity
+from coprod.models.organisations import Organisation, OrgKind, Sector
+from coprod.models.programmes import Metric, Partner, Programme
+from coprod.models.reports import JobState, PeriodKind, ReportSnapshot
+from coprod.models.tasks import (
+    ACTIVE,
+    SEATED,
+    Shift,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskStatus,
+    task_metric,
+)
+
+__all__ = [
+    "ACTIVE",
+    "SEATED",
+    "ApiToken",
+    "AuditEntry",
+    "ContributionLog",
+    "InKindItem",
+    "JobState",
+    "LogStatus",
+    "Membership",
+    "Metric",
+    "OrgKind",
+    "Organisation",
+    "OutcomeQuantity",
+    "Partner",
+    "PeriodKind",
+    "Programme",
+    "ReportSnapshot",
+    "Role",
+    "Sector",
+    "Shift",
+    "Signup",
+    "SignupStatus",
+    "Task",
+    "TaskStatus",
+    "User",
+    "task_metric",
+]

@@ -1,0 +1,78 @@
+"""Programmes: co-production partnerships with partners and shared objectives (metrics)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coprod.db import Base, utcnow
+from coprod.models._types import money, quantity_type
+from coprod.models.organisations import Organisation
+
+
+class Programme(Base):
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    lead_organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="RESTRICT"), index=True
+    )
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    is_pilot: Mapped[bool] = mapped_column(default=False)
+    hypothesis: Mapped[str | None] = mapped_column(Text)
+    evaluation_starts_on: Mapped[date | None]
+    evaluation_ends_on: Mapped[date | None]
+    # Money value of one volunteered hour, for the in-kind match funders ask for.
+    hourly_rate: Mapped[Decimal] = mapped_column(money(), default=Decimal("0"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead_organisation: Mapped[Organisation] = relationship()
+    partners: Mapped[list[Partner]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="Partner.id"
+    )
+    metrics: Mapped[list[Metric]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="Metric.id"
+    )
+
+
+class Partner(Base):
+    """An organisation's part in a programme: the written partnership agreement."""
+
+    __tablename__ = "partner"
+    __table_args__ = (UniqueConstraint("programme_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(200))
+    commitments: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    programme: Mapped[Programme] = relationship(back_populates="partners")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class Metric(Base):
+    """A shared objective: an outcome measured in a unit, with a target by a date."""
+
+    __tablename__ = "metric"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(50))
+    target: Mapped[Decimal] = mapped_column(quantity_type())
+    target_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    programme: Mapped[Programme] = relationship(back_populates="metrics")

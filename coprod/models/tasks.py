@@ -1,0 +1,133 @@
+"""Tasks, their shifts, and volunteers' sign-ups for shifts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coprod.db import Base, utcnow
+from coprod.models._types import str_enum
+from coprod.models.accounts import User
+from coprod.models.organisations import Organisation
+from coprod.models.programmes import Metric, Programme
+
+
+class TaskStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+# Statuses that hold one of the shift's seats (counted in Shift.confirmed).
+SEATED = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
+# Statuses that keep the volunteer's time booked (used by the overlap rule).
+ACTIVE = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED)
+
+
+task_metric = Table(
+    "task_metric",
+    Base.metadata,
+    Column("task_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
+    Column("metric_id", ForeignKey("metric.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Task(Base):
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[TaskStatus] = mapped_column(str_enum(TaskStatus), default=TaskStatus.DRAFT)
+    coordinating_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="SET NULL"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    programme: Mapped[Programme] = relationship()
+    coordinating_organisation: Mapped[Organisation | None] = relationship()
+    metrics: Mapped[list[Metric]] = relationship(secondary=task_metric, order_by="Metric.id")
+    shifts: Mapped[list[Shift]] = relationship(
+        back_populates="task", cascade="all, delete-orphan", order_by="Shift.starts_at"
+    )
+
+    __table_args__ = (Index("ix_task_status_programme", "status", "programme_id"),)
+
+
+class Shift(Base):
+    """A time slot of a task with a capacity; `confirmed` counts the seats taken."""
+
+    __tablename__ = "shift"
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("confirmed >= 0 AND confirmed <= capacity", name="confirmed_within"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    capacity: Mapped[int]
+    confirmed: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="shifts")
+    signups: Mapped[list[Signup]] = relationship(back_populates="shift", order_by="Signup.id")
+
+    @property
+    def free_places(self) -> int:
+        return max(self.capacity - self.confirmed, 0)
+
+
+class Signup(Base):
+    """A volunteer on a shift. One row per (shift, volunteer); re-joining reuses it."""
+
+    __tablename__ = "signup"
+    __table_args__ = (
+        UniqueConstraint("shift_id", "user_id"),
+        Index("ix_signup_user_status", "user_id", "status"),
+        Index("ix_signup_shift_status", "shift_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[SignupStatus] = mapped_column(str_enum(SignupStatus))
+    # When the person (re)joined: the waitlist is served oldest first.
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    shift: Mapped[Shift] = relationship(back_populates="signups")
+    volunteer: Mapped[User] = relationship(foreign_keys=[user_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])

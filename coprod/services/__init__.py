@@ -1,0 +1,1 @@
+"""The business rules of coprod. Services never commit and never import Flask."""

@@ -1,0 +1,56 @@
+"""A page of a query's results, counted in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from coprod.errors import Invalid
+
+T = TypeVar("T")
+
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def clamp(page: Any, per_page: Any, default_per_page: int = 20) -> tuple[int, int]:
+    """Validate page numbers from a query string."""
+    try:
+        p = int(page) if page not in (None, "") else 1
+        pp = int(per_page) if per_page not in (None, "") else default_per_page
+    except (TypeError, ValueError):
+        raise Invalid("page", "Page numbers must be whole numbers.") from None
+    if p < 1:
+        raise Invalid("page", "The page number must be 1 or more.")
+    if not 1 <= pp <= MAX_PER_PAGE:
+        raise Invalid("per_page", f"per_page must be between 1 and {MAX_PER_PAGE}.")
+    return p, pp
+
+
+def paginate(session: Session, stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
+    """Run `stmt` for one page (scalars) and count its rows with one COUNT query."""
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,0 +1,41 @@
+"""Password hashing (Argon2id) and the password rules."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from coprod.errors import Invalid
+
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+
+# OWASP's minimum for Argon2id: 19 MiB of memory, 2 iterations, 1 lane.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# A fixed hash to verify against when the account does not exist, so timing reveals nothing.
+_DUMMY = _hasher.hash("not-a-real-password-xx")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
+    """Refuse passwords that are too short, too long or trivially guessable."""
+    if len(password) < MIN_LENGTH:
+        raise Invalid(field, f"Use at least {MIN_LENGTH} characters.")
+    if len(password) > MAX_LENGTH:
+        raise Invalid(field, f"Use at most {MAX_LENGTH} characters.")
+    if "\x00" in password:
+        raise Invalid(field, "The password contains a character that is not allowed.")
+    if email and password.lower() == email.lower():
+        raise Invalid(field, "Do not use your email address as your password.")
+    if len(set(password)) < 4:
+        raise Invalid(field, "This password is too easy to guess: use more different characters.")

@@ -1,0 +1,133 @@
+"""The HTML side: blueprints, the login gate, error pages, security headers."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from coprod import policy
+from coprod.db import db, sqlite_begin
+from coprod.errors import Conflict, DomainError, Invalid
+from coprod.web.helpers import is_safe_url
+
+# (module, blueprint attribute) — each module under coprod/web owns one area of the site.
+BLUEPRINTS = [
+    "main",
+    "auth",
+    "orgs",
+    "programmes",
+    "tasks",
+    "signups",
+    "contributions",
+    "reports",
+    "admin",
+]
+
+
+def register_web(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"coprod.web.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"coprod.web.{name}":
+                raise
+            continue
+        app.register_blueprint(module.bp)
+    _register_gate(app)
+    _register_errors(app)
+    _register_headers(app)
+    _register_template_helpers(app)
+
+
+def _register_gate(app: Flask) -> None:
+    @app.before_request
+    def _gate() -> Any:
+        # Read-only requests need no write lock on SQLite (see coprod.db).
+        sqlite_begin.set("BEGIN" if request.method in ("GET", "HEAD") else "BEGIN IMMEDIATE")
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "_public", False) or current_user.is_authenticated:
+            return None
+        return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError) -> Any:
+        db.session.rollback()
+        # A refused button action (sign up twice, a stale review) goes back with the reason.
+        back = _path_of(request.referrer or "")
+        if request.method == "POST" and isinstance(err, Conflict | Invalid) and is_safe_url(back):
+            flash(err.message, "error")
+            return redirect(back, code=303)
+        return render_template(
+            "errors/error.html", status=err.status, title=err.title, message=err.message
+        ), err.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError) -> Any:
+        message = "Your form expired or was sent from elsewhere. Go back, reload and try again."
+        return render_template(
+            "errors/error.html", status=400, title="Form expired", message=message
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return err
+        status = err.code or 500
+        return render_template(
+            "errors/error.html", status=status, title=err.name, message=err.description
+        ), status
+
+    @app.errorhandler(500)
+    def _server_error(err: Exception) -> Any:
+        db.session.rollback()
+        return render_template(
+            "errors/error.html",
+            status=500,
+            title="Something went wrong",
+            message="Something went wrong on our side. Nothing was changed.",
+        ), 500
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    def nav_url(endpoint: str, **values: Any) -> str | None:
+        """A link to an endpoint, or None while that part of the site is not installed."""
+        if endpoint not in app.view_functions:
+            return None
+        return url_for(endpoint, **values)
+
+    app.jinja_env.globals.update(can=policy.can, nav_url=nav_url)

@@ -1,0 +1,156 @@
+"""One suite, two databases: SQLite by default, PostgreSQL when COPROD_TEST_DATABASE_URL is set.
+
+Migrations run once per session. Each test runs inside a transaction rolled back at the end
+(the "join an external transaction" recipe: the app's commits release savepoints).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+from config import TestConfig
+from coprod import create_app
+from coprod.db import Base, db, make_engine
+from coprod.migrate import upgrade
+
+PG_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "")
+# A fixed clock for service tests: Saturday 2026-06-13, 10:00 UTC.
+NOW = datetime(2026, 6, 13, 10, 0, tzinfo=UTC)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The migrated test database of this session (a fresh SQLite file, or PostgreSQL)."""
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Flask:
+    return create_app(TestConfig, DATABASE_URL=database_url, WTF_CSRF_ENABLED=False)
+
+
+@pytest.fixture(scope="session")
+def engine(app: Flask) -> Engine:
+    assert db.engine is not None
+    return db.engine
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """The test's own session, on one connection whose outer transaction is rolled back.
+
+    The app's scoped session is bound to the same connection, so requests see what the test
+    flushed; each side's commit only releases its savepoint. Objects the test holds do not
+    see what a request changed until re-read (`session.refresh(obj)` or `session.get`).
+    """
+    connection = engine.connect()
+    outer = connection.begin()
+    db.session.remove()
+    db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    test_session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                           expire_on_commit=False)
+    try:
+        yield test_session
+    finally:
+        test_session.close()
+        db.session.remove()
+        db.session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, session: Any) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+
+@pytest.fixture
+def count_queries(engine: Engine) -> Iterator[QueryCounter]:
+    """Counts SQL statements sent while the test runs (savepoint chatter excluded)."""
+    counter = QueryCounter()
+
+    def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "SAVEPOINT" not in statement.upper():
+            counter.count += 1
+            counter.statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", _before)
+
+
+@pytest.fixture
+def committed_engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
+    """A database whose transactions really commit (for concurrency tests); emptied after."""
+    if PG_URL:
+        eng = make_engine(PG_URL)
+    else:
+        url = f"sqlite:///{tmp_path / 'concurrent.sqlite'}"
+        upgrade(url)
+        eng = make_engine(url)
+    try:
+        yield eng
+    finally:
+        if PG_URL:
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            with eng.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        eng.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set COPROD_TEST_DATABASE_URL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def login(client: FlaskClient, user: Any) -> FlaskClient:
+    """Sign the test client in as the user (without the password round trip)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+    return client
+
+
+__all__ = ["NOW", "login"]

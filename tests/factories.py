@@ -1,0 +1,222 @@
+"""Plain factory functions: build what a test needs, with the parents it needs, and flush."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
+from itertools import count
+from typing import Any
+
+from coprod.models import (
+    ContributionLog,
+    LogStatus,
+    Membership,
+    Metric,
+    Organisation,
+    OrgKind,
+    Partner,
+    Programme,
+    Role,
+    Shift,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskStatus,
+    User,
+)
+from coprod.services.passwords import hash_password
+from tests.conftest import NOW
+
+PASSWORD = "correct horse battery"
+_seq = count(1)
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_user(session: Any, **overrides: Any) -> User:
+    n = _n()
+    fields: dict[str, Any] = {
+        "email": f"user{n}@example.org",
+        "display_name": f"User {n}",
+        "password_hash": _password_hash(),
+    }
+    fields.update(overrides)
+    user = User(**fields)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_org(
+    session: Any, kind: OrgKind = OrgKind.NONPROFIT, *, verified: bool = True, **overrides: Any
+) -> Organisation:
+    fields: dict[str, Any] = {
+        "name": f"Org {_n()}",
+        "kind": kind,
+        "verified_at": NOW if verified else None,
+    }
+    fields.update(overrides)
+    org = Organisation(**fields)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def add_role(session: Any, user: User, org: Organisation, *roles: Role) -> User:
+    for role in roles or (Role.MEMBER,):
+        session.add(Membership(user_id=user.id, organisation_id=org.id, role=role))
+    session.flush()
+    session.refresh(user, ["memberships"])
+    return user
+
+
+def make_member(session: Any, org: Organisation, *roles: Role, **overrides: Any) -> User:
+    return add_role(session, make_user(session, **overrides), org, *roles)
+
+
+def make_programme(session: Any, lead: Organisation | None = None, **overrides: Any) -> Programme:
+    lead = lead or make_org(session, OrgKind.AGENCY)
+    fields: dict[str, Any] = {
+        "name": f"Programme {_n()}",
+        "lead_organisation_id": lead.id,
+        "starts_on": date(2026, 1, 1),
+        "hourly_rate": Decimal("30.00"),
+    }
+    fields.update(overrides)
+    programme = Programme(**fields)
+    session.add(programme)
+    session.flush()
+    return programme
+
+
+def add_partner(
+    session: Any,
+    programme: Programme,
+    org: Organisation,
+    role: str = "Delivery",
+    commitments: str = "",
+) -> Partner:
+    partner = Partner(
+        programme_id=programme.id, organisation_id=org.id, role=role, commitments=commitments
+    )
+    session.add(partner)
+    session.flush()
+    return partner
+
+
+def make_metric(session: Any, programme: Programme | None = None, **overrides: Any) -> Metric:
+    programme = programme or make_programme(session)
+    fields: dict[str, Any] = {
+        "programme_id": programme.id,
+        "name": f"Meals {_n()}",
+        "unit": "meals",
+        "target": Decimal("1000"),
+        "target_date": date(2026, 12, 31),
+    }
+    fields.update(overrides)
+    metric = Metric(**fields)
+    session.add(metric)
+    session.flush()
+    return metric
+
+
+def make_task(
+    session: Any,
+    programme: Programme | None = None,
+    *,
+    status: TaskStatus = TaskStatus.OPEN,
+    **overrides: Any,
+) -> Task:
+    programme = programme or make_programme(session)
+    fields: dict[str, Any] = {
+        "programme_id": programme.id,
+        "title": f"Task {_n()}",
+        "description": "Help out.",
+        "location": "Town hall",
+        "status": status,
+    }
+    fields.update(overrides)
+    task = Task(**fields)
+    session.add(task)
+    session.flush()
+    return task
+
+
+def make_shift(
+    session: Any,
+    task: Task | None = None,
+    *,
+    capacity: int = 5,
+    starts_at: datetime | None = None,
+    hours: float = 3,
+    **overrides: Any,
+) -> Shift:
+    task = task or make_task(session)
+    starts = starts_at or NOW + timedelta(days=7)
+    fields: dict[str, Any] = {
+        "task_id": task.id,
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=hours),
+        "capacity": capacity,
+    }
+    fields.update(overrides)
+    shift = Shift(**fields)
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def make_signup(
+    session: Any,
+    shift: Shift | None = None,
+    user: User | None = None,
+    *,
+    status: SignupStatus = SignupStatus.CONFIRMED,
+    **overrides: Any,
+) -> Signup:
+    shift = shift or make_shift(session)
+    user = user or make_user(session)
+    signup = Signup(shift_id=shift.id, user_id=user.id, status=status, **overrides)
+    if status in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW):
+        shift.confirmed += 1
+    session.add(signup)
+    session.flush()
+    return signup
+
+
+def make_log(
+    session: Any,
+    *,
+    user: User | None = None,
+    task: Task | None = None,
+    status: LogStatus = LogStatus.SUBMITTED,
+    hours: str | Decimal = "2",
+    on: date | None = None,
+    **overrides: Any,
+) -> ContributionLog:
+    task = task or make_task(session)
+    user = user or make_user(session)
+    fields: dict[str, Any] = {
+        "user_id": user.id,
+        "created_by_id": user.id,
+        "task_id": task.id,
+        "programme_id": task.programme_id,
+        "date": on or NOW.date(),
+        "hours": Decimal(str(hours)),
+        "status": status,
+    }
+    if status == LogStatus.APPROVED:
+        fields["counted_changed_at"] = NOW
+    fields.update(overrides)
+    log = ContributionLog(**fields)
+    session.add(log)
+    session.flush()
+    return log

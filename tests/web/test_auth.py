@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from coprod.models import User
+from tests.conftest import login
+from tests.factories import PASSWORD, make_user
+
+
+def test_register_signs_in_and_redirects(client, session) -> None:
+    resp = client.post(
+        "/register",
+        data={"display_name": "Ana", "email": "ana@example.org", "password": "a long secret pw"},
+    )
+    assert resp.status_code == 303
+    page = client.get("/account")
+    assert b"ana@example.org" in page.data
+
+
+def test_register_with_bad_input_shows_messages_beside_fields_and_changes_nothing(client, session):
+    before = session.scalar(select(func.count()).select_from(User))
+    resp = client.post("/register", data={"display_name": "", "email": "nope", "password": "short"})
+    assert resp.status_code == 422
+    assert b'id="email-error"' in resp.data
+    assert b'id="password-error"' in resp.data
+    assert b"There is a problem" in resp.data
+    assert b'value="nope"' in resp.data  # what was typed is shown again
+    assert session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_login_redirects_only_to_our_own_site(client, session) -> None:
+    user = make_user(session)
+    for evil in ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"]:
+        resp = client.post(f"/login?next={evil}", data={"email": user.email, "password": PASSWORD})
+        assert resp.status_code == 303
+        assert resp.headers["Location"] == "/", evil
+        client.post("/logout")
+    resp = client.post("/login?next=/account", data={"email": user.email, "password": PASSWORD})
+    assert resp.headers["Location"] == "/account"
+
+
+def test_wrong_password_is_refused_with_a_message(client, session) -> None:
+    user = make_user(session)
+    resp = client.post("/login", data={"email": user.email, "password": "wrong"})
+    assert resp.status_code == 422
+    assert b"not right" in resp.data
+
+
+def test_pages_need_login_by_default(client, session) -> None:
+    resp = client.get("/account")
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+def test_a_session_from_before_a_password_change_stops_working(app, client, session) -> None:
+    user = make_user(session)
+    login(client, user)
+    other = app.test_client()
+    login(other, user)
+    resp = client.post(
+        "/account/password", data={"current_password": PASSWORD, "new_password": "another long pw"}
+    )
+    assert resp.status_code == 303
+    assert client.get("/account").status_code == 200
+    assert other.get("/account").status_code == 302
+
+
+def test_logout_ends_the_session(client, session) -> None:
+    login(client, make_user(session))
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    assert client.get("/account").status_code == 302
+
+
+def test_csrf_is_enforced_on_forms(database_url, session) -> None:
+    from config import TestConfig
+    from coprod import create_app
+
+    strict = create_app(TestConfig, DATABASE_URL=database_url, WTF_CSRF_ENABLED=True)
+    resp = strict.test_client().post("/login", data={"email": "a@b.org", "password": "x"})
+    assert resp.status_code == 400
+    assert b"Form expired" in resp.data
