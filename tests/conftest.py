@@ -71,8 +71,9 @@ def session(engine: Engine) -> Iterator[Session]:
     outer = connection.begin()
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
-    test_session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                           expire_on_commit=False)
+    test_session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     try:
         yield test_session
     finally:

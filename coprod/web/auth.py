@@ -104,13 +104,11 @@ def change_password() -> Any:
         user = current_user._get_current_object()
         done = run_service(
             form,
-            lambda: (
-                accounts.change_password(
-                    db.session(),
-                    user,
-                    current=form.current_password.data or "",
-                    new=form.new_password.data or "",
-                )
+            lambda: accounts.change_password(
+                db.session(),
+                user,
+                current=form.current_password.data or "",
+                new=form.new_password.data or "",
             ),
         )
         if done:
