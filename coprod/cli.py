@@ -14,6 +14,7 @@ from coprod.errors import DomainError
 def register_cli(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(demo_data_command)
 
 
 @click.command("migrate")
@@ -47,3 +48,21 @@ def create_admin_command(email: str, password: str | None, display_name: str) ->
     except DomainError as err:
         raise click.ClickException(err.message) from None
     click.echo(f"{email} is a site admin.")
+
+
+@click.command("demo-data")
+def demo_data_command() -> None:
+    """Load a small believable world to explore (does nothing if it is already there)."""
+    from coprod.demo import DEMO_PASSWORD, load_demo_data
+
+    with unit_of_work() as session:
+        created = load_demo_data(session, progress=click.echo)
+    if created:
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data is already there; nothing changed.")
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    from coprod.demo import DEMO_LOGINS
+
+    for email, role in DEMO_LOGINS:
+        click.echo(f"  {email:<34} {role}")
