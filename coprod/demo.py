@@ -1,0 +1,525 @@
+"""A small, believable demo world: one agency, its partners, volunteers, tasks, shifts and logs.
+
+Dates are laid out around the moment the data is loaded, so there are always past shifts to log
+and future shifts to sign up for. Loading is idempotent: a second run finds the world and stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coprod.db import utcnow
+from coprod.models import (
+    ContributionLog,
+    InKindItem,
+    LogStatus,
+    Membership,
+    Metric,
+    Organisation,
+    OrgKind,
+    OutcomeQuantity,
+    Partner,
+    Programme,
+    Role,
+    Shift,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskStatus,
+    User,
+)
+from coprod.services.passwords import hash_password
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
+DOMAIN = "demo.coprod.org"
+AGENCY = "Riverside City Council"
+
+DEMO_LOGINS = [
+    (f"admin@{DOMAIN}", "site admin (verifies organisations, sees the audit log)"),
+    (f"staff@{DOMAIN}", "agency staff (programmes, tasks, shifts, rosters)"),
+    (f"reviewer@{DOMAIN}", "agency reviewer (review queue)"),
+    (f"coordinator@{DOMAIN}", "nonprofit coordinator (Riverside Food Bank)"),
+    (f"partner@{DOMAIN}", "partner member (Green Streets Trust: reads reports)"),
+    (f"volunteer@{DOMAIN}", "citizen volunteer"),
+]
+
+VOLUNTEER_NAMES = [
+    "Amara Okafor",
+    "Ben Kowalski",
+    "Chloe Martin",
+    "Dev Patel",
+    "Elif Yilmaz",
+    "Finn O'Neill",
+    "Grace Liu",
+    "Hamza Rahman",
+    "Isla Campbell",
+    "Jonas Weber",
+    "Kemi Adeyemi",
+    "Leo Rossi",
+    "Maya Cohen",
+    "Noah Schmidt",
+    "Olivia Brown",
+    "Priya Nair",
+    "Quinn Murphy",
+    "Rosa Garcia",
+    "Sam Taylor",
+]
+
+
+def load_demo_data(
+    session: Session,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> bool:
+    """Create the demo world unless it exists; True when something was created."""
+    if session.scalar(select(Organisation.id).where(Organisation.name == AGENCY)) is not None:
+        return False
+    now = now or utcnow()
+    pw = hash_password(DEMO_PASSWORD)
+    progress("Creating people and organisations …")
+    people = _people(session, pw)
+    orgs = _organisations(session, people, now)
+    progress("Creating programmes, tasks and shifts …")
+    programmes = _programmes(session, orgs, now)
+    tasks = _tasks(session, programmes, orgs, now)
+    progress("Creating sign-ups and contribution logs …")
+    _signups(session, tasks, people, now)
+    _logs(session, tasks, people, orgs, now)
+    session.flush()
+    return True
+
+
+def _user(session: Session, email: str, name: str, pw: str, **extra: object) -> User:
+    user = User(email=email, display_name=name, password_hash=pw, **extra)
+    session.add(user)
+    return user
+
+
+def _people(session: Session, pw: str) -> dict[str, User]:
+    people = {
+        "admin": _user(session, f"admin@{DOMAIN}", "Ada Admin", pw, is_site_admin=True),
+        "staff": _user(session, f"staff@{DOMAIN}", "Sofia Staff", pw),
+        "reviewer": _user(session, f"reviewer@{DOMAIN}", "Ravi Reviewer", pw),
+        "coordinator": _user(session, f"coordinator@{DOMAIN}", "Cora Coordinator", pw),
+        "green": _user(session, f"partner@{DOMAIN}", "Gabriel Green", pw),
+        "volunteer": _user(session, f"volunteer@{DOMAIN}", "Vera Volunteer", pw),
+    }
+    for i, name in enumerate(VOLUNTEER_NAMES):
+        slug = name.split()[0].lower()
+        people[f"v{i}"] = _user(session, f"{slug}@{DOMAIN}", name, pw)
+    session.flush()
+    return people
+
+
+def _organisations(session: Session, p: dict[str, User], now: datetime) -> dict[str, Organisation]:
+    specs = {
+        "agency": (AGENCY, OrgKind.AGENCY, "The city's community services department."),
+        "foodbank": ("Riverside Food Bank", OrgKind.NONPROFIT, "Collects and shares food."),
+        "green": ("Green Streets Trust", OrgKind.NONPROFIT, "Trees, parks and clean streets."),
+        "residents": ("Northside Residents' Association", OrgKind.COMMUNITY, "Neighbours."),
+        "bakery": ("Harbour Bakery", OrgKind.BUSINESS, "A local bakery that donates bread."),
+    }
+    orgs = {
+        key: Organisation(
+            name=name, kind=kind, description=desc, verified_at=now, verified_by_id=p["admin"].id
+        )
+        for key, (name, kind, desc) in specs.items()
+    }
+    session.add_all(orgs.values())
+    session.flush()
+    roles = [
+        ("staff", "agency", Role.STAFF),
+        ("staff", "agency", Role.ADMIN),
+        ("reviewer", "agency", Role.REVIEWER),
+        ("coordinator", "foodbank", Role.COORDINATOR),
+        ("coordinator", "foodbank", Role.ADMIN),
+        ("green", "green", Role.COORDINATOR),
+        ("green", "green", Role.ADMIN),
+        ("v0", "foodbank", Role.MEMBER),
+        ("v1", "foodbank", Role.MEMBER),
+        ("v2", "residents", Role.ADMIN),
+        ("v3", "bakery", Role.ADMIN),
+        ("v4", "green", Role.MEMBER),
+    ]
+    for person, org, role in roles:
+        session.add(Membership(user_id=p[person].id, organisation_id=orgs[org].id, role=role))
+    return orgs
+
+
+def _programmes(
+    session: Session, o: dict[str, Organisation], now: datetime
+) -> dict[str, Programme]:
+    year_start = date(now.year, 1, 1)
+    meals = Programme(
+        name="Community Meals",
+        lead_organisation_id=o["agency"].id,
+        starts_on=year_start,
+        description="Hot meals and food parcels for older and isolated residents, cooked and "
+        "delivered by the council, the food bank, neighbours and local businesses.",
+        hourly_rate=Decimal("28.50"),
+    )
+    green = Programme(
+        name="Green Streets",
+        lead_organisation_id=o["agency"].id,
+        starts_on=year_start,
+        description="Planting street trees and keeping parks clean, together with residents.",
+        is_pilot=True,
+        hypothesis="Residents who plant a tree keep watering it: survival > 90%.",
+        evaluation_starts_on=year_start,
+        evaluation_ends_on=date(now.year + 1, 6, 30),
+        hourly_rate=Decimal("25.00"),
+    )
+    session.add_all([meals, green])
+    session.flush()
+    partners = [
+        (
+            meals,
+            "foodbank",
+            "Food sourcing and volunteer coordination",
+            "Collect surplus food weekly; run the Saturday kitchen roster.",
+        ),
+        (meals, "residents", "Delivery rounds", "Recruit neighbours for delivery rounds."),
+        (meals, "bakery", "Donations", "Donate unsold bread every Friday."),
+        (green, "green", "Planting and training", "Train volunteers; supply tools and trees."),
+        (green, "residents", "Watering", "Adopt and water new trees through the summer."),
+    ]
+    for programme, org, role, commitments in partners:
+        session.add(
+            Partner(
+                programme_id=programme.id,
+                organisation_id=o[org].id,
+                role=role,
+                commitments=commitments,
+            )
+        )
+    target = date(now.year + 1, 6, 30)
+    session.add_all(
+        [
+            Metric(
+                programme_id=meals.id,
+                name="Meals delivered",
+                unit="meals",
+                target=Decimal("5000"),
+                target_date=target,
+            ),
+            Metric(
+                programme_id=meals.id,
+                name="Food collected",
+                unit="kg",
+                target=Decimal("2000"),
+                target_date=target,
+            ),
+            Metric(
+                programme_id=green.id,
+                name="Trees planted",
+                unit="trees",
+                target=Decimal("500"),
+                target_date=target,
+            ),
+            Metric(
+                programme_id=green.id,
+                name="Litter collected",
+                unit="bags",
+                target=Decimal("1200"),
+                target_date=target,
+            ),
+        ]
+    )
+    session.flush()
+    return {"meals": meals, "green": green}
+
+
+TASK_SPECS = [
+    (
+        "meals",
+        "Saturday community kitchen",
+        "Cook and pack hot meals.",
+        "Riverside Hall",
+        "foodbank",
+        0,
+        6,
+    ),
+    (
+        "meals",
+        "Meal delivery round — Northside",
+        "Deliver meals to older residents.",
+        "Northside depot",
+        "residents",
+        0,
+        4,
+    ),
+    (
+        "meals",
+        "Food bank sorting",
+        "Sort and date-check donated food.",
+        "Food bank warehouse",
+        "foodbank",
+        1,
+        8,
+    ),
+    (
+        "meals",
+        "Bread collection run",
+        "Collect donated bread from the bakery.",
+        "Harbour Bakery",
+        None,
+        0,
+        2,
+    ),
+    (
+        "meals",
+        "Winter warm-meal pop-up",
+        "Serve soup at the winter market.",
+        "Market square",
+        None,
+        None,
+        10,
+    ),
+    (
+        "green",
+        "Street tree planting — Elm Road",
+        "Plant new street trees.",
+        "Elm Road",
+        "green",
+        0,
+        8,
+    ),
+    (
+        "green",
+        "Park litter pick",
+        "Collect litter in Riverside Park.",
+        "Riverside Park gate",
+        "green",
+        1,
+        12,
+    ),
+    (
+        "green",
+        "Tree watering rota",
+        "Water the newly planted trees.",
+        "Northside streets",
+        "residents",
+        1,
+        5,
+    ),
+    ("green", "Tool shed tidy-up", "Clean and sort the planting tools.", "Depot", "green", 0, 3),
+    (
+        "green",
+        "Pond clearance (completed)",
+        "Clear the pond of weeds.",
+        "Riverside Park",
+        None,
+        None,
+        6,
+    ),
+]
+
+
+def _tasks(
+    session: Session, pr: dict[str, Programme], o: dict[str, Organisation], now: datetime
+) -> list[Task]:
+    metrics: dict[int, list[Metric]] = {}
+    ids = [p.id for p in pr.values()]
+    for m in session.scalars(select(Metric).where(Metric.programme_id.in_(ids))):
+        metrics.setdefault(m.programme_id, []).append(m)
+    today = now.date()
+    tasks: list[Task] = []
+    for i, (prog, title, desc, place, coord, metric_index, capacity) in enumerate(TASK_SPECS):
+        programme = pr[prog]
+        status = TaskStatus.OPEN
+        if "completed" in title:
+            status = TaskStatus.COMPLETED
+        elif metric_index is None:
+            status = TaskStatus.DRAFT
+        task = Task(
+            programme_id=programme.id,
+            title=title.replace(" (completed)", ""),
+            description=desc,
+            location=place,
+            status=status,
+            coordinating_organisation_id=o[coord].id if coord else None,
+        )
+        task.metrics = list(metrics[programme.id]) if metric_index is not None else []
+        session.add(task)
+        session.flush()
+        # Two past shifts and three upcoming, weekly, two hours long at staggered hours.
+        for week in (-2, -1, 1, 2, 3):
+            day = today + timedelta(days=7 * week + (i % 5) - 2)
+            starts = datetime.combine(day, time(9 + (i % 4) * 2, 0), tzinfo=UTC)
+            if status == TaskStatus.COMPLETED and week > 0:
+                continue
+            session.add(
+                Shift(
+                    task_id=task.id,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=2),
+                    capacity=capacity,
+                )
+            )
+        tasks.append(task)
+    session.flush()
+    for task in tasks:
+        session.refresh(task, ["shifts"])
+    return tasks
+
+
+def _signups(session: Session, tasks: list[Task], p: dict[str, User], now: datetime) -> None:
+    volunteers = [p["volunteer"]] + [p[f"v{i}"] for i in range(len(VOLUNTEER_NAMES))]
+    for t_index, task in enumerate(tasks):
+        if task.status == TaskStatus.DRAFT:
+            continue
+        for s_index, shift in enumerate(task.shifts):
+            past = shift.starts_at < now
+            # The bread run's first upcoming shift is full, with two people waiting.
+            wanted = shift.capacity + 2 if (t_index == 3 and not past) else shift.capacity - 1
+            start = (t_index * 3 + s_index) % len(volunteers)
+            chosen = [volunteers[(start + k) % len(volunteers)] for k in range(wanted)]
+            for k, person in enumerate(chosen):
+                if person is p["volunteer"] and not (t_index in (0, 5) and past):
+                    continue
+                seated = shift.confirmed < shift.capacity
+                if past:
+                    status = SignupStatus.NO_SHOW if k == 1 else SignupStatus.ATTENDED
+                else:
+                    status = SignupStatus.CONFIRMED if seated else SignupStatus.WAITLISTED
+                if status != SignupStatus.WAITLISTED:
+                    shift.confirmed += 1
+                session.add(
+                    Signup(
+                        shift_id=shift.id,
+                        user_id=person.id,
+                        status=status,
+                        queued_at=now - timedelta(days=20, minutes=-k),
+                    )
+                )
+            if t_index == 3 and not past:
+                break
+    # Vera has one upcoming confirmed shift to see on "My schedule".
+    kitchen = tasks[0].shifts[2]
+    if (
+        not any(
+            s.user_id == p["volunteer"].id
+            for s in session.new
+            if isinstance(s, Signup) and s.shift_id == kitchen.id
+        )
+        and kitchen.confirmed < kitchen.capacity
+    ):
+        kitchen.confirmed += 1
+        session.add(
+            Signup(
+                shift_id=kitchen.id,
+                user_id=p["volunteer"].id,
+                status=SignupStatus.CONFIRMED,
+                queued_at=now - timedelta(days=1),
+            )
+        )
+    session.flush()
+
+
+def _logs(
+    session: Session,
+    tasks: list[Task],
+    p: dict[str, User],
+    o: dict[str, Organisation],
+    now: datetime,
+) -> None:
+    cycle = (
+        [LogStatus.APPROVED] * 6
+        + [LogStatus.SUBMITTED] * 3
+        + [LogStatus.REJECTED, LogStatus.CHANGES_REQUESTED]
+    )
+    people = [p["volunteer"]] + [p[f"v{i}"] for i in range(len(VOLUNTEER_NAMES))]
+    n = 0
+    for task in tasks:
+        if task.status == TaskStatus.DRAFT:
+            continue
+        for shift in task.shifts:
+            if shift.starts_at >= now:
+                continue
+            for k in range(3):
+                person = people[(n + k) % len(people)]
+                status = cycle[n % len(cycle)]
+                n += 1
+                on_behalf = o["foodbank"] if person is p["v0"] else None
+                log = _log(session, task, shift, person, status, now, on_behalf, n, p["reviewer"])
+                if task.metrics:
+                    log.outcomes.append(
+                        OutcomeQuantity(metric_id=task.metrics[0].id, quantity=Decimal(5 + n % 20))
+                    )
+    # An organisation's log with an in-kind donation, and a corrected log.
+    bread = tasks[3]
+    past = next(s for s in bread.shifts if s.starts_at < now)
+    gift = _log(
+        session, bread, past, p["v3"], LogStatus.APPROVED, now, o["bakery"], 1, p["reviewer"]
+    )
+    gift.in_kind.append(InKindItem(description="40 loaves of bread", value=Decimal("120.00")))
+    original = _log(
+        session,
+        tasks[0],
+        tasks[0].shifts[0],
+        p["coordinator"],
+        LogStatus.SUPERSEDED,
+        now,
+        o["foodbank"],
+        2,
+        p["reviewer"],
+    )
+    session.flush()
+    fix = _log(
+        session,
+        tasks[0],
+        tasks[0].shifts[0],
+        p["coordinator"],
+        LogStatus.APPROVED,
+        now,
+        o["foodbank"],
+        3,
+        p["reviewer"],
+    )
+    fix.corrects_id = original.id
+    fix.notes = "Correction: we stayed an extra hour."
+    session.flush()
+
+
+def _log(
+    session: Session,
+    task: Task,
+    shift: Shift,
+    person: User,
+    status: LogStatus,
+    now: datetime,
+    org: Organisation | None,
+    n: int,
+    reviewer: User,
+) -> ContributionLog:
+    hours = Decimal(2 + n % 3)
+    reviewed = status not in (LogStatus.SUBMITTED,)
+    comment = {
+        LogStatus.REJECTED: "This shift was cancelled; please log the day you came.",
+        LogStatus.CHANGES_REQUESTED: "Please add how many meals you delivered.",
+    }.get(status, "")
+    log = ContributionLog(
+        user_id=person.id,
+        created_by_id=person.id,
+        organisation_id=org.id if org else None,
+        programme_id=task.programme_id,
+        task_id=task.id,
+        shift_id=shift.id,
+        date=shift.starts_at.date(),
+        hours=hours,
+        status=status,
+        notes="Good session." if n % 2 else "",
+        submitted_at=shift.ends_at,
+        review_comment=comment,
+        reviewed_by_id=reviewer.id if reviewed else None,
+        reviewed_at=shift.ends_at + timedelta(days=1) if reviewed else None,
+        counted_changed_at=now if status in (LogStatus.APPROVED, LogStatus.SUPERSEDED) else None,
+    )
+    session.add(log)
+    return log
