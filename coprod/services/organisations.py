@@ -1,0 +1,287 @@
+"""Organisations: creating them, verifying agencies, and their members' roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from coprod import policy
+from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
+from coprod.models import Membership, Organisation, OrgKind, Role, User
+from coprod.services import audit
+from coprod.services.accounts import clean_text, get_user_by_email, normalise_email
+from coprod.services.pagination import Page, paginate
+
+ROLE_ORDER = [Role.MEMBER, Role.COORDINATOR, Role.STAFF, Role.REVIEWER, Role.ADMIN]
+NAME_TAKEN = "An organisation with this name already exists."
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One person in an organisation with every role they hold there."""
+
+    user: User
+    roles: list[Role]
+
+
+def parse_kind(raw: str | OrgKind | None) -> OrgKind:
+    try:
+        return OrgKind(raw or "")
+    except ValueError:
+        raise Invalid("kind", "Choose the kind of organisation.") from None
+
+
+def parse_roles(raw: Iterable[str | Role] | None) -> list[Role]:
+    """At least one known role, in a stable order."""
+    chosen: set[Role] = set()
+    for value in raw or []:
+        try:
+            chosen.add(Role(value))
+        except ValueError:
+            raise Invalid("roles", f"“{value}” is not a role.") from None
+    if not chosen:
+        raise Invalid("roles", "Choose at least one role.")
+    return [r for r in ROLE_ORDER if r in chosen]
+
+
+def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> bool:
+    stmt = select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(Organisation.id != exclude_id)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def create_organisation(
+    session: Session, actor: User, name: str, kind: str | OrgKind, description: str = ""
+) -> Organisation:
+    """Any signed-in person creates an organisation and becomes its admin; names are unique
+    whatever their case, and an agency starts unverified."""
+    errs = FieldErrors()
+    name = errs.check(lambda: clean_text(name, "name", "The name", max_len=200, required=True))
+    org_kind = errs.check(lambda: parse_kind(kind))
+    text = errs.check(
+        lambda: clean_text(
+            description, "description", "The description", max_len=5000, required=False
+        )
+    )
+    errs.raise_if_any()
+    if _name_taken(session, name):
+        raise Conflict(NAME_TAKEN)
+    org = Organisation(name=name, kind=org_kind, description=text)
+    session.add(org)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(NAME_TAKEN) from None
+    session.add(Membership(user=actor, organisation=org, role=Role.ADMIN))
+    session.flush()
+    audit.record(
+        session, actor, "organisation.created", org, after=audit.snapshot(org, ["name", "kind"])
+    )
+    return org
+
+
+def verify_organisation(session: Session, actor: User, org: Organisation, now: datetime) -> None:
+    """A site admin verifies an organisation (an agency may then lead programmes)."""
+    policy.require(actor, "org.verify", org)
+    if org.verified_at is not None:
+        raise Conflict(f"{org.name} is already verified.")
+    org.verified_at = now
+    org.verified_by_id = actor.id
+    audit.record(
+        session,
+        actor,
+        "organisation.verified",
+        org,
+        before={"verified_at": None},
+        after={"verified_at": now},
+    )
+
+
+def _memberships(session: Session, org: Organisation, user: User) -> list[Membership]:
+    return list(
+        session.scalars(
+            select(Membership).where(
+                Membership.organisation_id == org.id, Membership.user_id == user.id
+            )
+        )
+    )
+
+
+def _admin_count(session: Session, org: Organisation) -> int:
+    stmt = select(func.count(func.distinct(Membership.user_id))).where(
+        Membership.organisation_id == org.id, Membership.role == Role.ADMIN
+    )
+    return session.scalar(stmt) or 0
+
+
+def _refuse_losing_last_admin(session: Session, org: Organisation, user: User) -> None:
+    held = {m.role for m in _memberships(session, org, user)}
+    if Role.ADMIN in held and _admin_count(session, org) <= 1:
+        raise Conflict(
+            f"{user.display_name} is the last admin of {org.name}. "
+            "Make someone else an admin first."
+        )
+
+
+def _replace_roles(session: Session, org: Organisation, user: User, roles: list[Role]) -> None:
+    for m in _memberships(session, org, user):
+        session.delete(m)
+    session.flush()
+    for role in roles:
+        session.add(Membership(user_id=user.id, organisation_id=org.id, role=role))
+    session.flush()
+    # The role checks read these collections: make them see the new rows.
+    session.expire(user, ["memberships"])
+    session.expire(org, ["memberships"])
+
+
+def add_member(
+    session: Session, actor: User, org: Organisation, email: str, roles: Iterable[str | Role]
+) -> User:
+    """An organisation's admin adds an existing account, by email, with one or more roles."""
+    policy.require(actor, "org.manage", org)
+    errs = FieldErrors()
+    address = errs.check(lambda: normalise_email(email))
+    chosen = errs.check(lambda: parse_roles(roles))
+    errs.raise_if_any()
+    user = get_user_by_email(session, address)
+    if user is None or user.deleted_at is not None or not user.is_active:
+        raise Invalid(
+            "email", "No account uses this email address. Ask the person to register first."
+        )
+    if _memberships(session, org, user):
+        raise Conflict(f"{user.display_name} is already a member. Change their roles instead.")
+    _replace_roles(session, org, user, chosen)
+    audit.record(
+        session,
+        actor,
+        "membership.added",
+        org,
+        after={"user_id": user.id, "roles": [r.value for r in chosen]},
+    )
+    return user
+
+
+def set_roles(
+    session: Session, actor: User, org: Organisation, user: User, roles: Iterable[str | Role]
+) -> list[Role]:
+    """An organisation's admin changes a member's roles; the last admin keeps theirs."""
+    policy.require(actor, "org.manage", org)
+    chosen = parse_roles(roles)
+    before = sorted(m.role.value for m in _memberships(session, org, user))
+    if not before:
+        raise NotFound("This person is not a member of the organisation.")
+    if Role.ADMIN not in chosen:
+        _refuse_losing_last_admin(session, org, user)
+    _replace_roles(session, org, user, chosen)
+    audit.record(
+        session,
+        actor,
+        "membership.roles_changed",
+        org,
+        before={"user_id": user.id, "roles": before},
+        after={"user_id": user.id, "roles": [r.value for r in chosen]},
+    )
+    return chosen
+
+
+def remove_member(session: Session, actor: User, org: Organisation, user: User) -> None:
+    """An organisation's admin removes a member; the last admin cannot be removed."""
+    policy.require(actor, "org.manage", org)
+    held = _memberships(session, org, user)
+    if not held:
+        raise NotFound("This person is not a member of the organisation.")
+    _refuse_losing_last_admin(session, org, user)
+    _replace_roles(session, org, user, [])
+    audit.record(
+        session,
+        actor,
+        "membership.removed",
+        org,
+        before={"user_id": user.id, "roles": sorted(m.role.value for m in held)},
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def get_organisation(session: Session, org_id: int) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    return org
+
+
+def get_member(session: Session, org: Organisation, user_id: int) -> MemberRow:
+    """A member of this organisation (never of another one), with their roles."""
+    user = session.get(User, user_id)
+    roles = _memberships(session, org, user) if user is not None else []
+    if user is None or not roles:
+        raise NotFound("This person is not a member of the organisation.")
+    return MemberRow(user=user, roles=[r for r in ROLE_ORDER if r in {m.role for m in roles}])
+
+
+def list_members(session: Session, org: Organisation, page: int, per_page: int) -> Page[MemberRow]:
+    """One page of the organisation's members with their roles, in three queries."""
+    member_ids = select(Membership.user_id).where(Membership.organisation_id == org.id)
+    stmt = select(User).where(User.id.in_(member_ids)).order_by(User.display_name, User.id)
+    users = paginate(session, stmt, page, per_page)
+    held: dict[int, set[Role]] = {}
+    if users.items:
+        rows = session.scalars(
+            select(Membership).where(
+                Membership.organisation_id == org.id,
+                Membership.user_id.in_([u.id for u in users.items]),
+            )
+        )
+        for m in rows:
+            held.setdefault(m.user_id, set()).add(m.role)
+    items = [
+        MemberRow(user=u, roles=[r for r in ROLE_ORDER if r in held.get(u.id, set())])
+        for u in users.items
+    ]
+    return Page(items=items, page=users.page, per_page=users.per_page, total=users.total)
+
+
+def list_my_organisations(
+    session: Session, user: User, page: int, per_page: int
+) -> Page[Organisation]:
+    """The organisations in which the user holds any role, by name."""
+    mine = select(Membership.organisation_id).where(Membership.user_id == user.id)
+    stmt = select(Organisation).where(Organisation.id.in_(mine)).order_by(Organisation.name)
+    return paginate(session, stmt, page, per_page)
+
+
+def _all_stmt() -> Select[Organisation]:
+    return select(Organisation).options(selectinload(Organisation.verified_by))
+
+
+def list_organisations(session: Session, page: int, per_page: int) -> Page[Organisation]:
+    """Every organisation, by name."""
+    return paginate(session, _all_stmt().order_by(Organisation.name), page, per_page)
+
+
+def list_awaiting_verification(session: Session, page: int, per_page: int) -> Page[Organisation]:
+    """Agencies waiting for a site admin to verify them, oldest first."""
+    stmt = (
+        _all_stmt()
+        .where(Organisation.kind == OrgKind.AGENCY, Organisation.verified_at.is_(None))
+        .order_by(Organisation.created_at, Organisation.id)
+    )
+    return paginate(session, stmt, page, per_page)
+
+
+def staff_agencies(session: Session, user: User) -> list[Organisation]:
+    """The agencies in which the user is staff (verified or not), by name."""
+    ids = policy.org_ids_with_role(user, Role.STAFF)
+    if not ids:
+        return []
+    stmt = select(Organisation).where(Organisation.id.in_(ids), Organisation.kind == OrgKind.AGENCY)
+    return list(session.scalars(stmt.order_by(Organisation.name)))

@@ -1,0 +1,385 @@
+"""Programmes: partnerships led by a verified agency, with partners and shared objectives."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from coprod import policy
+from coprod.errors import Conflict, FieldErrors, Invalid, NotAllowed, NotFound
+from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
+from coprod.services import audit
+from coprod.services.accounts import clean_text
+from coprod.services.pagination import Page, paginate
+
+FIELDS = [
+    "name",
+    "description",
+    "starts_on",
+    "ends_on",
+    "is_pilot",
+    "hypothesis",
+    "evaluation_starts_on",
+    "evaluation_ends_on",
+    "hourly_rate",
+]
+MAX_MONEY = Decimal("9999999999.99")
+MAX_QUANTITY = Decimal("999999999999.99")
+
+
+# --- parsing values from forms and JSON ---------------------------------------------------
+
+
+def parse_date(raw: date | str | None, field: str, label: str, *, required: bool) -> date | None:
+    """A date from an ISO string (YYYY-MM-DD) or a date; None when empty and optional."""
+    if isinstance(raw, date):
+        return raw
+    text = (raw or "").strip()
+    if not text:
+        if required:
+            raise Invalid(field, f"Enter {label.lower()}.")
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(field, f"{label} must be a real date, like 2026-09-30.") from None
+
+
+def parse_decimal(
+    raw: Decimal | str | int | None, field: str, label: str, *, maximum: Decimal
+) -> Decimal | None:
+    """A number with at most two decimal places, or None when empty."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation:
+        raise Invalid(field, f"{label} must be a number, like 12.50.") from None
+    if not value.is_finite():
+        raise Invalid(field, f"{label} must be a number, like 12.50.")
+    if value != value.quantize(Decimal("0.01")):
+        raise Invalid(field, f"{label} can have at most two decimal places.")
+    if abs(value) > maximum:
+        raise Invalid(field, f"{label} is too large.")
+    return value
+
+
+def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any]:
+    """Check every programme field at once; the rules between fields come after."""
+    out: dict[str, Any] = {
+        "name": errs.check(
+            lambda: clean_text(values.get("name"), "name", "The name", max_len=200, required=True)
+        ),
+        "description": errs.check(
+            lambda: clean_text(
+                values.get("description"),
+                "description",
+                "The description",
+                max_len=10000,
+                required=False,
+            )
+        ),
+        "starts_on": errs.check(
+            lambda: parse_date(
+                values.get("starts_on"), "starts_on", "The start date", required=True
+            )
+        ),
+        "ends_on": errs.check(
+            lambda: parse_date(values.get("ends_on"), "ends_on", "The end date", required=False)
+        ),
+        "is_pilot": bool(values.get("is_pilot")),
+        "hypothesis": errs.check(
+            lambda: clean_text(
+                values.get("hypothesis"),
+                "hypothesis",
+                "The hypothesis",
+                max_len=5000,
+                required=False,
+            )
+        ),
+        "evaluation_starts_on": errs.check(
+            lambda: parse_date(
+                values.get("evaluation_starts_on"),
+                "evaluation_starts_on",
+                "The evaluation start date",
+                required=False,
+            )
+        ),
+        "evaluation_ends_on": errs.check(
+            lambda: parse_date(
+                values.get("evaluation_ends_on"),
+                "evaluation_ends_on",
+                "The evaluation end date",
+                required=False,
+            )
+        ),
+        "hourly_rate": errs.check(
+            lambda: parse_decimal(
+                values.get("hourly_rate"), "hourly_rate", "The hourly rate", maximum=MAX_MONEY
+            )
+        ),
+    }
+    _cross_checks(errs, out)
+    return out
+
+
+def _cross_checks(errs: FieldErrors, out: dict[str, Any]) -> None:
+    starts, ends = out["starts_on"], out["ends_on"]
+    if starts and ends and ends < starts:
+        errs.add("ends_on", "The end date must be on or after the start date.")
+    ev_starts, ev_ends = out["evaluation_starts_on"], out["evaluation_ends_on"]
+    if ev_starts and ev_ends and ev_ends < ev_starts:
+        errs.add("evaluation_ends_on", "The evaluation must end on or after the day it starts.")
+    if out["is_pilot"] and not out["hypothesis"] and "hypothesis" not in errs.errors:
+        errs.add("hypothesis", "A pilot needs a hypothesis: what do you expect to learn?")
+    rate = out["hourly_rate"]
+    if rate is not None and rate < 0:
+        errs.add("hourly_rate", "The hourly rate cannot be negative.")
+    if out["hourly_rate"] is None:
+        out["hourly_rate"] = Decimal("0")
+    if not out["is_pilot"]:
+        out["hypothesis"] = out["hypothesis"] or None
+
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+def _refuse_unable_lead(actor: User, lead_org: Organisation) -> None:
+    """Say why a lead organisation cannot create programmes, when the reason is useful."""
+    if policy.can(actor, "programme.create", lead_org):
+        return
+    if policy.has_role(actor, lead_org.id, Role.STAFF):
+        if lead_org.kind != OrgKind.AGENCY:
+            raise NotAllowed("Only a government agency can lead a programme.")
+        raise NotAllowed(
+            f"{lead_org.name} must be verified by a site admin before it can create programmes."
+        )
+    policy.require(actor, "programme.create", lead_org)
+
+
+def create_programme(
+    session: Session,
+    actor: User,
+    lead_org: Organisation,
+    name: str,
+    description: str = "",
+    starts_on: date | str | None = None,
+    ends_on: date | str | None = None,
+    is_pilot: bool = False,
+    hypothesis: str | None = None,
+    hourly_rate: Decimal | str | None = None,
+    **extra: Any,
+) -> Programme:
+    """Staff of a verified agency create a programme it leads; it ends on or after it starts,
+    and a pilot states its hypothesis."""
+    _refuse_unable_lead(actor, lead_org)
+    errs = FieldErrors()
+    values = _clean_programme(
+        errs,
+        {
+            "name": name,
+            "description": description,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "is_pilot": is_pilot,
+            "hypothesis": hypothesis,
+            "hourly_rate": hourly_rate,
+            **extra,
+        },
+    )
+    errs.raise_if_any()
+    programme = Programme(lead_organisation=lead_org, **values)
+    session.add(programme)
+    session.flush()
+    audit.record(
+        session, actor, "programme.created", programme, after=audit.snapshot(programme, FIELDS)
+    )
+    return programme
+
+
+def update_programme(
+    session: Session, actor: User, programme: Programme, **values: Any
+) -> Programme:
+    """The lead agency's staff change a programme's details under the same rules as creating it."""
+    policy.require(actor, "programme.manage", programme)
+    before = audit.snapshot(programme, FIELDS)
+    merged = {key: getattr(programme, key) for key in FIELDS}
+    merged.update({k: v for k, v in values.items() if k in FIELDS})
+    errs = FieldErrors()
+    cleaned = _clean_programme(errs, merged)
+    errs.raise_if_any()
+    for key, value in cleaned.items():
+        setattr(programme, key, value)
+    session.flush()
+    after = audit.snapshot(programme, FIELDS)
+    changed = [k for k in FIELDS if before[k] != after[k]]
+    audit.record(
+        session,
+        actor,
+        "programme.updated",
+        programme,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return programme
+
+
+# --- partners and metrics -----------------------------------------------------------------
+
+
+def add_partner(
+    session: Session,
+    actor: User,
+    programme: Programme,
+    org: Organisation,
+    role: str,
+    commitments: str = "",
+) -> Partner:
+    """The lead agency's staff add an organisation once, with its written role and
+    commitments; the lead agency itself is not a partner."""
+    policy.require(actor, "programme.manage", programme)
+    errs = FieldErrors()
+    role = errs.check(lambda: clean_text(role, "role", "The role", max_len=200, required=True))
+    commitments = errs.check(
+        lambda: clean_text(
+            commitments, "commitments", "The commitments", max_len=10000, required=False
+        )
+    )
+    if org.id == programme.lead_organisation_id:
+        errs.add(
+            "organisation",
+            f"{org.name} leads this programme, so it is not added as a partner.",
+        )
+    errs.raise_if_any()
+    taken = f"{org.name} is already a partner in this programme."
+    if any(p.organisation_id == org.id for p in programme.partners):
+        raise Conflict(taken)
+    partner = Partner(programme=programme, organisation=org, role=role, commitments=commitments)
+    session.add(partner)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        raise Conflict(taken) from None
+    audit.record(
+        session,
+        actor,
+        "partner.added",
+        partner,
+        after={"programme_id": programme.id, "organisation_id": org.id, "role": role},
+    )
+    return partner
+
+
+def remove_partner(session: Session, actor: User, partner: Partner) -> None:
+    """The lead agency's staff remove a partner from the programme."""
+    programme = partner.programme
+    policy.require(actor, "programme.manage", programme)
+    before = {
+        "programme_id": programme.id,
+        "organisation_id": partner.organisation_id,
+        "role": partner.role,
+        "commitments": partner.commitments,
+    }
+    audit.record(session, actor, "partner.removed", partner, before=before)
+    programme.partners.remove(partner)
+    session.flush()
+
+
+def add_metric(
+    session: Session,
+    actor: User,
+    programme: Programme,
+    name: str,
+    unit: str,
+    target: Decimal | str | int | None,
+    target_date: date | str | None,
+) -> Metric:
+    """The lead agency's staff add a shared objective: a named outcome in a unit, with a
+    target above zero by a date."""
+    policy.require(actor, "programme.manage", programme)
+    errs = FieldErrors()
+    name = errs.check(lambda: clean_text(name, "name", "The name", max_len=200, required=True))
+    unit = errs.check(lambda: clean_text(unit, "unit", "The unit", max_len=50, required=True))
+    amount = errs.check(lambda: parse_decimal(target, "target", "The target", maximum=MAX_QUANTITY))
+    by = errs.check(
+        lambda: parse_date(target_date, "target_date", "The target date", required=True)
+    )
+    if "target" not in errs.errors and amount is None:
+        errs.add("target", "Enter the target, a number above zero.")
+    elif amount is not None and amount <= 0:
+        errs.add("target", "The target must be more than zero.")
+    if name and any(m.name.lower() == name.lower() for m in programme.metrics):
+        errs.add("name", "This programme already has an objective with this name.")
+    errs.raise_if_any()
+    metric = Metric(programme=programme, name=name, unit=unit, target=amount, target_date=by)
+    session.add(metric)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "metric.added",
+        metric,
+        after=audit.snapshot(metric, ["programme_id", "name", "unit", "target", "target_date"]),
+    )
+    return metric
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def list_programmes(session: Session, q: str | None, page: int, per_page: int) -> Page[Programme]:
+    """Programmes whose name or description contains the search words, newest first."""
+    stmt = select(Programme).options(joinedload(Programme.lead_organisation))
+    for word in (q or "").split()[:10]:
+        pattern = f"%{word.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Programme.name).like(pattern),
+                func.lower(Programme.description).like(pattern),
+            )
+        )
+    stmt = stmt.order_by(Programme.starts_on.desc(), Programme.id.desc())
+    return paginate(session, stmt, page, per_page)
+
+
+def get_programme(session: Session, programme_id: int) -> Programme:
+    """The programme with its lead, partners (and their organisations) and metrics loaded."""
+    programme = session.scalar(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(
+            joinedload(Programme.lead_organisation),
+            selectinload(Programme.partners).joinedload(Partner.organisation),
+            selectinload(Programme.metrics),
+        )
+    )
+    if programme is None:
+        raise NotFound("No such programme.")
+    return programme
+
+
+def get_partner(session: Session, programme: Programme, partner_id: int) -> Partner:
+    """A partner of this programme (never of another one)."""
+    for partner in programme.partners:
+        if partner.id == partner_id:
+            return partner
+    raise NotFound("No such partner in this programme.")
+
+
+def find_organisation(session: Session, name: str, field: str = "organisation") -> Organisation:
+    """The organisation with this name (any case), or Invalid on the field."""
+    text = (name or "").strip()
+    if not text:
+        raise Invalid(field, "Enter the organisation's name.")
+    org = session.scalar(
+        select(Organisation).where(func.lower(Organisation.name) == text.lower()).limit(1)
+    )
+    if org is None:
+        raise Invalid(field, f"No organisation is called “{text}”. Check the spelling.")
+    return org
