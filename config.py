@@ -33,6 +33,14 @@ class Config:
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     PER_PAGE = 20
+    # Rate limits (Flask-Limiter's own setting names). Use redis://… in production so every
+    # web worker shares the counters.
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30/minute;200/hour")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
+    REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "100/hour")
     SCHEDULER_LOCK_FILE = os.environ.get(
         "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")
     )

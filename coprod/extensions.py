@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import selectinload
@@ -12,6 +14,7 @@ from coprod.models import User
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
 
 
 def init_app(app: Flask) -> None:
@@ -30,6 +33,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    limiter.init_app(app)
 
 
 @login_manager.user_loader

@@ -78,6 +78,13 @@ def _register_errors(app: Flask) -> None:
             "errors/error.html", status=400, title="Form expired", message=message
         ), 400
 
+    @app.errorhandler(429)
+    def _too_many(err: HTTPException) -> Any:
+        message = "Too many attempts. Wait a few minutes, then try again."
+        return render_template(
+            "errors/error.html", status=429, title="Too many attempts", message=message
+        ), 429
+
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> Any:
         if request.path.startswith("/api/"):

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 
 from coprod.db import db
+from coprod.extensions import limiter
 from coprod.services import accounts
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
@@ -34,6 +44,19 @@ class PasswordForm(FlaskForm):
     new_password = PasswordField("New password")
 
 
+def _failed(response: Any) -> bool:
+    """Only refused attempts count towards the limits; a successful sign-in redirects."""
+    return bool(response.status_code != 303)
+
+
+def _account_key() -> str:
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
+def _limit(name: str) -> Any:
+    return lambda: current_app.config[name]
+
+
 def _start_session(user: Any, remember: bool = False) -> None:
     session.clear()  # a fresh session at every login: nothing carried over
     login_user(user, remember=remember)
@@ -41,6 +64,7 @@ def _start_session(user: Any, remember: bool = False) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_limit("REGISTER_LIMIT_PER_ADDRESS"), methods=["POST"])
 def register() -> Any:
     form = RegisterForm()
     if form.validate_on_submit():
@@ -62,6 +86,10 @@ def register() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], deduct_when=_failed, key_func=_account_key
+)
 def login() -> Any:
     form = LoginForm()
     next_url = request.args.get("next")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from config import TestConfig
 from coprod.models import User
 from tests.conftest import login
 from tests.factories import PASSWORD, make_user
@@ -80,3 +81,30 @@ def test_csrf_is_enforced_on_forms(database_url, session) -> None:
     resp = strict.test_client().post("/login", data={"email": "a@b.org", "password": "x"})
     assert resp.status_code == 400
     assert b"Form expired" in resp.data
+
+
+def test_failed_logins_are_throttled_per_account_but_successes_are_not(app, client, session):
+    from coprod.extensions import limiter
+
+    user = make_user(session)
+    limiter.reset()
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3/minute"
+    try:
+        for _ in range(5):  # successful sign-ins use up nothing
+            ok = client.post("/login", data={"email": user.email, "password": PASSWORD})
+            assert ok.status_code == 303
+            client.post("/logout")
+        for _ in range(3):
+            bad = client.post("/login", data={"email": user.email, "password": "wrong"})
+            assert bad.status_code == 422
+        blocked = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert blocked.status_code == 429
+        assert b"Too many attempts" in blocked.data
+        other = make_user(session)  # another account from the same address is not blocked
+        assert (
+            client.post("/login", data={"email": other.email, "password": PASSWORD}).status_code
+            == 303
+        )
+    finally:
+        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = TestConfig.LOGIN_LIMIT_PER_ACCOUNT
+        limiter.reset()
