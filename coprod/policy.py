@@ -137,6 +137,16 @@ def _signup_attendance(user: Actor, signup: Signup) -> bool:
     return _shift_assign(user, signup.shift)
 
 
+def _shift_view(user: Actor, shift: Shift) -> bool:
+    return _task_view(user, shift.task)
+
+
+def _signup_view(user: Actor, signup: Signup) -> bool:
+    """The volunteer themself, and those who run the shift's roster."""
+    own = _active(user) and user is not None and signup.user_id == user.id
+    return own or _shift_assign(user, signup.shift)
+
+
 def _log_for_org(user: Actor, org: Organisation) -> bool:
     return has_role(user, org.id, Role.COORDINATOR)
 
@@ -164,6 +174,18 @@ def _log_resubmit(user: Actor, log: ContributionLog) -> bool:
     return user is not None and _active(user) and user.id in (log.user_id, log.created_by_id)
 
 
+LOGGABLE_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLOSED, TaskStatus.COMPLETED)
+
+
+def _log_create(user: Actor, task: Task) -> bool:
+    """Anyone signed in may log hours for a task they can see (the service checks its status)."""
+    return _active(user) and _task_view(user, task)
+
+
+def _log_review_queue(user: Actor, obj: Any) -> bool:
+    return bool(org_ids_with_role(user, Role.REVIEWER))
+
+
 def _audit_view(user: Actor, obj: Any) -> bool:
     return is_site_admin(user)
 
@@ -187,10 +209,15 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "shift.view_roster": _shift_assign,
     "signup.cancel": _signup_cancel,
     "signup.attendance": _signup_attendance,
+    "shift.view": _shift_view,
+    "signup.view": _signup_view,
     "log.create_for_org": _log_for_org,
     "log.view": _log_view,
     "log.review": _log_review,
     "log.resubmit": _log_resubmit,
+    "log.create": _log_create,
+    "log.correct": _log_resubmit,
+    "log.review_queue": _log_review_queue,
     "audit.view": _audit_view,
     "accounts.manage": _accounts_manage,
 }
@@ -200,8 +227,15 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
 VISIBILITY: dict[str, str] = {
     "task.manage": "task.view",
     "task.edit_description": "task.view",
+    "shift.sign_up": "shift.view",
+    "shift.assign": "shift.view",
+    "shift.view_roster": "shift.view",
+    "signup.cancel": "signup.view",
+    "signup.attendance": "signup.view",
     "log.review": "log.view",
     "log.resubmit": "log.view",
+    "log.correct": "log.view",
+    "log.create": "task.view",
 }
 
 

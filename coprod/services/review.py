@@ -1,0 +1,293 @@
+"""Review of contribution logs: approve, reject, ask for changes, in bulk, and the queue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from coprod import policy
+from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from coprod.models import ContributionLog, LogStatus, Programme, Role, Task, User
+from coprod.services import audit
+from coprod.services.contributions import MAX_NOTES, log_state
+from coprod.services.pagination import Page, clamp, paginate
+
+MAX_BULK = 100
+STATUS_WORDS = {
+    LogStatus.SUBMITTED: "waiting for review",
+    LogStatus.APPROVED: "already approved",
+    LogStatus.REJECTED: "rejected",
+    LogStatus.CHANGES_REQUESTED: "sent back for changes",
+    LogStatus.SUPERSEDED: "replaced by a correction",
+}
+REVIEW_FIELDS = ["status", "review_comment", "reviewed_by_id", "reviewed_at", "counted_changed_at"]
+
+
+def _comment(raw: str | None, *, required: bool, what: str) -> str:
+    text = (raw or "").strip()
+    if required and not text:
+        raise Invalid("comment", f"Enter {what}.")
+    if len(text) > MAX_NOTES or "\x00" in text:
+        raise Invalid("comment", f"The comment must be at most {MAX_NOTES} plain characters.")
+    return text
+
+
+def _lock(session: Session, log: ContributionLog) -> None:
+    # Two reviewers deciding at once: the second one sees the first one's decision.
+    session.refresh(log, with_for_update=True)
+
+
+def _check_reviewable(actor: User, log: ContributionLog) -> None:
+    policy.require(actor, "log.review", log)
+    if log.status != LogStatus.SUBMITTED:
+        raise Conflict(f"This log is {STATUS_WORDS[log.status]}: only a submitted log is reviewed.")
+
+
+def _decide(
+    session: Session,
+    actor: User,
+    log: ContributionLog,
+    status: LogStatus,
+    comment: str,
+    now: datetime,
+) -> ContributionLog:
+    before = audit.snapshot(log, REVIEW_FIELDS)
+    log.status = status
+    log.review_comment = comment
+    log.reviewed_by_id = actor.id
+    log.reviewed_at = now
+    log.updated_at = now
+    if status == LogStatus.APPROVED:
+        log.counted_changed_at = now  # it enters the approved set: reports must recount
+    after = audit.snapshot(log, REVIEW_FIELDS)
+    audit.record(
+        session, actor, f"log.{status.value}", log, before=before, after=after
+    ).created_at = now
+    return log
+
+
+def _supersede(session: Session, actor: User, original: ContributionLog, now: datetime) -> None:
+    """The corrected log leaves the approved set when its correction is approved."""
+    before = log_state(original) | {
+        "counted_changed_at": audit._jsonable(original.counted_changed_at)
+    }
+    original.status = LogStatus.SUPERSEDED
+    original.counted_changed_at = now
+    original.updated_at = now
+    after = log_state(original) | {"counted_changed_at": audit._jsonable(now)}
+    audit.record(
+        session, actor, "log.superseded", original, before=before, after=after
+    ).created_at = now
+
+
+def _approve_locked(
+    session: Session, actor: User, log: ContributionLog, comment: str, now: datetime
+) -> ContributionLog:
+    _check_reviewable(actor, log)
+    original = log.corrects
+    if original is not None:
+        _lock(session, original)
+        if original.status != LogStatus.APPROVED:
+            raise Conflict(
+                f"The log this corrects is {STATUS_WORDS[original.status]}, so the correction "
+                "cannot replace it."
+            )
+    _decide(session, actor, log, LogStatus.APPROVED, comment, now)
+    if original is not None:
+        _supersede(session, actor, original, now)
+    session.flush()
+    return log
+
+
+def approve(
+    session: Session, actor: User, log: ContributionLog, now: datetime, *, comment: str = ""
+) -> ContributionLog:
+    """A reviewer of the lead agency approves a submitted log (never their own); an approved
+    correction supersedes the log it corrects."""
+    _lock(session, log)
+    return _approve_locked(session, actor, log, _comment(comment, required=False, what=""), now)
+
+
+def reject(
+    session: Session, actor: User, log: ContributionLog, reason: str, now: datetime
+) -> ContributionLog:
+    """A reviewer rejects a submitted log, always with a reason."""
+    _lock(session, log)
+    _check_reviewable(actor, log)
+    text = _comment(reason, required=True, what="the reason for rejecting this log")
+    _decide(session, actor, log, LogStatus.REJECTED, text, now)
+    session.flush()
+    return log
+
+
+def request_changes(
+    session: Session, actor: User, log: ContributionLog, comment: str, now: datetime
+) -> ContributionLog:
+    """A reviewer sends a submitted log back to its contributor, saying what to change."""
+    _lock(session, log)
+    _check_reviewable(actor, log)
+    text = _comment(comment, required=True, what="what the contributor should change")
+    _decide(session, actor, log, LogStatus.CHANGES_REQUESTED, text, now)
+    session.flush()
+    return log
+
+
+DECISIONS = {"approve", "reject", "request_changes"}
+
+
+def review(
+    session: Session,
+    actor: User,
+    log: ContributionLog,
+    decision: str,
+    comment: str,
+    *,
+    now: datetime,
+) -> ContributionLog:
+    """One reviewer decision on one log: approve, reject or request changes."""
+    if decision == "approve":
+        return approve(session, actor, log, comment=comment, now=now)
+    if decision == "reject":
+        return reject(session, actor, log, comment, now=now)
+    if decision == "request_changes":
+        return request_changes(session, actor, log, comment, now=now)
+    raise Invalid("decision", "Choose approve, reject or ask for changes.")
+
+
+@dataclass
+class BulkResult:
+    """Per-item outcome of a bulk approval: what was approved and why the others were not."""
+
+    approved: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)
+
+
+def bulk_approve(
+    session: Session, actor: User, log_ids: Iterable[int], now: datetime
+) -> BulkResult:
+    """Approve every selected log that can be approved; report each other one with its reason.
+
+    Per item, not all-or-nothing: one log approved meanwhile by a colleague should not stop a
+    reviewer approving the twenty others they checked. Nothing is skipped silently.
+    """
+    ids = list(dict.fromkeys(int(i) for i in log_ids))
+    if not ids:
+        raise Invalid("log_ids", "Select at least one log to approve.")
+    if len(ids) > MAX_BULK:
+        raise Invalid("log_ids", f"Approve at most {MAX_BULK} logs at a time.")
+    rows = session.scalars(
+        select(ContributionLog)
+        .where(ContributionLog.id.in_(ids))
+        .options(
+            selectinload(ContributionLog.task).selectinload(Task.programme),
+            selectinload(ContributionLog.corrects),
+        )
+        .order_by(ContributionLog.id)
+        .with_for_update(of=ContributionLog)
+    )
+    logs = {log.id: log for log in rows}
+    result = BulkResult()
+    for log_id in ids:
+        log = logs.get(log_id)
+        try:
+            if log is None:
+                raise NotFound("not found")
+            with session.begin_nested():
+                _approve_locked(session, actor, log, "", now)
+            result.approved.append(log_id)
+        except NotFound:
+            result.refused.append((log_id, "not found, or not one you review"))
+        except NotAllowed:
+            reason = (
+                "your own log" if log is not None and policy.can(actor, "log.view", log) else ""
+            )
+            result.refused.append((log_id, reason or "not one you may review"))
+        except DomainError as err:
+            result.refused.append((log_id, err.message))
+    return result
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+def reviewed_programmes(session: Session, actor: User) -> list[Programme]:
+    """The programmes led by the agencies where the actor is a reviewer."""
+    org_ids = policy.org_ids_with_role(actor, Role.REVIEWER)
+    if not org_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Programme)
+            .where(Programme.lead_organisation_id.in_(org_ids))
+            .order_by(Programme.name)
+        )
+    )
+
+
+def reviewed_tasks(session: Session, actor: User, programme_id: int | None) -> list[Task]:
+    """The tasks of those programmes (of one of them when given), for the queue's filter."""
+    org_ids = policy.org_ids_with_role(actor, Role.REVIEWER)
+    stmt = (
+        select(Task)
+        .join(Programme, Task.programme_id == Programme.id)
+        .where(Programme.lead_organisation_id.in_(org_ids))
+        .order_by(Task.title)
+        .limit(500)
+    )
+    if programme_id is not None:
+        stmt = stmt.where(Task.programme_id == programme_id)
+    return list(session.scalars(stmt))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def review_queue(
+    session: Session,
+    actor: User,
+    programme_id: int | None = None,
+    task_id: int | None = None,
+    contributor: str = "",
+    status: LogStatus | None = LogStatus.SUBMITTED,
+    page: Any = 1,
+    per_page: Any = 20,
+) -> Page[ContributionLog]:
+    """Logs of the programmes the actor reviews for, oldest submission first, filtered."""
+    if not policy.can(actor, "log.review_queue"):
+        raise NotAllowed("Only reviewers of an agency can see the review queue.")
+    p, pp = clamp(page, per_page)
+    org_ids = policy.org_ids_with_role(actor, Role.REVIEWER)
+    stmt: Select[Any] = (
+        select(ContributionLog)
+        .join(Programme, ContributionLog.programme_id == Programme.id)
+        .where(Programme.lead_organisation_id.in_(org_ids))
+        .options(
+            selectinload(ContributionLog.task).selectinload(Task.programme),
+            selectinload(ContributionLog.contributor),
+            selectinload(ContributionLog.organisation),
+        )
+        .order_by(ContributionLog.submitted_at, ContributionLog.id)
+    )
+    if status is not None:
+        stmt = stmt.where(ContributionLog.status == status)
+    if programme_id is not None:
+        stmt = stmt.where(ContributionLog.programme_id == programme_id)
+    if task_id is not None:
+        stmt = stmt.where(ContributionLog.task_id == task_id)
+    text = (contributor or "").strip()
+    if text:
+        pattern = _like(text)
+        stmt = stmt.join(User, ContributionLog.user_id == User.id).where(
+            or_(
+                User.display_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
+    return paginate(session, stmt, p, pp)

@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
+from coprod.models import AuditEntry, LogStatus, OrgKind, Role
+from coprod.services import contributions, review
+from tests.factories import (
+    make_log,
+    make_member,
+    make_org,
+    make_programme,
+    make_task,
+    make_user,
+)
+
+
+@pytest.fixture
+def world(session):
+    agency = make_org(session, OrgKind.AGENCY)
+    programme = make_programme(session, agency)
+    task = make_task(session, programme)
+    reviewer = make_member(session, agency, Role.REVIEWER, display_name="Rita Reviewer")
+    return {"agency": agency, "programme": programme, "task": task, "reviewer": reviewer}
+
+
+def audit_of(session, log, action):
+    return session.scalar(
+        select(AuditEntry).where(AuditEntry.object_id == log.id, AuditEntry.action == action)
+    )
+
+
+def test_a_reviewer_of_the_lead_agency_approves_a_submitted_log(session, world, now):
+    log = make_log(session, task=world["task"])
+    review.approve(session, world["reviewer"], log, now)
+    session.refresh(log)
+    assert log.status == LogStatus.APPROVED
+    assert (log.reviewed_by_id, log.reviewed_at) == (world["reviewer"].id, now)
+    assert log.counted_changed_at == now
+    entry = audit_of(session, log, "log.approved")
+    assert entry.actor_id == world["reviewer"].id and entry.created_at == now
+    assert entry.before["status"] == "submitted" and entry.after["status"] == "approved"
+
+
+def test_rejecting_needs_a_reason(session, world, now):
+    log = make_log(session, task=world["task"])
+    with pytest.raises(Invalid) as exc:
+        review.reject(session, world["reviewer"], log, "   ", now)
+    assert list(exc.value.errors) == ["comment"]
+    review.reject(session, world["reviewer"], log, "Not this programme", now)
+    session.refresh(log)
+    assert (log.status, log.review_comment) == (LogStatus.REJECTED, "Not this programme")
+    assert log.counted_changed_at is None
+    assert audit_of(session, log, "log.rejected") is not None
+
+
+def test_asking_for_changes_needs_a_comment(session, world, now):
+    log = make_log(session, task=world["task"])
+    with pytest.raises(Invalid) as exc:
+        review.request_changes(session, world["reviewer"], log, "", now)
+    assert list(exc.value.errors) == ["comment"]
+    review.request_changes(session, world["reviewer"], log, "Which day?", now)
+    session.refresh(log)
+    assert log.status == LogStatus.CHANGES_REQUESTED
+    assert audit_of(session, log, "log.changes_requested").after["review_comment"] == "Which day?"
+
+
+def test_a_reviewer_cannot_review_their_own_log_but_another_reviewer_can(session, world, now):
+    own = make_log(session, user=world["reviewer"], task=world["task"])
+    with pytest.raises(NotAllowed):
+        review.approve(session, world["reviewer"], own, now)
+    colleague = make_member(session, world["agency"], Role.REVIEWER)
+    review.approve(session, colleague, own, now)
+    assert own.status == LogStatus.APPROVED
+
+
+def test_a_reviewer_of_another_agency_gets_not_found(session, world, now):
+    log = make_log(session, task=world["task"])
+    stranger = make_member(session, make_org(session, OrgKind.AGENCY), Role.REVIEWER)
+    with pytest.raises(NotFound):
+        review.approve(session, stranger, log, now)
+
+
+def test_staff_without_the_reviewer_role_cannot_review(session, world, now):
+    log = make_log(session, task=world["task"])
+    staff = make_member(session, world["agency"], Role.STAFF)
+    with pytest.raises(NotFound):
+        review.approve(session, staff, log, now)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [LogStatus.APPROVED, LogStatus.REJECTED, LogStatus.CHANGES_REQUESTED, LogStatus.SUPERSEDED],
+)
+@pytest.mark.parametrize("decision", ["approve", "reject", "request_changes"])
+def test_reviewing_a_log_that_is_not_submitted_is_a_conflict(session, world, now, status, decision):
+    log = make_log(session, task=world["task"], status=status)
+    with pytest.raises(Conflict):
+        review.review(session, world["reviewer"], log, decision, "because", now=now)
+    session.refresh(log)
+    assert log.status == status
+
+
+def test_an_approved_correction_supersedes_the_original(session, world, now):
+    me = make_user(session)
+    earlier = now - timedelta(days=3)
+    original = make_log(
+        session, user=me, task=world["task"], status=LogStatus.APPROVED, counted_changed_at=earlier
+    )
+    fix = contributions.correct_log(
+        session, me, original, on=now.date(), hours=Decimal("3"), now=now
+    )
+    review.approve(session, world["reviewer"], fix, now)
+    session.refresh(original)
+    session.refresh(fix)
+    assert fix.status == LogStatus.APPROVED and fix.counted_changed_at == now
+    assert original.status == LogStatus.SUPERSEDED and original.counted_changed_at == now
+    entry = audit_of(session, original, "log.superseded")
+    assert entry.before["status"] == "approved" and entry.after["status"] == "superseded"
+
+
+def test_a_rejected_correction_leaves_the_original_approved(session, world, now):
+    me = make_user(session)
+    original = make_log(session, user=me, task=world["task"], status=LogStatus.APPROVED)
+    fix = contributions.correct_log(
+        session, me, original, on=now.date(), hours=Decimal("3"), now=now
+    )
+    review.reject(session, world["reviewer"], fix, "The first one was right", now)
+    session.refresh(original)
+    assert original.status == LogStatus.APPROVED
+
+
+def test_bulk_approve_approves_what_it_can_and_says_why_not_for_the_rest(session, world, now):
+    ok1 = make_log(session, task=world["task"])
+    ok2 = make_log(session, task=world["task"])
+    done = make_log(session, task=world["task"], status=LogStatus.APPROVED)
+    own = make_log(session, user=world["reviewer"], task=world["task"])
+    foreign = make_log(session)  # another agency's programme
+    ids = [ok1.id, done.id, own.id, foreign.id, 999999, ok2.id]
+    result = review.bulk_approve(session, world["reviewer"], ids, now)
+    assert result.approved == [ok1.id, ok2.id]
+    reasons = dict(result.refused)
+    assert set(reasons) == {done.id, own.id, foreign.id, 999999}
+    assert "already approved" in reasons[done.id]
+    assert reasons[own.id] == "your own log"
+    assert "not one you review" in reasons[foreign.id]
+    for log in (ok1, ok2):
+        session.refresh(log)
+        assert log.status == LogStatus.APPROVED and log.counted_changed_at == now
+    session.refresh(own)
+    session.refresh(foreign)
+    assert own.status == foreign.status == LogStatus.SUBMITTED
+
+
+def test_bulk_approve_needs_at_least_one_log(session, world, now):
+    with pytest.raises(Invalid):
+        review.bulk_approve(session, world["reviewer"], [], now)
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+def test_the_queue_holds_submitted_logs_of_programmes_the_reviewer_reviews(session, world, now):
+    mine = make_log(session, task=world["task"])
+    make_log(session, task=world["task"], status=LogStatus.APPROVED)
+    make_log(session)  # another agency
+    page = review.review_queue(session, world["reviewer"])
+    assert [log.id for log in page.items] == [mine.id]
+    assert review.review_queue(session, world["reviewer"], status=None).total == 2
+
+
+def test_the_queue_filters_by_programme_task_and_contributor(session, world, now):
+    other_task = make_task(session, world["programme"])
+    ana = make_user(session, display_name="Ana Lima", email="ana@example.org")
+    a = make_log(session, user=ana, task=world["task"])
+    b = make_log(session, task=other_task)
+    reviewer = world["reviewer"]
+    assert [x.id for x in review.review_queue(session, reviewer, task_id=other_task.id).items] == [
+        b.id
+    ]
+    assert [x.id for x in review.review_queue(session, reviewer, contributor="LIMA").items] == [
+        a.id
+    ]
+    assert [x.id for x in review.review_queue(session, reviewer, contributor="ana@ex").items] == [
+        a.id
+    ]
+    assert review.review_queue(session, reviewer, contributor="%").total == 0
+    other = make_programme(session, world["agency"])
+    assert review.review_queue(session, reviewer, programme_id=other.id).total == 0
+
+
+def test_the_queue_is_only_for_reviewers(session, world, now):
+    with pytest.raises(NotAllowed):
+        review.review_queue(session, make_member(session, world["agency"], Role.STAFF))
+
+
+def test_the_queue_takes_a_constant_number_of_queries(session, world, now, count_queries):
+    def run(n: int) -> int:
+        for _ in range(n):
+            make_log(session, task=make_task(session, world["programme"]))
+        session.expire_all()
+        before = count_queries.count
+        page = review.review_queue(session, world["reviewer"], per_page=100)
+        for log in page.items:
+            _ = (log.task.title, log.task.programme.name, log.contributor, log.organisation)
+        return count_queries.count - before
+
+    assert run(2) == run(8)
