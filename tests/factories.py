@@ -220,3 +220,34 @@ def make_log(
     session.add(log)
     session.flush()
     return log
+
+
+class ShiftWorld:
+    """A task of an agency's programme, coordinated by a nonprofit, with the people around it:
+    the lead agency's staff, the nonprofit's coordinator, a coordinator of an unrelated
+    nonprofit, two volunteers, and one shift (capacity 2 unless told) starting at `starts_at`."""
+
+    def __init__(
+        self,
+        session: Any,
+        *,
+        capacity: int = 2,
+        starts_at: datetime | None = None,
+        status: TaskStatus = TaskStatus.OPEN,
+    ) -> None:
+        self.agency = make_org(session, OrgKind.AGENCY)
+        self.nonprofit = make_org(session)
+        self.other_org = make_org(session)
+        self.programme = make_programme(session, self.agency)
+        self.task = make_task(
+            session,
+            self.programme,
+            status=status,
+            coordinating_organisation_id=self.nonprofit.id,
+        )
+        self.shift = make_shift(session, self.task, capacity=capacity, starts_at=starts_at)
+        self.lead_staff = make_member(session, self.agency, Role.STAFF)
+        self.coordinator = make_member(session, self.nonprofit, Role.COORDINATOR)
+        self.other_coordinator = make_member(session, self.other_org, Role.COORDINATOR)
+        self.volunteer = make_user(session)
+        self.other_volunteer = make_user(session)

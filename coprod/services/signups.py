@@ -1,13 +1,48 @@
-"""Sign-ups: volunteers on shifts, the waitlist, assignments and attendance."""
+"""Sign-ups: volunteers on shifts, the waitlist, assignments and attendance.
+
+Seats are counted in `shift.confirmed` and taken or given back only through guarded UPDATEs
+(never read-then-write), so concurrent requests cannot overbook; `CHECK confirmed <= capacity`
+is the backstop. On PostgreSQL the volunteer's user row is locked before the overlap check so
+two simultaneous bookings by the same person are serialised; SQLite serialises every writing
+transaction (BEGIN IMMEDIATE) already.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from coprod.models import Signup, User
+from coprod import policy
+from coprod.db import utcnow
+from coprod.errors import Conflict, Invalid, NotFound
+from coprod.models import (
+    ACTIVE,
+    SEATED,
+    Shift,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskStatus,
+    User,
+)
+from coprod.services import audit
+from coprod.services.accounts import get_user_by_email, normalise_email
+from coprod.services.pagination import Page, paginate
+
+AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
+DUPLICATE = "You are already signed up for this shift."
+
+
+def describe_time(shift: Shift) -> str:
+    """A shift's time for messages: "Sat 20 Jun 2026, 09:00 to 12:00 UTC"."""
+    start, end = shift.starts_at, shift.ends_at
+    end_fmt = "%H:%M" if end.date() == start.date() else "%a %d %b %Y, %H:%M"
+    return f"{start:%a %d %b %Y, %H:%M} to {end.strftime(end_fmt)} UTC"
 
 
 def get_my_signups(
@@ -21,3 +56,333 @@ def get_my_signups(
         select(Signup).where(Signup.user_id == user.id, Signup.shift_id.in_(ids))
     )
     return {s.shift_id: s for s in rows}
+
+
+# --- seats: guarded updates ---------------------------------------------------------------
+
+
+def _rowcount(result: Any) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _take_seat(session: Session, shift: Shift) -> bool:
+    """Take one seat if one is free, in one statement; False when the shift is full."""
+    result = session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.confirmed < Shift.capacity)
+        .values(confirmed=Shift.confirmed + 1),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire(shift, ["confirmed"])
+    return _rowcount(result) == 1
+
+
+def _free_seat(session: Session, shift: Shift) -> None:
+    session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.confirmed > 0)
+        .values(confirmed=Shift.confirmed - 1),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire(shift, ["confirmed"])
+
+
+def _move(session: Session, signup_id: int, old: SignupStatus, new: SignupStatus) -> bool:
+    """Change a sign-up's status only if it still has the old one (a concurrent change wins)."""
+    result = session.execute(
+        update(Signup)
+        .where(Signup.id == signup_id, Signup.status == old)
+        .values(status=new, updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    return _rowcount(result) == 1
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+def _refuse_started(shift: Shift, now: datetime, message: str) -> None:
+    if now >= shift.starts_at:
+        raise Conflict(message)
+
+
+def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -> None:
+    """Nobody holds two overlapping shifts (confirmed, waitlisted or attended)."""
+    other = session.scalar(
+        select(Signup)
+        .join(Signup.shift)
+        .options(contains_eager(Signup.shift).joinedload(Shift.task))
+        .where(
+            Signup.user_id == volunteer.id,
+            Signup.status.in_(ACTIVE),
+            Signup.shift_id != shift.id,
+            Shift.starts_at < shift.ends_at,
+            Shift.ends_at > shift.starts_at,
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
+    if other is not None:
+        raise Conflict(
+            f"{who} already signed up for “{other.shift.task.title}” on "
+            f"{describe_time(other.shift)}, which overlaps this shift."
+        )
+
+
+def _book(
+    session: Session,
+    actor: User,
+    shift: Shift,
+    volunteer: User,
+    now: datetime,
+    *,
+    assigned: bool,
+) -> Signup:
+    """Confirm the volunteer on the shift, or waitlist them when it is full."""
+    who = "You are" if volunteer.id == actor.id else f"{volunteer.display_name} is"
+    duplicate = DUPLICATE if who == "You are" else f"{who} already signed up for this shift."
+    _refuse_started(shift, now, "This shift has already started, so sign-ups are closed.")
+    # Serialise this person's bookings (PostgreSQL; SQLite renders no FOR UPDATE).
+    session.execute(select(User.id).where(User.id == volunteer.id).with_for_update())
+    existing = session.scalar(
+        select(Signup)
+        .where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if existing is not None and existing.status != SignupStatus.CANCELLED:
+        raise Conflict(duplicate)
+    _refuse_overlap(session, volunteer, shift, who)
+    before = audit.snapshot(existing, AUDIT_FIELDS) if existing is not None else None
+    try:
+        with session.begin_nested():
+            status = (
+                SignupStatus.CONFIRMED if _take_seat(session, shift) else SignupStatus.WAITLISTED
+            )
+            signup = existing or Signup(shift=shift, volunteer=volunteer)
+            signup.status = status
+            signup.queued_at = now
+            signup.assigned_by_id = actor.id if assigned else None
+            session.add(signup)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(duplicate) from None
+    action = "signup.assigned" if assigned else "signup.created"
+    audit.record(
+        session, actor, action, signup, before=before, after=audit.snapshot(signup, AUDIT_FIELDS)
+    )
+    return signup
+
+
+def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signup:
+    """Confirm the actor on a shift that has not started, or waitlist them when it is full."""
+    policy.require(actor, "shift.sign_up", shift)
+    return _book(session, actor, shift, actor, now, assigned=False)
+
+
+def assign(session: Session, actor: User, shift: Shift, volunteer: User, now: datetime) -> Signup:
+    """A coordinator books a volunteer on a shift, under the same rules as signing up."""
+    policy.require(actor, "shift.assign", shift)
+    if shift.task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
+        raise Conflict(f"This task is {shift.task.status}, so nobody can be assigned.")
+    if not volunteer.is_active or volunteer.deleted_at is not None:
+        raise Invalid("email", "This account is closed, so it cannot be assigned.")
+    return _book(session, actor, shift, volunteer, now, assigned=True)
+
+
+def assign_by_email(
+    session: Session, actor: User, shift: Shift, email: str, now: datetime
+) -> Signup:
+    """Assign the volunteer whose account uses this email address."""
+    policy.require(actor, "shift.assign", shift)
+    volunteer = get_user_by_email(session, normalise_email(email))
+    if volunteer is None or volunteer.deleted_at is not None:
+        raise Invalid("email", "No account uses this email address. Ask the person to register.")
+    return assign(session, actor, shift, volunteer, now)
+
+
+def _promote_oldest(session: Session, actor: User, shift: Shift) -> Signup | None:
+    """Give a freed seat to the oldest waitlisted person (by queued_at, then id)."""
+    tried: list[int] = []
+    while True:
+        candidate = session.scalar(
+            select(Signup.id)
+            .where(
+                Signup.shift_id == shift.id,
+                Signup.status == SignupStatus.WAITLISTED,
+                Signup.id.not_in(tried),
+            )
+            .order_by(Signup.queued_at, Signup.id)
+            .limit(1)
+        )
+        if candidate is None:
+            return None
+        tried.append(candidate)
+        # Someone who left the waitlist meanwhile is skipped (the guarded move fails).
+        if not _move(session, candidate, SignupStatus.WAITLISTED, SignupStatus.CONFIRMED):
+            continue
+        if not _take_seat(session, shift):
+            _move(session, candidate, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+            return None
+        promoted = session.get(Signup, candidate, populate_existing=True)
+        assert promoted is not None
+        audit.record(
+            session,
+            actor,
+            "signup.promoted",
+            promoted,
+            before={"status": SignupStatus.WAITLISTED},
+            after={"status": SignupStatus.CONFIRMED},
+        )
+        return promoted
+
+
+def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Signup:
+    """Cancel before the shift starts; a freed seat goes to the oldest waitlisted person."""
+    policy.require(actor, "signup.cancel", signup)
+    shift = signup.shift
+    _refuse_started(shift, now, "This shift has already started, so it can no longer be cancelled.")
+    session.refresh(signup, with_for_update=True)  # re-read the status under a lock
+    if signup.status == SignupStatus.CANCELLED:
+        raise Conflict("This sign-up is already cancelled.")
+    before = audit.snapshot(signup, AUDIT_FIELDS)
+    seated = signup.status in SEATED
+    signup.status = SignupStatus.CANCELLED
+    session.flush()
+    if seated:
+        _free_seat(session, shift)
+        _promote_oldest(session, actor, shift)
+    audit.record(
+        session,
+        actor,
+        "signup.cancelled",
+        signup,
+        before=before,
+        after=audit.snapshot(signup, AUDIT_FIELDS),
+    )
+    return signup
+
+
+def mark_attendance(
+    session: Session, actor: User, signup: Signup, attended: bool, now: datetime
+) -> Signup:
+    """After the start, a coordinator marks a seated volunteer as attended or no-show."""
+    policy.require(actor, "signup.attendance", signup)
+    if now < signup.shift.starts_at:
+        raise Conflict("Attendance can be marked once the shift has started.")
+    session.refresh(signup, with_for_update=True)
+    if signup.status not in SEATED:
+        label = signup.status.replace("_", " ")
+        raise Conflict(
+            f"Only confirmed volunteers can be marked as attended or no-show; "
+            f"this sign-up is {label}."
+        )
+    before = audit.snapshot(signup, ["status"])
+    signup.status = SignupStatus.ATTENDED if attended else SignupStatus.NO_SHOW
+    session.flush()
+    after = {"status": signup.status}
+    audit.record(session, actor, "signup.attendance", signup, before=before, after=after)
+    return signup
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def get_shift(session: Session, shift_id: int) -> Shift:
+    """The shift with its task and programme loaded, or NotFound."""
+    shift = session.get(
+        Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.programme)]
+    )
+    if shift is None:
+        raise NotFound("No such shift.")
+    return shift
+
+
+def get_signup(session: Session, actor: User, signup_id: int, action: str) -> Signup:
+    """The sign-up, if the actor may do the action on it (NotFound / NotAllowed otherwise)."""
+    signup = session.get(
+        Signup,
+        signup_id,
+        options=[
+            joinedload(Signup.volunteer),
+            joinedload(Signup.shift).joinedload(Shift.task).joinedload(Task.programme),
+        ],
+    )
+    if signup is None:
+        raise NotFound("No such sign-up.")
+    policy.require(actor, action, signup)
+    return signup
+
+
+def waitlist_position(session: Session, signup: Signup) -> int:
+    """1 for the first person on the shift's waitlist, 0 when not waitlisted."""
+    if signup.status != SignupStatus.WAITLISTED:
+        return 0
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Signup)
+        .where(
+            Signup.shift_id == signup.shift_id,
+            Signup.status == SignupStatus.WAITLISTED,
+            (Signup.queued_at < signup.queued_at)
+            | ((Signup.queued_at == signup.queued_at) & (Signup.id < signup.id)),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def list_my_schedule(
+    session: Session,
+    actor: User,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 20,
+    include_past: bool = False,
+) -> Page[Signup]:
+    """The actor's sign-ups (not cancelled): upcoming soonest first, then past newest first."""
+    past = case((Shift.ends_at <= now, 1), else_=0)
+    stmt = (
+        select(Signup)
+        .join(Signup.shift)
+        .join(Shift.task)
+        .options(contains_eager(Signup.shift).contains_eager(Shift.task))
+        .where(Signup.user_id == actor.id, Signup.status != SignupStatus.CANCELLED)
+        .order_by(
+            past,
+            case((Shift.ends_at > now, Shift.starts_at)),
+            Shift.starts_at.desc(),
+            Signup.id,
+        )
+    )
+    if not include_past:
+        stmt = stmt.where(Shift.ends_at > now)
+    return paginate(session, stmt, page, per_page)
+
+
+def get_roster(
+    session: Session, actor: User, shift: Shift, page: int = 1, per_page: int = 50
+) -> Page[Signup]:
+    """The shift's volunteers with names and emails (coordinators and lead staff only):
+    seated first, then the waitlist, each in queue order."""
+    policy.require(actor, "shift.view_roster", shift)
+    waiting = case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0)
+    stmt = (
+        select(Signup)
+        .join(Signup.volunteer)
+        .options(contains_eager(Signup.volunteer))
+        .where(Signup.shift_id == shift.id, Signup.status != SignupStatus.CANCELLED)
+        .order_by(waiting, Signup.queued_at, Signup.id)
+    )
+    return paginate(session, stmt, page, per_page)
+
+
+def count_waitlisted(session: Session, shift: Shift) -> int:
+    """How many people wait for a place on the shift."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Signup)
+            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
+        )
+        or 0
+    )

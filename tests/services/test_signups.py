@@ -1,0 +1,385 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
+from coprod.models import AuditEntry, Shift, Signup, SignupStatus, TaskStatus
+from coprod.services import signups
+from tests.factories import ShiftWorld, make_shift, make_signup, make_task, make_user
+
+C, W, X = SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.CANCELLED
+
+
+@pytest.fixture
+def w(session) -> ShiftWorld:
+    return ShiftWorld(session)
+
+
+def seats(session, shift: Shift) -> int:
+    session.expire(shift)
+    return session.get(Shift, shift.id).confirmed
+
+
+# --- sign up ------------------------------------------------------------------------------
+
+
+def test_sign_up_confirms_and_takes_a_seat_while_places_are_free(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    assert signup.status == C
+    assert signup.queued_at == now
+    assert seats(session, w.shift) == 1
+
+
+def test_sign_up_joins_the_waitlist_when_the_shift_is_full(session, w, now) -> None:
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    signups.sign_up(session, w.other_volunteer, w.shift, now)
+    third = signups.sign_up(session, make_user(session), w.shift, now)
+    assert third.status == W
+    assert seats(session, w.shift) == 2
+    assert signups.waitlist_position(session, third) == 1
+
+
+def test_a_second_sign_up_for_the_same_shift_is_refused(session, w, now) -> None:
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(Conflict, match="already signed up for this shift"):
+        signups.sign_up(session, w.volunteer, w.shift, now)
+    assert seats(session, w.shift) == 1
+
+
+def test_a_waitlisted_person_cannot_sign_up_again(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    signups.sign_up(session, w.other_volunteer, w.shift, now)
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(Conflict, match="already signed up"):
+        signups.sign_up(session, w.volunteer, w.shift, now)
+
+
+def test_an_overlapping_sign_up_is_refused_naming_the_other_shift(session, w, now) -> None:
+    other_task = make_task(session, title="Food bank sorting")
+    other = make_shift(session, other_task, starts_at=w.shift.starts_at + timedelta(hours=2))
+    signups.sign_up(session, w.volunteer, other, now)
+    with pytest.raises(Conflict) as err:
+        signups.sign_up(session, w.volunteer, w.shift, now)
+    assert "Food bank sorting" in err.value.message
+    assert "Sat 20 Jun 2026, 12:00 to 15:00 UTC" in err.value.message
+    assert seats(session, w.shift) == 0
+
+
+def test_back_to_back_shifts_do_not_overlap(session, w, now) -> None:
+    after = make_shift(session, w.task, starts_at=w.shift.ends_at)
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    assert signups.sign_up(session, w.volunteer, after, now).status == C
+
+
+def test_a_cancelled_sign_up_does_not_block_an_overlapping_shift(session, w, now) -> None:
+    other = make_shift(session, starts_at=w.shift.starts_at)
+    make_signup(session, other, w.volunteer, status=X)
+    assert signups.sign_up(session, w.volunteer, w.shift, now).status == C
+
+
+def test_sign_up_after_the_shift_started_is_refused(session, w, now) -> None:
+    with pytest.raises(Conflict, match="already started"):
+        signups.sign_up(session, w.volunteer, w.shift, w.shift.starts_at)
+    assert seats(session, w.shift) == 0
+
+
+def test_sign_up_for_a_closed_task_is_refused(session, now) -> None:
+    w = ShiftWorld(session, status=TaskStatus.CLOSED)
+    with pytest.raises(NotAllowed):
+        signups.sign_up(session, w.volunteer, w.shift, now)
+
+
+def test_sign_up_for_a_draft_task_looks_like_it_does_not_exist(session, now) -> None:
+    w = ShiftWorld(session, status=TaskStatus.DRAFT)
+    with pytest.raises(NotFound):
+        signups.sign_up(session, w.volunteer, w.shift, now)
+
+
+def test_rejoining_after_cancelling_reuses_the_row_with_a_new_queue_time(session, w, now) -> None:
+    first = signups.sign_up(session, w.volunteer, w.shift, now)
+    signups.cancel(session, w.volunteer, first, now)
+    later = now + timedelta(hours=1)
+    again = signups.sign_up(session, w.volunteer, w.shift, later)
+    assert again.id == first.id
+    assert again.status == C
+    assert again.queued_at == later
+    assert seats(session, w.shift) == 1
+    rows = session.scalars(select(Signup).where(Signup.shift_id == w.shift.id)).all()
+    assert len(rows) == 1
+
+
+def test_sign_up_is_audited(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    entry = session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.object_type == "Signup", AuditEntry.object_id == signup.id
+        )
+    )
+    assert entry is not None
+    assert entry.action == "signup.created"
+    assert entry.actor_id == w.volunteer.id
+    assert entry.after["status"] == "confirmed"
+
+
+# --- cancel -------------------------------------------------------------------------------
+
+
+def test_cancelling_a_confirmed_sign_up_promotes_the_oldest_waitlisted(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    seated = signups.sign_up(session, w.volunteer, w.shift, now)
+    newer = signups.sign_up(session, make_user(session), w.shift, now + timedelta(minutes=5))
+    older = signups.sign_up(session, make_user(session), w.shift, now + timedelta(minutes=1))
+    signups.cancel(session, w.volunteer, seated, now)
+    assert seated.status == X
+    session.refresh(older)
+    session.refresh(newer)
+    assert older.status == C
+    assert newer.status == W
+    assert seats(session, w.shift) == 1
+
+
+def test_promotion_breaks_queue_time_ties_by_id(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    seated = signups.sign_up(session, w.volunteer, w.shift, now)
+    first = signups.sign_up(session, make_user(session), w.shift, now)
+    second = signups.sign_up(session, make_user(session), w.shift, now)
+    signups.cancel(session, w.coordinator, seated, now)
+    session.refresh(first)
+    session.refresh(second)
+    assert (first.status, second.status) == (C, W)
+
+
+def test_cancelling_with_nobody_waiting_frees_the_seat(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    signups.cancel(session, w.volunteer, signup, now)
+    assert seats(session, w.shift) == 0
+
+
+def test_cancelling_a_waitlisted_sign_up_just_leaves_the_waitlist(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    seated = signups.sign_up(session, w.other_volunteer, w.shift, now)
+    waiting = signups.sign_up(session, w.volunteer, w.shift, now)
+    behind = signups.sign_up(session, make_user(session), w.shift, now)
+    signups.cancel(session, w.volunteer, waiting, now)
+    assert waiting.status == X
+    session.refresh(seated)
+    session.refresh(behind)
+    assert (seated.status, behind.status) == (C, W)
+    assert seats(session, w.shift) == 1
+
+
+def test_cancel_after_the_shift_started_is_refused(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(Conflict, match="already started"):
+        signups.cancel(session, w.volunteer, signup, w.shift.starts_at + timedelta(minutes=1))
+    assert signup.status == C
+
+
+def test_cancelling_twice_is_refused(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    signups.cancel(session, w.volunteer, signup, now)
+    with pytest.raises(Conflict, match="already cancelled"):
+        signups.cancel(session, w.volunteer, signup, now)
+    assert seats(session, w.shift) == 0
+
+
+def test_another_volunteer_cannot_cancel_a_sign_up(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(NotFound):
+        signups.cancel(session, w.other_volunteer, signup, now)
+    with pytest.raises(NotFound):
+        signups.cancel(session, w.other_coordinator, signup, now)
+    assert signup.status == C
+
+
+def test_the_tasks_coordinator_and_lead_staff_may_cancel_for_a_volunteer(session, w, now) -> None:
+    one = signups.sign_up(session, w.volunteer, w.shift, now)
+    two = signups.sign_up(session, w.other_volunteer, w.shift, now)
+    signups.cancel(session, w.coordinator, one, now)
+    signups.cancel(session, w.lead_staff, two, now)
+    assert (one.status, two.status) == (X, X)
+
+
+def test_cancel_and_promotion_are_audited(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    seated = signups.sign_up(session, w.volunteer, w.shift, now)
+    waiting = signups.sign_up(session, w.other_volunteer, w.shift, now)
+    signups.cancel(session, w.volunteer, seated, now)
+    actions = session.scalars(
+        select(AuditEntry.action).where(
+            AuditEntry.object_type == "Signup", AuditEntry.object_id.in_([seated.id, waiting.id])
+        )
+    ).all()
+    assert "signup.cancelled" in actions
+    assert "signup.promoted" in actions
+
+
+# --- assign -------------------------------------------------------------------------------
+
+
+def test_a_coordinator_assigns_a_volunteer_and_is_recorded(session, w, now) -> None:
+    signup = signups.assign(session, w.coordinator, w.shift, w.volunteer, now)
+    assert signup.status == C
+    assert signup.user_id == w.volunteer.id
+    assert signup.assigned_by_id == w.coordinator.id
+    assert seats(session, w.shift) == 1
+
+
+def test_lead_staff_may_assign(session, w, now) -> None:
+    assert signups.assign(session, w.lead_staff, w.shift, w.volunteer, now).status == C
+
+
+def test_assigning_to_a_full_shift_waitlists(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    signups.sign_up(session, w.other_volunteer, w.shift, now)
+    assert signups.assign(session, w.coordinator, w.shift, w.volunteer, now).status == W
+    assert seats(session, w.shift) == 1
+
+
+def test_assigning_someone_already_signed_up_is_refused(session, w, now) -> None:
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(Conflict, match=f"{w.volunteer.display_name} is already signed up"):
+        signups.assign(session, w.coordinator, w.shift, w.volunteer, now)
+
+
+def test_assigning_an_overlapping_shift_is_refused_naming_it(session, w, now) -> None:
+    other = make_shift(
+        session, make_task(session, title="Park clean-up"), starts_at=w.shift.starts_at
+    )
+    signups.sign_up(session, w.volunteer, other, now)
+    with pytest.raises(Conflict, match="Park clean-up"):
+        signups.assign(session, w.coordinator, w.shift, w.volunteer, now)
+
+
+def test_assigning_after_the_start_is_refused(session, w, now) -> None:
+    with pytest.raises(Conflict, match="already started"):
+        signups.assign(session, w.coordinator, w.shift, w.volunteer, w.shift.starts_at)
+
+
+def test_only_the_coordinating_org_and_lead_staff_may_assign(session, w, now) -> None:
+    with pytest.raises(NotAllowed):
+        signups.assign(session, w.other_coordinator, w.shift, w.volunteer, now)
+    with pytest.raises(NotAllowed):
+        signups.assign(session, w.other_volunteer, w.shift, w.volunteer, now)
+    assert seats(session, w.shift) == 0
+
+
+def test_assign_by_email_finds_the_account_case_insensitively(session, w, now) -> None:
+    signup = signups.assign_by_email(
+        session, w.coordinator, w.shift, w.volunteer.email.upper(), now
+    )
+    assert signup.user_id == w.volunteer.id
+
+
+@pytest.mark.parametrize("email", ["", "not an email", "nobody@example.org"])
+def test_assign_by_email_explains_a_wrong_address_beside_the_field(session, w, now, email) -> None:
+    with pytest.raises(Invalid) as err:
+        signups.assign_by_email(session, w.coordinator, w.shift, email, now)
+    assert "email" in err.value.errors
+
+
+def test_assign_by_email_checks_permission_before_looking_anyone_up(session, w, now) -> None:
+    with pytest.raises(NotAllowed):
+        signups.assign_by_email(session, w.other_volunteer, w.shift, "nobody@example.org", now)
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def test_attendance_before_the_start_is_refused(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(Conflict, match="once the shift has started"):
+        signups.mark_attendance(session, w.coordinator, signup, True, now)
+    assert signup.status == C
+
+
+def test_attendance_is_marked_and_can_be_corrected(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    later = w.shift.starts_at + timedelta(hours=1)
+    signups.mark_attendance(session, w.coordinator, signup, True, later)
+    assert signup.status == SignupStatus.ATTENDED
+    signups.mark_attendance(session, w.lead_staff, signup, False, later)
+    assert signup.status == SignupStatus.NO_SHOW
+    assert seats(session, w.shift) == 1  # the seat stays counted either way
+
+
+def test_attendance_for_a_waitlisted_sign_up_is_refused(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    signups.sign_up(session, w.other_volunteer, w.shift, now)
+    waiting = signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(Conflict, match="waitlisted"):
+        signups.mark_attendance(session, w.coordinator, waiting, True, w.shift.starts_at)
+    assert waiting.status == W
+
+
+def test_volunteers_cannot_mark_their_own_attendance(session, w, now) -> None:
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    with pytest.raises(NotAllowed):
+        signups.mark_attendance(session, w.volunteer, signup, True, w.shift.starts_at)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def test_my_schedule_shows_upcoming_soonest_first_and_past_only_when_asked(session, w, now) -> None:
+    later = make_shift(session, starts_at=now + timedelta(days=30))
+    past = make_shift(session, starts_at=now - timedelta(days=3))
+    cancelled = make_shift(session, starts_at=now + timedelta(days=2))
+    make_signup(session, later, w.volunteer)
+    make_signup(session, past, w.volunteer, status=SignupStatus.ATTENDED)
+    make_signup(session, cancelled, w.volunteer, status=X)
+    make_signup(session, w.shift, w.volunteer, status=W)
+    make_signup(session, w.shift, w.other_volunteer)
+    upcoming = signups.list_my_schedule(session, w.volunteer, now, 1, 20, False)
+    assert [s.shift_id for s in upcoming.items] == [w.shift.id, later.id]
+    every = signups.list_my_schedule(session, w.volunteer, now, 1, 20, True)
+    assert [s.shift_id for s in every.items] == [w.shift.id, later.id, past.id]
+
+
+def test_my_schedule_is_paginated(session, w, now) -> None:
+    for day in range(5):
+        make_signup(
+            session, make_shift(session, starts_at=now + timedelta(days=day + 1)), w.volunteer
+        )
+    page = signups.list_my_schedule(session, w.volunteer, now, 2, 2, False)
+    assert page.total == 5
+    assert len(page.items) == 2
+    assert page.items[0].shift.starts_at == now + timedelta(days=3)
+
+
+def test_roster_lists_seated_then_waitlist_in_queue_order(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    late = make_user(session)
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    signups.sign_up(session, late, w.shift, now + timedelta(minutes=9))
+    signups.sign_up(session, w.other_volunteer, w.shift, now + timedelta(minutes=1))
+    gone = signups.sign_up(session, make_user(session), w.shift, now)
+    signups.cancel(session, gone.volunteer, gone, now)
+    roster = signups.get_roster(session, w.coordinator, w.shift)
+    assert [s.user_id for s in roster.items] == [w.volunteer.id, w.other_volunteer.id, late.id]
+    assert roster.items[0].volunteer.email == w.volunteer.email
+
+
+def test_roster_is_only_for_coordinators_and_lead_staff(session, w) -> None:
+    assert signups.get_roster(session, w.lead_staff, w.shift).total == 0
+    for outsider in (w.volunteer, w.other_coordinator):
+        with pytest.raises(NotAllowed):
+            signups.get_roster(session, outsider, w.shift)
+
+
+def test_roster_of_a_draft_task_is_hidden_from_outsiders(session) -> None:
+    w = ShiftWorld(session, status=TaskStatus.DRAFT)
+    with pytest.raises(NotFound):
+        signups.get_roster(session, w.other_coordinator, w.shift)
+    assert signups.get_roster(session, w.coordinator, w.shift).total == 0
+
+
+def test_waitlist_position_counts_those_ahead(session, now) -> None:
+    w = ShiftWorld(session, capacity=1)
+    signups.sign_up(session, w.volunteer, w.shift, now)
+    a = signups.sign_up(session, w.other_volunteer, w.shift, now)
+    b = signups.sign_up(session, make_user(session), w.shift, now)
+    assert [signups.waitlist_position(session, s) for s in (a, b)] == [1, 2]
