@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -15,6 +16,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(migrate_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(reports_group)
 
 
 @click.command("migrate")
@@ -66,3 +69,52 @@ def demo_data_command() -> None:
 
     for email, role in DEMO_LOGINS:
         click.echo(f"  {email:<34} {role}")
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler process (exactly one: a second exits at once with status 1)."""
+    from coprod import scheduler
+
+    raise SystemExit(scheduler.run(current_app._get_current_object()))  # type: ignore[attr-defined]
+
+
+@click.group("reports")
+def reports_group() -> None:
+    """Shared-ownership reports."""
+
+
+@reports_group.command("rebuild")
+@click.option("--programme", "programme_id", type=int, default=None, help="Only this programme.")
+@click.option(
+    "--period", type=click.Choice(["week", "month", "quarter"]), default=None, help="Only one kind."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only periods from the one containing this date (YYYY-MM-DD).",
+)
+def reports_rebuild_command(programme_id: int | None, period: str | None, since: Any) -> None:
+    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction."""
+    from coprod.db import utcnow
+    from coprod.models import PeriodKind
+    from coprod.services import reports
+
+    now = utcnow()
+    kinds = [PeriodKind(period)] if period else list(PeriodKind)
+    with unit_of_work() as session:
+        plan = reports.plan_rebuild(
+            session,
+            now=now,
+            programme_id=programme_id,
+            kinds=kinds,
+            since=since.date() if since else None,
+        )
+    changed = 0
+    with click.progressbar(plan, label="Rebuilding reports", show_pos=True) as batches:
+        for batch in batches:
+            with unit_of_work() as session:
+                changed += reports.build_batch(session, batch, now=now)
+    periods = sum(len(b.starts) for b in plan)
+    click.echo(f"{periods} periods rebuilt; {changed} snapshots changed.")

@@ -1,0 +1,693 @@
+"""Shared-ownership reports: figures per programme and period, aggregated in the database.
+
+Only approved logs count. A log counts for its organisation's kind, otherwise as a citizen.
+Snapshots are upserted on (programme, period, start); a rebuild that finds the same figures
+leaves the row untouched (built_at included), so rebuilding twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    Select,
+    and_,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ColumnElement
+
+from coprod import policy
+from coprod.errors import Invalid, NotFound
+from coprod.models import (
+    ContributionLog,
+    InKindItem,
+    LogStatus,
+    Metric,
+    Organisation,
+    OutcomeQuantity,
+    PeriodKind,
+    Programme,
+    ReportSnapshot,
+    Sector,
+    Task,
+    User,
+)
+
+L = ContributionLog
+SECTORS = [s.value for s in Sector]
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+HISTORY = 12  # periods shown in the "hours by sector over time" chart
+# Longest run of consecutive periods built with one set of queries (bounds memory per batch).
+BATCH = 53
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+def period_start(kind: PeriodKind, day: date) -> date:
+    """The first day of the period containing the day: weeks start on Monday."""
+    if kind == PeriodKind.WEEK:
+        return day - timedelta(days=day.weekday())
+    if kind == PeriodKind.MONTH:
+        return day.replace(day=1)
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_start(kind: PeriodKind, start: date) -> date:
+    if kind == PeriodKind.WEEK:
+        return start + timedelta(days=7)
+    years, month0 = divmod(start.month - 1 + (1 if kind == PeriodKind.MONTH else 3), 12)
+    return date(start.year + years, month0 + 1, 1)
+
+
+def period_end(kind: PeriodKind, start: date) -> date:
+    """The last day of the period (inclusive)."""
+    return next_start(kind, start) - timedelta(days=1)
+
+
+def previous_start(kind: PeriodKind, start: date) -> date:
+    return period_start(kind, start - timedelta(days=1))
+
+
+def starts_between(kind: PeriodKind, first: date, last: date) -> list[date]:
+    """Every period start from the period containing `first` to the one containing `last`."""
+    out, cur, stop = [], period_start(kind, first), period_start(kind, last)
+    while cur <= stop:
+        out.append(cur)
+        cur = next_start(kind, cur)
+    return out
+
+
+def parse_period(raw: str | None) -> PeriodKind:
+    try:
+        return PeriodKind(raw or PeriodKind.MONTH.value)
+    except ValueError:
+        raise Invalid("period", "Choose week, month or quarter.") from None
+
+
+def parse_day(raw: str | None, field_name: str = "start") -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(field_name, "Enter a date as YYYY-MM-DD, for example 2026-06-01.") from None
+
+
+def _bucket(session: Session, kind: PeriodKind, col: Any) -> ColumnElement[date]:
+    """SQL for the start of the period containing the date column (literals, so GROUP BY
+    matches the selected expression on PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        unit: ColumnElement[Any] = literal_column(f"'{kind.value}'")
+        return cast(func.date_trunc(unit, cast(col, DateTime())), Date)
+    if kind == PeriodKind.WEEK:
+        expr = func.date(col, literal_column("'-6 days'"), literal_column("'weekday 1'"))
+    elif kind == PeriodKind.MONTH:
+        expr = func.date(col, literal_column("'start of month'"))
+    else:
+        month = cast(func.strftime(literal_column("'%m'"), col), Integer)
+        back = func.printf(literal_column("'-%d months'"), (month - 1) % 3)
+        expr = func.date(col, literal_column("'start of month'"), back)
+    return type_coerce(expr, Date)
+
+
+# --- figures ------------------------------------------------------------------------------
+
+
+def _d(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _num(value: Any) -> float:
+    return float(_d(value))
+
+
+def _pct(part: Decimal, whole: Decimal) -> float:
+    if whole <= 0:
+        return 0.0
+    return float((part * 100 / whole).quantize(TENTH, ROUND_HALF_UP))
+
+
+@dataclass
+class _Figures:
+    """Grouped rows of one programme over a range of periods, keyed by period start."""
+
+    orgs: dict[date, list[tuple[int | None, str | None, str | None, Decimal]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    tasks: dict[date, list[tuple[int, str, Decimal]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    people: dict[date, int] = field(default_factory=dict)
+    new_people: dict[date, int] = field(default_factory=dict)
+    in_kind: dict[date, Decimal] = field(default_factory=dict)
+    outcomes: dict[date, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
+    outcomes_before: dict[int, Decimal] = field(default_factory=dict)
+
+
+def _approved(programme_id: int, lo: date, hi: date) -> ColumnElement[bool]:
+    return and_(
+        L.programme_id == programme_id, L.status == LogStatus.APPROVED, L.date.between(lo, hi)
+    )
+
+
+def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi: date) -> _Figures:
+    """Seven GROUP BY queries cover every figure of every period between lo and hi."""
+    b = _bucket(session, kind, L.date)
+    where = _approved(programme_id, lo, hi)
+    f = _Figures()
+    org_q = (
+        select(b, L.organisation_id, Organisation.kind, Organisation.name, func.sum(L.hours))
+        .outerjoin(Organisation, Organisation.id == L.organisation_id)
+        .where(where)
+        .group_by(b, L.organisation_id, Organisation.kind, Organisation.name)
+    )
+    for start, org_id, kind_, name, hours in session.execute(org_q):
+        f.orgs[start].append((org_id, kind_, name, _d(hours)))
+    task_q = (
+        select(b, L.task_id, Task.title, func.sum(L.hours))
+        .join(Task, Task.id == L.task_id)
+        .where(where)
+        .group_by(b, L.task_id, Task.title)
+    )
+    for start, task_id, title, hours in session.execute(task_q):
+        f.tasks[start].append((task_id, title, _d(hours)))
+    people_q = select(b, func.count(L.user_id.distinct())).where(where).group_by(b)
+    f.people = {start: n for start, n in session.execute(people_q)}
+    f.new_people = _new_contributors(session, programme_id, kind, lo, hi)
+    kind_q = select(b, func.sum(InKindItem.value)).join(InKindItem, InKindItem.log_id == L.id)
+    f.in_kind = {s: _d(v) for s, v in session.execute(kind_q.where(where).group_by(b))}
+    out_q = (
+        select(b, OutcomeQuantity.metric_id, func.sum(OutcomeQuantity.quantity))
+        .join(OutcomeQuantity, OutcomeQuantity.log_id == L.id)
+        .where(where)
+        .group_by(b, OutcomeQuantity.metric_id)
+    )
+    for start, metric_id, qty in session.execute(out_q):
+        f.outcomes[start][metric_id] = _d(qty)
+    before_q = (
+        select(OutcomeQuantity.metric_id, func.sum(OutcomeQuantity.quantity))
+        .join(L, OutcomeQuantity.log_id == L.id)
+        .where(L.programme_id == programme_id, L.status == LogStatus.APPROVED, L.date < lo)
+        .group_by(OutcomeQuantity.metric_id)
+    )
+    f.outcomes_before = {m: _d(q) for m, q in session.execute(before_q)}
+    return f
+
+
+def _new_contributors(
+    session: Session, programme_id: int, kind: PeriodKind, lo: date, hi: date
+) -> dict[date, int]:
+    """People whose first approved log in the programme falls in each period."""
+    active = select(L.user_id).where(_approved(programme_id, lo, hi), L.user_id.is_not(None))
+    firsts = (
+        select(L.user_id, func.min(L.date).label("first"))
+        .where(L.programme_id == programme_id, L.status == LogStatus.APPROVED)
+        .where(L.user_id.in_(active), L.date <= hi)
+        .group_by(L.user_id)
+        .subquery()
+    )
+    b = _bucket(session, kind, firsts.c.first)
+    q = select(b, func.count()).where(firsts.c.first >= lo).group_by(b)
+    return {start: n for start, n in session.execute(q)}
+
+
+def _totals(f: _Figures, start: date, rate: Decimal) -> dict[str, Any]:
+    by_sector = dict.fromkeys(SECTORS, Decimal(0))
+    for _org_id, kind, _name, hours in f.orgs.get(start, []):
+        by_sector[kind or Sector.CITIZEN.value] += hours
+    total = sum(by_sector.values(), Decimal(0))
+    return {
+        "hours_total": _num(total),
+        "hours_by_sector": {k: _num(v) for k, v in by_sector.items()},
+        "share_by_sector": {k: _pct(v, total) for k, v in by_sector.items()},
+        "contributors": f.people.get(start, 0),
+        "new_contributors": f.new_people.get(start, 0),
+        "in_kind_value": _num(f.in_kind.get(start, 0)),
+        "hours_value": _num(total * rate),
+    }
+
+
+def _expected_fraction(programme: Programme, metric: Metric, end: date) -> Decimal:
+    """The part of the time from programme start to target date that has passed by `end`."""
+    whole = (metric.target_date - programme.starts_on).days + 1
+    if whole <= 0:
+        return Decimal(1)
+    passed = min(max((end - programme.starts_on).days + 1, 0), whole)
+    return Decimal(passed) / Decimal(whole)
+
+
+def _period_data(
+    programme: Programme,
+    metrics: list[Metric],
+    kind: PeriodKind,
+    start: date,
+    f: _Figures,
+    cumulative: dict[int, Decimal],
+) -> dict[str, Any]:
+    end = period_end(kind, start)
+    totals = _totals(f, start, programme.hourly_rate)
+    prev = previous_start(kind, start)
+    previous = {"start": prev.isoformat(), "end": period_end(kind, prev).isoformat()}
+    previous.update(_totals(f, prev, programme.hourly_rate))
+    orgs = [(o, n, h) for o, _k, n, h in f.orgs.get(start, []) if o is not None]
+    outcomes = []
+    for m in metrics:
+        qty = f.outcomes.get(start, {}).get(m.id, Decimal(0))
+        so_far = cumulative.get(m.id, Decimal(0))
+        expected = _d(m.target * _expected_fraction(programme, m, end))
+        outcomes.append(
+            {
+                "metric_id": m.id,
+                "name": m.name,
+                "unit": m.unit,
+                "quantity": _num(qty),
+                "cumulative": _num(so_far),
+                "target": _num(m.target),
+                "target_date": m.target_date.isoformat(),
+                "percent_of_target": _pct(so_far, _d(m.target)),
+                "expected": _num(expected),
+                "on_track": so_far >= expected,
+            }
+        )
+    change = totals["hours_total"] - previous["hours_total"]
+    return {
+        "programme_id": programme.id,
+        "period": kind.value,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        **totals,
+        "hours_by_organisation": _ranked(orgs),
+        "hours_by_task": _ranked(f.tasks.get(start, [])),
+        "outcomes": outcomes,
+        "previous": previous,
+        "change": {
+            "hours_total": round(change, 2),
+            "hours_total_percent": _pct(Decimal(str(change)), _d(previous["hours_total"]))
+            if previous["hours_total"]
+            else None,
+            "contributors": totals["contributors"] - previous["contributors"],
+        },
+    }
+
+
+def _ranked(rows: Iterable[tuple[int, str | None, Decimal]]) -> list[dict[str, Any]]:
+    ordered = sorted(rows, key=lambda r: (-r[2], r[1] or "", r[0]))
+    return [{"id": i, "name": n or "", "hours": _num(h)} for i, n, h in ordered]
+
+
+# --- building snapshots -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Consecutive periods of one programme, built with one set of queries."""
+
+    programme_id: int
+    kind: PeriodKind
+    starts: tuple[date, ...]
+
+
+def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
+    """Rebuild the batch's snapshots from approved logs; returns how many rows changed."""
+    programme = session.get(Programme, batch.programme_id)
+    if programme is None or not batch.starts:
+        return 0
+    kind, starts = batch.kind, sorted(set(batch.starts))
+    lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
+    figures = _gather(session, programme.id, kind, lo, hi)
+    metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
+    metrics.sort(key=lambda m: m.id)
+    existing = {
+        s.start: s
+        for s in session.scalars(
+            select(ReportSnapshot).where(
+                ReportSnapshot.programme_id == programme.id,
+                ReportSnapshot.period == kind,
+                ReportSnapshot.start.in_(starts),
+            )
+        )
+    }
+    cumulative, wanted, changed, cur = dict(figures.outcomes_before), set(starts), 0, lo
+    while cur <= starts[-1]:
+        for metric_id, qty in figures.outcomes.get(cur, {}).items():
+            cumulative[metric_id] = cumulative.get(metric_id, Decimal(0)) + qty
+        if cur in wanted:
+            data = _period_data(programme, metrics, kind, cur, figures, cumulative)
+            changed += _upsert(session, programme.id, kind, cur, data, existing.get(cur), now)
+        cur = next_start(kind, cur)
+    session.flush()
+    for snap in existing.values():
+        session.expunge(snap)  # keep a long rebuild's memory flat
+    return changed
+
+
+def _upsert(
+    session: Session,
+    programme_id: int,
+    kind: PeriodKind,
+    start: date,
+    data: dict[str, Any],
+    snap: ReportSnapshot | None,
+    now: datetime,
+) -> int:
+    """Insert or update one snapshot; unchanged figures leave the row (and built_at) alone."""
+    if snap is None:
+        snap = ReportSnapshot(
+            programme_id=programme_id,
+            period=kind,
+            start=start,
+            end=period_end(kind, start),
+            hours_total=_d(data["hours_total"]),
+            data=data,
+            built_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(snap)
+            session.expunge(snap)
+            return 1
+        except IntegrityError:  # another builder inserted it meanwhile: update theirs
+            snap = session.scalars(
+                select(ReportSnapshot).where(
+                    ReportSnapshot.programme_id == programme_id,
+                    ReportSnapshot.period == kind,
+                    ReportSnapshot.start == start,
+                )
+            ).one()
+    if snap.data == data:
+        return 0
+    snap.data, snap.hours_total, snap.built_at = data, _d(data["hours_total"]), now
+    return 1
+
+
+def _runs(kind: PeriodKind, starts: Iterable[date]) -> Iterator[tuple[date, ...]]:
+    """Split sorted period starts into runs of consecutive periods, at most BATCH long."""
+    run: list[date] = []
+    for start in sorted(set(starts)):
+        if run and (start != next_start(kind, run[-1]) or len(run) >= BATCH):
+            yield tuple(run)
+            run = []
+        run.append(start)
+    if run:
+        yield tuple(run)
+
+
+def _running(today: date) -> ColumnElement[bool]:
+    return and_(
+        Programme.starts_on <= today, or_(Programme.ends_on.is_(None), Programme.ends_on >= today)
+    )
+
+
+def plan_rebuild(
+    session: Session,
+    *,
+    now: datetime,
+    programme_id: int | None = None,
+    kinds: Iterable[PeriodKind] = tuple(PeriodKind),
+    since: date | None = None,
+) -> list[Batch]:
+    """Every period from a programme's first approved log to its last (and to today while it
+    runs), optionally only from `since`, split into batches."""
+    today = now.date()
+    q = select(Programme.id, _running(today)).order_by(Programme.id)
+    if programme_id is not None:
+        q = q.where(Programme.id == programme_id)
+    batches: list[Batch] = []
+    for pid, running in session.execute(q).all():
+        approved = (L.programme_id == pid, L.status == LogStatus.APPROVED)
+        first = session.scalar(select(func.min(L.date)).where(*approved))
+        last = session.scalar(select(func.max(L.date)).where(*approved))
+        if running:
+            first, last = min(first or today, today), max(last or today, today)
+        if first is None or last is None:
+            continue
+        for kind in kinds:
+            lo = max(first, since) if since else first
+            starts = starts_between(kind, lo, last) if lo <= last else []
+            batches += [Batch(pid, kind, run) for run in _runs(kind, starts)]
+    return batches
+
+
+def rebuild_reports(session: Session, *, now: datetime, **plan: Any) -> int:
+    """Rebuild every planned period (see plan_rebuild); returns how many snapshots changed."""
+    return sum(build_batch(session, b, now=now) for b in plan_rebuild(session, now=now, **plan))
+
+
+def touched_batches(session: Session, since: datetime) -> list[Batch]:
+    """Periods holding a log that entered or left the approved set after `since` -- and for a
+    correction, also the period of the log it replaces, so moved hours leave the old one."""
+    original = aliased(ContributionLog)
+    changed = select(L.programme_id, L.date).where(L.counted_changed_at > since)
+    replaced = (
+        select(original.programme_id, original.date)
+        .join(L, L.corrects_id == original.id)
+        .where(L.counted_changed_at > since)
+    )
+    per: dict[tuple[int, PeriodKind], set[date]] = defaultdict(set)
+    for pid, day in session.execute(changed.union(replaced)):
+        for kind in PeriodKind:
+            per[(pid, kind)].add(period_start(kind, day))
+    return [
+        Batch(pid, kind, run) for (pid, kind), starts in per.items() for run in _runs(kind, starts)
+    ]
+
+
+def missing_current_batches(session: Session, *, now: datetime) -> list[Batch]:
+    """The current period of each running programme that has no snapshot yet."""
+    today, out = now.date(), []
+    for kind in PeriodKind:
+        start = period_start(kind, today)
+        have = select(ReportSnapshot.programme_id).where(
+            ReportSnapshot.period == kind, ReportSnapshot.start == start
+        )
+        q = select(Programme.id).where(_running(today), Programme.id.not_in(have))
+        out += [Batch(pid, kind, (start,)) for pid in session.scalars(q)]
+    return out
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportPage:
+    programme: Programme
+    kind: PeriodKind
+    start: date
+    end: date
+    snapshot: ReportSnapshot | None
+    history: list[ReportSnapshot]
+    newer: date | None
+
+
+def _programme(session: Session, programme_id: int) -> Programme:
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("There is no such programme.")
+    return programme
+
+
+def _snapshots(programme_id: int, kind: PeriodKind) -> Select[ReportSnapshot]:
+    return select(ReportSnapshot).where(
+        ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind
+    )
+
+
+def get_report(
+    session: Session,
+    actor: User | None,
+    programme_id: int,
+    *,
+    period: str | None,
+    start: str | None,
+    now: datetime,
+) -> ReportPage:
+    """A programme's report for one period (the latest built when none is asked), for members
+    of the lead agency and partner organisations and site admins."""
+    programme = _programme(session, programme_id)
+    policy.require(actor, "programme.view_reports", programme)
+    kind, day = parse_period(period), parse_day(start)
+    if day is None:
+        latest = session.scalar(
+            select(func.max(ReportSnapshot.start)).where(
+                ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind
+            )
+        )
+        day = latest or now.date()
+    first = period_start(kind, day)
+    history = list(
+        session.scalars(
+            _snapshots(programme_id, kind)
+            .where(ReportSnapshot.start <= first)
+            .order_by(ReportSnapshot.start.desc())
+            .limit(HISTORY)
+        )
+    )[::-1]
+    snapshot = history[-1] if history and history[-1].start == first else None
+    newer = session.scalar(
+        select(func.min(ReportSnapshot.start)).where(
+            ReportSnapshot.programme_id == programme_id,
+            ReportSnapshot.period == kind,
+            ReportSnapshot.start > first,
+        )
+    )
+    end = period_end(kind, first)
+    return ReportPage(programme, kind, first, end, snapshot, history, newer)
+
+
+def get_snapshot(
+    session: Session, actor: User | None, programme_id: int, period: str, start: str
+) -> ReportSnapshot:
+    """One stored snapshot, for export by those who may read the programme's reports."""
+    programme = _programme(session, programme_id)
+    policy.require(actor, "programme.view_reports", programme)
+    missing = NotFound("There is no report for that period yet.")
+    try:
+        kind, day = PeriodKind(period), date.fromisoformat(start)
+    except ValueError:
+        raise missing from None
+    snap = session.scalar(_snapshots(programme_id, kind).where(ReportSnapshot.start == day))
+    if snap is None:
+        raise missing
+    return snap
+
+
+def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
+    """The snapshot as the API and the JSON export give it."""
+    return {**snap.data, "built_at": snap.built_at.isoformat()}
+
+
+CSV_COLUMNS = [
+    "section",
+    "id",
+    "name",
+    "hours",
+    "share_percent",
+    "quantity",
+    "cumulative",
+    "unit",
+    "target",
+    "percent_of_target",
+    "on_track",
+    "value",
+]
+SECTOR_LABELS = {
+    "agency": "Agency",
+    "nonprofit": "Nonprofits",
+    "community": "Community groups",
+    "business": "Businesses",
+    "citizen": "Individual citizens",
+}
+
+
+def _cell(value: Any) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def snapshot_csv(snap: ReportSnapshot) -> str:
+    """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome."""
+    d = snap.data
+    rows: list[dict[str, Any]] = [
+        {"section": "summary", "name": k, "value": d[k]}
+        for k in (
+            "period",
+            "start",
+            "end",
+            "hours_total",
+            "contributors",
+            "new_contributors",
+            "in_kind_value",
+            "hours_value",
+        )
+    ]
+    rows.append(
+        {
+            "section": "summary",
+            "name": "previous_hours_total",
+            "value": d["previous"]["hours_total"],
+        }
+    )
+    rows += [
+        {
+            "section": "sector",
+            "id": s,
+            "name": SECTOR_LABELS[s],
+            "hours": d["hours_by_sector"][s],
+            "share_percent": d["share_by_sector"][s],
+        }
+        for s in SECTORS
+    ]
+    for section, key in (("organisation", "hours_by_organisation"), ("task", "hours_by_task")):
+        rows += [{"section": section, **r} for r in d[key]]
+    rows += [
+        {"section": "outcome", "id": o["metric_id"], **{k: o[k] for k in CSV_COLUMNS[2:] if k in o}}
+        for o in d["outcomes"]
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+@dataclass
+class Impact:
+    programme: Programme
+    totals: dict[str, Any]
+    outcomes: list[dict[str, Any]]
+    as_of: date | None
+
+
+def get_impact(session: Session, programme_id: int, *, now: datetime) -> Impact:
+    """A programme's public figures since it began: totals, sector shares and outcomes against
+    targets, from the quarterly snapshots; never a person's name."""
+    programme = _programme(session, programme_id)
+    current = period_start(PeriodKind.QUARTER, now.date())
+    snaps = list(
+        session.scalars(
+            _snapshots(programme_id, PeriodKind.QUARTER)
+            .where(ReportSnapshot.start <= current)
+            .order_by(ReportSnapshot.start)
+        )
+    )
+    by_sector = dict.fromkeys(SECTORS, Decimal(0))
+    sums = dict.fromkeys(("contributors", "in_kind_value", "hours_value"), Decimal(0))
+    for s in snaps:
+        for k in SECTORS:
+            by_sector[k] += _d(s.data["hours_by_sector"][k])
+        sums["contributors"] += s.data["new_contributors"]  # each person is new exactly once
+        sums["in_kind_value"] += _d(s.data["in_kind_value"])
+        sums["hours_value"] += _d(s.data["hours_value"])
+    total = sum(by_sector.values(), Decimal(0))
+    totals = {
+        "hours_total": _num(total),
+        "hours_by_sector": {k: _num(v) for k, v in by_sector.items()},
+        "share_by_sector": {k: _pct(v, total) for k, v in by_sector.items()},
+        "contributors": int(sums["contributors"]),
+        "in_kind_value": _num(sums["in_kind_value"]),
+        "hours_value": _num(sums["hours_value"]),
+    }
+    latest = snaps[-1] if snaps else None
+    outcomes = latest.data["outcomes"] if latest else []
+    return Impact(programme, totals, outcomes, latest.end if latest else None)
