@@ -98,6 +98,16 @@ def _move(session: Session, signup_id: int, old: SignupStatus, new: SignupStatus
     return _rowcount(result) == 1
 
 
+def _lock(session: Session, signup: Signup) -> None:
+    """Re-read the sign-up's row and lock it until commit (PostgreSQL; a no-op on SQLite)."""
+    session.execute(
+        select(Signup)
+        .where(Signup.id == signup.id)
+        .with_for_update(of=Signup)
+        .execution_options(populate_existing=True)
+    )
+
+
 # --- the rules ----------------------------------------------------------------------------
 
 
@@ -242,7 +252,7 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     policy.require(actor, "signup.cancel", signup)
     shift = signup.shift
     _refuse_started(shift, now, "This shift has already started, so it can no longer be cancelled.")
-    session.refresh(signup, with_for_update=True)  # re-read the status under a lock
+    _lock(session, signup)  # re-read the status under a lock
     if signup.status == SignupStatus.CANCELLED:
         raise Conflict("This sign-up is already cancelled.")
     before = audit.snapshot(signup, AUDIT_FIELDS)
@@ -270,7 +280,7 @@ def mark_attendance(
     policy.require(actor, "signup.attendance", signup)
     if now < signup.shift.starts_at:
         raise Conflict("Attendance can be marked once the shift has started.")
-    session.refresh(signup, with_for_update=True)
+    _lock(session, signup)
     if signup.status not in SEATED:
         label = signup.status.replace("_", " ")
         raise Conflict(
