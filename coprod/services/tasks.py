@@ -530,7 +530,6 @@ def get_task(session: Session, actor: Actor, task_id: int) -> Task:
         select(Task)
         .where(Task.id == task_id)
         .options(
-            selectinload(Task.shifts),
             selectinload(Task.metrics),
             selectinload(Task.programme).selectinload(Programme.lead_organisation),
             selectinload(Task.coordinating_organisation),
@@ -554,10 +553,23 @@ def get_task_to_manage(
 def get_shift_to_manage(session: Session, actor: Actor, task_id: int, shift_id: int) -> Shift:
     """A shift loaded through its task, if this person may manage the task."""
     task = get_task_to_manage(session, actor, task_id)
-    shift = next((s for s in task.shifts if s.id == shift_id), None)
-    if shift is None:
+    shift = session.get(Shift, shift_id)
+    if shift is None or shift.task_id != task.id:
         raise NotFound("No such shift.")
     return shift
+
+
+def list_task_shifts(
+    session: Session, task: Task, *, past: bool, page: int, per_page: int, now: datetime
+) -> Page[Shift]:
+    """One page of the task's shifts: those still to come (soonest first) or past ones
+    (latest first)."""
+    stmt = select(Shift).where(Shift.task_id == task.id)
+    if past:
+        stmt = stmt.where(Shift.starts_at <= now).order_by(Shift.starts_at.desc(), Shift.id)
+    else:
+        stmt = stmt.where(Shift.starts_at > now).order_by(Shift.starts_at, Shift.id)
+    return paginate(session, stmt, page, per_page)
 
 
 def get_programme_to_manage(session: Session, actor: Actor, programme_id: int) -> Programme:

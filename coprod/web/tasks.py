@@ -1,0 +1,397 @@
+"""Tasks and shifts: the public list and task page, and the agency's management pages.
+
+Times in the shift forms are taken as UTC until programmes carry a time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.routing import BuildError
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import DateField, TimeField
+from wtforms.validators import InputRequired
+
+from coprod import policy
+from coprod.db import db, utcnow
+from coprod.models import Programme, Task, TaskStatus, User
+from coprod.services import pagination, signups, tasks
+from coprod.web.forms import ButtonForm
+from coprod.web.helpers import commit, form_status, public, run_service
+
+bp = Blueprint("tasks", __name__)
+
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
+UTC_HINT = "Times are in UTC for now (local time zones per programme are coming)."
+STATUS_BUTTONS = {
+    TaskStatus.OPEN: "Publish",
+    TaskStatus.CLOSED: "Close sign-ups",
+    TaskStatus.COMPLETED: "Mark completed",
+    TaskStatus.CANCELLED: "Cancel task",
+}
+
+
+def _actor() -> User | None:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _opt_int(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+# --- forms --------------------------------------------------------------------------------
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search")
+    programme_id = SelectField("Programme", choices=[], validate_choice=False)
+    date_from = StringField("From")
+    date_to = StringField("To")
+
+
+class DescriptionForm(FlaskForm):
+    description = TextAreaField("Description")
+    location = StringField("Location")
+
+
+class TaskForm(DescriptionForm):
+    title = StringField("Title")
+    metric_ids = SelectMultipleField(
+        "Outcome metrics it contributes to", coerce=int, validate_choice=False
+    )
+    coordinating_organisation_id = SelectField(
+        "Coordinating partner", coerce=_opt_int, validate_choice=False
+    )
+
+
+class TransitionForm(FlaskForm):
+    to = HiddenField()
+    confirm = HiddenField()
+
+
+def _places() -> IntegerField:
+    return IntegerField(
+        "Places", validators=[InputRequired("Enter how many people the shift needs.")]
+    )
+
+
+class ShiftForm(FlaskForm):
+    date = DateField("Date", validators=[InputRequired("Enter the date of the shift.")])
+    starts_at = TimeField(
+        "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
+    )
+    ends_at = TimeField(
+        "End time", format=TIME_FORMATS, validators=[InputRequired("Enter the end time.")]
+    )
+    capacity = _places()
+
+
+class WeeklyShiftsForm(FlaskForm):
+    first_date = DateField("First date", validators=[InputRequired("Enter the first date.")])
+    starts_at = TimeField(
+        "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
+    )
+    ends_at = TimeField(
+        "End time", format=TIME_FORMATS, validators=[InputRequired("Enter the end time.")]
+    )
+    until = DateField("Repeat every week until", validators=[InputRequired("Enter the last date.")])
+    capacity = _places()
+
+
+def _at(day: date | None, at: time | None) -> datetime:
+    assert day is not None and at is not None  # the forms require both
+    return datetime.combine(day, at, UTC)
+
+
+def _task_choices(form: TaskForm, programme: Programme) -> None:
+    form.metric_ids.choices = [(m.id, f"{m.name} ({m.unit})") for m in programme.metrics]
+    form.coordinating_organisation_id.choices = [("", "None: the lead agency coordinates")] + [
+        (p.organisation_id, p.organisation.name) for p in programme.partners
+    ]
+
+
+# --- public pages -------------------------------------------------------------------------
+
+
+@bp.route("/tasks")
+@public
+def index() -> Any:
+    session = db.session()
+    form = FilterForm(request.args)
+    form.programme_id.choices = [("", "All programmes")] + [
+        (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session)
+    ]
+    page_no, per_page = pagination.clamp(request.args.get("page"), request.args.get("per_page"))
+    result = run_service(
+        form,
+        lambda: tasks.list_open_tasks(
+            session,
+            q=form.q.data or "",
+            programme_id=form.programme_id.data,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+            page=page_no,
+            per_page=per_page,
+            now=utcnow(),
+        ),
+    )
+    filtered = any(request.args.get(k) for k in ("q", "programme_id", "date_from", "date_to"))
+    return render_template(
+        "tasks/index.html", form=form, page=result, filtered=filtered
+    ), 200 if result is not None else 422
+
+
+@bp.route("/tasks/<int:task_id>")
+@public
+def show(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task(session, actor, task_id)
+    past = request.args.get("when") == "past"
+    page_no, per_page = pagination.clamp(request.args.get("page"), request.args.get("per_page"))
+    shifts = tasks.list_task_shifts(
+        session, task, past=past, page=page_no, per_page=per_page, now=utcnow()
+    )
+    shift_ids = [s.id for s in shifts.items]
+    return render_template(
+        "tasks/show.html",
+        task=task,
+        shifts=shifts,
+        past=past,
+        waitlists=tasks.waitlist_counts(session, shift_ids),
+        my_signups=signups.get_my_signups(session, actor, shift_ids),
+        moves=[(to, t) for to, t in STATUS_BUTTONS.items() if to in tasks.TRANSITIONS[task.status]],
+        button=ButtonForm(),
+    )
+
+
+# --- managing tasks -----------------------------------------------------------------------
+
+
+@bp.route("/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
+def new(programme_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    programme = tasks.get_programme_to_manage(session, actor, programme_id)
+    form = TaskForm()
+    _task_choices(form, programme)
+    if form.validate_on_submit():
+        task = run_service(
+            form,
+            lambda: tasks.create_task(
+                session,
+                actor,
+                programme,
+                title=form.title.data or "",
+                description=form.description.data or "",
+                location=form.location.data or "",
+                metric_ids=form.metric_ids.data or [],
+                coordinating_organisation_id=form.coordinating_organisation_id.data,
+            ),
+        )
+        if task is not None:
+            flash("The task is saved as a draft. Add shifts, then publish it.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id), code=303)
+    return render_template(
+        "tasks/form.html", form=form, programme=programme, task=None, full=True
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+def edit(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task_to_manage(session, actor, task_id, "task.edit_description")
+    full = policy.can(actor, "task.manage", task)
+    form: DescriptionForm = TaskForm(obj=task) if full else DescriptionForm(obj=task)
+    if isinstance(form, TaskForm):
+        _task_choices(form, task.programme)
+        if request.method == "GET":
+            form.metric_ids.data = [m.id for m in task.metrics]
+    if form.validate_on_submit():
+        done = run_service(form, lambda: _update(session, actor, task, form))
+        if done is not None:
+            flash("The task is saved.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id), code=303)
+    return render_template(
+        "tasks/form.html", form=form, programme=task.programme, task=task, full=full
+    ), form_status(form)
+
+
+def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm) -> Task:
+    description, location = form.description.data or "", form.location.data or ""
+    if not isinstance(form, TaskForm):
+        return tasks.update_task(session, actor, task, description=description, location=location)
+    return tasks.update_task(
+        session,
+        actor,
+        task,
+        title=form.title.data or "",
+        description=description,
+        location=location,
+        metric_ids=form.metric_ids.data or [],
+        coordinating_organisation_id=form.coordinating_organisation_id.data,
+    )
+
+
+@bp.route("/tasks/<int:task_id>/status", methods=["POST"])
+def transition(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task_to_manage(session, actor, task_id)
+    form = TransitionForm()
+    if form.to.data == TaskStatus.CANCELLED and form.confirm.data != "yes":
+        return redirect(url_for("tasks.cancel", task_id=task.id), code=303)
+    tasks.transition_task(session, actor, task, form.to.data or "", now=utcnow())
+    commit()
+    flash(f"The task is now {task.status.value}.", "success")
+    return redirect(url_for("tasks.show", task_id=task.id), code=303)
+
+
+@bp.route("/tasks/<int:task_id>/cancel")
+def cancel(task_id: int) -> Any:
+    session = db.session()
+    task = tasks.get_task_to_manage(session, _actor(), task_id)
+    return render_template(
+        "tasks/cancel.html", task=task, live=tasks.live_signup_count(session, task)
+    )
+
+
+# --- managing shifts ----------------------------------------------------------------------
+
+
+@bp.route("/tasks/<int:task_id>/shifts/new", methods=["GET", "POST"])
+def add_shift(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task_to_manage(session, actor, task_id)
+    form = ShiftForm()
+    if form.validate_on_submit():
+        shift = run_service(
+            form,
+            lambda: tasks.add_shift(
+                session,
+                actor,
+                task,
+                starts_at=_at(form.date.data, form.starts_at.data),
+                ends_at=_at(form.date.data, form.ends_at.data),
+                capacity=form.capacity.data or 0,
+                now=utcnow(),
+            ),
+        )
+        if shift is not None:
+            flash("The shift is added.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id), code=303)
+    return render_template(
+        "tasks/shift_form.html", form=form, task=task, shift=None, hint=UTC_HINT
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/shifts/weekly", methods=["GET", "POST"])
+def add_weekly_shifts(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task_to_manage(session, actor, task_id)
+    form = WeeklyShiftsForm()
+    if form.validate_on_submit():
+        first = _at(form.first_date.data, form.starts_at.data)
+        made = run_service(
+            form,
+            lambda: tasks.add_weekly_shifts(
+                session,
+                actor,
+                task,
+                first_starts_at=first,
+                duration=_at(form.first_date.data, form.ends_at.data) - first,
+                until=form.until.data or first.date(),
+                capacity=form.capacity.data or 0,
+                now=utcnow(),
+            ),
+        )
+        if made is not None:
+            flash(f"{len(made)} weekly shifts are added.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id), code=303)
+    return render_template(
+        "tasks/weekly_form.html", form=form, task=task, hint=UTC_HINT
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
+def edit_shift(task_id: int, shift_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    shift = tasks.get_shift_to_manage(session, actor, task_id, shift_id)
+    form = ShiftForm()
+    if request.method == "GET":
+        form.date.data = shift.starts_at.date()
+        form.starts_at.data = shift.starts_at.time()
+        form.ends_at.data = shift.ends_at.time()
+        form.capacity.data = shift.capacity
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: tasks.update_shift(
+                session,
+                actor,
+                shift,
+                starts_at=_at(form.date.data, form.starts_at.data),
+                ends_at=_at(form.date.data, form.ends_at.data),
+                capacity=form.capacity.data or 0,
+                now=utcnow(),
+            ),
+        )
+        if done is not None:
+            flash("The shift is saved.", "success")
+            return redirect(url_for("tasks.show", task_id=task_id), code=303)
+    return render_template(
+        "tasks/shift_form.html", form=form, task=shift.task, shift=shift, hint=UTC_HINT
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/delete", methods=["GET", "POST"])
+def delete_shift(task_id: int, shift_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    shift = tasks.get_shift_to_manage(session, actor, task_id, shift_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        tasks.delete_shift(session, actor, shift)
+        commit()
+        flash("The shift is deleted.", "success")
+        return redirect(url_for("tasks.show", task_id=task_id), code=303)
+    return render_template("tasks/delete_shift.html", shift=shift, task=shift.task, form=form)
+
+
+# --- for other pages ----------------------------------------------------------------------
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    def programme_tasks(programme: Programme) -> list[Task]:
+        """The programme's tasks the current person may see (for the programme page)."""
+        return tasks.list_programme_tasks(db.session(), _actor(), programme)
+
+    def programme_url(programme: Programme) -> str | None:
+        try:
+            return url_for("programmes.show", programme_id=programme.id)
+        except BuildError:
+            return None
+
+    return {"programme_tasks": programme_tasks, "programme_url": programme_url}
