@@ -150,12 +150,11 @@ def add_member(
     errs = FieldErrors()
     address = errs.check(lambda: normalise_email(email))
     chosen = errs.check(lambda: parse_roles(roles))
+    user = get_user_by_email(session, address) if address else None
+    if address and (user is None or user.deleted_at is not None or not user.is_active):
+        errs.add("email", "No account uses this email address. Ask the person to register first.")
     errs.raise_if_any()
-    user = get_user_by_email(session, address)
-    if user is None or user.deleted_at is not None or not user.is_active:
-        raise Invalid(
-            "email", "No account uses this email address. Ask the person to register first."
-        )
+    assert user is not None
     if _memberships(session, org, user):
         raise Conflict(f"{user.display_name} is already a member. Change their roles instead.")
     _replace_roles(session, org, user, chosen)
@@ -192,7 +191,7 @@ def set_roles(
     return chosen
 
 
-def remove_member(session: Session, actor: User, org: Organisation, user: User) -> None:
+def remove_member(session: Session, actor: User, org: Organisation, user: User) -> User:
     """An organisation's admin removes a member; the last admin cannot be removed."""
     policy.require(actor, "org.manage", org)
     held = _memberships(session, org, user)
@@ -207,6 +206,7 @@ def remove_member(session: Session, actor: User, org: Organisation, user: User) 
         org,
         before={"user_id": user.id, "roles": sorted(m.role.value for m in held)},
     )
+    return user
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -276,7 +276,7 @@ def add_partner(
     return partner
 
 
-def remove_partner(session: Session, actor: User, partner: Partner) -> None:
+def remove_partner(session: Session, actor: User, partner: Partner) -> Partner:
     """The lead agency's staff remove a partner from the programme."""
     programme = partner.programme
     policy.require(actor, "programme.manage", programme)
@@ -289,6 +289,7 @@ def remove_partner(session: Session, actor: User, partner: Partner) -> None:
     audit.record(session, actor, "partner.removed", partner, before=before)
     programme.partners.remove(partner)
     session.flush()
+    return partner
 
 
 def add_metric(

@@ -1,0 +1,199 @@
+"""Organisations: mine, create, the public page with its members, verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+
+from coprod import policy
+from coprod.db import db, utcnow
+from coprod.models import Organisation, OrgKind
+from coprod.services import organisations
+from coprod.services.pagination import clamp
+from coprod.web.forms import ButtonForm
+from coprod.web.helpers import commit, form_status, public, run_service, safe_next
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+KIND_CHOICES = [
+    SelectChoice("", "Choose…"),
+    SelectChoice(OrgKind.AGENCY.value, "Government agency"),
+    SelectChoice(OrgKind.NONPROFIT.value, "Nonprofit"),
+    SelectChoice(OrgKind.COMMUNITY.value, "Community group"),
+    SelectChoice(OrgKind.BUSINESS.value, "Business"),
+]
+ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in organisations.ROLE_ORDER]
+ROLE_HINTS = {
+    "member": "belongs to the organisation",
+    "coordinator": "runs rosters, logs for the organisation, reads the member list",
+    "staff": "creates programmes and tasks (agencies)",
+    "reviewer": "reviews contribution logs (agencies)",
+    "admin": "manages members; holds every role",
+}
+
+
+class OrgForm(FlaskForm):
+    name = StringField("Name")
+    kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validate_choice=False)
+    description = TextAreaField("Description")
+
+
+class RolesForm(FlaskForm):
+    roles = SelectMultipleField("Roles", choices=ROLE_CHOICES, validate_choice=False)
+
+
+class MemberForm(RolesForm):
+    email = EmailField("Email address of their coprod account")
+
+
+class RemoveForm(FlaskForm):
+    confirm = BooleanField("Yes, remove this person from the organisation")
+
+
+def _me() -> Any:
+    return current_user._get_current_object()
+
+
+def _org(org_id: int) -> Organisation:
+    return organisations.get_organisation(db.session(), org_id)
+
+
+def _per_page() -> int:
+    return int(current_app.config.get("PER_PAGE", 20))
+
+
+@bp.route("")
+def mine() -> Any:
+    page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), _per_page())
+    result = organisations.list_my_organisations(db.session(), _me(), page, per_page)
+    my_roles = {org.id: _my_roles(org) for org in result.items}
+    return render_template("orgs/mine.html", page=result, my_roles=my_roles)
+
+
+def _my_roles(org: Organisation) -> list[str]:
+    held = {m.role for m in current_user.memberships if m.organisation_id == org.id}
+    return [r.value for r in organisations.ROLE_ORDER if r in held]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Any:
+    form = OrgForm()
+    if form.validate_on_submit():
+        org = run_service(
+            form,
+            lambda: organisations.create_organisation(
+                db.session(),
+                _me(),
+                form.name.data or "",
+                form.kind.data or "",
+                form.description.data or "",
+            ),
+        )
+        if org is not None:
+            message = f"{org.name} is created and you are its admin."
+            if org.kind == OrgKind.AGENCY:
+                message += " A site admin must verify it before it can lead programmes."
+            flash(message, "success")
+            return redirect(url_for("orgs.show", org_id=org.id), code=303)
+    return render_template("orgs/new.html", form=form), form_status(form)
+
+
+def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) -> Any:
+    members = None
+    if policy.can(_me() if current_user.is_authenticated else None, "org.view_members", org):
+        page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), _per_page())
+        members = organisations.list_members(db.session(), org, page, per_page)
+    return render_template(
+        "orgs/show.html",
+        org=org,
+        members=members,
+        member_form=member_form,
+        role_hints=ROLE_HINTS,
+        button=ButtonForm(),
+    ), status
+
+
+@bp.route("/<int:org_id>")
+@public
+def show(org_id: int) -> Any:
+    return _render_show(_org(org_id), MemberForm(formdata=None))
+
+
+@bp.route("/<int:org_id>/verify", methods=["POST"])
+def verify(org_id: int) -> Any:
+    org = _org(org_id)
+    organisations.verify_organisation(db.session(), _me(), org, utcnow())
+    commit()
+    flash(f"{org.name} is verified.", "success")
+    back = safe_next(request.form.get("next"), url_for("orgs.show", org_id=org.id))
+    return redirect(back, code=303)
+
+
+@bp.route("/<int:org_id>/members", methods=["POST"])
+def add_member(org_id: int) -> Any:
+    org = _org(org_id)
+    form = MemberForm()
+    if form.validate_on_submit():
+        user = run_service(
+            form,
+            lambda: organisations.add_member(
+                db.session(), _me(), org, form.email.data or "", form.roles.data or []
+            ),
+        )
+        if user is not None:
+            flash(f"{user.display_name} is now a member of {org.name}.", "success")
+            return redirect(url_for("orgs.show", org_id=org.id, _anchor="members"), code=303)
+    return _render_show(org, form, form_status(form) if form.is_submitted() else 200)
+
+
+@bp.route("/<int:org_id>/members/<int:user_id>/roles", methods=["GET", "POST"])
+def edit_roles(org_id: int, user_id: int) -> Any:
+    org = _org(org_id)
+    policy.require(_me(), "org.manage", org)
+    member = organisations.get_member(db.session(), org, user_id)
+    form = RolesForm(data={"roles": [r.value for r in member.roles]})
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: organisations.set_roles(
+                db.session(), _me(), org, member.user, form.roles.data or []
+            ),
+        )
+        if done is not None:
+            flash(f"{member.user.display_name}'s roles are changed.", "success")
+            return redirect(url_for("orgs.show", org_id=org.id, _anchor="members"), code=303)
+    return render_template(
+        "orgs/roles.html", org=org, member=member, form=form, role_hints=ROLE_HINTS
+    ), form_status(form)
+
+
+@bp.route("/<int:org_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
+def remove_member(org_id: int, user_id: int) -> Any:
+    org = _org(org_id)
+    policy.require(_me(), "org.manage", org)
+    member = organisations.get_member(db.session(), org, user_id)
+    form = RemoveForm()
+    if form.validate_on_submit():
+        if not form.confirm.data:
+            form.confirm.errors = ["Tick the box to confirm, or go back to keep them."]
+        else:
+            done = run_service(
+                form,
+                lambda: organisations.remove_member(db.session(), _me(), org, member.user),
+            )
+            if done is not None:
+                flash(f"{member.user.display_name} is removed from {org.name}.", "success")
+                return redirect(url_for("orgs.show", org_id=org.id, _anchor="members"), code=303)
+    return render_template("orgs/remove.html", org=org, member=member, form=form), form_status(form)

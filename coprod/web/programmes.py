@@ -1,0 +1,209 @@
+"""Programmes: the public list and page, creating and editing, partners and metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from coprod import policy
+from coprod.db import db
+from coprod.errors import NotAllowed
+from coprod.models import Programme
+from coprod.services import organisations, programmes
+from coprod.services.pagination import clamp
+from coprod.web.helpers import form_status, public, run_service
+
+bp = Blueprint("programmes", __name__, url_prefix="/programmes")
+
+DATE_HINT = "For example 2026-09-30."
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search programmes")
+
+
+class ProgrammeForm(FlaskForm):
+    name = StringField("Name")
+    description = TextAreaField("Description")
+    starts_on = StringField("Start date")
+    ends_on = StringField("End date")
+    hourly_rate = StringField("Value of one volunteered hour (£)")
+    is_pilot = BooleanField("This programme is a pilot")
+    hypothesis = TextAreaField("Hypothesis")
+    evaluation_starts_on = StringField("Evaluation starts")
+    evaluation_ends_on = StringField("Evaluation ends")
+
+    def values(self) -> dict[str, Any]:
+        return {name: self[name].data for name in programmes.FIELDS}
+
+
+class NewProgrammeForm(ProgrammeForm):
+    org = SelectField("Lead agency", coerce=int, validate_choice=False)
+
+
+class PartnerForm(FlaskForm):
+    organisation = StringField("Organisation name")
+    role = StringField("Role in the programme")
+    commitments = TextAreaField("Commitments")
+
+
+class MetricForm(FlaskForm):
+    name = StringField("Outcome")
+    unit = StringField("Unit")
+    target = StringField("Target")
+    target_date = StringField("Target date")
+
+
+class RemovePartnerForm(FlaskForm):
+    confirm = BooleanField("Yes, remove this partner from the programme")
+
+
+def _me() -> Any:
+    return current_user._get_current_object()
+
+
+def _programme(programme_id: int) -> Programme:
+    return programmes.get_programme(db.session(), programme_id)
+
+
+def _managed(programme_id: int) -> Programme:
+    programme = _programme(programme_id)
+    policy.require(_me(), "programme.manage", programme)
+    return programme
+
+
+def _to_show(programme: Programme, anchor: str | None = None) -> Any:
+    target = url_for("programmes.show", programme_id=programme.id, _anchor=anchor)
+    return redirect(target, code=303)
+
+
+@bp.route("")
+@public
+def index() -> Any:
+    form = SearchForm(request.args)
+    per_page_default = int(current_app.config.get("PER_PAGE", 20))
+    page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), per_page_default)
+    result = programmes.list_programmes(db.session(), form.q.data, page, per_page)
+    return render_template("programmes/index.html", page=result, form=form)
+
+
+@bp.route("/<int:programme_id>")
+@public
+def show(programme_id: int) -> Any:
+    return render_template("programmes/show.html", programme=_programme(programme_id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> Any:
+    agencies = organisations.staff_agencies(db.session(), _me())
+    if not agencies:
+        raise NotAllowed(
+            "Only staff of a verified agency can create programmes. "
+            "Ask your agency's admin to give you the staff role."
+        )
+    form = NewProgrammeForm()
+    form.org.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+    if not form.is_submitted():
+        form.org.data = request.args.get("org", type=int)
+    if form.validate_on_submit():
+        lead = organisations.get_organisation(db.session(), form.org.data or 0)
+        created = run_service(
+            form,
+            lambda: programmes.create_programme(db.session(), _me(), lead, **form.values()),
+        )
+        if created is not None:
+            flash(f"{created.name} is created. Add its partners and objectives.", "success")
+            return _to_show(created)
+    return render_template("programmes/new.html", form=form), form_status(form)
+
+
+@bp.route("/<int:programme_id>/edit", methods=["GET", "POST"])
+def edit(programme_id: int) -> Any:
+    programme = _managed(programme_id)
+    form = ProgrammeForm(obj=programme)
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: programmes.update_programme(db.session(), _me(), programme, **form.values()),
+        )
+        if done is not None:
+            flash("The programme is saved.", "success")
+            return _to_show(programme)
+    return render_template("programmes/edit.html", form=form, programme=programme), form_status(
+        form
+    )
+
+
+@bp.route("/<int:programme_id>/partners/new", methods=["GET", "POST"])
+def add_partner(programme_id: int) -> Any:
+    programme = _managed(programme_id)
+    form = PartnerForm(data={"organisation": request.args.get("name", "")})
+    if form.validate_on_submit():
+        session = db.session()
+        partner = run_service(
+            form,
+            lambda: programmes.add_partner(
+                session,
+                _me(),
+                programme,
+                programmes.find_organisation(session, form.organisation.data or ""),
+                form.role.data or "",
+                form.commitments.data or "",
+            ),
+        )
+        if partner is not None:
+            flash(f"{partner.organisation.name} is now a partner.", "success")
+            return _to_show(programme, "partners")
+    return render_template(
+        "programmes/partner_form.html", form=form, programme=programme
+    ), form_status(form)
+
+
+@bp.route("/<int:programme_id>/partners/<int:partner_id>/remove", methods=["GET", "POST"])
+def remove_partner(programme_id: int, partner_id: int) -> Any:
+    programme = _managed(programme_id)
+    partner = programmes.get_partner(db.session(), programme, partner_id)
+    name = partner.organisation.name
+    form = RemovePartnerForm()
+    if form.validate_on_submit():
+        if not form.confirm.data:
+            form.confirm.errors = ["Tick the box to confirm, or go back to keep the partner."]
+        elif run_service(form, lambda: programmes.remove_partner(db.session(), _me(), partner)):
+            flash(f"{name} is no longer a partner.", "success")
+            return _to_show(programme, "partners")
+    return render_template(
+        "programmes/remove_partner.html", form=form, programme=programme, partner=partner
+    ), form_status(form)
+
+
+@bp.route("/<int:programme_id>/metrics/new", methods=["GET", "POST"])
+def add_metric(programme_id: int) -> Any:
+    programme = _managed(programme_id)
+    form = MetricForm()
+    if form.validate_on_submit():
+        metric = run_service(
+            form,
+            lambda: programmes.add_metric(
+                db.session(),
+                _me(),
+                programme,
+                form.name.data or "",
+                form.unit.data or "",
+                form.target.data,
+                form.target_date.data,
+            ),
+        )
+        if metric is not None:
+            flash(f"The objective “{metric.name}” is added.", "success")
+            return _to_show(programme, "objectives")
+    return render_template(
+        "programmes/metric_form.html", form=form, programme=programme
+    ), form_status(form)
