@@ -1,0 +1,118 @@
+"""The scheduler process: its job table, its job wrapper and its one-instance lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+
+from coprod import scheduler
+from coprod.db import make_engine
+from coprod.migrate import upgrade
+from coprod.models import JobState
+from tests.conftest import PG_URL
+
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = [sys.executable, "-m", "flask", "--app", "coprod", "scheduler"]
+
+
+def test_the_job_table_has_fixed_ids_coalesced_single_instance_with_grace(app) -> None:
+    sched = scheduler.create_scheduler(app)
+    jobs = {job.id: job for job in sched.get_jobs()}
+    assert set(jobs) == {"reports.sweep", "reports.rebuild_all"}
+    for job in jobs.values():
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time >= 600
+    assert str(sched.timezone) == "UTC"
+
+
+def test_a_job_runs_in_the_app_context_and_one_unit_of_work(app, session) -> None:
+    seen = {}
+
+    def job(s, *, now):
+        seen["context"] = has_app_context()
+        s.add(JobState(job_id="test.job", last_run_at=now))
+
+    scheduler.run_job(app, scheduler.JobSpec("test.job", job, lambda _app: None))  # type: ignore[arg-type,return-value]
+    assert seen["context"] is True
+    assert session.get(JobState, "test.job") is not None  # committed (the savepoint released)
+
+
+def _env(tmp_path: Path, url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        COPROD_ENV="development",
+        DATABASE_URL=url,
+        SCHEDULER_LOCK_FILE=str(tmp_path / "scheduler.lock"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _second_scheduler(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(FLASK, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+
+def test_a_second_scheduler_exits_non_zero_while_the_first_holds_the_lock(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'sched.sqlite'}"
+    upgrade(url)
+    env = _env(tmp_path, url)
+    first = subprocess.Popen(
+        FLASK, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert first.stdout is not None
+        line = first.stdout.readline()  # printed once the lock is held
+        assert "started" in line, line
+        second = _second_scheduler(env)
+        assert second.returncode == 1
+        assert "another scheduler is already running" in second.stderr
+        assert "started" not in second.stdout
+        assert first.poll() is None  # the first one carries on
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+        if first.stdout is not None:
+            first.stdout.close()
+    assert first.returncode == 0
+
+
+def test_the_file_lock_is_released_when_the_scheduler_stops(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    lock_file = str(tmp_path / "scheduler.lock")
+    first = scheduler.SchedulerLock(engine, lock_file)
+    first.acquire()
+    with pytest.raises(scheduler.AlreadyRunning):
+        scheduler.SchedulerLock(engine, lock_file).acquire()
+    first.release()
+    again = scheduler.SchedulerLock(engine, lock_file)
+    again.acquire()
+    again.release()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_advisory_lock_turns_a_second_scheduler_away(tmp_path) -> None:
+    engine = make_engine(PG_URL)
+    held = scheduler.SchedulerLock(engine, str(tmp_path / "unused.lock"))
+    held.acquire()
+    try:
+        started = time.monotonic()
+        second = _second_scheduler(_env(tmp_path, PG_URL))
+        assert second.returncode == 1
+        assert "advisory lock" in second.stderr
+        assert time.monotonic() - started < 30  # at once, not after waiting
+        with pytest.raises(scheduler.AlreadyRunning):
+            scheduler.SchedulerLock(engine, "").acquire()
+    finally:
+        held.release()
+    free = scheduler.SchedulerLock(engine, "")
+    free.acquire()
+    free.release()
+    engine.dispose()
