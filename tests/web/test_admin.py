@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import pytest
+
+from coprod.models import AuditEntry, Organisation, OrgKind, Role
+from tests.conftest import login
+from tests.factories import make_member, make_org, make_user
+
+
+@pytest.fixture
+def site_admin(session):
+    return make_user(session, is_site_admin=True, display_name="Site Admin")
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/audit"])
+def test_admin_pages_need_a_login(client, session, path) -> None:
+    resp = client.get(path)
+    assert resp.status_code == 302
+    assert "/login" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/audit"])
+@pytest.mark.parametrize("role", [None, Role.MEMBER, Role.ADMIN, Role.STAFF])
+def test_admin_pages_are_for_site_admins_only(client, session, path, role) -> None:
+    org = make_org(session, OrgKind.AGENCY)
+    user = make_member(session, org, role) if role else make_user(session)
+    assert login(client, user).get(path).status_code == 403
+
+
+def test_the_admin_page_lists_agencies_awaiting_verification_with_a_verify_button(
+    client, session, site_admin
+) -> None:
+    waiting = make_org(session, OrgKind.AGENCY, verified=False, name="Waiting Agency")
+    make_org(session, OrgKind.AGENCY, verified=True, name="Done Agency")
+    page = login(client, site_admin).get("/admin")
+    assert page.status_code == 200
+    assert b"Waiting Agency" in page.data
+    assert f'action="/orgs/{waiting.id}/verify"'.encode() in page.data
+    assert b"Done Agency" in page.data  # in the list of all organisations
+    resp = client.post(f"/orgs/{waiting.id}/verify", data={"next": "/admin"})
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith("/admin")
+    session.expire_all()
+    assert session.get(Organisation, waiting.id).verified_by_id == site_admin.id
+
+
+def test_verify_never_redirects_off_site(client, session, site_admin) -> None:
+    org = make_org(session, OrgKind.AGENCY, verified=False)
+    resp = login(client, site_admin).post(
+        f"/orgs/{org.id}/verify", data={"next": "https://evil.example/"}
+    )
+    assert resp.status_code == 303
+    assert resp.headers["Location"].endswith(f"/orgs/{org.id}")
+
+
+def test_verifying_twice_is_refused_with_a_message(client, session, site_admin) -> None:
+    org = make_org(session, OrgKind.AGENCY, verified=True)
+    resp = login(client, site_admin).post(
+        f"/orgs/{org.id}/verify", headers={"Referer": f"http://localhost/orgs/{org.id}"}
+    )
+    assert resp.status_code == 303
+    page = client.get(resp.headers["Location"])
+    assert b"already verified" in page.data
+
+
+def test_the_waiting_filter_lists_only_agencies_awaiting_verification(
+    client, session, site_admin
+) -> None:
+    make_org(session, OrgKind.AGENCY, verified=False, name="Waiting Agency")
+    make_org(session, OrgKind.NONPROFIT, verified=True, name="Some Nonprofit")
+    page = login(client, site_admin).get("/admin?status=waiting")
+    assert page.status_code == 200
+    listed = page.data.split(b"<h2>Organisations</h2>")[1]
+    assert b"Waiting Agency" in listed
+    assert b"Some Nonprofit" not in listed
+
+
+def test_the_audit_log_shows_actor_action_object_and_values(client, session, site_admin) -> None:
+    org = make_org(session, name="Food Bank")
+    session.add(
+        AuditEntry(
+            actor_id=site_admin.id,
+            action="organisation.verified",
+            object_type="Organisation",
+            object_id=org.id,
+            before={"verified_at": None},
+            after={"verified_at": "2026-06-13T10:00:00+00:00"},
+        )
+    )
+    session.flush()
+    page = login(client, site_admin).get("/admin/audit")
+    assert page.status_code == 200
+    for text in (
+        b"Site Admin",
+        b"organisation.verified",
+        f'href="/orgs/{org.id}"'.encode(),
+        b"2026-06-13T10:00:00+00:00",
+        b"verified_at",
+    ):
+        assert text in page.data
+
+
+def test_the_audit_log_filters_by_action_and_object_type(client, session, site_admin) -> None:
+    for action, kind in (
+        ("membership.added", "Organisation"),
+        ("programme.created", "Programme"),
+        ("metric.added", "Metric"),
+    ):
+        session.add(AuditEntry(actor_id=site_admin.id, action=action, object_type=kind))
+    session.flush()
+    login(client, site_admin)
+    page = client.get("/admin/audit?action=programme.created")
+    body = page.data.split(b"<tbody>")[1]
+    assert b"programme.created" in body
+    assert b"membership.added" not in body
+    page = client.get("/admin/audit?object_type=Metric")
+    body = page.data.split(b"<tbody>")[1]
+    assert b"metric.added" in body
+    assert b"programme.created" not in body
+    empty = client.get("/admin/audit?action=nothing.here")
+    assert b"No entries match these filters" in empty.data
+
+
+def test_the_audit_log_is_paginated_in_a_constant_number_of_queries(
+    client, session, site_admin, count_queries
+) -> None:
+    def add(n: int) -> None:
+        for _ in range(n):
+            actor = make_user(session)
+            session.add(AuditEntry(actor_id=actor.id, action="user.registered", object_type="User"))
+        session.flush()
+
+    add(3)
+    login(client, site_admin)
+    client.get("/admin/audit")
+    count_queries.count = 0
+    client.get("/admin/audit")
+    few = count_queries.count
+    add(30)
+    count_queries.count = 0
+    page = client.get("/admin/audit?per_page=10")
+    assert count_queries.count == few
+    assert b'aria-label="Next page"' in page.data
+
+
+def test_a_bad_audit_page_number_is_a_4xx(client, session, site_admin) -> None:
+    assert login(client, site_admin).get("/admin/audit?page=0").status_code == 422
