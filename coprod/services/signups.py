@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, func, select, update
+from sqlalchemy import CursorResult, and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from coprod import policy
 from coprod.db import utcnow
@@ -339,6 +339,32 @@ def waitlist_position(session: Session, signup: Signup) -> int:
         )
     )
     return (ahead or 0) + 1
+
+
+def waitlist_positions(session: Session, items: Iterable[Signup]) -> dict[int, int]:
+    """Each waitlisted sign-up's place in its queue (1 = next), keyed by id, in one query."""
+    ids = [s.id for s in items if s.status == SignupStatus.WAITLISTED]
+    if not ids:
+        return {}
+    ahead = aliased(Signup)
+    in_front = or_(
+        ahead.queued_at < Signup.queued_at,
+        and_(ahead.queued_at == Signup.queued_at, ahead.id <= Signup.id),
+    )
+    rows = session.execute(
+        select(Signup.id, func.count(ahead.id))
+        .join(
+            ahead,
+            and_(
+                ahead.shift_id == Signup.shift_id,
+                ahead.status == SignupStatus.WAITLISTED,
+                in_front,
+            ),
+        )
+        .where(Signup.id.in_(ids))
+        .group_by(Signup.id)
+    )
+    return {signup_id: n for signup_id, n in rows}
 
 
 def list_my_schedule(

@@ -383,3 +383,15 @@ def test_waitlist_position_counts_those_ahead(session, now) -> None:
     a = signups.sign_up(session, w.other_volunteer, w.shift, now)
     b = signups.sign_up(session, make_user(session), w.shift, now)
     assert [signups.waitlist_position(session, s) for s in (a, b)] == [1, 2]
+
+
+def test_waitlist_positions_for_a_page_come_in_one_query(session, now, count_queries) -> None:
+    w = ShiftWorld(session, capacity=1)
+    seated = signups.sign_up(session, w.volunteer, w.shift, now)
+    a = signups.sign_up(session, w.other_volunteer, w.shift, now + timedelta(minutes=2))
+    b = signups.sign_up(session, make_user(session), w.shift, now + timedelta(minutes=1))
+    session.flush()
+    before = count_queries.count
+    positions = signups.waitlist_positions(session, [seated, a, b])
+    assert count_queries.count == before + 1
+    assert positions == {b.id: 1, a.id: 2}
