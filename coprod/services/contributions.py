@@ -388,6 +388,17 @@ def get_log(session: Session, actor: User | None, log_id: int) -> ContributionLo
     return log
 
 
+def get_log_to_change(session: Session, actor: User, log_id: int, action: str) -> ContributionLog:
+    """A log its contributor may resubmit ("log.resubmit") or correct ("log.correct") now."""
+    log = get_log(session, actor, log_id)
+    policy.require(actor, action, log)
+    if action == "log.resubmit" and log.status != LogStatus.CHANGES_REQUESTED:
+        raise Conflict("Only a log a reviewer sent back for changes can be resubmitted.")
+    if action == "log.correct" and log.status != LogStatus.APPROVED:
+        raise Conflict("Only an approved log can be corrected.")
+    return log
+
+
 def get_log_history(session: Session, actor: User, log: ContributionLog) -> list[AuditEntry]:
     """The log's audit trail, oldest first: who changed what, when."""
     policy.require(actor, "log.view", log)

@@ -150,6 +150,7 @@ def review(
     now: datetime,
 ) -> ContributionLog:
     """One reviewer decision on one log: approve, reject or request changes."""
+    policy.require(actor, "log.review", log)
     if decision == "approve":
         return approve(session, actor, log, comment=comment, now=now)
     if decision == "reject":
@@ -208,7 +209,10 @@ def bulk_approve(
             )
             result.refused.append((log_id, reason or "not one you may review"))
         except DomainError as err:
-            result.refused.append((log_id, err.message))
+            if log is not None and log.status != LogStatus.SUBMITTED:
+                result.refused.append((log_id, STATUS_WORDS[log.status]))
+            else:
+                result.refused.append((log_id, err.message))
     return result
 
 

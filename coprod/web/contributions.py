@@ -1,0 +1,395 @@
+"""Contribution logs: log hours, my logs, a log's page, resubmit, correct, and the review queue."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SearchField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import DateInput, TextInput
+
+from coprod import policy
+from coprod.db import db, utcnow
+from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
+from coprod.services import contributions, review
+from coprod.services.signups import describe_time
+from coprod.web.forms import ButtonForm
+from coprod.web.helpers import commit, form_status, run_service, safe_next
+
+bp = Blueprint("contributions", __name__)
+
+IN_KIND_ROWS = 3
+STATUS_LABELS = {
+    LogStatus.SUBMITTED: "Waiting for review",
+    LogStatus.APPROVED: "Approved",
+    LogStatus.REJECTED: "Rejected",
+    LogStatus.CHANGES_REQUESTED: "Changes requested",
+    LogStatus.SUPERSEDED: "Replaced by a correction",
+}
+
+
+@bp.app_template_filter("hours_text")
+def hours_text(value: Decimal | None) -> str:
+    """2.50 -> "2.5", 20 -> "20": numbers without trailing zeros."""
+    return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+# --- fields that keep what was typed and say clearly what is wrong ----------------------------
+
+
+class DecimalText(Field):
+    """A number typed as text: shown again as typed, parsed to a Decimal (None when blank)."""
+
+    widget = TextInput()
+    raw: str | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = str(valuelist[0]) if valuelist else ""
+        text = self.raw.strip()
+        self.data = None
+        if not text:
+            return
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("Enter a number, like 2.5.") from None
+        if not value.is_finite():
+            raise ValueError("Enter a number, like 2.5.")
+        self.data = value
+
+    def _value(self) -> str:
+        if self.raw is not None:
+            return self.raw
+        return "" if self.data is None else f"{self.data.normalize():f}"
+
+
+class DateText(Field):
+    """A date from a native date input (YYYY-MM-DD), shown again as typed."""
+
+    widget = DateInput()
+    raw: str | None = None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw = str(valuelist[0]) if valuelist else ""
+        self.data = None
+        if not self.raw.strip():
+            return
+        try:
+            self.data = date.fromisoformat(self.raw.strip())
+        except ValueError:
+            raise ValueError("Enter the date like 2026-06-13 (year-month-day).") from None
+
+    def _value(self) -> str:
+        if self.raw is not None:
+            return self.raw
+        return self.data.isoformat() if self.data else ""
+
+
+# --- forms --------------------------------------------------------------------------------
+
+
+class LogForm(FlaskForm):
+    date = DateText("Date")
+    hours = DecimalText("Hours")
+    notes = TextAreaField("Notes")
+    shift = SelectField("Shift", choices=[SelectChoice("", "No particular shift")], default="")
+
+
+def log_form_class(task: Task, organisations: list[Organisation] | None = None) -> type[LogForm]:
+    """The log form for a task: an outcome field per metric, in-kind rows, 'on behalf of'."""
+
+    class TaskLogForm(LogForm):
+        pass
+
+    if organisations:
+        TaskLogForm.organisation = SelectField(
+            "On behalf of",
+            default="",
+            choices=[SelectChoice("", "Myself")]
+            + [SelectChoice(str(o.id), o.name) for o in organisations],
+        )
+    for metric in task.metrics:
+        setattr(TaskLogForm, f"outcome_{metric.id}", DecimalText(f"{metric.name} ({metric.unit})"))
+    for i in range(IN_KIND_ROWS):
+        setattr(TaskLogForm, f"in_kind_{i}_description", StringField(f"Item {i + 1}: description"))
+        setattr(TaskLogForm, f"in_kind_{i}_value", DecimalText(f"Item {i + 1}: value"))
+    return TaskLogForm
+
+
+def _make_form(task: Task, organisations: list[Organisation] | None = None) -> LogForm:
+    form = log_form_class(task, organisations)()
+    form.shift.choices = [SelectChoice("", "No particular shift")] + [
+        SelectChoice(str(s.id), describe_time(s)) for s in task.shifts
+    ]
+    return form
+
+
+def _fill_from(form: LogForm, log: ContributionLog) -> None:
+    form.date.data = log.date
+    form.hours.data = log.hours
+    form.notes.data = log.notes
+    form.shift.data = str(log.shift_id or "")
+    for o in log.outcomes:
+        if hasattr(form, f"outcome_{o.metric_id}"):
+            getattr(form, f"outcome_{o.metric_id}").data = o.quantity
+    for i, item in enumerate(log.in_kind[:IN_KIND_ROWS]):
+        getattr(form, f"in_kind_{i}_description").data = item.description
+        getattr(form, f"in_kind_{i}_value").data = item.value
+
+
+def _values(form: LogForm, task: Task) -> dict[str, Any]:
+    """What the form holds, as the contributions services take it."""
+    shifts = {str(s.id): s for s in task.shifts}
+    outcomes = []
+    for metric in task.metrics:
+        quantity = getattr(form, f"outcome_{metric.id}").data
+        if quantity is not None:
+            outcomes.append((metric.id, quantity))
+    in_kind = [
+        (
+            getattr(form, f"in_kind_{i}_description").data or "",
+            getattr(form, f"in_kind_{i}_value").data,
+        )
+        for i in range(IN_KIND_ROWS)
+    ]
+    return {
+        "on": form.date.data,
+        "hours": form.hours.data,
+        "notes": form.notes.data or "",
+        "outcomes": outcomes,
+        "in_kind": in_kind,
+        "shift": shifts.get(form.shift.data or ""),
+    }
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("approve", "Approve"),
+            SelectChoice("request_changes", "Ask for changes"),
+            SelectChoice("reject", "Reject"),
+        ],
+    )
+    comment = TextAreaField("Comment to the contributor")
+
+
+class StatusFilter(FlaskForm):
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice("", "All")]
+        + [SelectChoice(s.value, STATUS_LABELS[s]) for s in LogStatus],
+        default="",
+    )
+
+
+class QueueFilter(FlaskForm):
+    class Meta:
+        csrf = False
+
+    programme = SelectField("Programme", choices=[SelectChoice("", "All programmes")], default="")
+    task = SelectField("Task", choices=[SelectChoice("", "All tasks")], default="")
+    contributor = SearchField("Contributor (name or email)")
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in LogStatus]
+        + [SelectChoice("all", "All")],
+        default=LogStatus.SUBMITTED.value,
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+# --- my logs and logging hours ------------------------------------------------------------
+
+
+@bp.route("/my/logs")
+def mine() -> Any:
+    form = StatusFilter(formdata=request.args)
+    valid = form.validate()
+    status = LogStatus(form.status.data) if valid and form.status.data else None
+    mine = contributions.list_my_logs(
+        db.session(), _actor(), status, request.args.get("page"), request.args.get("per_page")
+    )
+    return render_template("contributions/mine.html", form=form, mine=mine, labels=STATUS_LABELS), (
+        200 if valid else 422
+    )
+
+
+@bp.route("/tasks/<int:task_id>/log", methods=["GET", "POST"])
+def new(task_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    task = contributions.get_task_for_logging(session, actor, task_id)
+    orgs = contributions.organisations_to_log_for(session, actor)
+    form = _make_form(task, orgs)
+    if request.method == "GET":
+        form.date.data = utcnow().date()
+    if form.validate_on_submit():
+        org_field = getattr(form, "organisation", None)
+        org = {o.id: o for o in orgs}.get(_int_or_none(org_field.data) or 0) if org_field else None
+        log = run_service(
+            form,
+            lambda: contributions.submit_log(
+                session, actor, task, **_values(form, task), organisation=org, now=utcnow()
+            ),
+        )
+        if log is not None:
+            flash("Your hours are logged. A reviewer will check them.", "success")
+            return redirect(url_for("contributions.show", log_id=log.id), code=303)
+    return render_template("contributions/new.html", form=form, task=task, mode="new"), form_status(
+        form
+    )
+
+
+@bp.route("/logs/<int:log_id>/resubmit", methods=["GET", "POST"])
+def resubmit(log_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    log = contributions.get_log_to_change(session, actor, log_id, "log.resubmit")
+    form = _make_form(log.task)
+    if request.method == "GET":
+        _fill_from(form, log)
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: contributions.resubmit_log(
+                session, actor, log, **_values(form, log.task), now=utcnow()
+            ),
+        )
+        if done is not None:
+            flash("Your log is resubmitted for review.", "success")
+            return redirect(url_for("contributions.show", log_id=log.id), code=303)
+    return render_template(
+        "contributions/new.html", form=form, task=log.task, log=log, mode="resubmit"
+    ), form_status(form)
+
+
+@bp.route("/logs/<int:log_id>/correct", methods=["GET", "POST"])
+def correct(log_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    original = contributions.get_log_to_change(session, actor, log_id, "log.correct")
+    form = _make_form(original.task)
+    if request.method == "GET":
+        _fill_from(form, original)
+    if form.validate_on_submit():
+        fix = run_service(
+            form,
+            lambda: contributions.correct_log(
+                session, actor, original, **_values(form, original.task), now=utcnow()
+            ),
+        )
+        if fix is not None:
+            flash("Your correction is submitted. The approved log stays until it is approved.")
+            return redirect(url_for("contributions.show", log_id=fix.id), code=303)
+    return render_template(
+        "contributions/new.html", form=form, task=original.task, log=original, mode="correct"
+    ), form_status(form)
+
+
+# --- one log and its review ---------------------------------------------------------------
+
+
+def _render_show(log: ContributionLog, form: ReviewForm, status: int = 200) -> Any:
+    session, actor = db.session(), _actor()
+    return render_template(
+        "contributions/show.html",
+        log=log,
+        history=contributions.get_log_history(session, actor, log),
+        corrections=contributions.get_corrections(session, actor, log),
+        form=form,
+        labels=STATUS_LABELS,
+    ), status
+
+
+@bp.route("/logs/<int:log_id>")
+def show(log_id: int) -> Any:
+    log = contributions.get_log(db.session(), _actor(), log_id)
+    return _render_show(log, ReviewForm())
+
+
+@bp.route("/logs/<int:log_id>/review", methods=["POST"], endpoint="review")
+def review_log(log_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    log = contributions.get_log(session, actor, log_id)
+    policy.require(actor, "log.review", log)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        decision = form.decision.data or ""
+        done = run_service(
+            form,
+            lambda: review.review(
+                session, actor, log, decision, form.comment.data or "", now=utcnow()
+            ),
+        )
+        if done is not None:
+            flash(f"Log #{log.id}: {STATUS_LABELS[done.status].lower()}.", "success")
+            return redirect(url_for("contributions.queue"), code=303)
+    log = contributions.get_log(session, actor, log_id)
+    return _render_show(log, form, form_status(form))
+
+
+# --- the review queue ---------------------------------------------------------------------
+
+
+@bp.route("/review")
+def queue() -> Any:
+    session, actor = db.session(), _actor()
+    if not policy.can(actor, "log.review_queue"):
+        review.review_queue(session, actor)  # raises NotAllowed with the reason
+    form = QueueFilter(formdata=request.args)
+    programme_id = _int_or_none(request.args.get("programme"))
+    form.programme.choices = [SelectChoice("", "All programmes")] + [
+        SelectChoice(str(p.id), p.name) for p in review.reviewed_programmes(session, actor)
+    ]
+    form.task.choices = [SelectChoice("", "All tasks")] + [
+        SelectChoice(str(t.id), t.title)
+        for t in review.reviewed_tasks(session, actor, programme_id)
+    ]
+    valid = form.validate()
+    status_raw = form.status.data if valid else LogStatus.SUBMITTED.value
+    page = review.review_queue(
+        session,
+        actor,
+        programme_id=programme_id if valid else None,
+        task_id=_int_or_none(form.task.data) if valid else None,
+        contributor=(form.contributor.data or "") if valid else "",
+        status=None if status_raw == "all" else LogStatus(status_raw),
+        page=request.args.get("page"),
+        per_page=request.args.get("per_page"),
+    )
+    return render_template(
+        "contributions/queue.html",
+        form=form,
+        page=page,
+        labels=STATUS_LABELS,
+        bulk=ButtonForm(),
+        back=request.full_path,
+    ), (200 if valid else 422)
+
+
+@bp.route("/review/approve", methods=["POST"])
+def bulk_approve() -> Any:
+    # The CSRF token is checked by CSRFProtect for every POST before the view runs.
+    ids = [int(x) for x in request.form.getlist("log_ids") if x.isdigit()]
+    result = review.bulk_approve(db.session(), _actor(), ids, utcnow())
+    commit()
+    if result.approved:
+        n = len(result.approved)
+        flash(f"Approved {n} log{'s' if n != 1 else ''}.", "success")
+    if result.refused:
+        reasons = "; ".join(f"log #{i}: {why}" for i, why in result.refused)
+        flash(f"Not approved: {reasons}.", "warning")
+    return redirect(safe_next(request.form.get("next"), url_for("contributions.queue")), code=303)
