@@ -15,7 +15,6 @@ from werkzeug.routing import BuildError
 from wtforms import (
     HiddenField,
     IntegerField,
-    SearchField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -60,7 +59,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Search")
+    q = StringField("Search")
     programme_id = SelectField("Programme", choices=[], validate_choice=False)
     date_from = StringField("From")
     date_to = StringField("To")
