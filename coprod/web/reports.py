@@ -1,0 +1,231 @@
+"""Report pages: a programme's shared-ownership report with server-drawn SVG charts, its CSV and
+JSON export, and the public impact page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from coprod.db import db, utcnow
+from coprod.models import PeriodKind, ReportSnapshot
+from coprod.services import reports
+from coprod.services.pagination import Page, clamp
+from coprod.web.helpers import public, run_service
+
+bp = Blueprint("reports", __name__)
+
+PER_PAGE = 10
+COLOURS = {  # each at least 3:1 against white
+    "agency": "#1a4480",
+    "nonprofit": "#008817",
+    "community": "#c05600",
+    "business": "#8168b3",
+    "citizen": "#d83933",
+}
+SECTORS = [(key, label, COLOURS[key]) for key, label in reports.SECTOR_LABELS.items()]
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    period = SelectField(
+        "Period",
+        choices=[SelectChoice(k.value, k.value.capitalize()) for k in PeriodKind],
+        validate_choice=False,
+    )
+    start = StringField("Show the period containing")
+
+
+@bp.app_template_filter("report_period")
+def period_label(start: date | str, kind: str) -> str:
+    """ "Week of 8 June 2026", "June 2026", "Q2 2026"."""
+    day = date.fromisoformat(start) if isinstance(start, str) else start
+    if kind == PeriodKind.WEEK:
+        return f"Week of {day.day} {day:%B %Y}"
+    if kind == PeriodKind.MONTH:
+        return f"{day:%B %Y}"
+    return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+
+
+def _short(start: date, kind: str) -> str:
+    if kind == PeriodKind.WEEK:
+        return f"{start.day} {start:%b}"
+    if kind == PeriodKind.MONTH:
+        return f"{start:%b %y}"
+    return f"Q{(start.month - 1) // 3 + 1} {start:%y}"
+
+
+def _page(items: list[Any], raw: str | None) -> Page[Any]:
+    number, per_page = clamp(raw, PER_PAGE, PER_PAGE)
+    chunk = items[(number - 1) * per_page : number * per_page]
+    return Page(items=chunk, page=number, per_page=per_page, total=len(items))
+
+
+@bp.route("/programmes/<int:programme_id>/reports")
+def show(programme_id: int) -> Any:
+    form = PeriodForm(formdata=request.args)
+    page = run_service(
+        form,
+        lambda: reports.get_report(
+            db.session(),
+            current_user._get_current_object(),
+            programme_id,
+            period=request.args.get("period"),
+            start=request.args.get("start"),
+            now=utcnow(),
+        ),
+    )
+    if page is None:
+        return render_template(
+            "reports/show.html", form=form, page=None, programme_id=programme_id
+        ), 422
+    data = page.snapshot.data if page.snapshot else None
+    context: dict[str, Any] = {"form": form, "page": page, "data": data, "sectors": SECTORS}
+    if data is not None:
+        context.update(
+            orgs=_page(data["hours_by_organisation"], request.args.get("org_page")),
+            tasks=_page(data["hours_by_task"], request.args.get("task_page")),
+            over_time=over_time_chart(page.history, page.kind),
+            shares=share_chart(data["share_by_sector"]),
+            progress=progress_chart(data["outcomes"]),
+        )
+    return render_template("reports/show.html", **context)
+
+
+@bp.route("/programmes/<int:programme_id>/reports/<period>/<start>.<any(csv, json):fmt>")
+def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
+    snap = reports.get_snapshot(
+        db.session(), current_user._get_current_object(), programme_id, period, start
+    )
+    name = f"coprod-programme-{programme_id}-{snap.period.value}-{snap.start.isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = reports.snapshot_csv(snap), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = json.dumps(reports.snapshot_json(snap), indent=2), "application/json"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.route("/programmes/<int:programme_id>/impact")
+@public
+def impact(programme_id: int) -> Any:
+    result = reports.get_impact(db.session(), programme_id, now=utcnow())
+    return render_template(
+        "reports/impact.html",
+        impact=result,
+        sectors=SECTORS,
+        shares=share_chart(result.totals["share_by_sector"]),
+        progress=progress_chart(result.outcomes),
+    )
+
+
+# --- charts: geometry computed here, drawn as SVG by templates/reports/_charts.html ---------
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    label: str = ""
+
+
+Label = tuple[float, float, str, str]  # x, y, text, anchor
+Line = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    rects: list[Rect]
+    texts: list[Label]
+    lines: list[Line]
+
+
+def over_time_chart(history: list[ReportSnapshot], kind: str) -> Chart:
+    """Stacked columns of hours by sector for up to the last 12 periods."""
+    width, height, left, bottom, top = 640, 260, 48, 36, 12
+    plot_w, plot_h = width - left - 8, height - bottom - top
+    peak = max([s.data["hours_total"] for s in history] + [1])
+    slot = plot_w / max(len(history), 1)
+    rects: list[Rect] = []
+    texts: list[Label] = [
+        (left - 6, top + 4, f"{peak:g} h", "end"),
+        (left - 6, top + plot_h, "0", "end"),
+    ]
+    for i, snap in enumerate(history):
+        x, y = left + i * slot + slot * 0.15, top + plot_h
+        for key, label, colour in SECTORS:
+            h = snap.data["hours_by_sector"][key] / peak * plot_h
+            if h > 0:
+                y -= h
+                rects.append(
+                    Rect(
+                        x,
+                        y,
+                        slot * 0.7,
+                        h,
+                        colour,
+                        f"{label}: {snap.data['hours_by_sector'][key]:g} h",
+                    )
+                )
+        texts.append((x + slot * 0.35, height - bottom + 16, _short(snap.start, kind), "middle"))
+    lines: list[Line] = [
+        (left, top + plot_h, width - 8, top + plot_h),
+        (left, top, left, top + plot_h),
+    ]
+    return Chart(width, height, rects, texts, lines)
+
+
+def share_chart(shares: dict[str, float]) -> Chart:
+    """One horizontal bar per sector, its length the sector's share of the hours."""
+    width, row, left = 640, 34, 170
+    plot_w = width - left - 70
+    rects: list[Rect] = []
+    texts: list[Label] = []
+    axis: Line = (left, 4, left, row * len(SECTORS) + 4)
+    for i, (key, label, colour) in enumerate(SECTORS):
+        y = 8 + i * row
+        rects.append(Rect(left, y, max(shares[key], 0) / 100 * plot_w, row - 12, colour, label))
+        texts.append((left - 8, y + row / 2, label, "end"))
+        texts.append(
+            (left + shares[key] / 100 * plot_w + 6, y + row / 2, f"{shares[key]:.1f}%", "start")
+        )
+    return Chart(width, 8 + row * len(SECTORS), rects, texts, [axis])
+
+
+def progress_chart(outcomes: list[dict[str, Any]]) -> Chart:
+    """Per target: a grey track (the target), the amount so far, and a tick where the
+    programme should be by now."""
+    width, row, left = 640, 46, 170
+    plot_w = width - left - 70
+    rects: list[Rect] = []
+    texts: list[Label] = []
+    lines: list[Line] = []
+    for i, o in enumerate(outcomes):
+        y = 8 + i * row
+        done = min(o["percent_of_target"], 100) / 100 * plot_w
+        expected = min(o["expected"] / o["target"], 1) * plot_w if o["target"] else plot_w
+        rects.append(Rect(left, y, plot_w, row - 20, "#dfe1e2", "target"))
+        rects.append(
+            Rect(left, y, done, row - 20, "#1a4480" if o["on_track"] else "#c05600", o["name"])
+        )
+        lines.append((left + expected, y - 3, left + expected, y + row - 17))
+        texts.append((left - 8, y + (row - 20) / 2, o["name"][:22], "end"))
+        texts.append(
+            (left + plot_w + 6, y + (row - 20) / 2, f"{o['percent_of_target']:.1f}%", "start")
+        )
+    return Chart(width, max(8 + row * len(outcomes), 40), rects, texts, lines)
