@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SearchField, SelectField, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TextInput
 
@@ -201,7 +201,7 @@ class QueueFilter(FlaskForm):
 
     programme = SelectField("Programme", choices=[SelectChoice("", "All programmes")], default="")
     task = SelectField("Task", choices=[SelectChoice("", "All tasks")], default="")
-    contributor = SearchField("Contributor (name or email)")
+    contributor = StringField("Contributor (name or email)")
     status = SelectField(
         "Status",
         choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in LogStatus]
