@@ -335,3 +335,12 @@ def test_permission_matrix(client, session, endpoint, role, expected) -> None:
     }
     if endpoint in changed:
         assert changed[endpoint]() == (expected == 303)
+
+
+def test_the_coordinating_partner_finds_the_roster_from_the_task_page(client, session, w) -> None:
+    login(client, w.coordinator)
+    page = client.get(f"/tasks/{w.task.id}").get_data(as_text=True)
+    assert f'href="/shifts/{w.shift.id}/roster"' in page
+    login(client, w.other_coordinator)
+    page = client.get(f"/tasks/{w.task.id}").get_data(as_text=True)
+    assert f'href="/shifts/{w.shift.id}/roster"' not in page
