@@ -217,11 +217,10 @@ def _new_contributors(
     session: Session, programme_id: int, kind: PeriodKind, lo: date, hi: date
 ) -> dict[date, int]:
     """People whose first approved log in the programme falls in each period."""
-    active = select(L.user_id).where(_approved(programme_id, lo, hi), L.user_id.is_not(None))
     firsts = (
         select(L.user_id, func.min(L.date).label("first"))
-        .where(L.programme_id == programme_id, L.status == LogStatus.APPROVED)
-        .where(L.user_id.in_(active), L.date <= hi)
+        .where(L.programme_id == programme_id, L.status == LogStatus.APPROVED, L.date <= hi)
+        .where(L.user_id.is_not(None))
         .group_by(L.user_id)
         .subquery()
     )

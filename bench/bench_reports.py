@@ -1,0 +1,268 @@
+"""Benchmark: a full rebuild of every monthly report against one hand-written GROUP BY.
+
+    .venv/bin/python -m bench.bench_reports --url postgresql://postgres@127.0.0.1:5432/bench \
+        --logs 1000000
+
+Generates a world (bulk inserts with progress; COPY on PostgreSQL), then times
+1. the raw query: approved hours by sector and month, one GROUP BY over every log;
+2. a full rebuild of all monthly snapshots with coprod.services.reports (cold: rows written);
+3. the same rebuild again (warm: nothing changes, nothing written);
+and reports the rebuild's peak Python memory (tracemalloc, in a separate idempotent run, so
+tracing does not slow the timed runs) and the process's peak RSS. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.orm import Session
+
+from coprod.db import make_engine
+from coprod.migrate import upgrade
+from coprod.models import (
+    ContributionLog,
+    InKindItem,
+    Metric,
+    Organisation,
+    OutcomeQuantity,
+    PeriodKind,
+    Programme,
+    Task,
+    User,
+)
+from coprod.services import reports
+
+NOW = datetime(2026, 6, 13, 10, 0, tzinfo=UTC)
+FIRST_DAY = date(2023, 7, 1)
+KINDS = ["agency", "nonprofit", "community", "business"]
+LOG_COLS = [
+    "id", "user_id", "organisation_id", "programme_id", "task_id", "date", "hours", "notes",
+    "status", "review_comment", "counted_changed_at", "submitted_at", "created_at", "updated_at",
+]  # fmt: skip
+
+RAW_SQL = {
+    "postgresql": """
+        SELECT date_trunc('month', l.date)::date AS month, coalesce(o.kind, 'citizen') AS sector,
+               sum(l.hours)
+        FROM contribution_log l LEFT JOIN organisation o ON o.id = l.organisation_id
+        WHERE l.status = 'approved'
+        GROUP BY 1, 2""",
+    "sqlite": """
+        SELECT date(l.date, 'start of month') AS month, coalesce(o.kind, 'citizen') AS sector,
+               sum(l.hours)
+        FROM contribution_log l LEFT JOIN organisation o ON o.id = l.organisation_id
+        WHERE l.status = 'approved'
+        GROUP BY 1, 2""",
+}
+
+
+def progress(label: str, done: int, total: int) -> None:
+    sys.stderr.write(f"\r{label}: {done:,}/{total:,} ({100 * done // max(total, 1)}%)")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def reset(url: str) -> Engine:
+    if url.startswith("postgres"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        path = url.removeprefix("sqlite:///")
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+    upgrade(url)
+    return make_engine(url)
+
+
+def small_world(engine: Engine, args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:
+    """Organisations, people, programmes, tasks and metrics (thousands of rows, via the ORM)."""
+    with Session(engine) as s:
+        orgs = [Organisation(name=f"Org {i}", kind=KINDS[i % 4]) for i in range(args.orgs)]
+        s.add_all(orgs)
+        s.flush()
+        agencies = [o for o in orgs if o.kind == "agency"]
+        s.execute(
+            insert(User),
+            [
+                {"email": f"u{i}@bench.example", "display_name": f"U{i}", "password_hash": "x",
+                 "calendar_token": f"tok{i}"}
+                for i in range(args.users)
+            ],
+        )  # fmt: skip
+        progs = [
+            Programme(name=f"P{i}", lead_organisation_id=agencies[i % len(agencies)].id,
+                      starts_on=FIRST_DAY, hourly_rate=Decimal("30"))
+            for i in range(args.programmes)
+        ]  # fmt: skip
+        s.add_all(progs)
+        s.flush()
+        tasks, metrics = {}, {}
+        for p in progs:
+            tasks[p.id] = [Task(programme_id=p.id, title=f"T{p.id}-{j}") for j in range(args.tasks)]
+            metrics[p.id] = [
+                Metric(programme_id=p.id, name=f"M{p.id}-{j}", unit="units",
+                       target=Decimal(100000), target_date=date(2027, 6, 30))
+                for j in range(2)
+            ]  # fmt: skip
+            s.add_all(tasks[p.id] + metrics[p.id])
+        s.flush()
+        world = {
+            "orgs": [o.id for o in orgs],
+            "users": list(s.scalars(select(User.id))),
+            "tasks": {pid: [t.id for t in ts] for pid, ts in tasks.items()},
+            "metrics": {pid: [m.id for m in ms] for pid, ms in metrics.items()},
+        }  # fmt: skip
+        s.commit()
+    return world
+
+
+def log_rows(args: argparse.Namespace, world: dict[str, Any], rng: random.Random):
+    days = (NOW.date() - FIRST_DAY).days
+    pids = list(world["tasks"])
+    for i in range(1, args.logs + 1):
+        pid = pids[i % len(pids)]
+        day = FIRST_DAY + timedelta(days=rng.randrange(days))
+        org = rng.choice(world["orgs"]) if rng.random() < 0.6 else None
+        hours = Decimal(rng.randrange(1, 33)) / 4
+        yield (i, rng.choice(world["users"]), org, pid, rng.choice(world["tasks"][pid]), day, hours,
+               "", "approved", "", NOW, NOW, NOW, NOW)  # fmt: skip
+
+
+def extra_rows(args: argparse.Namespace, world: dict[str, Any], rng: random.Random):
+    """Outcome quantities on a third of the logs, in-kind items on one in twenty."""
+    pids = list(world["tasks"])
+    outcomes, in_kind = [], []
+    for i in range(1, args.logs + 1):
+        pid = pids[i % len(pids)]
+        if i % 3 == 0:
+            outcomes.append((i, world["metrics"][pid][i % 2], Decimal(rng.randrange(1, 50))))
+        if i % 20 == 0:
+            in_kind.append((i, "Supplies", Decimal(rng.randrange(100, 10000)) / 100))
+    return outcomes, in_kind
+
+
+def bulk_insert(engine: Engine, table: str, cols: list[str], rows: Any, total: int) -> None:
+    chunk = 20000
+    if engine.dialect.name == "postgresql":
+        raw = engine.raw_connection()
+        try:
+            with (
+                raw.cursor() as cur,
+                cur.copy(  # type: ignore[attr-defined]
+                    f"COPY {table} ({', '.join(cols)}) FROM STDIN"
+                ) as copy,
+            ):
+                for n, row in enumerate(rows, 1):
+                    copy.write_row(row)
+                    if n % chunk == 0 or n == total:
+                        progress(table, n, total)
+            raw.commit()
+        finally:
+            raw.close()
+        return
+    tbl = {
+        "contribution_log": ContributionLog.__table__,
+        "outcome_quantity": OutcomeQuantity.__table__,
+        "in_kind_item": InKindItem.__table__,
+    }[table]
+    batch: list[dict[str, Any]] = []
+    done = 0
+    with engine.begin() as conn:
+        for row in rows:
+            batch.append(dict(zip(cols, row, strict=True)))
+            if len(batch) == chunk:
+                conn.execute(insert(tbl), batch)
+                done += len(batch)
+                batch = []
+                progress(table, done, total)
+        if batch:
+            conn.execute(insert(tbl), batch)
+            done += len(batch)
+        progress(table, done, total)
+
+
+def generate(engine: Engine, args: argparse.Namespace) -> None:
+    rng = random.Random(42)
+    started = time.perf_counter()
+    world = small_world(engine, args, rng)
+    bulk_insert(engine, "contribution_log", LOG_COLS, log_rows(args, world, rng), args.logs)
+    outcomes, in_kind = extra_rows(args, world, rng)
+    bulk_insert(engine, "outcome_quantity", ["log_id", "metric_id", "quantity"], outcomes,
+                len(outcomes))  # fmt: skip
+    bulk_insert(engine, "in_kind_item", ["log_id", "description", "value"], in_kind, len(in_kind))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT setval('contribution_log_id_seq', :n)"), {"n": args.logs})
+            conn.execute(text("ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+    print(f"generated {args.logs:,} approved logs in {time.perf_counter() - started:.1f} s")
+
+
+def time_raw(engine: Engine) -> tuple[float, int]:
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        rows = conn.execute(text(RAW_SQL[engine.dialect.name])).all()
+    return time.perf_counter() - started, len(rows)
+
+
+def rebuild_months(engine: Engine) -> tuple[float, int, int]:
+    """Every monthly snapshot of every programme, one transaction per batch (as the CLI)."""
+    started = time.perf_counter()
+    with Session(engine) as s:
+        plan = reports.plan_rebuild(s, now=NOW, kinds=[PeriodKind.MONTH])
+    changed = 0
+    for batch in plan:
+        with Session(engine) as s, s.begin():
+            changed += reports.build_batch(s, batch, now=NOW)
+    return time.perf_counter() - started, sum(len(b.starts) for b in plan), changed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--url", default="sqlite:////tmp/coprod-bench.sqlite")
+    ap.add_argument("--logs", type=int, default=1_000_000)
+    ap.add_argument("--programmes", type=int, default=10)
+    ap.add_argument("--orgs", type=int, default=200)
+    ap.add_argument("--users", type=int, default=20_000)
+    ap.add_argument("--tasks", type=int, default=20)
+    ap.add_argument("--reuse", action="store_true", help="keep the generated world")
+    args = ap.parse_args()
+    engine = make_engine(args.url) if args.reuse else reset(args.url)
+    if not args.reuse:
+        generate(engine, args)
+    time_raw(engine)  # warm the cache for both contenders alike
+    raw_s, raw_rows = time_raw(engine)
+    cold_s, periods, changed = rebuild_months(engine)
+    warm_s, _, unchanged = rebuild_months(engine)
+    tracemalloc.start()
+    rebuild_months(engine)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"database            {engine.dialect.name}")
+    print(f"approved logs       {args.logs:,} in {args.programmes} programmes")
+    print(f"raw GROUP BY        {raw_s:.3f} s ({raw_rows} sector-month rows)")
+    print(f"rebuild, cold       {cold_s:.3f} s ({periods} monthly snapshots, {changed} written)")
+    print(f"rebuild, warm       {warm_s:.3f} s ({unchanged} written: idempotent)")
+    print(f"ratio cold / raw    {cold_s / raw_s:.2f}x")
+    print(f"ratio warm / raw    {warm_s / raw_s:.2f}x")
+    print(f"rebuild peak memory {peak / 1e6:.1f} MB (tracemalloc); process peak RSS {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
