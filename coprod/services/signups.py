@@ -77,7 +77,8 @@ def _take_seat(session: Session, shift: Shift) -> bool:
     return _rowcount(result) == 1
 
 
-def _free_seat(session: Session, shift: Shift) -> None:
+def free_seat(session: Session, shift: Shift) -> None:
+    """Give one seat back, in one statement (never below zero)."""
     session.execute(
         update(Shift)
         .where(Shift.id == shift.id, Shift.confirmed > 0)
@@ -260,7 +261,7 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     signup.status = SignupStatus.CANCELLED
     session.flush()
     if seated:
-        _free_seat(session, shift)
+        free_seat(session, shift)
         _promote_oldest(session, actor, shift)
     audit.record(
         session,

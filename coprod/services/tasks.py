@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, CursorResult, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
@@ -31,6 +31,7 @@ from coprod.models import (
 from coprod.services import audit
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
+from coprod.services.signups import free_seat
 
 Actor = User | None
 
@@ -215,7 +216,7 @@ def _cancel_signups(session: Session, actor: Actor, task: Task) -> None:
     by_shift = {s.id: s for s in task.shifts}
     for signup in signups:
         if signup.status == SignupStatus.CONFIRMED:
-            by_shift[signup.shift_id].confirmed -= 1
+            free_seat(session, by_shift[signup.shift_id])  # a guarded update, not read-then-write
         before = {"status": signup.status.value}
         signup.status = SignupStatus.CANCELLED
         audit.record(
@@ -341,14 +342,21 @@ def update_shift(
     errs = FieldErrors()
     _check_shift(errs, starts_at, ends_at, capacity, now, check_past=starts_at != shift.starts_at)
     errs.raise_if_any()
-    if capacity < shift.confirmed:
+    before = audit.snapshot(shift, SHIFT_FIELDS)
+    # One guarded statement, so a sign-up landing meanwhile cannot leave more seats taken
+    # than places.
+    changed = session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.confirmed <= capacity)
+        .values(starts_at=starts_at, ends_at=ends_at, capacity=capacity),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire(shift)
+    if cast(CursorResult[Any], changed).rowcount != 1:
         raise Conflict(
             f"{shift.confirmed} places are already taken, so the shift needs at "
             f"least {shift.confirmed} places."
         )
-    before = audit.snapshot(shift, SHIFT_FIELDS)
-    shift.starts_at, shift.ends_at, shift.capacity = starts_at, ends_at, capacity
-    session.flush()
     audit.record(
         session,
         actor,

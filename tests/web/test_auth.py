@@ -108,3 +108,16 @@ def test_failed_logins_are_throttled_per_account_but_successes_are_not(app, clie
     finally:
         app.config["LOGIN_LIMIT_PER_ACCOUNT"] = TestConfig.LOGIN_LIMIT_PER_ACCOUNT
         limiter.reset()
+
+
+def test_the_review_link_shows_only_for_reviewers(client, session) -> None:
+    from coprod.models import OrgKind, Role
+    from tests.factories import make_member, make_org
+
+    volunteer = make_user(session)
+    login(client, volunteer)
+    assert b'href="/review"' not in client.get("/").data
+    client.post("/logout")
+    reviewer = make_member(session, make_org(session, OrgKind.AGENCY), Role.REVIEWER)
+    login(client, reviewer)
+    assert b'href="/review"' in client.get("/").data

@@ -1,0 +1,79 @@
+"""The co-production loop in a real browser: a newcomer registers, finds an open task, signs
+up for a shift, logs hours, and the agency's reviewer approves the log."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from tests.e2e.conftest import check_a11y, screenshots, sign_in
+
+
+def _sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+
+
+def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
+    # A visitor registers.
+    page.goto("/register")
+    page.get_by_label("Your name").fill("Nia Newcomer")
+    page.get_by_label("Email address").fill("nia@example.org")
+    page.get_by_label("Password").fill("a long and lovely passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/")
+
+    # She finds an open task by searching.
+    page.get_by_role("link", name="Find tasks").first.click()
+    check_a11y(page)
+    screenshots(page, "tasks-index")
+    page.get_by_label(re.compile("Search", re.I)).first.fill("kitchen")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Saturday community kitchen").click()
+    check_a11y(page)
+    screenshots(page, "task-show")
+    task_url = page.url
+
+    # She signs up for the first upcoming shift with a free place.
+    page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
+    assert page.get_by_text(re.compile("confirmed", re.I)).first.is_visible()
+    page.goto("/my/schedule")
+    assert page.get_by_text("Saturday community kitchen").first.is_visible()
+    check_a11y(page)
+    screenshots(page, "my-schedule")
+
+    # She logs two hours for today.
+    page.goto(task_url)
+    page.get_by_role("link", name="Log hours for this task").click()
+    check_a11y(page)
+    page.get_by_label("Hours").fill("30")
+    page.get_by_role("button", name=re.compile("Submit|Log", re.I)).last.click()
+    assert page.locator("#hours-error").is_visible()  # more than 24 hours is refused
+    check_a11y(page)
+    screenshots(page, "log-errors")
+    page.get_by_label("Date").fill(datetime.now(UTC).date().isoformat())
+    page.get_by_label("Hours").fill("2")
+    page.get_by_role("button", name=re.compile("Submit|Log", re.I)).last.click()
+    page.wait_for_url(re.compile(r"/logs/\d+$"))
+    log_url = page.url
+    assert page.get_by_text(re.compile("submitted", re.I)).first.is_visible()
+    _sign_out(page)
+
+    # The agency's reviewer approves it from the queue.
+    sign_in(page, "reviewer@demo.coprod.org")
+    page.goto("/review")
+    check_a11y(page)
+    screenshots(page, "review-queue")
+    assert page.get_by_text("Nia Newcomer").first.is_visible()
+    page.goto(log_url)
+    page.get_by_text("Approve", exact=True).click()  # USWDS styles the label, not the input
+    page.get_by_role("button", name="Record the decision").click()
+    assert page.get_by_role("status").filter(has_text=re.compile(r"Log #\d+: approved")).is_visible()
+    _sign_out(page)
+
+    # She sees it approved.
+    sign_in(page, "nia@example.org", "a long and lovely passphrase")
+    page.goto("/my/logs")
+    assert page.locator("table").get_by_text("Approved", exact=True).first.is_visible()
+    check_a11y(page)
+    screenshots(page, "my-logs")
