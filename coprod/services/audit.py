@@ -7,9 +7,12 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
+from coprod import policy
 from coprod.models import AuditEntry, User
+from coprod.services.pagination import Page, paginate
 
 
 def _jsonable(value: Any) -> Any:
@@ -53,3 +56,32 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def list_filters(session: Session, actor: User | None) -> tuple[list[str], list[str]]:
+    """The distinct actions and object types in the log, for the filter menus (site admins)."""
+    policy.require(actor, "audit.view")
+    actions = session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    types = session.scalars(
+        select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)
+    )
+    return list(actions), list(types)
+
+
+def list_entries(
+    session: Session,
+    actor: User | None,
+    action: str | None,
+    object_type: str | None,
+    page: int,
+    per_page: int,
+) -> Page[AuditEntry]:
+    """The audit log, newest first, filtered by action and object type (site admins only)."""
+    policy.require(actor, "audit.view")
+    stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    stmt = stmt.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    return paginate(session, stmt, page, per_page)

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from flask import request
+from flask import current_app, request
 from flask_wtf import FlaskForm
 
 from coprod.db import db
 from coprod.errors import Conflict, Invalid
+from coprod.services.pagination import clamp
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -42,6 +43,12 @@ def run_service(form: FlaskForm, call: Callable[[], T]) -> T | None:
         db.session.rollback()
         form.form_errors.append(err.message)
         return None
+
+
+def page_args() -> tuple[int, int]:
+    """The page and page size asked for in the query string (Invalid when they are not numbers)."""
+    default = int(current_app.config.get("PER_PAGE", 20))
+    return clamp(request.args.get("page"), request.args.get("per_page"), default)
 
 
 def commit() -> None:

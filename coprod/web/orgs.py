@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,9 +21,8 @@ from coprod import policy
 from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind
 from coprod.services import organisations
-from coprod.services.pagination import clamp
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, public, run_service, safe_next
+from coprod.web.helpers import commit, form_status, page_args, public, run_service, safe_next
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -70,13 +69,9 @@ def _org(org_id: int) -> Organisation:
     return organisations.get_organisation(db.session(), org_id)
 
 
-def _per_page() -> int:
-    return int(current_app.config.get("PER_PAGE", 20))
-
-
 @bp.route("")
 def mine() -> Any:
-    page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), _per_page())
+    page, per_page = page_args()
     result = organisations.list_my_organisations(db.session(), _me(), page, per_page)
     my_roles = {org.id: _my_roles(org) for org in result.items}
     return render_template("orgs/mine.html", page=result, my_roles=my_roles)
@@ -113,7 +108,7 @@ def new() -> Any:
 def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) -> Any:
     members = None
     if policy.can(_me() if current_user.is_authenticated else None, "org.view_members", org):
-        page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), _per_page())
+        page, per_page = page_args()
         members = organisations.list_members(db.session(), org, page, per_page)
     return render_template(
         "orgs/show.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -15,8 +15,7 @@ from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.models import Programme
 from coprod.services import organisations, programmes
-from coprod.services.pagination import clamp
-from coprod.web.helpers import form_status, public, run_service
+from coprod.web.helpers import form_status, page_args, public, run_service
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
@@ -89,8 +88,7 @@ def _to_show(programme: Programme, anchor: str | None = None) -> Any:
 @public
 def index() -> Any:
     form = SearchForm(request.args)
-    per_page_default = int(current_app.config.get("PER_PAGE", 20))
-    page, per_page = clamp(request.args.get("page"), request.args.get("per_page"), per_page_default)
+    page, per_page = page_args()
     result = programmes.list_programmes(db.session(), form.q.data, page, per_page)
     return render_template("programmes/index.html", page=result, form=form)
 

@@ -14,7 +14,7 @@ from coprod.errors import Invalid
 from coprod.models import Shift, Signup, SignupStatus, User
 from coprod.services import pagination, signups
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, run_service, safe_next
+from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
 
 bp = Blueprint("signups", __name__)
 
@@ -106,7 +106,7 @@ def cancel(signup_id: int) -> Any:
 @bp.route("/my/schedule")
 def mine() -> Any:
     session = db.session()
-    page_no, per_page = pagination.clamp(request.args.get("page"), request.args.get("per_page"))
+    page_no, per_page = page_args()
     past = request.args.get("past") == "1"
     page = signups.list_my_schedule(session, _actor(), utcnow(), page_no, per_page, past)
     return render_template(

@@ -26,9 +26,9 @@ from wtforms.validators import InputRequired
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.models import Programme, Task, TaskStatus, User
-from coprod.services import pagination, signups, tasks
+from coprod.services import signups, tasks
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, public, run_service
+from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
 bp = Blueprint("tasks", __name__)
 
@@ -137,7 +137,7 @@ def index() -> Any:
     form.programme_id.choices = [("", "All programmes")] + [
         (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session)
     ]
-    page_no, per_page = pagination.clamp(request.args.get("page"), request.args.get("per_page"))
+    page_no, per_page = page_args()
     result = run_service(
         form,
         lambda: tasks.list_open_tasks(
@@ -164,7 +164,7 @@ def show(task_id: int) -> Any:
     actor = _actor()
     task = tasks.get_task(session, actor, task_id)
     past = request.args.get("when") == "past"
-    page_no, per_page = pagination.clamp(request.args.get("page"), request.args.get("per_page"))
+    page_no, per_page = page_args()
     shifts = tasks.list_task_shifts(
         session, task, past=past, page=page_no, per_page=per_page, now=utcnow()
     )
