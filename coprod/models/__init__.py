@@ -4,6 +4,12 @@ from coprod.models.accounts import ApiToken, Membership, Role, User
 from coprod.models.audit import AuditEntry
 from coprod.models.contributions import ContributionLog, InKindItem, LogStatus, OutcomeQuantity
 from coprod.models.organisations import Organisation, OrgKind, Sector
+from coprod.models.outbox import (
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+)
 from coprod.models.programmes import Metric, Partner, Programme
 from coprod.models.reports import JobState, PeriodKind, ReportSnapshot
 from coprod.models.tasks import (
@@ -28,8 +34,12 @@ __all__ = [
     "LogStatus",
     "Membership",
     "Metric",
+    "NotificationKind",
+    "NotificationPreference",
     "OrgKind",
     "Organisation",
+    "OutboxMessage",
+    "OutboxStatus",
     "OutcomeQuantity",
     "Partner",
     "PeriodKind",

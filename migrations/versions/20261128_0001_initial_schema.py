@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 10:51:11.288942
+Create Date: 2026-11-28 11:10:52.380603
 """
 
 from collections.abc import Sequence
@@ -87,6 +87,36 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_entry_object", ["object_type", "object_id"], unique=False)
 
     op.create_table(
+        "notification_preference",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "signup",
+                "promoted",
+                "assigned",
+                "shift_changed",
+                "reminder",
+                "log_reviewed",
+                "report_digest",
+                "roster_message",
+                name="notificationkind",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", coprod.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+            name=op.f("fk_notification_preference_user_id_user"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "kind", name=op.f("pk_notification_preference")),
+    )
+    op.create_table(
         "organisation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -117,6 +147,65 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
         sa.UniqueConstraint("name", name=op.f("uq_organisation_name")),
     )
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "signup",
+                "promoted",
+                "assigned",
+                "shift_changed",
+                "reminder",
+                "log_reviewed",
+                "report_digest",
+                "roster_message",
+                name="notificationkind",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("subject", sa.String(length=200), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("body_html", sa.Text(), nullable=False),
+        sa.Column("dedupe_key", sa.String(length=200), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "pending",
+                "sending",
+                "sent",
+                "failed",
+                name="outboxstatus",
+                native_enum=False,
+                length=20,
+            ),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", coprod.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claim_token", sa.String(length=40), nullable=True),
+        sa.Column("claimed_at", coprod.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("sent_at", coprod.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", coprod.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user.id"],
+            name=op.f("fk_outbox_message_user_id_user"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_message_dedupe_key")),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_message_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_message_user_id"), ["user_id"], unique=False)
+
     op.create_table(
         "membership",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -618,7 +707,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_membership_organisation_id"))
 
     op.drop_table("membership")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_message_user_id"))
+        batch_op.drop_index("ix_outbox_message_due")
+
+    op.drop_table("outbox_message")
     op.drop_table("organisation")
+    op.drop_table("notification_preference")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_entry_object")
         batch_op.drop_index(batch_op.f("ix_audit_entry_created_at"))
