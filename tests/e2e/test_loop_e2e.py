@@ -68,7 +68,8 @@ def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
     page.goto(log_url)
     page.get_by_text("Approve", exact=True).click()  # USWDS styles the label, not the input
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_role("status").filter(has_text=re.compile(r"Log #\d+: approved")).is_visible()
+    approved = page.get_by_role("status").filter(has_text=re.compile(r"Log #\d+: approved"))
+    assert approved.is_visible()
     _sign_out(page)
 
     # She sees it approved.
