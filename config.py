@@ -33,6 +33,11 @@ class Config:
     REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     PER_PAGE = 20
+    # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For / -Proto (0: none),
+    # so request.is_secure (HSTS) and the rate limits' client address are right.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", "0"))
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     # Rate limits (Flask-Limiter's own setting names). Use redis://… in production so every
     # web worker shares the counters.
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,11 +13,19 @@ from coprod.errors import Invalid
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "common-passwords.txt.gz"
 
 # OWASP's minimum for Argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # A fixed hash to verify against when the account does not exist, so timing reveals nothing.
 _DUMMY = _hasher.hash("not-a-real-password-xx")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (see coprod/data/README.md), lower-cased."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
 
 
 def hash_password(password: str) -> str:
@@ -37,5 +49,9 @@ def check_password_rules(password: str, *, email: str = "", field: str = "passwo
         raise Invalid(field, "The password contains a character that is not allowed.")
     if email and password.lower() == email.lower():
         raise Invalid(field, "Do not use your email address as your password.")
+    if password.strip().lower() in common_passwords():
+        raise Invalid(
+            field, "This password is on a list of common passwords. Choose a less common one."
+        )
     if len(set(password)) < 4:
         raise Invalid(field, "This password is too easy to guess: use more different characters.")

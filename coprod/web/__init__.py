@@ -9,6 +9,7 @@ from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from coprod import policy
@@ -39,10 +40,18 @@ def register_web(app: Flask) -> None:
                 raise
             continue
         app.register_blueprint(module.bp)
+    _register_proxy(app)
     _register_gate(app)
     _register_errors(app)
     _register_headers(app)
     _register_template_helpers(app)
+
+
+def _register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto only from as many proxies as configured (none by default)."""
+    x_for, x_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    if x_for or x_proto:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
 
 
 def _register_gate(app: Flask) -> None:
@@ -126,7 +135,10 @@ def _register_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            max_age = app.config.get("HSTS_MAX_AGE", 31536000)
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={max_age}; includeSubDomains"
+            )
         return response
 
 

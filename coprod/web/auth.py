@@ -110,6 +110,10 @@ def login() -> Any:
 @bp.route("/logout", methods=["POST"])
 @public
 def logout() -> Any:
+    if current_user.is_authenticated:
+        # Server-side: a copy of this session (or its remember-me cookie) stops working too.
+        accounts.end_all_sessions(db.session(), current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -1,0 +1,39 @@
+"""Fixtures for the security tests: the demo world in the test's transaction, row counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coprod.db import Base
+from coprod.demo import DOMAIN, load_demo_data
+from coprod.models import User
+
+
+@pytest.fixture
+def demo(session: Session) -> dict[str, User]:
+    """The demo world (dated from the real clock, like the live site), keyed by role."""
+    load_demo_data(session)
+    session.flush()
+    roles = ("admin", "staff", "reviewer", "coordinator", "partner", "volunteer")
+    users = {r: session.scalars(select(User).where(User.email == f"{r}@{DOMAIN}")).one() for r in roles}
+    return users
+
+
+def row_counts(session: Session) -> dict[str, int]:
+    """Rows in every table (the test's session sees what requests committed)."""
+    session.expire_all()
+    return {
+        table.name: int(session.scalar(select(func.count()).select_from(table)) or 0)
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def login_as(client: Any, user: User) -> Any:
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+    return client
