@@ -220,6 +220,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "log.review_queue": _log_review_queue,
     "audit.view": _audit_view,
     "accounts.manage": _accounts_manage,
+    "outbox.view": _accounts_manage,
+    "outbox.retry": _accounts_manage,
 }
 
 # Where failing the check should look like the object does not exist (404), the action that
