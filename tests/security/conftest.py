@@ -19,7 +19,9 @@ def demo(session: Session) -> dict[str, User]:
     load_demo_data(session)
     session.flush()
     roles = ("admin", "staff", "reviewer", "coordinator", "partner", "volunteer")
-    users = {r: session.scalars(select(User).where(User.email == f"{r}@{DOMAIN}")).one() for r in roles}
+    users = {
+        r: session.scalars(select(User).where(User.email == f"{r}@{DOMAIN}")).one() for r in roles
+    }
     return users
 
 
