@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:10:52.380603
+Create Date: 2026-11-28 11:14:55.862221
 """
 
 from collections.abc import Sequence
@@ -429,7 +429,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("shift", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_shift_starts_at"), ["starts_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_shift_task_id"), ["task_id"], unique=False)
+        batch_op.create_index("ix_shift_task_starts", ["task_id", "starts_at"], unique=False)
 
     op.create_table(
         "task_metric",
@@ -679,7 +679,7 @@ def downgrade() -> None:
     op.drop_table("contribution_log")
     op.drop_table("task_metric")
     with op.batch_alter_table("shift", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_shift_task_id"))
+        batch_op.drop_index("ix_shift_task_starts")
         batch_op.drop_index(batch_op.f("ix_shift_starts_at"))
 
     op.drop_table("shift")
