@@ -33,6 +33,8 @@ class ContributionLog(Base):
         Index("ix_contribution_log_user_date", "user_id", "date"),
         Index("ix_contribution_log_status_task", "status", "task_id"),
         Index("ix_contribution_log_programme_status_date", "programme_id", "status", "date"),
+        # The review queue reads one status oldest submission first: an ordered index walk.
+        Index("ix_contribution_log_status_submitted", "status", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,9 +52,7 @@ class ContributionLog(Base):
     date: Mapped[date]
     hours: Mapped[Decimal] = mapped_column(hours_type())
     notes: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[LogStatus] = mapped_column(
-        str_enum(LogStatus), default=LogStatus.SUBMITTED, index=True
-    )
+    status: Mapped[LogStatus] = mapped_column(str_enum(LogStatus), default=LogStatus.SUBMITTED)
     corrects_id: Mapped[int | None] = mapped_column(
         ForeignKey("contribution_log.id", ondelete="SET NULL"), index=True
     )

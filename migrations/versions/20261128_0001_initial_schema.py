@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:14:55.862221
+Create Date: 2026-11-28 11:15:37.034207
 """
 
 from collections.abc import Sequence
@@ -550,7 +550,9 @@ def upgrade() -> None:
             ["programme_id", "status", "date"],
             unique=False,
         )
-        batch_op.create_index(batch_op.f("ix_contribution_log_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_contribution_log_status_submitted", ["status", "submitted_at", "id"], unique=False
+        )
         batch_op.create_index(
             "ix_contribution_log_status_task", ["status", "task_id"], unique=False
         )
@@ -670,7 +672,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_contribution_log_user_id"))
         batch_op.drop_index("ix_contribution_log_user_date")
         batch_op.drop_index("ix_contribution_log_status_task")
-        batch_op.drop_index(batch_op.f("ix_contribution_log_status"))
+        batch_op.drop_index("ix_contribution_log_status_submitted")
         batch_op.drop_index("ix_contribution_log_programme_status_date")
         batch_op.drop_index(batch_op.f("ix_contribution_log_organisation_id"))
         batch_op.drop_index(batch_op.f("ix_contribution_log_counted_changed_at"))
