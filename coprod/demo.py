@@ -435,6 +435,15 @@ def _logs(
         + [LogStatus.REJECTED, LogStatus.CHANGES_REQUESTED]
     )
     people = [p["volunteer"]] + [p[f"v{i}"] for i in range(len(VOLUNTEER_NAMES))]
+    people += [p["coordinator"], p["green"], p["staff"]]
+    # Coordinators (and org admins) log for their organisation, so every sector has hours.
+    for_org = {
+        p["coordinator"].id: o["foodbank"],
+        p["green"].id: o["green"],
+        p["staff"].id: o["agency"],
+        p["v2"].id: o["residents"],
+        p["v3"].id: o["bakery"],
+    }
     n = 0
     for task in tasks:
         if task.status == TaskStatus.DRAFT:
@@ -446,7 +455,7 @@ def _logs(
                 person = people[(n + k) % len(people)]
                 status = cycle[n % len(cycle)]
                 n += 1
-                on_behalf = o["foodbank"] if person is p["v0"] else None
+                on_behalf = for_org.get(person.id)
                 log = _log(session, task, shift, person, status, now, on_behalf, n, p["reviewer"])
                 if task.metrics:
                     log.outcomes.append(
