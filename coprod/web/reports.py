@@ -88,6 +88,7 @@ def show(programme_id: int) -> Any:
         return render_template(
             "reports/show.html", form=form, page=None, programme_id=programme_id
         ), 422
+    form.period.data = PeriodKind(page.kind).value  # the picker shows the period on screen
     data = page.snapshot.data if page.snapshot else None
     context: dict[str, Any] = {"form": form, "page": page, "data": data, "sectors": SECTORS}
     if data is not None:

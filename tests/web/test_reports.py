@@ -157,3 +157,13 @@ def test_the_impact_page_is_public_and_names_nobody(client, session, built) -> N
     assert "Vera Volunteer" not in html
     assert built["volunteer"].email not in html
     assert 'role="img"' in html
+
+
+def test_the_period_picker_shows_the_period_on_screen(client, session) -> None:
+    programme = make_programme(session)
+    staff = make_member(session, programme.lead_organisation, Role.STAFF)
+    login(client, staff)
+    page = client.get(f"/programmes/{programme.id}/reports").data.decode()
+    assert '<option selected value="month">' in page
+    page = client.get(f"/programmes/{programme.id}/reports?period=quarter").data.decode()
+    assert '<option selected value="quarter">' in page
