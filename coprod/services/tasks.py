@@ -475,7 +475,7 @@ def list_open_tasks(
                 Shift.starts_at < datetime.combine(end + timedelta(days=1), time(), UTC)
             )
         stmt = stmt.where(exists().where(*in_range))
-    stmt = stmt.order_by(next_start.is_(None), next_start, Task.id)
+    stmt = stmt.order_by(next_start.asc().nulls_last(), Task.id)  # one subquery per row, not two
     result = paginate(session, stmt, page, per_page)
     stats = _upcoming_stats(session, [t.id for t in result.items], now)
     items = [TaskSummary(t, *stats.get(t.id, (None, 0, 0))) for t in result.items]
