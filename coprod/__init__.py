@@ -20,9 +20,10 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config or config_for())
     app.config.update(overrides)
 
-    from coprod import cli, extensions, web
+    from coprod import api, cli, extensions, web
 
     extensions.init_app(app)
     web.register_web(app)
+    api.init_app(app)
     cli.register_cli(app)
     return app

@@ -1,0 +1,285 @@
+"""Contribution logs: submitting hours and outcomes, reading them, review and resubmission."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from coprod.api import queries
+from coprod.api.auth import current_actor, token_required
+from coprod.api.fields import (
+    Amount,
+    Day,
+    Id,
+    Number,
+    PageArgs,
+    Text,
+    UTCDateTime,
+    page_schema,
+    referenced,
+)
+from coprod.db import db, utcnow
+from coprod.errors import Invalid
+from coprod.models import ContributionLog, LogStatus, Shift
+from coprod.services import contributions, review
+from coprod.services import organisations as orgs
+
+blp = Blueprint("api_contributions", __name__, url_prefix="/api/v1", description="Contributions")
+
+T = TypeVar("T")
+STATUSES = [s.value for s in LogStatus]
+RENAMED = {"shift": "shift_id", "organisation": "organisation_id"}
+
+
+class OutcomeIn(ma.Schema):
+    metric_id = Id(required=True)
+    quantity = Amount(required=True)
+
+
+class InKindIn(ma.Schema):
+    description = Text(max_len=300, required=True)
+    value = Amount(required=True)
+
+
+class ContributionIn(ma.Schema):
+    task_id = Id(required=True)
+    shift_id = Id(allow_none=True, load_default=None)
+    date = Day(required=True)
+    hours = Amount(required=True, metadata={"description": "More than 0, at most 24."})
+    outcomes = fields.List(
+        fields.Nested(OutcomeIn), load_default=list, validate=validate.Length(max=100)
+    )
+    notes = Text(max_len=2000, load_default="")
+    organisation_id = Id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Log for an organisation you coordinate."},
+    )
+    in_kind = fields.List(
+        fields.Nested(InKindIn), load_default=list, validate=validate.Length(max=100)
+    )
+
+
+class ResubmitIn(ma.Schema):
+    shift_id = Id(allow_none=True)
+    date = Day()
+    hours = Amount()
+    outcomes = fields.List(fields.Nested(OutcomeIn), validate=validate.Length(max=100))
+    notes = Text(max_len=2000)
+    in_kind = fields.List(fields.Nested(InKindIn), validate=validate.Length(max=100))
+
+
+class ReviewIn(ma.Schema):
+    decision = fields.String(
+        required=True, validate=validate.OneOf(["approve", "reject", "request_changes"])
+    )
+    comment = Text(
+        max_len=2000, load_default="", metadata={"description": "Required unless approving."}
+    )
+
+
+class OutcomeOut(ma.Schema):
+    metric_id = fields.Integer(required=True)
+    quantity = Number(required=True)
+
+
+class InKindOut(ma.Schema):
+    description = fields.String(required=True)
+    value = Number(required=True)
+
+
+class ContributionOut(ma.Schema):
+    id = fields.Integer(required=True)
+    user_id = fields.Integer(allow_none=True)
+    created_by_id = fields.Integer(allow_none=True)
+    organisation_id = fields.Integer(allow_none=True)
+    programme_id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    shift_id = fields.Integer(allow_none=True)
+    date = fields.Date(required=True)
+    hours = Number(required=True)
+    notes = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    outcomes = fields.List(fields.Nested(OutcomeOut), required=True)
+    in_kind = fields.List(fields.Nested(InKindOut), required=True)
+    review_comment = fields.String(required=True)
+    reviewed_by_id = fields.Integer(allow_none=True)
+    reviewed_at = UTCDateTime(allow_none=True)
+    corrects_id = fields.Integer(allow_none=True)
+    submitted_at = UTCDateTime(required=True)
+
+
+class ContributionListArgs(PageArgs):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    programme_id = Id()
+    task_id = Id()
+    user_id = Id()
+    mine = fields.Boolean(load_default=False, metadata={"description": "Only your own logs."})
+
+
+ContributionPage = page_schema(ContributionOut, "ContributionPage")
+
+
+def log_out(log: ContributionLog) -> dict[str, Any]:
+    keys = (
+        "id", "user_id", "created_by_id", "organisation_id", "programme_id", "task_id",
+        "shift_id", "date", "hours", "notes", "review_comment", "reviewed_by_id",
+        "reviewed_at", "corrects_id", "submitted_at",
+    )  # fmt: skip
+    return {
+        **{k: getattr(log, k) for k in keys},
+        "status": log.status.value,
+        "outcomes": [{"metric_id": o.metric_id, "quantity": o.quantity} for o in log.outcomes],
+        "in_kind": [{"description": i.description, "value": i.value} for i in log.in_kind],
+    }
+
+
+def _renaming(call: Callable[[], T]) -> T:
+    """The services name some fields as the web form does; the API names them `<object>_id`."""
+    try:
+        return call()
+    except Invalid as err:
+        raise Invalid.many({RENAMED.get(f, f): m for f, m in err.errors.items()}) from None
+
+
+def _shift(shift_id: int | None) -> Shift | None:
+    if shift_id is None:
+        return None
+    shift = db.session().get(Shift, shift_id)
+    if shift is None:
+        raise Invalid("shift_id", "No such shift.")
+    return shift
+
+
+def _pairs(args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "outcomes": [(o["metric_id"], o["quantity"]) for o in args["outcomes"]],
+        "in_kind": [(i["description"], i["value"]) for i in args["in_kind"]],
+    }
+
+
+@blp.route("/contributions", methods=["POST"])
+@blp.arguments(ContributionIn)
+@blp.response(201, ContributionOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def submit(args: dict[str, Any]) -> Any:
+    """Log your hours (or, as its coordinator, an organisation's) with outcomes and in-kind
+    items: 0 < hours ≤ 24, no future date, at most 24 h a day. Answers `submitted`."""
+    session, actor = db.session(), current_actor()
+    task = referenced(
+        lambda: contributions.get_task_for_logging(session, actor, args["task_id"]), "task_id"
+    )
+    org_id = args["organisation_id"]
+    org = None
+    if org_id is not None:
+        org = referenced(lambda: orgs.get_organisation(session, org_id), "organisation_id")
+    log = _renaming(
+        lambda: contributions.submit_log(
+            session,
+            actor,
+            task,
+            on=args["date"],
+            hours=args["hours"],
+            notes=args["notes"],
+            organisation=org,
+            shift=_shift(args["shift_id"]),
+            now=utcnow(),
+            **_pairs(args),
+        )
+    )
+    session.commit()
+    location = url_for("api_contributions.get_contribution", log_id=log.id)
+    return log_out(log), 201, {"Location": location}
+
+
+@blp.route("/contributions", methods=["GET"])
+@blp.arguments(ContributionListArgs, location="query")
+@blp.response(200, ContributionPage)
+@token_required
+def list_contributions(args: dict[str, Any]) -> Any:
+    """The logs you may see: yours, your organisations' (as coordinator), and those of the
+    programmes your agency leads (as reviewer); newest first."""
+    status = args.get("status")
+    page = queries.list_logs(
+        db.session(),
+        current_actor(),
+        status=LogStatus(status) if status else None,
+        programme_id=args.get("programme_id"),
+        task_id=args.get("task_id"),
+        user_id=args.get("user_id"),
+        mine=args["mine"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {**page.__dict__, "items": [log_out(log) for log in page.items]}
+
+
+@blp.route("/contributions/<int:log_id>", methods=["GET"])
+@blp.response(200, ContributionOut)
+@blp.alt_response(404, response="NOT_FOUND")
+@token_required
+def get_contribution(log_id: int) -> Any:
+    """One log, for its contributor, its organisation's coordinators and its reviewers."""
+    return log_out(contributions.get_log(db.session(), current_actor(), log_id))
+
+
+@blp.route("/contributions/<int:log_id>/review", methods=["POST"])
+@blp.arguments(ReviewIn)
+@blp.response(200, ContributionOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def review_contribution(args: dict[str, Any], log_id: int) -> Any:
+    """A reviewer of the lead agency approves, rejects or asks for changes (a comment is
+    required unless approving); a log that is not `submitted` is 409."""
+    session, actor = db.session(), current_actor()
+    log = contributions.get_log(session, actor, log_id)
+    review.review(session, actor, log, args["decision"], args["comment"], now=utcnow())
+    session.commit()
+    return log_out(log)
+
+
+@blp.route("/contributions/<int:log_id>/resubmit", methods=["POST"])
+@blp.arguments(ResubmitIn)
+@blp.response(200, ContributionOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def resubmit(args: dict[str, Any], log_id: int) -> Any:
+    """The contributor changes the fields given (the others stay) and submits the log again,
+    after a reviewer asked for changes."""
+    session, actor = db.session(), current_actor()
+    log = contributions.get_log(session, actor, log_id)
+    current = {
+        "outcomes": [{"metric_id": o.metric_id, "quantity": o.quantity} for o in log.outcomes],
+        "in_kind": [{"description": i.description, "value": i.value} for i in log.in_kind],
+    }
+    merged = {**current, **args}
+    shift = _shift(args["shift_id"]) if "shift_id" in args else log.shift
+    _renaming(
+        lambda: contributions.resubmit_log(
+            session,
+            actor,
+            log,
+            on=args.get("date", log.date),
+            hours=args.get("hours", log.hours),
+            notes=args.get("notes", log.notes),
+            shift=shift,
+            now=utcnow(),
+            **_pairs(merged),
+        )
+    )
+    session.commit()
+    return log_out(log)

@@ -1,0 +1,182 @@
+"""Organisations: public list and page, creation, verification, members and their roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from coprod import policy
+from coprod.api.auth import current_actor, token_required
+from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
+from coprod.db import db, utcnow
+from coprod.models import Organisation, OrgKind, Role
+from coprod.services import organisations as orgs
+from coprod.services.organisations import MemberRow
+
+blp = Blueprint("api_organisations", __name__, url_prefix="/api/v1", description="Organisations")
+
+KINDS = [k.value for k in OrgKind]
+ROLES = [r.value for r in Role]
+
+
+class OrganisationIn(ma.Schema):
+    name = Text(max_len=200, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    description = Text(max_len=5000, load_default="")
+
+
+class OrganisationOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    description = fields.String(required=True)
+    is_verified = fields.Boolean(required=True)
+    verified_at = UTCDateTime(allow_none=True)
+    created_at = UTCDateTime(required=True)
+
+
+class MemberIn(ma.Schema):
+    email = Text(max_len=254, required=True)
+    role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "One role."})
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)),
+        validate=validate.Length(max=len(ROLES)),
+        metadata={"description": "Several roles at once (instead of role)."},
+    )
+
+
+class MemberOut(ma.Schema):
+    user_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+    email = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+
+
+OrganisationPage = page_schema(OrganisationOut, "OrganisationPage")
+MemberPage = page_schema(MemberOut, "MemberPage")
+
+
+def org_out(org: Organisation) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind.value,
+        "description": org.description,
+        "is_verified": org.is_verified,
+        "verified_at": org.verified_at,
+        "created_at": org.created_at,
+    }
+
+
+def member_out(row: MemberRow) -> dict[str, Any]:
+    return {
+        "user_id": row.user.id,
+        "display_name": row.user.display_name,
+        "email": row.user.email,
+        "roles": [r.value for r in row.roles],
+    }
+
+
+def _page(page: Any, out: Any) -> dict[str, Any]:
+    return {**page.__dict__, "items": [out(i) for i in page.items]}
+
+
+@blp.route("/organisations", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, OrganisationPage)
+def list_organisations(args: dict[str, Any]) -> Any:
+    """Every organisation, by name (public fields only)."""
+    return _page(orgs.list_organisations(db.session(), args["page"], args["per_page"]), org_out)
+
+
+@blp.route("/organisations", methods=["POST"])
+@blp.arguments(OrganisationIn)
+@blp.response(201, OrganisationOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def create_organisation(args: dict[str, Any]) -> Any:
+    """Create an organisation and become its admin; an agency starts unverified."""
+    session = db.session()
+    org = orgs.create_organisation(session, current_actor(), **args)
+    session.commit()
+    location = url_for("api_organisations.get_organisation", org_id=org.id)
+    return org_out(org), 201, {"Location": location}
+
+
+@blp.route("/organisations/<int:org_id>", methods=["GET"])
+@blp.response(200, OrganisationOut)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_organisation(org_id: int) -> Any:
+    """One organisation (public fields only)."""
+    return org_out(orgs.get_organisation(db.session(), org_id))
+
+
+@blp.route("/organisations/<int:org_id>/verify", methods=["POST"])
+@blp.response(200, OrganisationOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@token_required
+def verify_organisation(org_id: int) -> Any:
+    """A site admin verifies an organisation (a verified agency may lead programmes)."""
+    session = db.session()
+    org = orgs.get_organisation(session, org_id)
+    orgs.verify_organisation(session, current_actor(), org, utcnow())
+    session.commit()
+    return org_out(org)
+
+
+@blp.route("/organisations/<int:org_id>/members", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, MemberPage)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@token_required
+def list_members(args: dict[str, Any], org_id: int) -> Any:
+    """The organisation's members and their roles (its admins and coordinators)."""
+    session = db.session()
+    org = orgs.get_organisation(session, org_id)
+    policy.require(current_actor(), "org.view_members", org)
+    return _page(orgs.list_members(session, org, args["page"], args["per_page"]), member_out)
+
+
+@blp.route("/organisations/<int:org_id>/members", methods=["POST"])
+@blp.arguments(MemberIn)
+@blp.response(201, MemberOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def add_member(args: dict[str, Any], org_id: int) -> Any:
+    """An admin of the organisation adds an existing account, by email, with a role."""
+    session = db.session()
+    org = orgs.get_organisation(session, org_id)
+    roles = args.get("roles") or ([args["role"]] if args.get("role") else [])
+    user = orgs.add_member(session, current_actor(), org, args["email"], roles)
+    session.commit()
+    row = orgs.get_member(session, org, user.id)
+    location = url_for("api_organisations.list_members", org_id=org.id)
+    return member_out(row), 201, {"Location": location}
+
+
+@blp.route("/organisations/<int:org_id>/members/<int:user_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@token_required
+def remove_member(org_id: int, user_id: int) -> Any:
+    """An admin of the organisation removes a member (never its last admin)."""
+    session, actor = db.session(), current_actor()
+    org = orgs.get_organisation(session, org_id)
+    policy.require(actor, "org.manage", org)
+    row = orgs.get_member(session, org, user_id)
+    orgs.remove_member(session, actor, org, row.user)
+    session.commit()
+    return None

@@ -1,0 +1,155 @@
+"""problem+json (RFC 9457) for every error under /api/: domain errors, HTTP errors, bugs."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+
+from coprod.db import db
+from coprod.errors import DomainError, Invalid
+
+PROBLEM = "application/problem+json"
+API_PREFIX = "/api/"
+log = logging.getLogger(__name__)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json response: {type, title, status, detail[, errors]}."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """webargs/marshmallow messages ({"json": {"a": {"0": {"b": [...]}}}}) as {"a.0.b": [...]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, msgs in _flatten(value, name).items():
+                out.setdefault(field, []).extend(msgs)
+    elif isinstance(messages, list | tuple):
+        if all(isinstance(m, str) for m in messages):
+            out[prefix or "_"] = [str(m) for m in messages]
+        else:
+            for item in messages:
+                for field, msgs in _flatten(item, prefix).items():
+                    out.setdefault(field, []).extend(msgs)
+    else:
+        out[prefix or "_"] = [str(messages)]
+    return out
+
+
+LOCATIONS = ("json", "query", "path", "headers", "form", "files", "cookies")
+
+
+def _validation_errors(messages: Any) -> dict[str, list[str]]:
+    """Field messages without webargs's location level (query and body fields never clash)."""
+    if isinstance(messages, dict) and set(messages) <= set(LOCATIONS):
+        merged: dict[str, list[str]] = {}
+        for inner in messages.values():
+            for field, msgs in _flatten(inner).items():
+                merged.setdefault(field, []).extend(msgs)
+        return merged
+    return _flatten(messages)
+
+
+DETAILS = {
+    400: "The request body is not valid JSON.",
+    401: "Send a valid personal access token: Authorization: Bearer <token>.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    413: "The request body is too large.",
+    415: "Send the request body as application/json.",
+    422: "Some values are not valid: see errors.",
+    429: "Too many attempts. Wait a few minutes, then try again.",
+}
+
+
+def from_http(err: HTTPException) -> Response:
+    status = err.code or 500
+    data = getattr(err, "data", None) or {}
+    errors = _validation_errors(data["messages"]) if "messages" in data else None
+    detail = DETAILS.get(status) if status in (400, 422, 429) else None
+    if status == 400 and errors and set(errors) != {"_"} and "json" not in (data["messages"] or {}):
+        detail = "Some values are not valid: see errors."
+    if detail is None:
+        detail = err.description or HTTPStatus(status).phrase
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="coprod"'
+    if isinstance(err, MethodNotAllowed) and err.valid_methods:
+        headers["Allow"] = ", ".join(err.valid_methods)
+    if status == 400 and errors and set(errors) == {"_"}:
+        errors = None
+    return problem(status, detail, errors=errors, headers=headers)
+
+
+def from_domain(err: DomainError) -> Response:
+    db.session.rollback()
+    errors = err.errors if isinstance(err, Invalid) else None
+    return problem(err.status, err.message, errors=errors)
+
+
+def to_problem(err: BaseException) -> Response:
+    if isinstance(err, DomainError):
+        return from_domain(err)
+    if isinstance(err, HTTPException):
+        original = getattr(err, "original_exception", None)
+        if err.code == 500 and original is not None:
+            log.error("API request failed", exc_info=original)
+        if err.code == 500:
+            db.session.rollback()
+            return problem(500, "Something went wrong on our side. Nothing was changed.")
+        return from_http(err)
+    log.error("API request failed", exc_info=err)
+    db.session.rollback()
+    return problem(500, "Something went wrong on our side. Nothing was changed.")
+
+
+def _api_first(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    @functools.wraps(handler)
+    def wrapped(err: Any) -> Any:
+        if is_api_request():
+            return to_problem(err)
+        return handler(err)
+
+    return wrapped
+
+
+def register(app: Flask) -> None:
+    """Answer problem+json under /api/ from every error handler the web side registered, and
+    for domain errors, HTTP errors and unexpected exceptions."""
+    spec = app.error_handler_spec.setdefault(None, {})
+    for handlers in spec.values():
+        for cls, handler in list(handlers.items()):
+            handlers[cls] = _api_first(handler)
+    generic = spec.setdefault(None, {})
+    for cls in (DomainError, HTTPException):
+        generic.setdefault(cls, to_problem)
+    spec.setdefault(500, {}).setdefault(InternalServerError, to_problem)

@@ -1,0 +1,205 @@
+"""Programmes: public list and page; creation, partners and shared objectives (metrics)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from coprod.api.auth import current_actor, token_required
+from coprod.api.fields import Amount, Day, Id, Number, PageArgs, Text, page_schema, referenced
+from coprod.db import db
+from coprod.models import Metric, Partner, Programme
+from coprod.services import organisations as orgs
+from coprod.services import programmes
+
+blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="Programmes")
+
+
+class ProgrammeIn(ma.Schema):
+    name = Text(max_len=200, required=True)
+    description = Text(max_len=10000, load_default="")
+    lead_organisation_id = Id(required=True)
+    is_pilot = fields.Boolean(load_default=False)
+    hypothesis = Text(max_len=5000, allow_none=True, load_default=None)
+    starts_on = Day(required=True)
+    ends_on = Day(allow_none=True, load_default=None)
+    evaluation_starts_on = Day(allow_none=True, load_default=None)
+    evaluation_ends_on = Day(allow_none=True, load_default=None)
+    hourly_rate = Amount(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Money value of one volunteered hour."},
+    )
+
+
+class PartnerIn(ma.Schema):
+    organisation_id = Id(required=True)
+    role = Text(max_len=200, required=True)
+    commitments = Text(max_len=10000, load_default="")
+
+
+class MetricIn(ma.Schema):
+    name = Text(max_len=200, required=True)
+    unit = Text(max_len=50, required=True)
+    target = Amount(required=True)
+    target_date = Day(required=True)
+
+
+class PartnerOut(ma.Schema):
+    id = fields.Integer(required=True)
+    programme_id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    organisation_name = fields.String(required=True)
+    role = fields.String(required=True)
+    commitments = fields.String(required=True)
+
+
+class MetricOut(ma.Schema):
+    id = fields.Integer(required=True)
+    programme_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True)
+    target = Number(required=True)
+    target_date = fields.Date(required=True)
+
+
+class ProgrammeOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    lead_organisation_id = fields.Integer(required=True)
+    lead_organisation_name = fields.String(required=True)
+    is_pilot = fields.Boolean(required=True)
+    hypothesis = fields.String(allow_none=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(allow_none=True)
+    evaluation_starts_on = fields.Date(allow_none=True)
+    evaluation_ends_on = fields.Date(allow_none=True)
+    hourly_rate = Number(required=True)
+    partners = fields.List(fields.Nested(PartnerOut), required=True)
+    metrics = fields.List(fields.Nested(MetricOut), required=True)
+
+
+class ProgrammeListArgs(PageArgs):
+    q = Text(max_len=200, load_default="", metadata={"description": "Search words."})
+
+
+class ProgrammeSummary(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    lead_organisation_id = fields.Integer(required=True)
+    lead_organisation_name = fields.String(required=True)
+    is_pilot = fields.Boolean(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(allow_none=True)
+
+
+ProgrammePage = page_schema(ProgrammeSummary, "ProgrammePage")
+
+
+def partner_out(p: Partner) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "programme_id": p.programme_id,
+        "organisation_id": p.organisation_id,
+        "organisation_name": p.organisation.name,
+        "role": p.role,
+        "commitments": p.commitments,
+    }
+
+
+def metric_out(m: Metric) -> dict[str, Any]:
+    keys = ("id", "programme_id", "name", "unit", "target", "target_date")
+    return {k: getattr(m, k) for k in keys}
+
+
+def summary_out(p: Programme) -> dict[str, Any]:
+    keys = ("id", "name", "lead_organisation_id", "is_pilot", "starts_on", "ends_on")
+    return {**{k: getattr(p, k) for k in keys}, "lead_organisation_name": p.lead_organisation.name}
+
+
+def programme_out(p: Programme) -> dict[str, Any]:
+    keys = ("description", "hypothesis", "evaluation_starts_on", "evaluation_ends_on")
+    return {
+        **summary_out(p),
+        **{k: getattr(p, k) for k in keys},
+        "hourly_rate": p.hourly_rate,
+        "partners": [partner_out(x) for x in p.partners],
+        "metrics": [metric_out(m) for m in p.metrics],
+    }
+
+
+@blp.route("/programmes", methods=["GET"])
+@blp.arguments(ProgrammeListArgs, location="query")
+@blp.response(200, ProgrammePage)
+def list_programmes(args: dict[str, Any]) -> Any:
+    """Programmes whose name or description holds the search words, newest first."""
+    page = programmes.list_programmes(db.session(), args["q"], args["page"], args["per_page"])
+    return {**page.__dict__, "items": [summary_out(p) for p in page.items]}
+
+
+@blp.route("/programmes", methods=["POST"])
+@blp.arguments(ProgrammeIn)
+@blp.response(201, ProgrammeOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def create_programme(args: dict[str, Any]) -> Any:
+    """Staff of a verified agency create a programme it leads."""
+    session = db.session()
+    lead_id = args.pop("lead_organisation_id")
+    lead = referenced(lambda: orgs.get_organisation(session, lead_id), "lead_organisation_id")
+    created = programmes.create_programme(session, current_actor(), lead, **args)
+    session.commit()
+    programme = programmes.get_programme(session, created.id)
+    location = url_for("api_programmes.get_programme", programme_id=programme.id)
+    return programme_out(programme), 201, {"Location": location}
+
+
+@blp.route("/programmes/<int:programme_id>", methods=["GET"])
+@blp.response(200, ProgrammeOut)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_programme(programme_id: int) -> Any:
+    """One programme with its partners and shared objectives."""
+    return programme_out(programmes.get_programme(db.session(), programme_id))
+
+
+@blp.route("/programmes/<int:programme_id>/partners", methods=["POST"])
+@blp.arguments(PartnerIn)
+@blp.response(201, PartnerOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def add_partner(args: dict[str, Any], programme_id: int) -> Any:
+    """The lead agency's staff add a partner organisation with its role and commitments."""
+    session = db.session()
+    programme = programmes.get_programme(session, programme_id)
+    org_id = args.pop("organisation_id")
+    org = referenced(lambda: orgs.get_organisation(session, org_id), "organisation_id")
+    partner = programmes.add_partner(session, current_actor(), programme, org, **args)
+    session.commit()
+    location = url_for("api_programmes.get_programme", programme_id=programme.id)
+    return partner_out(partner), 201, {"Location": location}
+
+
+@blp.route("/programmes/<int:programme_id>/metrics", methods=["POST"])
+@blp.arguments(MetricIn)
+@blp.response(201, MetricOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def add_metric(args: dict[str, Any], programme_id: int) -> Any:
+    """The lead agency's staff add a shared objective: name, unit, target, target date."""
+    session = db.session()
+    programme = programmes.get_programme(session, programme_id)
+    metric = programmes.add_metric(session, current_actor(), programme, **args)
+    session.commit()
+    location = url_for("api_programmes.get_programme", programme_id=programme.id)
+    return metric_out(metric), 201, {"Location": location}

@@ -1,0 +1,135 @@
+"""Read-only lists the API offers beyond the web pages' own; visibility comes from coprod.policy's
+role helpers, the same ones the services use."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from coprod import policy
+from coprod.models import (
+    ContributionLog,
+    LogStatus,
+    PeriodKind,
+    Programme,
+    ReportSnapshot,
+    Role,
+    Shift,
+    Task,
+    TaskStatus,
+    User,
+)
+from coprod.services.pagination import Page, paginate
+
+
+def list_tasks(
+    session: Session,
+    actor: User | None,
+    *,
+    status: TaskStatus,
+    programme_id: int | None,
+    q: str,
+    date_from: date | None,
+    date_to: date | None,
+    page: int,
+    per_page: int,
+) -> Page[Task]:
+    """Tasks in one status that this person may see (as coprod.policy's task.view: public
+    statuses for everyone, the rest for lead staff and the task's coordinators), newest first."""
+    stmt = select(Task).where(Task.status == status).options(selectinload(Task.programme))
+    if status not in policy.PUBLIC_TASK_STATUSES:
+        staff_of = policy.org_ids_with_role(actor, Role.STAFF)
+        coordinates = policy.org_ids_with_role(actor, Role.COORDINATOR)
+        lead_ids = select(Programme.id).where(Programme.lead_organisation_id.in_(staff_of))
+        stmt = stmt.where(
+            or_(
+                Task.programme_id.in_(lead_ids) if staff_of else false(),
+                Task.coordinating_organisation_id.in_(coordinates) if coordinates else false(),
+            )
+        )
+    if programme_id is not None:
+        stmt = stmt.where(Task.programme_id == programme_id)
+    for word in q.split()[:10]:
+        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern += "%"
+        stmt = stmt.where(
+            or_(*(func.lower(c).like(pattern, escape="\\") for c in (Task.title, Task.location)))
+        )
+    if date_from or date_to:
+        in_range = [Shift.task_id == Task.id]
+        if date_from:
+            in_range.append(Shift.starts_at >= datetime.combine(date_from, time(), UTC))
+        if date_to:
+            end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
+            in_range.append(Shift.starts_at < end)
+        stmt = stmt.where(exists().where(*in_range))
+    stmt = stmt.order_by(Task.created_at.desc(), Task.id.desc())
+    return paginate(session, stmt, page, per_page)
+
+
+def list_logs(
+    session: Session,
+    actor: User,
+    *,
+    status: LogStatus | None,
+    programme_id: int | None,
+    task_id: int | None,
+    user_id: int | None,
+    mine: bool,
+    page: int,
+    per_page: int,
+) -> Page[ContributionLog]:
+    """The logs this person may see (as coprod.policy's log.view: their own, their
+    organisations' as coordinator, their agencies' programmes' as reviewer), newest first."""
+    L = ContributionLog
+    own = or_(L.user_id == actor.id, L.created_by_id == actor.id)
+    if mine:
+        stmt = select(L).where(own)
+    elif policy.is_site_admin(actor):
+        stmt = select(L)
+    else:
+        coordinates = policy.org_ids_with_role(actor, Role.COORDINATOR)
+        reviews = policy.org_ids_with_role(actor, Role.REVIEWER)
+        reviewed = select(Programme.id).where(Programme.lead_organisation_id.in_(reviews))
+        stmt = select(L).where(
+            or_(
+                own,
+                L.organisation_id.in_(coordinates) if coordinates else false(),
+                L.programme_id.in_(reviewed) if reviews else false(),
+            )
+        )
+    if status is not None:
+        stmt = stmt.where(L.status == status)
+    if programme_id is not None:
+        stmt = stmt.where(L.programme_id == programme_id)
+    if task_id is not None:
+        stmt = stmt.where(L.task_id == task_id)
+    if user_id is not None:
+        stmt = stmt.where(L.user_id == user_id)
+    stmt = stmt.options(selectinload(L.outcomes), selectinload(L.in_kind))
+    return paginate(session, stmt.order_by(L.date.desc(), L.id.desc()), page, per_page)
+
+
+def list_snapshots(
+    session: Session,
+    programme_id: int,
+    *,
+    period: PeriodKind | None,
+    date_from: date | None,
+    date_to: date | None,
+    page: int,
+    per_page: int,
+) -> Page[ReportSnapshot]:
+    """A programme's stored report snapshots, latest period first (the caller checks that the
+    person may read the programme's reports)."""
+    stmt = select(ReportSnapshot).where(ReportSnapshot.programme_id == programme_id)
+    if period is not None:
+        stmt = stmt.where(ReportSnapshot.period == period)
+    if date_from is not None:
+        stmt = stmt.where(ReportSnapshot.end >= date_from)
+    if date_to is not None:
+        stmt = stmt.where(ReportSnapshot.start <= date_to)
+    stmt = stmt.order_by(ReportSnapshot.start.desc(), ReportSnapshot.period)
+    return paginate(session, stmt, page, per_page)

@@ -1,0 +1,195 @@
+"""Shared-ownership reports: the list of built periods, one snapshot (JSON or CSV), and a
+programme's public impact figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, request
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from coprod import policy
+from coprod.api import queries
+from coprod.api.auth import optional_actor
+from coprod.api.fields import Day, Number, PageArgs, UTCDateTime, page_schema
+from coprod.db import db, utcnow
+from coprod.models import PeriodKind, ReportSnapshot
+from coprod.services import programmes, reports
+
+blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Reports and impact")
+
+PERIODS = [p.value for p in PeriodKind]
+CSV = "text/csv"
+
+
+def DateText(**kwargs: Any) -> fields.String:
+    return fields.String(metadata={"format": "date"}, **kwargs)
+
+
+def _sectors(name: str) -> type[ma.Schema]:
+    return type(name, (ma.Schema,), {s: Number(required=True) for s in reports.SECTORS})
+
+
+HoursBySector = _sectors("HoursBySector")
+ShareBySector = _sectors("ShareBySector")
+
+
+class Ranked(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    hours = Number(required=True)
+
+
+class Outcome(ma.Schema):
+    metric_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True)
+    quantity = Number(required=True)
+    cumulative = Number(required=True)
+    target = Number(required=True)
+    target_date = DateText(required=True)
+    percent_of_target = Number(required=True)
+    expected = Number(required=True)
+    on_track = fields.Boolean(required=True)
+
+
+class Totals(ma.Schema):
+    hours_total = Number(required=True)
+    hours_by_sector = fields.Nested(HoursBySector, required=True)
+    share_by_sector = fields.Nested(
+        ShareBySector, required=True, metadata={"description": "Per cent, one decimal place."}
+    )
+    contributors = fields.Integer(required=True)
+    in_kind_value = Number(required=True)
+    hours_value = Number(required=True)
+
+
+class PeriodTotals(Totals):
+    start = DateText(required=True)
+    end = DateText(required=True)
+    new_contributors = fields.Integer(required=True)
+
+
+class Change(ma.Schema):
+    hours_total = Number(required=True)
+    hours_total_percent = Number(allow_none=True)
+    contributors = fields.Integer(required=True)
+
+
+class ReportOut(Totals):
+    programme_id = fields.Integer(required=True)
+    period = fields.String(required=True, validate=validate.OneOf(PERIODS))
+    start = DateText(required=True)
+    end = DateText(required=True)
+    new_contributors = fields.Integer(required=True)
+    hours_by_organisation = fields.List(fields.Nested(Ranked), required=True)
+    hours_by_task = fields.List(fields.Nested(Ranked), required=True)
+    outcomes = fields.List(fields.Nested(Outcome), required=True)
+    previous = fields.Nested(PeriodTotals, required=True)
+    change = fields.Nested(Change, required=True)
+    built_at = UTCDateTime(required=True)
+
+
+class ReportSummary(ma.Schema):
+    period = fields.String(required=True, validate=validate.OneOf(PERIODS))
+    start = fields.Date(required=True)
+    end = fields.Date(required=True)
+    hours_total = Number(required=True)
+    built_at = UTCDateTime(required=True)
+
+
+class ReportListArgs(PageArgs):
+    period = fields.String(validate=validate.OneOf(PERIODS))
+    from_ = Day(data_key="from", metadata={"description": "Periods ending on or after."})
+    to = Day(metadata={"description": "Periods starting on or before."})
+
+
+class ImpactOut(Totals):
+    programme_id = fields.Integer(required=True)
+    programme_name = fields.String(required=True)
+    as_of = fields.Date(allow_none=True, metadata={"description": "End of the last quarter."})
+    outcomes = fields.List(fields.Nested(Outcome), required=True)
+
+
+ReportPage = page_schema(ReportSummary, "ReportPage")
+CSV_DOC = {"type": "string", "description": "The same figures, one row per figure."}
+
+
+def _summary(snap: ReportSnapshot) -> dict[str, Any]:
+    keys = ("start", "end", "hours_total", "built_at")
+    return {**{k: getattr(snap, k) for k in keys}, "period": snap.period.value}
+
+
+@blp.route("/programmes/<int:programme_id>/reports", methods=["GET"])
+@blp.arguments(ReportListArgs, location="query")
+@blp.response(200, ReportPage)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def list_reports(args: dict[str, Any], programme_id: int) -> Any:
+    """The periods built for the programme, latest first (members of the lead agency and of
+    partner organisations)."""
+    session = db.session()
+    programme = programmes.get_programme(session, programme_id)
+    policy.require(optional_actor(), "programme.view_reports", programme)
+    period = args.get("period")
+    page = queries.list_snapshots(
+        session,
+        programme.id,
+        period=PeriodKind(period) if period else None,
+        date_from=args.get("from_"),
+        date_to=args.get("to"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return {**page.__dict__, "items": [_summary(s) for s in page.items]}
+
+
+def _snapshot(programme_id: int, period: str, start: str) -> ReportSnapshot:
+    return reports.get_snapshot(db.session(), optional_actor(), programme_id, period, start)
+
+
+def _csv(snap: ReportSnapshot) -> Response:
+    name = f"coprod-programme-{snap.programme_id}-{snap.period.value}-{snap.start}.csv"
+    response = Response(reports.snapshot_csv(snap), mimetype=CSV)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@blp.route("/programmes/<int:programme_id>/reports/<period>/<start>", methods=["GET"])
+@blp.response(200, ReportOut)
+@blp.alt_response(200, schema=CSV_DOC, content_type=CSV, success=True)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_report(programme_id: int, period: str, start: str) -> Any:
+    """One period's figures (period: week, month or quarter; start: its first day). Send
+    `Accept: text/csv` for CSV."""
+    snap = _snapshot(programme_id, period, start)
+    if request.accept_mimetypes.best_match(["application/json", CSV]) == CSV:
+        return _csv(snap)
+    return {**reports.snapshot_json(snap), "built_at": snap.built_at}
+
+
+@blp.route("/programmes/<int:programme_id>/reports/<period>/<start>.csv", methods=["GET"])
+@blp.alt_response(200, schema=CSV_DOC, content_type=CSV, success=True)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def get_report_csv(programme_id: int, period: str, start: str) -> Any:
+    """One period's figures as CSV."""
+    return _csv(_snapshot(programme_id, period, start))
+
+
+@blp.route("/programmes/<int:programme_id>/impact", methods=["GET"])
+@blp.response(200, ImpactOut)
+@blp.alt_response(404, response="NOT_FOUND")
+def impact(programme_id: int) -> Any:
+    """The programme's public aggregate figures since it began (never a person's name)."""
+    result = reports.get_impact(db.session(), programme_id, now=utcnow())
+    return {
+        **result.totals,
+        "programme_id": result.programme.id,
+        "programme_name": result.programme.name,
+        "as_of": result.as_of,
+        "outcomes": result.outcomes,
+    }

@@ -1,0 +1,209 @@
+"""Sign-ups: signing up (or joining the waitlist), assignments, rosters, cancelling, attendance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from coprod.api.auth import current_actor, token_required
+from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema, referenced
+from coprod.db import db, utcnow
+from coprod.errors import Invalid
+from coprod.models import Signup, SignupStatus
+from coprod.services import accounts, signups
+
+blp = Blueprint("api_signups", __name__, url_prefix="/api/v1", description="Sign-ups")
+
+STATUSES = [s.value for s in SignupStatus]
+
+
+class SignupOut(ma.Schema):
+    id = fields.Integer(required=True)
+    shift_id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    user_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    waitlist_position = fields.Integer(
+        allow_none=True, metadata={"description": "1 = next in line; null unless waitlisted."}
+    )
+    starts_at = UTCDateTime(required=True)
+    ends_at = UTCDateTime(required=True)
+    queued_at = UTCDateTime(required=True)
+    assigned_by_id = fields.Integer(allow_none=True)
+
+
+class RosterEntry(SignupOut):
+    display_name = fields.String(required=True)
+    email = fields.String(required=True)
+
+
+class AssignIn(ma.Schema):
+    user_id = Id(required=True)
+
+
+class AttendanceIn(ma.Schema):
+    attended = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class ScheduleArgs(PageArgs):
+    mine = fields.Boolean(
+        load_default=True, metadata={"description": "Your own schedule (the only list here)."}
+    )
+    include_past = fields.Boolean(load_default=False)
+
+
+SignupPage = page_schema(SignupOut, "SignupPage")
+RosterPage = page_schema(RosterEntry, "RosterPage")
+
+
+def signup_out(signup: Signup, position: int | None = None) -> dict[str, Any]:
+    keys = ("id", "shift_id", "user_id", "queued_at", "assigned_by_id")
+    return {
+        **{k: getattr(signup, k) for k in keys},
+        "task_id": signup.shift.task_id,
+        "status": signup.status.value,
+        "waitlist_position": position or None,
+        "starts_at": signup.shift.starts_at,
+        "ends_at": signup.shift.ends_at,
+    }
+
+
+def _one(signup: Signup) -> dict[str, Any]:
+    return signup_out(signup, signups.waitlist_position(db.session(), signup))
+
+
+def _created(signup: Signup) -> Any:
+    location = url_for("api_signups.get_signup", signup_id=signup.id)
+    return _one(signup), 201, {"Location": location}
+
+
+@blp.route("/shifts/<int:shift_id>/signups", methods=["POST"])
+@blp.response(201, SignupOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def sign_up(shift_id: int) -> Any:
+    """Sign yourself up: `confirmed`, or `waitlisted` when the shift is full (not an error).
+    Twice for one shift, or an overlapping shift, is 409."""
+    session = db.session()
+    shift = signups.get_shift(session, shift_id)
+    signup = signups.sign_up(session, current_actor(), shift, utcnow())
+    session.commit()
+    return _created(signup)
+
+
+@blp.route("/shifts/<int:shift_id>/assignments", methods=["POST"])
+@blp.arguments(AssignIn)
+@blp.response(201, SignupOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def assign(args: dict[str, Any], shift_id: int) -> Any:
+    """A coordinator of the task or the lead agency's staff book a volunteer, same rules."""
+    session, actor = db.session(), current_actor()
+    shift = signups.get_shift(session, shift_id)
+    volunteer = referenced(lambda: accounts.get_user(session, args["user_id"]), "user_id")
+    try:
+        signup = signups.assign(session, actor, shift, volunteer, utcnow())
+    except Invalid as err:
+        renamed = {"user_id" if f == "email" else f: m for f, m in err.errors.items()}
+        raise Invalid.many(renamed) from None
+    session.commit()
+    return _created(signup)
+
+
+@blp.route("/shifts/<int:shift_id>/signups", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, RosterPage)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@token_required
+def roster(args: dict[str, Any], shift_id: int) -> Any:
+    """The shift's roster: seated volunteers, then the waitlist in order."""
+    session = db.session()
+    shift = signups.get_shift(session, shift_id)
+    page = signups.get_roster(session, current_actor(), shift, args["page"], args["per_page"])
+    positions = signups.waitlist_positions(session, page.items)
+    items = [
+        {
+            **signup_out(s, positions.get(s.id)),
+            "display_name": s.volunteer.display_name,
+            "email": s.volunteer.email,
+        }
+        for s in page.items
+    ]
+    return {**page.__dict__, "items": items}
+
+
+@blp.route("/signups", methods=["GET"])
+@blp.arguments(ScheduleArgs, location="query")
+@blp.response(200, SignupPage)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def my_schedule(args: dict[str, Any]) -> Any:
+    """Your schedule: upcoming shifts soonest first (and past ones with include_past)."""
+    if not args["mine"]:
+        raise Invalid(
+            "mine", "Only your own sign-ups are listed here; a roster is at /shifts/{id}/signups."
+        )
+    session = db.session()
+    page = signups.list_my_schedule(
+        session,
+        current_actor(),
+        utcnow(),
+        page=args["page"],
+        per_page=args["per_page"],
+        include_past=args["include_past"],
+    )
+    positions = signups.waitlist_positions(session, page.items)
+    items = [signup_out(s, positions.get(s.id)) for s in page.items]
+    return {**page.__dict__, "items": items}
+
+
+@blp.route("/signups/<int:signup_id>", methods=["GET"])
+@blp.response(200, SignupOut)
+@blp.alt_response(404, response="NOT_FOUND")
+@token_required
+def get_signup(signup_id: int) -> Any:
+    """One sign-up: yours, or one on a roster you keep."""
+    return _one(signups.get_signup(db.session(), current_actor(), signup_id, "signup.view"))
+
+
+@blp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
+@blp.response(200, SignupOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@token_required
+def cancel(signup_id: int) -> Any:
+    """Cancel before the shift starts; the freed place goes to the oldest on the waitlist."""
+    session, actor = db.session(), current_actor()
+    signup = signups.get_signup(session, actor, signup_id, "signup.cancel")
+    signups.cancel(session, actor, signup, utcnow())
+    session.commit()
+    return _one(signup)
+
+
+@blp.route("/signups/<int:signup_id>/attendance", methods=["POST"])
+@blp.arguments(AttendanceIn)
+@blp.response(200, SignupOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def attendance(args: dict[str, Any], signup_id: int) -> Any:
+    """Once the shift has started, mark a seated volunteer as attended or no-show."""
+    session, actor = db.session(), current_actor()
+    signup = signups.get_signup(session, actor, signup_id, "signup.attendance")
+    signups.mark_attendance(session, actor, signup, args["attended"], utcnow())
+    session.commit()
+    return _one(signup)

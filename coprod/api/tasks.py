@@ -1,0 +1,271 @@
+"""Tasks and their shifts: the public list, a task's page, posting and editing them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import url_for
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from coprod import policy
+from coprod.api import queries
+from coprod.api.auth import current_actor, optional_actor, token_required
+from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema
+from coprod.db import db, utcnow
+from coprod.errors import NotFound
+from coprod.models import Shift, Task, TaskStatus
+from coprod.services import programmes, signups, tasks
+from coprod.services.tasks import KEEP
+
+blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Tasks and shifts")
+
+STATUSES = [s.value for s in TaskStatus]
+
+
+class TaskIn(ma.Schema):
+    title = Text(max_len=200, required=True)
+    description = Text(max_len=10000, load_default="")
+    location = Text(max_len=300, load_default="")
+    metric_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
+    coordinating_organisation_id = Id(allow_none=True, load_default=None)
+
+
+class TaskPatch(ma.Schema):
+    title = Text(max_len=200)
+    description = Text(max_len=10000)
+    location = Text(max_len=300)
+    metric_ids = fields.List(Id(), validate=validate.Length(max=100))
+    coordinating_organisation_id = Id(allow_none=True)
+    status = fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata={"description": "draft → open → closed → completed, or → cancelled."},
+    )
+
+
+class TaskOut(ma.Schema):
+    id = fields.Integer(required=True)
+    programme_id = fields.Integer(required=True)
+    programme_name = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    location = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    coordinating_organisation_id = fields.Integer(allow_none=True)
+    created_at = UTCDateTime(required=True)
+
+
+class TaskDetail(TaskOut):
+    metric_ids = fields.List(fields.Integer(), required=True)
+
+
+class TaskListItem(TaskOut):
+    next_starts_at = UTCDateTime(allow_none=True)
+    upcoming_shifts = fields.Integer(allow_none=True)
+    free_places = fields.Integer(allow_none=True)
+
+
+class TaskListArgs(PageArgs):
+    programme_id = Id()
+    status = fields.String(load_default=TaskStatus.OPEN.value, validate=validate.OneOf(STATUSES))
+    q = Text(max_len=200, load_default="", metadata={"description": "Search words."})
+    from_ = Day(data_key="from", metadata={"description": "With a shift on or after this day."})
+    to = Day(metadata={"description": "With a shift on or before this day."})
+
+
+class ShiftIn(ma.Schema):
+    starts_at = UTCDateTime(required=True)
+    ends_at = UTCDateTime(required=True)
+    capacity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=-(10**6), max=10**6)
+    )
+
+
+class ShiftOut(ma.Schema):
+    id = fields.Integer(required=True)
+    task_id = fields.Integer(required=True)
+    starts_at = UTCDateTime(required=True)
+    ends_at = UTCDateTime(required=True)
+    capacity = fields.Integer(required=True)
+    confirmed = fields.Integer(required=True)
+    waitlisted = fields.Integer(required=True)
+    free_places = fields.Integer(required=True)
+
+
+class ShiftListArgs(PageArgs):
+    past = fields.Boolean(load_default=False, metadata={"description": "Past shifts instead."})
+
+
+TaskPage = page_schema(TaskListItem, "TaskPage")
+ShiftPage = page_schema(ShiftOut, "ShiftPage")
+
+
+def task_out(task: Task) -> dict[str, Any]:
+    keys = ("id", "programme_id", "title", "description", "location", "created_at")
+    return {
+        **{k: getattr(task, k) for k in keys},
+        "programme_name": task.programme.name,
+        "status": task.status.value,
+        "coordinating_organisation_id": task.coordinating_organisation_id,
+    }
+
+
+def task_detail(task: Task) -> dict[str, Any]:
+    return {**task_out(task), "metric_ids": [m.id for m in task.metrics]}
+
+
+def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
+    keys = ("id", "task_id", "starts_at", "ends_at", "capacity", "confirmed", "free_places")
+    return {**{k: getattr(shift, k) for k in keys}, "waitlisted": waitlisted}
+
+
+@blp.route("/tasks", methods=["GET"])
+@blp.arguments(TaskListArgs, location="query")
+@blp.response(200, TaskPage)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def list_tasks(args: dict[str, Any]) -> Any:
+    """Tasks by status (open by default: soonest next shift first), filtered by programme,
+    search words and shift dates; drafts and cancelled tasks only for those who run them."""
+    session, status = db.session(), TaskStatus(args["status"])
+    common = {"programme_id": args.get("programme_id"), "page": args["page"]}
+    if status == TaskStatus.OPEN:
+        page = tasks.list_open_tasks(
+            session,
+            q=args["q"],
+            date_from=args.get("from_"),
+            date_to=args.get("to"),
+            per_page=args["per_page"],
+            now=utcnow(),
+            **common,
+        )
+        items = [
+            {
+                **task_out(s.task),
+                "next_starts_at": s.next_starts_at,
+                "upcoming_shifts": s.upcoming_shifts,
+                "free_places": s.free_places,
+            }
+            for s in page.items
+        ]
+        return {**page.__dict__, "items": items}
+    result = queries.list_tasks(
+        session,
+        optional_actor(),
+        status=status,
+        q=args["q"],
+        date_from=args.get("from_"),
+        date_to=args.get("to"),
+        per_page=args["per_page"],
+        **common,
+    )
+    return {**result.__dict__, "items": [task_out(t) for t in result.items]}
+
+
+@blp.route("/tasks/<int:task_id>", methods=["GET"])
+@blp.response(200, TaskDetail)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_task(task_id: int) -> Any:
+    """One task (drafts and cancelled tasks only for those who run them)."""
+    return task_detail(tasks.get_task(db.session(), optional_actor(), task_id))
+
+
+@blp.route("/programmes/<int:programme_id>/tasks", methods=["POST"])
+@blp.arguments(TaskIn)
+@blp.response(201, TaskDetail)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def create_task(args: dict[str, Any], programme_id: int) -> Any:
+    """The lead agency's staff post a task; it starts as a draft."""
+    session = db.session()
+    programme = programmes.get_programme(session, programme_id)
+    task = tasks.create_task(session, current_actor(), programme, **args)
+    session.commit()
+    location = url_for("api_tasks.get_task", task_id=task.id)
+    return task_detail(task), 201, {"Location": location}
+
+
+@blp.route("/tasks/<int:task_id>", methods=["PATCH"])
+@blp.arguments(TaskPatch)
+@blp.response(200, TaskDetail)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def update_task(args: dict[str, Any], task_id: int) -> Any:
+    """Change a task's fields (lead staff; its coordinators only description and location)
+    and move it along its lifecycle with `status`."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    status = args.pop("status", None)
+    if args:
+        tasks.update_task(
+            session,
+            actor,
+            task,
+            description=args.get("description", task.description),
+            location=args.get("location", task.location),
+            title=args.get("title", KEEP),
+            metric_ids=args.get("metric_ids", KEEP),
+            coordinating_organisation_id=args.get("coordinating_organisation_id", KEEP),
+        )
+    if status is not None and status != task.status:
+        tasks.transition_task(session, actor, task, status, now=utcnow())
+    elif status is not None:
+        policy.require(actor, "task.manage", task)
+    session.commit()
+    return task_detail(task)
+
+
+@blp.route("/tasks/<int:task_id>/shifts", methods=["GET"])
+@blp.arguments(ShiftListArgs, location="query")
+@blp.response(200, ShiftPage)
+@blp.alt_response(404, response="NOT_FOUND")
+def list_shifts(args: dict[str, Any], task_id: int) -> Any:
+    """The task's shifts still to come (soonest first), or its past ones."""
+    session = db.session()
+    task = tasks.get_task(session, optional_actor(), task_id)
+    page = tasks.list_task_shifts(
+        session,
+        task,
+        past=args["past"],
+        page=args["page"],
+        per_page=args["per_page"],
+        now=utcnow(),
+    )
+    waiting = tasks.waitlist_counts(session, [s.id for s in page.items])
+    items = [shift_out(s, waiting.get(s.id, 0)) for s in page.items]
+    return {**page.__dict__, "items": items}
+
+
+@blp.route("/tasks/<int:task_id>/shifts", methods=["POST"])
+@blp.arguments(ShiftIn)
+@blp.response(201, ShiftOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def create_shift(args: dict[str, Any], task_id: int) -> Any:
+    """The lead agency's staff add a future shift with a number of places."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    shift = tasks.add_shift(session, actor, task, now=utcnow(), **args)
+    session.commit()
+    location = url_for("api_tasks.get_shift", shift_id=shift.id)
+    return shift_out(shift, 0), 201, {"Location": location}
+
+
+@blp.route("/shifts/<int:shift_id>", methods=["GET"])
+@blp.response(200, ShiftOut)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_shift(shift_id: int) -> Any:
+    """One shift with its places taken and its waitlist."""
+    session = db.session()
+    shift = signups.get_shift(session, shift_id)
+    if not policy.can(optional_actor(), "shift.view", shift):
+        raise NotFound("No such shift.")
+    return shift_out(shift, signups.count_waitlisted(session, shift))
