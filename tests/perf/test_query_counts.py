@@ -1,0 +1,87 @@
+"""The pages of the load test issue the same number of SQL statements whatever the data size.
+
+Two worlds are generated with bench/generate.py's own `build` (the rules hold: seat counters,
+no overlaps, 24 h days) inside the test's transaction: a small one, then a bigger one beside it
+(several pages of tasks, more sign-ups per person, more logs to review). Each page is requested
+as the matching person of each world; public pages see both worlds, so they only grow.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.generate import Sizes, build
+from coprod.models import User
+from coprod.services import reports
+from tests.conftest import login
+
+SMALL = Sizes(tasks=25, shifts_per_task=1, signups_per_shift=2, logs=120, users=30, programmes=2,
+              nonprofits=2)  # fmt: skip
+BIGGER = Sizes(tasks=70, shifts_per_task=4, signups_per_shift=5, logs=600, users=40, programmes=3,
+               nonprofits=3)  # fmt: skip
+PAGES = [
+    ("task list, page 1", None, "/tasks"),
+    ("task list, last page", None, "/tasks?page={last_page}"),
+    ("task list, search", None, "/tasks?q=garden"),
+    ("task page", None, "/tasks/{task}"),
+    ("my schedule", "volunteer", "/my/schedule?past=1"),
+    ("review queue", "staff", "/review"),
+    ("review queue, all statuses", "staff", "/review?status=all"),
+    ("report page", "staff", "/programmes/{programme}/reports"),
+    ("API task list", None, "/api/v1/tasks"),
+]
+
+
+def _world(session: Any, sizes: Sizes, seed: int, now: datetime) -> dict[str, Any]:
+    world = build(session.connection(), sizes, now=now, seed=seed, quiet=True, password_hash="x")
+    reports.rebuild_reports(session, now=now, programme_id=world["programmes"][0])
+    session.flush()
+    return world
+
+
+def _counts(app: Any, session: Any, count_queries: Any, world: dict[str, Any]):
+    rules = {r.rule for r in app.url_map.iter_rules()}
+    open_tasks = (
+        session.connection()
+        .exec_driver_sql("SELECT count(*) FROM task WHERE status = 'open'")
+        .scalar()
+    )
+    values = {
+        "last_page": (open_tasks + 19) // 20,
+        "task": world["future_task"],
+        "programme": world["programmes"][0],
+    }
+    people = {
+        "volunteer": session.get(User, world["volunteers"][0]),
+        "staff": session.get(User, world["staff"]),
+    }
+    counts: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for name, who, path in PAGES:
+        if path.split("?")[0] not in rules:
+            continue  # the API is not there yet
+        client = app.test_client()
+        if who:
+            login(client, people[who])
+        count_queries.count = 0
+        response = client.get(path.format(**values))
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = count_queries.count
+        sizes[name] = len(response.data)
+    return counts, sizes
+
+
+def test_each_page_issues_the_same_number_of_statements_for_a_small_and_a_bigger_world(
+    app, client, session, count_queries
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    small = _world(session, SMALL, 1, now)
+    small_counts, small_sizes = _counts(app, session, count_queries, small)
+    bigger = _world(session, BIGGER, 2, now)
+    bigger_counts, bigger_sizes = _counts(app, session, count_queries, bigger)
+
+    assert bigger_counts == small_counts
+    # The bigger world really shows more on the pages that list things.
+    for name in ("task list, page 1", "my schedule", "review queue"):
+        assert bigger_sizes[name] > small_sizes[name], name
