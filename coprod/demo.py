@@ -33,6 +33,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
+from coprod.services import audit
 from coprod.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
@@ -133,6 +134,16 @@ def _organisations(session: Session, p: dict[str, User], now: datetime) -> dict[
     }
     session.add_all(orgs.values())
     session.flush()
+    for organisation in orgs.values():
+        audit.record(
+            session,
+            p["admin"],
+            "organisation.verified",
+            organisation,
+            before={"verified_at": None},
+            after={"verified_at": now},
+            at=now,
+        )
     roles = [
         ("staff", "agency", Role.STAFF),
         ("staff", "agency", Role.ADMIN),
@@ -531,4 +542,19 @@ def _log(
         counted_changed_at=now if status in (LogStatus.APPROVED, LogStatus.SUPERSEDED) else None,
     )
     session.add(log)
+    # The history a reviewer and the contributor see on the log page, and the audit log.
+    submitted = {"status": LogStatus.SUBMITTED.value, "hours": str(hours)}
+    audit.record(session, person, "log.submitted", log, after=submitted, at=shift.ends_at)
+    if reviewed and log.reviewed_at is not None:
+        decided = LogStatus.APPROVED if status == LogStatus.SUPERSEDED else status
+        after = {"status": decided.value, "review_comment": comment}
+        audit.record(
+            session,
+            reviewer,
+            f"log.{decided.value}",
+            log,
+            before=submitted,
+            after=after,
+            at=log.reviewed_at,
+        )
     return log

@@ -75,3 +75,20 @@ def test_demo_world_obeys_the_rules(session) -> None:
         ).group_by(ContributionLog.user_id, ContributionLog.date)
     ).all()
     assert all(total <= 24 for _u, _d, total in per_day)
+
+
+def test_demo_logs_have_a_review_history_in_the_audit_log(session) -> None:
+    from coprod.models import AuditEntry
+
+    load_demo_data(session, now=NOW)
+    reviewed = session.scalar(
+        select(ContributionLog).where(ContributionLog.status == LogStatus.REJECTED).limit(1)
+    )
+    actions = set(
+        session.scalars(
+            select(AuditEntry.action).where(
+                AuditEntry.object_type == "ContributionLog", AuditEntry.object_id == reviewed.id
+            )
+        )
+    )
+    assert actions == {"log.submitted", "log.rejected"}

@@ -42,8 +42,10 @@ def record(
     *,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEntry:
-    """Add an audit row in the caller's transaction (flushes so the object has an id)."""
+    """Add an audit row in the caller's transaction (flushes so the object has an id);
+    `at` is the service's clock (now), defaulting to the wall clock."""
     if getattr(obj, "id", None) is None:
         session.flush()
     entry = AuditEntry(
@@ -54,6 +56,8 @@ def record(
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
     )
+    if at is not None:
+        entry.created_at = at
     session.add(entry)
     return entry
 
