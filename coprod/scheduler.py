@@ -28,6 +28,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from coprod.db import unit_of_work, utcnow
+from coprod.jobs import outbox as outbox_jobs
+from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
 
 log = logging.getLogger("coprod.scheduler")
@@ -66,6 +68,18 @@ JOBS: list[JobSpec] = [
         "reports.rebuild_all",
         report_jobs.rebuild_all_reports,
         lambda app: CronTrigger(hour=_setting(app, "REPORTS_REBUILD_HOUR", 2), minute=30),
+    ),
+    JobSpec(
+        "outbox.deliver",
+        outbox_jobs.deliver_outbox,
+        lambda app: IntervalTrigger(seconds=_setting(app, "OUTBOX_INTERVAL_SECONDS", 30)),
+        run_at_start=True,
+    ),
+    JobSpec(
+        "reminders.send",
+        reminder_jobs.send_reminders,
+        lambda app: IntervalTrigger(minutes=_setting(app, "REMINDERS_SWEEP_MINUTES", 10)),
+        run_at_start=True,
     ),
 ]
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from coprod import policy
 from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from coprod.models import ContributionLog, LogStatus, Programme, Role, Task, User
-from coprod.services import audit
+from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.pagination import Page, clamp, paginate
 
@@ -68,6 +68,7 @@ def _decide(
     audit.record(
         session, actor, f"log.{status.value}", log, before=before, after=after
     ).created_at = now
+    notifications.log_reviewed(session, log, now=now)
     return log
 
 

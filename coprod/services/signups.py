@@ -30,7 +30,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services import audit
+from coprod.services import audit, notifications
 from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.pagination import Page, paginate
 
@@ -182,6 +182,7 @@ def _book(
     audit.record(
         session, actor, action, signup, before=before, after=audit.snapshot(signup, AUDIT_FIELDS)
     )
+    notifications.signup_booked(session, signup, assigned=assigned, now=now)
     return signup
 
 
@@ -262,7 +263,9 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     session.flush()
     if seated:
         free_seat(session, shift)
-        _promote_oldest(session, actor, shift)
+        promoted = _promote_oldest(session, actor, shift)
+        if promoted is not None:
+            notifications.promoted(session, promoted, now=now)
     audit.record(
         session,
         actor,

@@ -28,7 +28,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services import audit
+from coprod.services import audit, notifications
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
 from coprod.services.signups import free_seat
@@ -197,7 +197,8 @@ def transition_task(
         raise Conflict("Add at least one shift in the future before publishing this task.")
     before = {"status": task.status.value}
     if to == TaskStatus.CANCELLED:
-        _cancel_signups(session, actor, task)
+        cancelled = _cancel_signups(session, actor, task)
+        notifications.task_cancelled(session, task, cancelled, now=now)
     task.status = to
     audit.record(
         session, actor, f"task.{to.value}", task, before=before, after={"status": to.value}
@@ -205,11 +206,11 @@ def transition_task(
     return task
 
 
-def _cancel_signups(session: Session, actor: Actor, task: Task) -> None:
+def _cancel_signups(session: Session, actor: Actor, task: Task) -> list[Signup]:
     """Cancel every confirmed or waitlisted sign-up of the task and free their seats."""
     shift_ids = [s.id for s in task.shifts]
     if not shift_ids:
-        return
+        return []
     signups = session.scalars(
         select(Signup).where(Signup.shift_id.in_(shift_ids), Signup.status.in_(LIVE_SIGNUPS))
     ).all()
@@ -228,6 +229,7 @@ def _cancel_signups(session: Session, actor: Actor, task: Task) -> None:
             after={"status": SignupStatus.CANCELLED.value, "task_id": task.id},
         )
     session.flush()
+    return list(signups)
 
 
 # --- shifts -------------------------------------------------------------------------------
@@ -343,6 +345,7 @@ def update_shift(
     _check_shift(errs, starts_at, ends_at, capacity, now, check_past=starts_at != shift.starts_at)
     errs.raise_if_any()
     before = audit.snapshot(shift, SHIFT_FIELDS)
+    old_times = {"old_starts_at": shift.starts_at, "old_ends_at": shift.ends_at}
     # One guarded statement, so a sign-up landing meanwhile cannot leave more seats taken
     # than places.
     changed = session.execute(
@@ -365,6 +368,7 @@ def update_shift(
         before=before,
         after=audit.snapshot(shift, SHIFT_FIELDS),
     )
+    notifications.shift_changed(session, shift, **old_times, now=now)
     return shift
 
 
