@@ -116,9 +116,9 @@ class ContributionOut(ma.Schema):
 
 class ContributionListArgs(PageArgs):
     status = fields.String(validate=validate.OneOf(STATUSES))
-    programme_id = Id()
-    task_id = Id()
-    user_id = Id()
+    programme_id = Id(strict=False)
+    task_id = Id(strict=False)
+    user_id = Id(strict=False)
     mine = fields.Boolean(load_default=False, metadata={"description": "Only your own logs."})
 
 

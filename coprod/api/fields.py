@@ -33,8 +33,9 @@ def Text(*, max_len: int = 10_000, **kwargs: Any) -> fields.String:
     return fields.String(validate=[_plain_text, validate.Length(max=max_len)], **kwargs)
 
 
-def Id(**kwargs: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+    """An object's id: a JSON integer in a body (strict), digits in a query string."""
+    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def _sane_day(value: date) -> None:

@@ -67,7 +67,7 @@ class TaskListItem(TaskOut):
 
 
 class TaskListArgs(PageArgs):
-    programme_id = Id()
+    programme_id = Id(strict=False)
     status = fields.String(load_default=TaskStatus.OPEN.value, validate=validate.OneOf(STATUSES))
     q = Text(max_len=200, load_default="", metadata={"description": "Search words."})
     from_ = Day(data_key="from", metadata={"description": "With a shift on or after this day."})

@@ -191,8 +191,16 @@ def _fill(log: ContributionLog, data: LogInput, outcomes: Any, in_kind: Any, not
     log.hours = data.hours  # type: ignore[assignment]
     log.notes = notes
     log.shift_id = data.shift.id if data.shift is not None else None
-    log.outcomes = [OutcomeQuantity(metric_id=m, quantity=q) for m, q in outcomes]
+    # Keep the row of a metric given again: replacing it would insert the new row before the
+    # old one is deleted and break the (log, metric) unique key.
+    kept = {o.metric_id: o for o in log.outcomes}
+    log.outcomes = [_outcome(kept.get(m) or OutcomeQuantity(metric_id=m), q) for m, q in outcomes]
     log.in_kind = [InKindItem(description=d, value=v) for d, v in in_kind]
+
+
+def _outcome(row: OutcomeQuantity, quantity: Decimal) -> OutcomeQuantity:
+    row.quantity = quantity
+    return row
 
 
 def log_state(log: ContributionLog) -> dict[str, Any]:
