@@ -5,9 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    select,
+)
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
 from coprod.db import Base, utcnow
 from coprod.models._types import hours_type, money, quantity_type, str_enum
@@ -35,6 +46,19 @@ class ContributionLog(Base):
         Index("ix_contribution_log_programme_status_date", "programme_id", "status", "date"),
         # The review queue reads one status oldest submission first: an ordered index walk.
         Index("ix_contribution_log_status_submitted", "status", "submitted_at", "id"),
+        # Covers the report builder: a programme's approved logs in (person, date) order, read
+        # from the index alone, so first logs per person and period need neither sort nor hash.
+        Index(
+            "ix_contribution_log_report",
+            "programme_id",
+            "status",
+            "user_id",
+            "date",
+            "organisation_id",
+            "task_id",
+            "hours",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,10 +110,14 @@ class OutcomeQuantity(Base):
     __table_args__ = (
         UniqueConstraint("log_id", "metric_id"),
         CheckConstraint("quantity >= 0", name="quantity_non_negative"),
+        Index("ix_outcome_quantity_report", "programme_id", "log_id", "metric_id", "quantity"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     log_id: Mapped[int] = mapped_column(ForeignKey("contribution_log.id", ondelete="CASCADE"))
+    # Denormalised from the log (set on insert, see below) so a programme's report reads only
+    # its own rows.
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
     metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[Decimal] = mapped_column(quantity_type())
 
@@ -99,13 +127,33 @@ class OutcomeQuantity(Base):
 
 class InKindItem(Base):
     __tablename__ = "in_kind_item"
-    __table_args__ = (CheckConstraint("value >= 0", name="value_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("value >= 0", name="value_non_negative"),
+        Index("ix_in_kind_item_report", "programme_id", "log_id", "value"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     log_id: Mapped[int] = mapped_column(
         ForeignKey("contribution_log.id", ondelete="CASCADE"), index=True
     )
+    # Denormalised from the log (set on insert, see below).
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
     description: Mapped[str] = mapped_column(String(300))
     value: Mapped[Decimal] = mapped_column(money())
 
     log: Mapped[ContributionLog] = relationship(back_populates="in_kind")
+
+
+@event.listens_for(OutcomeQuantity, "before_insert")
+@event.listens_for(InKindItem, "before_insert")
+def _programme_from_log(_mapper: Mapper[Any], conn: Connection, row: Any) -> None:
+    """Outcome and in-kind rows carry their log's programme (a log never changes programme)."""
+    if row.programme_id is None:
+        log = row.__dict__.get("log")  # the log in hand, without a lazy load mid-flush
+        row.programme_id = (
+            log.programme_id
+            if log is not None and log.programme_id is not None
+            else conn.scalar(
+                select(ContributionLog.programme_id).where(ContributionLog.id == row.log_id)
+            )
+        )

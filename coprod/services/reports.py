@@ -22,15 +22,17 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Select,
-    String,
     and_,
+    case,
     cast,
     func,
+    literal,
     literal_column,
     null,
     or_,
     select,
     text,
+    tuple_,
     type_coerce,
     union_all,
 )
@@ -161,106 +163,139 @@ class _Figures:
     tasks: dict[date, list[tuple[int, str, Decimal]]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    people: dict[date, int] = field(default_factory=dict)
-    new_people: dict[date, int] = field(default_factory=dict)
+    people: dict[date, int] = field(default_factory=lambda: defaultdict(int))
+    new_people: dict[date, int] = field(default_factory=lambda: defaultdict(int))
     in_kind: dict[date, Decimal] = field(default_factory=dict)
     outcomes: dict[date, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     outcomes_before: dict[int, Decimal] = field(default_factory=dict)
 
 
-def _approved(programme_id: int, lo: date, hi: date) -> ColumnElement[bool]:
-    return and_(
-        L.programme_id == programme_id, L.status == LogStatus.APPROVED, L.date.between(lo, hi)
-    )
+# Which figure a grouped row holds (the first column of _gather's rows).
+BY_ORG, BY_TASK, OUTCOME, IN_KIND = 1, 2, 3, 4
 
 
 def _amount(expr: Any) -> ColumnElement[Decimal]:
     return cast(expr, Numeric(18, 2))
 
 
-def _tag(name: str) -> ColumnElement[str]:
-    return literal_column(f"'{name}'", String)
-
-
 def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi: date) -> _Figures:
-    """Every figure of every period between lo and hi, in one statement: the programme's
-    approved logs up to hi are read once (a materialised CTE) and grouped seven ways."""
-    rows = (
-        select(L.id, L.date, _bucket(session, kind, L.date).label("bucket"), L.organisation_id)
-        .add_columns(L.task_id, L.user_id, L.hours)
-        .where(L.programme_id == programme_id, L.status == LogStatus.APPROVED, L.date <= hi)
-        .cte("counted")
-        .prefix_with("MATERIALIZED")
+    """Every figure of every period between lo and hi, in one statement.
+
+    The programme's approved logs up to hi are read once, from one covering index, in (person,
+    date) order: a window over that order marks each person's first log of a period and first
+    log ever (distinct and new contributors) without a sort or a hash. The logs from lo on are
+    then grouped by (period, organisation) and (period, task) in one pass; outcome and in-kind
+    rows are read through their own programme index and joined to the approved logs.
+    """
+    pg = session.get_bind().dialect.name == "postgresql"
+    counted = (
+        L.programme_id == programme_id,
+        L.status == LogStatus.APPROVED,
+        L.date <= hi,
     )
-    b, in_range, none = rows.c.bucket, rows.c.date >= lo, null()
+    b = _bucket(session, kind, L.date).label("b")
+    logs = select(L.date, b, L.user_id, L.organisation_id, L.task_id, L.hours).where(*counted)
+    c = logs.subquery("c")
+    person: dict[str, Any] = {"partition_by": c.c.user_id, "order_by": c.c.date}
+    marked = select(
+        c,
+        func.lag(c.c.b).over(**person).label("pb"),
+        func.row_number().over(**person).label("rn"),
+    ).subquery("m")
+    m = marked.c
+    someone = m.user_id.is_not(None)
+    flagged = select(
+        m.b,
+        m.organisation_id.label("o"),
+        m.task_id.label("t"),
+        m.hours,
+        case((and_(someone, or_(m.pb.is_(None), m.pb != m.b)), 1)).label("first_in_period"),
+        case((and_(someone, m.rn == 1), 1)).label("first_ever"),
+    ).where(m.date >= lo)
+    if pg:
+        fl = flagged.subquery("fl").c
+        grouped = (
+            select(func.grouping(fl.o, fl.t).label("g"), fl.b, fl.o, fl.t)
+            .add_columns(func.sum(fl.hours).label("hours"))
+            .add_columns(func.count(fl.first_in_period).label("people"))
+            .add_columns(func.count(fl.first_ever).label("new"))
+            .group_by(func.grouping_sets(tuple_(fl.b, fl.o), tuple_(fl.b, fl.t)))
+            .subquery("g")
+        )
+    else:  # no GROUPING SETS: two groupings of the flagged rows, materialised once
+        fl = flagged.cte("fl").c
+        grouped = union_all(
+            select(literal(BY_ORG).label("g"), fl.b, fl.o, null().label("t"))
+            .add_columns(func.sum(fl.hours).label("hours"))
+            .add_columns(null().label("people"), null().label("new"))
+            .group_by(fl.b, fl.o),
+            select(literal(BY_TASK), fl.b, null(), fl.t, func.sum(fl.hours))
+            .add_columns(func.count(fl.first_in_period), func.count(fl.first_ever))
+            .group_by(fl.b, fl.t),
+        ).subquery("g")
+    g = list(grouped.c)
     org = aliased(Organisation)
-    firsts = (
-        select(rows.c.user_id, func.min(rows.c.date).label("first"))
-        .where(rows.c.user_id.is_not(None))
-        .group_by(rows.c.user_id)
-        .subquery()
+    named = (
+        select(g[0], g[1], func.coalesce(g[2], g[3]), org.kind, func.coalesce(org.name, Task.title))
+        .add_columns(_amount(g[4]), g[5], g[6])
+        .outerjoin(org, org.id == g[2])
+        .outerjoin(Task, Task.id == g[3])
     )
-    fb = _bucket(session, kind, firsts.c.first)
-    qty = func.sum(OutcomeQuantity.quantity)
-
-    def pick(*cols: Any) -> Select[Any]:
-        return select(*cols).select_from(rows)
-
-    hours = _amount(func.sum(rows.c.hours))
-    parts = [
-        pick(_tag("org"), b, rows.c.organisation_id, org.kind, org.name, hours)
-        .outerjoin(org, org.id == rows.c.organisation_id)
-        .where(in_range)
-        .group_by(b, rows.c.organisation_id, org.kind, org.name),
-        pick(_tag("task"), b, rows.c.task_id, none, Task.title, hours)
-        .join(Task, Task.id == rows.c.task_id)
-        .where(in_range)
-        .group_by(b, rows.c.task_id, Task.title),
-        pick(_tag("people"), b, none, none, none, _amount(func.count(rows.c.user_id.distinct())))
-        .where(in_range)
-        .group_by(b),
-        select(_tag("new"), fb, none, none, none, _amount(func.count()))
-        .select_from(firsts)
-        .where(firsts.c.first >= lo)
-        .group_by(fb),
-        pick(_tag("in_kind"), b, none, none, none, _amount(func.sum(InKindItem.value)))
-        .join(InKindItem, InKindItem.log_id == rows.c.id)
-        .where(in_range)
-        .group_by(b),
-        pick(_tag("outcome"), b, OutcomeQuantity.metric_id, none, none, _amount(qty))
-        .join(OutcomeQuantity, OutcomeQuantity.log_id == rows.c.id)
-        .where(in_range)
-        .group_by(b, OutcomeQuantity.metric_id),
-        pick(_tag("before"), cast(none, Date), OutcomeQuantity.metric_id, none, none, _amount(qty))
-        .join(OutcomeQuantity, OutcomeQuantity.log_id == rows.c.id)
-        .where(rows.c.date < lo)
-        .group_by(OutcomeQuantity.metric_id),
-    ]
-    if session.get_bind().dialect.name == "postgresql":
+    q = OutcomeQuantity
+    per_log = (
+        select(case((L.date >= lo, b)).label("b"), q.metric_id, q.quantity)
+        .join(L, L.id == q.log_id)
+        .where(q.programme_id == programme_id, *counted)
+        .subquery("q")
+    )  # outcomes before lo have no period: they start the cumulative totals
+    oq = per_log.c
+    outcomes = (
+        select(literal(OUTCOME), oq.b, oq.metric_id, null(), null(), _amount(func.sum(oq.quantity)))
+        .add_columns(null(), null())
+        .group_by(oq.b, oq.metric_id)
+    )
+    item = InKindItem
+    in_kind = (
+        select(literal(IN_KIND), b, null(), null(), null(), _amount(func.sum(item.value)))
+        .add_columns(null(), null())
+        .join(L, L.id == item.log_id)
+        .where(item.programme_id == programme_id, *counted, L.date >= lo)
+        .group_by(b)
+    )
+    if pg:
         # Hash the groups in memory instead of sorting them on disk (this transaction only).
         session.execute(text("SET LOCAL work_mem = '64MB'"))
     f = _Figures()
-    for tag, start, key, kind_, name, amount in session.execute(union_all(*parts)):
-        _file(f, tag, start, key, kind_, name, amount)
+    for row in session.execute(union_all(named, outcomes, in_kind)):
+        _file(f, *row)
     return f
 
 
-def _file(f: _Figures, tag: str, start: date, key: Any, kind: Any, name: Any, amount: Any) -> None:
+def _file(
+    f: _Figures,
+    what: int,
+    start: date | None,
+    key: Any,
+    kind: Any,
+    name: Any,
+    amount: Any,
+    people: Any,
+    new: Any,
+) -> None:
     """Put one grouped row where _Figures keeps it."""
-    if tag == "org":
+    if what == BY_ORG and start is not None:
         f.orgs[start].append((key, kind, name, _d(amount)))
-    elif tag == "task":
+    elif what == BY_TASK and start is not None:
         f.tasks[start].append((key, name, _d(amount)))
-    elif tag == "people":
-        f.people[start] = int(amount)
-    elif tag == "new":
-        f.new_people[start] = int(amount)
-    elif tag == "in_kind":
+        f.people[start] += people
+        f.new_people[start] += new
+    elif what == OUTCOME:
+        if start is None:
+            f.outcomes_before[key] = _d(amount)
+        else:
+            f.outcomes[start][key] = _d(amount)
+    elif what == IN_KIND and start is not None:
         f.in_kind[start] = _d(amount)
-    elif tag == "outcome":
-        f.outcomes[start][key] = _d(amount)
-    else:
-        f.outcomes_before[key] = _d(amount)
 
 
 def _totals(f: _Figures, start: date, rate: Decimal) -> dict[str, Any]:
