@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from typing import cast as cast_type
 
 from sqlalchemy import (
     Date,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Select,
+    Table,
     and_,
     case,
     cast,
@@ -36,7 +38,8 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -415,56 +418,68 @@ def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
         )
     }
     cumulative, wanted, changed, cur = dict(figures.outcomes_before), set(starts), 0, lo
+    fresh: dict[date, dict[str, Any]] = {}
     while cur <= starts[-1]:
         for metric_id, qty in figures.outcomes.get(cur, {}).items():
             cumulative[metric_id] = cumulative.get(metric_id, Decimal(0)) + qty
         if cur in wanted:
             data = _period_data(programme, metrics, kind, cur, figures, cumulative)
-            changed += _upsert(session, programme.id, kind, cur, data, existing.get(cur), now)
+            if cur in existing:
+                changed += _update(existing[cur], data, now)
+            else:
+                fresh[cur] = data
         cur = next_start(kind, cur)
+    changed += _insert(session, programme.id, kind, fresh, now)
     session.flush()
     for snap in existing.values():
         session.expunge(snap)  # keep a long rebuild's memory flat
     return changed
 
 
-def _upsert(
-    session: Session,
-    programme_id: int,
-    kind: PeriodKind,
-    start: date,
-    data: dict[str, Any],
-    snap: ReportSnapshot | None,
-    now: datetime,
-) -> int:
-    """Insert or update one snapshot; unchanged figures leave the row (and built_at) alone."""
-    if snap is None:
-        snap = ReportSnapshot(
-            programme_id=programme_id,
-            period=kind,
-            start=start,
-            end=period_end(kind, start),
-            hours_total=_d(data["hours_total"]),
-            data=data,
-            built_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(snap)
-            session.expunge(snap)
-            return 1
-        except IntegrityError:  # another builder inserted it meanwhile: update theirs
-            snap = session.scalars(
-                select(ReportSnapshot).where(
-                    ReportSnapshot.programme_id == programme_id,
-                    ReportSnapshot.period == kind,
-                    ReportSnapshot.start == start,
-                )
-            ).one()
+def _update(snap: ReportSnapshot, data: dict[str, Any], now: datetime) -> int:
+    """Unchanged figures leave the row (and built_at) alone."""
     if snap.data == data:
         return 0
     snap.data, snap.hours_total, snap.built_at = data, _d(data["hours_total"]), now
     return 1
+
+
+def _insert(
+    session: Session, programme_id: int, kind: PeriodKind, fresh: dict[date, Any], now: datetime
+) -> int:
+    """Insert new snapshots in one statement; one another builder inserted meanwhile is
+    updated instead."""
+    if not fresh:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "programme_id": programme_id,
+            "period": kind,
+            "start": start,
+            "end": period_end(kind, start),
+            "hours_total": _d(data["hours_total"]),
+            "data": data,
+            "built_at": now,
+        }
+        for start, data in fresh.items()
+    ]
+    table = cast_type(Table, ReportSnapshot.__table__)
+    stmt = insert(table).on_conflict_do_nothing().returning(table.c.start)
+    inserted = set(session.execute(stmt, rows).scalars())
+    changed = len(inserted)
+    for start in fresh.keys() - inserted:
+        theirs = session.scalars(
+            select(ReportSnapshot).where(
+                ReportSnapshot.programme_id == programme_id,
+                ReportSnapshot.period == kind,
+                ReportSnapshot.start == start,
+            )
+        ).one()
+        changed += _update(theirs, fresh[start], now)
+        session.flush()
+        session.expunge(theirs)
+    return changed
 
 
 def _runs(kind: PeriodKind, starts: Iterable[date]) -> Iterator[tuple[date, ...]]:
