@@ -50,6 +50,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     flask = [sys.executable, "-m", "flask", "--app", "coprod"]
     subprocess.run([*flask, "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
     subprocess.run([*flask, "demo-data"], env=env, check=True, capture_output=True, cwd=ROOT)
+    # The reports the scheduler would have built by now (partners read them).
+    subprocess.run(
+        [*flask, "reports", "rebuild"], env=env, check=True, capture_output=True, cwd=ROOT
+    )
     port = _free_port()
     log = (db_file.parent / "server.log").open("wb")
     proc = subprocess.Popen(
@@ -108,6 +112,23 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """Pages in browser contexts of their own (a second person on another device)."""
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(base_url=live_server, viewport=DESKTOP, bypass_csp=True)
+        contexts.append(context)
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 def check_a11y(page: Any) -> None:

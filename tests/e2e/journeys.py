@@ -1,0 +1,44 @@
+"""Small browser helpers for the journeys: register someone new, find shifts, sign out."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+PASSPHRASE = "a long and lovely passphrase"
+
+
+def register(page: Any, name: str) -> str:
+    """Register a new person with a unique address; returns the address."""
+    email = f"{name.split()[0].lower()}.{uuid.uuid4().hex[:8]}@example.org"
+    page.goto("/register")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSPHRASE)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/")
+    return email
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+
+
+def open_task(page: Any, title: str) -> str:
+    page.goto("/tasks")
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_url(re.compile(r"/tasks/\d+"))
+    return str(page.url)
+
+
+def row_with_free_places(page: Any, free: int) -> Any:
+    """The first upcoming shift row showing exactly `free` free places, or None."""
+    rows = page.locator("table tbody tr")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        cell = row.locator("td[data-label='Free places']")
+        if cell.count() and re.match(rf"^\s*{free} of \d+", cell.inner_text()):
+            return row
+    return None
