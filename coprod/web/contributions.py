@@ -354,10 +354,17 @@ def queue() -> Any:
     form.programme.choices = [SelectChoice("", "All programmes")] + [
         SelectChoice(str(p.id), p.name) for p in review.reviewed_programmes(session, actor)
     ]
-    form.task.choices = [SelectChoice("", "All tasks")] + [
-        SelectChoice(str(t.id), t.title)
-        for t in review.reviewed_tasks(session, actor, programme_id)
-    ]
+    # Tasks are offered once a programme is chosen: every task of every programme (up to 500
+    # options) made building this page four times slower than the queue itself.
+    form.task.choices = [SelectChoice("", "All tasks")]
+    if programme_id is not None:
+        form.task.choices += [
+            SelectChoice(str(t.id), t.title)
+            for t in review.reviewed_tasks(session, actor, programme_id)
+        ]
+    else:
+        form.task.data = ""
+        form.task.label.text = "Task (filter by a programme first)"
     valid = form.validate()
     status_raw = form.status.data if valid else LogStatus.SUBMITTED.value
     page = review.review_queue(
