@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app coprod
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck check clean serve scheduler
+.PHONY: run test install lint typecheck check clean serve scheduler fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,7 @@ check: lint typecheck test
 
 clean:
 	rm -rf $(VENV) instance/coprod.sqlite* .pytest_cache .mypy_cache .ruff_cache
+
+# A longer property-based run of the API against its own OpenAPI document (schemathesis).
+fuzz: install
+	COPROD_FUZZ_EXAMPLES=$${COPROD_FUZZ_EXAMPLES:-100} $(BIN)/pytest -p no:cacheprovider -s tests/api/test_fuzz.py

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from typing import Any, TypeVar
 
 import marshmallow as ma
@@ -60,18 +59,20 @@ class UTCDateTime(fields.AwareDateTime):
         return parsed.astimezone(UTC)
 
 
-LIMIT = Decimal("1000000000000")
+LIMIT = 10**12
+
+
+class DecimalIn(fields.Decimal):
+    """A Decimal read from a JSON number (via its text, so 2.1 stays 2.1), shown as a number
+    in the document."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> float | None:
+        return None if value is None else float(value)
 
 
 def Amount(**kwargs: Any) -> fields.Decimal:
     """A number in; the services check its range and decimal places."""
-    metadata = {"type": "number", **kwargs.pop("metadata", {})}
-    return fields.Decimal(
-        allow_nan=False,
-        validate=validate.Range(min=-LIMIT, max=LIMIT),
-        metadata=metadata,
-        **kwargs,
-    )
+    return DecimalIn(allow_nan=False, validate=validate.Range(min=-LIMIT, max=LIMIT), **kwargs)
 
 
 class Number(fields.Float):
