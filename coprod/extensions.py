@@ -7,7 +7,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from coprod.db import db, make_engine
 from coprod.models import User
@@ -44,7 +44,8 @@ def _load_user(session_id: str) -> User | None:
         user_id, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    user = db.session.get(User, user_id, options=[selectinload(User.memberships)])
+    # One statement: the person and their roles (every signed-in request runs it).
+    user = db.session.get(User, user_id, options=[joinedload(User.memberships)])
     if user is None or user.session_version != version:
         return None
     if not user.is_active or user.deleted_at is not None:
