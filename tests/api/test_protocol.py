@@ -174,7 +174,7 @@ def test_the_api_needs_no_csrf_token(client, app, session, monkeypatch):
     response = api.post("/organisations", {"name": "No CSRF here", "kind": "community"})
     assert response.status_code == 201
     assert client.post("/login", data={"email": "x"}).status_code == 400  # the web still checks
-    assert "api_organisations" in csrf._exempt_blueprints
+    assert "api_organisations" in {getattr(b, "name", b) for b in csrf._exempt_blueprints}
 
 
 def test_token_creation_by_password_is_rate_limited_like_the_login_form(client, session, app):
