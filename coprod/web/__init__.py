@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "contributions",
     "reports",
     "admin",
+    "notifications",
 ]
 
 

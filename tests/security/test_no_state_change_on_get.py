@@ -12,6 +12,7 @@ START = ["/", "/admin", "/orgs", "/programmes", "/tasks", "/review", "/my/schedu
 # GET endpoints no link leads to in the demo world, with why.
 UNREACHABLE = {
     "reports.export": "linked only once a report snapshot exists (built by the scheduler)",
+    "notifications.outbox_message": "linked only once an email is queued (the demo world has none)",
 }
 
 
