@@ -49,6 +49,19 @@ class Config:
     SCHEDULER_LOCK_FILE = os.environ.get(
         "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")
     )
+    # Email (Flask-Mail's names). Without MAIL_SERVER the scheduler prints emails to its console
+    # and site admins read them on /admin/outbox. Links in emails start with PUBLIC_BASE_URL
+    # (read from the environment by coprod.services.notifications).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coprod <no-reply@localhost>")
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+    REMINDER_HOURS_BEFORE = int(os.environ.get("REMINDER_HOURS_BEFORE", "24"))
     TESTING = False
 
 
@@ -68,6 +81,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     DATABASE_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "sqlite://")
+    MAIL_SERVER = ""  # tests start their own SMTP server and pass its settings explicitly
 
 
 CONFIGS: dict[str, type[Config]] = {
