@@ -90,11 +90,17 @@ def me() -> Any:
     return {
         **account_out(user),
         "is_site_admin": user.is_site_admin,
-        "calendar_feed_url": url_for(
-            "api_calendar.feed", feed_token=user.calendar_token, _external=True
-        ),
+        "calendar_feed_url": calendar_feed_url(user),
         "memberships": memberships,
     }
+
+
+def calendar_feed_url(user: User) -> str:
+    """The private feed link the web UI shows (its own feed route when installed, else the
+    API's /api/v1/calendar/<token>.ics); both serve the same feed."""
+    if "notifications.calendar_feed" in current_app.view_functions:
+        return url_for("notifications.calendar_feed", token=user.calendar_token, _external=True)
+    return url_for("api_calendar.feed", feed_token=user.calendar_token, _external=True)
 
 
 def _roles(held: set[Any]) -> list[str]:
