@@ -143,6 +143,8 @@ def _bucket(session: Session, kind: PeriodKind, col: Any) -> ColumnElement[date]
 
 
 def _d(value: Any) -> Decimal:
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+        return value  # already in cents, as the database sums them
     return Decimal(str(value or 0)).quantize(CENT, ROUND_HALF_UP)
 
 
@@ -202,8 +204,7 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
     person: dict[str, Any] = {"partition_by": c.c.user_id, "order_by": c.c.date}
     marked = select(
         c,
-        func.lag(c.c.b).over(**person).label("pb"),
-        func.row_number().over(**person).label("rn"),
+        func.lag(c.c.b).over(**person).label("pb"),  # NULL only on a person's first log
     ).subquery("m")
     m = marked.c
     someone = m.user_id.is_not(None)
@@ -213,7 +214,7 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
         m.task_id.label("t"),
         m.hours,
         case((and_(someone, or_(m.pb.is_(None), m.pb != m.b)), 1)).label("first_in_period"),
-        case((and_(someone, m.rn == 1), 1)).label("first_ever"),
+        case((and_(someone, m.pb.is_(None)), 1)).label("first_ever"),
     ).where(m.date >= lo)
     if pg:
         fl = flagged.subquery("fl").c

@@ -357,3 +357,22 @@ def test_the_impact_summary_adds_up_quarters_and_names_nobody(session, world, no
     assert impact.totals["contributors"] == 4
     assert impact.outcomes[0]["cumulative"] == 150.0
     assert "Ana" not in repr(impact.totals) + repr(impact.outcomes)
+
+
+def test_outcome_and_in_kind_rows_carry_their_logs_programme(session, world) -> None:
+    added = session.scalars(select(OutcomeQuantity)).all()  # added with log_id only
+    assert {r.programme_id for r in added} == {world.programme.id}
+    log = _log(session, world.eve, world.t1, date(2026, 6, 11), "1")
+    log.outcomes.append(OutcomeQuantity(metric_id=world.metric.id, quantity=Decimal(1)))
+    log.in_kind.append(InKindItem(description="Tea", value=Decimal(2)))
+    session.flush()
+    assert {r.programme_id for r in log.outcomes + log.in_kind} == {world.programme.id}
+
+
+def test_a_person_whose_first_log_is_long_before_the_period_is_not_new_in_it(
+    session, world, now
+) -> None:
+    _log(session, world.cy, world.t2, date(2026, 1, 15), "1")
+    assert _build(session, world, PeriodKind.MONTH, JUNE, now).data["new_contributors"] == 2
+    january = _build(session, world, PeriodKind.MONTH, date(2026, 1, 1), now).data
+    assert (january["contributors"], january["new_contributors"]) == (1, 1)
