@@ -201,6 +201,8 @@ def update_task(args: dict[str, Any], task_id: int) -> Any:
     session, actor = db.session(), current_actor()
     task = tasks.get_task(session, actor, task_id)
     status = args.pop("status", None)
+    if not args and status is None:
+        policy.require(actor, "task.edit_description", task)  # nothing to change, still checked
     if args:
         tasks.update_task(
             session,
