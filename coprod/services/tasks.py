@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, delete, exists, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
@@ -465,7 +465,8 @@ def list_open_tasks(
         .correlate(Task)
         .scalar_subquery()
     )
-    stmt = select(Task).where(Task.status == TaskStatus.OPEN).options(selectinload(Task.programme))
+    # The programme comes in the same statement (many-to-one join): one round trip less.
+    stmt = select(Task).where(Task.status == TaskStatus.OPEN).options(joinedload(Task.programme))
     if q:
         stmt = stmt.where(_search(q))
     if prog_id is not None:
