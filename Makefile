@@ -53,3 +53,22 @@ clean:
 # A longer property-based run of the API against its own OpenAPI document (schemathesis).
 fuzz: install
 	COPROD_FUZZ_EXAMPLES=$${COPROD_FUZZ_EXAMPLES:-100} $(BIN)/pytest -p no:cacheprovider -s tests/api/test_fuzz.py
+
+# --- benchmarks (bench/README.md): PostgreSQL at BENCH_DB, generated worlds, wrk, nginx ---
+BENCH_DB ?= postgresql://postgres@127.0.0.1:5432/coprod_bench
+SIZE ?= medium
+BENCH := PYTHONPATH=. $(BIN)/python -m
+
+.PHONY: bench-data bench-load bench-profile bench-cluster
+
+bench-data: install  ## a generated world of SIZE (small, medium, large) in BENCH_DB
+	$(BENCH) bench.generate --size $(SIZE) --url $(BENCH_DB)
+
+bench-load: install  ## gunicorn (2 workers) + wrk, 8 clients, against the baseline
+	$(BENCH) bench.load --url $(BENCH_DB)
+
+bench-profile: install  ## each page's time and statements in-process (PAGE=... for a profile)
+	$(BENCH) bench.profile_pages --url $(BENCH_DB) $(if $(PAGE),--profile "$(PAGE)")
+
+bench-cluster: install  ## 2 gunicorn instances + nginx + 1 scheduler + Redis, checks, load test
+	SIZE=$(SIZE) bench/cluster.sh

@@ -410,6 +410,21 @@ def build_reports(engine: Engine, now: datetime, quiet: bool = False) -> int:
     return changed
 
 
+def _create_database(url: str) -> None:
+    """CREATE DATABASE when the URL names one that does not exist yet."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    server = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with server.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        found = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}
+        )
+        if not found:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+
+
 def reset(url: str) -> Engine:
     """An empty, migrated database at `url` (PostgreSQL schema dropped; SQLite file removed)."""
     from pathlib import Path
@@ -417,6 +432,7 @@ def reset(url: str) -> Engine:
     from coprod.migrate import upgrade
 
     if url.startswith("postgres"):
+        _create_database(url)
         engine = make_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
