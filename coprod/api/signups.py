@@ -9,10 +9,11 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from coprod import policy
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema, referenced
 from coprod.db import db, utcnow
-from coprod.errors import Invalid
+from coprod.errors import Invalid, NotFound
 from coprod.models import Signup, SignupStatus
 from coprod.services import accounts, signups
 
@@ -174,7 +175,10 @@ def my_schedule(args: dict[str, Any]) -> Any:
 @token_required
 def get_signup(signup_id: int) -> Any:
     """One sign-up: yours, or one on a roster you keep."""
-    return _one(signups.get_signup(db.session(), current_actor(), signup_id, "signup.view"))
+    signup = db.session().get(Signup, signup_id)
+    if signup is None or not policy.can(current_actor(), "signup.view", signup):
+        raise NotFound("No such sign-up.")  # someone else's sign-up does not exist for you
+    return _one(signup)
 
 
 @blp.route("/signups/<int:signup_id>/cancel", methods=["POST"])
