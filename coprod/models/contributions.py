@@ -110,14 +110,17 @@ class OutcomeQuantity(Base):
     __table_args__ = (
         UniqueConstraint("log_id", "metric_id"),
         CheckConstraint("quantity >= 0", name="quantity_non_negative"),
-        Index("ix_outcome_quantity_report", "programme_id", "log_id", "metric_id", "quantity"),
+        Index(
+            "ix_outcome_quantity_report", "programme_id", "date", "log_id", "metric_id", "quantity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     log_id: Mapped[int] = mapped_column(ForeignKey("contribution_log.id", ondelete="CASCADE"))
     # Denormalised from the log (set on insert, see below) so a programme's report reads only
-    # its own rows.
+    # its own rows. A log's date changes only with its outcomes and in-kind rows rewritten.
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    date: Mapped[date]
     metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[Decimal] = mapped_column(quantity_type())
 
@@ -129,7 +132,7 @@ class InKindItem(Base):
     __tablename__ = "in_kind_item"
     __table_args__ = (
         CheckConstraint("value >= 0", name="value_non_negative"),
-        Index("ix_in_kind_item_report", "programme_id", "log_id", "value"),
+        Index("ix_in_kind_item_report", "programme_id", "date", "log_id", "value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,6 +141,7 @@ class InKindItem(Base):
     )
     # Denormalised from the log (set on insert, see below).
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
+    date: Mapped[date]
     description: Mapped[str] = mapped_column(String(300))
     value: Mapped[Decimal] = mapped_column(money())
 
@@ -146,14 +150,18 @@ class InKindItem(Base):
 
 @event.listens_for(OutcomeQuantity, "before_insert")
 @event.listens_for(InKindItem, "before_insert")
-def _programme_from_log(_mapper: Mapper[Any], conn: Connection, row: Any) -> None:
-    """Outcome and in-kind rows carry their log's programme (a log never changes programme)."""
-    if row.programme_id is None:
-        log = row.__dict__.get("log")  # the log in hand, without a lazy load mid-flush
-        row.programme_id = (
-            log.programme_id
-            if log is not None and log.programme_id is not None
-            else conn.scalar(
-                select(ContributionLog.programme_id).where(ContributionLog.id == row.log_id)
+def _copy_from_log(_mapper: Mapper[Any], conn: Connection, row: Any) -> None:
+    """Outcome and in-kind rows carry their log's programme and date (a log never changes
+    programme, and its date changes only with these rows rewritten)."""
+    if row.programme_id is not None and row.date is not None:
+        return
+    log = row.__dict__.get("log")  # the log in hand, without a lazy load mid-flush
+    if log is not None and log.programme_id is not None and log.date is not None:
+        row.programme_id, row.date = log.programme_id, log.date
+    else:
+        found = conn.execute(
+            select(ContributionLog.programme_id, ContributionLog.date).where(
+                ContributionLog.id == row.log_id
             )
-        )
+        ).one()
+        row.programme_id, row.date = found.programme_id, found.date

@@ -175,6 +175,7 @@ class _Figures:
     outcomes_before: dict[int, Decimal] = field(default_factory=dict)
 
 
+NOT_COUNTED = [s for s in LogStatus if s != LogStatus.APPROVED]
 # Which figure a grouped row holds (the first column of _gather's rows).
 BY_ORG, BY_TASK, OUTCOME, IN_KIND = 1, 2, 3, 4
 
@@ -245,26 +246,35 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
         .outerjoin(org, org.id == g[2])
         .outerjoin(Task, Task.id == g[3])
     )
+
+    # Outcome and in-kind rows carry their log's programme and date: read the programme's
+    # own rows, less those of its logs that do not count (few; none need the approved ones).
+    def counts(log_id: Any) -> ColumnElement[bool]:
+        not_counted = select(L.id).where(
+            L.programme_id == programme_id, L.status.in_(NOT_COUNTED), L.id == log_id
+        )
+        return ~not_counted.exists()
+
     q = OutcomeQuantity
-    per_log = (
-        select(case((L.date >= lo, b)).label("b"), q.metric_id, q.quantity)
-        .join(L, L.id == q.log_id)
-        .where(q.programme_id == programme_id, *counted)
+    per_row = (
+        select(case((q.date >= lo, _bucket(session, kind, q.date))).label("b"), q.metric_id)
+        .add_columns(q.quantity)
+        .where(q.programme_id == programme_id, q.date <= hi, counts(q.log_id))
         .subquery("q")
     )  # outcomes before lo have no period: they start the cumulative totals
-    oq = per_log.c
+    oq = per_row.c
     outcomes = (
         select(literal(OUTCOME), oq.b, oq.metric_id, null(), null(), _amount(func.sum(oq.quantity)))
         .add_columns(null(), null())
         .group_by(oq.b, oq.metric_id)
     )
     item = InKindItem
+    ib = _bucket(session, kind, item.date)
     in_kind = (
-        select(literal(IN_KIND), b, null(), null(), null(), _amount(func.sum(item.value)))
+        select(literal(IN_KIND), ib, null(), null(), null(), _amount(func.sum(item.value)))
         .add_columns(null(), null())
-        .join(L, L.id == item.log_id)
-        .where(item.programme_id == programme_id, *counted, L.date >= lo)
-        .group_by(b)
+        .where(item.programme_id == programme_id, item.date.between(lo, hi), counts(item.log_id))
+        .group_by(ib)
     )
     if pg:
         # Hash the groups in memory instead of sorting them on disk (this transaction only).

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:19:12.415090
+Create Date: 2026-11-28 11:28:00.258040
 """
 
 from collections.abc import Sequence
@@ -622,6 +622,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("log_id", sa.Integer(), nullable=False),
         sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
         sa.Column("description", sa.String(length=300), nullable=False),
         sa.Column("value", sa.Numeric(precision=12, scale=2), nullable=False),
         sa.CheckConstraint("value >= 0", name=op.f("ck_in_kind_item_value_non_negative")),
@@ -642,7 +643,7 @@ def upgrade() -> None:
     with op.batch_alter_table("in_kind_item", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_in_kind_item_log_id"), ["log_id"], unique=False)
         batch_op.create_index(
-            "ix_in_kind_item_report", ["programme_id", "log_id", "value"], unique=False
+            "ix_in_kind_item_report", ["programme_id", "date", "log_id", "value"], unique=False
         )
 
     op.create_table(
@@ -650,6 +651,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("log_id", sa.Integer(), nullable=False),
         sa.Column("programme_id", sa.Integer(), nullable=False),
+        sa.Column("date", sa.Date(), nullable=False),
         sa.Column("metric_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Numeric(precision=14, scale=2), nullable=False),
         sa.CheckConstraint("quantity >= 0", name=op.f("ck_outcome_quantity_quantity_non_negative")),
@@ -682,7 +684,7 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             "ix_outcome_quantity_report",
-            ["programme_id", "log_id", "metric_id", "quantity"],
+            ["programme_id", "date", "log_id", "metric_id", "quantity"],
             unique=False,
         )
 

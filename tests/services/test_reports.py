@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from coprod.errors import Invalid, NotAllowed, NotFound
 from coprod.models import (
+    ContributionLog,
     InKindItem,
     LogStatus,
     OrgKind,
@@ -19,7 +20,7 @@ from coprod.models import (
     ReportSnapshot,
     Role,
 )
-from coprod.services import reports
+from coprod.services import contributions, reports
 from tests.factories import (
     add_partner,
     make_log,
@@ -376,3 +377,20 @@ def test_a_person_whose_first_log_is_long_before_the_period_is_not_new_in_it(
     assert _build(session, world, PeriodKind.MONTH, JUNE, now).data["new_contributors"] == 2
     january = _build(session, world, PeriodKind.MONTH, date(2026, 1, 1), now).data
     assert (january["contributors"], january["new_contributors"]) == (1, 1)
+
+
+def test_a_resubmitted_log_moves_its_outcomes_to_its_new_date(session, world, now) -> None:
+    world.t1.metrics.append(world.metric)
+    sent_back = session.scalars(
+        select(ContributionLog).where(ContributionLog.status == LogStatus.CHANGES_REQUESTED)
+    ).one()
+    contributions.resubmit_log(session, world.bo, sent_back, on=date(2026, 5, 28),
+                               hours=Decimal(1), outcomes=[(world.metric.id, Decimal(7))],
+                               now=now)  # fmt: skip
+    sent_back.status = LogStatus.APPROVED  # as a reviewer would
+    session.flush()
+    may = _build(session, world, PeriodKind.MONTH, date(2026, 5, 1), now).data
+    assert may["outcomes"][0]["quantity"] == 57.0  # bo's 50 and the resubmitted 7
+    assert (
+        _build(session, world, PeriodKind.MONTH, JUNE, now).data["outcomes"][0]["quantity"] == 100
+    )
