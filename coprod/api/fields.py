@@ -66,7 +66,9 @@ class DecimalIn(fields.Decimal):
     """A Decimal read from a JSON number (via its text, so 2.1 stays 2.1), shown as a number
     in the document."""
 
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> float | None:
+    def _serialize(  # type: ignore[override]
+        self, value: Any, attr: Any, obj: Any, **kwargs: Any
+    ) -> float | None:
         return None if value is None else float(value)
 
 

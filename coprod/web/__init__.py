@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "reports",
     "admin",
     "notifications",
+    "tokens",
 ]
 
 
