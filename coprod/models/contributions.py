@@ -17,8 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     select,
+    update,
 )
-from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Mapper, attributes, mapped_column, relationship
 
 from coprod.db import Base, utcnow
 from coprod.models._types import hours_type, money, quantity_type, str_enum
@@ -118,7 +119,7 @@ class OutcomeQuantity(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     log_id: Mapped[int] = mapped_column(ForeignKey("contribution_log.id", ondelete="CASCADE"))
     # Denormalised from the log (set on insert, see below) so a programme's report reads only
-    # its own rows. A log's date changes only with its outcomes and in-kind rows rewritten.
+    # its own rows; a new date on the log is copied to its rows (see below).
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="CASCADE"))
     date: Mapped[date]
     metric_id: Mapped[int] = mapped_column(ForeignKey("metric.id", ondelete="CASCADE"), index=True)
@@ -165,3 +166,17 @@ def _copy_from_log(_mapper: Mapper[Any], conn: Connection, row: Any) -> None:
             )
         ).one()
         row.programme_id, row.date = found.programme_id, found.date
+
+
+@event.listens_for(ContributionLog, "before_update")
+def _move_rows_with_log(_mapper: Mapper[Any], conn: Connection, log: ContributionLog) -> None:
+    """A log given a new date takes its outcome and in-kind rows along (rows inserted in the
+    same flush copy the new date themselves)."""
+    if not attributes.get_history(log, "date").has_changes():
+        return
+    conn.execute(
+        update(OutcomeQuantity).where(OutcomeQuantity.log_id == log.id), {"date": log.date}
+    )
+    conn.execute(update(InKindItem).where(InKindItem.log_id == log.id), {"date": log.date})
+    for row in [*log.__dict__.get("outcomes", ()), *log.__dict__.get("in_kind", ())]:
+        attributes.set_committed_value(row, "date", log.date)

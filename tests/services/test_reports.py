@@ -384,6 +384,7 @@ def test_a_resubmitted_log_moves_its_outcomes_to_its_new_date(session, world, no
     sent_back = session.scalars(
         select(ContributionLog).where(ContributionLog.status == LogStatus.CHANGES_REQUESTED)
     ).one()
+    _outcome(session, sent_back, world.metric, "3")  # its row is kept, with a new quantity
     contributions.resubmit_log(session, world.bo, sent_back, on=date(2026, 5, 28),
                                hours=Decimal(1), outcomes=[(world.metric.id, Decimal(7))],
                                now=now)  # fmt: skip
