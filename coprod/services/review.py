@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
@@ -273,10 +273,10 @@ def review_queue(
         select(ContributionLog)
         .join(Programme, ContributionLog.programme_id == Programme.id)
         .where(Programme.lead_organisation_id.in_(org_ids))
-        .options(
-            selectinload(ContributionLog.task).selectinload(Task.programme),
-            selectinload(ContributionLog.contributor),
-            selectinload(ContributionLog.organisation),
+        .options(  # many-to-one, so joined into the page's one statement
+            joinedload(ContributionLog.task).joinedload(Task.programme),
+            joinedload(ContributionLog.contributor),
+            joinedload(ContributionLog.organisation),
         )
         .order_by(ContributionLog.submitted_at, ContributionLog.id)
     )
