@@ -542,10 +542,10 @@ def get_task(session: Session, actor: Actor, task_id: int) -> Task:
     task = session.scalar(
         select(Task)
         .where(Task.id == task_id)
-        .options(
+        .options(  # the many-to-one parents in the same statement
             selectinload(Task.metrics),
-            selectinload(Task.programme).selectinload(Programme.lead_organisation),
-            selectinload(Task.coordinating_organisation),
+            joinedload(Task.programme).joinedload(Programme.lead_organisation),
+            joinedload(Task.coordinating_organisation),
         )
     )
     # Nothing about a task someone may not see is revealed, not even that it exists.
