@@ -211,6 +211,12 @@ def wrk(
     return Result(name, path, rps, p50, p99, requests, errors), out
 
 
+def _status(out: str, key: str) -> int:
+    """A count printed by bench/signup.lua's done(): STATUS 2xx=… 3xx=… 409=… …"""
+    m = re.search(rf"{key}=(\d+)", out)
+    return int(m.group(1)) if m else 0
+
+
 def _socket_errors(out: str) -> int:
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return sum(int(g) for g in m.groups()) if m else 0
@@ -405,10 +411,7 @@ def main(argv: list[str] | None = None) -> int:
                 after = conn.scalar(text("SELECT count(*) FROM signup")) or 0
             broken = check(engine)
             engine.dispose()
-            post.errors = _socket_errors(out) + sum(
-                int(re.search(rf"{k}=(\d+)", out).group(1))  # type: ignore[union-attr]
-                for k in ("other-4xx", "5xx")
-            )
+            post.errors = _socket_errors(out) + _status(out, "other-4xx") + _status(out, "5xx")
             post.note = (
                 f"{n} (volunteer, shift) pairs; responses {codes.group(1) if codes else '?'}; "
                 f"{after - before} new sign-ups; overbooked shifts "
