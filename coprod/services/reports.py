@@ -143,8 +143,6 @@ def _bucket(session: Session, kind: PeriodKind, col: Any) -> ColumnElement[date]
 
 
 def _d(value: Any) -> Decimal:
-    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
-        return value  # already in cents, as the database sums them
     return Decimal(str(value or 0)).quantize(CENT, ROUND_HALF_UP)
 
 
@@ -296,20 +294,20 @@ def _file(
     people: Any,
     new: Any,
 ) -> None:
-    """Put one grouped row where _Figures keeps it."""
+    """Put one grouped row where _Figures keeps it (amounts come as Decimal cents, cast in SQL)."""
     if what == BY_ORG and start is not None:
-        f.orgs[start].append((key, kind, name, _d(amount)))
+        f.orgs[start].append((key, kind, name, amount))
     elif what == BY_TASK and start is not None:
-        f.tasks[start].append((key, name, _d(amount)))
+        f.tasks[start].append((key, name, amount))
         f.people[start] += people
         f.new_people[start] += new
     elif what == OUTCOME:
         if start is None:
-            f.outcomes_before[key] = _d(amount)
+            f.outcomes_before[key] = amount
         else:
-            f.outcomes[start][key] = _d(amount)
+            f.outcomes[start][key] = amount
     elif what == IN_KIND and start is not None:
-        f.in_kind[start] = _d(amount)
+        f.in_kind[start] = amount
 
 
 def _totals(f: _Figures, start: date, rate: Decimal) -> dict[str, Any]:
@@ -393,7 +391,7 @@ def _period_data(
 
 def _ranked(rows: Iterable[tuple[int, str | None, Decimal]]) -> list[dict[str, Any]]:
     ordered = sorted(rows, key=lambda r: (-r[2], r[1] or "", r[0]))
-    return [{"id": i, "name": n or "", "hours": _num(h)} for i, n, h in ordered]
+    return [{"id": i, "name": n or "", "hours": float(h)} for i, n, h in ordered]  # cents
 
 
 # --- building snapshots -------------------------------------------------------------------
