@@ -168,3 +168,36 @@ def test_two_app_instances_share_the_limit_through_redis(database_url) -> None:
 
     assert run(2) == "422 422"  # worker one: two failures
     assert run(2) == "422 429"  # worker two: one more failure, then refused
+
+
+def _token(client, email: str, password: str = "wrong password", ip: str = "10.0.5.1"):
+    return client.post(
+        "/api/v1/tokens",
+        json={"email": email, "password": password, "name": "laptop"},
+        environ_base={"REMOTE_ADDR": ip},
+    )
+
+
+def test_failed_token_requests_are_limited_per_account_with_a_problem_document(
+    app, client, session, limits
+):
+    if "api_tokens.create_token" not in app.view_functions:
+        pytest.skip("the API's token endpoint is not installed")
+    limits["LOGIN_LIMIT_PER_ACCOUNT"] = "3/minute"
+    user = make_user(session)
+    codes = [_token(client, user.email, ip=f"10.0.5.{i}").status_code for i in range(3)]
+    assert codes == [422] * 3
+    blocked = _token(client, user.email, PASSWORD, ip="10.0.5.99")
+    assert blocked.status_code == 429
+    assert "json" in blocked.content_type
+
+
+def test_failed_token_requests_are_limited_per_address(app, client, session, limits):
+    if "api_tokens.create_token" not in app.view_functions:
+        pytest.skip("the API's token endpoint is not installed")
+    limits["LOGIN_LIMIT_PER_ADDRESS"] = "3/minute"
+    user = make_user(session)
+    codes = [_token(client, f"n{i}@example.org", ip="10.0.6.1").status_code for i in range(3)]
+    assert codes == [422] * 3
+    assert _token(client, user.email, PASSWORD, ip="10.0.6.1").status_code == 429
+    assert _token(client, user.email, PASSWORD, ip="10.0.6.2").status_code == 201
