@@ -22,6 +22,7 @@ from coprod.api.fields import (
     UTCDateTime,
     page_schema,
     referenced,
+    renamed,
 )
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
@@ -141,10 +142,7 @@ def log_out(log: ContributionLog) -> dict[str, Any]:
 
 def _renaming(call: Callable[[], T]) -> T:
     """The services name some fields as the web form does; the API names them `<object>_id`."""
-    try:
-        return call()
-    except Invalid as err:
-        raise Invalid.many({RENAMED.get(f, f): m for f, m in err.errors.items()}) from None
+    return renamed(call, RENAMED)
 
 
 def _shift(shift_id: int | None) -> Shift | None:

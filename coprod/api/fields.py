@@ -131,3 +131,11 @@ def referenced(call: Callable[[], T], field: str) -> T:
         return call()
     except NotFound as err:
         raise Invalid(field, err.message) from None
+
+
+def renamed(call: Callable[[], T], names: dict[str, str]) -> T:
+    """Call a service whose field errors use the web form's names; answer with the API's."""
+    try:
+        return call()
+    except Invalid as err:
+        raise Invalid.many({names.get(f, f): m for f, m in err.errors.items()}) from None

@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 from coprod import policy
 from coprod.api import queries
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema
+from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, renamed
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
 from coprod.models import Shift, Task, TaskStatus
@@ -130,14 +130,17 @@ def list_tasks(args: dict[str, Any]) -> Any:
     session, status = db.session(), TaskStatus(args["status"])
     common = {"programme_id": args.get("programme_id"), "page": args["page"]}
     if status == TaskStatus.OPEN:
-        page = tasks.list_open_tasks(
-            session,
-            q=args["q"],
-            date_from=args.get("from_"),
-            date_to=args.get("to"),
-            per_page=args["per_page"],
-            now=utcnow(),
-            **common,
+        page = renamed(
+            lambda: tasks.list_open_tasks(
+                session,
+                q=args["q"],
+                date_from=args.get("from_"),
+                date_to=args.get("to"),
+                per_page=args["per_page"],
+                now=utcnow(),
+                **common,
+            ),
+            {"date_from": "from", "date_to": "to"},
         )
         items = [
             {

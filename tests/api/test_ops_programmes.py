@@ -108,6 +108,8 @@ def test_get_tasks_lists_open_tasks_with_filters(client, session, now):
     staff = Api(client, bearer(session, world.lead_staff))
     assert staff.get("/tasks", query_string={"status": "draft"}).get_json()["total"] == 1
     assert is_problem(anon.get("/tasks", query_string={"from": "2026-13-01"}), 422)
+    backwards = anon.get("/tasks", query_string={"from": "2026-07-02", "to": "2026-07-01"})
+    assert is_problem(backwards, 422) and "to" in backwards.get_json()["errors"]
 
 
 def test_get_task_hides_drafts_from_the_public(client, session):
