@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Response, request
 from flask_smorest import Blueprint
 
 from coprod.db import db
+from coprod.errors import NotFound
 
 blp = Blueprint("api_calendar", __name__, url_prefix="/api/v1", description="Calendar feed")
 
 ICS = "text/calendar"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,100}")
 CALENDAR_DOC = {"type": "string", "description": "iCalendar (RFC 5545)."}
 
 
@@ -22,8 +25,10 @@ def feed(feed_token: str) -> Any:
     """Your confirmed shifts as iCalendar, for whoever holds the private link."""
     from coprod.services import calendar
 
+    if not TOKEN.fullmatch(feed_token):
+        raise NotFound("No calendar at this address.")  # not a link we ever gave out
     session = db.session()
-    user = calendar.get_feed_user(session, feed_token[:100])
+    user = calendar.get_feed_user(session, feed_token)
     body = calendar.build_feed(session, user, request.host_url)
     response = Response(body, mimetype=ICS)
     response.headers["Cache-Control"] = "private, max-age=300"

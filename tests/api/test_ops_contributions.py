@@ -222,3 +222,4 @@ def test_get_calendar_feed_with_the_private_link_only(client, session):
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     assert world.task.title in response.get_data(as_text=True)
     assert is_problem(Api(client).get("/calendar/not-a-token.ics"), 404)
+    assert is_problem(Api(client).get("/calendar/bad%00token.ics"), 404)
