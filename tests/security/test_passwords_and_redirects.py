@@ -136,8 +136,29 @@ def test_other_next_fields_and_the_referrer_never_redirect_off_site(
     assert waiting
     response = client.post("/review/approve", data={"next": target, "log_ids": waiting})
     _assert_stays_home(response)
-    # A refused button action goes back to the referrer only when it is our own page.
-    response = client.post("/shifts/999999/signup", headers={"Referer": target})
-    assert response.status_code in (404, 303)
+
+
+@pytest.mark.parametrize("referrer", HOSTILE_NEXT)
+def test_a_refused_action_goes_back_only_to_our_own_page(client, session, demo, referrer):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from coprod.models import Shift, Signup, SignupStatus
+
+    # Signing up twice is refused (a Conflict): the app sends the person back where they were.
+    signup = session.scalars(
+        select(Signup)
+        .join(Shift)
+        .where(Signup.status == SignupStatus.CONFIRMED, Shift.starts_at > datetime.now(UTC))
+    ).first()
+    assert signup is not None
+    login_as(client, signup.volunteer)
+    url = f"/shifts/{signup.shift_id}/signup"
+    ours = client.post(url, headers={"Referer": f"http://localhost/tasks/{signup.shift.task_id}"})
+    assert ours.status_code == 303 and ours.headers["Location"].startswith("/tasks/")
+    response = client.post(url, headers={"Referer": referrer})
     if response.status_code == 303:
         _assert_stays_home(response)
+    else:
+        assert response.status_code == 409
