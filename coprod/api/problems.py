@@ -80,33 +80,32 @@ def _validation_errors(messages: Any) -> dict[str, list[str]]:
 
 
 DETAILS = {
-    400: "The request body is not valid JSON.",
     401: "Send a valid personal access token: Authorization: Bearer <token>.",
     404: "Not found.",
     405: "This method is not allowed here.",
     413: "The request body is too large.",
     415: "Send the request body as application/json.",
-    422: "Some values are not valid: see errors.",
     429: "Too many attempts. Wait a few minutes, then try again.",
 }
 
 
 def from_http(err: HTTPException) -> Response:
+    """webargs raises 422 with field messages and 400 for a body that is not JSON; the rest
+    are werkzeug's own HTTP errors."""
     status = err.code or 500
-    data = getattr(err, "data", None) or {}
-    errors = _validation_errors(data["messages"]) if "messages" in data else None
-    detail = DETAILS.get(status) if status in (400, 422, 429) else None
-    if status == 400 and errors and set(errors) != {"_"} and "json" not in (data["messages"] or {}):
-        detail = "Some values are not valid: see errors."
-    if detail is None:
-        detail = err.description or HTTPStatus(status).phrase
+    messages = (getattr(err, "data", None) or {}).get("messages")
+    errors = None
+    if status == 422 and messages:
+        errors, detail = _validation_errors(messages), "Some values are not valid: see errors."
+    elif status == 400 and messages:
+        detail = "The request body is not valid JSON."
+    else:
+        detail = DETAILS.get(status) or err.description or HTTPStatus(status).phrase
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="coprod"'
     if isinstance(err, MethodNotAllowed) and err.valid_methods:
         headers["Allow"] = ", ".join(err.valid_methods)
-    if status == 400 and errors and set(errors) == {"_"}:
-        errors = None
     return problem(status, detail, errors=errors, headers=headers)
 
 
