@@ -20,6 +20,7 @@ import sys
 import time
 import tracemalloc
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -244,22 +245,34 @@ def vacuum(engine: Engine) -> None:
         conn.execute(text("VACUUM ANALYZE"))
 
 
-def time_raw(engine: Engine) -> tuple[float, int]:
+def time_raw(engine: Engine, *, serial: bool = False) -> tuple[float, int]:
+    """The raw query; `serial` forbids PostgreSQL's parallel workers (one process, as each
+    statement of the rebuild runs)."""
     started = time.perf_counter()
     with engine.connect() as conn:
+        if serial and engine.dialect.name == "postgresql":
+            conn.execute(text("SET max_parallel_workers_per_gather = 0"))
         rows = conn.execute(text(RAW_SQL[engine.dialect.name])).all()
+        conn.rollback()
     return time.perf_counter() - started, len(rows)
 
 
-def rebuild_months(engine: Engine) -> tuple[float, int, int]:
-    """Every monthly snapshot of every programme, one transaction per batch (as the CLI)."""
+def _build(engine: Engine, batch: reports.Batch) -> int:
+    with Session(engine) as s, s.begin():
+        return reports.build_batch(s, batch, now=NOW)
+
+
+def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
+    """Every monthly snapshot of every programme, one transaction per batch (as the CLI), on
+    `jobs` connections at once."""
     started = time.perf_counter()
     with Session(engine) as s:
         plan = reports.plan_rebuild(s, now=NOW, kinds=[PeriodKind.MONTH])
-    changed = 0
-    for batch in plan:
-        with Session(engine) as s, s.begin():
-            changed += reports.build_batch(s, batch, now=NOW)
+    if jobs > 1:
+        with ThreadPoolExecutor(jobs) as pool:
+            changed = sum(pool.map(lambda b: _build(engine, b), plan))
+    else:
+        changed = sum(_build(engine, b) for b in plan)
     return time.perf_counter() - started, sum(len(b.starts) for b in plan), changed
 
 
@@ -271,6 +284,7 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=200)
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--tasks", type=int, default=20)
+    ap.add_argument("--jobs", type=int, default=3, help="connections for the parallel rebuild")
     ap.add_argument("--reuse", action="store_true", help="keep the generated world")
     args = ap.parse_args()
     engine = make_engine(args.url) if args.reuse else reset(args.url)
@@ -287,6 +301,11 @@ def main() -> None:
     raw_rows = raws[0][1]
     raw_cold, raw_warm = (raws[0][0] + raws[1][0]) / 2, (raws[1][0] + raws[2][0]) / 2
     raw_s = sorted(r[0] for r in raws)[1]
+    serial_s = sorted(time_raw(engine, serial=True)[0] for _ in range(3))[1]
+    par_raws = [time_raw(engine)[0]]
+    par_s, _, _ = rebuild_months(engine, args.jobs)
+    par_raws.append(time_raw(engine)[0])
+    par_raw = sum(par_raws) / 2
     tracemalloc.start()
     rebuild_months(engine)
     _, peak = tracemalloc.get_traced_memory()
@@ -300,6 +319,10 @@ def main() -> None:
     print(f"rebuild, warm       {warm_s:.3f} s ({unchanged} written: idempotent)")
     print(f"ratio cold / raw    {cold_s / raw_cold:.2f}x (raw before and after: {raw_cold:.3f} s)")
     print(f"ratio warm / raw    {warm_s / raw_warm:.2f}x (raw before and after: {raw_warm:.3f} s)")
+    print(f"raw, one process    {serial_s:.3f} s (median of 3; no parallel workers)")
+    print(f"warm / raw, one process each    {warm_s / serial_s:.2f}x")
+    print(f"rebuild on {args.jobs} connections {par_s:.3f} s: {par_s / par_raw:.2f}x the raw "
+          f"query (before and after: {par_raw:.3f} s)")  # fmt: skip
     print(f"rebuild peak memory {peak / 1e6:.1f} MB (tracemalloc); process peak RSS {rss:.0f} MB")
 
 
