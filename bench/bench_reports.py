@@ -16,9 +16,11 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
+import types
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -276,6 +278,18 @@ def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
     return time.perf_counter() - started, sum(len(b.starts) for b in plan), changed
 
 
+def builder_at(rev: str) -> Any:
+    """coprod/services/reports.py as it was at a git revision, for before/after figures."""
+    source = subprocess.run(  # noqa: S603 (a revision typed by whoever runs the benchmark)
+        ["git", "show", f"{rev}:coprod/services/reports.py"],  # noqa: S607
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    module = types.ModuleType(f"coprod.services.reports_at_{rev}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"reports.py@{rev}", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--url", default="sqlite:////tmp/coprod-bench.sqlite")
@@ -285,8 +299,12 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--tasks", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=3, help="connections for the parallel rebuild")
+    ap.add_argument("--builder", metavar="REV", help="time reports.py as of this git revision")
     ap.add_argument("--reuse", action="store_true", help="keep the generated world")
     args = ap.parse_args()
+    if args.builder:
+        global reports
+        reports = builder_at(args.builder)
     engine = make_engine(args.url) if args.reuse else reset(args.url)
     if not args.reuse:
         generate(engine, args)
