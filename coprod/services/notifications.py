@@ -249,7 +249,7 @@ def task_cancelled(
     """Tell everyone whose sign-up was cancelled with the task."""
     n = 0
     for signup in cancelled:
-        ctx = _shift_context(signup.shift) | {"cancelled": True}
+        ctx = _shift_context(signup.shift) | {"cancelled": True, "by_coordinator": False}
         subject = f"Cancelled: “{task.title}”"
         occasion = f"signup{signup.id}:task-cancelled"
         n += (
@@ -257,6 +257,19 @@ def task_cancelled(
             is not None
         )
     return n
+
+
+def place_cancelled(
+    session: Session, actor: User, signup: Signup, *, now: datetime
+) -> OutboxMessage | None:
+    """Tell a volunteer whose place a coordinator cancelled (their own cancellation needs no
+    email)."""
+    if actor.id == signup.user_id:
+        return None
+    ctx = _shift_context(signup.shift) | {"cancelled": True, "by_coordinator": True}
+    subject = f"Your place on “{signup.shift.task.title}” was cancelled"
+    occasion = f"signup{signup.id}:cancelled:{_stamp(signup.updated_at or now)}"
+    return queue(session, signup.volunteer, Kind.SHIFT_CHANGED, occasion, subject, ctx, now=now)
 
 
 def shift_changed(
@@ -273,7 +286,7 @@ def shift_changed(
     )
     subject = f"Time changed: “{shift.task.title}”"
     occasion = f"{_stamp(shift.starts_at)}-{_stamp(shift.ends_at)}"
-    ctx = _shift_context(shift) | {"cancelled": False}
+    ctx = _shift_context(shift) | {"cancelled": False, "by_coordinator": False}
     n = 0
     for signup in people:
         key = f"signup{signup.id}:moved:{occasion}"

@@ -274,6 +274,7 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
         before=before,
         after=audit.snapshot(signup, AUDIT_FIELDS),
     )
+    notifications.place_cancelled(session, actor, signup, now=now)
     return signup
 
 

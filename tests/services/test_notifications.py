@@ -330,3 +330,17 @@ def test_the_report_sweep_sends_last_months_digest_once_it_is_built(session, now
     assert "May 2026" in msg.subject and "3.00" in msg.body_text
     sweep_reports(session, now=now + timedelta(minutes=5))
     assert len(outbox(session, staff, Kind.REPORT_DIGEST)) == 1
+
+
+def test_a_volunteer_whose_place_a_coordinator_cancels_is_told(session, world, now):
+    signup = signups.sign_up(session, world.volunteer, world.shift, now)
+    signups.cancel(session, world.coordinator, signup, now)
+    [msg] = outbox(session, world.volunteer, Kind.SHIFT_CHANGED)
+    assert msg.subject == f"Your place on “{world.task.title}” was cancelled"
+    assert "A coordinator has cancelled your place" in msg.body_text
+
+
+def test_cancelling_ones_own_place_sends_no_cancellation_email(session, world, now):
+    signup = signups.sign_up(session, world.volunteer, world.shift, now)
+    signups.cancel(session, world.volunteer, signup, now)
+    assert outbox(session, world.volunteer, Kind.SHIFT_CHANGED) == []
