@@ -15,8 +15,10 @@ def check_error_summary(page: Any, name: str) -> None:
     summary = page.locator(".cp-error-summary")
     assert summary.is_visible()
     assert summary.get_attribute("role") == "alert"
-    focused = page.evaluate("document.activeElement.classList.contains('cp-error-summary')")
-    assert focused, "the error summary does not take focus"
+    # autofocus is applied at the next rendering update after load: wait for it.
+    page.wait_for_function(
+        "document.activeElement?.classList.contains('cp-error-summary')", timeout=5_000
+    )
     for href in summary.locator("a").evaluate_all(
         "links => links.map(a => a.getAttribute('href'))"
     ):
