@@ -271,3 +271,9 @@ def test_permission_matrix(client, session, endpoint, role, expected) -> None:
     }
     if endpoint in changed:
         assert changed[endpoint]() == (expected == 303)
+
+
+def test_the_account_page_shows_the_private_calendar_link(client, session) -> None:
+    me = make_user(session)
+    login(client, me)
+    assert f"/calendar/{me.calendar_token}.ics" in client.get("/account").get_data(as_text=True)
