@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -63,10 +63,26 @@ def _register_gate(app: Flask) -> None:
         sqlite_begin.set("BEGIN" if request.method in ("GET", "HEAD") else "BEGIN IMMEDIATE")
         if request.endpoint is None or request.endpoint == "static":
             return None
+        if not request.path.startswith("/api/") and _has_nul(request):
+            # No person types a null byte; PostgreSQL cannot store one. Refuse it up front.
+            abort(
+                400,
+                description="The form contained a character that is not allowed (a null byte). "
+                "Go back, remove it and try again.",
+            )
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "_public", False) or current_user.is_authenticated:
             return None
         return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+
+
+def _has_nul(req: Any) -> bool:
+    """True when a query or form parameter (name or value) contains a null byte."""
+    for values in (req.args, req.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return True
+    return False
 
 
 def _register_errors(app: Flask) -> None:

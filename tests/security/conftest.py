@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from coprod.db import Base
+from coprod.db import Base, db
 from coprod.demo import DOMAIN, load_demo_data
 from coprod.models import User
 
@@ -23,6 +23,13 @@ def demo(session: Session) -> dict[str, User]:
         r: session.scalars(select(User).where(User.email == f"{r}@{DOMAIN}")).one() for r in roles
     }
     return users
+
+
+def same_database_url() -> str:
+    """The URL of the engine the tests already use, spelled as create_app compares it, so a
+    second app (other settings) shares the engine and the test's transaction."""
+    assert db.engine is not None
+    return str(db.engine.url)
 
 
 def row_counts(session: Session) -> dict[str, int]:

@@ -7,12 +7,12 @@ from flask import Flask
 
 from config import TestConfig
 from coprod import create_app
-from tests.security.conftest import login_as, row_counts
+from tests.security.conftest import login_as, row_counts, same_database_url
 
 
 @pytest.fixture(scope="module")
-def csrf_app(database_url: str) -> Flask:
-    return create_app(TestConfig, DATABASE_URL=database_url, WTF_CSRF_ENABLED=True)
+def csrf_app(engine) -> Flask:
+    return create_app(TestConfig, DATABASE_URL=same_database_url(), WTF_CSRF_ENABLED=True)
 
 
 def _post_rules(app: Flask) -> list[tuple[str, str]]:

@@ -12,10 +12,11 @@ from flask import Flask
 from config import Config, TestConfig
 from coprod import create_app
 from tests.factories import PASSWORD, make_user
+from tests.security.conftest import same_database_url
 
 
 def _app(database_url: str, config: type = TestConfig, **overrides) -> Flask:
-    return create_app(config, DATABASE_URL=database_url, WTF_CSRF_ENABLED=False, **overrides)
+    return create_app(config, DATABASE_URL=same_database_url(), WTF_CSRF_ENABLED=False, **overrides)
 
 
 def _sign_in(client, user, remember: bool = False):

@@ -99,3 +99,13 @@ def test_hostile_text_in_every_form_is_stored_and_shown_safely(
     assert submitted >= 12
     if kind == "script":  # not blind: the payload was stored and is on pages, escaped
         assert shown_escaped > 0
+
+
+def test_a_null_byte_anywhere_in_a_form_is_refused_with_a_clear_page(client, session, demo):
+    login_as(client, demo["volunteer"])
+    before = client.get("/orgs/new")
+    assert before.status_code == 200
+    response = client.post("/orgs/new", data={"name": "before\x00after", "kind": "nonprofit"})
+    assert response.status_code == 400
+    assert "not allowed (a null byte)" in response.get_data(as_text=True)
+    assert client.get("/tasks", query_string={"q": "a\x00b"}).status_code == 400
