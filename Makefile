@@ -32,8 +32,8 @@ run: install
 test: install
 	$(BIN)/pytest -p no:cacheprovider
 	@if [ -n "$$COPROD_TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on PostgreSQL =="; \
-	  $(BIN)/pytest -p no:cacheprovider; \
+	  echo "== the same suite on PostgreSQL (the browser tests ran above: their server is SQLite) =="; \
+	  $(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e; \
 	else \
 	  echo "COPROD_TEST_DATABASE_URL is not set: the PostgreSQL run was not made."; \
 	fi

@@ -78,12 +78,18 @@ def _sqlite_hooks(engine: Engine) -> None:
         conn.exec_driver_sql(sqlite_begin.get())
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs."""
+def normalise_url(url: str) -> str:
+    """The URL as the engine will hold it (postgres:// and postgresql:// use psycopg 3)."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs."""
+    url = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

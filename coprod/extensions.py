@@ -9,7 +9,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import joinedload
 
-from coprod.db import db, make_engine
+from coprod.db import db, make_engine, normalise_url
 from coprod.models import User
 
 login_manager = LoginManager()
@@ -20,7 +20,9 @@ limiter = Limiter(key_func=get_remote_address)
 def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment for production.")
-    if db.engine is None or str(db.engine.url) != app.config["DATABASE_URL"]:
+    # Several apps in one process (tests, tools) share the engine of the same database.
+    url = normalise_url(app.config["DATABASE_URL"])
+    if db.engine is None or db.engine.url.render_as_string(hide_password=False) != url:
         db.configure(make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]))
 
     @app.teardown_appcontext
