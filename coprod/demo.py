@@ -430,6 +430,27 @@ def _signups(session: Session, tasks: list[Task], p: dict[str, User], now: datet
                 queued_at=now - timedelta(days=1),
             )
         )
+    # A kitchen shift tomorrow, inside the default 24-hour reminder window, so the scheduler
+    # queues reminders for it as soon as `make run` starts.
+    starts = (now + timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
+    soon = Shift(
+        task_id=tasks[0].id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=4,
+        confirmed=3,
+    )
+    session.add(soon)
+    session.flush()
+    for k, person in enumerate((p["volunteer"], p["v10"], p["v11"])):
+        session.add(
+            Signup(
+                shift_id=soon.id,
+                user_id=person.id,
+                status=SignupStatus.CONFIRMED,
+                queued_at=now - timedelta(hours=2, minutes=-k),
+            )
+        )
     session.flush()
 
 

@@ -92,3 +92,18 @@ def test_demo_logs_have_a_review_history_in_the_audit_log(session) -> None:
         )
     )
     assert actions == {"log.submitted", "log.rejected"}
+
+
+def test_the_demo_has_a_shift_inside_the_default_reminder_window(session) -> None:
+    from coprod.jobs.reminders import send_reminders
+    from coprod.models import OutboxMessage
+    from coprod.models.outbox import NotificationKind
+
+    load_demo_data(session, now=NOW)
+    send_reminders(session, now=NOW, hours_before=24)
+    reminded = set(
+        session.scalars(
+            select(OutboxMessage.recipient).where(OutboxMessage.kind == NotificationKind.REMINDER)
+        )
+    )
+    assert "volunteer@demo.coprod.org" in reminded
