@@ -30,7 +30,8 @@ run: install
 
 # The whole suite on SQLite, then again on PostgreSQL when COPROD_TEST_DATABASE_URL is set.
 test: install
-	$(BIN)/pytest -p no:cacheprovider
+	@echo "== the whole suite on SQLite =="
+	env -u COPROD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 	@if [ -n "$$COPROD_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL (the browser tests ran above: their server is SQLite) =="; \
 	  $(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e; \
