@@ -10,7 +10,6 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from coprod.api import queries
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import (
     Amount,
@@ -27,7 +26,7 @@ from coprod.api.fields import (
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
 from coprod.models import ContributionLog, LogStatus, Shift
-from coprod.services import contributions, review
+from coprod.services import contributions, listings, review
 from coprod.services import organisations as orgs
 
 blp = Blueprint("api_contributions", __name__, url_prefix="/api/v1", description="Contributions")
@@ -206,7 +205,7 @@ def list_contributions(args: dict[str, Any]) -> Any:
     """The logs you may see: yours, your organisations' (as coordinator), and those of the
     programmes your agency leads (as reviewer); newest first."""
     status = args.get("status")
-    page = queries.list_logs(
+    page = listings.list_logs(
         db.session(),
         current_actor(),
         status=LogStatus(status) if status else None,

@@ -11,12 +11,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod import policy
-from coprod.api import queries
 from coprod.api.auth import optional_actor
 from coprod.api.fields import Day, Number, PageArgs, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.models import PeriodKind, ReportSnapshot
-from coprod.services import programmes, reports
+from coprod.services import listings, programmes, reports
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Reports and impact")
 
@@ -134,7 +133,7 @@ def list_reports(args: dict[str, Any], programme_id: int) -> Any:
     programme = programmes.get_programme(session, programme_id)
     policy.require(optional_actor(), "programme.view_reports", programme)
     period = args.get("period")
-    page = queries.list_snapshots(
+    page = listings.list_snapshots(
         session,
         programme.id,
         period=PeriodKind(period) if period else None,

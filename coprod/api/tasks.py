@@ -10,13 +10,12 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod import policy
-from coprod.api import queries
 from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, renamed
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
 from coprod.models import Shift, Task, TaskStatus
-from coprod.services import programmes, signups, tasks
+from coprod.services import listings, programmes, signups, tasks
 from coprod.services.tasks import KEEP
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Tasks and shifts")
@@ -152,7 +151,7 @@ def list_tasks(args: dict[str, Any]) -> Any:
             for s in page.items
         ]
         return {**page.__dict__, "items": items}
-    result = queries.list_tasks(
+    result = listings.list_tasks(
         session,
         optional_actor(),
         status=status,

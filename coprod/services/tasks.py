@@ -433,7 +433,8 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
-def _search(q: str) -> ColumnElement[bool]:
+def text_match(q: str) -> ColumnElement[bool]:
+    """Case-insensitive match of the text in a task's title, description or location."""
     pattern = _like(q)
     cols = (Task.title, Task.description, Task.location)
     return or_(*(func.lower(c).like(pattern, escape="\\") for c in cols))
@@ -468,7 +469,7 @@ def list_open_tasks(
     # The programme comes in the same statement (many-to-one join): one round trip less.
     stmt = select(Task).where(Task.status == TaskStatus.OPEN).options(joinedload(Task.programme))
     if q:
-        stmt = stmt.where(_search(q))
+        stmt = stmt.where(text_match(q))
     if prog_id is not None:
         stmt = stmt.where(Task.programme_id == prog_id)
     if start or end:

@@ -1,11 +1,11 @@
-"""Read-only lists the API offers beyond the web pages' own; visibility comes from coprod.policy's
-role helpers, the same ones the services use."""
+"""Read-only lists the API offers beyond the web pages' own (tasks in any status, logs across
+organisations, stored report snapshots); visibility comes from coprod.policy's role helpers."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
@@ -22,6 +22,7 @@ from coprod.models import (
     User,
 )
 from coprod.services.pagination import Page, paginate
+from coprod.services.tasks import text_match
 
 
 def list_tasks(
@@ -52,11 +53,7 @@ def list_tasks(
     if programme_id is not None:
         stmt = stmt.where(Task.programme_id == programme_id)
     for word in q.split()[:10]:
-        pattern = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern += "%"
-        stmt = stmt.where(
-            or_(*(func.lower(c).like(pattern, escape="\\") for c in (Task.title, Task.location)))
-        )
+        stmt = stmt.where(text_match(word))
     if date_from or date_to:
         in_range = [Shift.task_id == Task.id]
         if date_from:
