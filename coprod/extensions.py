@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -12,9 +15,39 @@ from sqlalchemy.orm import joinedload
 from coprod.db import db, make_engine, normalise_url
 from coprod.models import User
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def password_guess_limits(
+    account_key: Callable[[], str],
+    failed: Callable[[Any], bool],
+    methods: list[str] | None = None,
+) -> Callable[[F], F]:
+    """The limits on password guesses, per address and per account, as ONE budget shared by
+    every door that takes a password (the sign-in form and POST /api/v1/tokens): an attacker
+    gets no second allowance by switching doors. `account_key` must give "account:<email>"."""
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+        scope="password-guesses-address",
+        deduct_when=failed,
+        methods=methods,
+    )
+    per_account = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+        scope="password-guesses-account",
+        key_func=account_key,
+        deduct_when=failed,
+        methods=methods,
+    )
+
+    def decorate(view: F) -> F:
+        return per_address(per_account(view))  # type: ignore[return-value]
+
+    return decorate
 
 
 def init_app(app: Flask) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
 from coprod.db import db, utcnow
-from coprod.extensions import limiter
+from coprod.extensions import password_guess_limits
 from coprod.services import accounts, tokens
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Personal access tokens")
@@ -48,16 +48,12 @@ def _failed(response: Any) -> bool:
 def _account_key() -> str:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
-    return "api-account:" + (email.strip().lower() if isinstance(email, str) else "")
-
-
-def _limit(name: str) -> Any:
-    return lambda: current_app.config[name]
+    # The same key as the sign-in form's: one budget of guesses per account (see extensions).
+    return "account:" + (email.strip().lower() if isinstance(email, str) else "")
 
 
 @blp.route("/tokens", methods=["POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), deduct_when=_failed)
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), deduct_when=_failed, key_func=_account_key)
+@password_guess_limits(_account_key, _failed)
 @blp.arguments(TokenIn)
 @blp.response(201, TokenCreated)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")

@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 
 from coprod.db import db
-from coprod.extensions import limiter
+from coprod.extensions import limiter, password_guess_limits
 from coprod.services import accounts
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
@@ -86,10 +86,7 @@ def register() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    _limit("LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"], deduct_when=_failed, key_func=_account_key
-)
+@password_guess_limits(_account_key, _failed, methods=["POST"])
 def login() -> Any:
     form = LoginForm()
     next_url = request.args.get("next")

@@ -121,3 +121,25 @@ def test_the_review_link_shows_only_for_reviewers(client, session) -> None:
     reviewer = make_member(session, make_org(session, OrgKind.AGENCY), Role.REVIEWER)
     login(client, reviewer)
     assert b'href="/review"' in client.get("/").data
+
+
+def test_guesses_on_the_sign_in_form_and_the_token_api_share_one_budget(app, client, session):
+    from coprod.extensions import limiter
+
+    user = make_user(session)
+    limiter.reset()
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "3/minute"
+    try:
+        for _ in range(3):
+            assert (
+                client.post("/login", data={"email": user.email, "password": "wrong"}).status_code
+                == 422
+            )
+        resp = client.post(
+            "/api/v1/tokens", json={"email": user.email, "password": PASSWORD, "name": "x"}
+        )
+        assert resp.status_code == 429
+        assert resp.headers["Content-Type"].startswith("application/problem+json")
+    finally:
+        app.config["LOGIN_LIMIT_PER_ACCOUNT"] = TestConfig.LOGIN_LIMIT_PER_ACCOUNT
+        limiter.reset()
