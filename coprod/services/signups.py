@@ -249,6 +249,15 @@ def _promote_oldest(session: Session, actor: User, shift: Shift) -> Signup | Non
         return promoted
 
 
+def fill_from_waitlist(session: Session, actor: User, shift: Shift, now: datetime) -> list[Signup]:
+    """Give every free seat of the shift to the waitlist, oldest first (after more places)."""
+    promoted: list[Signup] = []
+    while (signup := _promote_oldest(session, actor, shift)) is not None:
+        notifications.promoted(session, signup, now=now)
+        promoted.append(signup)
+    return promoted
+
+
 def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Signup:
     """Cancel before the shift starts; a freed seat goes to the oldest waitlisted person."""
     policy.require(actor, "signup.cancel", signup)

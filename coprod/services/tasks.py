@@ -31,7 +31,7 @@ from coprod.models import (
 from coprod.services import audit, notifications
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
-from coprod.services.signups import free_seat
+from coprod.services.signups import fill_from_waitlist, free_seat
 
 Actor = User | None
 
@@ -369,6 +369,8 @@ def update_shift(
         after=audit.snapshot(shift, SHIFT_FIELDS),
     )
     notifications.shift_changed(session, shift, **old_times, now=now)
+    if capacity > before["capacity"] and actor is not None:
+        fill_from_waitlist(session, actor, shift, now)  # new places go to those waiting
     return shift
 
 

@@ -342,6 +342,27 @@ def test_capacity_never_goes_below_the_seats_taken(session, world, now) -> None:
     assert shift.capacity == 2
 
 
+def test_more_places_go_to_the_waitlist_oldest_first(session, world, now) -> None:
+    shift = make_shift(session, make_task(session, world["programme"]), capacity=1)
+    make_signup(session, shift)
+    first = make_signup(
+        session, shift, status=SignupStatus.WAITLISTED, queued_at=now - timedelta(hours=3)
+    )
+    second = make_signup(
+        session, shift, status=SignupStatus.WAITLISTED, queued_at=now - timedelta(hours=2)
+    )
+    third = make_signup(
+        session, shift, status=SignupStatus.WAITLISTED, queued_at=now - timedelta(hours=1)
+    )
+    args = {"starts_at": shift.starts_at, "ends_at": shift.ends_at, "now": now}
+    tasks.update_shift(session, world["staff"], shift, capacity=3, **args)
+    statuses = [
+        session.get(Signup, s.id, populate_existing=True).status for s in (first, second, third)
+    ]
+    assert statuses == [SignupStatus.CONFIRMED, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED]
+    assert session.get(Shift, shift.id, populate_existing=True).confirmed == 3
+
+
 def test_a_shift_cannot_be_moved_into_the_past(session, world, now) -> None:
     shift = make_shift(session, make_task(session, world["programme"]))
     with pytest.raises(Invalid) as err:
