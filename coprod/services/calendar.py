@@ -77,7 +77,7 @@ def reset_calendar_token(session: Session, actor: User, *, now: datetime) -> str
     """A person replaces their calendar link; the old one stops working at once."""
     actor.calendar_token = new_token()
     session.flush()
-    audit.record(session, actor, "user.calendar_link_reset", actor).created_at = now
+    audit.record(session, actor, "user.calendar_link_reset", actor, at=now)
     return actor.calendar_token
 
 

@@ -214,7 +214,7 @@ def log_state(log: ContributionLog) -> dict[str, Any]:
 def _record(
     session: Session, actor: User, action: str, log: ContributionLog, now: datetime, **kw: Any
 ) -> None:
-    audit.record(session, actor, action, log, **kw).created_at = now
+    audit.record(session, actor, action, log, **kw, at=now)
 
 
 # --- state changes ----------------------------------------------------------------------------

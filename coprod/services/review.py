@@ -65,9 +65,7 @@ def _decide(
     if status == LogStatus.APPROVED:
         log.counted_changed_at = now  # it enters the approved set: reports must recount
     after = audit.snapshot(log, REVIEW_FIELDS)
-    audit.record(
-        session, actor, f"log.{status.value}", log, before=before, after=after
-    ).created_at = now
+    audit.record(session, actor, f"log.{status.value}", log, before=before, after=after, at=now)
     notifications.log_reviewed(session, log, now=now)
     return log
 
@@ -81,9 +79,7 @@ def _supersede(session: Session, actor: User, original: ContributionLog, now: da
     original.counted_changed_at = now
     original.updated_at = now
     after = log_state(original) | {"counted_changed_at": audit._jsonable(now)}
-    audit.record(
-        session, actor, "log.superseded", original, before=before, after=after
-    ).created_at = now
+    audit.record(session, actor, "log.superseded", original, before=before, after=after, at=now)
 
 
 def _approve_locked(
