@@ -43,6 +43,14 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Public pages seen by visitors who are not signed in are shared for a few seconds
+    # (coprod/cache.py; Flask-Caching's setting names). "RedisCache" + CACHE_REDIS_URL shares
+    # them between web processes; "NullCache" turns the cache off.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "5"))
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
+    CACHE_KEY_PREFIX = "coprod:"
+    CACHE_NO_NULL_WARNING = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30/minute;200/hour")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "100/hour")
@@ -81,6 +89,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     DATABASE_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "sqlite://")
+    CACHE_TYPE = "NullCache"  # tests that need the visitor cache switch it on
     MAIL_SERVER = ""  # tests start their own SMTP server and pass its settings explicitly
 
 

@@ -12,6 +12,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import joinedload
 
+from coprod.cache import init_app as _init_visitor_cache
 from coprod.db import db, make_engine, normalise_url
 from coprod.models import User
 
@@ -69,6 +70,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
+    _init_visitor_cache(app)
 
 
 @login_manager.user_loader

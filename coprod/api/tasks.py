@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, renamed
+from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
 from coprod.models import Shift, Task, TaskStatus
@@ -123,6 +124,7 @@ def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
 @blp.arguments(TaskListArgs, location="query")
 @blp.response(200, TaskPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@shared_for_visitors
 def list_tasks(args: dict[str, Any]) -> Any:
     """Tasks by status (open by default: soonest next shift first), filtered by programme,
     search words and shift dates; drafts and cancelled tasks only for those who run them."""

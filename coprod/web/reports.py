@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import PeriodKind, ReportSnapshot
 from coprod.services import reports
@@ -119,6 +120,7 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
 
 @bp.route("/programmes/<int:programme_id>/impact")
 @public
+@shared_for_visitors
 def impact(programme_id: int) -> Any:
     result = reports.get_impact(db.session(), programme_id, now=utcnow())
     return render_template(

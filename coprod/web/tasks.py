@@ -24,6 +24,7 @@ from wtforms.fields import DateField, TimeField
 from wtforms.validators import InputRequired
 
 from coprod import policy
+from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Programme, Task, TaskStatus, User
 from coprod.services import signups, tasks
@@ -131,6 +132,7 @@ def _task_choices(form: TaskForm, programme: Programme) -> None:
 
 @bp.route("/tasks")
 @public
+@shared_for_visitors
 def index() -> Any:
     session = db.session()
     form = FilterForm(request.args)
@@ -159,6 +161,7 @@ def index() -> Any:
 
 @bp.route("/tasks/<int:task_id>")
 @public
+@shared_for_visitors
 def show(task_id: int) -> Any:
     session = db.session()
     actor = _actor()
