@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--volunteers", type=int, default=60, help="people for the POST")
-    parser.add_argument("--only", help="comma-separated endpoint names to run")
+    parser.add_argument("--only", help="endpoint names to run, separated by ";"")
     parser.add_argument("--no-post", action="store_true", help="skip the sign-up POST")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args(argv)
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if api_status == 200:
             endpoints.append(("API task list", base, "/api/v1/tasks", None))
-        only = set(args.only.split(",")) if args.only else None
+        only = set(args.only.split(";")) if args.only else None
         results: list[Result] = []
         baselines: list[Result] = []
         for name, host, path, cookie in endpoints:

@@ -180,7 +180,6 @@ def show(task_id: int) -> Any:
         waitlists=tasks.waitlist_counts(session, shift_ids),
         my_signups=signups.get_my_signups(session, actor, shift_ids),
         moves=[(to, t) for to, t in STATUS_BUTTONS.items() if to in tasks.TRANSITIONS[task.status]],
-        button=ButtonForm(),
     )
 
 

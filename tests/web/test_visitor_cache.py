@@ -60,8 +60,10 @@ def test_visitors_share_the_task_list_for_the_configured_seconds(cached_app, ses
 
 
 def test_someone_signed_in_always_gets_a_fresh_page(cached_app, session, task):
-    cached_app.test_client().get(f"/tasks/{task.id}")
+    visitor = cached_app.test_client()
+    assert visitor.get(f"/tasks/{task.id}").headers.get("Set-Cookie") is None
     rename(session, task, "Repaint the library fence")
+    assert "Paint the library fence" in visitor.get(f"/tasks/{task.id}").text  # shared
     person = login(cached_app.test_client(), make_user(session))
     assert "Repaint the library fence" in person.get(f"/tasks/{task.id}").text
 
