@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--volunteers", type=int, default=60, help="people for the POST")
-    parser.add_argument("--only", help="endpoint names to run, separated by ";"")
+    parser.add_argument("--only", help="endpoint names to run, separated by ';'")
     parser.add_argument("--no-post", action="store_true", help="skip the sign-up POST")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args(argv)
