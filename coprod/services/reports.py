@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,13 +21,14 @@ from typing import Any
 from typing import cast as cast_type
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Integer,
-    Numeric,
     Select,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -158,17 +162,19 @@ def _pct(part: Decimal, whole: Decimal) -> float:
 
 @dataclass
 class _Figures:
-    """Grouped rows of one programme over a range of periods, keyed by period start."""
+    """Grouped rows of one programme over a range of periods, keyed by period start.
 
-    orgs: dict[date, list[tuple[int | None, str | None, str | None, Decimal]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    tasks: dict[date, list[tuple[int, str, Decimal]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    Amounts are integer cents (SQL rounds each group's exact sum to cents), so Python adds and
+    compares plain ints. Organisations and tasks are kept as (-cents, name, id): sorting those
+    tuples is the ranking of the report (most hours first, then name, then id).
+    """
+
+    orgs: dict[date, list[tuple[int, str, int]]] = field(default_factory=lambda: defaultdict(list))
+    sectors: dict[date, dict[str, int]] = field(default_factory=dict)
+    tasks: dict[date, list[tuple[int, str, int]]] = field(default_factory=lambda: defaultdict(list))
     people: dict[date, int] = field(default_factory=lambda: defaultdict(int))
     new_people: dict[date, int] = field(default_factory=lambda: defaultdict(int))
-    in_kind: dict[date, Decimal] = field(default_factory=dict)
+    in_kind: dict[date, int] = field(default_factory=dict)
     outcomes: dict[date, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     outcomes_before: dict[int, Decimal] = field(default_factory=dict)
 
@@ -178,8 +184,9 @@ NOT_COUNTED = [s for s in LogStatus if s != LogStatus.APPROVED]
 BY_ORG, BY_TASK, OUTCOME, IN_KIND = 1, 2, 3, 4
 
 
-def _amount(expr: Any) -> ColumnElement[Decimal]:
-    return cast(expr, Numeric(18, 2))
+def _cents(total: Any) -> ColumnElement[int]:
+    """A group's exact sum (numeric on PostgreSQL) as integer cents: one cast per group."""
+    return cast(func.round(total * 100), BigInteger)
 
 
 def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi: date) -> _Figures:
@@ -240,7 +247,7 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
     org = aliased(Organisation)
     named = (
         select(g[0], g[1], func.coalesce(g[2], g[3]), org.kind, func.coalesce(org.name, Task.title))
-        .add_columns(_amount(g[4]), g[5], g[6])
+        .add_columns(_cents(g[4]), g[5], g[6])
         .outerjoin(org, org.id == g[2])
         .outerjoin(Task, Task.id == g[3])
     )
@@ -262,14 +269,14 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
     )  # outcomes before lo have no period: they start the cumulative totals
     oq = per_row.c
     outcomes = (
-        select(literal(OUTCOME), oq.b, oq.metric_id, null(), null(), _amount(func.sum(oq.quantity)))
+        select(literal(OUTCOME), oq.b, oq.metric_id, null(), null(), _cents(func.sum(oq.quantity)))
         .add_columns(null(), null())
         .group_by(oq.b, oq.metric_id)
     )
     item = InKindItem
     ib = _bucket(session, kind, item.date)
     in_kind = (
-        select(literal(IN_KIND), ib, null(), null(), null(), _amount(func.sum(item.value)))
+        select(literal(IN_KIND), ib, null(), null(), null(), _cents(func.sum(item.value)))
         .add_columns(null(), null())
         .where(item.programme_id == programme_id, item.date.between(lo, hi), counts(item.log_id))
         .group_by(ib)
@@ -277,52 +284,58 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
     if pg:
         # Hash the groups in memory instead of sorting them on disk (this transaction only).
         session.execute(text("SET LOCAL work_mem = '64MB'"))
+    return _file(session.execute(union_all(named, outcomes, in_kind)).all())
+
+
+def _file(rows: Iterable[tuple[int, date | None, Any, Any, Any, int, Any, Any]]) -> _Figures:
+    """Put each grouped row where _Figures keeps it."""
     f = _Figures()
-    for row in session.execute(union_all(named, outcomes, in_kind)):
-        _file(f, *row)
+    citizen = Sector.CITIZEN.value
+    for what, start, key, kind, name, cents, people, new in rows:
+        if what == BY_ORG:
+            if start is None:
+                continue
+            sectors = f.sectors.get(start)
+            if sectors is None:
+                sectors = f.sectors[start] = dict.fromkeys(SECTORS, 0)
+            sectors[kind or citizen] += cents
+            if key is not None:  # hours of no organisation are citizens' hours
+                f.orgs[start].append((-cents, name or "", key))
+        elif what == BY_TASK:
+            if start is not None:
+                f.tasks[start].append((-cents, name or "", key))
+                f.people[start] += people
+                f.new_people[start] += new
+        elif what == OUTCOME:
+            qty = Decimal(cents).scaleb(-2)
+            if start is None:
+                f.outcomes_before[key] = qty
+            else:
+                f.outcomes[start][key] = qty
+        elif what == IN_KIND and start is not None:
+            f.in_kind[start] = cents
     return f
 
 
-def _file(
-    f: _Figures,
-    what: int,
-    start: date | None,
-    key: Any,
-    kind: Any,
-    name: Any,
-    amount: Any,
-    people: Any,
-    new: Any,
-) -> None:
-    """Put one grouped row where _Figures keeps it (amounts come as Decimal cents, cast in SQL)."""
-    if what == BY_ORG and start is not None:
-        f.orgs[start].append((key, kind, name, amount))
-    elif what == BY_TASK and start is not None:
-        f.tasks[start].append((key, name, amount))
-        f.people[start] += people
-        f.new_people[start] += new
-    elif what == OUTCOME:
-        if start is None:
-            f.outcomes_before[key] = amount
-        else:
-            f.outcomes[start][key] = amount
-    elif what == IN_KIND and start is not None:
-        f.in_kind[start] = amount
+def _share(part: int, whole: int) -> float:
+    """part / whole in per cent, to one decimal rounded half up (as _pct), in integers."""
+    if whole <= 0:
+        return 0.0
+    tenths, rest = divmod(part * 1000, whole)
+    return (tenths + (2 * rest >= whole)) / 10
 
 
 def _totals(f: _Figures, start: date, rate: Decimal) -> dict[str, Any]:
-    by_sector = dict.fromkeys(SECTORS, Decimal(0))
-    for _org_id, kind, _name, hours in f.orgs.get(start, []):
-        by_sector[kind or Sector.CITIZEN.value] += hours
-    total = sum(by_sector.values(), Decimal(0))
+    by_sector = f.sectors.get(start) or dict.fromkeys(SECTORS, 0)
+    total = sum(by_sector.values())
     return {
-        "hours_total": _num(total),
-        "hours_by_sector": {k: _num(v) for k, v in by_sector.items()},
-        "share_by_sector": {k: _pct(v, total) for k, v in by_sector.items()},
+        "hours_total": total / 100,
+        "hours_by_sector": {k: v / 100 for k, v in by_sector.items()},
+        "share_by_sector": {k: _share(v, total) for k, v in by_sector.items()},
         "contributors": f.people.get(start, 0),
         "new_contributors": f.new_people.get(start, 0),
-        "in_kind_value": _num(f.in_kind.get(start, 0)),
-        "hours_value": _num(total * rate),
+        "in_kind_value": f.in_kind.get(start, 0) / 100,
+        "hours_value": _num(Decimal(total).scaleb(-2) * rate),
     }
 
 
@@ -342,13 +355,13 @@ def _period_data(
     start: date,
     f: _Figures,
     cumulative: dict[int, Decimal],
+    totals: dict[str, Any],
+    previous_totals: dict[str, Any],
 ) -> dict[str, Any]:
     end = period_end(kind, start)
-    totals = _totals(f, start, programme.hourly_rate)
     prev = previous_start(kind, start)
     previous = {"start": prev.isoformat(), "end": period_end(kind, prev).isoformat()}
-    previous.update(_totals(f, prev, programme.hourly_rate))
-    orgs = [(o, n, h) for o, _k, n, h in f.orgs.get(start, []) if o is not None]
+    previous.update(previous_totals)
     outcomes = []
     for m in metrics:
         qty = f.outcomes.get(start, {}).get(m.id, Decimal(0))
@@ -375,7 +388,7 @@ def _period_data(
         "start": start.isoformat(),
         "end": end.isoformat(),
         **totals,
-        "hours_by_organisation": _ranked(orgs),
+        "hours_by_organisation": _ranked(f.orgs.get(start, [])),
         "hours_by_task": _ranked(f.tasks.get(start, [])),
         "outcomes": outcomes,
         "previous": previous,
@@ -389,9 +402,10 @@ def _period_data(
     }
 
 
-def _ranked(rows: Iterable[tuple[int, str | None, Decimal]]) -> list[dict[str, Any]]:
-    ordered = sorted(rows, key=lambda r: (-r[2], r[1] or "", r[0]))
-    return [{"id": i, "name": n or "", "hours": float(h)} for i, n, h in ordered]  # cents
+def _ranked(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
+    """(-cents, name, id) rows, most hours first, then by name and id."""
+    rows.sort()
+    return [{"id": i, "name": n, "hours": -c / 100} for c, n, i in rows]
 
 
 # --- building snapshots -------------------------------------------------------------------
@@ -416,50 +430,60 @@ def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
     figures = _gather(session, programme.id, kind, lo, hi)
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)
-    existing = {
-        s.start: s
-        for s in session.scalars(
-            select(ReportSnapshot).where(
-                ReportSnapshot.programme_id == programme.id,
-                ReportSnapshot.period == kind,
-                ReportSnapshot.start.in_(starts),
-            )
-        )
-    }
-    cumulative, wanted, changed, cur = dict(figures.outcomes_before), set(starts), 0, lo
+    snap = ReportSnapshot
+    mine = (snap.programme_id == programme.id, snap.period == kind)
+    existing: dict[date, Any] = dict(
+        session.execute(select(snap.start, snap.data).where(*mine, snap.start.in_(starts))).all()
+    )
+    cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
     fresh: dict[date, dict[str, Any]] = {}
+    stale: dict[date, dict[str, Any]] = {}
+    totals = _totals(figures, cur, programme.hourly_rate)
     while cur <= starts[-1]:
         for metric_id, qty in figures.outcomes.get(cur, {}).items():
             cumulative[metric_id] = cumulative.get(metric_id, Decimal(0)) + qty
+        previous_totals = totals
+        totals = _totals(figures, cur, programme.hourly_rate)
         if cur in wanted:
-            data = _period_data(programme, metrics, kind, cur, figures, cumulative)
-            if cur in existing:
-                changed += _update(existing[cur], data, now)
-            else:
+            args = (figures, cumulative, totals, previous_totals)
+            data = _period_data(programme, metrics, kind, cur, *args)
+            if cur not in existing:
                 fresh[cur] = data
+            elif existing[cur] != data:  # unchanged figures leave the row (and built_at) alone
+                stale[cur] = data
         cur = next_start(kind, cur)
-    changed += _insert(session, programme.id, kind, fresh, now)
-    session.flush()
-    for snap in existing.values():
-        session.expunge(snap)  # keep a long rebuild's memory flat
-    return changed
+    stale.update(_insert(session, programme.id, kind, fresh, now))
+    _update(session, programme.id, kind, stale, now)
+    return len(fresh) + len(stale)
 
 
-def _update(snap: ReportSnapshot, data: dict[str, Any], now: datetime) -> int:
-    """Unchanged figures leave the row (and built_at) alone."""
-    if snap.data == data:
-        return 0
-    snap.data, snap.hours_total, snap.built_at = data, _d(data["hours_total"]), now
-    return 1
+def _update(
+    session: Session, programme_id: int, kind: PeriodKind, stale: dict[date, Any], now: datetime
+) -> None:
+    """Write new figures over the stored ones, in one statement."""
+    if not stale:
+        return
+    table = cast_type(Table, ReportSnapshot.__table__)
+    stmt = (
+        table.update()
+        .where(
+            table.c.programme_id == programme_id,
+            table.c.period == kind,
+            table.c.start == bindparam("at"),
+        )
+        .values(data=bindparam("d"), hours_total=bindparam("h"), built_at=now)
+    )
+    rows = [{"at": s, "d": d, "h": _d(d["hours_total"])} for s, d in stale.items()]
+    session.connection().execute(stmt, rows)
 
 
 def _insert(
     session: Session, programme_id: int, kind: PeriodKind, fresh: dict[date, Any], now: datetime
-) -> int:
-    """Insert new snapshots in one statement; one another builder inserted meanwhile is
-    updated instead."""
+) -> dict[date, Any]:
+    """Insert new snapshots in one statement. Those another builder inserted meanwhile are
+    left out of `fresh`; the ones among them with other figures are returned, to update."""
     if not fresh:
-        return 0
+        return {}
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [
         {
@@ -476,19 +500,16 @@ def _insert(
     table = cast_type(Table, ReportSnapshot.__table__)
     stmt = insert(table).on_conflict_do_nothing().returning(table.c.start)
     inserted = set(session.execute(stmt, rows).scalars())
-    changed = len(inserted)
-    for start in fresh.keys() - inserted:
-        theirs = session.scalars(
-            select(ReportSnapshot).where(
-                ReportSnapshot.programme_id == programme_id,
-                ReportSnapshot.period == kind,
-                ReportSnapshot.start == start,
-            )
-        ).one()
-        changed += _update(theirs, fresh[start], now)
-        session.flush()
-        session.expunge(theirs)
-    return changed
+    theirs = {start: fresh.pop(start) for start in list(fresh) if start not in inserted}
+    if not theirs:
+        return {}
+    snap = ReportSnapshot
+    stored = session.execute(
+        select(snap.start, snap.data).where(
+            snap.programme_id == programme_id, snap.period == kind, snap.start.in_(theirs)
+        )
+    )
+    return {start: theirs[start] for start, data in stored if theirs[start] != data}
 
 
 def _runs(kind: PeriodKind, starts: Iterable[date]) -> Iterator[tuple[date, ...]]:
@@ -542,6 +563,63 @@ def plan_rebuild(
 def rebuild_reports(session: Session, *, now: datetime, **plan: Any) -> int:
     """Rebuild every planned period (see plan_rebuild); returns how many snapshots changed."""
     return sum(build_batch(session, b, now=now) for b in plan_rebuild(session, now=now, **plan))
+
+
+# Opens a session in a transaction of its own, committed on success (coprod.db.unit_of_work).
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
+def default_jobs(dialect_name: str) -> int:
+    """Batches built at once unless told: one on SQLite, which serialises writers (a second
+    connection would only wait), one per CPU on PostgreSQL."""
+    return 1 if dialect_name == "sqlite" else os.cpu_count() or 1
+
+
+def build_batches(
+    unit: UnitOfWork,
+    batches: Sequence[Batch],
+    *,
+    now: datetime,
+    jobs: int = 1,
+    done: Callable[[Batch, int], None] | None = None,
+) -> int:
+    """Build each batch in its own transaction (`unit()`), up to `jobs` at once, each on its
+    own session and connection; returns how many snapshots changed.
+
+    `done(batch, changed)` runs in the caller's thread after each batch commits (a progress
+    bar). The first error cancels the batches not yet started and is raised once those
+    running have ended; batches already committed stay, and building is idempotent, so
+    running again finishes the job.
+    """
+
+    def build(batch: Batch) -> int:
+        try:
+            with unit() as session:
+                return build_batch(session, batch, now=now)
+        except Exception as err:
+            err.add_note(f"while building {batch}")
+            raise
+
+    changed = 0
+    if jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            n = build(batch)
+            changed += n
+            if done:
+                done(batch, n)
+        return changed
+    with ThreadPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
+        running = {pool.submit(build, batch): batch for batch in batches}
+        try:
+            for future in as_completed(running):
+                n = future.result()
+                changed += n
+                if done:
+                    done(running[future], n)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return changed
 
 
 def touched_batches(session: Session, since: datetime) -> list[Batch]:
