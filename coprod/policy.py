@@ -70,9 +70,11 @@ def _lead_staff(user: Actor, programme: Programme) -> bool:
 
 
 def _programme_member(user: Actor, programme: Programme) -> bool:
-    """A member of the lead agency or of any partner organisation."""
-    org_ids = {programme.lead_organisation_id} | {p.organisation_id for p in programme.partners}
-    return any(roles_in(user, oid) for oid in org_ids)
+    """A member of the lead agency or of any partner organisation (the partners are loaded
+    only for someone who is not in the lead agency)."""
+    if roles_in(user, programme.lead_organisation_id):
+        return True
+    return any(roles_in(user, p.organisation_id) for p in programme.partners)
 
 
 def _task_coordinator(user: Actor, task: Task) -> bool:

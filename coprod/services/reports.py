@@ -657,6 +657,15 @@ def missing_current_batches(session: Session, *, now: datetime) -> list[Batch]:
 # --- reading ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PeriodTotals:
+    """A period's hours (in total and by sector), for the "over time" chart and table."""
+
+    start: date
+    hours_total: float
+    hours_by_sector: dict[str, float]
+
+
 @dataclass
 class ReportPage:
     programme: Programme
@@ -664,7 +673,7 @@ class ReportPage:
     start: date
     end: date
     snapshot: ReportSnapshot | None
-    history: list[ReportSnapshot]
+    history: list[PeriodTotals]  # up to HISTORY periods, oldest first, ending at `start`
     newer: date | None
 
 
@@ -695,30 +704,37 @@ def get_report(
     programme = _programme(session, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     kind, day = parse_period(period), parse_day(start)
-    if day is None:
-        latest = session.scalar(
-            select(func.max(ReportSnapshot.start)).where(
-                ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind
+    # Only the two figures the chart needs are read from the history's documents.
+    totals = (
+        select(
+            ReportSnapshot.start,
+            ReportSnapshot.data["hours_total"],
+            ReportSnapshot.data["hours_by_sector"],
+        )
+        .where(ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind)
+        .order_by(ReportSnapshot.start.desc())
+        .limit(HISTORY)
+    )
+    if day is not None:
+        totals = totals.where(ReportSnapshot.start <= period_start(kind, day))
+    history = [PeriodTotals(*row) for row in session.execute(totals)][::-1]
+    if day is None:  # the latest built period (nothing is newer), else the current one
+        first = history[-1].start if history else period_start(kind, now.date())
+        newer = None
+    else:
+        first = period_start(kind, day)
+        newer = session.scalar(
+            select(func.min(ReportSnapshot.start)).where(
+                ReportSnapshot.programme_id == programme_id,
+                ReportSnapshot.period == kind,
+                ReportSnapshot.start > first,
             )
         )
-        day = latest or now.date()
-    first = period_start(kind, day)
-    history = list(
-        session.scalars(
-            _snapshots(programme_id, kind)
-            .where(ReportSnapshot.start <= first)
-            .order_by(ReportSnapshot.start.desc())
-            .limit(HISTORY)
-        )
-    )[::-1]
-    snapshot = history[-1] if history and history[-1].start == first else None
-    newer = session.scalar(
-        select(func.min(ReportSnapshot.start)).where(
-            ReportSnapshot.programme_id == programme_id,
-            ReportSnapshot.period == kind,
-            ReportSnapshot.start > first,
-        )
-    )
+    snapshot = None
+    if history and history[-1].start == first:
+        snapshot = session.scalars(
+            _snapshots(programme_id, kind).where(ReportSnapshot.start == first)
+        ).one()
     end = period_end(kind, first)
     return ReportPage(programme, kind, first, end, snapshot, history, newer)
 

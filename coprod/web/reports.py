@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
-from coprod.models import PeriodKind, ReportSnapshot
+from coprod.models import PeriodKind
 from coprod.services import reports
 from coprod.services.pagination import Page, clamp
 from coprod.web.helpers import public, run_service
@@ -158,11 +158,11 @@ class Chart:
     lines: list[Line]
 
 
-def over_time_chart(history: list[ReportSnapshot], kind: str) -> Chart:
+def over_time_chart(history: list[reports.PeriodTotals], kind: str) -> Chart:
     """Stacked columns of hours by sector for up to the last 12 periods."""
     width, height, left, bottom, top = 640, 260, 48, 36, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
-    peak = max([s.data["hours_total"] for s in history] + [1])
+    peak = max([s.hours_total for s in history] + [1])
     slot = plot_w / max(len(history), 1)
     rects: list[Rect] = []
     texts: list[Label] = [
@@ -172,7 +172,7 @@ def over_time_chart(history: list[ReportSnapshot], kind: str) -> Chart:
     for i, snap in enumerate(history):
         x, y = left + i * slot + slot * 0.15, top + plot_h
         for key, label, colour in SECTORS:
-            h = snap.data["hours_by_sector"][key] / peak * plot_h
+            h = snap.hours_by_sector[key] / peak * plot_h
             if h > 0:
                 y -= h
                 rects.append(
@@ -182,7 +182,7 @@ def over_time_chart(history: list[ReportSnapshot], kind: str) -> Chart:
                         slot * 0.7,
                         h,
                         colour,
-                        f"{label}: {snap.data['hours_by_sector'][key]:g} h",
+                        f"{label}: {snap.hours_by_sector[key]:g} h",
                     )
                 )
         texts.append((x + slot * 0.35, height - bottom + 16, _short(snap.start, kind), "middle"))
