@@ -162,7 +162,7 @@ def over_time_chart(history: list[reports.PeriodTotals], kind: str) -> Chart:
     """Stacked columns of hours by sector for up to the last 12 periods."""
     width, height, left, bottom, top = 640, 260, 48, 36, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
-    peak = max([s.hours_total for s in history] + [1])
+    peak = max([s.hours_total for s in history] + [1.0])
     slot = plot_w / max(len(history), 1)
     rects: list[Rect] = []
     texts: list[Label] = [
@@ -170,7 +170,7 @@ def over_time_chart(history: list[reports.PeriodTotals], kind: str) -> Chart:
         (left - 6, top + plot_h, "0", "end"),
     ]
     for i, snap in enumerate(history):
-        x, y = left + i * slot + slot * 0.15, top + plot_h
+        x, y = left + i * slot + slot * 0.15, float(top + plot_h)
         for key, label, colour in SECTORS:
             h = snap.hours_by_sector[key] / peak * plot_h
             if h > 0:
