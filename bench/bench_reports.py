@@ -22,7 +22,9 @@ import time
 import tracemalloc
 import types
 from array import array
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +47,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import reports
+from coprod.services.reports import default_jobs
 
 NOW = datetime(2026, 6, 13, 10, 0, tzinfo=UTC)
 FIRST_DAY = date(2023, 7, 1)
@@ -259,22 +262,34 @@ def time_raw(engine: Engine, *, serial: bool = False) -> tuple[float, int]:
     return time.perf_counter() - started, len(rows)
 
 
-def _build(engine: Engine, batch: reports.Batch) -> int:
-    with Session(engine) as s, s.begin():
-        return reports.build_batch(s, batch, now=NOW)
+def _unit(engine: Engine) -> Any:
+    """One session in one transaction, committed on success (as coprod.db.unit_of_work)."""
+
+    @contextmanager
+    def unit() -> Iterator[Session]:
+        with Session(engine, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    return unit
 
 
 def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
-    """Every monthly snapshot of every programme, one transaction per batch (as the CLI), on
-    `jobs` connections at once."""
+    """Every monthly snapshot of every programme, one transaction per batch, on `jobs`
+    connections at once: what `flask reports rebuild --period month --jobs N` does."""
     started = time.perf_counter()
     with Session(engine) as s:
         plan = reports.plan_rebuild(s, now=NOW, kinds=[PeriodKind.MONTH])
-    if jobs > 1:
+    if hasattr(reports, "build_batches"):
+        changed = reports.build_batches(_unit(engine), plan, now=NOW, jobs=jobs)
+    else:  # an older builder (--builder REV): its batches one after the other, or in threads
+        unit = _unit(engine)
+
+        def build(batch: Any) -> int:
+            with unit() as s:
+                return int(reports.build_batch(s, batch, now=NOW))
+
         with ThreadPoolExecutor(jobs) as pool:
-            changed = sum(pool.map(lambda b: _build(engine, b), plan))
-    else:
-        changed = sum(_build(engine, b) for b in plan)
+            changed = sum(pool.map(build, plan))
     return time.perf_counter() - started, sum(len(b.starts) for b in plan), changed
 
 
@@ -298,7 +313,13 @@ def main() -> None:
     ap.add_argument("--orgs", type=int, default=200)
     ap.add_argument("--users", type=int, default=20_000)
     ap.add_argument("--tasks", type=int, default=20)
-    ap.add_argument("--jobs", type=int, default=3, help="connections for the parallel rebuild")
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="connections for the parallel rebuild (default: as flask reports rebuild, one per "
+        "CPU on PostgreSQL, 1 on SQLite)",
+    )
     ap.add_argument("--builder", metavar="REV", help="time reports.py as of this git revision")
     ap.add_argument("--reuse", action="store_true", help="keep the generated world")
     args = ap.parse_args()
@@ -320,8 +341,9 @@ def main() -> None:
     raw_cold, raw_warm = (raws[0][0] + raws[1][0]) / 2, (raws[1][0] + raws[2][0]) / 2
     raw_s = sorted(r[0] for r in raws)[1]
     serial_s = sorted(time_raw(engine, serial=True)[0] for _ in range(3))[1]
-    # SQLite serialises writers (BEGIN IMMEDIATE): a rebuild on several connections only waits.
-    jobs = args.jobs if engine.dialect.name == "postgresql" else 1
+    # As the CLI: one per CPU on PostgreSQL; SQLite serialises writers (BEGIN IMMEDIATE), so a
+    # rebuild on several connections there only waits.
+    jobs = args.jobs or default_jobs(engine.dialect.name)
     par_raws = [time_raw(engine)[0]]
     par_s, _, _ = rebuild_months(engine, jobs)
     par_raws.append(time_raw(engine)[0])
