@@ -50,7 +50,14 @@ def clamp(page: Any, per_page: Any, default_per_page: int = 20) -> tuple[int, in
 
 
 def paginate(session: Session, stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """Run `stmt` for one page (scalars) and count its rows with one COUNT query."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    """Run `stmt` for one page (scalars) and count its rows with one COUNT query -- unless
+    the page itself shows where the rows end (a first page that is empty, or any page that is
+    not full), as it does for most people's own lists."""
+    offset = (page - 1) * per_page
+    items = list(session.scalars(stmt.limit(per_page).offset(offset)).unique())
+    if 0 < len(items) < per_page or (page == 1 and not items):
+        total = offset + len(items)
+    else:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = session.scalar(count) or 0
     return Page(items=items, page=page, per_page=per_page, total=total)

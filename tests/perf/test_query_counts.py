@@ -1,4 +1,4 @@
-"""The pages of the load test issue the same number of SQL statements whatever the data size.
+"""The pages of the load test issue a fixed number of SQL statements whatever the data size.
 
 Two worlds are generated with bench/generate.py's own `build` (the rules hold: seat counters,
 no overlaps, 24 h days) inside the test's transaction: a small one, then a bigger one beside it
@@ -20,6 +20,17 @@ SMALL = Sizes(tasks=25, shifts_per_task=1, signups_per_shift=2, logs=120, users=
               nonprofits=2)  # fmt: skip
 BIGGER = Sizes(tasks=70, shifts_per_task=4, signups_per_shift=5, logs=600, users=40, programmes=3,
                nonprofits=3)  # fmt: skip
+STATEMENTS = {  # the signed-in person (with their roles) is one of them
+    "task list, page 1": 4,
+    "task list, last page": 3,
+    "task list, search": 3,
+    "task page": 4,
+    "my schedule": 3,
+    "review queue": 4,
+    "review queue, all statuses": 4,
+    "report page": 4,
+    "API task list": 3,
+}
 PAGES = [
     ("task list, page 1", None, "/tasks"),
     ("task list, last page", None, "/tasks?page={last_page}"),
@@ -41,7 +52,6 @@ def _world(session: Any, sizes: Sizes, seed: int, now: datetime) -> dict[str, An
 
 
 def _counts(app: Any, session: Any, count_queries: Any, world: dict[str, Any]):
-    rules = {r.rule for r in app.url_map.iter_rules()}
     open_tasks = (
         session.connection()
         .exec_driver_sql("SELECT count(*) FROM task WHERE status = 'open'")
@@ -59,8 +69,6 @@ def _counts(app: Any, session: Any, count_queries: Any, world: dict[str, Any]):
     counts: dict[str, int] = {}
     sizes: dict[str, int] = {}
     for name, who, path in PAGES:
-        if path.split("?")[0] not in rules:
-            continue  # the API is not there yet
         client = app.test_client()
         if who:
             login(client, people[who])
@@ -72,7 +80,7 @@ def _counts(app: Any, session: Any, count_queries: Any, world: dict[str, Any]):
     return counts, sizes
 
 
-def test_each_page_issues_the_same_number_of_statements_for_a_small_and_a_bigger_world(
+def test_each_page_keeps_to_its_statement_budget_in_a_small_and_a_bigger_world(
     app, client, session, count_queries
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
@@ -81,7 +89,11 @@ def test_each_page_issues_the_same_number_of_statements_for_a_small_and_a_bigger
     bigger = _world(session, BIGGER, 2, now)
     bigger_counts, bigger_sizes = _counts(app, session, count_queries, bigger)
 
-    assert bigger_counts == small_counts
+    # A fixed budget per page in the bigger world; the small world sends the same, or one
+    # fewer where its list fits on one page (the page itself then gives the total: no COUNT).
+    assert bigger_counts == STATEMENTS
+    for name, budget in STATEMENTS.items():
+        assert budget - 1 <= small_counts[name] <= budget, name
     # The bigger world really shows more on the pages that list things.
     for name in ("task list, page 1", "my schedule", "review queue"):
         assert bigger_sizes[name] > small_sizes[name], name

@@ -136,11 +136,15 @@ def test_the_audit_log_is_paginated_in_a_constant_number_of_queries(
     count_queries.count = 0
     client.get("/admin/audit")
     few = count_queries.count
-    add(30)
-    count_queries.count = 0
-    page = client.get("/admin/audit?per_page=10")
-    assert count_queries.count == few
-    assert b'aria-label="Next page"' in page.data
+    counts = []
+    for n in (30, 60):  # full pages: counted; the same statements at 33 and 93 entries
+        add(n)
+        count_queries.count = 0
+        page = client.get("/admin/audit?per_page=10")
+        assert b'aria-label="Next page"' in page.data
+        counts.append(count_queries.count)
+    assert counts[0] == counts[1]
+    assert few <= counts[0] <= few + 1  # a list that fits one page needs no COUNT
 
 
 def test_a_bad_audit_page_number_is_a_4xx(client, session, site_admin) -> None:
