@@ -3,6 +3,7 @@ JSON export, and the public impact page."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -11,10 +12,11 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from coprod.cache import shared_for_visitors
+from coprod.cache import cache, shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import PeriodKind
 from coprod.services import reports
@@ -24,6 +26,7 @@ from coprod.web.helpers import public, run_service
 bp = Blueprint("reports", __name__)
 
 PER_PAGE = 10
+FIGURES_SECONDS = 3600  # keyed by the snapshot's version: a rebuild makes a new key at once
 COLOURS = {  # each at least 3:1 against white
     "agency": "#1a4480",
     "nonprofit": "#008817",
@@ -90,17 +93,36 @@ def show(programme_id: int) -> Any:
             "reports/show.html", form=form, page=None, programme_id=programme_id
         ), 422
     form.period.data = PeriodKind(page.kind).value  # the picker shows the period on screen
-    data = page.snapshot.data if page.snapshot else None
-    context: dict[str, Any] = {"form": form, "page": page, "data": data, "sectors": SECTORS}
-    if data is not None:
-        context.update(
+    figures = _figures(page) if page.snapshot is not None else None
+    return render_template("reports/show.html", form=form, page=page, figures=figures)
+
+
+def _figures(page: reports.ReportPage) -> Markup:
+    """The report's figures, charts and tables, rendered once per version of what they show:
+    the snapshot (its `built_at` moves whenever a rebuild changes it), the history's totals,
+    the programme's hourly rate and this URL's query (period, start, list pages). The person
+    reading is not part of it: who may read was checked before, and nothing in it is theirs."""
+    snap = page.snapshot
+    assert snap is not None
+    history = [(h.start, h.hours_total, sorted(h.hours_by_sector.items())) for h in page.history]
+    version = repr((snap.id, snap.built_at, page.programme.hourly_rate, history, request.full_path))
+    key = "report-figures:" + hashlib.sha256(version.encode()).hexdigest()
+    kept = cache.get(key)
+    if kept is None:
+        data = snap.data
+        kept = render_template(
+            "reports/_figures.html",
+            page=page,
+            data=data,
+            sectors=SECTORS,
             orgs=_page(data["hours_by_organisation"], request.args.get("org_page")),
             tasks=_page(data["hours_by_task"], request.args.get("task_page")),
             over_time=over_time_chart(page.history, page.kind),
             shares=share_chart(data["share_by_sector"]),
             progress=progress_chart(data["outcomes"]),
         )
-    return render_template("reports/show.html", **context)
+        cache.set(key, kept, timeout=FIGURES_SECONDS)
+    return Markup(kept)  # noqa: S704 - rendered by our own autoescaping template
 
 
 @bp.route("/programmes/<int:programme_id>/reports/<period>/<start>.<any(csv, json):fmt>")
