@@ -45,7 +45,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql import ColumnElement
 
 from coprod import policy
@@ -753,7 +753,9 @@ def get_report(
     snapshot = None
     if history and history[-1].start == first:
         snapshot = session.scalars(
-            _snapshots(programme_id, kind).where(ReportSnapshot.start == first)
+            _snapshots(programme_id, kind)
+            .where(ReportSnapshot.start == first)
+            .options(defer(ReportSnapshot.data))  # read when the figures are not cached
         ).one()
     end = period_end(kind, first)
     return ReportPage(programme, kind, first, end, snapshot, history, newer)
