@@ -167,3 +167,26 @@ def test_the_period_picker_shows_the_period_on_screen(client, session) -> None:
     assert '<option selected value="month">' in page
     page = client.get(f"/programmes/{programme.id}/reports?period=quarter").data.decode()
     assert '<option selected value="quarter">' in page
+
+
+def test_the_figures_kept_in_the_cache_follow_each_rebuild(database_url, session, built, now):
+    from config import TestConfig
+    from coprod import create_app
+
+    app = create_app(
+        TestConfig, DATABASE_URL=database_url, WTF_CSRF_ENABLED=False, CACHE_TYPE="SimpleCache"
+    )
+    staff = login(app.test_client(), make_member(session, built["agency"], Role.STAFF))
+    partner = login(app.test_client(), make_member(session, built["partner"]))
+    url = f"/programmes/{built['programme'].id}/reports?period=month&start=2026-06-01"
+
+    def hours_total(client):
+        page = client.get(url).text
+        return re.search(r"<dt>Approved hours</dt><dd>([\d.]+)</dd>", page).group(1)
+
+    assert hours_total(staff) == hours_total(partner) == "3.00"
+    make_log(session, on=date(2026, 6, 9), hours="4", status=LogStatus.APPROVED,
+             task=make_task(session, built["programme"]))  # fmt: skip
+    reports.rebuild_reports(session, now=now.replace(minute=5), programme_id=built["programme"].id)
+    session.flush()
+    assert hours_total(staff) == hours_total(partner) == "7.00"
