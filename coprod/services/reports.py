@@ -24,7 +24,6 @@ from typing import cast as cast_type
 from sqlalchemy import (
     BigInteger,
     Date,
-    DateTime,
     Integer,
     Select,
     Table,
@@ -131,8 +130,17 @@ def _bucket(session: Session, kind: PeriodKind, col: Any) -> ColumnElement[date]
     """SQL for the start of the period containing the date column (literals, so GROUP BY
     matches the selected expression on PostgreSQL)."""
     if session.get_bind().dialect.name == "postgresql":
-        unit: ColumnElement[Any] = literal_column(f"'{kind.value}'")
-        return cast(func.date_trunc(unit, cast(col, DateTime())), Date)
+        # Date arithmetic on date_part() costs less per row than date_trunc() on a timestamp.
+        def part(name: str) -> ColumnElement[int]:
+            return cast(func.date_part(literal_column(f"'{name}'"), col), Integer)
+
+        one, three = literal_column("1", Integer), literal_column("3", Integer)
+        if kind == PeriodKind.WEEK:
+            return type_coerce(col - (part("isodow") - one), Date)
+        if kind == PeriodKind.MONTH:
+            return type_coerce(col - (part("day") - one), Date)
+        first_month = (part("month") - one) // three * three + one
+        return type_coerce(func.make_date(part("year"), first_month, one), Date)
     if kind == PeriodKind.WEEK:
         expr = func.date(col, literal_column("'-6 days'"), literal_column("'weekday 1'"))
     elif kind == PeriodKind.MONTH:
@@ -220,16 +228,19 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
         m.organisation_id.label("o"),
         m.task_id.label("t"),
         m.hours,
-        case((and_(someone, or_(m.pb.is_(None), m.pb != m.b)), 1)).label("first_in_period"),
-        case((and_(someone, m.pb.is_(None)), 1)).label("first_ever"),
+        and_(someone, m.pb.is_distinct_from(m.b)).label("first_in_period"),
+        and_(someone, m.pb.is_(None)).label("first_ever"),
     ).where(m.date >= lo)
     if pg:
         fl = flagged.subquery("fl").c
+        # Hours are numeric(5, 2): times 100 each is an exact int, and an int8 sum of those
+        # is the exact sum in cents, for less than a numeric sum costs per row.
+        cents = func.sum(cast(fl.hours * literal_column("100"), Integer))
         grouped = (
             select(func.grouping(fl.o, fl.t).label("g"), fl.b, fl.o, fl.t)
-            .add_columns(func.sum(fl.hours).label("hours"))
-            .add_columns(func.count(fl.first_in_period).label("people"))
-            .add_columns(func.count(fl.first_ever).label("new"))
+            .add_columns(cents.label("hours"))
+            .add_columns(func.count().filter(fl.first_in_period).label("people"))
+            .add_columns(func.count().filter(fl.first_ever).label("new"))
             .group_by(func.grouping_sets(tuple_(fl.b, fl.o), tuple_(fl.b, fl.t)))
             .subquery("g")
         )
@@ -241,14 +252,15 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
             .add_columns(null().label("people"), null().label("new"))
             .group_by(fl.b, fl.o),
             select(literal(BY_TASK), fl.b, null(), fl.t, func.sum(fl.hours))
-            .add_columns(func.count(fl.first_in_period), func.count(fl.first_ever))
+            .add_columns(func.count().filter(fl.first_in_period))
+            .add_columns(func.count().filter(fl.first_ever))
             .group_by(fl.b, fl.t),
         ).subquery("g")
     g = list(grouped.c)
     org = aliased(Organisation)
     named = (
         select(g[0], g[1], func.coalesce(g[2], g[3]), org.kind, func.coalesce(org.name, Task.title))
-        .add_columns(_cents(g[4]), g[5], g[6])
+        .add_columns(g[4] if pg else _cents(g[4]), g[5], g[6])  # SQLite sums floats
         .outerjoin(org, org.id == g[2])
         .outerjoin(Task, Task.id == g[3])
     )
