@@ -26,6 +26,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -259,7 +260,8 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
     g = list(grouped.c)
     org = aliased(Organisation)
     named = (
-        select(g[0], g[1], func.coalesce(g[2], g[3]), org.kind, func.coalesce(org.name, Task.title))
+        select(g[0], g[1], func.coalesce(g[2], g[3]), type_coerce(org.kind, String))  # as text
+        .add_columns(func.coalesce(org.name, Task.title))
         .add_columns(g[4] if pg else _cents(g[4]), g[5], g[6])  # SQLite sums floats
         .outerjoin(org, org.id == g[2])
         .outerjoin(Task, Task.id == g[3])
