@@ -108,6 +108,9 @@ def stop(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait()
 
 
+USER_AGENT = "coprod-bench/1.0"
+
+
 class Browser:
     """A person at a browser: keeps cookies, reads CSRF tokens, signs in through the form."""
 
@@ -115,6 +118,10 @@ class Browser:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        # wrk later replays this person's session cookie: it must send the same browser name,
+        # or the session protection sees a different browser and rewrites the cookie on every
+        # response (what a real browser, which keeps its name, never causes).
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -192,7 +199,7 @@ def wrk(
     script: list[str] | None = None,
 ) -> tuple[Result, str]:
     cmd = [wrk_bin, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
-    cmd += ["--latency", "--timeout", "10s"]
+    cmd += ["--latency", "--timeout", "10s", "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: session={cookie}"]
     if script:

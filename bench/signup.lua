@@ -27,6 +27,7 @@ function request()
   return wrk.format("POST", it.path, {
     ["Cookie"] = "session=" .. it.cookie,
     ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["User-Agent"] = wrk.headers["User-Agent"],  -- the name the session was signed in with
   }, "csrf_token=" .. it.csrf)
 end
 
