@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.db import Base, utcnow
@@ -35,9 +35,12 @@ class Sector(StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisation"
+    # Names are unique whatever their case ("Food Bank" and "food bank" are one name), in the
+    # database too, so two people creating them at the same moment cannot both succeed.
+    __table_args__ = (Index("uq_organisation_name_ci", func.lower(text("name")), unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(300))

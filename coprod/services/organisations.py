@@ -73,9 +73,9 @@ def create_organisation(
     if _name_taken(session, name):
         raise Conflict(NAME_TAKEN)
     org = Organisation(name=name, kind=org_kind, description=text)
-    session.add(org)
-    try:
+    try:  # the database's case-blind unique index settles a race between two creators
         with session.begin_nested():
+            session.add(org)  # inside the savepoint: refused, it leaves the session too
             session.flush()
     except IntegrityError:
         raise Conflict(NAME_TAKEN) from None

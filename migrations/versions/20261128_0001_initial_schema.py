@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 11:28:00.258040
+Create Date: 2026-11-28 13:56:16.343898
 """
 
 from collections.abc import Sequence
@@ -145,8 +145,12 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisation")),
-        sa.UniqueConstraint("name", name=op.f("uq_organisation_name")),
     )
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_organisation_name_ci", [sa.literal_column("lower(name)")], unique=True
+        )
+
     op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -755,6 +759,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_message_due")
 
     op.drop_table("outbox_message")
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.drop_index("uq_organisation_name_ci")
+
     op.drop_table("organisation")
     op.drop_table("notification_preference")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coprod import policy
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
-from coprod.models import AuditEntry, Membership, OrgKind, Role
+from coprod.models import AuditEntry, Membership, Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
 from tests.factories import make_member, make_org, make_user
 
@@ -40,6 +40,19 @@ def test_organisation_names_are_unique_whatever_their_case(session) -> None:
     make_org(session, name="Food Bank")
     with pytest.raises(Conflict):
         orgs.create_organisation(session, make_user(session), "FOOD bank", "nonprofit")
+
+
+def test_a_name_taken_between_the_check_and_the_insert_is_refused_cleanly(
+    session, monkeypatch
+) -> None:
+    """Two people create "Food Bank" and "FOOD BANK" at the same moment: both pass the
+    check, the database's case-blind unique index refuses the second, with the same message."""
+    make_org(session, name="Food Bank")
+    monkeypatch.setattr(orgs, "_name_taken", lambda *a, **k: False)
+    with pytest.raises(Conflict) as exc:
+        orgs.create_organisation(session, make_user(session), "FOOD BANK", "nonprofit")
+    assert exc.value.message == orgs.NAME_TAKEN
+    assert session.scalar(select(func.count()).select_from(Organisation)) == 1
 
 
 def test_an_agency_starts_unverified(session) -> None:
