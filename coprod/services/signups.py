@@ -140,6 +140,31 @@ def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -
         )
 
 
+def holders_of_overlapping_shifts(
+    session: Session, shift: Shift, starts_at: datetime, ends_at: datetime
+) -> list[str]:
+    """The names of the people on the shift who hold another shift overlapping these times
+    (moving the shift there would give them two at once)."""
+    mine, theirs = aliased(Signup), aliased(Signup)
+    rows = session.scalars(
+        select(User.display_name)
+        .join(mine, mine.user_id == User.id)
+        .join(theirs, theirs.user_id == User.id)
+        .join(Shift, theirs.shift_id == Shift.id)
+        .where(
+            mine.shift_id == shift.id,
+            mine.status.in_(ACTIVE),
+            theirs.status.in_(ACTIVE),
+            theirs.shift_id != shift.id,
+            Shift.starts_at < ends_at,
+            Shift.ends_at > starts_at,
+        )
+        .distinct()
+        .order_by(User.display_name)
+    )
+    return list(rows)
+
+
 def _book(
     session: Session,
     actor: User,

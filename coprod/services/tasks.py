@@ -31,7 +31,7 @@ from coprod.models import (
 from coprod.services import audit, notifications
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
-from coprod.services.signups import fill_from_waitlist, free_seat
+from coprod.services.signups import fill_from_waitlist, free_seat, holders_of_overlapping_shifts
 
 Actor = User | None
 
@@ -344,6 +344,8 @@ def update_shift(
     errs = FieldErrors()
     _check_shift(errs, starts_at, ends_at, capacity, now, check_past=starts_at != shift.starts_at)
     errs.raise_if_any()
+    if (starts_at, ends_at) != (shift.starts_at, shift.ends_at):
+        _refuse_double_booking(session, shift, starts_at, ends_at)
     before = audit.snapshot(shift, SHIFT_FIELDS)
     old_times = {"old_starts_at": shift.starts_at, "old_ends_at": shift.ends_at}
     # One guarded statement, so a sign-up landing meanwhile cannot leave more seats taken
@@ -372,6 +374,21 @@ def update_shift(
     if capacity > before["capacity"] and actor is not None:
         fill_from_waitlist(session, actor, shift, now)  # new places go to those waiting
     return shift
+
+
+def _refuse_double_booking(
+    session: Session, shift: Shift, starts_at: datetime, ends_at: datetime
+) -> None:
+    """Nobody holds two overlapping shifts: not after a shift is moved either."""
+    names = holders_of_overlapping_shifts(session, shift, starts_at, ends_at)
+    if names:
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        people = "person" if len(names) == 1 else "people"
+        raise Conflict(
+            f"At these times {len(names)} {people} on this shift would hold two shifts at "
+            f"once ({shown}): they are signed up for another shift then. Choose other "
+            "times, or ask them to cancel one of the two first."
+        )
 
 
 def delete_shift(session: Session, actor: Actor, shift: Shift) -> None:

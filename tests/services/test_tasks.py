@@ -495,3 +495,35 @@ def test_programme_tasks_hide_drafts_from_the_public(session, world) -> None:
     staff = tasks.list_programme_tasks(session, world["staff"], world["programme"])
     assert [t.title for t in public] == ["Open"]
     assert sorted(t.title for t in staff) == ["Draft", "Open"]
+
+
+def test_a_shift_is_not_moved_onto_another_shift_of_someone_on_it(session, world, now) -> None:
+    """Nobody holds two overlapping shifts: moving a shift checks the people already on it."""
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    morning = make_shift(session, make_task(session, world["programme"]),
+                         starts_at=day + timedelta(hours=9), hours=3)  # fmt: skip
+    afternoon = make_shift(session, make_task(session, world["programme"]),
+                           starts_at=day + timedelta(hours=14), hours=3)  # fmt: skip
+    busy = make_user(session, display_name="Ada Busy")
+    waiting = make_user(session, display_name="Bo Waiting")
+    gone = make_user(session, display_name="Cy Cancelled")
+    for person in (busy, waiting, gone):
+        make_signup(session, morning, person)
+    make_signup(session, afternoon, busy)
+    make_signup(session, afternoon, waiting, status=SignupStatus.WAITLISTED)
+    make_signup(session, afternoon, gone, status=SignupStatus.CANCELLED)
+
+    def move(start_hour: int) -> Shift:
+        return tasks.update_shift(
+            session, world["staff"], afternoon, capacity=5, now=now,
+            starts_at=day + timedelta(hours=start_hour),
+            ends_at=day + timedelta(hours=start_hour + 3),
+        )  # fmt: skip
+
+    with pytest.raises(Conflict) as err:
+        move(11)  # 11:00-14:00 overlaps the morning's 09:00-12:00
+    assert "2 people" in err.value.message
+    assert "Ada Busy, Bo Waiting" in err.value.message
+    assert "Cy Cancelled" not in err.value.message
+    assert session.get(Shift, afternoon.id, populate_existing=True).starts_at.hour == 14
+    assert move(12).starts_at.hour == 12  # touching at 12:00 is not overlapping
