@@ -25,7 +25,7 @@ from bench.generate import DOMAIN
 from bench.load import discover
 
 
-def _app(url: str) -> Flask:
+def _app(url: str, cache: bool = True) -> Flask:
     os.environ.update(COPROD_ENV="production", DATABASE_URL=url)
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-not-for-production")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
@@ -38,6 +38,7 @@ def _app(url: str) -> Flask:
         SECRET_KEY=os.environ["SECRET_KEY"],
         SESSION_COOKIE_SECURE=False,
         RATELIMIT_ENABLED=False,
+        **({} if cache else {"CACHE_TYPE": "NullCache"}),
     )
 
 
@@ -62,9 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", required=True)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--profile", help="name of a page to profile with pyinstrument")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="render every page (no visitor or figures cache)"
+    )
     args = parser.parse_args(argv)
     world = discover(args.url)
-    app = _app(args.url)
+    app = _app(args.url, cache=not args.no_cache)
     from coprod.db import db
 
     statements = [0]
