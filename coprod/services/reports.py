@@ -8,6 +8,7 @@ leaves the row untouched (built_at included), so rebuilding twice changes nothin
 from __future__ import annotations
 
 import csv
+import functools
 import gc
 import io
 import os
@@ -127,10 +128,10 @@ def parse_day(raw: str | None, field_name: str = "start") -> date | None:
         raise Invalid(field_name, "Enter a date as YYYY-MM-DD, for example 2026-06-01.") from None
 
 
-def _bucket(session: Session, kind: PeriodKind, col: Any) -> ColumnElement[date]:
+def _bucket(pg: bool, kind: PeriodKind, col: Any) -> ColumnElement[date]:
     """SQL for the start of the period containing the date column (literals, so GROUP BY
     matches the selected expression on PostgreSQL)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if pg:
         # Date arithmetic on date_part() costs less per row than date_trunc() on a timestamp.
         def part(name: str) -> ColumnElement[int]:
             return cast(func.date_part(literal_column(f"'{name}'"), col), Integer)
@@ -209,12 +210,28 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
     rows are read through their own programme index and joined to the approved logs.
     """
     pg = session.get_bind().dialect.name == "postgresql"
+    if pg:
+        # Hash the groups in memory instead of sorting them on disk (this transaction only).
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+    params = {"programme_id": programme_id, "lo": lo, "hi": hi}
+    # ~8,000 rows per batch, taken a thousand at a time: Python's garbage collector then never
+    # sees thousands of live rows (a full collection per batch otherwise).
+    result = session.execute(_figures_statement(pg, kind), params)
+    return _file(row for part in result.partitions(1000) for row in part)
+
+
+@functools.cache
+def _figures_statement(pg: bool, kind: PeriodKind) -> Any:
+    """The statement of _gather for one database and period kind, built once per process
+    (the programme and the dates are bound parameters)."""
+    programme_id = bindparam("programme_id", type_=Integer)
+    lo, hi = bindparam("lo", type_=Date), bindparam("hi", type_=Date)
     counted = (
         L.programme_id == programme_id,
         L.status == LogStatus.APPROVED,
         L.date <= hi,
     )
-    b = _bucket(session, kind, L.date).label("b")
+    b = _bucket(pg, kind, L.date).label("b")
     logs = select(L.date, b, L.user_id, L.organisation_id, L.task_id, L.hours).where(*counted)
     c = logs.subquery("c")
     person: dict[str, Any] = {"partition_by": c.c.user_id, "order_by": c.c.date}
@@ -277,7 +294,7 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
 
     q = OutcomeQuantity
     per_row = (
-        select(case((q.date >= lo, _bucket(session, kind, q.date))).label("b"), q.metric_id)
+        select(case((q.date >= lo, _bucket(pg, kind, q.date))).label("b"), q.metric_id)
         .add_columns(q.quantity)
         .where(q.programme_id == programme_id, q.date <= hi, counts(q.log_id))
         .subquery("q")
@@ -289,20 +306,14 @@ def _gather(session: Session, programme_id: int, kind: PeriodKind, lo: date, hi:
         .group_by(oq.b, oq.metric_id)
     )
     item = InKindItem
-    ib = _bucket(session, kind, item.date)
+    ib = _bucket(pg, kind, item.date)
     in_kind = (
         select(literal(IN_KIND), ib, null(), null(), null(), _cents(func.sum(item.value)))
         .add_columns(null(), null())
         .where(item.programme_id == programme_id, item.date.between(lo, hi), counts(item.log_id))
         .group_by(ib)
     )
-    if pg:
-        # Hash the groups in memory instead of sorting them on disk (this transaction only).
-        session.execute(text("SET LOCAL work_mem = '64MB'"))
-    # ~8,000 rows per batch, taken a thousand at a time: Python's garbage collector then never
-    # sees thousands of live rows (a full collection per batch otherwise).
-    result = session.execute(union_all(named, outcomes, in_kind))
-    return _file(row for part in result.partitions(1000) for row in part)
+    return union_all(named, outcomes, in_kind)
 
 
 def _file(rows: Iterable[tuple[int, date | None, Any, Any, Any, int, Any, Any]]) -> _Figures:
