@@ -16,7 +16,7 @@ from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
 from coprod.models import Shift, Task, TaskStatus
-from coprod.services import listings, programmes, signups, tasks
+from coprod.services import listings, programmes, shifts, signups, tasks
 from coprod.services.tasks import KEEP
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Tasks and shifts")
@@ -234,7 +234,7 @@ def list_shifts(args: dict[str, Any], task_id: int) -> Any:
     """The task's shifts still to come (soonest first), or its past ones."""
     session = db.session()
     task = tasks.get_task(session, optional_actor(), task_id)
-    page = tasks.list_task_shifts(
+    page = shifts.list_task_shifts(
         session,
         task,
         past=args["past"],
@@ -242,7 +242,7 @@ def list_shifts(args: dict[str, Any], task_id: int) -> Any:
         per_page=args["per_page"],
         now=utcnow(),
     )
-    waiting = tasks.waitlist_counts(session, [s.id for s in page.items])
+    waiting = shifts.waitlist_counts(session, [s.id for s in page.items])
     items = [shift_out(s, waiting.get(s.id, 0)) for s in page.items]
     return {**page.__dict__, "items": items}
 
@@ -259,7 +259,7 @@ def create_shift(args: dict[str, Any], task_id: int) -> Any:
     """The lead agency's staff add a future shift with a number of places."""
     session, actor = db.session(), current_actor()
     task = tasks.get_task(session, actor, task_id)
-    shift = tasks.add_shift(session, actor, task, now=utcnow(), **args)
+    shift = shifts.add_shift(session, actor, task, now=utcnow(), **args)
     session.commit()
     location = url_for("api_tasks.get_shift", shift_id=shift.id)
     return shift_out(shift, 0), 201, {"Location": location}

@@ -1,4 +1,4 @@
-"""Tasks and their shifts: the agency posts them, the public finds them.
+"""Tasks: the agency posts them, the public finds them (their shifts: coprod/services/shifts.py).
 
 Times are stored in UTC. Until programmes carry a time zone, the date and time typed in a
 form are taken to be UTC (the forms say so).
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, CursorResult, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
@@ -31,14 +31,11 @@ from coprod.models import (
 from coprod.services import audit, notifications
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
-from coprod.services.signups import fill_from_waitlist, free_seat, holders_of_overlapping_shifts
+from coprod.services.signups import free_seat
 
 Actor = User | None
 
-MAX_CAPACITY = 1000
-MAX_WEEKLY_SHIFTS = 104
 TASK_FIELDS = ["title", "description", "location", "status", "coordinating_organisation_id"]
-SHIFT_FIELDS = ["starts_at", "ends_at", "capacity"]
 
 # The lifecycle: draft → open → closed → completed; cancelled from draft, open or closed.
 TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
@@ -232,185 +229,6 @@ def _cancel_signups(session: Session, actor: Actor, task: Task) -> list[Signup]:
     return list(signups)
 
 
-# --- shifts -------------------------------------------------------------------------------
-
-
-def _check_shift(
-    errs: FieldErrors,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int,
-    now: datetime,
-    *,
-    check_past: bool = True,
-) -> None:
-    if check_past and starts_at < now:
-        errs.add("starts_at", "A shift cannot start in the past.")
-    if ends_at <= starts_at:
-        errs.add("ends_at", "The shift must end after it starts.")
-    if not 1 <= capacity <= MAX_CAPACITY:
-        errs.add("capacity", f"The number of places must be between 1 and {MAX_CAPACITY}.")
-
-
-def _refuse_finished(task: Task) -> None:
-    if task.status in FINISHED:
-        raise Conflict(f"A task that is {task.status.value} cannot get new shifts.")
-
-
-def add_shift(
-    session: Session,
-    actor: Actor,
-    task: Task,
-    *,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int,
-    now: datetime,
-) -> Shift:
-    """Add one future shift (ending after it starts, 1 to 1000 places) to a task."""
-    policy.require(actor, "task.manage", task)
-    _refuse_finished(task)
-    errs = FieldErrors()
-    _check_shift(errs, starts_at, ends_at, capacity, now)
-    errs.raise_if_any()
-    shift = Shift(starts_at=starts_at, ends_at=ends_at, capacity=capacity, confirmed=0)
-    task.shifts.append(shift)
-    session.flush()
-    audit.record(session, actor, "shift.created", shift, after=audit.snapshot(shift, SHIFT_FIELDS))
-    return shift
-
-
-def add_weekly_shifts(
-    session: Session,
-    actor: Actor,
-    task: Task,
-    *,
-    first_starts_at: datetime,
-    duration: timedelta,
-    until: date,
-    capacity: int,
-    now: datetime,
-) -> list[Shift]:
-    """Add one shift a week from the first start up to and including `until` (at most 104)."""
-    policy.require(actor, "task.manage", task)
-    _refuse_finished(task)
-    errs = FieldErrors()
-    _check_shift(errs, first_starts_at, first_starts_at + duration, capacity, now)
-    weeks = (until - first_starts_at.date()).days // 7 + 1
-    if until < first_starts_at.date():
-        errs.add("until", "The last date must be on or after the first date.")
-    elif weeks > MAX_WEEKLY_SHIFTS:
-        errs.add(
-            "until",
-            f"A weekly series can have at most {MAX_WEEKLY_SHIFTS} shifts "
-            f"(this one would have {weeks}); choose an earlier last date.",
-        )
-    errs.raise_if_any()
-    shifts = []
-    for week in range(weeks):
-        starts = first_starts_at + timedelta(weeks=week)
-        shift = Shift(starts_at=starts, ends_at=starts + duration, capacity=capacity, confirmed=0)
-        task.shifts.append(shift)
-        shifts.append(shift)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "shift.series_created",
-        task,
-        after={
-            "count": len(shifts),
-            "first": first_starts_at,
-            "until": until,
-            "capacity": capacity,
-        },
-    )
-    return shifts
-
-
-def update_shift(
-    session: Session,
-    actor: Actor,
-    shift: Shift,
-    *,
-    starts_at: datetime,
-    ends_at: datetime,
-    capacity: int,
-    now: datetime,
-) -> Shift:
-    """Change a shift's times or places; never fewer places than already taken, never moved
-    into the past."""
-    policy.require(actor, "task.manage", shift.task)
-    errs = FieldErrors()
-    _check_shift(errs, starts_at, ends_at, capacity, now, check_past=starts_at != shift.starts_at)
-    errs.raise_if_any()
-    if (starts_at, ends_at) != (shift.starts_at, shift.ends_at):
-        _refuse_double_booking(session, shift, starts_at, ends_at)
-    before = audit.snapshot(shift, SHIFT_FIELDS)
-    old_times = {"old_starts_at": shift.starts_at, "old_ends_at": shift.ends_at}
-    # One guarded statement, so a sign-up landing meanwhile cannot leave more seats taken
-    # than places.
-    changed = session.execute(
-        update(Shift)
-        .where(Shift.id == shift.id, Shift.confirmed <= capacity)
-        .values(starts_at=starts_at, ends_at=ends_at, capacity=capacity),
-        execution_options={"synchronize_session": False},
-    )
-    session.expire(shift)
-    if cast(CursorResult[Any], changed).rowcount != 1:
-        raise Conflict(
-            f"{shift.confirmed} places are already taken, so the shift needs at "
-            f"least {shift.confirmed} places."
-        )
-    audit.record(
-        session,
-        actor,
-        "shift.updated",
-        shift,
-        before=before,
-        after=audit.snapshot(shift, SHIFT_FIELDS),
-    )
-    notifications.shift_changed(session, shift, **old_times, now=now)
-    if capacity > before["capacity"] and actor is not None:
-        fill_from_waitlist(session, actor, shift, now)  # new places go to those waiting
-    return shift
-
-
-def _refuse_double_booking(
-    session: Session, shift: Shift, starts_at: datetime, ends_at: datetime
-) -> None:
-    """Nobody holds two overlapping shifts: not after a shift is moved either."""
-    names = holders_of_overlapping_shifts(session, shift, starts_at, ends_at)
-    if names:
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        people = "person" if len(names) == 1 else "people"
-        raise Conflict(
-            f"At these times {len(names)} {people} on this shift would hold two shifts at "
-            f"once ({shown}): they are signed up for another shift then. Choose other "
-            "times, or ask them to cancel one of the two first."
-        )
-
-
-def delete_shift(session: Session, actor: Actor, shift: Shift) -> None:
-    """Delete a shift nobody is signed up for (cancelled sign-ups go with it)."""
-    task = shift.task
-    policy.require(actor, "task.manage", task)
-    taken = session.scalar(
-        select(func.count()).where(
-            Signup.shift_id == shift.id, Signup.status != SignupStatus.CANCELLED
-        )
-    )
-    if taken:
-        raise Conflict(
-            "People are signed up for this shift, so it cannot be deleted. Contact "
-            "the volunteers, or cancel the whole task to cancel their sign-ups."
-        )
-    audit.record(session, actor, "shift.deleted", shift, before=audit.snapshot(shift, SHIFT_FIELDS))
-    session.execute(delete(Signup).where(Signup.shift_id == shift.id))
-    task.shifts.remove(shift)
-    session.flush()
-
-
 # --- reading ------------------------------------------------------------------------------
 
 
@@ -583,28 +401,6 @@ def get_task_to_manage(
     return task
 
 
-def get_shift_to_manage(session: Session, actor: Actor, task_id: int, shift_id: int) -> Shift:
-    """A shift loaded through its task, if this person may manage the task."""
-    task = get_task_to_manage(session, actor, task_id)
-    shift = session.get(Shift, shift_id)
-    if shift is None or shift.task_id != task.id:
-        raise NotFound("No such shift.")
-    return shift
-
-
-def list_task_shifts(
-    session: Session, task: Task, *, past: bool, page: int, per_page: int, now: datetime
-) -> Page[Shift]:
-    """One page of the task's shifts: those still to come (soonest first) or past ones
-    (latest first)."""
-    stmt = select(Shift).where(Shift.task_id == task.id)
-    if past:
-        stmt = stmt.where(Shift.starts_at <= now).order_by(Shift.starts_at.desc(), Shift.id)
-    else:
-        stmt = stmt.where(Shift.starts_at > now).order_by(Shift.starts_at, Shift.id)
-    return paginate(session, stmt, page, per_page)
-
-
 def get_programme_to_manage(session: Session, actor: Actor, programme_id: int) -> Programme:
     """The programme with its partners and metrics, if this person may post tasks in it."""
     programme = session.scalar(
@@ -620,18 +416,6 @@ def get_programme_to_manage(session: Session, actor: Actor, programme_id: int) -
         raise NotFound("No such programme.")
     policy.require(actor, "programme.manage", programme)
     return programme
-
-
-def waitlist_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int]:
-    """How many people wait on each shift, in one grouped query."""
-    if not shift_ids:
-        return {}
-    rows = session.execute(
-        select(Signup.shift_id, func.count())
-        .where(Signup.shift_id.in_(shift_ids), Signup.status == SignupStatus.WAITLISTED)
-        .group_by(Signup.shift_id)
-    )
-    return {sid: n for sid, n in rows}
 
 
 def live_signup_count(session: Session, task: Task) -> int:

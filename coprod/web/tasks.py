@@ -27,7 +27,7 @@ from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Programme, Task, TaskStatus, User
-from coprod.services import signups, tasks
+from coprod.services import shifts, signups, tasks
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
@@ -168,16 +168,16 @@ def show(task_id: int) -> Any:
     task = tasks.get_task(session, actor, task_id)
     past = request.args.get("when") == "past"
     page_no, per_page = page_args()
-    shifts = tasks.list_task_shifts(
+    shift_page = shifts.list_task_shifts(
         session, task, past=past, page=page_no, per_page=per_page, now=utcnow()
     )
-    shift_ids = [s.id for s in shifts.items]
+    shift_ids = [s.id for s in shift_page.items]
     return render_template(
         "tasks/show.html",
         task=task,
-        shifts=shifts,
+        shifts=shift_page,
         past=past,
-        waitlists=tasks.waitlist_counts(session, shift_ids),
+        waitlists=shifts.waitlist_counts(session, shift_ids),
         my_signups=signups.get_my_signups(session, actor, shift_ids),
         moves=[(to, t) for to, t in STATUS_BUTTONS.items() if to in tasks.TRANSITIONS[task.status]],
     )
@@ -287,7 +287,7 @@ def add_shift(task_id: int) -> Any:
     if form.validate_on_submit():
         shift = run_service(
             form,
-            lambda: tasks.add_shift(
+            lambda: shifts.add_shift(
                 session,
                 actor,
                 task,
@@ -315,7 +315,7 @@ def add_weekly_shifts(task_id: int) -> Any:
         first = _at(form.first_date.data, form.starts_at.data)
         made = run_service(
             form,
-            lambda: tasks.add_weekly_shifts(
+            lambda: shifts.add_weekly_shifts(
                 session,
                 actor,
                 task,
@@ -338,7 +338,7 @@ def add_weekly_shifts(task_id: int) -> Any:
 def edit_shift(task_id: int, shift_id: int) -> Any:
     session = db.session()
     actor = _actor()
-    shift = tasks.get_shift_to_manage(session, actor, task_id, shift_id)
+    shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
     form = ShiftForm()
     if request.method == "GET":
         form.date.data = shift.starts_at.date()
@@ -348,7 +348,7 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
     if form.validate_on_submit():
         done = run_service(
             form,
-            lambda: tasks.update_shift(
+            lambda: shifts.update_shift(
                 session,
                 actor,
                 shift,
@@ -370,10 +370,10 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
 def delete_shift(task_id: int, shift_id: int) -> Any:
     session = db.session()
     actor = _actor()
-    shift = tasks.get_shift_to_manage(session, actor, task_id, shift_id)
+    shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
     form = ButtonForm()
     if form.validate_on_submit():
-        tasks.delete_shift(session, actor, shift)
+        shifts.delete_shift(session, actor, shift)
         commit()
         flash("The shift is deleted.", "success")
         return redirect(url_for("tasks.show", task_id=task_id), code=303)

@@ -21,7 +21,7 @@ from coprod.models import (
     SignupStatus,
     TaskStatus,
 )
-from coprod.services import notifications, review, signups, tasks
+from coprod.services import notifications, review, shifts, signups, tasks
 from tests.factories import (
     ShiftWorld,
     add_partner,
@@ -107,7 +107,7 @@ def test_cancelling_a_task_tells_everyone_whose_place_is_cancelled(session, worl
 def test_moving_a_shift_tells_its_volunteers_the_new_time(session, world, now):
     signups.sign_up(session, world.volunteer, world.shift, now)
     later = world.shift.starts_at + timedelta(hours=2)
-    tasks.update_shift(
+    shifts.update_shift(
         session,
         world.lead_staff,
         world.shift,
@@ -123,7 +123,7 @@ def test_moving_a_shift_tells_its_volunteers_the_new_time(session, world, now):
 
 def test_changing_only_the_places_of_a_shift_sends_nothing(session, world, now):
     signups.sign_up(session, world.volunteer, world.shift, now)
-    tasks.update_shift(
+    shifts.update_shift(
         session,
         world.lead_staff,
         world.shift,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.models import AuditEntry, OrgKind, Role, Shift, Signup, SignupStatus, TaskStatus
-from coprod.services import tasks
+from coprod.services import shifts, tasks
 from tests.factories import (
     add_partner,
     make_member,
@@ -223,7 +223,7 @@ def test_cancelling_a_task_cancels_its_live_signups_and_frees_the_seats(session,
 
 def test_lead_staff_add_a_shift(session, world, now) -> None:
     task = _create(session, world)
-    shift = tasks.add_shift(
+    shift = shifts.add_shift(
         session,
         world["staff"],
         task,
@@ -251,7 +251,7 @@ def test_a_shift_starts_in_the_future_ends_after_it_starts_and_has_1_to_1000_pla
 ) -> None:
     task = _create(session, world)
     with pytest.raises(Invalid) as err:
-        tasks.add_shift(
+        shifts.add_shift(
             session,
             world["staff"],
             task,
@@ -266,7 +266,7 @@ def test_a_shift_starts_in_the_future_ends_after_it_starts_and_has_1_to_1000_pla
 def test_a_cancelled_task_gets_no_new_shifts(session, world, now) -> None:
     task = make_task(session, world["programme"], status=TaskStatus.CANCELLED)
     with pytest.raises(Conflict):
-        tasks.add_shift(
+        shifts.add_shift(
             session,
             world["staff"],
             task,
@@ -280,7 +280,7 @@ def test_a_cancelled_task_gets_no_new_shifts(session, world, now) -> None:
 def test_weekly_shifts_run_up_to_and_including_the_last_date(session, world, now) -> None:
     task = _create(session, world)
     first = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)  # a Saturday
-    shifts = tasks.add_weekly_shifts(
+    made = shifts.add_weekly_shifts(
         session,
         world["staff"],
         task,
@@ -290,26 +290,26 @@ def test_weekly_shifts_run_up_to_and_including_the_last_date(session, world, now
         capacity=6,
         now=now,
     )
-    assert [s.starts_at.date() for s in shifts] == [
+    assert [s.starts_at.date() for s in made] == [
         date(2026, 6, 20),
         date(2026, 6, 27),
         date(2026, 7, 4),
         date(2026, 7, 11),
     ]
-    assert all(s.ends_at - s.starts_at == timedelta(hours=3) for s in shifts)
-    assert all(s.capacity == 6 for s in shifts)
+    assert all(s.ends_at - s.starts_at == timedelta(hours=3) for s in made)
+    assert all(s.capacity == 6 for s in made)
 
 
 def test_a_weekly_series_has_at_most_104_shifts(session, world, now) -> None:
     task = _create(session, world)
     first = datetime(2026, 6, 20, 9, 0, tzinfo=UTC)
     args = {"first_starts_at": first, "duration": timedelta(hours=1), "capacity": 1, "now": now}
-    ok = tasks.add_weekly_shifts(
+    ok = shifts.add_weekly_shifts(
         session, world["staff"], task, until=(first + timedelta(weeks=103)).date(), **args
     )
     assert len(ok) == 104
     with pytest.raises(Invalid) as err:
-        tasks.add_weekly_shifts(
+        shifts.add_weekly_shifts(
             session, world["staff"], task, until=(first + timedelta(weeks=104)).date(), **args
         )
     assert "104" in err.value.errors["until"][0]
@@ -318,7 +318,7 @@ def test_a_weekly_series_has_at_most_104_shifts(session, world, now) -> None:
 def test_a_weekly_series_needs_a_last_date_after_the_first(session, world, now) -> None:
     task = _create(session, world)
     with pytest.raises(Invalid) as err:
-        tasks.add_weekly_shifts(
+        shifts.add_weekly_shifts(
             session,
             world["staff"],
             task,
@@ -337,8 +337,8 @@ def test_capacity_never_goes_below_the_seats_taken(session, world, now) -> None:
     make_signup(session, shift)
     args = {"starts_at": shift.starts_at, "ends_at": shift.ends_at, "now": now}
     with pytest.raises(Conflict, match="2 places are already taken"):
-        tasks.update_shift(session, world["staff"], shift, capacity=1, **args)
-    tasks.update_shift(session, world["staff"], shift, capacity=2, **args)
+        shifts.update_shift(session, world["staff"], shift, capacity=1, **args)
+    shifts.update_shift(session, world["staff"], shift, capacity=2, **args)
     assert shift.capacity == 2
 
 
@@ -355,7 +355,7 @@ def test_more_places_go_to_the_waitlist_oldest_first(session, world, now) -> Non
         session, shift, status=SignupStatus.WAITLISTED, queued_at=now - timedelta(hours=1)
     )
     args = {"starts_at": shift.starts_at, "ends_at": shift.ends_at, "now": now}
-    tasks.update_shift(session, world["staff"], shift, capacity=3, **args)
+    shifts.update_shift(session, world["staff"], shift, capacity=3, **args)
     statuses = [
         session.get(Signup, s.id, populate_existing=True).status for s in (first, second, third)
     ]
@@ -366,7 +366,7 @@ def test_more_places_go_to_the_waitlist_oldest_first(session, world, now) -> Non
 def test_a_shift_cannot_be_moved_into_the_past(session, world, now) -> None:
     shift = make_shift(session, make_task(session, world["programme"]))
     with pytest.raises(Invalid) as err:
-        tasks.update_shift(
+        shifts.update_shift(
             session,
             world["staff"],
             shift,
@@ -384,7 +384,7 @@ def test_a_shift_nobody_signed_up_for_can_be_deleted(session, world, now) -> Non
     make_signup(session, shift, status=SignupStatus.CANCELLED)
     session.refresh(task, ["shifts"])
     shift_id = shift.id
-    tasks.delete_shift(session, world["staff"], shift)
+    shifts.delete_shift(session, world["staff"], shift)
     session.expire_all()
     assert session.get(Shift, shift_id) is None
 
@@ -393,7 +393,7 @@ def test_a_shift_with_signups_cannot_be_deleted(session, world) -> None:
     shift = make_shift(session, make_task(session, world["programme"]))
     make_signup(session, shift, status=SignupStatus.WAITLISTED)
     with pytest.raises(Conflict, match="cancel the whole task"):
-        tasks.delete_shift(session, world["staff"], shift)
+        shifts.delete_shift(session, world["staff"], shift)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -485,7 +485,7 @@ def test_waitlist_counts_come_per_shift(session, world) -> None:
     make_signup(session, a, status=SignupStatus.WAITLISTED)
     make_signup(session, a, status=SignupStatus.WAITLISTED)
     make_signup(session, b)
-    assert tasks.waitlist_counts(session, [a.id, b.id]) == {a.id: 2}
+    assert shifts.waitlist_counts(session, [a.id, b.id]) == {a.id: 2}
 
 
 def test_programme_tasks_hide_drafts_from_the_public(session, world) -> None:
@@ -514,7 +514,7 @@ def test_a_shift_is_not_moved_onto_another_shift_of_someone_on_it(session, world
     make_signup(session, afternoon, gone, status=SignupStatus.CANCELLED)
 
     def move(start_hour: int) -> Shift:
-        return tasks.update_shift(
+        return shifts.update_shift(
             session, world["staff"], afternoon, capacity=5, now=now,
             starts_at=day + timedelta(hours=start_hour),
             ends_at=day + timedelta(hours=start_hour + 3),
