@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from coprod.models import JobState
-from coprod.services import notifications, reports
+from coprod.services import digests, reports
 
 SWEEP_JOB = "reports.sweep"
 # Re-read a little before the cursor: a review committed just after our last read may carry a
@@ -34,7 +34,7 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
         batches += reports.missing_current_batches(session, now=now)
         changed = sum(reports.build_batch(session, b, now=now) for b in batches)
     state.cursor = state.last_run_at = now
-    notifications.queue_report_digests(session, now=now)  # once per month, by dedupe key
+    digests.queue_report_digests(session, now=now)  # once per month, by dedupe key
     return changed
 
 

@@ -15,23 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coprod import policy
-from coprod.errors import Conflict, FieldErrors, NotFound
+from coprod.errors import Conflict, FieldErrors
 from coprod.models import (
     ContributionLog,
     LogStatus,
-    Membership,
     NotificationKind,
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
-    PeriodKind,
-    Programme,
-    ReportSnapshot,
     Shift,
     Signup,
     SignupStatus,
@@ -39,7 +35,6 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit
-from coprod.services.pagination import Page, paginate
 
 Kind = NotificationKind
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
@@ -371,132 +366,3 @@ def message_roster(
         is not None
         for s in people
     )
-
-
-def _previous_month(today: date) -> date:
-    first = today.replace(day=1)
-    return (
-        first.replace(year=first.year - 1, month=12)
-        if first.month == 1
-        else first.replace(month=first.month - 1)
-    )
-
-
-def queue_report_digests(session: Session, *, now: datetime) -> int:
-    """When last month's report of a programme is built, send its digest once to each member
-    of the lead agency and the partner organisations who turned digests on."""
-    start = _previous_month(now.date())
-    snaps = list(
-        session.scalars(
-            select(ReportSnapshot)
-            .join(ReportSnapshot.programme)
-            .where(ReportSnapshot.period == PeriodKind.MONTH, ReportSnapshot.start == start)
-        )
-    )
-    if not snaps:
-        return 0
-    opted_in = set(
-        session.scalars(
-            select(NotificationPreference.user_id).where(
-                NotificationPreference.kind == Kind.REPORT_DIGEST,
-                NotificationPreference.enabled.is_(True),
-            )
-        )
-    )
-    n = 0
-    for snap in snaps:
-        for user in _programme_people(session, snap.programme, opted_in):
-            n += _digest(session, snap, user, now) is not None
-    return n
-
-
-def _programme_people(session: Session, programme: Programme, among: set[int]) -> list[User]:
-    if not among:
-        return []
-    org_ids = {programme.lead_organisation_id} | {p.organisation_id for p in programme.partners}
-    return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.id.in_(among),
-                User.id.in_(
-                    select(Membership.user_id).where(Membership.organisation_id.in_(org_ids))
-                ),
-            )
-            .order_by(User.id)
-        )
-    )
-
-
-def _digest(
-    session: Session, snap: ReportSnapshot, user: User, now: datetime
-) -> OutboxMessage | None:
-    programme = snap.programme
-    month = f"{snap.start:%B %Y}"
-    data = snap.data or {}
-    ctx = {
-        "programme": programme,
-        "month": month,
-        "snapshot": snap,
-        "totals": data.get("totals", {}),
-        "report_url": f"{base_url()}/programmes/{programme.id}/reports?period=month",
-    }
-    subject = f"{programme.name}: shared-ownership report for {month}"
-    occasion = f"programme{programme.id}:month:{snap.start.isoformat()}"
-    return queue(session, user, Kind.REPORT_DIGEST, occasion, subject, ctx, now=now)
-
-
-# --- the outbox, for site admins ----------------------------------------------------------
-
-OUTBOX_FILTERS = ("problems", "pending", "failed", "sent", "all")
-
-
-def list_outbox(
-    session: Session, actor: User, show: str, page: int, per_page: int
-) -> Page[OutboxMessage]:
-    """The outbox newest first: by default what is waiting or has failed."""
-    policy.require(actor, "outbox.view")
-    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    if show == "problems":
-        stmt = stmt.where(
-            OutboxMessage.status.in_(
-                (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
-            )
-        )
-    elif show in ("pending", "failed", "sent"):
-        stmt = stmt.where(OutboxMessage.status == OutboxStatus(show))
-    return paginate(session, stmt, page, per_page)
-
-
-def get_message(session: Session, actor: User, message_id: int) -> OutboxMessage:
-    policy.require(actor, "outbox.view")
-    message = session.get(OutboxMessage, message_id)
-    if message is None:
-        raise NotFound("No such message.")
-    return message
-
-
-def retry_message(
-    session: Session, actor: User, message_id: int, *, now: datetime
-) -> OutboxMessage:
-    """A site admin sends a failed message again: it goes back in the queue with fresh tries."""
-    policy.require(actor, "outbox.retry")
-    message = get_message(session, actor, message_id)
-    done = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.FAILED)
-        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, claim_token=None),
-        execution_options={"synchronize_session": False},
-    )
-    session.refresh(message)
-    if getattr(done, "rowcount", 0) != 1:
-        raise Conflict(f"This message is {message.status.value}, so it cannot be retried.")
-    audit.record(
-        session,
-        actor,
-        "outbox.retry",
-        message,
-        before={"status": "failed"},
-        after={"status": "pending"},
-    )
-    return message

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod.db import db, utcnow
 from coprod.models import OutboxStatus, User
 from coprod.services import calendar, notifications, signups
+from coprod.services import outbox as mail_outbox
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
@@ -171,9 +172,9 @@ def _console_mode() -> bool:
 @bp.route("/admin/outbox")
 def outbox() -> Any:
     form = OutboxFilterForm(request.args)
-    show = form.show.data if form.show.data in notifications.OUTBOX_FILTERS else "problems"
+    show = form.show.data if form.show.data in mail_outbox.OUTBOX_FILTERS else "problems"
     page_no, per_page = page_args()
-    page = notifications.list_outbox(db.session(), _me(), show, page_no, per_page)
+    page = mail_outbox.list_outbox(db.session(), _me(), show, page_no, per_page)
     return render_template(
         "notifications/outbox.html",
         form=form,
@@ -187,7 +188,7 @@ def outbox() -> Any:
 
 @bp.route("/admin/outbox/<int:message_id>")
 def outbox_message(message_id: int) -> Any:
-    message = notifications.get_message(db.session(), _me(), message_id)
+    message = mail_outbox.get_message(db.session(), _me(), message_id)
     return render_template(
         "notifications/outbox_message.html",
         message=message,
@@ -202,7 +203,7 @@ def retry(message_id: int) -> Any:
     form = ButtonForm()
     if not form.validate_on_submit():
         return redirect(url_for("notifications.outbox"), code=303)
-    notifications.retry_message(db.session(), _me(), message_id, now=utcnow())
+    mail_outbox.retry_message(db.session(), _me(), message_id, now=utcnow())
     commit()
     flash("The message is back in the queue; it will be sent within a minute.", "success")
     return redirect(url_for("notifications.outbox_message", message_id=message_id), code=303)

@@ -21,7 +21,8 @@ from coprod.models import (
     SignupStatus,
     TaskStatus,
 )
-from coprod.services import notifications, review, shifts, signups, tasks
+from coprod.services import digests, notifications, review, shifts, signups, tasks
+from coprod.services import outbox as mail_outbox
 from tests.factories import (
     ShiftWorld,
     add_partner,
@@ -248,8 +249,8 @@ def test_last_months_digest_goes_once_to_opted_in_members_of_lead_and_partners(s
     for person in (staff, member, outsider):
         notifications.set_preferences(session, person, {"report_digest": True}, now=now)
     _may_report(session, programme)
-    assert notifications.queue_report_digests(session, now=now) == 2
-    assert notifications.queue_report_digests(session, now=now) == 0
+    assert digests.queue_report_digests(session, now=now) == 2
+    assert digests.queue_report_digests(session, now=now) == 0
     msgs = outbox(session, kind=Kind.REPORT_DIGEST)
     assert {m.user_id for m in msgs} == {staff.id, member.id}
     assert quiet.id not in {m.user_id for m in msgs}
@@ -279,28 +280,28 @@ def _failed_message(session, user, now):
 def test_a_site_admin_puts_a_failed_message_back_in_the_queue(session, now):
     admin = make_user(session, is_site_admin=True)
     msg = _failed_message(session, make_user(session), now)
-    notifications.retry_message(session, admin, msg.id, now=now)
+    mail_outbox.retry_message(session, admin, msg.id, now=now)
     session.refresh(msg)
     assert (msg.status, msg.attempts, msg.next_attempt_at) == (OutboxStatus.PENDING, 0, now)
     with pytest.raises(Conflict):
-        notifications.retry_message(session, admin, msg.id, now=now)
+        mail_outbox.retry_message(session, admin, msg.id, now=now)
 
 
 def test_only_site_admins_see_and_retry_the_outbox(session, now):
     user = make_user(session)
     msg = _failed_message(session, user, now)
     with pytest.raises(NotAllowed):
-        notifications.retry_message(session, user, msg.id, now=now)
+        mail_outbox.retry_message(session, user, msg.id, now=now)
     with pytest.raises(NotAllowed):
-        notifications.list_outbox(session, user, "problems", 1, 20)
+        mail_outbox.list_outbox(session, user, "problems", 1, 20)
 
 
 def test_the_outbox_list_shows_waiting_and_failed_messages_by_default(session, now):
     admin = make_user(session, is_site_admin=True)
     failed = _failed_message(session, make_user(session), now)
-    page = notifications.list_outbox(session, admin, "problems", 1, 20)
+    page = mail_outbox.list_outbox(session, admin, "problems", 1, 20)
     assert failed in page.items
-    assert notifications.list_outbox(session, admin, "sent", 1, 20).items == []
+    assert mail_outbox.list_outbox(session, admin, "sent", 1, 20).items == []
 
 
 def test_the_log_status_words_cover_every_decision():

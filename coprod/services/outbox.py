@@ -1,0 +1,68 @@
+"""The outbox as site admins see it: what is waiting, sent or failed, and sending a failed
+message again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from coprod import policy
+from coprod.errors import Conflict, NotFound
+from coprod.models import OutboxMessage, OutboxStatus, User
+from coprod.services import audit
+from coprod.services.pagination import Page, paginate
+
+OUTBOX_FILTERS = ("problems", "pending", "failed", "sent", "all")
+
+
+def list_outbox(
+    session: Session, actor: User, show: str, page: int, per_page: int
+) -> Page[OutboxMessage]:
+    """The outbox newest first: by default what is waiting or has failed."""
+    policy.require(actor, "outbox.view")
+    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if show == "problems":
+        stmt = stmt.where(
+            OutboxMessage.status.in_(
+                (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED)
+            )
+        )
+    elif show in ("pending", "failed", "sent"):
+        stmt = stmt.where(OutboxMessage.status == OutboxStatus(show))
+    return paginate(session, stmt, page, per_page)
+
+
+def get_message(session: Session, actor: User, message_id: int) -> OutboxMessage:
+    policy.require(actor, "outbox.view")
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("No such message.")
+    return message
+
+
+def retry_message(
+    session: Session, actor: User, message_id: int, *, now: datetime
+) -> OutboxMessage:
+    """A site admin sends a failed message again: it goes back in the queue with fresh tries."""
+    policy.require(actor, "outbox.retry")
+    message = get_message(session, actor, message_id)
+    done = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now, claim_token=None),
+        execution_options={"synchronize_session": False},
+    )
+    session.refresh(message)
+    if getattr(done, "rowcount", 0) != 1:
+        raise Conflict(f"This message is {message.status.value}, so it cannot be retried.")
+    audit.record(
+        session,
+        actor,
+        "outbox.retry",
+        message,
+        before={"status": "failed"},
+        after={"status": "pending"},
+    )
+    return message
