@@ -10,6 +10,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from coprod.cache import init_app as _init_visitor_cache
@@ -73,6 +74,12 @@ def init_app(app: Flask) -> None:
     _init_visitor_cache(app)
 
 
+# Built once (not per request): the statement every signed-in request sends first.
+_USER_WITH_ROLES = (
+    select(User).options(joinedload(User.memberships)).where(User.id == bindparam("user_id"))
+)
+
+
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
     """Sessions carry "<user id>:<session version>"; a stale version is signed out."""
@@ -82,7 +89,7 @@ def _load_user(session_id: str) -> User | None:
     except ValueError:
         return None
     # One statement: the person and their roles (every signed-in request runs it).
-    user = db.session.get(User, user_id, options=[joinedload(User.memberships)])
+    user = db.session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique().scalar()
     if user is None or user.session_version != version:
         return None
     if not user.is_active or user.deleted_at is not None:
