@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -155,3 +157,18 @@ def test_the_rebuild_command_builds_every_period_and_shows_progress(app, session
 def test_the_rebuild_command_refuses_zero_jobs(app):
     result = app.test_cli_runner().invoke(args=["reports", "rebuild", "--jobs", "0"])
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+def test_integer_cents_give_the_same_floats_and_shares_as_decimal_arithmetic() -> None:
+    """The builder adds integer cents; the snapshots must hold exactly the floats the Decimal
+    arithmetic gave (x / 100 and float(Decimal) are both correctly rounded), and shares
+    rounded half up to 0.1 % as _pct does."""
+    rng = random.Random(7)
+    cases = [(1, 8), (1, 16), (1, 80), (3, 80), (5, 1000), (1, 3), (2, 3), (0, 5), (7, 0)]
+    cases += [(rng.randrange(0, 10**7), rng.randrange(1, 10**7)) for _ in range(20_000)]
+    for part, whole in cases:
+        if part > whole:
+            part, whole = whole, part
+        assert part / 100 == float(Decimal(part).scaleb(-2))
+        expected = reports._pct(Decimal(part).scaleb(-2), Decimal(whole).scaleb(-2))
+        assert reports._share(part, whole) == expected, (part, whole)
