@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from coprod.db import db
 from coprod.models import LogStatus, OrgKind, PeriodKind, ReportSnapshot
 from coprod.services import reports
 from tests.factories import make_log, make_org, make_programme, make_task, make_user
@@ -172,3 +173,23 @@ def test_integer_cents_give_the_same_floats_and_shares_as_decimal_arithmetic() -
         assert part / 100 == float(Decimal(part).scaleb(-2))
         expected = reports._pct(Decimal(part).scaleb(-2), Decimal(whole).scaleb(-2))
         assert reports._share(part, whole) == expected, (part, whole)
+
+
+@pytest.mark.postgres
+def test_the_rebuild_command_on_two_connections_commits_every_batch(app, committed_engine, now):
+    """The command's default on PostgreSQL: batches on a thread pool, each through
+    unit_of_work (one scoped session, connection and transaction per thread and batch)."""
+    ids = _world(committed_engine)
+    # The app's sessions on its own engine, as outside tests (SQLAlchemy's default mode: the
+    # `session` fixture's teardown leaves a mode name SQLAlchemy 2.1 refuses).
+    db.session.remove()
+    db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+    args = ["reports", "rebuild", "--programme", str(ids[0]), "--jobs", "2"]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    built = _snapshots(committed_engine, [ids[0]])
+    assert {kind for _pid, kind, _start in built} == set(PeriodKind)
+    assert f"{len(built)} periods rebuilt; {len(built)} snapshots changed." in result.output
+    again = app.test_cli_runner().invoke(args=args)
+    assert f"{len(built)} periods rebuilt; 0 snapshots changed." in again.output
+    assert _snapshots(committed_engine, [ids[0]]) == built
