@@ -79,7 +79,7 @@ def session(engine: Engine) -> Iterator[Session]:
     finally:
         test_session.close()
         db.session.remove()
-        db.session.configure(bind=engine, join_transaction_mode="conservative_savepoint")
+        db.session.configure(bind=engine, join_transaction_mode="conditional_savepoint")
         if outer.is_active:
             outer.rollback()
         connection.close()
