@@ -749,20 +749,23 @@ def get_report(
     programme = _programme(session, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     kind, day = parse_period(period), parse_day(start)
-    # Only the two figures the chart needs are read from the history's documents.
+    # The history's rows without their documents, but with the two figures the chart needs;
+    # the chosen period's document is read only when its figures are rendered.
     totals = (
         select(
-            ReportSnapshot.start,
+            ReportSnapshot,
             ReportSnapshot.data["hours_total"],
             ReportSnapshot.data["hours_by_sector"],
         )
         .where(ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind)
+        .options(defer(ReportSnapshot.data))
         .order_by(ReportSnapshot.start.desc())
         .limit(HISTORY)
     )
     if day is not None:
         totals = totals.where(ReportSnapshot.start <= period_start(kind, day))
-    history = [PeriodTotals(*row) for row in session.execute(totals)][::-1]
+    rows = session.execute(totals).all()[::-1]
+    history = [PeriodTotals(snap.start, total, sectors) for snap, total, sectors in rows]
     if day is None:  # the latest built period (nothing is newer), else the current one
         first = history[-1].start if history else period_start(kind, now.date())
         newer = None
@@ -775,13 +778,7 @@ def get_report(
                 ReportSnapshot.start > first,
             )
         )
-    snapshot = None
-    if history and history[-1].start == first:
-        snapshot = session.scalars(
-            _snapshots(programme_id, kind)
-            .where(ReportSnapshot.start == first)
-            .options(defer(ReportSnapshot.data))  # read when the figures are not cached
-        ).one()
+    snapshot = rows[-1][0] if rows and rows[-1][0].start == first else None
     end = period_end(kind, first)
     return ReportPage(programme, kind, first, end, snapshot, history, newer)
 
