@@ -296,7 +296,8 @@ def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
 
 
 def builder_at(rev: str) -> Any:
-    """coprod/services/reports.py as it was at a git revision, for before/after figures."""
+    """coprod/services/reports.py as it was at a git revision, for before/after figures (a
+    revision before the module became the coprod/services/reports/ package)."""
     source = subprocess.run(  # noqa: S603 (a revision typed by whoever runs the benchmark)
         ["git", "show", f"{rev}:coprod/services/reports.py"],  # noqa: S607
         check=True, capture_output=True, text=True,

@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from coprod.db import utcnow
+from coprod.models import PeriodKind
 from coprod.services import reports
 from tests.api.conftest import Api, bearer
 from tests.factories import make_user
@@ -145,7 +146,7 @@ def test_an_integration_runs_the_whole_loop_through_the_api(client, session):
     session.flush()
     listed = nick.get(f"/programmes/{pid}/reports", query_string={"period": "month"})
     assert listed.status_code == 200
-    month = reports.period_start(reports.PeriodKind.MONTH, utcnow().date()).isoformat()
+    month = reports.period_start(PeriodKind.MONTH, utcnow().date()).isoformat()
     assert month in [r["start"] for r in listed.get_json()["items"]]
     report = ana.get(f"/programmes/{pid}/reports/month/{month}")
     data = report.get_json()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from coprod.db import db
 from coprod.models import LogStatus, OrgKind, PeriodKind, ReportSnapshot
 from coprod.services import reports
+from coprod.services.reports import figures
 from tests.factories import make_log, make_org, make_programme, make_task, make_user
 
 
@@ -171,8 +172,8 @@ def test_integer_cents_give_the_same_floats_and_shares_as_decimal_arithmetic() -
         if part > whole:
             part, whole = whole, part
         assert part / 100 == float(Decimal(part).scaleb(-2))
-        expected = reports._pct(Decimal(part).scaleb(-2), Decimal(whole).scaleb(-2))
-        assert reports._share(part, whole) == expected, (part, whole)
+        expected = figures.percent(Decimal(part).scaleb(-2), Decimal(whole).scaleb(-2))
+        assert figures._share(part, whole) == expected, (part, whole)
 
 
 @pytest.mark.postgres

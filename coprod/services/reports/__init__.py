@@ -1,0 +1,66 @@
+"""Shared-ownership reports: figures per programme and period, aggregated in the database.
+
+Only approved logs count. A log counts for its organisation's kind, otherwise as a citizen.
+Snapshots are upserted on (programme, period, start); a rebuild that finds the same figures
+leaves the row untouched (built_at included), so rebuilding twice changes nothing.
+"""
+
+from coprod.services.reports.building import (
+    Batch,
+    UnitOfWork,
+    build_batch,
+    build_batches,
+    default_jobs,
+    missing_current_batches,
+    plan_rebuild,
+    rebuild_reports,
+    touched_batches,
+)
+from coprod.services.reports.figures import SECTORS
+from coprod.services.reports.periods import (
+    parse_day,
+    parse_period,
+    period_end,
+    period_start,
+    starts_between,
+)
+from coprod.services.reports.reading import (
+    HISTORY,
+    SECTOR_LABELS,
+    Impact,
+    PeriodTotals,
+    ReportPage,
+    get_impact,
+    get_report,
+    get_snapshot,
+    snapshot_csv,
+    snapshot_json,
+)
+
+__all__ = [
+    "HISTORY",
+    "SECTORS",
+    "SECTOR_LABELS",
+    "Batch",
+    "Impact",
+    "PeriodTotals",
+    "ReportPage",
+    "UnitOfWork",
+    "build_batch",
+    "build_batches",
+    "default_jobs",
+    "get_impact",
+    "get_report",
+    "get_snapshot",
+    "missing_current_batches",
+    "parse_day",
+    "parse_period",
+    "period_end",
+    "period_start",
+    "plan_rebuild",
+    "rebuild_reports",
+    "snapshot_csv",
+    "snapshot_json",
+    "starts_between",
+    "touched_batches",
+]

@@ -1,0 +1,309 @@
+"""Building snapshots: batches of consecutive periods, one transaction each, on one or several
+connections; planning a full rebuild and finding the periods touched since the last sweep."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from typing import cast as cast_type
+
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import ColumnElement
+
+from coprod.models import (
+    ContributionLog,
+    LogStatus,
+    Metric,
+    PeriodKind,
+    Programme,
+    ReportSnapshot,
+)
+from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
+from coprod.services.reports.periods import (
+    next_start,
+    period_end,
+    period_start,
+    previous_start,
+    starts_between,
+)
+
+L = ContributionLog
+# Longest run of consecutive periods built with one set of queries (bounds memory per batch).
+BATCH = 53
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Consecutive periods of one programme, built with one set of queries."""
+
+    programme_id: int
+    kind: PeriodKind
+    starts: tuple[date, ...]
+
+
+def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
+    """Rebuild the batch's snapshots from approved logs; returns how many rows changed."""
+    programme = session.get(Programme, batch.programme_id)
+    if programme is None or not batch.starts:
+        return 0
+    kind, starts = batch.kind, sorted(set(batch.starts))
+    lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
+    figures = gather_figures(session, programme.id, kind, lo, hi)
+    metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
+    metrics.sort(key=lambda m: m.id)
+    snap = ReportSnapshot
+    mine = (snap.programme_id == programme.id, snap.period == kind)
+    existing: dict[date, Any] = dict(
+        session.execute(select(snap.start, snap.data).where(*mine, snap.start.in_(starts))).all()
+    )
+    cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
+    fresh: dict[date, dict[str, Any]] = {}
+    stale: dict[date, dict[str, Any]] = {}
+    totals = period_totals(figures, cur, programme.hourly_rate)
+    while cur <= starts[-1]:
+        for metric_id, qty in figures.outcomes.get(cur, {}).items():
+            cumulative[metric_id] = cumulative.get(metric_id, Decimal(0)) + qty
+        previous_totals = totals
+        totals = period_totals(figures, cur, programme.hourly_rate)
+        if cur in wanted:
+            args = (figures, cumulative, totals, previous_totals)
+            data = period_document(programme, metrics, kind, cur, *args)
+            if cur not in existing:
+                fresh[cur] = data
+            elif existing[cur] != data:  # unchanged figures leave the row (and built_at) alone
+                stale[cur] = data
+        cur = next_start(kind, cur)
+    stale.update(_insert(session, programme.id, kind, fresh, now))
+    _update(session, programme.id, kind, stale, now)
+    return len(fresh) + len(stale)
+
+
+def _update(
+    session: Session, programme_id: int, kind: PeriodKind, stale: dict[date, Any], now: datetime
+) -> None:
+    """Write new figures over the stored ones, in one statement."""
+    if not stale:
+        return
+    table = cast_type(Table, ReportSnapshot.__table__)
+    stmt = (
+        table.update()
+        .where(
+            table.c.programme_id == programme_id,
+            table.c.period == kind,
+            table.c.start == bindparam("at"),
+        )
+        .values(data=bindparam("d"), hours_total=bindparam("h"), built_at=now)
+    )
+    rows = [{"at": s, "d": d, "h": to_cents(d["hours_total"])} for s, d in stale.items()]
+    session.connection().execute(stmt, rows)
+
+
+def _insert(
+    session: Session, programme_id: int, kind: PeriodKind, fresh: dict[date, Any], now: datetime
+) -> dict[date, Any]:
+    """Insert new snapshots in one statement. Those another builder inserted meanwhile are
+    left out of `fresh`; the ones among them with other figures are returned, to update."""
+    if not fresh:
+        return {}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "programme_id": programme_id,
+            "period": kind,
+            "start": start,
+            "end": period_end(kind, start),
+            "hours_total": to_cents(data["hours_total"]),
+            "data": data,
+            "built_at": now,
+        }
+        for start, data in fresh.items()
+    ]
+    table = cast_type(Table, ReportSnapshot.__table__)
+    stmt = insert(table).on_conflict_do_nothing().returning(table.c.start)
+    inserted = set(session.execute(stmt, rows).scalars())
+    theirs = {start: fresh.pop(start) for start in list(fresh) if start not in inserted}
+    if not theirs:
+        return {}
+    snap = ReportSnapshot
+    stored = session.execute(
+        select(snap.start, snap.data).where(
+            snap.programme_id == programme_id, snap.period == kind, snap.start.in_(theirs)
+        )
+    )
+    return {start: theirs[start] for start, data in stored if theirs[start] != data}
+
+
+def _runs(kind: PeriodKind, starts: Iterable[date]) -> Iterator[tuple[date, ...]]:
+    """Split sorted period starts into runs of consecutive periods, at most BATCH long."""
+    run: list[date] = []
+    for start in sorted(set(starts)):
+        if run and (start != next_start(kind, run[-1]) or len(run) >= BATCH):
+            yield tuple(run)
+            run = []
+        run.append(start)
+    if run:
+        yield tuple(run)
+
+
+def _running(today: date) -> ColumnElement[bool]:
+    return and_(
+        Programme.starts_on <= today, or_(Programme.ends_on.is_(None), Programme.ends_on >= today)
+    )
+
+
+def plan_rebuild(
+    session: Session,
+    *,
+    now: datetime,
+    programme_id: int | None = None,
+    kinds: Iterable[PeriodKind] = tuple(PeriodKind),
+    since: date | None = None,
+) -> list[Batch]:
+    """Every period from a programme's first approved log to its last (and to today while it
+    runs), optionally only from `since`, split into batches."""
+    today = now.date()
+    q = select(Programme.id, _running(today)).order_by(Programme.id)
+    if programme_id is not None:
+        q = q.where(Programme.id == programme_id)
+    batches: list[Batch] = []
+    for pid, running in session.execute(q).all():
+        approved = (L.programme_id == pid, L.status == LogStatus.APPROVED)
+        first = session.scalar(select(func.min(L.date)).where(*approved))
+        last = session.scalar(select(func.max(L.date)).where(*approved))
+        if running:
+            first, last = min(first or today, today), max(last or today, today)
+        if first is None or last is None:
+            continue
+        for kind in kinds:
+            lo = max(first, since) if since else first
+            starts = starts_between(kind, lo, last) if lo <= last else []
+            batches += [Batch(pid, kind, run) for run in _runs(kind, starts)]
+    return batches
+
+
+def rebuild_reports(session: Session, *, now: datetime, **plan: Any) -> int:
+    """Rebuild every planned period (see plan_rebuild); returns how many snapshots changed."""
+    return sum(build_batch(session, b, now=now) for b in plan_rebuild(session, now=now, **plan))
+
+
+# Opens a session in a transaction of its own, committed on success (coprod.db.unit_of_work).
+UnitOfWork = Callable[[], AbstractContextManager[Session]]
+
+
+def default_jobs(dialect_name: str) -> int:
+    """Batches built at once unless told: one on SQLite, which serialises writers (a second
+    connection would only wait), one per CPU on PostgreSQL."""
+    return 1 if dialect_name == "sqlite" else os.cpu_count() or 1
+
+
+def build_batches(
+    unit: UnitOfWork,
+    batches: Sequence[Batch],
+    *,
+    now: datetime,
+    jobs: int = 1,
+    done: Callable[[Batch, int], None] | None = None,
+) -> int:
+    """Build each batch in its own transaction (`unit()`), up to `jobs` at once, each on its
+    own session and connection; returns how many snapshots changed.
+
+    `done(batch, changed)` runs in the caller's thread after each batch commits (a progress
+    bar). The first error cancels the batches not yet started and is raised once those
+    running have ended; batches already committed stay, and building is idempotent, so
+    running again finishes the job.
+    """
+
+    def build(batch: Batch) -> int:
+        try:
+            with unit() as session:
+                return build_batch(session, batch, now=now)
+        except Exception as err:
+            err.add_note(f"while building {batch}")
+            raise
+
+    # A batch allocates tens of thousands of short-lived objects, and each full collection of
+    # the garbage collector would walk every object of the process (the app, SQLAlchemy's
+    # tables and caches: ~120,000): freeze those while the batches run.
+    gc.freeze()
+    try:
+        return _build_all(build, batches, jobs, done)
+    finally:
+        gc.unfreeze()
+
+
+def _build_all(
+    build: Callable[[Batch], int],
+    batches: Sequence[Batch],
+    jobs: int,
+    done: Callable[[Batch, int], None] | None,
+) -> int:
+    changed = 0
+    if jobs <= 1 or len(batches) <= 1:
+        for batch in batches:
+            n = build(batch)
+            changed += n
+            if done:
+                done(batch, n)
+        return changed
+    with ThreadPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
+        running = {pool.submit(build, batch): batch for batch in batches}
+        try:
+            for future in as_completed(running):
+                n = future.result()
+                changed += n
+                if done:
+                    done(running[future], n)
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    return changed
+
+
+def touched_batches(session: Session, since: datetime) -> list[Batch]:
+    """Periods holding a log that entered or left the approved set after `since` -- and for a
+    correction, also the period of the log it replaces, so moved hours leave the old one."""
+    original = aliased(ContributionLog)
+    changed = select(L.programme_id, L.date).where(L.counted_changed_at > since)
+    replaced = (
+        select(original.programme_id, original.date)
+        .join(L, L.corrects_id == original.id)
+        .where(L.counted_changed_at > since)
+    )
+    per: dict[tuple[int, PeriodKind], set[date]] = defaultdict(set)
+    for pid, day in session.execute(changed.union(replaced)):
+        for kind in PeriodKind:
+            per[(pid, kind)].add(period_start(kind, day))
+    return [
+        Batch(pid, kind, run) for (pid, kind), starts in per.items() for run in _runs(kind, starts)
+    ]
+
+
+def missing_current_batches(session: Session, *, now: datetime) -> list[Batch]:
+    """The current period of each running programme that has no snapshot yet."""
+    today, out = now.date(), []
+    for kind in PeriodKind:
+        start = period_start(kind, today)
+        have = select(ReportSnapshot.programme_id).where(
+            ReportSnapshot.period == kind, ReportSnapshot.start == start
+        )
+        q = select(Programme.id).where(_running(today), Programme.id.not_in(have))
+        out += [Batch(pid, kind, (start,)) for pid in session.scalars(q)]
+    return out

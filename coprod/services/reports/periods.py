@@ -1,0 +1,97 @@
+"""Report periods: weeks (from Monday), months and quarters, and the SQL that buckets a date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    cast,
+    func,
+    literal_column,
+    type_coerce,
+)
+from sqlalchemy.sql import ColumnElement
+
+from coprod.errors import Invalid
+from coprod.models import (
+    PeriodKind,
+)
+
+
+def period_start(kind: PeriodKind, day: date) -> date:
+    """The first day of the period containing the day: weeks start on Monday."""
+    if kind == PeriodKind.WEEK:
+        return day - timedelta(days=day.weekday())
+    if kind == PeriodKind.MONTH:
+        return day.replace(day=1)
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_start(kind: PeriodKind, start: date) -> date:
+    if kind == PeriodKind.WEEK:
+        return start + timedelta(days=7)
+    years, month0 = divmod(start.month - 1 + (1 if kind == PeriodKind.MONTH else 3), 12)
+    return date(start.year + years, month0 + 1, 1)
+
+
+def period_end(kind: PeriodKind, start: date) -> date:
+    """The last day of the period (inclusive)."""
+    return next_start(kind, start) - timedelta(days=1)
+
+
+def previous_start(kind: PeriodKind, start: date) -> date:
+    return period_start(kind, start - timedelta(days=1))
+
+
+def starts_between(kind: PeriodKind, first: date, last: date) -> list[date]:
+    """Every period start from the period containing `first` to the one containing `last`."""
+    out, cur, stop = [], period_start(kind, first), period_start(kind, last)
+    while cur <= stop:
+        out.append(cur)
+        cur = next_start(kind, cur)
+    return out
+
+
+def parse_period(raw: str | None) -> PeriodKind:
+    try:
+        return PeriodKind(raw or PeriodKind.MONTH.value)
+    except ValueError:
+        raise Invalid("period", "Choose week, month or quarter.") from None
+
+
+def parse_day(raw: str | None, field_name: str = "start") -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(field_name, "Enter a date as YYYY-MM-DD, for example 2026-06-01.") from None
+
+
+def bucket(pg: bool, kind: PeriodKind, col: Any) -> ColumnElement[date]:
+    """SQL for the start of the period containing the date column (literals, so GROUP BY
+    matches the selected expression on PostgreSQL)."""
+    if pg:
+        # Date arithmetic on date_part() costs less per row than date_trunc() on a timestamp.
+        def part(name: str) -> ColumnElement[int]:
+            return cast(func.date_part(literal_column(f"'{name}'"), col), Integer)
+
+        one, three = literal_column("1", Integer), literal_column("3", Integer)
+        if kind == PeriodKind.WEEK:
+            return type_coerce(col - (part("isodow") - one), Date)
+        if kind == PeriodKind.MONTH:
+            return type_coerce(col - (part("day") - one), Date)
+        first_month = (part("month") - one) // three * three + one
+        return type_coerce(func.make_date(part("year"), first_month, one), Date)
+    if kind == PeriodKind.WEEK:
+        expr = func.date(col, literal_column("'-6 days'"), literal_column("'weekday 1'"))
+    elif kind == PeriodKind.MONTH:
+        expr = func.date(col, literal_column("'start of month'"))
+    else:
+        month = cast(func.strftime(literal_column("'%m'"), col), Integer)
+        back = func.printf(literal_column("'-%d months'"), (month - 1) % 3)
+        expr = func.date(col, literal_column("'start of month'"), back)
+    return type_coerce(expr, Date)

@@ -1,0 +1,252 @@
+"""Reading reports: a programme's report page, one snapshot for export (JSON, formula-safe CSV)
+and the public impact page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    func,
+    select,
+)
+from sqlalchemy.orm import Session, defer
+
+from coprod import policy
+from coprod.errors import NotFound
+from coprod.models import (
+    PeriodKind,
+    Programme,
+    ReportSnapshot,
+    User,
+)
+from coprod.services.reports.figures import SECTORS, as_number, percent, to_cents
+from coprod.services.reports.periods import parse_day, parse_period, period_end, period_start
+
+HISTORY = 12  # periods shown in the "hours by sector over time" chart
+
+
+@dataclass(frozen=True)
+class PeriodTotals:
+    """A period's hours (in total and by sector), for the "over time" chart and table."""
+
+    start: date
+    hours_total: float
+    hours_by_sector: dict[str, float]
+
+
+@dataclass
+class ReportPage:
+    programme: Programme
+    kind: PeriodKind
+    start: date
+    end: date
+    snapshot: ReportSnapshot | None
+    history: list[PeriodTotals]  # up to HISTORY periods, oldest first, ending at `start`
+    newer: date | None
+
+
+def _programme(session: Session, programme_id: int) -> Programme:
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound("There is no such programme.")
+    return programme
+
+
+def _snapshots(programme_id: int, kind: PeriodKind) -> Select[ReportSnapshot]:
+    return select(ReportSnapshot).where(
+        ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind
+    )
+
+
+def get_report(
+    session: Session,
+    actor: User | None,
+    programme_id: int,
+    *,
+    period: str | None,
+    start: str | None,
+    now: datetime,
+) -> ReportPage:
+    """A programme's report for one period (the latest built when none is asked), for members
+    of the lead agency and partner organisations and site admins."""
+    programme = _programme(session, programme_id)
+    policy.require(actor, "programme.view_reports", programme)
+    kind, day = parse_period(period), parse_day(start)
+    # The history's rows without their documents, but with the two figures the chart needs;
+    # the chosen period's document is read only when its figures are rendered.
+    totals = (
+        select(
+            ReportSnapshot,
+            ReportSnapshot.data["hours_total"],
+            ReportSnapshot.data["hours_by_sector"],
+        )
+        .where(ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind)
+        .options(defer(ReportSnapshot.data))
+        .order_by(ReportSnapshot.start.desc())
+        .limit(HISTORY)
+    )
+    if day is not None:
+        totals = totals.where(ReportSnapshot.start <= period_start(kind, day))
+    rows = session.execute(totals).all()[::-1]
+    history = [PeriodTotals(snap.start, total, sectors) for snap, total, sectors in rows]
+    if day is None:  # the latest built period (nothing is newer), else the current one
+        first = history[-1].start if history else period_start(kind, now.date())
+        newer = None
+    else:
+        first = period_start(kind, day)
+        newer = session.scalar(
+            select(func.min(ReportSnapshot.start)).where(
+                ReportSnapshot.programme_id == programme_id,
+                ReportSnapshot.period == kind,
+                ReportSnapshot.start > first,
+            )
+        )
+    snapshot = rows[-1][0] if rows and rows[-1][0].start == first else None
+    end = period_end(kind, first)
+    return ReportPage(programme, kind, first, end, snapshot, history, newer)
+
+
+def get_snapshot(
+    session: Session, actor: User | None, programme_id: int, period: str, start: str
+) -> ReportSnapshot:
+    """One stored snapshot, for export by those who may read the programme's reports."""
+    programme = _programme(session, programme_id)
+    policy.require(actor, "programme.view_reports", programme)
+    missing = NotFound("There is no report for that period yet.")
+    try:
+        kind, day = PeriodKind(period), date.fromisoformat(start)
+    except ValueError:
+        raise missing from None
+    snap = session.scalar(_snapshots(programme_id, kind).where(ReportSnapshot.start == day))
+    if snap is None:
+        raise missing
+    return snap
+
+
+def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
+    """The snapshot as the API and the JSON export give it."""
+    return {**snap.data, "built_at": snap.built_at.isoformat()}
+
+
+CSV_COLUMNS = [
+    "section",
+    "id",
+    "name",
+    "hours",
+    "share_percent",
+    "quantity",
+    "cumulative",
+    "unit",
+    "target",
+    "percent_of_target",
+    "on_track",
+    "value",
+]
+SECTOR_LABELS = {
+    "agency": "Agency",
+    "nonprofit": "Nonprofits",
+    "community": "Community groups",
+    "business": "Businesses",
+    "citizen": "Individual citizens",
+}
+
+
+def _cell(value: Any) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def snapshot_csv(snap: ReportSnapshot) -> str:
+    """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome."""
+    d = snap.data
+    rows: list[dict[str, Any]] = [
+        {"section": "summary", "name": k, "value": d[k]}
+        for k in (
+            "period",
+            "start",
+            "end",
+            "hours_total",
+            "contributors",
+            "new_contributors",
+            "in_kind_value",
+            "hours_value",
+        )
+    ]
+    rows.append(
+        {
+            "section": "summary",
+            "name": "previous_hours_total",
+            "value": d["previous"]["hours_total"],
+        }
+    )
+    rows += [
+        {
+            "section": "sector",
+            "id": s,
+            "name": SECTOR_LABELS[s],
+            "hours": d["hours_by_sector"][s],
+            "share_percent": d["share_by_sector"][s],
+        }
+        for s in SECTORS
+    ]
+    for section, key in (("organisation", "hours_by_organisation"), ("task", "hours_by_task")):
+        rows += [{"section": section, **r} for r in d[key]]
+    rows += [
+        {"section": "outcome", "id": o["metric_id"], **{k: o[k] for k in CSV_COLUMNS[2:] if k in o}}
+        for o in d["outcomes"]
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+@dataclass
+class Impact:
+    programme: Programme
+    totals: dict[str, Any]
+    outcomes: list[dict[str, Any]]
+    as_of: date | None
+
+
+def get_impact(session: Session, programme_id: int, *, now: datetime) -> Impact:
+    """A programme's public figures since it began: totals, sector shares and outcomes against
+    targets, from the quarterly snapshots; never a person's name."""
+    programme = _programme(session, programme_id)
+    current = period_start(PeriodKind.QUARTER, now.date())
+    snaps = list(
+        session.scalars(
+            _snapshots(programme_id, PeriodKind.QUARTER)
+            .where(ReportSnapshot.start <= current)
+            .order_by(ReportSnapshot.start)
+        )
+    )
+    by_sector = dict.fromkeys(SECTORS, Decimal(0))
+    sums = dict.fromkeys(("contributors", "in_kind_value", "hours_value"), Decimal(0))
+    for s in snaps:
+        for k in SECTORS:
+            by_sector[k] += to_cents(s.data["hours_by_sector"][k])
+        sums["contributors"] += s.data["new_contributors"]  # each person is new exactly once
+        sums["in_kind_value"] += to_cents(s.data["in_kind_value"])
+        sums["hours_value"] += to_cents(s.data["hours_value"])
+    total = sum(by_sector.values(), Decimal(0))
+    totals = {
+        "hours_total": as_number(total),
+        "hours_by_sector": {k: as_number(v) for k, v in by_sector.items()},
+        "share_by_sector": {k: percent(v, total) for k, v in by_sector.items()},
+        "contributors": int(sums["contributors"]),
+        "in_kind_value": as_number(sums["in_kind_value"]),
+        "hours_value": as_number(sums["hours_value"]),
+    }
+    latest = snaps[-1] if snaps else None
+    outcomes = latest.data["outcomes"] if latest else []
+    return Impact(programme, totals, outcomes, latest.end if latest else None)
