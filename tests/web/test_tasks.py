@@ -370,3 +370,22 @@ def test_the_coordinator_edit_form_has_only_description_and_location(client, ses
     html = client.get(f"/tasks/{task.id}/edit").data
     assert b'name="description"' in html and b'name="location"' in html
     assert b'name="title"' not in html
+
+
+def test_moving_a_shift_onto_a_volunteers_other_shift_is_refused_in_the_form(
+    client, session, world
+) -> None:
+    day = SOON.replace(hour=0, minute=0, second=0, microsecond=0)
+    morning = make_shift(session, make_task(session, world["programme"]),
+                         starts_at=day + timedelta(hours=9), hours=3)  # fmt: skip
+    task = make_task(session, world["programme"])
+    afternoon = make_shift(session, task, starts_at=day + timedelta(hours=14), hours=3)
+    busy = make_user(session, display_name="Ada Busy")
+    make_signup(session, morning, busy)
+    make_signup(session, afternoon, busy)
+    login(client, world["staff"])
+    form = _shift_form(day=day.date().isoformat(), start="10:00", end="13:00")
+    resp = client.post(f"/tasks/{task.id}/shifts/{afternoon.id}/edit", data=form)
+    assert resp.status_code == 422
+    assert "Ada Busy" in resp.text and "two shifts at once" in resp.text
+    assert session.get(Shift, afternoon.id, populate_existing=True).starts_at.hour == 14
