@@ -1,5 +1,5 @@
 """Resubmitting a log with the same outcome metric keeps one row per metric (a fix in
-coprod.services.contributions._fill found by the API loop test)."""
+coprod.services.contributions.rules.fill_log, found by the API loop test)."""
 
 from __future__ import annotations
 

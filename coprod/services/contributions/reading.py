@@ -1,0 +1,146 @@
+"""Reading logs: one log (for those who may see it), its history and corrections, the task
+to log for, the organisations one may log for, and a person's own logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from coprod import policy
+from coprod.errors import Conflict, NotFound
+from coprod.models import (
+    AuditEntry,
+    ContributionLog,
+    LogStatus,
+    Organisation,
+    OutcomeQuantity,
+    Role,
+    Task,
+    User,
+)
+from coprod.services.contributions.rules import check_task_open_for_logs
+from coprod.services.pagination import Page, clamp, paginate
+
+
+def get_task_for_logging(session: Session, actor: User, task_id: int) -> Task:
+    """The task with its metrics and shifts, if the actor may log hours for it now."""
+    task = session.scalar(
+        select(Task)
+        .where(Task.id == task_id)
+        .options(
+            selectinload(Task.metrics), selectinload(Task.shifts), selectinload(Task.programme)
+        )
+    )
+    if task is None:
+        raise NotFound("No such task.")
+    policy.require(actor, "log.create", task)
+    check_task_open_for_logs(task)
+    return task
+
+
+def organisations_to_log_for(session: Session, actor: User) -> list[Organisation]:
+    """The organisations the actor coordinates, so may log hours on behalf of."""
+    ids = policy.org_ids_with_role(actor, Role.COORDINATOR)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+        )
+    )
+
+
+def get_log(session: Session, actor: User | None, log_id: int) -> ContributionLog:
+    """A log with everything its page shows, for those who may view it; NotFound otherwise."""
+    log = session.scalar(
+        select(ContributionLog)
+        .where(ContributionLog.id == log_id)
+        .options(
+            selectinload(ContributionLog.task).selectinload(Task.programme),
+            selectinload(ContributionLog.task).selectinload(Task.metrics),
+            selectinload(ContributionLog.outcomes).selectinload(OutcomeQuantity.metric),
+            selectinload(ContributionLog.in_kind),
+            selectinload(ContributionLog.contributor),
+            selectinload(ContributionLog.organisation),
+            selectinload(ContributionLog.shift),
+            selectinload(ContributionLog.corrects),
+            selectinload(ContributionLog.reviewed_by),
+        )
+    )
+    if log is None or not policy.can(actor, "log.view", log):
+        raise NotFound("No such log.")
+    return log
+
+
+def get_log_to_change(session: Session, actor: User, log_id: int, action: str) -> ContributionLog:
+    """A log its contributor may resubmit ("log.resubmit") or correct ("log.correct") now."""
+    log = get_log(session, actor, log_id)
+    policy.require(actor, action, log)
+    if action == "log.resubmit" and log.status != LogStatus.CHANGES_REQUESTED:
+        raise Conflict("Only a log a reviewer sent back for changes can be resubmitted.")
+    if action == "log.correct" and log.status != LogStatus.APPROVED:
+        raise Conflict("Only an approved log can be corrected.")
+    return log
+
+
+def get_log_history(session: Session, actor: User, log: ContributionLog) -> list[AuditEntry]:
+    """The log's audit trail, oldest first: who changed what, when."""
+    policy.require(actor, "log.view", log)
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "ContributionLog", AuditEntry.object_id == log.id)
+            .options(selectinload(AuditEntry.actor))
+            .order_by(AuditEntry.created_at, AuditEntry.id)
+        )
+    )
+
+
+def get_corrections(session: Session, actor: User, log: ContributionLog) -> list[ContributionLog]:
+    """The corrections submitted for a log, newest first."""
+    policy.require(actor, "log.view", log)
+    return list(
+        session.scalars(
+            select(ContributionLog)
+            .where(ContributionLog.corrects_id == log.id)
+            .order_by(ContributionLog.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MyLogs:
+    page: Page[ContributionLog]
+    approved_hours: Decimal
+
+
+def list_my_logs(
+    session: Session,
+    actor: User,
+    status: LogStatus | None = None,
+    page: Any = 1,
+    per_page: Any = 20,
+) -> MyLogs:
+    """The actor's own logs, newest first, and their total approved hours."""
+    p, pp = clamp(page, per_page)
+    stmt = (
+        select(ContributionLog)
+        .where(ContributionLog.user_id == actor.id)
+        .options(
+            selectinload(ContributionLog.task),
+            selectinload(ContributionLog.organisation),
+        )
+        .order_by(ContributionLog.date.desc(), ContributionLog.id.desc())
+    )
+    if status is not None:
+        stmt = stmt.where(ContributionLog.status == status)
+    total = session.scalar(
+        select(func.coalesce(func.sum(ContributionLog.hours), 0)).where(
+            ContributionLog.user_id == actor.id, ContributionLog.status == LogStatus.APPROVED
+        )
+    )
+    return MyLogs(page=paginate(session, stmt, p, pp), approved_hours=Decimal(str(total or 0)))

@@ -1,0 +1,212 @@
+"""The rules on what a person logs: hours (0 < h ≤ 24, two decimals), the date (not in the
+future), at most 24 hours a day, outcomes only for the task's metrics, in-kind items; and
+the helpers that apply a checked log to its row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coprod import policy
+from coprod.errors import Conflict, FieldErrors, Invalid
+from coprod.models import (
+    ContributionLog,
+    InKindItem,
+    LogStatus,
+    OutcomeQuantity,
+    Shift,
+    Task,
+    User,
+)
+from coprod.services import audit
+
+MAX_HOURS_PER_DAY = Decimal("24")
+MAX_NOTES = 2000
+MAX_DESCRIPTION = 300
+MAX_QUANTITY = Decimal("999999999999.99")
+MAX_VALUE = Decimal("9999999999.99")
+# Logs that hold part of a person's 24 hours of a day (rejected and superseded ones do not).
+DAY_COUNTED = (LogStatus.SUBMITTED, LogStatus.APPROVED, LogStatus.CHANGES_REQUESTED)
+PENDING = (LogStatus.SUBMITTED, LogStatus.CHANGES_REQUESTED)
+AUDITED = ["status", "date", "hours", "notes", "shift_id", "organisation_id", "corrects_id"]
+
+Outcomes = Sequence[tuple[int, Decimal]]
+InKind = Sequence[tuple[str, Decimal | None]]
+
+
+@dataclass(frozen=True)
+class LogInput:
+    """What a person typed for a log (the same for a new log, a resubmission, a correction)."""
+
+    on: date | None
+    hours: Decimal | None
+    outcomes: Outcomes = ()
+    notes: str = ""
+    in_kind: InKind = ()
+    shift: Shift | None = None
+
+
+def _two_places(value: Decimal) -> bool:
+    return value == value.quantize(Decimal("0.01"))
+
+
+def check_hours(hours: Decimal | None) -> Decimal:
+    """Hours are more than 0 and at most 24, in hundredths."""
+    if hours is None or not hours.is_finite():
+        raise Invalid("hours", "Enter the hours you gave, like 2.5.")
+    if not Decimal("0") < hours <= MAX_HOURS_PER_DAY:
+        raise Invalid("hours", "Hours must be more than 0 and at most 24.")
+    if not _two_places(hours):
+        raise Invalid("hours", "Hours can have at most 2 decimal places.")
+    return hours
+
+
+def check_date(on: date | None, now: datetime) -> date:
+    """A log is for a day that has begun: never a future date."""
+    if on is None:
+        raise Invalid("date", "Enter the date you did the work.")
+    if on > now.date():
+        raise Invalid("date", "The date cannot be in the future.")
+    return on
+
+
+def check_day_total(
+    session: Session, user_id: int, on: date, hours: Decimal, *, exclude: Sequence[int] = ()
+) -> None:
+    """At most 24 h per person per day, counting submitted, approved and changes-requested logs."""
+    stmt = select(func.coalesce(func.sum(ContributionLog.hours), 0)).where(
+        ContributionLog.user_id == user_id,
+        ContributionLog.date == on,
+        ContributionLog.status.in_(DAY_COUNTED),
+    )
+    ids = [i for i in exclude if i is not None]
+    if ids:
+        stmt = stmt.where(ContributionLog.id.not_in(ids))
+    logged = Decimal(str(session.scalar(stmt) or 0))
+    if logged + hours > MAX_HOURS_PER_DAY:
+        left = max(MAX_HOURS_PER_DAY - logged, Decimal("0")).normalize()
+        raise Invalid(
+            "hours",
+            f"You have already logged {logged.normalize():f} hours on {on:%d %B %Y}; "
+            f"at most {left:f} more hours can be logged for that day.",
+        )
+
+
+def check_outcomes(task: Task, outcomes: Outcomes, errs: FieldErrors) -> list[tuple[int, Decimal]]:
+    """Outcomes are for the task's own metrics, once each, with quantities of 0 or more."""
+    allowed = {m.id for m in task.metrics}
+    seen: set[int] = set()
+    clean = []
+    for metric_id, quantity in outcomes:
+        field = f"outcome_{metric_id}"
+        if metric_id not in allowed:
+            errs.add("outcomes", "An outcome was given for a metric this task does not measure.")
+        elif metric_id in seen:
+            errs.add(field, "This outcome was given twice.")
+        elif quantity is None or not quantity.is_finite() or quantity < 0:
+            errs.add(field, "Enter a quantity of 0 or more.")
+        elif quantity > MAX_QUANTITY or not _two_places(quantity):
+            errs.add(field, "Enter a quantity with at most 2 decimal places, below a trillion.")
+        else:
+            clean.append((metric_id, quantity))
+        seen.add(metric_id)
+    return clean
+
+
+def check_in_kind(in_kind: InKind, errs: FieldErrors) -> list[tuple[str, Decimal]]:
+    """In-kind items have a description and a value of 0 or more; blank rows are ignored."""
+    clean = []
+    for i, (raw_description, value) in enumerate(in_kind):
+        description = (raw_description or "").strip()
+        if not description and value is None:
+            continue
+        ok = True
+        if not description:
+            errs.add(f"in_kind_{i}_description", "Describe the item or service you gave.")
+            ok = False
+        elif len(description) > MAX_DESCRIPTION or "\x00" in description:
+            errs.add(f"in_kind_{i}_description", "Use at most 300 plain characters.")
+            ok = False
+        if value is None or not value.is_finite() or value < 0:
+            errs.add(f"in_kind_{i}_value", "Enter a value of 0 or more (0 if you do not know).")
+            ok = False
+        elif value > MAX_VALUE or not _two_places(value):
+            errs.add(f"in_kind_{i}_value", "Enter an amount with at most 2 decimal places.")
+            ok = False
+        if ok and value is not None:
+            clean.append((description, value))
+    return clean
+
+
+def check_task_open_for_logs(task: Task) -> None:
+    """Hours are logged only for open, closed or completed tasks (not draft or cancelled)."""
+    if task.status not in policy.LOGGABLE_TASK_STATUSES:
+        raise Conflict(f"Hours cannot be logged for a {task.status.value} task.")
+
+
+def validate_log(
+    session: Session,
+    task: Task,
+    user_id: int,
+    data: LogInput,
+    now: datetime,
+    exclude: Sequence[int] = (),
+) -> tuple[list[tuple[int, Decimal]], list[tuple[str, Decimal]], str]:
+    """Every rule on what was typed; all wrong fields are reported at once."""
+    errs = FieldErrors()
+    on = errs.check(lambda: check_date(data.on, now))
+    hours = errs.check(lambda: check_hours(data.hours))
+    if on is not None and hours is not None:
+        errs.check(lambda: check_day_total(session, user_id, on, hours, exclude=exclude))
+    outcomes = check_outcomes(task, data.outcomes, errs)
+    in_kind = check_in_kind(data.in_kind, errs)
+    notes = (data.notes or "").strip()
+    if len(notes) > MAX_NOTES or "\x00" in notes:
+        errs.add("notes", f"Notes must be at most {MAX_NOTES} plain characters.")
+    if data.shift is not None and data.shift.task_id != task.id:
+        errs.add("shift", "Choose one of this task's shifts.")
+    errs.raise_if_any()
+    return outcomes, in_kind, notes
+
+
+def lock_person(session: Session, user_id: int) -> None:
+    # Two logs of one person for one day must not both pass the 24 h check: serialise a
+    # person's submissions on their user row (PostgreSQL; SQLite serialises all writers).
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def fill_log(log: ContributionLog, data: LogInput, outcomes: Any, in_kind: Any, notes: str) -> None:
+    log.date = data.on  # type: ignore[assignment]
+    log.hours = data.hours  # type: ignore[assignment]
+    log.notes = notes
+    log.shift_id = data.shift.id if data.shift is not None else None
+    # Keep the row of a metric given again: replacing it would insert the new row before the
+    # old one is deleted and break the (log, metric) unique key.
+    kept = {o.metric_id: o for o in log.outcomes}
+    log.outcomes = [_outcome(kept.get(m) or OutcomeQuantity(metric_id=m), q) for m, q in outcomes]
+    log.in_kind = [InKindItem(description=d, value=v) for d, v in in_kind]
+
+
+def _outcome(row: OutcomeQuantity, quantity: Decimal) -> OutcomeQuantity:
+    row.quantity = quantity
+    return row
+
+
+def log_state(log: ContributionLog) -> dict[str, Any]:
+    """A log's audited fields, outcomes and in-kind items, for a before/after record."""
+    state = audit.snapshot(log, AUDITED)
+    state["outcomes"] = [[o.metric_id, o.quantity] for o in log.outcomes]
+    state["in_kind"] = [[i.description, i.value] for i in log.in_kind]
+    return audit._jsonable(state)  # type: ignore[no-any-return]
+
+
+def record_change(
+    session: Session, actor: User, action: str, log: ContributionLog, now: datetime, **kw: Any
+) -> None:
+    audit.record(session, actor, action, log, **kw, at=now)
