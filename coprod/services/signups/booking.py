@@ -1,61 +1,33 @@
-"""Sign-ups: volunteers on shifts, the waitlist, assignments and attendance.
-
-Seats are counted in `shift.confirmed` and taken or given back only through guarded UPDATEs
-(never read-then-write), so concurrent requests cannot overbook; `CHECK confirmed <= capacity`
-is the backstop. On PostgreSQL the volunteer's user row is locked before the overlap check so
-two simultaneous bookings by the same person are serialised; SQLite serialises every writing
-transaction (BEGIN IMMEDIATE) already.
-"""
+"""Booking: seats taken and given back only through guarded UPDATEs, the rules (no overlap, not
+after the start), signing up, assigning, cancelling, promoting from the waitlist, attendance."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, case, func, or_, select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager
 
 from coprod import policy
 from coprod.db import utcnow
-from coprod.errors import Conflict, Invalid, NotFound
+from coprod.errors import Conflict, Invalid
 from coprod.models import (
     ACTIVE,
     SEATED,
     Shift,
     Signup,
     SignupStatus,
-    Task,
     TaskStatus,
     User,
 )
 from coprod.services import audit, notifications
 from coprod.services.accounts import get_user_by_email, normalise_email
-from coprod.services.pagination import Page, paginate
+from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
 DUPLICATE = "You are already signed up for this shift."
-
-
-def describe_time(shift: Shift) -> str:
-    """A shift's time for messages: "Sat 20 Jun 2026, 09:00 to 12:00 UTC"."""
-    start, end = shift.starts_at, shift.ends_at
-    end_fmt = "%H:%M" if end.date() == start.date() else "%a %d %b %Y, %H:%M"
-    return f"{start:%a %d %b %Y, %H:%M} to {end.strftime(end_fmt)} UTC"
-
-
-def get_my_signups(
-    session: Session, user: User | None, shift_ids: Iterable[int]
-) -> dict[int, Signup]:
-    """The user's sign-ups (any status) for these shifts, keyed by shift id, in one query."""
-    ids = list(shift_ids)
-    if user is None or not getattr(user, "is_authenticated", False) or not ids:
-        return {}
-    rows = session.scalars(
-        select(Signup).where(Signup.user_id == user.id, Signup.shift_id.in_(ids))
-    )
-    return {s.shift_id: s for s in rows}
 
 
 # --- seats: guarded updates ---------------------------------------------------------------
@@ -332,132 +304,3 @@ def mark_attendance(
     after = {"status": signup.status}
     audit.record(session, actor, "signup.attendance", signup, before=before, after=after)
     return signup
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def get_shift(session: Session, shift_id: int) -> Shift:
-    """The shift with its task and programme loaded, or NotFound."""
-    shift = session.get(
-        Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.programme)]
-    )
-    if shift is None:
-        raise NotFound("No such shift.")
-    return shift
-
-
-def get_signup(session: Session, actor: User, signup_id: int, action: str) -> Signup:
-    """The sign-up, if the actor may do the action on it (NotFound / NotAllowed otherwise)."""
-    signup = session.get(
-        Signup,
-        signup_id,
-        options=[
-            joinedload(Signup.volunteer),
-            joinedload(Signup.shift).joinedload(Shift.task).joinedload(Task.programme),
-        ],
-    )
-    if signup is None:
-        raise NotFound("No such sign-up.")
-    policy.require(actor, action, signup)
-    return signup
-
-
-def waitlist_position(session: Session, signup: Signup) -> int:
-    """1 for the first person on the shift's waitlist, 0 when not waitlisted."""
-    if signup.status != SignupStatus.WAITLISTED:
-        return 0
-    ahead = session.scalar(
-        select(func.count())
-        .select_from(Signup)
-        .where(
-            Signup.shift_id == signup.shift_id,
-            Signup.status == SignupStatus.WAITLISTED,
-            (Signup.queued_at < signup.queued_at)
-            | ((Signup.queued_at == signup.queued_at) & (Signup.id < signup.id)),
-        )
-    )
-    return (ahead or 0) + 1
-
-
-def waitlist_positions(session: Session, items: Iterable[Signup]) -> dict[int, int]:
-    """Each waitlisted sign-up's place in its queue (1 = next), keyed by id, in one query."""
-    ids = [s.id for s in items if s.status == SignupStatus.WAITLISTED]
-    if not ids:
-        return {}
-    ahead = aliased(Signup)
-    in_front = or_(
-        ahead.queued_at < Signup.queued_at,
-        and_(ahead.queued_at == Signup.queued_at, ahead.id <= Signup.id),
-    )
-    rows = session.execute(
-        select(Signup.id, func.count(ahead.id))
-        .join(
-            ahead,
-            and_(
-                ahead.shift_id == Signup.shift_id,
-                ahead.status == SignupStatus.WAITLISTED,
-                in_front,
-            ),
-        )
-        .where(Signup.id.in_(ids))
-        .group_by(Signup.id)
-    )
-    return {signup_id: n for signup_id, n in rows}
-
-
-def list_my_schedule(
-    session: Session,
-    actor: User,
-    now: datetime,
-    page: int = 1,
-    per_page: int = 20,
-    include_past: bool = False,
-) -> Page[Signup]:
-    """The actor's sign-ups (not cancelled): upcoming soonest first, then past newest first."""
-    past = case((Shift.ends_at <= now, 1), else_=0)
-    stmt = (
-        select(Signup)
-        .join(Signup.shift)
-        .join(Shift.task)
-        .options(contains_eager(Signup.shift).contains_eager(Shift.task))
-        .where(Signup.user_id == actor.id, Signup.status != SignupStatus.CANCELLED)
-        .order_by(
-            past,
-            case((Shift.ends_at > now, Shift.starts_at)),
-            Shift.starts_at.desc(),
-            Signup.id,
-        )
-    )
-    if not include_past:
-        stmt = stmt.where(Shift.ends_at > now)
-    return paginate(session, stmt, page, per_page)
-
-
-def get_roster(
-    session: Session, actor: User, shift: Shift, page: int = 1, per_page: int = 50
-) -> Page[Signup]:
-    """The shift's volunteers with names and emails (coordinators and lead staff only):
-    seated first, then the waitlist, each in queue order."""
-    policy.require(actor, "shift.view_roster", shift)
-    waiting = case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0)
-    stmt = (
-        select(Signup)
-        .join(Signup.volunteer)
-        .options(contains_eager(Signup.volunteer))
-        .where(Signup.shift_id == shift.id, Signup.status != SignupStatus.CANCELLED)
-        .order_by(waiting, Signup.queued_at, Signup.id)
-    )
-    return paginate(session, stmt, page, per_page)
-
-
-def count_waitlisted(session: Session, shift: Shift) -> int:
-    """How many people wait for a place on the shift."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Signup)
-            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
-        )
-        or 0
-    )
