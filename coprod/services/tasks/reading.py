@@ -1,12 +1,9 @@
-"""Tasks: the agency posts them, the public finds them (their shifts: coprod/services/shifts.py).
-
-Times are stored in UTC. Until programmes carry a time zone, the date and time typed in a
-form are taken to be UTC (the forms say so).
-"""
+"""Finding tasks: the public list (search, programme and date filters, soonest next shift
+first), a programme's tasks, one task for its page or for those who manage it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,221 +12,22 @@ from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
-from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
+from coprod.errors import FieldErrors, Invalid, NotFound
 from coprod.models import (
-    Metric,
     Partner,
     Programme,
     Role,
     Shift,
     Signup,
-    SignupStatus,
     Task,
     TaskStatus,
     User,
 )
-from coprod.services import audit, notifications
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
-from coprod.services.signups import free_seat
+from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
 
 Actor = User | None
-
-TASK_FIELDS = ["title", "description", "location", "status", "coordinating_organisation_id"]
-
-# The lifecycle: draft → open → closed → completed; cancelled from draft, open or closed.
-TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
-    TaskStatus.DRAFT: {TaskStatus.OPEN, TaskStatus.CANCELLED},
-    TaskStatus.OPEN: {TaskStatus.CLOSED, TaskStatus.CANCELLED},
-    TaskStatus.CLOSED: {TaskStatus.COMPLETED, TaskStatus.CANCELLED},
-    TaskStatus.COMPLETED: set(),
-    TaskStatus.CANCELLED: set(),
-}
-# A sign-up in one of these is still "on" the shift and is cancelled with the task.
-LIVE_SIGNUPS = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
-FINISHED = (TaskStatus.COMPLETED, TaskStatus.CANCELLED)
-
-
-class _Keep:
-    """Marks an optional argument of update_task as "leave this field as it is"."""
-
-
-KEEP = _Keep()
-
-
-# --- tasks --------------------------------------------------------------------------------
-
-
-def _check_metrics(
-    session: Session, programme: Programme, metric_ids: Iterable[int]
-) -> list[Metric]:
-    ids = sorted(set(metric_ids))
-    if not ids:
-        return []
-    metrics = list(session.scalars(select(Metric).where(Metric.id.in_(ids))))
-    if len(metrics) != len(ids) or any(m.programme_id != programme.id for m in metrics):
-        raise Invalid("metric_ids", "Choose only outcome metrics of this programme.")
-    return sorted(metrics, key=lambda m: m.id)
-
-
-def _check_coordinator(session: Session, programme: Programme, org_id: int | None) -> int | None:
-    if org_id is None:
-        return None
-    is_partner = session.scalar(
-        select(Partner.id).where(
-            Partner.programme_id == programme.id, Partner.organisation_id == org_id
-        )
-    )
-    if is_partner is None:
-        raise Invalid(
-            "coordinating_organisation_id",
-            "The coordinating organisation must be a partner of this programme.",
-        )
-    return org_id
-
-
-def _text_fields(errs: FieldErrors, title: str, description: str, location: str) -> tuple[str, ...]:
-    return (
-        errs.check(lambda: clean_text(title, "title", "A title", max_len=200, required=True)),
-        errs.check(
-            lambda: clean_text(
-                description, "description", "Description", max_len=10000, required=False
-            )
-        ),
-        errs.check(
-            lambda: clean_text(location, "location", "Location", max_len=300, required=False)
-        ),
-    )
-
-
-def create_task(
-    session: Session,
-    actor: Actor,
-    programme: Programme,
-    *,
-    title: str,
-    description: str = "",
-    location: str = "",
-    metric_ids: Iterable[int] = (),
-    coordinating_organisation_id: int | None = None,
-) -> Task:
-    """Lead agency staff post a task in their programme; it starts as a draft."""
-    policy.require(actor, "programme.manage", programme)
-    errs = FieldErrors()
-    title, description, location = _text_fields(errs, title, description, location)
-    metrics = errs.check(lambda: _check_metrics(session, programme, metric_ids))
-    org_id = errs.check(
-        lambda: _check_coordinator(session, programme, coordinating_organisation_id)
-    )
-    errs.raise_if_any()
-    task = Task(
-        programme=programme,
-        title=title,
-        description=description,
-        location=location,
-        status=TaskStatus.DRAFT,
-        coordinating_organisation_id=org_id,
-        created_by_id=actor.id if actor else None,
-        metrics=metrics,
-    )
-    session.add(task)
-    session.flush()
-    audit.record(session, actor, "task.created", task, after=audit.snapshot(task, TASK_FIELDS))
-    return task
-
-
-def update_task(
-    session: Session,
-    actor: Actor,
-    task: Task,
-    *,
-    description: str,
-    location: str,
-    title: str | _Keep = KEEP,
-    metric_ids: Iterable[int] | _Keep = KEEP,
-    coordinating_organisation_id: int | _Keep | None = KEEP,
-) -> Task:
-    """Lead staff may change every field; the task's coordinators only its description and
-    location."""
-    policy.require(actor, "task.edit_description", task)
-    lead_only = any(
-        not isinstance(v, _Keep) for v in (title, metric_ids, coordinating_organisation_id)
-    )
-    if lead_only:
-        policy.require(actor, "task.manage", task)
-    before = audit.snapshot(task, TASK_FIELDS)
-    before["metric_ids"] = [m.id for m in task.metrics]
-    errs = FieldErrors()
-    new_title = task.title if isinstance(title, _Keep) else title
-    new_title, description, location = _text_fields(errs, new_title, description, location)
-    metrics = task.metrics
-    if not isinstance(metric_ids, _Keep):
-        metrics = errs.check(lambda: _check_metrics(session, task.programme, metric_ids))
-    org_id = task.coordinating_organisation_id
-    if not isinstance(coordinating_organisation_id, _Keep):
-        new_org = coordinating_organisation_id
-        org_id = errs.check(lambda: _check_coordinator(session, task.programme, new_org))
-    errs.raise_if_any()
-    task.title, task.description, task.location = new_title, description, location
-    task.metrics = metrics
-    task.coordinating_organisation_id = org_id
-    after = audit.snapshot(task, TASK_FIELDS) | {"metric_ids": [m.id for m in metrics]}
-    audit.record(session, actor, "task.updated", task, before=before, after=after)
-    return task
-
-
-def transition_task(
-    session: Session, actor: Actor, task: Task, to_status: TaskStatus | str, *, now: datetime
-) -> Task:
-    """Move a task along draft → open → closed → completed (or to cancelled from draft, open
-    or closed); publishing needs a shift in the future, cancelling cancels its sign-ups."""
-    policy.require(actor, "task.manage", task)
-    try:
-        to = TaskStatus(to_status)
-    except ValueError:
-        raise Invalid("to", "Choose a status the task can move to.") from None
-    if to not in TRANSITIONS[task.status]:
-        raise Conflict(f"A task that is {task.status.value} cannot become {to.value}.")
-    if to == TaskStatus.OPEN and not any(s.starts_at > now for s in task.shifts):
-        raise Conflict("Add at least one shift in the future before publishing this task.")
-    before = {"status": task.status.value}
-    if to == TaskStatus.CANCELLED:
-        cancelled = _cancel_signups(session, actor, task)
-        notifications.task_cancelled(session, task, cancelled, now=now)
-    task.status = to
-    audit.record(
-        session, actor, f"task.{to.value}", task, before=before, after={"status": to.value}
-    )
-    return task
-
-
-def _cancel_signups(session: Session, actor: Actor, task: Task) -> list[Signup]:
-    """Cancel every confirmed or waitlisted sign-up of the task and free their seats."""
-    shift_ids = [s.id for s in task.shifts]
-    if not shift_ids:
-        return []
-    signups = session.scalars(
-        select(Signup).where(Signup.shift_id.in_(shift_ids), Signup.status.in_(LIVE_SIGNUPS))
-    ).all()
-    by_shift = {s.id: s for s in task.shifts}
-    for signup in signups:
-        if signup.status == SignupStatus.CONFIRMED:
-            free_seat(session, by_shift[signup.shift_id])  # a guarded update, not read-then-write
-        before = {"status": signup.status.value}
-        signup.status = SignupStatus.CANCELLED
-        audit.record(
-            session,
-            actor,
-            "signup.cancelled_with_task",
-            signup,
-            before=before,
-            after={"status": SignupStatus.CANCELLED.value, "task_id": task.id},
-        )
-    session.flush()
-    return list(signups)
-
-
-# --- reading ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -429,6 +227,3 @@ def live_signup_count(session: Session, task: Task) -> int:
         )
         or 0
     )
-
-
-__all__ = ["KEEP", "TaskSummary"]
