@@ -14,7 +14,7 @@ from coprod.api.fields import Amount, Day, Id, Number, PageArgs, Text, page_sche
 from coprod.db import db
 from coprod.models import Metric, Partner, Programme
 from coprod.services import organisations as orgs
-from coprod.services import programmes
+from coprod.services import partners, programmes
 
 blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="Programmes")
 
@@ -182,7 +182,7 @@ def add_partner(args: dict[str, Any], programme_id: int) -> Any:
     programme = programmes.get_programme(session, programme_id)
     org_id = args.pop("organisation_id")
     org = referenced(lambda: orgs.get_organisation(session, org_id), "organisation_id")
-    partner = programmes.add_partner(session, current_actor(), programme, org, **args)
+    partner = partners.add_partner(session, current_actor(), programme, org, **args)
     session.commit()
     location = url_for("api_programmes.get_programme", programme_id=programme.id)
     return partner_out(partner), 201, {"Location": location}

@@ -1,4 +1,5 @@
-"""Programmes: partnerships led by a verified agency, with partners and shared objectives."""
+"""Programmes: partnerships led by a verified agency, with shared objectives (metrics); their
+partners: coprod/services/partners.py."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
-from coprod.errors import Conflict, FieldErrors, Invalid, NotAllowed, NotFound
+from coprod.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
 from coprod.services import audit
 from coprod.services.accounts import clean_text
@@ -229,67 +229,7 @@ def update_programme(
     return programme
 
 
-# --- partners and metrics -----------------------------------------------------------------
-
-
-def add_partner(
-    session: Session,
-    actor: User,
-    programme: Programme,
-    org: Organisation,
-    role: str,
-    commitments: str = "",
-) -> Partner:
-    """The lead agency's staff add an organisation once, with its written role and
-    commitments; the lead agency itself is not a partner."""
-    policy.require(actor, "programme.manage", programme)
-    errs = FieldErrors()
-    role = errs.check(lambda: clean_text(role, "role", "The role", max_len=200, required=True))
-    commitments = errs.check(
-        lambda: clean_text(
-            commitments, "commitments", "The commitments", max_len=10000, required=False
-        )
-    )
-    if org.id == programme.lead_organisation_id:
-        errs.add(
-            "organisation",
-            f"{org.name} leads this programme, so it is not added as a partner.",
-        )
-    errs.raise_if_any()
-    taken = f"{org.name} is already a partner in this programme."
-    if any(p.organisation_id == org.id for p in programme.partners):
-        raise Conflict(taken)
-    partner = Partner(programme=programme, organisation=org, role=role, commitments=commitments)
-    session.add(partner)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        raise Conflict(taken) from None
-    audit.record(
-        session,
-        actor,
-        "partner.added",
-        partner,
-        after={"programme_id": programme.id, "organisation_id": org.id, "role": role},
-    )
-    return partner
-
-
-def remove_partner(session: Session, actor: User, partner: Partner) -> Partner:
-    """The lead agency's staff remove a partner from the programme."""
-    programme = partner.programme
-    policy.require(actor, "programme.manage", programme)
-    before = {
-        "programme_id": programme.id,
-        "organisation_id": partner.organisation_id,
-        "role": partner.role,
-        "commitments": partner.commitments,
-    }
-    audit.record(session, actor, "partner.removed", partner, before=before)
-    programme.partners.remove(partner)
-    session.flush()
-    return partner
+# --- shared objectives (metrics) ---------------------------------------------------------
 
 
 def add_metric(
@@ -363,24 +303,3 @@ def get_programme(session: Session, programme_id: int) -> Programme:
     if programme is None:
         raise NotFound("No such programme.")
     return programme
-
-
-def get_partner(session: Session, programme: Programme, partner_id: int) -> Partner:
-    """A partner of this programme (never of another one)."""
-    for partner in programme.partners:
-        if partner.id == partner_id:
-            return partner
-    raise NotFound("No such partner in this programme.")
-
-
-def find_organisation(session: Session, name: str, field: str = "organisation") -> Organisation:
-    """The organisation with this name (any case), or Invalid on the field."""
-    text = (name or "").strip()
-    if not text:
-        raise Invalid(field, "Enter the organisation's name.")
-    org = session.scalar(
-        select(Organisation).where(func.lower(Organisation.name) == text.lower()).limit(1)
-    )
-    if org is None:
-        raise Invalid(field, f"No organisation is called “{text}”. Check the spelling.")
-    return org

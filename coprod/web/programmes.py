@@ -14,7 +14,7 @@ from coprod import policy
 from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.models import Programme
-from coprod.services import organisations, programmes
+from coprod.services import organisations, partners, programmes
 from coprod.web.helpers import form_status, page_args, public, run_service
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
@@ -148,11 +148,11 @@ def add_partner(programme_id: int) -> Any:
         session = db.session()
         partner = run_service(
             form,
-            lambda: programmes.add_partner(
+            lambda: partners.add_partner(
                 session,
                 _me(),
                 programme,
-                programmes.find_organisation(session, form.organisation.data or ""),
+                partners.find_organisation(session, form.organisation.data or ""),
                 form.role.data or "",
                 form.commitments.data or "",
             ),
@@ -168,13 +168,13 @@ def add_partner(programme_id: int) -> Any:
 @bp.route("/<int:programme_id>/partners/<int:partner_id>/remove", methods=["GET", "POST"])
 def remove_partner(programme_id: int, partner_id: int) -> Any:
     programme = _managed(programme_id)
-    partner = programmes.get_partner(db.session(), programme, partner_id)
+    partner = partners.get_partner(db.session(), programme, partner_id)
     name = partner.organisation.name
     form = RemovePartnerForm()
     if form.validate_on_submit():
         if not form.confirm.data:
             form.confirm.errors = ["Tick the box to confirm, or go back to keep the partner."]
-        elif run_service(form, lambda: programmes.remove_partner(db.session(), _me(), partner)):
+        elif run_service(form, lambda: partners.remove_partner(db.session(), _me(), partner)):
             flash(f"{name} is no longer a partner.", "success")
             return _to_show(programme, "partners")
     return render_template(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.models import AuditEntry, OrgKind, Partner, Role
+from coprod.services import partners
 from coprod.services import programmes as svc
 from tests.factories import add_partner, make_member, make_metric, make_org, make_programme
 
@@ -149,7 +150,7 @@ def test_lead_staff_add_a_partner_with_role_and_commitments(session) -> None:
     agency, staff = _agency_staff(session)
     programme = make_programme(session, agency)
     org = make_org(session)
-    partner = svc.add_partner(session, staff, programme, org, "Delivery", "Two vans a week")
+    partner = partners.add_partner(session, staff, programme, org, "Delivery", "Two vans a week")
     assert partner.organisation_id == org.id
     assert partner.commitments == "Two vans a week"
     assert _audit(session, "partner.added") is not None
@@ -159,16 +160,16 @@ def test_an_organisation_is_a_partner_only_once_per_programme(session) -> None:
     agency, staff = _agency_staff(session)
     programme = make_programme(session, agency)
     org = make_org(session)
-    svc.add_partner(session, staff, programme, org, "Delivery")
+    partners.add_partner(session, staff, programme, org, "Delivery")
     with pytest.raises(Conflict):
-        svc.add_partner(session, staff, programme, org, "Again")
+        partners.add_partner(session, staff, programme, org, "Again")
 
 
 def test_the_lead_agency_is_not_added_as_its_own_partner(session) -> None:
     agency, staff = _agency_staff(session)
     programme = make_programme(session, agency)
     with pytest.raises(Invalid) as exc:
-        svc.add_partner(session, staff, programme, agency, "Lead")
+        partners.add_partner(session, staff, programme, agency, "Lead")
     assert "organisation" in exc.value.errors
 
 
@@ -176,7 +177,7 @@ def test_a_partner_needs_a_role(session) -> None:
     agency, staff = _agency_staff(session)
     programme = make_programme(session, agency)
     with pytest.raises(Invalid) as exc:
-        svc.add_partner(session, staff, programme, make_org(session), " ")
+        partners.add_partner(session, staff, programme, make_org(session), " ")
     assert "role" in exc.value.errors
 
 
@@ -186,14 +187,14 @@ def test_partner_staff_cannot_add_partners(session) -> None:
     add_partner(session, programme, partner_org)
     staff = make_member(session, partner_org, Role.ADMIN)
     with pytest.raises(NotAllowed):
-        svc.add_partner(session, staff, programme, make_org(session), "Delivery")
+        partners.add_partner(session, staff, programme, make_org(session), "Delivery")
 
 
 def test_lead_staff_remove_a_partner(session) -> None:
     agency, staff = _agency_staff(session)
     programme = make_programme(session, agency)
     partner = add_partner(session, programme, make_org(session))
-    svc.remove_partner(session, staff, partner)
+    partners.remove_partner(session, staff, partner)
     assert session.scalars(select(Partner).where(Partner.programme_id == programme.id)).all() == []
     assert _audit(session, "partner.removed") is not None
 
@@ -202,7 +203,7 @@ def test_a_partner_is_found_only_through_its_own_programme(session) -> None:
     programme, other = make_programme(session), make_programme(session)
     partner = add_partner(session, other, make_org(session))
     with pytest.raises(NotFound):
-        svc.get_partner(session, programme, partner.id)
+        partners.get_partner(session, programme, partner.id)
 
 
 # --- metrics ------------------------------------------------------------------------------
