@@ -16,6 +16,7 @@ tracing does not slow the timed runs) and the process's peak RSS. See bench/READ
 from __future__ import annotations
 
 import argparse
+import inspect
 import random
 import resource
 import subprocess
@@ -35,7 +36,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from coprod.db import make_engine
+from coprod.db import make_engine, sqlite_begin
 from coprod.migrate import upgrade
 from coprod.models import (
     ContributionLog,
@@ -275,6 +276,22 @@ def _unit(engine: Engine) -> Any:
     return unit
 
 
+def _read_unit(engine: Engine) -> Any:
+    """A transaction that only reads, deferred BEGIN on SQLite (as read_only_unit_of_work)."""
+
+    @contextmanager
+    def unit() -> Iterator[Session]:
+        token = sqlite_begin.set("BEGIN")
+        try:
+            with Session(engine) as s:
+                yield s
+                s.rollback()
+        finally:
+            sqlite_begin.reset(token)
+
+    return unit
+
+
 def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
     """Every monthly snapshot of every programme, one transaction per batch, on `jobs`
     connections at once: what `flask reports rebuild --period month --jobs N` does."""
@@ -282,7 +299,11 @@ def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
     with Session(engine) as s:
         plan = reports.plan_rebuild(s, now=NOW, kinds=[PeriodKind.MONTH])
     if hasattr(reports, "build_batches"):
-        changed = reports.build_batches(_unit(engine), plan, now=NOW, jobs=jobs)
+        # As the CLI passes it (a builder from before read_unit had none).
+        takes = "read_unit" in inspect.signature(reports.build_batches).parameters
+        sqlite = engine.dialect.name == "sqlite"
+        extra = {"read_unit": _read_unit(engine)} if takes and sqlite else {}
+        changed = reports.build_batches(_unit(engine), plan, now=NOW, jobs=jobs, **extra)
     else:  # an older builder (--builder REV): its batches one after the other, or in threads
         unit = _unit(engine)
 
@@ -346,7 +367,7 @@ def main() -> None:
     serial_s = sorted(time_raw(engine, serial=True)[0] for _ in range(3))[1]
     # As the CLI: one per CPU on PostgreSQL; SQLite serialises writers (BEGIN IMMEDIATE), so a
     # rebuild on several connections there only waits.
-    jobs = args.jobs or default_jobs(engine.dialect.name)
+    jobs = args.jobs or default_jobs()
     # The rebuild as `flask reports rebuild` runs it by default, three times, each against the
     # raw query timed right before and after it.
     par: list[tuple[float, float]] = []

@@ -120,6 +120,20 @@ db = Database()
 
 
 @contextmanager
+def read_only_unit_of_work() -> Iterator[Session]:
+    """A transaction that only reads, rolled back at the end; on SQLite a deferred BEGIN, so it
+    reads beside the one writer (WAL) instead of queueing behind it."""
+    token = sqlite_begin.set("BEGIN")
+    session = db.session()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        db.session.remove()
+        sqlite_begin.reset(token)
+
+
+@contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction for a job or CLI command: commit on success, roll back on error."""
     session = db.session()

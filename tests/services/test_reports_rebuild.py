@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from coprod.db import db
+from coprod.db import db, sqlite_begin
 from coprod.models import LogStatus, OrgKind, PeriodKind, ReportSnapshot
 from coprod.services import reports
 from coprod.services.reports import figures
@@ -133,10 +133,43 @@ def test_an_error_in_a_batch_is_raised_with_the_batch_named(committed_engine, no
     assert reports.build_batches(good, plan, now=now, jobs=jobs) == rest
 
 
-def test_default_jobs_one_on_sqlite_one_per_cpu_on_postgresql(monkeypatch):
+def test_default_jobs_one_per_cpu(monkeypatch):
     monkeypatch.setattr("os.cpu_count", lambda: 6)
-    assert reports.default_jobs("sqlite") == 1
-    assert reports.default_jobs("postgresql") == 6
+    assert reports.default_jobs() == 6
+
+
+def _read_unit(engine: Engine) -> reports.UnitOfWork:
+    @contextmanager
+    def unit() -> Iterator[Session]:
+        token = sqlite_begin.set("BEGIN")
+        try:
+            with Session(engine) as session:
+                yield session
+                session.rollback()
+        finally:
+            sqlite_begin.reset(token)
+
+    return unit
+
+
+def test_batches_computed_side_by_side_then_written_give_the_same_snapshots(committed_engine, now):
+    """Several jobs with a read-only unit (how the command runs, on SQLite too): each batch
+    is computed in a transaction that only reads and written in a short one after. The
+    snapshots are those of one job, and a second run changes nothing."""
+    ids = _world(committed_engine)
+    plan = _plan(committed_engine, ids, now)
+    unit, read = _unit(committed_engine), _read_unit(committed_engine)
+    assert reports.build_batches(unit, plan, now=now, jobs=1) == sum(len(b.starts) for b in plan)
+    one = _snapshots(committed_engine, ids)
+    with Session(committed_engine) as s, s.begin():
+        s.query(ReportSnapshot).filter(ReportSnapshot.programme_id.in_(ids)).delete()
+
+    built = reports.build_batches(unit, plan, now=now, jobs=3, read_unit=read)
+    assert built == len(one)
+    assert _snapshots(committed_engine, ids) == one
+    later = now + timedelta(hours=1)
+    assert reports.build_batches(unit, plan, now=later, jobs=3, read_unit=read) == 0
+    assert _snapshots(committed_engine, ids) == one  # built_at included
 
 
 def test_the_rebuild_command_builds_every_period_and_shows_progress(app, session, now):

@@ -60,23 +60,23 @@ class Batch:
 
 
 def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
-    """Rebuild the batch's snapshots from approved logs; returns how many rows changed."""
+    """Rebuild the batch's snapshots from approved logs in the session's transaction; returns
+    how many rows changed."""
+    return store_batch(session, batch, compute_batch(session, batch), now=now)
+
+
+def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
+    """The snapshot document of each of the batch's periods, from approved logs (reads only)."""
     programme = session.get(Programme, batch.programme_id)
     if programme is None or not batch.starts:
-        return 0
+        return {}
     kind, starts = batch.kind, sorted(set(batch.starts))
     lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
     figures = gather_figures(session, programme.id, kind, lo, hi)
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)
-    snap = ReportSnapshot
-    mine = (snap.programme_id == programme.id, snap.period == kind)
-    existing: dict[date, Any] = dict(
-        session.execute(select(snap.start, snap.data).where(*mine, snap.start.in_(starts))).all()
-    )
     cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
-    fresh: dict[date, dict[str, Any]] = {}
-    stale: dict[date, dict[str, Any]] = {}
+    docs: dict[date, dict[str, Any]] = {}
     totals = period_totals(figures, cur, programme.hourly_rate)
     while cur <= starts[-1]:
         for metric_id, qty in figures.outcomes.get(cur, {}).items():
@@ -85,14 +85,27 @@ def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
         totals = period_totals(figures, cur, programme.hourly_rate)
         if cur in wanted:
             args = (figures, cumulative, totals, previous_totals)
-            data = period_document(programme, metrics, kind, cur, *args)
-            if cur not in existing:
-                fresh[cur] = data
-            elif existing[cur] != data:  # unchanged figures leave the row (and built_at) alone
-                stale[cur] = data
+            docs[cur] = period_document(programme, metrics, kind, cur, *args)
         cur = next_start(kind, cur)
-    stale.update(_insert(session, programme.id, kind, fresh, now))
-    _update(session, programme.id, kind, stale, now)
+    return docs
+
+
+def store_batch(
+    session: Session, batch: Batch, docs: dict[date, dict[str, Any]], *, now: datetime
+) -> int:
+    """Store the documents: new periods inserted, changed ones updated, unchanged ones left
+    alone (built_at included); returns how many rows changed."""
+    if not docs:
+        return 0
+    snap = ReportSnapshot
+    mine = (snap.programme_id == batch.programme_id, snap.period == batch.kind)
+    existing: dict[date, Any] = dict(
+        session.execute(select(snap.start, snap.data).where(*mine, snap.start.in_(docs))).all()
+    )
+    fresh = {start: data for start, data in docs.items() if start not in existing}
+    stale = {s: d for s, d in docs.items() if s in existing and existing[s] != d}
+    stale.update(_insert(session, batch.programme_id, batch.kind, fresh, now))
+    _update(session, batch.programme_id, batch.kind, stale, now)
     return len(fresh) + len(stale)
 
 
@@ -208,10 +221,10 @@ def rebuild_reports(session: Session, *, now: datetime, **plan: Any) -> int:
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 
 
-def default_jobs(dialect_name: str) -> int:
-    """Batches built at once unless told: one on SQLite, which serialises writers (a second
-    connection would only wait), one per CPU on PostgreSQL."""
-    return 1 if dialect_name == "sqlite" else os.cpu_count() or 1
+def default_jobs() -> int:
+    """Batches built at once unless told: one per CPU (on SQLite too, where only the writing
+    is serialised: see build_batches)."""
+    return os.cpu_count() or 1
 
 
 def build_batches(
@@ -221,9 +234,17 @@ def build_batches(
     now: datetime,
     jobs: int = 1,
     done: Callable[[Batch, int], None] | None = None,
+    read_unit: UnitOfWork | None = None,
 ) -> int:
     """Build each batch in its own transaction (`unit()`), up to `jobs` at once, each on its
     own session and connection; returns how many snapshots changed.
+
+    With several jobs and a `read_unit` (a transaction that only reads), a batch's figures are
+    computed in one of those and written in a short `unit()` after: on SQLite, which lets one
+    writer in at a time, the batches then compute side by side and queue only to write (the
+    command passes one there; on PostgreSQL, whose writers do not queue, one transaction per
+    batch is as fast). A log approved in between is in the next sweep, which rebuilds every
+    period touched since it last ran.
 
     `done(batch, changed)` runs in the caller's thread after each batch commits (a progress
     bar). The first error cancels the batches not yet started and is raised once those
@@ -233,6 +254,11 @@ def build_batches(
 
     def build(batch: Batch) -> int:
         try:
+            if read_unit is not None and jobs > 1:
+                with read_unit() as session:
+                    docs = compute_batch(session, batch)
+                with unit() as session:
+                    return store_batch(session, batch, docs, now=now)
             with unit() as session:
                 return build_batch(session, batch, now=now)
         except Exception as err:
