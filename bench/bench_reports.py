@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
-from coprod.db import make_engine, sqlite_begin
+from coprod.db import deferred_begin, make_engine
 from coprod.migrate import upgrade
 from coprod.models import (
     ContributionLog,
@@ -281,13 +281,9 @@ def _read_unit(engine: Engine) -> Any:
 
     @contextmanager
     def unit() -> Iterator[Session]:
-        token = sqlite_begin.set("BEGIN")
-        try:
-            with Session(engine) as s:
-                yield s
-                s.rollback()
-        finally:
-            sqlite_begin.reset(token)
+        with deferred_begin(), Session(engine) as s:
+            yield s
+            s.rollback()
 
     return unit
 

@@ -120,17 +120,26 @@ db = Database()
 
 
 @contextmanager
-def read_only_unit_of_work() -> Iterator[Session]:
-    """A transaction that only reads, rolled back at the end; on SQLite a deferred BEGIN, so it
-    reads beside the one writer (WAL) instead of queueing behind it."""
+def deferred_begin() -> Iterator[None]:
+    """Inside, SQLite transactions start with a plain (deferred) BEGIN: for work that only
+    reads, which WAL then runs beside the one writer instead of queueing it behind."""
     token = sqlite_begin.set("BEGIN")
-    session = db.session()
     try:
-        yield session
+        yield
     finally:
-        session.rollback()
-        db.session.remove()
         sqlite_begin.reset(token)
+
+
+@contextmanager
+def read_only_unit_of_work() -> Iterator[Session]:
+    """A transaction that only reads, rolled back at the end (a deferred BEGIN on SQLite)."""
+    with deferred_begin():
+        session = db.session()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            db.session.remove()
 
 
 @contextmanager

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from coprod.db import db, sqlite_begin
+from coprod.db import db, deferred_begin
 from coprod.models import LogStatus, OrgKind, PeriodKind, ReportSnapshot
 from coprod.services import reports
 from coprod.services.reports import figures
@@ -141,13 +141,9 @@ def test_default_jobs_one_per_cpu(monkeypatch):
 def _read_unit(engine: Engine) -> reports.UnitOfWork:
     @contextmanager
     def unit() -> Iterator[Session]:
-        token = sqlite_begin.set("BEGIN")
-        try:
-            with Session(engine) as session:
-                yield session
-                session.rollback()
-        finally:
-            sqlite_begin.reset(token)
+        with deferred_begin(), Session(engine) as session:
+            yield session
+            session.rollback()
 
     return unit
 
