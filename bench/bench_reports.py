@@ -30,14 +30,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
+from bench.generate import reset
 from coprod.db import deferred_begin, make_engine
-from coprod.migrate import upgrade
 from coprod.models import (
     ContributionLog,
     InKindItem,
@@ -81,21 +80,6 @@ def progress(label: str, done: int, total: int) -> None:
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()
-
-
-def reset(url: str) -> Engine:
-    if url.startswith("postgres"):
-        engine = make_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        path = url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            Path(path + suffix).unlink(missing_ok=True)
-    upgrade(url)
-    return make_engine(url)
 
 
 def small_world(engine: Engine, args: argparse.Namespace, rng: random.Random) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
@@ -16,6 +16,7 @@ from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Rol
 from coprod.services import audit
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
+from coprod.services.text import contains
 
 FIELDS = [
     "name",
@@ -278,13 +279,7 @@ def list_programmes(session: Session, q: str | None, page: int, per_page: int) -
     """Programmes whose name or description contains the search words, newest first."""
     stmt = select(Programme).options(joinedload(Programme.lead_organisation))
     for word in (q or "").split()[:10]:
-        pattern = f"%{word.lower()}%"
-        stmt = stmt.where(
-            or_(
-                func.lower(Programme.name).like(pattern),
-                func.lower(Programme.description).like(pattern),
-            )
-        )
+        stmt = stmt.where(contains(word, Programme.name, Programme.description))
     stmt = stmt.order_by(Programme.starts_on.desc(), Programme.id.desc())
     return paginate(session, stmt, page, per_page)
 

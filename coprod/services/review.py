@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
@@ -16,6 +16,7 @@ from coprod.models import ContributionLog, LogStatus, Programme, Role, Task, Use
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.pagination import Page, clamp, paginate
+from coprod.services.text import contains
 
 MAX_BULK = 100
 STATUS_WORDS = {
@@ -245,11 +246,6 @@ def reviewed_tasks(session: Session, actor: User, programme_id: int | None) -> l
     return list(session.scalars(stmt))
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def review_queue(
     session: Session,
     actor: User,
@@ -284,11 +280,7 @@ def review_queue(
         stmt = stmt.where(ContributionLog.task_id == task_id)
     text = (contributor or "").strip()
     if text:
-        pattern = _like(text)
         stmt = stmt.join(User, ContributionLog.user_id == User.id).where(
-            or_(
-                User.display_name.ilike(pattern, escape="\\"),
-                User.email.ilike(pattern, escape="\\"),
-            )
+            contains(text, User.display_name, User.email)
         )
     return paginate(session, stmt, p, pp)

@@ -266,6 +266,13 @@ def test_list_programmes_searches_name_and_description(session) -> None:
     assert all("litter" in (p.name + p.description).lower() for p in page.items)
 
 
+def test_a_percent_sign_in_the_search_is_matched_as_typed(session) -> None:
+    exact = make_programme(session, name="100% recycled", description="Paper")
+    make_programme(session, name="1000 trees", description="Planting")
+    page = svc.list_programmes(session, "100%", 1, 100)
+    assert [p.id for p in page.items] == [exact.id]
+
+
 def test_get_programme_loads_partners_and_metrics_in_constant_queries(
     session, count_queries
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, contains_eager
 
@@ -89,6 +89,11 @@ def _refuse_started(shift: Shift, now: datetime, message: str) -> None:
         raise Conflict(message)
 
 
+def _overlapping(starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
+    """The shifts that overlap this time (touching at an end is not overlapping)."""
+    return and_(Shift.starts_at < ends_at, Shift.ends_at > starts_at)
+
+
 def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -> None:
     """Nobody holds two overlapping shifts (confirmed, waitlisted or attended)."""
     other = session.scalar(
@@ -99,8 +104,7 @@ def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -
             Signup.user_id == volunteer.id,
             Signup.status.in_(ACTIVE),
             Signup.shift_id != shift.id,
-            Shift.starts_at < shift.ends_at,
-            Shift.ends_at > shift.starts_at,
+            _overlapping(shift.starts_at, shift.ends_at),
         )
         .order_by(Shift.starts_at)
         .limit(1)
@@ -128,8 +132,7 @@ def holders_of_overlapping_shifts(
             mine.status.in_(ACTIVE),
             theirs.status.in_(ACTIVE),
             theirs.shift_id != shift.id,
-            Shift.starts_at < ends_at,
-            Shift.ends_at > starts_at,
+            _overlapping(starts_at, ends_at),
         )
         .distinct()
         .order_by(User.display_name)

@@ -26,6 +26,7 @@ from coprod.models import (
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
+from coprod.services.text import contains
 
 Actor = User | None
 
@@ -63,16 +64,9 @@ def _parse_id(raw: str | int | None, field: str) -> int | None:
     return int(raw)
 
 
-def _like(q: str) -> str:
-    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def text_match(q: str) -> ColumnElement[bool]:
     """Case-insensitive match of the text in a task's title, description or location."""
-    pattern = _like(q)
-    cols = (Task.title, Task.description, Task.location)
-    return or_(*(func.lower(c).like(pattern, escape="\\") for c in cols))
+    return contains(q, Task.title, Task.description, Task.location)
 
 
 def list_open_tasks(
