@@ -149,3 +149,10 @@ def test_the_audit_log_is_paginated_in_a_constant_number_of_queries(
 
 def test_a_bad_audit_page_number_is_a_4xx(client, session, site_admin) -> None:
     assert login(client, site_admin).get("/admin/audit?page=0").status_code == 422
+
+
+def test_the_admin_link_is_in_the_navigation_of_site_admins_only(client, session, site_admin):
+    staff = make_member(session, make_org(session, OrgKind.AGENCY), Role.ADMIN)
+    link = 'href="/admin"'
+    assert link in login(client, site_admin).get("/tasks").text
+    assert link not in login(client, staff).get("/tasks").text
