@@ -3,6 +3,11 @@
 `can(user, action, obj)` answers the question "may this user do this action on this object";
 `require(...)` raises NotFound when the user may not even see the object and NotAllowed
 otherwise. Services call `require` first; templates call `can` only to hide buttons.
+
+Who may *see* what is decided twice here, side by side: a predicate for one object and its
+query twin for lists (`visible_tasks(user)` beside `_task_view`, ...), a SQL condition that
+read services put in their WHERE clause. tests/services/test_visibility.py checks that every
+twin selects exactly the objects its predicate allows, for every kind of person.
 """
 
 from __future__ import annotations
@@ -10,11 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute
+
 from coprod.errors import NotAllowed, NotFound
 from coprod.models import (
     ContributionLog,
+    Membership,
     Organisation,
+    Partner,
     Programme,
+    ReportSnapshot,
     Role,
     Shift,
     Signup,
@@ -24,6 +35,7 @@ from coprod.models import (
 )
 
 Actor = User | None
+Column = InstrumentedAttribute[Any]
 
 PUBLIC_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.CLOSED, TaskStatus.COMPLETED)
 
@@ -81,11 +93,60 @@ def _task_coordinator(user: Actor, task: Task) -> bool:
     return has_role(user, task.coordinating_organisation_id, Role.COORDINATOR)
 
 
+# --- the same helpers as SQL, for the query twins -----------------------------------------
+
+
+def _in(column: Column, ids: set[int]) -> ColumnElement[bool]:
+    """`column IN ids`, or plain false when there are none (no empty IN list)."""
+    return column.in_(sorted(ids)) if ids else false()
+
+
+def _led_by(programme_id: Column, user: Actor, role: Role) -> ColumnElement[bool]:
+    """The programme (given by its id column) is led by an agency where the user holds role."""
+    org_ids = org_ids_with_role(user, role)
+    if not org_ids:
+        return false()
+    led = select(Programme.id).where(Programme.lead_organisation_id.in_(sorted(org_ids)))
+    return programme_id.in_(led)
+
+
+def _own(user: Actor, *columns: Column) -> ColumnElement[bool]:
+    """One of the columns holds the (active) user's id."""
+    if not _active(user) or user is None:
+        return false()
+    return or_(*(c == user.id for c in columns))
+
+
+def _any(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """OR of the conditions that can hold (plain false when none can), so that a person with
+    no role sends a short WHERE clause."""
+    kept = [c for c in conditions if c is not false()]
+    return or_(*kept) if kept else false()
+
+
 # --- predicates, one per action -----------------------------------------------------------
+
+
+def _org_view(user: Actor, org: Organisation) -> bool:
+    """An organisation's page (name, kind, description) is public."""
+    return True
+
+
+def visible_organisations(user: Actor) -> ColumnElement[bool]:
+    """Twin of org.view, on Organisation."""
+    return true()
 
 
 def _org_view_members(user: Actor, org: Organisation) -> bool:
     return has_role(user, org.id, Role.COORDINATOR) or is_site_admin(user)
+
+
+def visible_memberships(user: Actor) -> ColumnElement[bool]:
+    """Twin of org.view_members, on Membership: the organisation's coordinators (and admins)
+    and site admins see who belongs to it."""
+    if is_site_admin(user):
+        return true()
+    return _in(Membership.organisation_id, org_ids_with_role(user, Role.COORDINATOR))
 
 
 def _org_manage(user: Actor, org: Organisation) -> bool:
@@ -104,14 +165,54 @@ def _programme_manage(user: Actor, programme: Programme) -> bool:
     return _lead_staff(user, programme) and programme.lead_organisation.can_post
 
 
+def _programme_view(user: Actor, programme: Programme) -> bool:
+    """A programme's page (partners, objectives, public impact) is public."""
+    return True
+
+
+def visible_programmes(user: Actor) -> ColumnElement[bool]:
+    """Twin of programme.view, on Programme."""
+    return true()
+
+
 def _programme_view_reports(user: Actor, programme: Programme) -> bool:
     return _programme_member(user, programme) or is_site_admin(user)
+
+
+def report_programmes(user: Actor) -> ColumnElement[bool]:
+    """Twin of programme.view_reports, on Programme: members of the lead agency or of a partner
+    organisation, and site admins."""
+    if is_site_admin(user):
+        return true()
+    org_ids = sorted(org_ids_with_role(user, Role.MEMBER))
+    if not org_ids:
+        return false()
+    partnered = select(Partner.programme_id).where(Partner.organisation_id.in_(org_ids))
+    return or_(Programme.lead_organisation_id.in_(org_ids), Programme.id.in_(partnered))
+
+
+def visible_reports(user: Actor) -> ColumnElement[bool]:
+    """Twin of programme.view_reports, on ReportSnapshot: the snapshots of those programmes."""
+    if is_site_admin(user):
+        return true()
+    readable = select(Programme.id).where(report_programmes(user))
+    return ReportSnapshot.programme_id.in_(readable)
 
 
 def _task_view(user: Actor, task: Task) -> bool:
     if task.status in PUBLIC_TASK_STATUSES:
         return True
     return _lead_staff(user, task.programme) or _task_coordinator(user, task)
+
+
+def visible_tasks(user: Actor) -> ColumnElement[bool]:
+    """Twin of task.view, on Task: open, closed and completed tasks for everyone, drafts and
+    cancelled tasks for the lead agency's staff and the task's coordinators."""
+    return _any(
+        Task.status.in_(PUBLIC_TASK_STATUSES),
+        _led_by(Task.programme_id, user, Role.STAFF),
+        _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+    )
 
 
 def _task_manage(user: Actor, task: Task) -> bool:
@@ -130,6 +231,16 @@ def _shift_assign(user: Actor, shift: Shift) -> bool:
     return _lead_staff(user, shift.task.programme) or _task_coordinator(user, shift.task)
 
 
+def roster_shifts(user: Actor) -> ColumnElement[bool]:
+    """Twin of shift.assign and shift.view_roster, on Shift: the shifts of the tasks whose
+    programme the user's agency leads (as staff) or which their organisation coordinates."""
+    run = _any(
+        _led_by(Task.programme_id, user, Role.STAFF),
+        _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+    )
+    return false() if run is false() else Shift.task_id.in_(select(Task.id).where(run))
+
+
 def _signup_cancel(user: Actor, signup: Signup) -> bool:
     own = _active(user) and user is not None and signup.user_id == user.id
     return own or _shift_assign(user, signup.shift)
@@ -143,10 +254,22 @@ def _shift_view(user: Actor, shift: Shift) -> bool:
     return _task_view(user, shift.task)
 
 
+def visible_shifts(user: Actor) -> ColumnElement[bool]:
+    """Twin of shift.view, on Shift: the shifts of the tasks the user may see."""
+    return Shift.task_id.in_(select(Task.id).where(visible_tasks(user)))
+
+
 def _signup_view(user: Actor, signup: Signup) -> bool:
     """The volunteer themself, and those who run the shift's roster."""
     own = _active(user) and user is not None and signup.user_id == user.id
     return own or _shift_assign(user, signup.shift)
+
+
+def visible_signups(user: Actor) -> ColumnElement[bool]:
+    """Twin of signup.view, on Signup."""
+    run = roster_shifts(user)
+    rostered = false() if run is false() else Signup.shift_id.in_(select(Shift.id).where(run))
+    return _any(_own(user, Signup.user_id), rostered)
 
 
 def _log_for_org(user: Actor, org: Organisation) -> bool:
@@ -163,6 +286,22 @@ def _log_view(user: Actor, log: ContributionLog) -> bool:
     return _log_reviewer(user, log) or is_site_admin(user)
 
 
+def visible_logs(user: Actor) -> ColumnElement[bool]:
+    """Twin of log.view, on ContributionLog: one's own logs (made by or for them), those of
+    the organisations one coordinates, those of the programmes one's agency leads (as
+    reviewer), and every log for a site admin. (A log's programme_id is its task's.)"""
+    if not _active(user):
+        return false()
+    if is_site_admin(user):
+        return true()
+    log = ContributionLog
+    return _any(
+        _own(user, log.user_id, log.created_by_id),
+        _in(log.organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+        _led_by(log.programme_id, user, Role.REVIEWER),
+    )
+
+
 def _log_reviewer(user: Actor, log: ContributionLog) -> bool:
     return has_role(user, log.task.programme.lead_organisation_id, Role.REVIEWER)
 
@@ -170,6 +309,17 @@ def _log_reviewer(user: Actor, log: ContributionLog) -> bool:
 def _log_review(user: Actor, log: ContributionLog) -> bool:
     own = user is not None and user.id in (log.user_id, log.created_by_id)
     return _log_reviewer(user, log) and not own
+
+
+def reviewable_logs(user: Actor) -> ColumnElement[bool]:
+    """Twin of log.review, on ContributionLog: the logs of the programmes the user's agency
+    leads, as its reviewer, except their own (whatever the log's status)."""
+    reviewed = _led_by(ContributionLog.programme_id, user, Role.REVIEWER)
+    if user is None or reviewed is false():
+        return false()
+    # NULL (an account deleted since) is nobody's: `NOT (user_id = :me)` alone would drop it.
+    owners = (ContributionLog.user_id, ContributionLog.created_by_id)
+    return and_(reviewed, *(or_(c.is_(None), c != user.id) for c in owners))
 
 
 def _log_resubmit(user: Actor, log: ContributionLog) -> bool:
@@ -197,10 +347,12 @@ def _accounts_manage(user: Actor, obj: Any) -> bool:
 
 
 RULES: dict[str, Callable[[Actor, Any], bool]] = {
+    "org.view": _org_view,
     "org.view_members": _org_view_members,
     "org.manage": _org_manage,
     "org.verify": _org_verify,
     "programme.create": _programme_create,
+    "programme.view": _programme_view,
     "programme.manage": _programme_manage,
     "programme.view_reports": _programme_view_reports,
     "task.view": _task_view,
@@ -259,4 +411,22 @@ def require(user: Actor, action: str, obj: Any = None) -> None:
     raise NotAllowed("You are not allowed to do that.")
 
 
-__all__ = ["can", "has_role", "is_site_admin", "org_ids_with_role", "require", "roles_in"]
+__all__ = [
+    "can",
+    "has_role",
+    "is_site_admin",
+    "org_ids_with_role",
+    "report_programmes",
+    "require",
+    "reviewable_logs",
+    "roles_in",
+    "roster_shifts",
+    "visible_logs",
+    "visible_memberships",
+    "visible_organisations",
+    "visible_programmes",
+    "visible_reports",
+    "visible_shifts",
+    "visible_signups",
+    "visible_tasks",
+]
