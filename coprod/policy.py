@@ -302,8 +302,18 @@ def visible_logs(user: Actor) -> ColumnElement[bool]:
     )
 
 
+def _programme_review_logs(user: Actor, programme: Programme) -> bool:
+    return has_role(user, programme.lead_organisation_id, Role.REVIEWER)
+
+
+def reviewed_programmes(user: Actor) -> ColumnElement[bool]:
+    """Twin of programme.review_logs, on Programme: those led by the user's agencies, as
+    their reviewer."""
+    return _in(Programme.lead_organisation_id, org_ids_with_role(user, Role.REVIEWER))
+
+
 def _log_reviewer(user: Actor, log: ContributionLog) -> bool:
-    return has_role(user, log.task.programme.lead_organisation_id, Role.REVIEWER)
+    return _programme_review_logs(user, log.task.programme)
 
 
 def _log_review(user: Actor, log: ContributionLog) -> bool:
@@ -355,6 +365,7 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "programme.view": _programme_view,
     "programme.manage": _programme_manage,
     "programme.view_reports": _programme_view_reports,
+    "programme.review_logs": _programme_review_logs,
     "task.view": _task_view,
     "task.manage": _task_manage,
     "task.edit_description": _task_edit_description,
@@ -381,6 +392,12 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
 # Where failing the check should look like the object does not exist (404), the action that
 # decides visibility; everything else answers 403 once the object is visible.
 VISIBILITY: dict[str, str] = {
+    "org.view": "org.view",
+    "programme.view": "programme.view",
+    "task.view": "task.view",
+    "shift.view": "shift.view",
+    "signup.view": "signup.view",
+    "log.view": "log.view",
     "task.manage": "task.view",
     "task.edit_description": "task.view",
     "shift.sign_up": "shift.view",
@@ -419,6 +436,7 @@ __all__ = [
     "report_programmes",
     "require",
     "reviewable_logs",
+    "reviewed_programmes",
     "roles_in",
     "roster_shifts",
     "visible_logs",

@@ -24,9 +24,8 @@ from coprod.api.fields import (
     renamed,
 )
 from coprod.db import db, utcnow
-from coprod.errors import Invalid
 from coprod.models import ContributionLog, LogStatus, Shift
-from coprod.services import contributions, listings, review
+from coprod.services import contributions, listings, review, signups
 from coprod.services import organisations as orgs
 
 blp = Blueprint("api_contributions", __name__, url_prefix="/api/v1", description="Contributions")
@@ -147,10 +146,9 @@ def _renaming(call: Callable[[], T]) -> T:
 def _shift(shift_id: int | None) -> Shift | None:
     if shift_id is None:
         return None
-    shift = db.session().get(Shift, shift_id)
-    if shift is None:
-        raise Invalid("shift_id", "No such shift.")
-    return shift
+    return referenced(
+        lambda: signups.get_shift(db.session(), current_actor(), shift_id), "shift_id"
+    )
 
 
 def _pairs(args: dict[str, Any]) -> dict[str, Any]:
@@ -177,7 +175,9 @@ def submit(args: dict[str, Any]) -> Any:
     org_id = args["organisation_id"]
     org = None
     if org_id is not None:
-        org = referenced(lambda: orgs.get_organisation(session, org_id), "organisation_id")
+        org = referenced(
+            lambda: orgs.get_organisation(session, current_actor(), org_id), "organisation_id"
+        )
     log = _renaming(
         lambda: contributions.submit_log(
             session,

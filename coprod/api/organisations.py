@@ -9,8 +9,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from coprod import policy
-from coprod.api.auth import current_actor, token_required
+from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind, Role
@@ -90,7 +89,8 @@ def _page(page: Any, out: Any) -> dict[str, Any]:
 @blp.response(200, OrganisationPage)
 def list_organisations(args: dict[str, Any]) -> Any:
     """Every organisation, by name (public fields only)."""
-    return _page(orgs.list_organisations(db.session(), args["page"], args["per_page"]), org_out)
+    page = orgs.list_organisations(db.session(), optional_actor(), args["page"], args["per_page"])
+    return _page(page, org_out)
 
 
 @blp.route("/organisations", methods=["POST"])
@@ -113,7 +113,7 @@ def create_organisation(args: dict[str, Any]) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def get_organisation(org_id: int) -> Any:
     """One organisation (public fields only)."""
-    return org_out(orgs.get_organisation(db.session(), org_id))
+    return org_out(orgs.get_organisation(db.session(), optional_actor(), org_id))
 
 
 @blp.route("/organisations/<int:org_id>/verify", methods=["POST"])
@@ -125,7 +125,7 @@ def get_organisation(org_id: int) -> Any:
 def verify_organisation(org_id: int) -> Any:
     """A site admin verifies an organisation (a verified agency may lead programmes)."""
     session = db.session()
-    org = orgs.get_organisation(session, org_id)
+    org = orgs.get_organisation(session, current_actor(), org_id)
     orgs.verify_organisation(session, current_actor(), org, utcnow())
     session.commit()
     return org_out(org)
@@ -140,9 +140,9 @@ def verify_organisation(org_id: int) -> Any:
 def list_members(args: dict[str, Any], org_id: int) -> Any:
     """The organisation's members and their roles (its admins and coordinators)."""
     session = db.session()
-    org = orgs.get_organisation(session, org_id)
-    policy.require(current_actor(), "org.view_members", org)
-    return _page(orgs.list_members(session, org, args["page"], args["per_page"]), member_out)
+    actor = current_actor()
+    org = orgs.get_organisation(session, actor, org_id)
+    return _page(orgs.list_members(session, actor, org, args["page"], args["per_page"]), member_out)
 
 
 @blp.route("/organisations/<int:org_id>/members", methods=["POST"])
@@ -156,11 +156,11 @@ def list_members(args: dict[str, Any], org_id: int) -> Any:
 def add_member(args: dict[str, Any], org_id: int) -> Any:
     """An admin of the organisation adds an existing account, by email, with a role."""
     session = db.session()
-    org = orgs.get_organisation(session, org_id)
+    org = orgs.get_organisation(session, current_actor(), org_id)
     roles = args.get("roles") or ([args["role"]] if args.get("role") else [])
     user = orgs.add_member(session, current_actor(), org, args["email"], roles)
     session.commit()
-    row = orgs.get_member(session, org, user.id)
+    row = orgs.get_member(session, current_actor(), org, user.id)
     location = url_for("api_organisations.list_members", org_id=org.id)
     return member_out(row), 201, {"Location": location}
 
@@ -174,9 +174,8 @@ def add_member(args: dict[str, Any], org_id: int) -> Any:
 def remove_member(org_id: int, user_id: int) -> Any:
     """An admin of the organisation removes a member (never its last admin)."""
     session, actor = db.session(), current_actor()
-    org = orgs.get_organisation(session, org_id)
-    policy.require(actor, "org.manage", org)
-    row = orgs.get_member(session, org, user_id)
+    org = orgs.get_organisation(session, actor, org_id)
+    row = orgs.get_member(session, actor, org, user_id, "org.manage")
     orgs.remove_member(session, actor, org, row.user)
     session.commit()
     return None

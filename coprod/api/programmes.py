@@ -9,7 +9,7 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from coprod.api.auth import current_actor, token_required
+from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import Amount, Day, Id, Number, PageArgs, Text, page_schema, referenced
 from coprod.db import db
 from coprod.models import Metric, Partner, Programme
@@ -138,7 +138,9 @@ def programme_out(p: Programme) -> dict[str, Any]:
 @blp.response(200, ProgrammePage)
 def list_programmes(args: dict[str, Any]) -> Any:
     """Programmes whose name or description holds the search words, newest first."""
-    page = programmes.list_programmes(db.session(), args["q"], args["page"], args["per_page"])
+    page = programmes.list_programmes(
+        db.session(), optional_actor(), args["q"], args["page"], args["per_page"]
+    )
     return {**page.__dict__, "items": [summary_out(p) for p in page.items]}
 
 
@@ -152,10 +154,12 @@ def create_programme(args: dict[str, Any]) -> Any:
     """Staff of a verified agency create a programme it leads."""
     session = db.session()
     lead_id = args.pop("lead_organisation_id")
-    lead = referenced(lambda: orgs.get_organisation(session, lead_id), "lead_organisation_id")
+    lead = referenced(
+        lambda: orgs.get_organisation(session, current_actor(), lead_id), "lead_organisation_id"
+    )
     created = programmes.create_programme(session, current_actor(), lead, **args)
     session.commit()
-    programme = programmes.get_programme(session, created.id)
+    programme = programmes.get_programme(session, current_actor(), created.id)
     location = url_for("api_programmes.get_programme", programme_id=programme.id)
     return programme_out(programme), 201, {"Location": location}
 
@@ -165,7 +169,7 @@ def create_programme(args: dict[str, Any]) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def get_programme(programme_id: int) -> Any:
     """One programme with its partners and shared objectives."""
-    return programme_out(programmes.get_programme(db.session(), programme_id))
+    return programme_out(programmes.get_programme(db.session(), optional_actor(), programme_id))
 
 
 @blp.route("/programmes/<int:programme_id>/partners", methods=["POST"])
@@ -179,9 +183,11 @@ def get_programme(programme_id: int) -> Any:
 def add_partner(args: dict[str, Any], programme_id: int) -> Any:
     """The lead agency's staff add a partner organisation with its role and commitments."""
     session = db.session()
-    programme = programmes.get_programme(session, programme_id)
+    programme = programmes.get_programme(session, current_actor(), programme_id)
     org_id = args.pop("organisation_id")
-    org = referenced(lambda: orgs.get_organisation(session, org_id), "organisation_id")
+    org = referenced(
+        lambda: orgs.get_organisation(session, current_actor(), org_id), "organisation_id"
+    )
     partner = partners.add_partner(session, current_actor(), programme, org, **args)
     session.commit()
     location = url_for("api_programmes.get_programme", programme_id=programme.id)
@@ -198,7 +204,7 @@ def add_partner(args: dict[str, Any], programme_id: int) -> Any:
 def add_metric(args: dict[str, Any], programme_id: int) -> Any:
     """The lead agency's staff add a shared objective: name, unit, target, target date."""
     session = db.session()
-    programme = programmes.get_programme(session, programme_id)
+    programme = programmes.get_programme(session, current_actor(), programme_id)
     metric = programmes.add_metric(session, current_actor(), programme, **args)
     session.commit()
     location = url_for("api_programmes.get_programme", programme_id=programme.id)

@@ -9,11 +9,10 @@ from flask import url_for
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from coprod import policy
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema, referenced
 from coprod.db import db, utcnow
-from coprod.errors import Invalid, NotFound
+from coprod.errors import Invalid
 from coprod.models import Signup, SignupStatus
 from coprod.services import accounts, signups
 
@@ -93,7 +92,7 @@ def sign_up(shift_id: int) -> Any:
     """Sign yourself up: `confirmed`, or `waitlisted` when the shift is full (not an error).
     Twice for one shift, or an overlapping shift, is 409."""
     session = db.session()
-    shift = signups.get_shift(session, shift_id)
+    shift = signups.get_shift(session, current_actor(), shift_id)
     signup = signups.sign_up(session, current_actor(), shift, utcnow())
     session.commit()
     return _created(signup)
@@ -110,7 +109,7 @@ def sign_up(shift_id: int) -> Any:
 def assign(args: dict[str, Any], shift_id: int) -> Any:
     """A coordinator of the task or the lead agency's staff book a volunteer, same rules."""
     session, actor = db.session(), current_actor()
-    shift = signups.get_shift(session, shift_id)
+    shift = signups.get_shift(session, current_actor(), shift_id)
     volunteer = referenced(lambda: accounts.get_user(session, args["user_id"]), "user_id")
     try:
         signup = signups.assign(session, actor, shift, volunteer, utcnow())
@@ -130,7 +129,7 @@ def assign(args: dict[str, Any], shift_id: int) -> Any:
 def roster(args: dict[str, Any], shift_id: int) -> Any:
     """The shift's roster: seated volunteers, then the waitlist in order."""
     session = db.session()
-    shift = signups.get_shift(session, shift_id)
+    shift = signups.get_shift(session, current_actor(), shift_id)
     page = signups.get_roster(session, current_actor(), shift, args["page"], args["per_page"])
     positions = signups.waitlist_positions(session, page.items)
     items = [
@@ -175,10 +174,8 @@ def my_schedule(args: dict[str, Any]) -> Any:
 @token_required
 def get_signup(signup_id: int) -> Any:
     """One sign-up: yours, or one on a roster you keep."""
-    signup = db.session().get(Signup, signup_id)
-    if signup is None or not policy.can(current_actor(), "signup.view", signup):
-        raise NotFound("No such sign-up.")  # someone else's sign-up does not exist for you
-    return _one(signup)
+    # Someone else's sign-up does not exist for you (NotFound).
+    return _one(signups.get_signup(db.session(), current_actor(), signup_id, "signup.view"))
 
 
 @blp.route("/signups/<int:signup_id>/cancel", methods=["POST"])

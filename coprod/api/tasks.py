@@ -14,7 +14,6 @@ from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, renamed
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
-from coprod.errors import NotFound
 from coprod.models import Shift, Task, TaskStatus
 from coprod.services import listings, programmes, shifts, signups, tasks
 from coprod.services.tasks import KEEP
@@ -134,6 +133,7 @@ def list_tasks(args: dict[str, Any]) -> Any:
         page = renamed(
             lambda: tasks.list_open_tasks(
                 session,
+                optional_actor(),
                 q=args["q"],
                 date_from=args.get("from_"),
                 date_to=args.get("to"),
@@ -184,7 +184,7 @@ def get_task(task_id: int) -> Any:
 def create_task(args: dict[str, Any], programme_id: int) -> Any:
     """The lead agency's staff post a task; it starts as a draft."""
     session = db.session()
-    programme = programmes.get_programme(session, programme_id)
+    programme = programmes.get_programme(session, current_actor(), programme_id)
     task = tasks.create_task(session, current_actor(), programme, **args)
     session.commit()
     location = url_for("api_tasks.get_task", task_id=task.id)
@@ -232,10 +232,11 @@ def update_task(args: dict[str, Any], task_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 def list_shifts(args: dict[str, Any], task_id: int) -> Any:
     """The task's shifts still to come (soonest first), or its past ones."""
-    session = db.session()
-    task = tasks.get_task(session, optional_actor(), task_id)
+    session, actor = db.session(), optional_actor()
+    task = tasks.get_task(session, actor, task_id)
     page = shifts.list_task_shifts(
         session,
+        actor,
         task,
         past=args["past"],
         page=args["page"],
@@ -271,7 +272,5 @@ def create_shift(args: dict[str, Any], task_id: int) -> Any:
 def get_shift(shift_id: int) -> Any:
     """One shift with its places taken and its waitlist."""
     session = db.session()
-    shift = signups.get_shift(session, shift_id)
-    if not policy.can(optional_actor(), "shift.view", shift):
-        raise NotFound("No such shift.")
+    shift = signups.get_shift(session, optional_actor(), shift_id)
     return shift_out(shift, signups.count_waitlisted(session, shift))

@@ -9,6 +9,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
+from coprod import policy
 from coprod.errors import NotFound
 from coprod.models import Shift, Signup, SignupStatus, User
 from coprod.models.accounts import new_token
@@ -33,7 +34,11 @@ def feed_signups(session: Session, user: User) -> list[Signup]:
             .join(Signup.shift)
             .join(Shift.task)
             .options(contains_eager(Signup.shift).contains_eager(Shift.task))
-            .where(Signup.user_id == user.id, Signup.status.in_(IN_FEED))
+            .where(
+                Signup.user_id == user.id,
+                policy.visible_signups(user),
+                Signup.status.in_(IN_FEED),
+            )
             .order_by(Shift.starts_at, Signup.id)
         )
     )

@@ -1,11 +1,11 @@
 """Read-only lists the API offers beyond the web pages' own (tasks in any status, logs across
-organisations, stored report snapshots); visibility comes from coprod.policy's role helpers."""
+organisations, stored report snapshots); who sees what is coprod.policy's query twins."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, false, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
@@ -13,15 +13,14 @@ from coprod.models import (
     ContributionLog,
     LogStatus,
     PeriodKind,
-    Programme,
     ReportSnapshot,
-    Role,
     Shift,
     Task,
     TaskStatus,
     User,
 )
 from coprod.services.pagination import Page, paginate
+from coprod.services.programmes import get_programme
 from coprod.services.tasks import text_match
 
 
@@ -37,19 +36,13 @@ def list_tasks(
     page: int,
     per_page: int,
 ) -> Page[Task]:
-    """Tasks in one status that this person may see (as coprod.policy's task.view: public
-    statuses for everyone, the rest for lead staff and the task's coordinators), newest first."""
-    stmt = select(Task).where(Task.status == status).options(selectinload(Task.programme))
-    if status not in policy.PUBLIC_TASK_STATUSES:
-        staff_of = policy.org_ids_with_role(actor, Role.STAFF)
-        coordinates = policy.org_ids_with_role(actor, Role.COORDINATOR)
-        lead_ids = select(Programme.id).where(Programme.lead_organisation_id.in_(staff_of))
-        stmt = stmt.where(
-            or_(
-                Task.programme_id.in_(lead_ids) if staff_of else false(),
-                Task.coordinating_organisation_id.in_(coordinates) if coordinates else false(),
-            )
-        )
+    """Tasks in one status that this person may see (policy.visible_tasks: public statuses
+    for everyone, the rest for lead staff and the task's coordinators), newest first."""
+    stmt = (
+        select(Task)
+        .where(Task.status == status, policy.visible_tasks(actor))
+        .options(selectinload(Task.programme))
+    )
     if programme_id is not None:
         stmt = stmt.where(Task.programme_id == programme_id)
     for word in q.split()[:10]:
@@ -78,25 +71,13 @@ def list_logs(
     page: int,
     per_page: int,
 ) -> Page[ContributionLog]:
-    """The logs this person may see (as coprod.policy's log.view: their own, their
-    organisations' as coordinator, their agencies' programmes' as reviewer), newest first."""
+    """The logs this person may see (policy.visible_logs: their own, their organisations' as
+    coordinator, their agencies' programmes' as reviewer, all for a site admin), newest first;
+    only those made by or for them with `mine`."""
     L = ContributionLog
-    own = or_(L.user_id == actor.id, L.created_by_id == actor.id)
+    stmt = select(L).where(policy.visible_logs(actor))
     if mine:
-        stmt = select(L).where(own)
-    elif policy.is_site_admin(actor):
-        stmt = select(L)
-    else:
-        coordinates = policy.org_ids_with_role(actor, Role.COORDINATOR)
-        reviews = policy.org_ids_with_role(actor, Role.REVIEWER)
-        reviewed = select(Programme.id).where(Programme.lead_organisation_id.in_(reviews))
-        stmt = select(L).where(
-            or_(
-                own,
-                L.organisation_id.in_(coordinates) if coordinates else false(),
-                L.programme_id.in_(reviewed) if reviews else false(),
-            )
-        )
+        stmt = stmt.where((L.user_id == actor.id) | (L.created_by_id == actor.id))
     if status is not None:
         stmt = stmt.where(L.status == status)
     if programme_id is not None:
@@ -111,6 +92,7 @@ def list_logs(
 
 def list_snapshots(
     session: Session,
+    actor: User | None,
     programme_id: int,
     *,
     period: PeriodKind | None,
@@ -119,9 +101,13 @@ def list_snapshots(
     page: int,
     per_page: int,
 ) -> Page[ReportSnapshot]:
-    """A programme's stored report snapshots, latest period first (the caller checks that the
-    person may read the programme's reports)."""
-    stmt = select(ReportSnapshot).where(ReportSnapshot.programme_id == programme_id)
+    """A programme's stored report snapshots, latest period first, for those who may read its
+    reports (policy.visible_reports)."""
+    programme = get_programme(session, actor, programme_id)
+    policy.require(actor, "programme.view_reports", programme)
+    stmt = select(ReportSnapshot).where(
+        ReportSnapshot.programme_id == programme.id, policy.visible_reports(actor)
+    )
     if period is not None:
         stmt = stmt.where(ReportSnapshot.period == period)
     if date_from is not None:

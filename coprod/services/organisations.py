@@ -212,15 +212,24 @@ def remove_member(session: Session, actor: User, org: Organisation, user: User) 
 # --- reading ------------------------------------------------------------------------------
 
 
-def get_organisation(session: Session, org_id: int) -> Organisation:
+def get_organisation(session: Session, actor: User | None, org_id: int) -> Organisation:
+    """The organisation (public: its name, kind and description), or NotFound."""
     org = session.get(Organisation, org_id)
-    if org is None:
+    if org is None or not policy.can(actor, "org.view", org):
         raise NotFound("No such organisation.")
     return org
 
 
-def get_member(session: Session, org: Organisation, user_id: int) -> MemberRow:
-    """A member of this organisation (never of another one), with their roles."""
+def get_member(
+    session: Session,
+    actor: User | None,
+    org: Organisation,
+    user_id: int,
+    action: str = "org.view_members",
+) -> MemberRow:
+    """A member of this organisation (never of another one), with their roles, for those who
+    may see its members (or do `action`, such as "org.manage", on the organisation)."""
+    policy.require(actor, action, org)
     user = session.get(User, user_id)
     roles = _memberships(session, org, user) if user is not None else []
     if user is None or not roles:
@@ -228,9 +237,15 @@ def get_member(session: Session, org: Organisation, user_id: int) -> MemberRow:
     return MemberRow(user=user, roles=[r for r in ROLE_ORDER if r in {m.role for m in roles}])
 
 
-def list_members(session: Session, org: Organisation, page: int, per_page: int) -> Page[MemberRow]:
-    """One page of the organisation's members with their roles, in three queries."""
-    member_ids = select(Membership.user_id).where(Membership.organisation_id == org.id)
+def list_members(
+    session: Session, actor: User | None, org: Organisation, page: int, per_page: int
+) -> Page[MemberRow]:
+    """One page of the organisation's members with their roles, in three queries, for its
+    coordinators and admins and site admins (policy.visible_memberships)."""
+    policy.require(actor, "org.view_members", org)
+    member_ids = select(Membership.user_id).where(
+        Membership.organisation_id == org.id, policy.visible_memberships(actor)
+    )
     stmt = select(User).where(User.id.in_(member_ids)).order_by(User.display_name, User.id)
     users = paginate(session, stmt, page, per_page)
     held: dict[int, set[Role]] = {}
@@ -263,13 +278,19 @@ def _all_stmt() -> Select[Organisation]:
     return select(Organisation).options(selectinload(Organisation.verified_by))
 
 
-def list_organisations(session: Session, page: int, per_page: int) -> Page[Organisation]:
+def list_organisations(
+    session: Session, actor: User | None, page: int, per_page: int
+) -> Page[Organisation]:
     """Every organisation, by name."""
-    return paginate(session, _all_stmt().order_by(Organisation.name), page, per_page)
+    stmt = _all_stmt().where(policy.visible_organisations(actor)).order_by(Organisation.name)
+    return paginate(session, stmt, page, per_page)
 
 
-def list_awaiting_verification(session: Session, page: int, per_page: int) -> Page[Organisation]:
-    """Agencies waiting for a site admin to verify them, oldest first."""
+def list_awaiting_verification(
+    session: Session, actor: User | None, page: int, per_page: int
+) -> Page[Organisation]:
+    """Agencies waiting for a site admin to verify them, oldest first (site admins only)."""
+    policy.require(actor, "org.verify")
     stmt = (
         _all_stmt()
         .where(Organisation.kind == OrgKind.AGENCY, Organisation.verified_at.is_(None))

@@ -275,16 +275,22 @@ def add_metric(
 # --- reading ------------------------------------------------------------------------------
 
 
-def list_programmes(session: Session, q: str | None, page: int, per_page: int) -> Page[Programme]:
+def list_programmes(
+    session: Session, actor: User | None, q: str | None, page: int, per_page: int
+) -> Page[Programme]:
     """Programmes whose name or description contains the search words, newest first."""
-    stmt = select(Programme).options(joinedload(Programme.lead_organisation))
+    stmt = (
+        select(Programme)
+        .where(policy.visible_programmes(actor))
+        .options(joinedload(Programme.lead_organisation))
+    )
     for word in (q or "").split()[:10]:
         stmt = stmt.where(contains(word, Programme.name, Programme.description))
     stmt = stmt.order_by(Programme.starts_on.desc(), Programme.id.desc())
     return paginate(session, stmt, page, per_page)
 
 
-def get_programme(session: Session, programme_id: int) -> Programme:
+def get_programme(session: Session, actor: User | None, programme_id: int) -> Programme:
     """The programme with its lead, partners (and their organisations) and metrics loaded."""
     programme = session.scalar(
         select(Programme)
@@ -295,6 +301,6 @@ def get_programme(session: Session, programme_id: int) -> Programme:
             selectinload(Programme.metrics),
         )
     )
-    if programme is None:
+    if programme is None or not policy.can(actor, "programme.view", programme):
         raise NotFound("No such programme.")
     return programme

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from coprod.models import ContributionLog, LogStatus, Programme, Role, Task, User
+from coprod.models import ContributionLog, LogStatus, Programme, Task, User
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.pagination import Page, clamp, paginate
@@ -217,27 +217,28 @@ def bulk_approve(
 # --- the queue --------------------------------------------------------------------------------
 
 
+def _require_queue(actor: User) -> None:
+    if not policy.can(actor, "log.review_queue"):
+        raise NotAllowed("Only reviewers of an agency can see the review queue.")
+
+
 def reviewed_programmes(session: Session, actor: User) -> list[Programme]:
-    """The programmes led by the agencies where the actor is a reviewer."""
-    org_ids = policy.org_ids_with_role(actor, Role.REVIEWER)
-    if not org_ids:
-        return []
-    return list(
-        session.scalars(
-            select(Programme)
-            .where(Programme.lead_organisation_id.in_(org_ids))
-            .order_by(Programme.name)
-        )
-    )
+    """The programmes led by the agencies where the actor is a reviewer (for the queue's
+    filter: policy.reviewed_programmes)."""
+    _require_queue(actor)
+    stmt = select(Programme).where(policy.reviewed_programmes(actor))
+    return list(session.scalars(stmt.order_by(Programme.name)))
 
 
 def reviewed_tasks(session: Session, actor: User, programme_id: int | None) -> list[Task]:
-    """The tasks of those programmes (of one of them when given), for the queue's filter."""
-    org_ids = policy.org_ids_with_role(actor, Role.REVIEWER)
+    """The tasks of those programmes (of one of them when given), for the queue's filter:
+    those the actor may see, and those with a log they may review (a cancelled task's)."""
+    _require_queue(actor)
+    reviewed = select(Programme.id).where(policy.reviewed_programmes(actor))
+    has_log = exists().where(ContributionLog.task_id == Task.id, policy.reviewable_logs(actor))
     stmt = (
         select(Task)
-        .join(Programme, Task.programme_id == Programme.id)
-        .where(Programme.lead_organisation_id.in_(org_ids))
+        .where(Task.programme_id.in_(reviewed), or_(policy.visible_tasks(actor), has_log))
         .order_by(Task.title)
         .limit(500)
     )
@@ -256,15 +257,13 @@ def review_queue(
     page: Any = 1,
     per_page: Any = 20,
 ) -> Page[ContributionLog]:
-    """Logs of the programmes the actor reviews for, oldest submission first, filtered."""
-    if not policy.can(actor, "log.review_queue"):
-        raise NotAllowed("Only reviewers of an agency can see the review queue.")
+    """The logs the actor may review (policy.reviewable_logs: the programmes their agency
+    leads, never their own), oldest submission first, filtered."""
+    _require_queue(actor)
     p, pp = clamp(page, per_page)
-    org_ids = policy.org_ids_with_role(actor, Role.REVIEWER)
     stmt: Select[Any] = (
         select(ContributionLog)
-        .join(Programme, ContributionLog.programme_id == Programme.id)
-        .where(Programme.lead_organisation_id.in_(org_ids))
+        .where(policy.reviewable_logs(actor))
         .options(  # many-to-one, so joined into the page's one statement
             joinedload(ContributionLog.task).joinedload(Task.programme),
             joinedload(ContributionLog.contributor),

@@ -218,11 +218,19 @@ def get_shift_to_manage(session: Session, actor: Actor, task_id: int, shift_id: 
 
 
 def list_task_shifts(
-    session: Session, task: Task, *, past: bool, page: int, per_page: int, now: datetime
+    session: Session,
+    actor: Actor,
+    task: Task,
+    *,
+    past: bool,
+    page: int,
+    per_page: int,
+    now: datetime,
 ) -> Page[Shift]:
-    """One page of the task's shifts: those still to come (soonest first) or past ones
-    (latest first)."""
-    stmt = select(Shift).where(Shift.task_id == task.id)
+    """One page of the task's shifts (policy.visible_shifts): those still to come (soonest
+    first) or past ones (latest first)."""
+    policy.require(actor, "task.view", task)
+    stmt = select(Shift).where(Shift.task_id == task.id, policy.visible_shifts(actor))
     if past:
         stmt = stmt.where(Shift.starts_at <= now).order_by(Shift.starts_at.desc(), Shift.id)
     else:

@@ -13,7 +13,6 @@ from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TextInput
 
-from coprod import policy
 from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
 from coprod.services import contributions, review
@@ -323,8 +322,7 @@ def show(log_id: int) -> Any:
 @bp.route("/logs/<int:log_id>/review", methods=["POST"], endpoint="review")
 def review_log(log_id: int) -> Any:
     session, actor = db.session(), _actor()
-    log = contributions.get_log(session, actor, log_id)
-    policy.require(actor, "log.review", log)
+    log = contributions.get_log_to_change(session, actor, log_id, "log.review")
     form = ReviewForm()
     if form.validate_on_submit():
         decision = form.decision.data or ""
@@ -347,12 +345,11 @@ def review_log(log_id: int) -> Any:
 @bp.route("/review")
 def queue() -> Any:
     session, actor = db.session(), _actor()
-    if not policy.can(actor, "log.review_queue"):
-        review.review_queue(session, actor)  # raises NotAllowed with the reason
+    reviewed = review.reviewed_programmes(session, actor)  # NotAllowed for a non-reviewer
     form = QueueFilter(formdata=request.args)
     programme_id = _int_or_none(request.args.get("programme"))
     form.programme.choices = [SelectChoice("", "All programmes")] + [
-        SelectChoice(str(p.id), p.name) for p in review.reviewed_programmes(session, actor)
+        SelectChoice(str(p.id), p.name) for p in reviewed
     ]
     # Tasks are offered once a programme is chosen: every task of every programme (up to 500
     # options) made building this page four times slower than the queue itself.

@@ -7,10 +7,12 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, request
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from coprod.db import db
 from coprod.errors import Conflict, Invalid
+from coprod.models import User
 from coprod.services.pagination import clamp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,3 +79,11 @@ def safe_next(target: str | None, default: str) -> str:
 def form_status(form: FlaskForm) -> int:
     """422 when a submitted form is shown again with errors, 200 otherwise."""
     return 422 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
+def viewer() -> User | None:
+    """The signed-in person for a read service, or None for a visitor (who may see what is
+    public)."""
+    if not current_user.is_authenticated:
+        return None
+    return current_user._get_current_object()  # type: ignore[no-any-return]

@@ -131,7 +131,7 @@ def _render_message(shift: Any, form: RosterMessageForm) -> Any:
 @bp.route("/shifts/<int:shift_id>/message", methods=["GET", "POST"])
 def message_roster(shift_id: int) -> Any:
     session = db.session()
-    shift = signups.get_shift(session, shift_id)
+    shift = signups.get_shift(session, _me(), shift_id)
     form = RosterMessageForm()
     if form.validate_on_submit():
         sent = run_service(

@@ -22,7 +22,15 @@ from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind
 from coprod.services import organisations
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, public, run_service, safe_next
+from coprod.web.helpers import (
+    commit,
+    form_status,
+    page_args,
+    public,
+    run_service,
+    safe_next,
+    viewer,
+)
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -66,7 +74,7 @@ def _me() -> Any:
 
 
 def _org(org_id: int) -> Organisation:
-    return organisations.get_organisation(db.session(), org_id)
+    return organisations.get_organisation(db.session(), viewer(), org_id)
 
 
 @bp.route("")
@@ -107,9 +115,9 @@ def new() -> Any:
 
 def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) -> Any:
     members = None
-    if policy.can(_me() if current_user.is_authenticated else None, "org.view_members", org):
+    if policy.can(viewer(), "org.view_members", org):  # the section is shown to them only
         page, per_page = page_args()
-        members = organisations.list_members(db.session(), org, page, per_page)
+        members = organisations.list_members(db.session(), viewer(), org, page, per_page)
     return render_template(
         "orgs/show.html",
         org=org,
@@ -156,8 +164,7 @@ def add_member(org_id: int) -> Any:
 @bp.route("/<int:org_id>/members/<int:user_id>/roles", methods=["GET", "POST"])
 def edit_roles(org_id: int, user_id: int) -> Any:
     org = _org(org_id)
-    policy.require(_me(), "org.manage", org)
-    member = organisations.get_member(db.session(), org, user_id)
+    member = organisations.get_member(db.session(), _me(), org, user_id, "org.manage")
     form = RolesForm(data={"roles": [r.value for r in member.roles]})
     if form.validate_on_submit():
         done = run_service(
@@ -177,8 +184,7 @@ def edit_roles(org_id: int, user_id: int) -> Any:
 @bp.route("/<int:org_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 def remove_member(org_id: int, user_id: int) -> Any:
     org = _org(org_id)
-    policy.require(_me(), "org.manage", org)
-    member = organisations.get_member(db.session(), org, user_id)
+    member = organisations.get_member(db.session(), _me(), org, user_id, "org.manage")
     form = RemoveForm()
     if form.validate_on_submit():
         if not form.confirm.data:

@@ -15,7 +15,7 @@ from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.models import Programme
 from coprod.services import organisations, partners, programmes
-from coprod.web.helpers import form_status, page_args, public, run_service
+from coprod.web.helpers import form_status, page_args, public, run_service, viewer
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
@@ -70,7 +70,7 @@ def _me() -> Any:
 
 
 def _programme(programme_id: int) -> Programme:
-    return programmes.get_programme(db.session(), programme_id)
+    return programmes.get_programme(db.session(), viewer(), programme_id)
 
 
 def _managed(programme_id: int) -> Programme:
@@ -89,7 +89,7 @@ def _to_show(programme: Programme, anchor: str | None = None) -> Any:
 def index() -> Any:
     form = SearchForm(request.args)
     page, per_page = page_args()
-    result = programmes.list_programmes(db.session(), form.q.data, page, per_page)
+    result = programmes.list_programmes(db.session(), viewer(), form.q.data, page, per_page)
     return render_template("programmes/index.html", page=result, form=form)
 
 
@@ -112,7 +112,7 @@ def new() -> Any:
     if not form.is_submitted():
         form.org.data = request.args.get("org", type=int)
     if form.validate_on_submit():
-        lead = organisations.get_organisation(db.session(), form.org.data or 0)
+        lead = organisations.get_organisation(db.session(), _me(), form.org.data or 0)
         created = run_service(
             form,
             lambda: programmes.create_programme(db.session(), _me(), lead, **form.values()),

@@ -21,7 +21,7 @@ from coprod.db import db, utcnow
 from coprod.models import PeriodKind
 from coprod.services import reports
 from coprod.services.pagination import Page, clamp
-from coprod.web.helpers import public, run_service
+from coprod.web.helpers import public, run_service, viewer
 
 bp = Blueprint("reports", __name__)
 
@@ -144,7 +144,7 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
 @public
 @shared_for_visitors
 def impact(programme_id: int) -> Any:
-    result = reports.get_impact(db.session(), programme_id, now=utcnow())
+    result = reports.get_impact(db.session(), viewer(), programme_id, now=utcnow())
     return render_template(
         "reports/impact.html",
         impact=result,

@@ -58,7 +58,7 @@ def _subject(actor: User, signup: Signup) -> str:
 @bp.route("/shifts/<int:shift_id>/signup", methods=["POST"])
 def sign_up(shift_id: int) -> Any:
     session = db.session()
-    shift = signups.get_shift(session, shift_id)
+    shift = signups.get_shift(session, _actor(), shift_id)
     signup = signups.sign_up(session, _actor(), shift, utcnow())
     position = signups.waitlist_position(session, signup)
     commit()
@@ -137,14 +137,14 @@ def _render_roster(shift: Shift, form: AssignForm) -> Any:
 
 @bp.route("/shifts/<int:shift_id>/roster")
 def roster(shift_id: int) -> Any:
-    return _render_roster(signups.get_shift(db.session(), shift_id), AssignForm())
+    return _render_roster(signups.get_shift(db.session(), _actor(), shift_id), AssignForm())
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
 def assign(shift_id: int) -> Any:
     session = db.session()
     actor = _actor()
-    shift = signups.get_shift(session, shift_id)
+    shift = signups.get_shift(session, _actor(), shift_id)
     form = AssignForm()
     if form.validate_on_submit():
         signup = run_service(

@@ -137,13 +137,14 @@ def index() -> Any:
     session = db.session()
     form = FilterForm(request.args)
     form.programme_id.choices = [("", "All programmes")] + [
-        (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session)
+        (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session, _actor())
     ]
     page_no, per_page = page_args()
     result = run_service(
         form,
         lambda: tasks.list_open_tasks(
             session,
+            _actor(),
             q=form.q.data or "",
             programme_id=form.programme_id.data,
             date_from=form.date_from.data,
@@ -169,7 +170,7 @@ def show(task_id: int) -> Any:
     past = request.args.get("when") == "past"
     page_no, per_page = page_args()
     shift_page = shifts.list_task_shifts(
-        session, task, past=past, page=page_no, per_page=per_page, now=utcnow()
+        session, actor, task, past=past, page=page_no, per_page=per_page, now=utcnow()
     )
     shift_ids = [s.id for s in shift_page.items]
     return render_template(

@@ -154,7 +154,7 @@ def test_invalid_values_are_422_with_messages_by_field(client, session):
 def test_nothing_is_changed_when_a_request_is_refused(client, session):
     api = Api(client, bearer(session, make_user(session)))
     api.post("/organisations", {"name": "", "kind": "club"})
-    assert organisations.list_organisations(session, 1, 20).total == 0
+    assert organisations.list_organisations(session, None, 1, 20).total == 0
 
 
 def test_a_bug_is_a_500_problem_without_details(client, app, monkeypatch):

@@ -261,7 +261,7 @@ def test_list_programmes_searches_name_and_description(session) -> None:
     hit = make_programme(session, name="Riverside clean-up", description="Litter picking")
     also = make_programme(session, name="Parks", description="Weekly LITTER rounds")
     make_programme(session, name="Meals", description="Hot food")
-    page = svc.list_programmes(session, "litter", 1, 100)
+    page = svc.list_programmes(session, None, "litter", 1, 100)
     assert {p.id for p in page.items} >= {hit.id, also.id}
     assert all("litter" in (p.name + p.description).lower() for p in page.items)
 
@@ -269,7 +269,7 @@ def test_list_programmes_searches_name_and_description(session) -> None:
 def test_a_percent_sign_in_the_search_is_matched_as_typed(session) -> None:
     exact = make_programme(session, name="100% recycled", description="Paper")
     make_programme(session, name="1000 trees", description="Planting")
-    page = svc.list_programmes(session, "100%", 1, 100)
+    page = svc.list_programmes(session, None, "100%", 1, 100)
     assert [p.id for p in page.items] == [exact.id]
 
 
@@ -282,7 +282,7 @@ def test_get_programme_loads_partners_and_metrics_in_constant_queries(
         make_metric(session, programme)
     session.expunge_all()
     count_queries.count = 0
-    loaded = svc.get_programme(session, programme.id)
+    loaded = svc.get_programme(session, None, programme.id)
     names = [p.organisation.name for p in loaded.partners] + [m.name for m in loaded.metrics]
     assert len(names) == 6
     assert loaded.lead_organisation.name
@@ -291,4 +291,4 @@ def test_get_programme_loads_partners_and_metrics_in_constant_queries(
 
 def test_get_programme_of_an_unknown_id_is_not_found(session) -> None:
     with pytest.raises(NotFound):
-        svc.get_programme(session, 999_999)
+        svc.get_programme(session, None, 999_999)

@@ -353,7 +353,7 @@ def test_a_bad_period_or_date_is_refused_beside_its_field(session, world, now) -
 
 def test_the_impact_summary_adds_up_quarters_and_names_nobody(session, world, now) -> None:
     reports.rebuild_reports(session, now=now, programme_id=world.programme.id)
-    impact = reports.get_impact(session, world.programme.id, now=now)
+    impact = reports.get_impact(session, None, world.programme.id, now=now)
     assert impact.totals["hours_total"] == 14.0  # Q2; July's 3 h is in a future quarter
     assert impact.totals["contributors"] == 4
     assert impact.outcomes[0]["cumulative"] == 150.0

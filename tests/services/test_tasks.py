@@ -408,7 +408,7 @@ def test_the_public_list_shows_open_tasks_only_soonest_first(session, world, now
     make_task(session, world["programme"], title="No shifts")
     for status in (TaskStatus.DRAFT, TaskStatus.CLOSED, TaskStatus.CANCELLED):
         make_shift(session, make_task(session, world["programme"], status=status))
-    page = tasks.list_open_tasks(session, now=now)
+    page = tasks.list_open_tasks(session, None, now=now)
     assert [s.task.title for s in page.items] == ["Soon", "Late", "No shifts"]
     first = page.items[0]
     assert (first.next_starts_at, first.upcoming_shifts, first.free_places) == (_at(2, now), 1, 3)
@@ -420,7 +420,7 @@ def test_search_is_case_insensitive_over_title_description_and_location(session,
     make_task(session, world["programme"], title="x", description="at the food bank")
     make_task(session, world["programme"], title="y", location="Food Bank Depot")
     make_task(session, world["programme"], title="Litter pick")
-    page = tasks.list_open_tasks(session, q="food bank", now=now)
+    page = tasks.list_open_tasks(session, None, q="food bank", now=now)
     assert page.total == 3
 
 
@@ -429,10 +429,10 @@ def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None
     make_task(session, world["programme"], title="1000 fun")
     make_task(session, world["programme"], title="a_b")
     make_task(session, world["programme"], title="axb")
-    assert [s.task.title for s in tasks.list_open_tasks(session, q="0%", now=now).items] == [
+    assert [s.task.title for s in tasks.list_open_tasks(session, None, q="0%", now=now).items] == [
         "100% fun"
     ]
-    assert [s.task.title for s in tasks.list_open_tasks(session, q="a_b", now=now).items] == ["a_b"]
+    assert [s.task.title for s in tasks.list_open_tasks(session, None, q="a_b", now=now).items] == ["a_b"]
 
 
 def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session, world, now):
@@ -441,11 +441,11 @@ def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session,
     make_shift(session, mine, starts_at=datetime(2026, 6, 20, 23, 0, tzinfo=UTC))
     theirs = make_task(session, other, title="Theirs")
     make_shift(session, theirs, starts_at=datetime(2026, 6, 25, 9, 0, tzinfo=UTC))
-    by_programme = tasks.list_open_tasks(session, programme_id=str(other.id), now=now)
+    by_programme = tasks.list_open_tasks(session, None, programme_id=str(other.id), now=now)
     assert [s.task.title for s in by_programme.items] == ["Theirs"]
-    in_range = tasks.list_open_tasks(session, date_from="2026-06-20", date_to="2026-06-20", now=now)
+    in_range = tasks.list_open_tasks(session, None, date_from="2026-06-20", date_to="2026-06-20", now=now)
     assert [s.task.title for s in in_range.items] == ["Mine"]
-    later = tasks.list_open_tasks(session, date_from="2026-06-21", now=now)
+    later = tasks.list_open_tasks(session, None, date_from="2026-06-21", now=now)
     assert [s.task.title for s in later.items] == ["Theirs"]
 
 
@@ -460,14 +460,14 @@ def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session,
 )
 def test_bad_filters_are_invalid_on_their_field(session, now, args, field) -> None:
     with pytest.raises(Invalid) as err:
-        tasks.list_open_tasks(session, now=now, **args)
+        tasks.list_open_tasks(session, None, now=now, **args)
     assert field in err.value.errors
 
 
 def test_the_list_is_paginated(session, world, now) -> None:
     for i in range(5):
         make_task(session, world["programme"], title=f"T{i}")
-    page = tasks.list_open_tasks(session, page=2, per_page=2, now=now)
+    page = tasks.list_open_tasks(session, None, page=2, per_page=2, now=now)
     assert (page.total, page.pages, len(page.items)) == (5, 3, 2)
 
 

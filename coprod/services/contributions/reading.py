@@ -77,7 +77,8 @@ def get_log(session: Session, actor: User | None, log_id: int) -> ContributionLo
 
 
 def get_log_to_change(session: Session, actor: User, log_id: int, action: str) -> ContributionLog:
-    """A log its contributor may resubmit ("log.resubmit") or correct ("log.correct") now."""
+    """A log its contributor may resubmit ("log.resubmit") or correct ("log.correct") now, or
+    its reviewer may review ("log.review")."""
     log = get_log(session, actor, log_id)
     policy.require(actor, action, log)
     if action == "log.resubmit" and log.status != LogStatus.CHANGES_REQUESTED:
@@ -129,7 +130,7 @@ def list_my_logs(
     p, pp = clamp(page, per_page)
     stmt = (
         select(ContributionLog)
-        .where(ContributionLog.user_id == actor.id)
+        .where(ContributionLog.user_id == actor.id, policy.visible_logs(actor))
         .options(
             selectinload(ContributionLog.task),
             selectinload(ContributionLog.organisation),
@@ -140,7 +141,9 @@ def list_my_logs(
         stmt = stmt.where(ContributionLog.status == status)
     total = session.scalar(
         select(func.coalesce(func.sum(ContributionLog.hours), 0)).where(
-            ContributionLog.user_id == actor.id, ContributionLog.status == LogStatus.APPROVED
+            ContributionLog.user_id == actor.id,
+            policy.visible_logs(actor),
+            ContributionLog.status == LogStatus.APPROVED,
         )
     )
     return MyLogs(page=paginate(session, stmt, p, pp), approved_hours=Decimal(str(total or 0)))

@@ -51,9 +51,9 @@ class ReportPage:
     newer: date | None
 
 
-def _programme(session: Session, programme_id: int) -> Programme:
+def _programme(session: Session, actor: User | None, programme_id: int) -> Programme:
     programme = session.get(Programme, programme_id)
-    if programme is None:
+    if programme is None or not policy.can(actor, "programme.view", programme):
         raise NotFound("There is no such programme.")
     return programme
 
@@ -75,7 +75,7 @@ def get_report(
 ) -> ReportPage:
     """A programme's report for one period (the latest built when none is asked), for members
     of the lead agency and partner organisations and site admins."""
-    programme = _programme(session, programme_id)
+    programme = _programme(session, actor, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     kind, day = parse_period(period), parse_day(start)
     # The history's rows without their documents, but with the two figures the chart needs;
@@ -116,7 +116,7 @@ def get_snapshot(
     session: Session, actor: User | None, programme_id: int, period: str, start: str
 ) -> ReportSnapshot:
     """One stored snapshot, for export by those who may read the programme's reports."""
-    programme = _programme(session, programme_id)
+    programme = _programme(session, actor, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     missing = NotFound("There is no report for that period yet.")
     try:
@@ -218,10 +218,10 @@ class Impact:
     as_of: date | None
 
 
-def get_impact(session: Session, programme_id: int, *, now: datetime) -> Impact:
+def get_impact(session: Session, actor: User | None, programme_id: int, *, now: datetime) -> Impact:
     """A programme's public figures since it began: totals, sector shares and outcomes against
     targets, from the quarterly snapshots; never a person's name."""
-    programme = _programme(session, programme_id)
+    programme = _programme(session, actor, programme_id)
     current = period_start(PeriodKind.QUARTER, now.date())
     snaps = list(
         session.scalars(

@@ -36,23 +36,28 @@ def get_my_signups(
     if user is None or not getattr(user, "is_authenticated", False) or not ids:
         return {}
     rows = session.scalars(
-        select(Signup).where(Signup.user_id == user.id, Signup.shift_id.in_(ids))
+        select(Signup).where(
+            Signup.user_id == user.id, Signup.shift_id.in_(ids), policy.visible_signups(user)
+        )
     )
     return {s.shift_id: s for s in rows}
 
 
-def get_shift(session: Session, shift_id: int) -> Shift:
-    """The shift with its task and programme loaded, or NotFound."""
+def get_shift(session: Session, actor: User | None, shift_id: int) -> Shift:
+    """The shift with its task and programme loaded, if this person may see it (NotFound
+    otherwise: a draft's shifts do not exist for the public)."""
     shift = session.get(
         Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.programme)]
     )
-    if shift is None:
+    if shift is None or not policy.can(actor, "shift.view", shift):
         raise NotFound("No such shift.")
     return shift
 
 
-def get_signup(session: Session, actor: User, signup_id: int, action: str) -> Signup:
-    """The sign-up, if the actor may do the action on it (NotFound / NotAllowed otherwise)."""
+def get_signup(
+    session: Session, actor: User | None, signup_id: int, action: str = "signup.view"
+) -> Signup:
+    """The sign-up, if the actor may see it or do the action on it (NotFound / NotAllowed)."""
     signup = session.get(
         Signup,
         signup_id,
@@ -125,7 +130,11 @@ def list_my_schedule(
         .join(Signup.shift)
         .join(Shift.task)
         .options(contains_eager(Signup.shift).contains_eager(Shift.task))
-        .where(Signup.user_id == actor.id, Signup.status != SignupStatus.CANCELLED)
+        .where(
+            Signup.user_id == actor.id,
+            policy.visible_signups(actor),
+            Signup.status != SignupStatus.CANCELLED,
+        )
         .order_by(
             past,
             case((Shift.ends_at > now, Shift.starts_at)),
@@ -149,7 +158,11 @@ def get_roster(
         select(Signup)
         .join(Signup.volunteer)
         .options(contains_eager(Signup.volunteer))
-        .where(Signup.shift_id == shift.id, Signup.status != SignupStatus.CANCELLED)
+        .where(
+            Signup.shift_id == shift.id,
+            policy.visible_signups(actor),
+            Signup.status != SignupStatus.CANCELLED,
+        )
         .order_by(waiting, Signup.queued_at, Signup.id)
     )
     return paginate(session, stmt, page, per_page)

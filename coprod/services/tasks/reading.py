@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
@@ -16,7 +16,6 @@ from coprod.errors import FieldErrors, Invalid, NotFound
 from coprod.models import (
     Partner,
     Programme,
-    Role,
     Shift,
     Signup,
     Task,
@@ -71,6 +70,7 @@ def text_match(q: str) -> ColumnElement[bool]:
 
 def list_open_tasks(
     session: Session,
+    actor: Actor,
     *,
     q: str = "",
     programme_id: str | int | None = None,
@@ -80,7 +80,8 @@ def list_open_tasks(
     per_page: int = 20,
     now: datetime,
 ) -> Page[TaskSummary]:
-    """Open tasks matching the filters, the soonest next shift first, in four queries."""
+    """Open tasks matching the filters (all of which anyone may see: policy.visible_tasks),
+    the soonest next shift first, in four queries."""
     errs = FieldErrors()
     q = errs.check(lambda: clean_text(q, "q", "The search", max_len=200, required=False))
     prog_id = errs.check(lambda: _parse_id(programme_id, "programme_id"))
@@ -96,7 +97,11 @@ def list_open_tasks(
         .scalar_subquery()
     )
     # The programme comes in the same statement (many-to-one join): one round trip less.
-    stmt = select(Task).where(Task.status == TaskStatus.OPEN).options(joinedload(Task.programme))
+    stmt = (
+        select(Task)
+        .where(Task.status == TaskStatus.OPEN, policy.visible_tasks(actor))
+        .options(joinedload(Task.programme))
+    )
     if q:
         stmt = stmt.where(text_match(q))
     if prog_id is not None:
@@ -143,26 +148,23 @@ def _aware(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def list_programmes_with_open_tasks(session: Session) -> list[Programme]:
+def list_programmes_with_open_tasks(session: Session, actor: Actor) -> list[Programme]:
     """The programmes that have at least one open task, by name (for the list's filter)."""
-    has_open = exists().where(Task.programme_id == Programme.id, Task.status == TaskStatus.OPEN)
-    return list(session.scalars(select(Programme).where(has_open).order_by(Programme.name)))
+    has_open = exists().where(
+        Task.programme_id == Programme.id,
+        Task.status == TaskStatus.OPEN,
+        policy.visible_tasks(actor),
+    )
+    stmt = select(Programme).where(has_open, policy.visible_programmes(actor))
+    return list(session.scalars(stmt.order_by(Programme.name)))
 
 
 def list_programme_tasks(
     session: Session, actor: Actor, programme: Programme, limit: int = 20
 ) -> list[Task]:
-    """The programme's tasks this person may see (drafts only for lead staff and the task's
-    coordinators), newest first."""
-    stmt = select(Task).where(Task.programme_id == programme.id)
-    if not policy.has_role(actor, programme.lead_organisation_id, Role.STAFF):
-        coordinated = policy.org_ids_with_role(actor, Role.COORDINATOR)
-        stmt = stmt.where(
-            or_(
-                Task.status.in_(policy.PUBLIC_TASK_STATUSES),
-                Task.coordinating_organisation_id.in_(coordinated),
-            )
-        )
+    """The programme's tasks this person may see (policy.visible_tasks: drafts only for lead
+    staff and the task's coordinators), newest first."""
+    stmt = select(Task).where(Task.programme_id == programme.id, policy.visible_tasks(actor))
     return list(session.scalars(stmt.order_by(Task.created_at.desc(), Task.id.desc()).limit(limit)))
 
 
