@@ -304,3 +304,10 @@ def get_programme(session: Session, actor: User | None, programme_id: int) -> Pr
     if programme is None or not policy.can(actor, "programme.view", programme):
         raise NotFound("No such programme.")
     return programme
+
+
+def get_programme_to_manage(session: Session, actor: User | None, programme_id: int) -> Programme:
+    """The programme, loaded as get_programme does, if this person may manage it."""
+    programme = get_programme(session, actor, programme_id)
+    policy.require(actor, "programme.manage", programme)
+    return programme

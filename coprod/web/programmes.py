@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from coprod import policy
 from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.models import Programme
@@ -74,9 +73,7 @@ def _programme(programme_id: int) -> Programme:
 
 
 def _managed(programme_id: int) -> Programme:
-    programme = _programme(programme_id)
-    policy.require(_me(), "programme.manage", programme)
-    return programme
+    return programmes.get_programme_to_manage(db.session(), _me(), programme_id)
 
 
 def _to_show(programme: Programme, anchor: str | None = None) -> Any:

@@ -27,7 +27,7 @@ from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Programme, Task, TaskStatus, User
-from coprod.services import shifts, signups, tasks
+from coprod.services import programmes, shifts, signups, tasks
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
@@ -191,7 +191,7 @@ def show(task_id: int) -> Any:
 def new(programme_id: int) -> Any:
     session = db.session()
     actor = _actor()
-    programme = tasks.get_programme_to_manage(session, actor, programme_id)
+    programme = programmes.get_programme_to_manage(session, actor, programme_id)
     form = TaskForm()
     _task_choices(form, programme)
     if form.validate_on_submit():

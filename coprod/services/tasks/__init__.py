@@ -14,7 +14,6 @@ from coprod.services.tasks.lifecycle import (
 )
 from coprod.services.tasks.reading import (
     TaskSummary,
-    get_programme_to_manage,
     get_task,
     get_task_to_manage,
     list_open_tasks,
@@ -31,7 +30,6 @@ __all__ = [
     "TRANSITIONS",
     "TaskSummary",
     "create_task",
-    "get_programme_to_manage",
     "get_task",
     "get_task_to_manage",
     "list_open_tasks",

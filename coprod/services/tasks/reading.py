@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotFound
 from coprod.models import (
-    Partner,
     Programme,
     Shift,
     Signup,
@@ -193,23 +192,6 @@ def get_task_to_manage(
     task = get_task(session, actor, task_id)
     policy.require(actor, action, task)
     return task
-
-
-def get_programme_to_manage(session: Session, actor: Actor, programme_id: int) -> Programme:
-    """The programme with its partners and metrics, if this person may post tasks in it."""
-    programme = session.scalar(
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .options(
-            selectinload(Programme.partners).selectinload(Partner.organisation),
-            selectinload(Programme.metrics),
-            selectinload(Programme.lead_organisation),
-        )
-    )
-    if programme is None:
-        raise NotFound("No such programme.")
-    policy.require(actor, "programme.manage", programme)
-    return programme
 
 
 def live_signup_count(session: Session, task: Task) -> int:
