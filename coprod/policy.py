@@ -276,6 +276,11 @@ def _log_for_org(user: Actor, org: Organisation) -> bool:
     return has_role(user, org.id, Role.COORDINATOR)
 
 
+def organisations_to_log_for(user: Actor) -> ColumnElement[bool]:
+    """Twin of log.create_for_org, on Organisation: those the user coordinates."""
+    return _in(Organisation.id, org_ids_with_role(user, Role.COORDINATOR))
+
+
 def _log_view(user: Actor, log: ContributionLog) -> bool:
     if not _active(user) or user is None:
         return False
@@ -433,6 +438,7 @@ __all__ = [
     "has_role",
     "is_site_admin",
     "org_ids_with_role",
+    "organisations_to_log_for",
     "report_programmes",
     "require",
     "reviewable_logs",

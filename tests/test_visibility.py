@@ -251,6 +251,7 @@ def allowed(
 # (action, model, twin's name in coprod.policy, the world's objects, what `can` is asked about)
 TWINS: list[tuple[str, type, str, str, Callable[[Any], Any] | None]] = [
     ("org.view", Organisation, "visible_organisations", "organisations", None),
+    ("log.create_for_org", Organisation, "organisations_to_log_for", "organisations", None),
     (
         "org.view_members",
         Membership,
@@ -422,6 +423,8 @@ def check_log_lists(session: Any, w: World, actor: User | None) -> None:
         )
         own = [g for g in w.logs if actor.id in (g.user_id, g.created_by_id) and g.status == status]
         assert ids(page.items) == allowed(actor, "log.view", own), f"my logs {status}"
+    may_log_for = ids(contributions.organisations_to_log_for(session, actor))
+    assert may_log_for == allowed(actor, "log.create_for_org", w.organisations)
     mine = contributions.list_my_logs(session, actor, None, 1, BIG)
     contributed = [g for g in w.logs if g.user_id == actor.id]
     assert ids(mine.page.items) == allowed(actor, "log.view", contributed), "my logs page"

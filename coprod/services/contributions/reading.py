@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
@@ -18,7 +18,6 @@ from coprod.models import (
     LogStatus,
     Organisation,
     OutcomeQuantity,
-    Role,
     Task,
     User,
 )
@@ -44,14 +43,11 @@ def get_task_for_logging(session: Session, actor: User, task_id: int) -> Task:
 
 def organisations_to_log_for(session: Session, actor: User) -> list[Organisation]:
     """The organisations the actor coordinates, so may log hours on behalf of."""
-    ids = policy.org_ids_with_role(actor, Role.COORDINATOR)
-    if not ids:
+    condition = policy.organisations_to_log_for(actor)
+    if condition is false():  # no coordinator role: no query
         return []
-    return list(
-        session.scalars(
-            select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-        )
-    )
+    stmt = select(Organisation).where(condition).order_by(Organisation.name)
+    return list(session.scalars(stmt))
 
 
 def get_log(session: Session, actor: User | None, log_id: int) -> ContributionLog:
