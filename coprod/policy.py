@@ -6,7 +6,7 @@ otherwise. Services call `require` first; templates call `can` only to hide butt
 
 Who may *see* what is decided twice here, side by side: a predicate for one object and its
 query twin for lists (`visible_tasks(user)` beside `_task_view`, ...), a SQL condition that
-read services put in their WHERE clause. tests/services/test_visibility.py checks that every
+read services put in their WHERE clause. tests/test_visibility.py checks that every
 twin selects exactly the objects its predicate allows, for every kind of person.
 """
 
