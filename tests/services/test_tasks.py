@@ -432,7 +432,9 @@ def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None
     assert [s.task.title for s in tasks.list_open_tasks(session, None, q="0%", now=now).items] == [
         "100% fun"
     ]
-    assert [s.task.title for s in tasks.list_open_tasks(session, None, q="a_b", now=now).items] == ["a_b"]
+    assert [s.task.title for s in tasks.list_open_tasks(session, None, q="a_b", now=now).items] == [
+        "a_b"
+    ]
 
 
 def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session, world, now):
@@ -443,7 +445,9 @@ def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session,
     make_shift(session, theirs, starts_at=datetime(2026, 6, 25, 9, 0, tzinfo=UTC))
     by_programme = tasks.list_open_tasks(session, None, programme_id=str(other.id), now=now)
     assert [s.task.title for s in by_programme.items] == ["Theirs"]
-    in_range = tasks.list_open_tasks(session, None, date_from="2026-06-20", date_to="2026-06-20", now=now)
+    in_range = tasks.list_open_tasks(
+        session, None, date_from="2026-06-20", date_to="2026-06-20", now=now
+    )
     assert [s.task.title for s in in_range.items] == ["Mine"]
     later = tasks.list_open_tasks(session, None, date_from="2026-06-21", now=now)
     assert [s.task.title for s in later.items] == ["Theirs"]
