@@ -173,6 +173,14 @@ def test_the_queue_holds_submitted_logs_of_programmes_the_reviewer_reviews(sessi
     assert review.review_queue(session, world["reviewer"], status=None).total == 2
 
 
+def test_the_queue_leaves_out_the_reviewers_own_logs_which_they_may_not_review(session, world, now):
+    reviewer = world["reviewer"]
+    theirs = make_log(session, task=world["task"])
+    make_log(session, user=reviewer, task=world["task"])  # their own hours
+    make_log(session, user=make_user(session), created_by_id=reviewer.id, task=world["task"])
+    assert [log.id for log in review.review_queue(session, reviewer).items] == [theirs.id]
+
+
 def test_the_queue_filters_by_programme_task_and_contributor(session, world, now):
     other_task = make_task(session, world["programme"])
     ana = make_user(session, display_name="Ana Lima", email="ana@example.org")
