@@ -87,6 +87,7 @@ def get_report(
             ReportSnapshot.data["hours_by_sector"],
         )
         .where(ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind)
+        .where(policy.visible_reports(actor))
         .options(defer(ReportSnapshot.data))
         .order_by(ReportSnapshot.start.desc())
         .limit(HISTORY)
