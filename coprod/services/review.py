@@ -39,8 +39,9 @@ def _comment(raw: str | None, *, required: bool, what: str) -> str:
 
 
 def _lock(session: Session, log: ContributionLog) -> None:
-    # Two reviewers deciding at once: the second one sees the first one's decision.
-    session.refresh(log, with_for_update=True)
+    # Two reviewers deciding at once: the second one waits here and re-reads the log, so it
+    # decides on the first one's decision (a Conflict), never on the status it loaded before.
+    session.refresh(log, with_for_update={"key_share": True})
 
 
 def _check_reviewable(actor: User, log: ContributionLog) -> None:

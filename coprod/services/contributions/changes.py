@@ -33,6 +33,12 @@ from coprod.services.contributions.rules import (
 )
 
 
+def _lock_log(session: Session, log: ContributionLog) -> None:
+    """Lock the log's row (before its person's) and re-read it: the checks that follow decide on
+    what another transaction committed meanwhile, not on what was loaded."""
+    session.refresh(log, with_for_update={"key_share": True})
+
+
 def submit_log(
     session: Session,
     actor: User,
@@ -89,6 +95,7 @@ def resubmit_log(
     """The contributor changes a log a reviewer sent back and submits it again."""
     data = LogInput(on, hours, outcomes, notes, in_kind, shift)
     policy.require(actor, "log.resubmit", log)
+    _lock_log(session, log)
     if log.status == LogStatus.APPROVED:
         raise Conflict("An approved log is never edited: submit a correction instead.")
     if log.status != LogStatus.CHANGES_REQUESTED:
@@ -122,6 +129,8 @@ def correct_log(
     """An approved log is never edited: its correction is a new log, linked to it, for review."""
     data = LogInput(on, hours, outcomes, notes, in_kind, shift)
     policy.require(actor, "log.correct", original)
+    # Two corrections at once: the second waits here, then sees the first one pending.
+    _lock_log(session, original)
     if original.status != LogStatus.APPROVED:
         raise Conflict("Only an approved log can be corrected.")
     pending = session.scalar(
