@@ -130,6 +130,22 @@ def test_cancel_asks_for_confirmation_then_cancels(client, session) -> None:
     assert reread(session, w.shift).confirmed == 1
 
 
+def test_a_second_cancel_of_one_place_is_a_409_saying_so(client, session) -> None:
+    """The volunteer and the coordinator both had the page open: the second press is told the
+    place is already cancelled, and no second seat is freed."""
+    w = ShiftWorld(session, capacity=1, starts_at=future())
+    mine = make_signup(session, w.shift, w.volunteer)
+    waiting = make_signup(session, w.shift, w.other_volunteer, status=SignupStatus.WAITLISTED)
+    login(client, w.coordinator)
+    assert client.post(f"/signups/{mine.id}/cancel", data={}).status_code == 303
+    login(client, w.volunteer)
+    again = client.post(f"/signups/{mine.id}/cancel", data={})
+    assert again.status_code == 409
+    assert "This place is already cancelled" in again.get_data(as_text=True)
+    assert reread(session, waiting).status == SignupStatus.CONFIRMED
+    assert reread(session, w.shift).confirmed == 1
+
+
 def test_cancel_never_redirects_off_site(client, session, w) -> None:
     mine = make_signup(session, w.shift, w.volunteer)
     login(client, w.volunteer)
