@@ -42,7 +42,7 @@ class RosterEntry(SignupOut):
     email = fields.String(
         required=True,
         allow_none=True,
-        metadata={"description": "null for someone assigned who could not be assigned today."},
+        metadata={"description": "null when not shared: someone assigned who may not be."},
     )
     phone = fields.String(required=True, allow_none=True)
 

@@ -7,13 +7,15 @@ under the lock), then the person's, always in that order (see booking.py); SQLit
 every writing transaction (BEGIN IMMEDIATE) already.
 """
 
-from coprod.services.signups.booking import (
-    ALREADY_CANCELLED,
-    DUPLICATE,
+from coprod.services.signups.assigning import (
     NO_SUCH_VOLUNTEER,
     assign,
     assign_by_email,
     assign_by_id,
+)
+from coprod.services.signups.booking import (
+    ALREADY_CANCELLED,
+    DUPLICATE,
     cancel,
     fill_from_waitlist,
     free_seat,

@@ -1,5 +1,5 @@
 """Booking: seats taken and given back only through guarded UPDATEs, the rules (no overlap, not
-after the start), signing up, assigning, cancelling, promoting from the waitlist, attendance.
+after the start), signing up (and the booking an assignment makes), cancelling, promoting from the waitlist, attendance.
 
 Lock order (PostgreSQL; SQLite renders no FOR UPDATE and serialises writers with BEGIN
 IMMEDIATE): every change to a sign-up takes, in this order and never the other way round,
@@ -23,19 +23,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from coprod import policy
-from coprod.errors import Conflict, Invalid
+from coprod.errors import Conflict
 from coprod.models import (
     ACTIVE,
     SEATED,
     Shift,
     Signup,
     SignupStatus,
-    TaskStatus,
     User,
 )
 from coprod.services import audit, notifications
-from coprod.services.accounts import get_user_by_email, normalise_email
-from coprod.services.signups.reading import describe_time, is_assignable
+from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
 DUPLICATE = "You are already signed up for this shift."
@@ -159,7 +157,7 @@ def holders_of_overlapping_shifts(
     return list(rows)
 
 
-def _book(
+def book(
     session: Session,
     actor: User,
     shift: Shift,
@@ -208,62 +206,7 @@ def _book(
 def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signup:
     """Confirm the actor on a shift that has not started, or waitlist them when it is full."""
     policy.require(actor, "shift.sign_up", shift)
-    return _book(session, actor, shift, actor, now, assigned=False)
-
-
-NO_SUCH_VOLUNTEER = (
-    "No one you can assign has this {what}. You can assign members of the organisation "
-    "coordinating this task and people who have signed up to this programme before; ask "
-    "anyone else to sign up themselves."
-)
-
-
-def _assign(
-    session: Session,
-    actor: User,
-    shift: Shift,
-    volunteer: User | None,
-    now: datetime,
-    *,
-    field: str = "email",
-    what: str = "email address",
-) -> Signup:
-    """Book a volunteer one may assign; anyone else is answered exactly as nobody at all."""
-    policy.require(actor, "shift.assign", shift)
-    if shift.task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
-        raise Conflict(f"This task is {shift.task.status}, so nobody can be assigned.")
-    if (
-        volunteer is None
-        or volunteer.deleted_at is not None
-        or not is_assignable(session, shift, volunteer.id)
-    ):
-        raise Invalid(field, NO_SUCH_VOLUNTEER.format(what=what))
-    if not volunteer.is_active:
-        raise Invalid(field, "This account is closed, so it cannot be assigned.")
-    return _book(session, actor, shift, volunteer, now, assigned=True)
-
-
-def assign(session: Session, actor: User, shift: Shift, volunteer: User, now: datetime) -> Signup:
-    """A coordinator books a volunteer on a shift, under the same rules as signing up: only a
-    member of the coordinating organisation or someone who signed up to the programme before."""
-    return _assign(session, actor, shift, volunteer, now)
-
-
-def assign_by_email(
-    session: Session, actor: User, shift: Shift, email: str, now: datetime
-) -> Signup:
-    """Assign the volunteer whose account uses this email address (the web form)."""
-    policy.require(actor, "shift.assign", shift)
-    volunteer = get_user_by_email(session, normalise_email(email))
-    return _assign(session, actor, shift, volunteer, now)
-
-
-def assign_by_id(
-    session: Session, actor: User, shift: Shift, user_id: int, now: datetime
-) -> Signup:
-    """Assign the volunteer with this account id (the API), refused on the field `user_id`."""
-    volunteer = session.get(User, user_id)
-    return _assign(session, actor, shift, volunteer, now, field="user_id", what="account id")
+    return book(session, actor, shift, actor, now, assigned=False)
 
 
 def _promote_oldest(session: Session, actor: User, shift: Shift) -> Signup | None:
