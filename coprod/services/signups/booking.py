@@ -1,5 +1,6 @@
 """Booking: seats taken and given back only through guarded UPDATEs, the rules (no overlap, not
-after the start), signing up (and the booking an assignment makes), cancelling, promoting from the waitlist, attendance.
+after the start), signing up (and the booking an assignment makes, see assigning.py),
+cancelling, promoting from the waitlist, attendance.
 
 Lock order (PostgreSQL; SQLite renders no FOR UPDATE and serialises writers with BEGIN
 IMMEDIATE): every change to a sign-up takes, in this order and never the other way round,
