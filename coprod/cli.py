@@ -8,7 +8,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 
-from coprod.db import read_only_unit_of_work, unit_of_work
+from coprod.db import read_only_unit_of_work, transaction, unit_of_work
 from coprod.errors import DomainError
 
 
@@ -43,11 +43,13 @@ def create_admin_command(email: str, password: str | None, display_name: str) ->
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        with unit_of_work() as session:
-            user = accounts.create_admin(
-                session, email=email, password=password, display_name=display_name
+        email = transaction(
+            lambda session: (
+                accounts.create_admin(
+                    session, email=email, password=password, display_name=display_name
+                ).email
             )
-            email = user.email
+        )
     except DomainError as err:
         raise click.ClickException(err.message) from None
     click.echo(f"{email} is a site admin.")
@@ -58,8 +60,7 @@ def demo_data_command() -> None:
     """Load a small believable world to explore (does nothing if it is already there)."""
     from coprod.demo import DEMO_PASSWORD, load_demo_data
 
-    with unit_of_work() as session:
-        created = load_demo_data(session, progress=click.echo)
+    created = transaction(lambda session: load_demo_data(session, progress=click.echo))
     if created:
         click.echo("Demo data loaded.")
     else:

@@ -1,18 +1,35 @@
-"""Database plumbing: the declarative Base, the engine, the scoped session and unit_of_work()."""
+"""Database plumbing: the declarative Base, the engine, the scoped session, unit_of_work() and
+the bounded retry of a transaction PostgreSQL aborted as a deadlock or serialization failure.
+
+Row locks are taken in one order everywhere (coprod/services/signups/booking.py spells it out:
+shift, then sign-up, then person, each FOR NO KEY UPDATE; a contribution log before its
+person). A deadlock that happens anyway is not an error to show: the whole unit of work runs
+again on a clean session (`retrying`, `transaction`, and for web and API requests the retrying
+dispatch in coprod/extensions.py), a few times, and only then is it a Conflict (409).
+"""
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from coprod.errors import Conflict
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -154,3 +171,53 @@ def unit_of_work() -> Iterator[Session]:
         raise
     finally:
         db.session.remove()
+
+
+# SQLSTATEs of a transaction PostgreSQL aborted only because of what ran beside it.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+RETRY_ATTEMPTS = 5
+BUSY = (
+    "Someone else changed the same thing at the same moment, so nothing was saved. "
+    "Please try again."
+)
+
+
+def is_retryable(err: BaseException) -> bool:
+    """True for a deadlock or serialization failure: the same work may simply run again."""
+    orig = err.orig if isinstance(err, DBAPIError) else None
+    return getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def retrying(
+    work: Callable[[], T],
+    *,
+    before_retry: Callable[[], None],
+    attempts: int = RETRY_ATTEMPTS,
+) -> T:
+    """Run `work`; when the database aborts it as a deadlock or serialization failure, call
+    `before_retry` (which must roll back) and run it again, up to `attempts` times in all,
+    after a short random pause. Still failing, it is a Conflict with a clear message."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as err:
+            if not is_retryable(err):
+                raise
+            log.info("transaction aborted (%s), attempt %d of %d", err.orig, attempt, attempts)
+            before_retry()
+            if attempt == attempts:
+                raise Conflict(BUSY) from err
+            time.sleep(random.uniform(0, 0.01 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def transaction(work: Callable[[Session], T], *, attempts: int = RETRY_ATTEMPTS) -> T:
+    """`work(session)` in a unit of work (committed on success), run again from the start on
+    a fresh session when PostgreSQL aborts it as a deadlock or serialization failure: for jobs
+    and CLI commands, whose work may safely run twice when the first run was rolled back."""
+
+    def once() -> T:
+        with unit_of_work() as session:
+            return work(session)
+
+    return retrying(once, before_retry=lambda: None, attempts=attempts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from coprod.cache import init_app as _init_visitor_cache
-from coprod.db import db, make_engine, normalise_url
+from coprod.db import db, make_engine, normalise_url, retrying
 from coprod.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +64,8 @@ def init_app(app: Flask) -> None:
     def _remove_session(_exc: BaseException | None) -> None:
         db.session.remove()
 
+    _retry_aborted_requests(app)
+
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to continue."
@@ -72,6 +74,25 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     _init_visitor_cache(app)
+
+
+def _retry_aborted_requests(app: Flask) -> None:
+    """Every view (web and API) runs again, on a rolled-back session, when PostgreSQL aborts its
+    transaction as a deadlock or serialization failure (a view commits once, so nothing of the
+    failed run is kept); a few times, then a Conflict (409): never a 500 for a race."""
+    dispatch = app.dispatch_request
+
+    def dispatch_with_retry() -> Any:
+        flashes = list(session.get("_flashes", []))
+
+        def before_retry() -> None:
+            db.session.rollback()
+            if flashes or "_flashes" in session:  # a view run again must not flash twice
+                session["_flashes"] = list(flashes)
+
+        return retrying(dispatch, before_retry=before_retry)
+
+    app.dispatch_request = dispatch_with_retry  # type: ignore[method-assign]
 
 
 # Built once (not per request): the statement every signed-in request sends first.

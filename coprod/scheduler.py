@@ -27,7 +27,7 @@ from flask import Flask
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from coprod.db import unit_of_work, utcnow
+from coprod.db import transaction, utcnow
 from coprod.jobs import outbox as outbox_jobs
 from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
@@ -133,9 +133,10 @@ class SchedulerLock:
 
 
 def run_job(app: Flask, spec: JobSpec) -> Any:
-    """Run one job inside the app context and one unit of work (commit, or roll back)."""
-    with app.app_context(), unit_of_work() as session:
-        result = _call(spec, session)
+    """Run one job inside the app context and one unit of work (commit, or roll back; run
+    again when PostgreSQL aborts it as a deadlock: jobs are idempotent)."""
+    with app.app_context():
+        result = transaction(lambda session: _call(spec, session))
     log.info("job %s done: %s", spec.id, result)
     return result
 

@@ -192,6 +192,14 @@ def make_signup(
     return signup
 
 
+def make_past_volunteer(session: Any, programme: Programme, user: User) -> Signup:
+    """Give the user a sign-up of their own (attended, last month) on a task of the programme:
+    someone its coordinators may assign from now on."""
+    task = make_task(session, programme)
+    shift = make_shift(session, task, starts_at=NOW - timedelta(days=30))
+    return make_signup(session, shift, user, status=SignupStatus.ATTENDED)
+
+
 def make_log(
     session: Any,
     *,

@@ -10,11 +10,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema, referenced
+from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
 from coprod.models import Signup, SignupStatus
-from coprod.services import accounts, signups
+from coprod.services import signups
 
 blp = Blueprint("api_signups", __name__, url_prefix="/api/v1", description="Sign-ups")
 
@@ -38,7 +38,12 @@ class SignupOut(ma.Schema):
 
 class RosterEntry(SignupOut):
     display_name = fields.String(required=True)
-    email = fields.String(required=True)
+    email = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null when not shared: someone assigned who may not be."},
+    )
+    phone = fields.String(required=True, allow_none=True)
 
 
 class AssignIn(ma.Schema):
@@ -107,15 +112,12 @@ def sign_up(shift_id: int) -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
 def assign(args: dict[str, Any], shift_id: int) -> Any:
-    """A coordinator of the task or the lead agency's staff book a volunteer, same rules."""
+    """A coordinator of the task or the lead agency's staff book a volunteer, same rules: a
+    member of the coordinating organisation, or someone who signed up to the programme
+    before; any other id is answered as an unknown one (422 on `user_id`)."""
     session, actor = db.session(), current_actor()
-    shift = signups.get_shift(session, current_actor(), shift_id)
-    volunteer = referenced(lambda: accounts.get_user(session, args["user_id"]), "user_id")
-    try:
-        signup = signups.assign(session, actor, shift, volunteer, utcnow())
-    except Invalid as err:
-        renamed = {"user_id" if f == "email" else f: m for f, m in err.errors.items()}
-        raise Invalid.many(renamed) from None
+    shift = signups.get_shift(session, actor, shift_id)
+    signup = signups.assign_by_id(session, actor, shift, args["user_id"], utcnow())
     session.commit()
     return _created(signup)
 
@@ -132,11 +134,13 @@ def roster(args: dict[str, Any], shift_id: int) -> Any:
     shift = signups.get_shift(session, current_actor(), shift_id)
     page = signups.get_roster(session, current_actor(), shift, args["page"], args["per_page"])
     positions = signups.waitlist_positions(session, page.items)
+    contacts = signups.roster_contacts(session, shift, page.items)
     items = [
         {
             **signup_out(s, positions.get(s.id)),
             "display_name": s.volunteer.display_name,
-            "email": s.volunteer.email,
+            "email": s.volunteer.email if s.id in contacts else None,
+            "phone": s.volunteer.phone if s.id in contacts else None,
         }
         for s in page.items
     ]

@@ -15,6 +15,7 @@ from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from coprod.models import ContributionLog, LogStatus, Programme, Task, User
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
+from coprod.services.contributions.changes import lock_log
 from coprod.services.pagination import Page, clamp, paginate
 from coprod.services.text import contains
 
@@ -39,8 +40,9 @@ def _comment(raw: str | None, *, required: bool, what: str) -> str:
 
 
 def _lock(session: Session, log: ContributionLog) -> None:
-    # Two reviewers deciding at once: the second one sees the first one's decision.
-    session.refresh(log, with_for_update=True)
+    # Two reviewers deciding at once: the second one waits here and re-reads the log, so it
+    # decides on the first one's decision (a Conflict), never on the status it loaded before.
+    lock_log(session, log)
 
 
 def _check_reviewable(actor: User, log: ContributionLog) -> None:

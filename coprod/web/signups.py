@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField
 
 from coprod.db import db, utcnow
-from coprod.errors import Invalid
+from coprod.errors import Conflict, Invalid
 from coprod.models import Shift, Signup, SignupStatus, User
 from coprod.services import pagination, signups
 from coprod.web.forms import ButtonForm
@@ -87,11 +87,17 @@ def cancel(signup_id: int) -> Any:
         form.next.data = safe_next(request.args.get("next"), default)
     next_url = safe_next(form.next.data, default)
     subject = _subject(actor, signup)
-    if form.validate_on_submit() and run_service(
-        form, lambda: signups.cancel(session, actor, signup, utcnow())
-    ):
-        flash(f"{subject} place on “{shift.task.title}” is cancelled.", "success")
-        return redirect(next_url, code=303)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            signups.cancel(session, actor, signup, utcnow())
+            commit()
+            flash(f"{subject} place on “{shift.task.title}” is cancelled.", "success")
+            return redirect(next_url, code=303)
+        except Conflict as err:  # cancelled meanwhile, or started: the page says so, 409
+            session.rollback()
+            form.form_errors.append(err.message)
+            status = 409
     return render_template(
         "signups/cancel.html",
         form=form,
@@ -100,7 +106,7 @@ def cancel(signup_id: int) -> Any:
         own=own,
         next_url=next_url,
         started=utcnow() >= shift.starts_at,
-    ), form_status(form)
+    ), status
 
 
 @bp.route("/my/schedule")
@@ -128,6 +134,7 @@ def _render_roster(shift: Shift, form: AssignForm) -> Any:
         "signups/roster.html",
         shift=shift,
         page=page,
+        contacts=signups.roster_contacts(session, shift, page.items),
         form=form,
         button=ButtonForm(),
         waiting=signups.count_waitlisted(session, shift),

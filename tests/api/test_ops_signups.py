@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 from coprod.db import utcnow
-from coprod.models import Signup, SignupStatus
+from coprod.models import OutboxMessage, Signup, SignupStatus
 from tests.api.conftest import Api, bearer, is_problem
-from tests.factories import ShiftWorld, make_shift, make_signup, make_user
+from tests.factories import ShiftWorld, make_past_volunteer, make_shift, make_signup, make_user
 
 
 def _future_world(session, capacity=1):
@@ -44,6 +46,7 @@ def test_an_overlapping_shift_is_409_naming_the_other_shift(client, session):
 
 def test_post_assignments_by_the_tasks_coordinator(client, session):
     world = _future_world(session)
+    make_past_volunteer(session, world.programme, world.volunteer)
     path = f"/shifts/{world.shift.id}/assignments"
     coordinator = Api(client, bearer(session, world.coordinator))
     done = coordinator.post(path, {"user_id": world.volunteer.id})
@@ -126,3 +129,40 @@ def test_post_attendance_after_the_start_by_a_coordinator(client, session):
         f"/signups/{early.id}/attendance", {"attended": True}
     )
     assert is_problem(too_soon, 409)
+
+
+def test_assigning_a_stranger_by_id_is_answered_as_an_unknown_id_and_learns_nothing(
+    client, session
+):
+    world = _future_world(session)
+    stranger = make_user(session, phone="+44 7700 900123")
+    coordinator = Api(client, bearer(session, world.coordinator))
+    path = f"/shifts/{world.shift.id}/assignments"
+    refused = coordinator.post(path, {"user_id": stranger.id})
+    unknown = coordinator.post(path, {"user_id": 10**9})
+    assert is_problem(refused, 422)
+    assert refused.get_json() == unknown.get_json()
+    assert "user_id" in refused.get_json()["errors"]
+    queued = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == stranger.email)
+    )
+    assert queued == 0
+    roster = coordinator.get(f"/shifts/{world.shift.id}/signups").get_json()
+    assert stranger.id not in [e["user_id"] for e in roster["items"]]
+
+
+def test_a_roster_gives_contacts_only_of_people_legitimately_on_it(client, session):
+    world = _future_world(session, capacity=3)
+    world.volunteer.phone = "+44 7700 900789"
+    make_signup(session, world.shift, world.volunteer)
+    harvested = make_user(session, phone="+44 7700 900456")
+    make_signup(session, world.shift, harvested, assigned_by_id=world.coordinator.id)
+    path = f"/shifts/{world.shift.id}/signups"
+    roster = Api(client, bearer(session, world.coordinator)).get(path).get_json()
+    contacts = {e["user_id"]: (e["email"], e["phone"]) for e in roster["items"]}
+    assert contacts == {
+        world.volunteer.id: (world.volunteer.email, "+44 7700 900789"),
+        harvested.id: (None, None),
+    }

@@ -13,6 +13,7 @@ from tests.api.conftest import Api, bearer
 from tests.factories import (
     ShiftWorld,
     add_partner,
+    add_role,
     make_log,
     make_member,
     make_org,
@@ -45,7 +46,7 @@ MATRIX = {
     "add shift": ("post", "/tasks/{task}/shifts",
                   {"starts_at": "{later}", "ends_at": "{later_end}", "capacity": 3},
                   [401, 403, 403, 403, 201, 403, 403]),
-    "assign": ("post", "/shifts/{shift}/assignments", {"user_id": "{other_volunteer}"},
+    "assign": ("post", "/shifts/{shift}/assignments", {"user_id": "{assignable}"},
                [401, 403, 403, 201, 201, 403, 403]),
     "read roster": ("get", "/shifts/{shift}/signups", None,
                     [401, 403, 403, 200, 200, 403, 403]),
@@ -76,6 +77,7 @@ def world(session):
         "log": make_log(session, user=world.volunteer, task=world.task).id,
         "newcomer_email": make_user(session).email,
         "other_volunteer": world.other_volunteer.id,
+        "assignable": add_role(session, make_user(session), world.nonprofit, Role.MEMBER).id,
         "later": later.isoformat(),
         "later_end": (later + timedelta(hours=2)).isoformat(),
     }

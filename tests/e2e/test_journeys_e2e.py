@@ -82,6 +82,16 @@ def test_a_waitlisted_person_gets_the_place_when_someone_cancels(page, new_page)
 def test_a_coordinator_assigns_a_volunteer_and_marks_attendance(page, new_page) -> None:
     volunteer = new_page()
     email = register(volunteer, "Ada Assigned")
+    # Only someone who signed up to the programme before (or a member) can be assigned: Ada
+    # takes a place on another of its tasks, then gives it back.
+    open_task(volunteer, "Meal delivery round")
+    row = row_with_free_places(volunteer, 1) or row_with_free_places(volunteer, 2)
+    assert row is not None, "no upcoming shift with a free place"
+    when = row.locator("th").inner_text()
+    row.get_by_role("button", name=re.compile(r"^Sign up for ")).click()
+    row = volunteer.locator("table tbody tr", has=volunteer.locator("th", has_text=when)).first
+    row.get_by_role("link", name=re.compile(r"^Cancel")).click()
+    volunteer.get_by_role("button", name="Yes, cancel this place").click()
     sign_in(page, "coordinator@demo.coprod.org")
     page.goto("/tasks")
     _look(page, "coordinator-tasks")

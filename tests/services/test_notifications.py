@@ -29,6 +29,7 @@ from tests.factories import (
     make_log,
     make_member,
     make_org,
+    make_past_volunteer,
     make_programme,
     make_signup,
     make_task,
@@ -82,6 +83,7 @@ def test_a_promoted_volunteer_is_told_their_place_is_confirmed(session, world, n
 
 
 def test_an_assignment_by_a_coordinator_queues_an_assigned_email(session, world, now):
+    make_past_volunteer(session, world.programme, world.volunteer)
     signups.assign(session, world.coordinator, world.shift, world.volunteer, now)
     [msg] = outbox(session, world.volunteer)
     assert msg.kind == Kind.ASSIGNED

@@ -3,12 +3,29 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
-from coprod.models import AuditEntry, Shift, Signup, SignupStatus, TaskStatus
+from coprod.models import (
+    AuditEntry,
+    Membership,
+    OutboxMessage,
+    Role,
+    Shift,
+    Signup,
+    SignupStatus,
+    TaskStatus,
+)
 from coprod.services import signups
-from tests.factories import ShiftWorld, make_shift, make_signup, make_task, make_user
+from tests.factories import (
+    ShiftWorld,
+    add_role,
+    make_past_volunteer,
+    make_shift,
+    make_signup,
+    make_task,
+    make_user,
+)
 
 C, W, X = SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.CANCELLED
 
@@ -16,6 +33,13 @@ C, W, X = SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.CANCELLE
 @pytest.fixture
 def w(session) -> ShiftWorld:
     return ShiftWorld(session)
+
+
+@pytest.fixture
+def known(session, w) -> ShiftWorld:
+    """w, whose volunteer has signed up to the programme before (so may be assigned)."""
+    make_past_volunteer(session, w.programme, w.volunteer)
+    return w
 
 
 def seats(session, shift: Shift) -> int:
@@ -186,6 +210,30 @@ def test_cancelling_twice_is_refused(session, w, now) -> None:
     assert seats(session, w.shift) == 0
 
 
+def test_cancel_decides_on_the_row_as_stored_not_as_loaded(session, w, now) -> None:
+    """Someone else cancelled the place after this request loaded it: the second cancel is a
+    Conflict and frees no second seat (the row is re-read under its lock)."""
+    signup = signups.sign_up(session, w.volunteer, w.shift, now)
+    session.execute(  # another transaction's cancel, unseen by the loaded object
+        update(Signup)
+        .where(Signup.id == signup.id)
+        .values(status=SignupStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Shift)
+        .where(Shift.id == w.shift.id)
+        .values(confirmed=0)
+        .execution_options(synchronize_session=False)
+    )
+    assert signup.status == C  # stale
+    waiting = signups.sign_up(session, w.other_volunteer, w.shift, now)
+    with pytest.raises(Conflict, match="already cancelled"):
+        signups.cancel(session, w.coordinator, signup, now)
+    assert seats(session, w.shift) == 1
+    assert waiting.status == C
+
+
 def test_another_volunteer_cannot_cancel_a_sign_up(session, w, now) -> None:
     signup = signups.sign_up(session, w.volunteer, w.shift, now)
     with pytest.raises(NotFound):
@@ -220,70 +268,140 @@ def test_cancel_and_promotion_are_audited(session, now) -> None:
 # --- assign -------------------------------------------------------------------------------
 
 
-def test_a_coordinator_assigns_a_volunteer_and_is_recorded(session, w, now) -> None:
-    signup = signups.assign(session, w.coordinator, w.shift, w.volunteer, now)
+def test_a_coordinator_assigns_a_volunteer_and_is_recorded(session, known, now) -> None:
+    signup = signups.assign(session, known.coordinator, known.shift, known.volunteer, now)
     assert signup.status == C
-    assert signup.user_id == w.volunteer.id
-    assert signup.assigned_by_id == w.coordinator.id
-    assert seats(session, w.shift) == 1
+    assert signup.user_id == known.volunteer.id
+    assert signup.assigned_by_id == known.coordinator.id
+    assert seats(session, known.shift) == 1
 
 
-def test_lead_staff_may_assign(session, w, now) -> None:
-    assert signups.assign(session, w.lead_staff, w.shift, w.volunteer, now).status == C
+def test_lead_staff_may_assign(session, known, now) -> None:
+    assert signups.assign(session, known.lead_staff, known.shift, known.volunteer, now).status == C
 
 
 def test_assigning_to_a_full_shift_waitlists(session, now) -> None:
     w = ShiftWorld(session, capacity=1)
+    make_past_volunteer(session, w.programme, w.volunteer)
     signups.sign_up(session, w.other_volunteer, w.shift, now)
     assert signups.assign(session, w.coordinator, w.shift, w.volunteer, now).status == W
     assert seats(session, w.shift) == 1
 
 
-def test_assigning_someone_already_signed_up_is_refused(session, w, now) -> None:
-    signups.sign_up(session, w.volunteer, w.shift, now)
-    with pytest.raises(Conflict, match=f"{w.volunteer.display_name} is already signed up"):
-        signups.assign(session, w.coordinator, w.shift, w.volunteer, now)
+def test_assigning_someone_already_signed_up_is_refused(session, known, now) -> None:
+    signups.sign_up(session, known.volunteer, known.shift, now)
+    with pytest.raises(Conflict, match=f"{known.volunteer.display_name} is already signed up"):
+        signups.assign(session, known.coordinator, known.shift, known.volunteer, now)
 
 
-def test_assigning_an_overlapping_shift_is_refused_naming_it(session, w, now) -> None:
+def test_assigning_an_overlapping_shift_is_refused_naming_it(session, known, now) -> None:
     other = make_shift(
-        session, make_task(session, title="Park clean-up"), starts_at=w.shift.starts_at
+        session, make_task(session, title="Park clean-up"), starts_at=known.shift.starts_at
     )
-    signups.sign_up(session, w.volunteer, other, now)
+    signups.sign_up(session, known.volunteer, other, now)
     with pytest.raises(Conflict, match="Park clean-up"):
-        signups.assign(session, w.coordinator, w.shift, w.volunteer, now)
+        signups.assign(session, known.coordinator, known.shift, known.volunteer, now)
 
 
-def test_assigning_after_the_start_is_refused(session, w, now) -> None:
+def test_assigning_after_the_start_is_refused(session, known, now) -> None:
     with pytest.raises(Conflict, match="already started"):
-        signups.assign(session, w.coordinator, w.shift, w.volunteer, w.shift.starts_at)
+        signups.assign(
+            session, known.coordinator, known.shift, known.volunteer, known.shift.starts_at
+        )
 
 
-def test_only_the_coordinating_org_and_lead_staff_may_assign(session, w, now) -> None:
+def test_only_the_coordinating_org_and_lead_staff_may_assign(session, known, now) -> None:
     with pytest.raises(NotAllowed):
-        signups.assign(session, w.other_coordinator, w.shift, w.volunteer, now)
+        signups.assign(session, known.other_coordinator, known.shift, known.volunteer, now)
     with pytest.raises(NotAllowed):
-        signups.assign(session, w.other_volunteer, w.shift, w.volunteer, now)
-    assert seats(session, w.shift) == 0
+        signups.assign(session, known.other_volunteer, known.shift, known.volunteer, now)
+    assert seats(session, known.shift) == 0
 
 
-def test_assign_by_email_finds_the_account_case_insensitively(session, w, now) -> None:
+def test_assign_by_email_finds_the_account_case_insensitively(session, known, now) -> None:
     signup = signups.assign_by_email(
-        session, w.coordinator, w.shift, w.volunteer.email.upper(), now
+        session, known.coordinator, known.shift, known.volunteer.email.upper(), now
     )
-    assert signup.user_id == w.volunteer.id
+    assert signup.user_id == known.volunteer.id
 
 
 @pytest.mark.parametrize("email", ["", "not an email", "nobody@example.org"])
-def test_assign_by_email_explains_a_wrong_address_beside_the_field(session, w, now, email) -> None:
+def test_assign_by_email_explains_a_wrong_address_beside_the_field(
+    session, known, now, email
+) -> None:
     with pytest.raises(Invalid) as err:
-        signups.assign_by_email(session, w.coordinator, w.shift, email, now)
+        signups.assign_by_email(session, known.coordinator, known.shift, email, now)
     assert "email" in err.value.errors
 
 
-def test_assign_by_email_checks_permission_before_looking_anyone_up(session, w, now) -> None:
+def test_assign_by_email_checks_permission_before_looking_anyone_up(session, known, now) -> None:
     with pytest.raises(NotAllowed):
-        signups.assign_by_email(session, w.other_volunteer, w.shift, "nobody@example.org", now)
+        signups.assign_by_email(
+            session, known.other_volunteer, known.shift, "nobody@example.org", now
+        )
+
+
+def _outbox_to(session, user) -> int:
+    return session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.recipient == user.email)
+    )
+
+
+def test_a_stranger_cannot_be_assigned_and_the_refusal_is_that_of_nobody(session, w, now) -> None:
+    stranger = make_user(session)
+    with pytest.raises(Invalid) as by_id:
+        signups.assign_by_id(session, w.coordinator, w.shift, stranger.id, now)
+    with pytest.raises(Invalid) as nobody_id:
+        signups.assign_by_id(session, w.coordinator, w.shift, 10**9, now)
+    assert by_id.value.errors == nobody_id.value.errors
+    assert list(by_id.value.errors) == ["user_id"]
+    with pytest.raises(Invalid) as by_email:
+        signups.assign_by_email(session, w.lead_staff, w.shift, stranger.email, now)
+    with pytest.raises(Invalid) as nobody_email:
+        signups.assign_by_email(session, w.lead_staff, w.shift, "nobody@example.org", now)
+    assert by_email.value.errors == nobody_email.value.errors
+    assert seats(session, w.shift) == 0
+    assert _outbox_to(session, stranger) == 0
+    assert session.scalar(select(func.count()).where(Signup.user_id == stranger.id)) == 0
+
+
+def test_a_closed_account_of_a_stranger_is_answered_as_nobody(session, w, now) -> None:
+    closed = make_user(session, is_active=False)
+    with pytest.raises(Invalid) as err:
+        signups.assign_by_id(session, w.coordinator, w.shift, closed.id, now)
+    assert "closed" not in err.value.message
+
+
+def test_members_of_the_coordinating_org_may_be_assigned(session, w, now) -> None:
+    member = add_role(session, make_user(session), w.nonprofit, Role.MEMBER)
+    assert signups.assign_by_id(session, w.coordinator, w.shift, member.id, now).status == C
+
+
+def test_only_a_sign_up_of_their_own_to_the_programme_makes_someone_assignable(
+    session, w, now
+) -> None:
+    elsewhere = make_past_volunteer(session, make_task(session).programme, w.volunteer)
+    assert elsewhere.user_id == w.volunteer.id
+    assert not signups.is_assignable(session, w.shift, w.volunteer.id)  # another programme
+    member = add_role(session, make_user(session), w.nonprofit, Role.MEMBER)
+    signups.assign(session, w.coordinator, make_shift(session, w.task), member, now)
+    # Once assigned, a member who leaves the organisation is not "signed up before".
+    session.execute(delete(Membership).where(Membership.user_id == member.id))
+    assert not signups.is_assignable(session, w.shift, member.id)
+    make_past_volunteer(session, w.programme, w.other_volunteer)
+    assert signups.is_assignable(session, w.shift, w.other_volunteer.id)
+
+
+def test_a_roster_shares_contacts_only_of_people_legitimately_on_it(session, w, now) -> None:
+    self_signed = signups.sign_up(session, w.volunteer, w.shift, now)
+    # An assignment made before the rule existed (a harvested address): not shared.
+    harvested = make_signup(session, w.shift, make_user(session), assigned_by_id=w.coordinator.id)
+    member = add_role(session, make_user(session), w.nonprofit, Role.MEMBER)
+    legit = signups.assign(session, w.coordinator, make_shift(session, w.task), member, now)
+    page = signups.get_roster(session, w.coordinator, w.shift)
+    assert signups.roster_contacts(session, w.shift, page.items) == {self_signed.id}
+    assert harvested.id in {s.id for s in page.items}
+    assert signups.roster_contacts(session, legit.shift, [legit]) == {legit.id}
 
 
 # --- attendance ---------------------------------------------------------------------------

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coprod.db import utcnow
-from coprod.models import Shift, Signup, SignupStatus
+from coprod.models import OutboxMessage, Shift, Signup, SignupStatus
 from tests.conftest import login
-from tests.factories import ShiftWorld, make_shift, make_signup, make_user
+from tests.factories import ShiftWorld, make_past_volunteer, make_shift, make_signup, make_user
 
 # Pages run on the real clock, so shifts here are placed around the real "now".
 SOON = timedelta(days=7)
@@ -129,6 +130,22 @@ def test_cancel_asks_for_confirmation_then_cancels(client, session) -> None:
     assert reread(session, w.shift).confirmed == 1
 
 
+def test_a_second_cancel_of_one_place_is_a_409_saying_so(client, session) -> None:
+    """The volunteer and the coordinator both had the page open: the second press is told the
+    place is already cancelled, and no second seat is freed."""
+    w = ShiftWorld(session, capacity=1, starts_at=future())
+    mine = make_signup(session, w.shift, w.volunteer)
+    waiting = make_signup(session, w.shift, w.other_volunteer, status=SignupStatus.WAITLISTED)
+    login(client, w.coordinator)
+    assert client.post(f"/signups/{mine.id}/cancel", data={}).status_code == 303
+    login(client, w.volunteer)
+    again = client.post(f"/signups/{mine.id}/cancel", data={})
+    assert again.status_code == 409
+    assert "This place is already cancelled" in again.get_data(as_text=True)
+    assert reread(session, waiting).status == SignupStatus.CONFIRMED
+    assert reread(session, w.shift).confirmed == 1
+
+
 def test_cancel_never_redirects_off_site(client, session, w) -> None:
     mine = make_signup(session, w.shift, w.volunteer)
     login(client, w.volunteer)
@@ -144,7 +161,7 @@ def test_cancel_after_the_start_is_refused_on_the_page(client, session) -> None:
     assert "already started" in page
     assert "Yes, cancel this place" not in page
     resp = client.post(f"/signups/{mine.id}/cancel", data={})
-    assert resp.status_code == 422
+    assert resp.status_code == 409
     assert "There is a problem" in resp.get_data(as_text=True)
     assert reread(session, mine).status == SignupStatus.CONFIRMED
 
@@ -226,10 +243,13 @@ def test_roster_needs_a_constant_number_of_queries(client, session, w, count_que
 
 
 def test_assign_by_email_adds_the_volunteer(client, session, w) -> None:
+    make_past_volunteer(session, w.programme, w.volunteer)
     login(client, w.coordinator)
     resp = client.post(f"/shifts/{w.shift.id}/assign", data={"email": w.volunteer.email})
     assert resp.status_code == 303
-    signup = session.scalar(select(Signup).where(Signup.user_id == w.volunteer.id))
+    signup = session.scalar(
+        select(Signup).where(Signup.user_id == w.volunteer.id, Signup.shift_id == w.shift.id)
+    )
     assert signup is not None and signup.assigned_by_id == w.coordinator.id
 
 
@@ -239,7 +259,7 @@ def test_assign_with_an_unknown_email_explains_beside_the_field(client, session,
     assert resp.status_code == 422
     text = resp.get_data(as_text=True)
     assert 'id="email-error"' in text
-    assert "No account uses this email address" in text
+    assert "No one you can assign has this email address" in text
     assert 'value="nobody@example.org"' in text
     assert session.scalar(select(Signup).where(Signup.shift_id == w.shift.id)) is None
 
@@ -298,6 +318,7 @@ def test_permission_matrix(client, session, endpoint, role, expected) -> None:
     past = make_shift(session, w.task, starts_at=started())
     attended = make_signup(session, past, w.volunteer)
     newcomer = make_user(session)
+    make_past_volunteer(session, w.programme, newcomer)
     people = {
         "volunteer": w.volunteer,
         "other_volunteer": w.other_volunteer,
@@ -329,7 +350,10 @@ def test_permission_matrix(client, session, endpoint, role, expected) -> None:
         "cancel": lambda: session.get(Signup, booked.id).status == SignupStatus.CANCELLED,
         "attendance": lambda: session.get(Signup, attended.id).status == SignupStatus.ATTENDED,
         "assign": lambda: (
-            session.scalar(select(Signup).where(Signup.user_id == newcomer.id)) is not None
+            session.scalar(
+                select(Signup).where(Signup.user_id == newcomer.id, Signup.shift_id == w.shift.id)
+            )
+            is not None
         ),
         "sign_up": lambda: session.get(Shift, fresh.id).confirmed == 1,
     }
@@ -344,3 +368,47 @@ def test_the_coordinating_partner_finds_the_roster_from_the_task_page(client, se
     login(client, w.other_coordinator)
     page = client.get(f"/tasks/{w.task.id}").get_data(as_text=True)
     assert f'href="/shifts/{w.shift.id}/roster"' not in page
+
+
+# --- assignments reach only people one may assign -------------------------------------------
+
+
+def _page_without(resp, typed: str) -> str:
+    """The page without the address typed and the form's token (the only parts that differ)."""
+    body = resp.get_data(as_text=True).replace(typed, "")
+    return re.sub(r'name="csrf_token"[^>]*', "", body)
+
+
+def test_assigning_a_stranger_by_email_is_answered_as_nobody_and_learns_nothing(
+    client, session, w
+) -> None:
+    stranger = make_user(session, phone="+44 7700 900123")
+    login(client, w.coordinator)
+    refused = client.post(f"/shifts/{w.shift.id}/assign", data={"email": stranger.email})
+    unknown = client.post(f"/shifts/{w.shift.id}/assign", data={"email": "nobody@example.org"})
+    assert refused.status_code == unknown.status_code == 422
+    # The same page, but for the address typed: nothing tells the account exists.
+    assert _page_without(refused, stranger.email) == _page_without(unknown, "nobody@example.org")
+    assert session.scalar(select(Signup).where(Signup.user_id == stranger.id)) is None
+    queued = session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.recipient == stranger.email)
+    )
+    assert queued == 0
+    roster = client.get(f"/shifts/{w.shift.id}/roster").get_data(as_text=True)
+    assert stranger.email not in roster and stranger.display_name not in roster
+
+
+def test_a_roster_hides_the_contact_of_someone_assigned_who_may_not_be(client, session, w) -> None:
+    own = make_signup(session, w.shift, w.volunteer)
+    harvested = make_user(session, phone="+44 7700 900456")
+    make_signup(session, w.shift, harvested, assigned_by_id=w.coordinator.id)
+    w.volunteer.phone = "+44 7700 900789"
+    session.flush()
+    login(client, w.coordinator)
+    page = client.get(f"/shifts/{w.shift.id}/roster").get_data(as_text=True)
+    assert own.volunteer.email in page and "+44 7700 900789" in page
+    assert harvested.display_name in page  # on the roster, so it can be cancelled
+    assert harvested.email not in page and "900456" not in page
+    assert "Not shared" in page

@@ -33,6 +33,19 @@ from coprod.services.contributions.rules import (
 )
 
 
+def lock_log(session: Session, log: ContributionLog) -> None:
+    """Lock the log's row (before its person's) and re-read it: the checks that follow decide on
+    what another transaction committed meanwhile, not on what was loaded."""
+    # Its own statement, not session.refresh: a refresh repeats the eager joins the log was
+    # loaded with, and PostgreSQL cannot lock the nullable side of an outer join.
+    session.scalars(
+        select(ContributionLog)
+        .where(ContributionLog.id == log.id)
+        .with_for_update(of=ContributionLog, key_share=True)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def submit_log(
     session: Session,
     actor: User,
@@ -89,6 +102,7 @@ def resubmit_log(
     """The contributor changes a log a reviewer sent back and submits it again."""
     data = LogInput(on, hours, outcomes, notes, in_kind, shift)
     policy.require(actor, "log.resubmit", log)
+    lock_log(session, log)
     if log.status == LogStatus.APPROVED:
         raise Conflict("An approved log is never edited: submit a correction instead.")
     if log.status != LogStatus.CHANGES_REQUESTED:
@@ -122,6 +136,8 @@ def correct_log(
     """An approved log is never edited: its correction is a new log, linked to it, for review."""
     data = LogInput(on, hours, outcomes, notes, in_kind, shift)
     policy.require(actor, "log.correct", original)
+    # Two corrections at once: the second waits here, then sees the first one pending.
+    lock_log(session, original)
     if original.status != LogStatus.APPROVED:
         raise Conflict("Only an approved log can be corrected.")
     pending = session.scalar(

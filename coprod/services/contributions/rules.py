@@ -178,7 +178,8 @@ def validate_log(
 def lock_person(session: Session, user_id: int) -> None:
     # Two logs of one person for one day must not both pass the 24 h check: serialise a
     # person's submissions on their user row (PostgreSQL; SQLite serialises all writers).
-    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    # FOR NO KEY UPDATE: rows inserted meanwhile that refer to the person are not blocked.
+    session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def fill_log(log: ContributionLog, data: LogInput, outcomes: Any, in_kind: Any, notes: str) -> None:

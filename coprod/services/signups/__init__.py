@@ -2,19 +2,26 @@
 
 Seats are counted in `shift.confirmed` and taken or given back only through guarded UPDATEs
 (never read-then-write), so concurrent requests cannot overbook; `CHECK confirmed <= capacity`
-is the backstop. On PostgreSQL the volunteer's user row is locked before the overlap check so
-two simultaneous bookings by the same person are serialised; SQLite serialises every writing
-transaction (BEGIN IMMEDIATE) already.
+is the backstop. On PostgreSQL every change takes the shift's row, then the sign-up's (re-read
+under the lock), then the person's, always in that order (see booking.py); SQLite serialises
+every writing transaction (BEGIN IMMEDIATE) already.
 """
 
-from coprod.services.signups.booking import (
-    DUPLICATE,
+from coprod.services.signups.assigning import (
+    NO_SUCH_VOLUNTEER,
     assign,
     assign_by_email,
+    assign_by_id,
+)
+from coprod.services.signups.booking import (
+    ALREADY_CANCELLED,
+    DUPLICATE,
     cancel,
     fill_from_waitlist,
     free_seat,
     holders_of_overlapping_shifts,
+    lock_person,
+    lock_shifts,
     mark_attendance,
     sign_up,
 )
@@ -25,15 +32,20 @@ from coprod.services.signups.reading import (
     get_roster,
     get_shift,
     get_signup,
+    is_assignable,
     list_my_schedule,
+    roster_contacts,
     waitlist_position,
     waitlist_positions,
 )
 
 __all__ = [
+    "ALREADY_CANCELLED",
     "DUPLICATE",
+    "NO_SUCH_VOLUNTEER",
     "assign",
     "assign_by_email",
+    "assign_by_id",
     "cancel",
     "count_waitlisted",
     "describe_time",
@@ -44,8 +56,12 @@ __all__ = [
     "get_shift",
     "get_signup",
     "holders_of_overlapping_shifts",
+    "is_assignable",
     "list_my_schedule",
+    "lock_person",
+    "lock_shifts",
     "mark_attendance",
+    "roster_contacts",
     "sign_up",
     "waitlist_position",
     "waitlist_positions",

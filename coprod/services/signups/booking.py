@@ -1,5 +1,18 @@
 """Booking: seats taken and given back only through guarded UPDATEs, the rules (no overlap, not
-after the start), signing up, assigning, cancelling, promoting from the waitlist, attendance."""
+after the start), signing up (and the booking an assignment makes, see assigning.py),
+cancelling, promoting from the waitlist, attendance.
+
+Lock order (PostgreSQL; SQLite renders no FOR UPDATE and serialises writers with BEGIN
+IMMEDIATE): every change to a sign-up takes, in this order and never the other way round,
+  1. the shift's row (`lock_shifts`, by id when there are several),
+  2. the sign-up's row (`_relock`, which re-reads it: the decision uses what it read),
+  3. the person's user row (`lock_person`),
+each `FOR NO KEY UPDATE`, which does not block the `KEY SHARE` locks that inserting rows
+referring to them takes (audit entries, outbox rows, a new sign-up). Holding the shift's row
+serialises every change to the shift's sign-ups, so the seat counter and the statuses move
+together. A deadlock or serialization failure left anyway is retried by the unit of work
+(coprod.db.retrying), never shown as an error.
+"""
 
 from __future__ import annotations
 
@@ -11,23 +24,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from coprod import policy
-from coprod.db import utcnow
-from coprod.errors import Conflict, Invalid
+from coprod.errors import Conflict
 from coprod.models import (
     ACTIVE,
     SEATED,
     Shift,
     Signup,
     SignupStatus,
-    TaskStatus,
     User,
 )
 from coprod.services import audit, notifications
-from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
 DUPLICATE = "You are already signed up for this shift."
+ALREADY_CANCELLED = "This place is already cancelled: nothing changed."
 
 
 # --- seats: guarded updates ---------------------------------------------------------------
@@ -60,25 +71,32 @@ def free_seat(session: Session, shift: Shift) -> None:
     session.expire(shift, ["confirmed"])
 
 
-def _move(session: Session, signup_id: int, old: SignupStatus, new: SignupStatus) -> bool:
-    """Change a sign-up's status only if it still has the old one (a concurrent change wins)."""
-    result = session.execute(
-        update(Signup)
-        .where(Signup.id == signup_id, Signup.status == old)
-        .values(status=new, updated_at=utcnow()),
-        execution_options={"synchronize_session": False},
-    )
-    return _rowcount(result) == 1
-
-
-def _lock(session: Session, signup: Signup) -> None:
-    """Re-read the sign-up's row and lock it until commit (PostgreSQL; a no-op on SQLite)."""
+def lock_shifts(session: Session, *shifts: Shift) -> None:
+    """Lock the shifts' rows (first in the lock order, by id) and forget their seat counts."""
+    ids = sorted({shift.id for shift in shifts})
     session.execute(
+        select(Shift.id).where(Shift.id.in_(ids)).order_by(Shift.id).with_for_update(key_share=True)
+    ).all()
+    for shift in shifts:
+        session.expire(shift, ["confirmed"])
+
+
+def _relock(session: Session, signup: Signup) -> Signup:
+    """Lock the sign-up's row (after its shift's) and re-read it: what another transaction
+    committed meanwhile is what the caller decides on."""
+    fresh = session.scalars(
         select(Signup)
         .where(Signup.id == signup.id)
-        .with_for_update(of=Signup)
+        .with_for_update(of=Signup, key_share=True)
         .execution_options(populate_existing=True)
-    )
+    ).one()
+    assert fresh is signup  # the same identity, its attributes overwritten by the read
+    return fresh
+
+
+def lock_person(session: Session, user_id: int) -> None:
+    """Lock the person's user row (last in the lock order): one booking of theirs at a time."""
+    session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True)).all()
 
 
 # --- the rules ----------------------------------------------------------------------------
@@ -140,7 +158,7 @@ def holders_of_overlapping_shifts(
     return list(rows)
 
 
-def _book(
+def book(
     session: Session,
     actor: User,
     shift: Shift,
@@ -153,14 +171,14 @@ def _book(
     who = "You are" if volunteer.id == actor.id else f"{volunteer.display_name} is"
     duplicate = DUPLICATE if who == "You are" else f"{who} already signed up for this shift."
     _refuse_started(shift, now, "This shift has already started, so sign-ups are closed.")
-    # Serialise this person's bookings (PostgreSQL; SQLite renders no FOR UPDATE).
-    session.execute(select(User.id).where(User.id == volunteer.id).with_for_update())
+    lock_shifts(session, shift)
     existing = session.scalar(
         select(Signup)
         .where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
+    lock_person(session, volunteer.id)  # serialise this person's bookings (the overlap rule)
     if existing is not None and existing.status != SignupStatus.CANCELLED:
         raise Conflict(duplicate)
     _refuse_overlap(session, volunteer, shift, who)
@@ -189,68 +207,38 @@ def _book(
 def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signup:
     """Confirm the actor on a shift that has not started, or waitlist them when it is full."""
     policy.require(actor, "shift.sign_up", shift)
-    return _book(session, actor, shift, actor, now, assigned=False)
-
-
-def assign(session: Session, actor: User, shift: Shift, volunteer: User, now: datetime) -> Signup:
-    """A coordinator books a volunteer on a shift, under the same rules as signing up."""
-    policy.require(actor, "shift.assign", shift)
-    if shift.task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
-        raise Conflict(f"This task is {shift.task.status}, so nobody can be assigned.")
-    if not volunteer.is_active or volunteer.deleted_at is not None:
-        raise Invalid("email", "This account is closed, so it cannot be assigned.")
-    return _book(session, actor, shift, volunteer, now, assigned=True)
-
-
-def assign_by_email(
-    session: Session, actor: User, shift: Shift, email: str, now: datetime
-) -> Signup:
-    """Assign the volunteer whose account uses this email address."""
-    policy.require(actor, "shift.assign", shift)
-    volunteer = get_user_by_email(session, normalise_email(email))
-    if volunteer is None or volunteer.deleted_at is not None:
-        raise Invalid("email", "No account uses this email address. Ask the person to register.")
-    return assign(session, actor, shift, volunteer, now)
+    return book(session, actor, shift, actor, now, assigned=False)
 
 
 def _promote_oldest(session: Session, actor: User, shift: Shift) -> Signup | None:
-    """Give a freed seat to the oldest waitlisted person (by queued_at, then id)."""
-    tried: list[int] = []
-    while True:
-        candidate = session.scalar(
-            select(Signup.id)
-            .where(
-                Signup.shift_id == shift.id,
-                Signup.status == SignupStatus.WAITLISTED,
-                Signup.id.not_in(tried),
-            )
-            .order_by(Signup.queued_at, Signup.id)
-            .limit(1)
-        )
-        if candidate is None:
-            return None
-        tried.append(candidate)
-        # Someone who left the waitlist meanwhile is skipped (the guarded move fails).
-        if not _move(session, candidate, SignupStatus.WAITLISTED, SignupStatus.CONFIRMED):
-            continue
-        if not _take_seat(session, shift):
-            _move(session, candidate, SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
-            return None
-        promoted = session.get(Signup, candidate, populate_existing=True)
-        assert promoted is not None
-        audit.record(
-            session,
-            actor,
-            "signup.promoted",
-            promoted,
-            before={"status": SignupStatus.WAITLISTED},
-            after={"status": SignupStatus.CONFIRMED},
-        )
-        return promoted
+    """Give a free seat to the oldest waitlisted person (by queued_at, then id). The caller
+    holds the shift's lock, so the row read here is the one that is still waiting."""
+    candidate = session.scalar(
+        select(Signup)
+        .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
+        .order_by(Signup.queued_at, Signup.id)
+        .limit(1)
+        .with_for_update(of=Signup, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if candidate is None or not _take_seat(session, shift):
+        return None
+    candidate.status = SignupStatus.CONFIRMED
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "signup.promoted",
+        candidate,
+        before={"status": SignupStatus.WAITLISTED},
+        after={"status": SignupStatus.CONFIRMED},
+    )
+    return candidate
 
 
 def fill_from_waitlist(session: Session, actor: User, shift: Shift, now: datetime) -> list[Signup]:
     """Give every free seat of the shift to the waitlist, oldest first (after more places)."""
+    lock_shifts(session, shift)
     promoted: list[Signup] = []
     while (signup := _promote_oldest(session, actor, shift)) is not None:
         notifications.promoted(session, signup, now=now)
@@ -259,13 +247,17 @@ def fill_from_waitlist(session: Session, actor: User, shift: Shift, now: datetim
 
 
 def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Signup:
-    """Cancel before the shift starts; a freed seat goes to the oldest waitlisted person."""
+    """Cancel a confirmed or waitlisted place before the shift starts (once: a second cancel
+    is a Conflict); a freed seat goes to the oldest waitlisted person."""
     policy.require(actor, "signup.cancel", signup)
     shift = signup.shift
     _refuse_started(shift, now, "This shift has already started, so it can no longer be cancelled.")
-    _lock(session, signup)  # re-read the status under a lock
+    lock_shifts(session, shift)
+    _relock(session, signup)  # decide on the status as it is now, not as it was loaded
     if signup.status == SignupStatus.CANCELLED:
-        raise Conflict("This sign-up is already cancelled.")
+        raise Conflict(ALREADY_CANCELLED)
+    if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+        raise Conflict(f"This place is {_label(signup)}, so it can no longer be cancelled.")
     before = audit.snapshot(signup, AUDIT_FIELDS)
     seated = signup.status in SEATED
     signup.status = SignupStatus.CANCELLED
@@ -287,6 +279,10 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     return signup
 
 
+def _label(signup: Signup) -> str:
+    return signup.status.replace("_", " ")
+
+
 def mark_attendance(
     session: Session, actor: User, signup: Signup, attended: bool, now: datetime
 ) -> Signup:
@@ -294,12 +290,12 @@ def mark_attendance(
     policy.require(actor, "signup.attendance", signup)
     if now < signup.shift.starts_at:
         raise Conflict("Attendance can be marked once the shift has started.")
-    _lock(session, signup)
+    lock_shifts(session, signup.shift)
+    _relock(session, signup)
     if signup.status not in SEATED:
-        label = signup.status.replace("_", " ")
         raise Conflict(
             f"Only confirmed volunteers can be marked as attended or no-show; "
-            f"this sign-up is {label}."
+            f"this sign-up is {_label(signup)}."
         )
     before = audit.snapshot(signup, ["status"])
     signup.status = SignupStatus.ATTENDED if attended else SignupStatus.NO_SHOW

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from coprod import policy
 from coprod.errors import NotFound
 from coprod.models import (
+    Membership,
     Shift,
     Signup,
     SignupStatus,
@@ -150,8 +152,8 @@ def list_my_schedule(
 def get_roster(
     session: Session, actor: User, shift: Shift, page: int = 1, per_page: int = 50
 ) -> Page[Signup]:
-    """The shift's volunteers with names and emails (coordinators and lead staff only):
-    seated first, then the waitlist, each in queue order."""
+    """The shift's volunteers (coordinators and lead staff only): seated first, then the
+    waitlist, each in queue order. Contact details: `roster_contacts`."""
     policy.require(actor, "shift.view_roster", shift)
     waiting = case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0)
     stmt = (
@@ -178,3 +180,45 @@ def count_waitlisted(session: Session, shift: Shift) -> int:
         )
         or 0
     )
+
+
+# --- who may be assigned, whose contact details a roster shows --------------------------------
+
+
+def _assignable(shift: Shift, user_id: Any) -> ColumnElement[bool]:
+    """Members of the organisation coordinating the shift's task (the lead agency when the
+    task names none), and people who have signed up themselves to a task of the programme."""
+    task = shift.task
+    org_id = task.coordinating_organisation_id or task.programme.lead_organisation_id
+    member = exists().where(Membership.user_id == user_id, Membership.organisation_id == org_id)
+    signed_up = exists().where(
+        Signup.user_id == user_id,
+        Signup.assigned_by_id.is_(None),
+        Signup.shift_id == Shift.id,
+        Shift.task_id == Task.id,
+        Task.programme_id == task.programme_id,
+    )
+    return or_(member, signed_up)
+
+
+def is_assignable(session: Session, shift: Shift, user_id: int) -> bool:
+    """Whether a coordinator of the shift may assign this person to it (see `_assignable`):
+    nobody else, so an assignment cannot reach an account picked by its id or address."""
+    return bool(session.scalar(select(_assignable(shift, user_id))))
+
+
+def roster_contacts(session: Session, shift: Shift, items: Iterable[Signup]) -> set[int]:
+    """The sign-ups of the roster whose contact details (email, phone) it shows: people who
+    signed up themselves, or who were assigned and may be (an assignment made before that
+    rule existed does not disclose an address). The roster is for its keepers only."""
+    rows = list(items)
+    shown = {s.id for s in rows if s.assigned_by_id is None}
+    assigned = {s.user_id for s in rows if s.assigned_by_id is not None}
+    if assigned:
+        ok = set(
+            session.scalars(
+                select(User.id).where(User.id.in_(assigned), _assignable(shift, User.id))
+            )
+        )
+        shown |= {s.id for s in rows if s.user_id in ok}
+    return shown

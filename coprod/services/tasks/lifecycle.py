@@ -23,7 +23,7 @@ from coprod.models import (
 )
 from coprod.services import audit, notifications
 from coprod.services.accounts import clean_text
-from coprod.services.signups import free_seat
+from coprod.services.signups import free_seat, lock_shifts
 
 Actor = User | None
 
@@ -197,8 +197,13 @@ def _cancel_signups(session: Session, actor: Actor, task: Task) -> list[Signup]:
     shift_ids = [s.id for s in task.shifts]
     if not shift_ids:
         return []
+    lock_shifts(session, *task.shifts)  # the lock order: shifts, then their sign-ups
     signups = session.scalars(
-        select(Signup).where(Signup.shift_id.in_(shift_ids), Signup.status.in_(LIVE_SIGNUPS))
+        select(Signup)
+        .where(Signup.shift_id.in_(shift_ids), Signup.status.in_(LIVE_SIGNUPS))
+        .order_by(Signup.id)
+        .with_for_update(of=Signup, key_share=True)
+        .execution_options(populate_existing=True)
     ).all()
     by_shift = {s.id: s for s in task.shifts}
     for signup in signups:
