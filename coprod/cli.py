@@ -22,14 +22,36 @@ def register_cli(app: Flask) -> None:
 
 @click.command("migrate")
 def migrate_command() -> None:
-    """Create or upgrade the database schema to the newest version."""
-    from coprod.migrate import upgrade
+    """Upgrade the database schema to the newest revision, then check it matches the models
+    (exit status 1, naming each difference, when it does not)."""
+    from coprod.db import make_engine
+    from coprod.migrate import differences, upgrade
 
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(url)
-    click.echo("Database is up to date.")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            diffs = differences(conn)
+    finally:
+        engine.dispose()
+    if diffs:
+        click.echo(
+            f"The database was upgraded but its schema does not match this version of coprod "
+            f"({len(diffs)} difference{'s' if len(diffs) > 1 else ''}):",
+            err=True,
+        )
+        for line in diffs:
+            click.echo(f"  - {line}", err=True)
+        click.echo(
+            "It was changed by hand or by another version of coprod: restore it, or bring it "
+            "back in line with a new migration, before starting coprod (README: Upgrading).",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("Database is up to date: its schema matches the models.")
 
 
 @click.command("create-admin")
