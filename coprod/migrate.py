@@ -47,7 +47,7 @@ def revision_pairs() -> list[tuple[str | None, str]]:
     pairs: list[tuple[str | None, str]] = []
     for rev in script.walk_revisions():
         down = rev.down_revision
-        downs = down if isinstance(down, tuple) else (down,)
+        downs: tuple[str | None, ...] = tuple(down) if isinstance(down, tuple | list) else (down,)
         pairs += [(d, rev.revision) for d in downs]
     return list(reversed(pairs))
 
@@ -84,7 +84,7 @@ def describe(diff: tuple[Any, ...]) -> str:
     if kind.startswith("modify_"):
         _, _schema, table, column, _info, live, model = diff
         what = kind.removeprefix("modify_")
-        return f"column {table}.{column}: {what} is {live!s} in the database, {model!s} in the models"
+        return f"column {table}.{column}: {what} is {live} in the database, {model} in the models"
     return repr(diff)
 
 

@@ -142,14 +142,12 @@ def _advance_sequences(conn: Connection, tables: list[str]) -> None:
     for name in tables:
         seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'"{name}"'})
         if seq:
-            top = conn.scalar(text(f'SELECT coalesce(max(id), 0) + 1 FROM "{name}"'))
+            top = conn.scalar(text(f'SELECT coalesce(max(id), 0) + 1 FROM "{name}"'))  # noqa: S608
             conn.execute(text("SELECT setval(:s, :v, false)"), {"s": seq, "v": top})
 
 
 @pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
-@pytest.mark.parametrize(
-    ("previous", "revision"), revision_pairs(), ids=lambda r: r or "empty"
-)
+@pytest.mark.parametrize(("previous", "revision"), revision_pairs(), ids=lambda r: r or "empty")
 def test_upgrading_from_the_previous_revision_keeps_every_row(
     previous: str | None, revision: str, tmp_path: Path
 ) -> None:
