@@ -126,7 +126,9 @@ def reports_group() -> None:
 def reports_rebuild_command(
     programme_id: int | None, period: str | None, since: Any, jobs: int | None
 ) -> None:
-    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction."""
+    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction.
+    A period that cannot be built is skipped; the failures are listed per programme at the
+    end, after building the rest, and the exit status is then 1."""
     from coprod.db import utcnow
     from coprod.models import PeriodKind
     from coprod.services import reports
@@ -143,6 +145,7 @@ def reports_rebuild_command(
         )
         sqlite = session.get_bind().dialect.name == "sqlite"
     jobs = jobs or reports.default_jobs()
+    failures: list[tuple[Any, Exception]] = []  # appended from the building threads
     with click.progressbar(length=len(plan), label="Rebuilding reports", show_pos=True) as bar:
         changed = reports.build_batches(
             unit_of_work,
@@ -152,6 +155,23 @@ def reports_rebuild_command(
             done=lambda _batch, _n: bar.update(1),
             # SQLite lets one writer in at a time: compute side by side, queue only to write.
             read_unit=read_only_unit_of_work if sqlite else None,
+            failed=lambda batch, err: failures.append((batch, err)),
         )
     periods = sum(len(b.starts) for b in plan)
-    click.echo(f"{periods} periods rebuilt; {changed} snapshots changed.")
+    click.echo(f"{periods - len(failures)} periods rebuilt; {changed} snapshots changed.")
+    if failures:
+        _report_failures(failures)
+        raise SystemExit(1)
+
+
+def _report_failures(failures: list[tuple[Any, Exception]]) -> None:
+    """Each programme with the periods that could not be built, and why."""
+    click.echo(f"{len(failures)} periods could not be built (the others were):", err=True)
+    by_programme: dict[int, list[tuple[Any, Exception]]] = {}
+    for batch, err in sorted(failures, key=lambda f: (f[0].programme_id, f[0].kind, f[0].starts)):
+        by_programme.setdefault(batch.programme_id, []).append((batch, err))
+    for programme_id, items in by_programme.items():
+        click.echo(f"  programme {programme_id}:", err=True)
+        for batch, err in items:
+            what = f"{batch.kind.value} of {batch.starts[0].isoformat()}"
+            click.echo(f"    {what}: {type(err).__name__}: {err}", err=True)
