@@ -31,8 +31,8 @@ run: install
 	@$(FLASK) migrate
 	@$(FLASK) demo-data
 	@echo "coprod: http://127.0.0.1:$(PORT)  (Ctrl-C stops the web server and the scheduler)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) scheduler & \
+	@$(FLASK) scheduler & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' INT TERM EXIT; \
 	  $(FLASK) run --port $(PORT) --no-reload
 
 # The whole suite on SQLite, then again on PostgreSQL when COPROD_TEST_DATABASE_URL is set.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from coprod import scheduler
 from coprod.db import make_engine
 from coprod.migrate import upgrade
 from coprod.models import JobState, NotificationKind, OutboxMessage
+from coprod.services.mailer import console_text
 from tests.conftest import PG_URL
 from tests.test_migrations import scratch_database
 
@@ -189,3 +192,62 @@ def test_on_postgresql_a_scheduler_whose_lock_connection_is_killed_exits_and_run
                     proc.terminate()
                     proc.wait(timeout=30)
             engine.dispose()
+
+
+# --- the console of `make run` --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("result", "line"),
+    [(0, None), ({"sent": 0, "retry": 0}, None), (3, "test.job: 3 changed"),
+     ({"sent": 2, "retry": 0, "failed": 1}, "test.job: 2 sent, 1 failed")],
+)  # fmt: skip
+def test_a_job_says_something_only_when_it_did_something(app, session, caplog, result, line):
+    spec = scheduler.JobSpec("test.job", lambda _s, *, now: result, lambda _app: None)  # type: ignore[arg-type,return-value]
+    with caplog.at_level(logging.INFO, logger="coprod.scheduler"):
+        scheduler.run_job(app, spec)
+    assert [r.getMessage() for r in caplog.records] == ([line] if line else [])
+
+
+def test_an_email_in_the_console_is_a_short_block() -> None:
+    email = EmailMessage()
+    email["To"], email["From"], email["Subject"] = "vera@example.org", "coprod", "Reminder"
+    email.set_content("Hello Vera,\n\nYour shift starts soon.\n\n-- \ncoprod\nYour settings: …")
+    block = console_text(email).splitlines()
+    assert block[0].startswith("--- email to vera@example.org (not sent")
+    assert block[1:] == ["Subject: Reminder", "Hello Vera,", "Your shift starts soon.", "-" * 72]
+
+
+# --- a lost lock ------------------------------------------------------------------------------
+
+
+def test_a_removed_lock_file_is_a_lost_lock(tmp_path) -> None:
+    """Once the file is gone, another scheduler could lock a new one at the same path."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    lock_file = tmp_path / "scheduler.lock"
+    lock = scheduler.SchedulerLock(engine, str(lock_file))
+    lock.acquire()
+    assert lock.held()
+    lock_file.unlink()
+    assert not lock.held()
+    lock.release()
+    engine.dispose()
+
+
+def test_once_the_lock_is_lost_no_job_runs_and_the_scheduler_stops(app, tmp_path, capsys):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    lock = scheduler.SchedulerLock(engine, str(tmp_path / "scheduler.lock"))
+    lock.acquire()
+    watch = scheduler.Watch(lock)
+    ran: list[str] = []
+    spec = scheduler.JobSpec("test.job", lambda _s, *, now: ran.append("ran"), lambda _app: None)  # type: ignore[arg-type,return-value]
+    scheduler.run_job(app, spec, watch)
+    assert ran == ["ran"]
+    (tmp_path / "scheduler.lock").unlink()
+    scheduler.run_job(app, spec, watch)
+    scheduler.run_job(app, spec, watch)
+    assert ran == ["ran"]
+    assert watch.lost
+    assert capsys.readouterr().err.count("lost its lock") == 1
+    lock.release()
+    engine.dispose()

@@ -84,12 +84,11 @@ def build_email(settings: MailSettings, message: OutboxMessage) -> EmailMessage:
 
 def console_text(email: EmailMessage) -> str:
     """A short block for the development console: who, what, and the plain-text body without
-    its signature and blank-line runs."""
+    its signature or blank lines."""
     part = email.get_body(preferencelist=("plain",))
     body = part.get_content() if isinstance(part, EmailMessage) else ""
     body = body.split("\n-- \n")[0]  # the signature: who sends it and why
-    lines = [line.rstrip() for line in body.strip().splitlines()]
-    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
+    kept = [line.rstrip() for line in body.splitlines() if line.strip()]
     rule = "-" * 72
     head = f"email to {email['To']} (not sent: MAIL_SERVER is not set)"
     return "\n".join([f"--- {head} ".ljust(72, "-"), f"Subject: {email['Subject']}", *kept, rule])
