@@ -120,9 +120,8 @@ class SchedulerLock:
             self._conn = conn
             return
         Path(self.lock_file).parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(
-            self.lock_file, timeout=0, thread_local=False
-        )  # jobs check it from other threads
+        # Not thread-local: the jobs check it from the scheduler's worker threads.
+        lock = FileLock(self.lock_file, timeout=0, thread_local=False)
         try:
             lock.acquire()
         except Timeout:
@@ -190,9 +189,9 @@ class Watch:
         if not self.lost:
             self.lost = True
             print(
-                f"coprod scheduler: lost its lock ({self.lock.where}): the connection holding "
-                "it was closed or the database restarted. It runs no more jobs and exits with "
-                "status 1; start it again (a process supervisor does) to queue for the lock.",
+                f"coprod scheduler: lost its lock ({self.lock.where}: its connection was closed, "
+                "the database restarted or the lock file removed). It runs no more jobs and "
+                "exits with status 1; start it again (a supervisor does) to queue for the lock.",
                 file=sys.stderr,
                 flush=True,
             )
