@@ -8,27 +8,35 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run test install lint typecheck check clean serve scheduler fuzz
 
+# pip's output goes to $(VENV)/pip.log, shown only when installing fails.
+PIP_QUIETLY = >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; echo "installing failed (log above)"; exit 1; }
+
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --upgrade pip $(PIP_QUIETLY)
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
-	rm -f $(VENV)/.installed-* && touch $@
+	@echo "installing… coprod and its dependencies into $(VENV)"
+	@$(BIN)/pip install -e ".[dev]" $(PIP_QUIETLY)
+	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
 
 # Serve the demo world on http://127.0.0.1:$(PORT) together with the scheduler process.
+# Development settings, said explicitly: without COPROD_ENV coprod runs as production.
+run: export COPROD_ENV = development
+run: export PORT := $(PORT)
 run: install
-	mkdir -p instance
-	$(FLASK) migrate
-	$(FLASK) demo-data
+	@mkdir -p instance
+	@$(FLASK) migrate
+	@$(FLASK) demo-data
 	@echo "coprod: http://127.0.0.1:$(PORT)  (Ctrl-C stops the web server and the scheduler)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) scheduler & \
+	@$(FLASK) scheduler & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' INT TERM EXIT; \
 	  $(FLASK) run --port $(PORT) --no-reload
 
 # The whole suite on SQLite, then again on PostgreSQL when COPROD_TEST_DATABASE_URL is set.
+test: export COPROD_ENV = testing
 test: install
 	@echo "== the whole suite on SQLite =="
 	env -u COPROD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider

@@ -1,9 +1,16 @@
-"""Configuration: every value comes from the environment (12-factor), with safe defaults."""
+"""Configuration: every value comes from the environment (12-factor), with safe defaults.
+
+This is the one module that reads the environment. Without COPROD_ENV coprod runs as
+production: it refuses to start without SECRET_KEY, and its cookies are Secure.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NoReturn
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -14,6 +21,10 @@ def _bool(name: str, default: bool) -> bool:
     if raw is None:
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
 
 
 class Config:
@@ -57,9 +68,16 @@ class Config:
     SCHEDULER_LOCK_FILE = os.environ.get(
         "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")
     )
+    # Links in emails start with this (coprod.services.notifications reads it through
+    # settings(), outside any request).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
+    # The scheduler's job table (coprod/scheduler.py).
+    REPORTS_SWEEP_MINUTES = _int("REPORTS_SWEEP_MINUTES", 5)
+    REPORTS_REBUILD_HOUR = _int("REPORTS_REBUILD_HOUR", 2)
+    OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 30)
+    REMINDERS_SWEEP_MINUTES = _int("REMINDERS_SWEEP_MINUTES", 10)
     # Email (Flask-Mail's names). Without MAIL_SERVER the scheduler prints emails to its console
-    # and site admins read them on /admin/outbox. Links in emails start with PUBLIC_BASE_URL
-    # (read from the environment by coprod.services.notifications).
+    # and site admins read them on /admin/outbox.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
@@ -69,14 +87,16 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "coprod <no-reply@localhost>")
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
-    REMINDER_HOURS_BEFORE = int(os.environ.get("REMINDER_HOURS_BEFORE", "24"))
+    REMINDER_HOURS_BEFORE = _int("REMINDER_HOURS_BEFORE", 24)
     TESTING = False
 
 
 class DevConfig(Config):
-    """Local development: a throwaway secret and plain-HTTP cookies."""
+    """Local development: a throwaway secret, plain-HTTP cookies, links to the local port."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    PORT = _int("PORT", 5000)  # `make run` serves here: email links follow it
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{PORT}"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
 
@@ -91,6 +111,7 @@ class TestConfig(Config):
     DATABASE_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "sqlite://")
     CACHE_TYPE = "NullCache"  # tests that need the visitor cache switch it on
     MAIL_SERVER = ""  # tests start their own SMTP server and pass its settings explicitly
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 
 
 CONFIGS: dict[str, type[Config]] = {
@@ -101,5 +122,44 @@ CONFIGS: dict[str, type[Config]] = {
 
 
 def config_for(name: str | None = None) -> type[Config]:
-    """The config class named by COPROD_ENV (development unless told otherwise)."""
-    return CONFIGS[name or os.environ.get("COPROD_ENV", "development")]
+    """The config class named by COPROD_ENV (production unless told otherwise)."""
+    name = name or os.environ.get("COPROD_ENV") or "production"
+    if name not in CONFIGS:
+        refuse(f"COPROD_ENV must be one of {', '.join(CONFIGS)}, not {name!r}.")
+    return CONFIGS[name]
+
+
+def settings(name: str | None = None) -> dict[str, Any]:
+    """This process's settings as a mapping, for code that runs outside an app context (the
+    services' email links, a job called from a script)."""
+    cls = config_for(name)
+    return {key: getattr(cls, key) for key in dir(cls) if key.isupper()}
+
+
+# The exit status of a process refusing to start: gunicorn reads 4 from a worker as "App failed
+# to load" and stops, instead of starting new workers for ever; `flask` passes it on.
+EXIT_UNSAFE = 4
+
+
+class UnsafeConfig(SystemExit):
+    """The settings are not fit to start with: the process exits with EXIT_UNSAFE after one
+    line on stderr (no traceback), whether started by `flask` or by gunicorn."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(EXIT_UNSAFE)
+        self.message = f"coprod: {message}"
+
+
+def refuse(message: str) -> NoReturn:
+    err = UnsafeConfig(message)
+    print(err.message, file=sys.stderr, flush=True)
+    raise err
+
+
+def refuse_unsafe(config: Mapping[str, Any]) -> None:
+    """Stop before serving anything when a production secret is missing."""
+    if not config.get("SECRET_KEY"):
+        refuse(
+            "SECRET_KEY is not set. Set it in the environment (the same long random value in "
+            "every process), or set COPROD_ENV=development on your own machine."
+        )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from config import BASE_DIR, config_for
+from config import BASE_DIR, config_for, refuse_unsafe
 
 
 def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
@@ -19,6 +19,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     )
     app.config.from_object(config or config_for())
     app.config.update(overrides)
+    refuse_unsafe(app.config)
 
     from coprod import api, cli, extensions, web
 

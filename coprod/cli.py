@@ -22,14 +22,36 @@ def register_cli(app: Flask) -> None:
 
 @click.command("migrate")
 def migrate_command() -> None:
-    """Create or upgrade the database schema to the newest version."""
-    from coprod.migrate import upgrade
+    """Upgrade the database schema to the newest revision, then check it matches the models
+    (exit status 1, naming each difference, when it does not)."""
+    from coprod.db import make_engine
+    from coprod.migrate import differences, upgrade
 
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     upgrade(url)
-    click.echo("Database is up to date.")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            diffs = differences(conn)
+    finally:
+        engine.dispose()
+    if diffs:
+        click.echo(
+            f"The database was upgraded but its schema does not match this version of coprod "
+            f"({len(diffs)} difference{'s' if len(diffs) > 1 else ''}):",
+            err=True,
+        )
+        for line in diffs:
+            click.echo(f"  - {line}", err=True)
+        click.echo(
+            "It was changed by hand or by another version of coprod: restore it, or bring it "
+            "back in line with a new migration, before starting coprod (README: Upgrading).",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("Database is up to date: its schema matches the models.")
 
 
 @click.command("create-admin")
@@ -105,7 +127,9 @@ def reports_group() -> None:
 def reports_rebuild_command(
     programme_id: int | None, period: str | None, since: Any, jobs: int | None
 ) -> None:
-    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction."""
+    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction.
+    A period that cannot be built is skipped; the failures are listed per programme at the
+    end, after building the rest, and the exit status is then 1."""
     from coprod.db import utcnow
     from coprod.models import PeriodKind
     from coprod.services import reports
@@ -122,6 +146,7 @@ def reports_rebuild_command(
         )
         sqlite = session.get_bind().dialect.name == "sqlite"
     jobs = jobs or reports.default_jobs()
+    failures: list[tuple[Any, Exception]] = []  # appended from the building threads
     with click.progressbar(length=len(plan), label="Rebuilding reports", show_pos=True) as bar:
         changed = reports.build_batches(
             unit_of_work,
@@ -131,6 +156,23 @@ def reports_rebuild_command(
             done=lambda _batch, _n: bar.update(1),
             # SQLite lets one writer in at a time: compute side by side, queue only to write.
             read_unit=read_only_unit_of_work if sqlite else None,
+            failed=lambda batch, err: failures.append((batch, err)),
         )
     periods = sum(len(b.starts) for b in plan)
-    click.echo(f"{periods} periods rebuilt; {changed} snapshots changed.")
+    click.echo(f"{periods - len(failures)} periods rebuilt; {changed} snapshots changed.")
+    if failures:
+        _report_failures(failures)
+        raise SystemExit(1)
+
+
+def _report_failures(failures: list[tuple[Any, Exception]]) -> None:
+    """Each programme with the periods that could not be built, and why."""
+    click.echo(f"{len(failures)} periods could not be built (the others were):", err=True)
+    by_programme: dict[int, list[tuple[Any, Exception]]] = {}
+    for batch, err in sorted(failures, key=lambda f: (f[0].programme_id, f[0].kind, f[0].starts)):
+        by_programme.setdefault(batch.programme_id, []).append((batch, err))
+    for programme_id, items in by_programme.items():
+        click.echo(f"  programme {programme_id}:", err=True)
+        for batch, err in items:
+            what = f"{batch.kind.value} of {batch.starts[0].isoformat()}"
+            click.echo(f"    {what}: {type(err).__name__}: {err}", err=True)

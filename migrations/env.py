@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 
 import coprod.models  # noqa: F401  (fills the metadata)
@@ -16,9 +14,7 @@ target_metadata = Base.metadata
 def _url() -> str:
     from config import config_for
 
-    return (
-        config.attributes.get("url") or os.environ.get("DATABASE_URL") or config_for().DATABASE_URL
-    )
+    return config.attributes.get("url") or config_for().DATABASE_URL
 
 
 def run_migrations_offline() -> None:

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, MetaData, Table, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from coprod.db import Base
+from coprod.db import Base, make_engine
+from coprod.demo import load_demo_data
+from coprod.jobs.reminders import send_reminders
+from coprod.jobs.reports import sweep_reports
+from coprod.migrate import differences, revision_pairs, upgrade
+from coprod.models import NotificationKind, User
+from coprod.services.notifications import set_preferences
+from coprod.services.tokens import create_token
+from tests.conftest import NOW, PG_URL
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # SQLite cannot reflect expression indexes (SQLAlchemy and Alembic say so and skip them): the
 # one the models declare is checked by name below instead, on both databases.
@@ -36,3 +55,163 @@ def test_organisation_names_are_unique_whatever_their_case_in_the_database(engin
         with pytest.raises(IntegrityError), conn.begin_nested():
             conn.execute(insert, {"name": "FOOD BANK"})
         conn.rollback()
+
+
+# --- upgrades that keep data ---------------------------------------------------------------
+
+# Tables the filled world must hold rows in, so that keeping the data is not checked on empty
+# tables (the demo world, a report sweep, reminders, one API token and one preference).
+FILLED = {
+    "user", "organisation", "membership", "programme", "partner", "metric", "task",
+    "task_metric", "shift", "signup", "contribution_log", "outcome_quantity", "in_kind_item",
+    "report_snapshot", "job_state", "outbox_message", "audit_entry", "api_token",
+    "notification_preference",
+}  # fmt: skip
+
+
+@contextmanager
+def scratch_database(tmp_path: Path, name: str) -> Iterator[str]:
+    """An empty database of the suite's kind, for whole upgrades: a SQLite file, or on
+    PostgreSQL a schema of its own in the test database (found first through search_path)."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / name}.sqlite"
+        return
+    schema = f"scratch_{name}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
+def fill_with_the_demo_world(url: str) -> None:
+    """The demo world as today's code makes it, plus what only jobs and people make."""
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_demo_data(session, now=NOW)
+        sweep_reports(session, now=NOW)
+        send_reminders(session, now=NOW, hours_before=24 * 365)
+        volunteer = session.scalars(select(User).order_by(User.id)).first()
+        assert volunteer is not None
+        create_token(session, volunteer, "upgrade test")
+        set_preferences(session, volunteer, {NotificationKind.REMINDER: False}, now=NOW)
+        session.commit()
+    engine.dispose()
+
+
+def _rows(conn: Connection, table: Table, columns: list[str]) -> list[tuple[Any, ...]]:
+    query = select(*(table.c[name] for name in columns)).order_by(*table.primary_key.columns)
+    return [tuple(row) for row in conn.execute(query)]
+
+
+def copy_rows(source: Connection, target: Connection) -> dict[str, list[str]]:
+    """Every row of the source, projected on the columns the target's (older) schema has;
+    returns the columns copied per table. A NOT NULL column the source lacks (dropped by a
+    later revision) has no value to give: the test says so rather than invent one."""
+    src, dst = MetaData(), MetaData()
+    src.reflect(source)
+    dst.reflect(target)
+    copied: dict[str, list[str]] = {}
+    for table in dst.sorted_tables:
+        if table.name == "alembic_version" or table.name not in src.tables:
+            continue
+        have = src.tables[table.name]
+        columns = [c.name for c in table.columns if c.name in have.c]
+        lacking = [
+            c.name
+            for c in table.columns
+            if c.name not in have.c and not c.nullable and c.server_default is None
+        ]
+        assert not lacking, f"no value to give {table.name}.{lacking} at the older revision"
+        rows = [dict(zip(columns, row, strict=True)) for row in _rows(source, have, columns)]
+        if rows:
+            target.execute(table.insert(), rows)
+        copied[table.name] = columns
+    if target.dialect.name == "postgresql":
+        _advance_sequences(target, [name for name in copied if "id" in dst.tables[name].c])
+    return copied
+
+
+def _advance_sequences(conn: Connection, tables: list[str]) -> None:
+    """Rows copied with their ids leave PostgreSQL's sequences behind: move them past."""
+    for name in tables:
+        seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'"{name}"'})
+        if seq:
+            top = conn.scalar(text(f'SELECT coalesce(max(id), 0) + 1 FROM "{name}"'))  # noqa: S608
+            conn.execute(text("SELECT setval(:s, :v, false)"), {"s": seq, "v": top})
+
+
+@pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
+@pytest.mark.parametrize(("previous", "revision"), revision_pairs(), ids=lambda r: r or "empty")
+def test_upgrading_from_the_previous_revision_keeps_every_row(
+    previous: str | None, revision: str, tmp_path: Path
+) -> None:
+    """A database at `previous`, holding the demo world, upgrades to head with every row and
+    value kept, and its schema then matches the models (one case per step of the history).
+
+    The world is made by today's code (coprod.demo and the services use today's models), so it
+    is first built in a scratch database at head and then copied row by row into the database
+    at `previous`, keeping the columns that revision has: the data is the demo world as it
+    looked then, less only what later revisions added. For the first revision there is no
+    older schema to hold data: the empty database is upgraded and then takes the whole world.
+    """
+    with (
+        scratch_database(tmp_path, "world") as world_url,
+        scratch_database(tmp_path, "upgraded") as url,
+    ):
+        upgrade(world_url)
+        fill_with_the_demo_world(world_url)
+        world, engine = make_engine(world_url), make_engine(url)
+        try:
+            if previous is not None:
+                upgrade(url, revision=previous)
+            with world.connect() as source, engine.begin() as target:
+                copied = copy_rows(source, target) if previous is not None else {}
+            upgrade(url)
+            with world.connect() as source, engine.begin() as target:
+                if previous is None:
+                    copied = copy_rows(source, target)
+            with world.connect() as source, engine.connect() as target:
+                before, after = MetaData(), MetaData()
+                before.reflect(source)
+                after.reflect(target)
+                rows = {t: _rows(source, before.tables[t], c) for t, c in copied.items()}
+                assert [t for t in sorted(FILLED & rows.keys()) if not rows[t]] == []
+                for name, columns in copied.items():
+                    kept = _rows(target, after.tables[name], columns)
+                    assert kept == rows[name], f"{name}: rows lost or changed by the upgrade"
+                assert differences(target) == []
+        finally:
+            world.dispose()
+            engine.dispose()
+
+
+def _migrate(url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COPROD_ENV": "development", "DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "coprod", "migrate"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_migrate_fails_naming_each_difference_when_the_schema_has_drifted(tmp_path) -> None:
+    """A column dropped by hand is not "up to date": migrate exits 1 and names it."""
+    with scratch_database(tmp_path, "drifted") as url:
+        fresh = _migrate(url)
+        assert fresh.returncode == 0, fresh.stderr
+        assert "up to date" in fresh.stdout
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE organisation DROP COLUMN description"))
+        engine.dispose()
+        drifted = _migrate(url)
+    assert drifted.returncode == 1
+    assert "organisation.description" in drifted.stderr
+    assert "1 difference" in drifted.stderr
+    assert "up to date" not in drifted.stdout + drifted.stderr
+    assert "Traceback" not in drifted.stderr

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import time
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from coprod import scheduler
 from coprod.db import make_engine
 from coprod.migrate import upgrade
-from coprod.models import JobState
+from coprod.models import JobState, NotificationKind, OutboxMessage
+from coprod.services.mailer import console_text
 from tests.conftest import PG_URL
+from tests.test_migrations import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = [sys.executable, "-m", "flask", "--app", "coprod", "scheduler"]
@@ -115,4 +121,133 @@ def test_on_postgresql_the_advisory_lock_turns_a_second_scheduler_away(tmp_path)
     free = scheduler.SchedulerLock(engine, "")
     free.acquire()
     free.release()
+    engine.dispose()
+
+
+def _wait_for(predicate, what: str, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(0.2)
+
+
+def _lock_holder(engine) -> int | None:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return conn.scalar(
+            text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = 0 AND objid::bigint = :k AND objsubid = 1"
+            ),
+            {"k": scheduler.ADVISORY_KEY},
+        )
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_scheduler_whose_lock_connection_is_killed_exits_and_runs_nothing_more(
+    tmp_path,
+) -> None:
+    """The lock's backend is terminated (as a database restart or a network cut would): the
+    scheduler notices before its next job, runs nothing more and exits 1; a second scheduler
+    started meanwhile takes the lock and is the only one that sends the email queued after."""
+    with scratch_database(tmp_path, "scheduler") as url:
+        upgrade(url)
+        engine = make_engine(url)
+        env = {**_env(tmp_path, url), "OUTBOX_INTERVAL_SECONDS": "1"}
+        logs = {name: tmp_path / f"{name}.log" for name in ("first", "second")}
+
+        def start(name: str) -> subprocess.Popen[bytes]:
+            with logs[name].open("wb") as out:  # the child keeps its own copy
+                return subprocess.Popen(FLASK, env=env, cwd=ROOT, stdout=out, stderr=out)
+
+        def said(name: str, words: str) -> bool:
+            return words in logs[name].read_text()
+
+        first = start("first")
+        second = None
+        try:
+            _wait_for(lambda: said("first", "started"), "the first scheduler to start")
+            holder = _lock_holder(engine)
+            assert holder is not None
+            with engine.connect() as conn:
+                assert conn.scalar(text("SELECT pg_terminate_backend(:p)"), {"p": holder})
+            second = start("second")
+            _wait_for(lambda: said("second", "started"), "the second to take the lock")
+            assert first.wait(timeout=60) == 1
+            assert said("first", "lost its lock")
+            with Session(engine) as session:
+                session.add(
+                    OutboxMessage(
+                        recipient="after@example.org", kind=NotificationKind.REMINDER,
+                        subject="Queued after the takeover", body_text="Hello",
+                        body_html="<p>Hello</p>", dedupe_key="takeover",
+                    )
+                )  # fmt: skip
+                session.commit()
+            _wait_for(lambda: said("second", "after@example.org"), "the second to send it")
+            assert not said("first", "after@example.org")
+            assert second.poll() is None  # the second carries on
+        finally:
+            for proc in (first, second):
+                if proc is not None and proc.poll() is None:
+                    proc.terminate()
+                    proc.wait(timeout=30)
+            engine.dispose()
+
+
+# --- the console of `make run` --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("result", "line"),
+    [(0, None), ({"sent": 0, "retry": 0}, None), (3, "test.job: 3 changed"),
+     ({"sent": 2, "retry": 0, "failed": 1}, "test.job: 2 sent, 1 failed")],
+)  # fmt: skip
+def test_a_job_says_something_only_when_it_did_something(app, session, caplog, result, line):
+    spec = scheduler.JobSpec("test.job", lambda _s, *, now: result, lambda _app: None)  # type: ignore[arg-type,return-value]
+    with caplog.at_level(logging.INFO, logger="coprod.scheduler"):
+        scheduler.run_job(app, spec)
+    assert [r.getMessage() for r in caplog.records] == ([line] if line else [])
+
+
+def test_an_email_in_the_console_is_a_short_block() -> None:
+    email = EmailMessage()
+    email["To"], email["From"], email["Subject"] = "vera@example.org", "coprod", "Reminder"
+    email.set_content("Hello Vera,\n\nYour shift starts soon.\n\n-- \ncoprod\nYour settings: …")
+    block = console_text(email).splitlines()
+    assert block[0].startswith("--- email to vera@example.org (not sent")
+    assert block[1:] == ["Subject: Reminder", "Hello Vera,", "Your shift starts soon.", "-" * 72]
+
+
+# --- a lost lock ------------------------------------------------------------------------------
+
+
+def test_a_removed_lock_file_is_a_lost_lock(tmp_path) -> None:
+    """Once the file is gone, another scheduler could lock a new one at the same path."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    lock_file = tmp_path / "scheduler.lock"
+    lock = scheduler.SchedulerLock(engine, str(lock_file))
+    lock.acquire()
+    assert lock.held()
+    lock_file.unlink()
+    assert not lock.held()
+    lock.release()
+    engine.dispose()
+
+
+def test_once_the_lock_is_lost_no_job_runs_and_the_scheduler_stops(app, tmp_path, capsys):
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
+    lock = scheduler.SchedulerLock(engine, str(tmp_path / "scheduler.lock"))
+    lock.acquire()
+    watch = scheduler.Watch(lock)
+    ran: list[str] = []
+    spec = scheduler.JobSpec("test.job", lambda _s, *, now: ran.append("ran"), lambda _app: None)  # type: ignore[arg-type,return-value]
+    scheduler.run_job(app, spec, watch)
+    assert ran == ["ran"]
+    (tmp_path / "scheduler.lock").unlink()
+    scheduler.run_job(app, spec, watch)
+    scheduler.run_job(app, spec, watch)
+    assert ran == ["ran"]
+    assert watch.lost
+    assert capsys.readouterr().err.count("lost its lock") == 1
+    lock.release()
     engine.dispose()

@@ -11,7 +11,6 @@ go back to the queue after STALE_CLAIM (at worst such a message is sent twice, n
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from config import settings
 from coprod.models import OutboxMessage, OutboxStatus
 from coprod.services.mailer import Mailer, MailSettings, build_email
 
@@ -123,9 +123,9 @@ def deliver_outbox(
 
 
 def current_settings() -> MailSettings:
-    """The MAIL_* settings of the running app (the scheduler pushes its context), else the
-    environment."""
+    """The MAIL_* settings of the running app (the scheduler pushes its context), else this
+    process's settings (config.py)."""
     from flask import current_app, has_app_context
 
-    config: Any = current_app.config if has_app_context() else os.environ
+    config: Any = current_app.config if has_app_context() else settings()
     return MailSettings.from_config(config)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from config import settings
 from coprod.models import (
     NotificationKind,
     OutboxMessage,
@@ -19,15 +20,13 @@ from coprod.models import (
 )
 from coprod.services import notifications
 
-DEFAULT_HOURS = 24
-
 
 def reminder_hours() -> int:
-    """REMINDER_HOURS_BEFORE from the running app's config, else the environment, else 24."""
+    """REMINDER_HOURS_BEFORE from the running app's config, else this process's settings."""
     from flask import current_app, has_app_context
 
-    raw = current_app.config.get("REMINDER_HOURS_BEFORE") if has_app_context() else None
-    return int(raw or os.environ.get("REMINDER_HOURS_BEFORE") or DEFAULT_HOURS)
+    config: Any = current_app.config if has_app_context() else settings()
+    return int(config["REMINDER_HOURS_BEFORE"])
 
 
 def send_reminders(session: Session, *, now: datetime, hours_before: int | None = None) -> int:

@@ -83,13 +83,15 @@ def build_email(settings: MailSettings, message: OutboxMessage) -> EmailMessage:
 
 
 def console_text(email: EmailMessage) -> str:
-    """A readable copy of the message for the development console (the plain-text part)."""
+    """A short block for the development console: who, what, and the plain-text body without
+    its signature or blank lines."""
     part = email.get_body(preferencelist=("plain",))
     body = part.get_content() if isinstance(part, EmailMessage) else ""
-    return (
-        "email (MAIL_SERVER is not set, so it is shown here instead of sent)\n"
-        f"From: {email['From']}\nTo: {email['To']}\nSubject: {email['Subject']}\n\n{body}"
-    )
+    body = body.split("\n-- \n")[0]  # the signature: who sends it and why
+    kept = [line.rstrip() for line in body.splitlines() if line.strip()]
+    rule = "-" * 72
+    head = f"email to {email['To']} (not sent: MAIL_SERVER is not set)"
+    return "\n".join([f"--- {head} ".ljust(72, "-"), f"Subject: {email['Subject']}", *kept, rule])
 
 
 class Mailer:

@@ -2,13 +2,12 @@
 templates/emails/<kind>.txt and .html, only for people who want that kind, and never queued
 twice for the same occasion (the row's unique dedupe key).
 
-Links in emails are absolute: PUBLIC_BASE_URL from the environment (http://127.0.0.1:5000 by
-default, the address `make run` serves).
+Links in emails are absolute: PUBLIC_BASE_URL from config.py (http://127.0.0.1:5000 by default;
+in development the address `make run` serves, which follows PORT).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from config import settings
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors
 from coprod.models import (
@@ -38,7 +38,6 @@ from coprod.services import audit
 
 Kind = NotificationKind
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 MAX_SUBJECT = 150
 MAX_BODY = 5000
 
@@ -67,7 +66,8 @@ _env = Environment(
 
 
 def base_url() -> str:
-    return (os.environ.get("PUBLIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    """PUBLIC_BASE_URL of this process's settings (config.py; in development it follows PORT)."""
+    return str(settings()["PUBLIC_BASE_URL"]).rstrip("/")
 
 
 def describe_time(shift: Shift) -> str:

@@ -59,10 +59,35 @@ class Batch:
     starts: tuple[date, ...]
 
 
+# Told of each period that could not be built (a batch of one period) and why; it is skipped.
+Failed = Callable[[Batch, Exception], None]
+
+
 def build_batch(session: Session, batch: Batch, *, now: datetime) -> int:
     """Rebuild the batch's snapshots from approved logs in the session's transaction; returns
     how many rows changed."""
     return store_batch(session, batch, compute_batch(session, batch), now=now)
+
+
+def periods_of(batch: Batch) -> list[Batch]:
+    """The batch split into batches of one period each."""
+    return [Batch(batch.programme_id, batch.kind, (start,)) for start in batch.starts]
+
+
+def build_batch_isolated(session: Session, batch: Batch, *, now: datetime, failed: Failed) -> int:
+    """Build the batch in a savepoint; if it fails, build its periods one by one, and skip
+    (telling `failed`) each period that fails on its own, so one bad period (a log dated in
+    year 1 overflows the date arithmetic) costs only itself."""
+    try:
+        with session.begin_nested():
+            return build_batch(session, batch, now=now)
+    except Exception as err:
+        if len(batch.starts) == 1:
+            failed(batch, err)
+            return 0
+    return sum(
+        build_batch_isolated(session, one, now=now, failed=failed) for one in periods_of(batch)
+    )
 
 
 def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
@@ -212,9 +237,16 @@ def plan_rebuild(
     return batches
 
 
-def rebuild_reports(session: Session, *, now: datetime, **plan: Any) -> int:
-    """Rebuild every planned period (see plan_rebuild); returns how many snapshots changed."""
-    return sum(build_batch(session, b, now=now) for b in plan_rebuild(session, now=now, **plan))
+def rebuild_reports(
+    session: Session, *, now: datetime, failed: Failed | None = None, **plan: Any
+) -> int:
+    """Rebuild every planned period (see plan_rebuild); returns how many snapshots changed.
+    With `failed`, a period that cannot be built is skipped and reported there instead of
+    stopping the rest."""
+    batches = plan_rebuild(session, now=now, **plan)
+    if failed is None:
+        return sum(build_batch(session, b, now=now) for b in batches)
+    return sum(build_batch_isolated(session, b, now=now, failed=failed) for b in batches)
 
 
 # Opens a session in a transaction of its own, committed on success (coprod.db.unit_of_work).
@@ -235,6 +267,7 @@ def build_batches(
     jobs: int = 1,
     done: Callable[[Batch, int], None] | None = None,
     read_unit: UnitOfWork | None = None,
+    failed: Failed | None = None,
 ) -> int:
     """Build each batch in its own transaction (`unit()`), up to `jobs` at once, each on its
     own session and connection; returns how many snapshots changed.
@@ -247,12 +280,25 @@ def build_batches(
     period touched since it last ran.
 
     `done(batch, changed)` runs in the caller's thread after each batch commits (a progress
-    bar). The first error cancels the batches not yet started and is raised once those
-    running have ended; batches already committed stay, and building is idempotent, so
-    running again finishes the job.
+    bar). With `failed`, a batch that fails is built again period by period, each in its own
+    transaction, and each period that still fails is passed to `failed` (from the building
+    thread) and skipped. Without it, the first error cancels the batches not yet started and
+    is raised once those running have ended; batches already committed stay, and building is
+    idempotent, so running again finishes the job.
     """
 
     def build(batch: Batch) -> int:
+        try:
+            return build_once(batch)
+        except Exception as err:
+            if failed is None:
+                raise
+            if len(batch.starts) == 1:
+                failed(batch, err)
+                return 0
+        return sum(build(one) for one in periods_of(batch))
+
+    def build_once(batch: Batch) -> int:
         try:
             if read_unit is not None and jobs > 1:
                 with read_unit() as session:
