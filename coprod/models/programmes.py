@@ -30,6 +30,8 @@ class Programme(Base):
     evaluation_ends_on: Mapped[date | None]
     # Money value of one volunteered hour, for the in-kind match funders ask for.
     hourly_rate: Mapped[Decimal] = mapped_column(money(), default=Decimal("0"))
+    # IANA name overriding the lead agency's zone; None: the lead agency's zone.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     lead_organisation: Mapped[Organisation] = relationship()
