@@ -34,7 +34,8 @@ class Programme(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    lead_organisation: Mapped[Organisation] = relationship()
+    # Loaded with the programme: its time zone is the programme's unless it sets its own.
+    lead_organisation: Mapped[Organisation] = relationship(lazy="joined")
     partners: Mapped[list[Partner]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="Partner.id"
     )

@@ -124,7 +124,7 @@ def list_my_schedule(
         select(Signup)
         .join(Signup.shift)
         .join(Shift.task)
-        .options(contains_eager(Signup.shift).contains_eager(Shift.task))
+        .options(contains_eager(Signup.shift).contains_eager(Shift.task).joinedload(Task.programme))
         .where(Signup.user_id == actor.id, Signup.status != SignupStatus.CANCELLED)
         .order_by(
             past,
