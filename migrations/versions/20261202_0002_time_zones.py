@@ -38,7 +38,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programme", schema=None) as batch_op:
-        batch_op.drop_column("timezone")
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.drop_column("timezone")
+    # A plain DROP COLUMN (SQLite 3.35+ has it): batch mode would rebuild the organisation
+    # table, which SQLite refuses while other tables' foreign keys point at it.
+    op.drop_column("programme", "timezone")
+    op.drop_column("organisation", "timezone")
