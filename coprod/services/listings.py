@@ -3,7 +3,7 @@ organisations, stored report snapshots); visibility comes from coprod.policy's r
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -21,6 +21,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
+from coprod.services import localtime
 from coprod.services.pagination import Page, paginate
 from coprod.services.tasks import text_match
 
@@ -54,14 +55,11 @@ def list_tasks(
         stmt = stmt.where(Task.programme_id == programme_id)
     for word in q.split()[:10]:
         stmt = stmt.where(text_match(word))
-    if date_from or date_to:
-        in_range = [Shift.task_id == Task.id]
-        if date_from:
-            in_range.append(Shift.starts_at >= datetime.combine(date_from, time(), UTC))
-        if date_to:
-            end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
-            in_range.append(Shift.starts_at < end)
-        stmt = stmt.where(exists().where(*in_range))
+    if date_from or date_to:  # dates are each programme's local dates
+        days = localtime.on_local_days(
+            session, Shift.starts_at, Task.programme_id, date_from, date_to
+        )
+        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days))
     stmt = stmt.order_by(Task.created_at.desc(), Task.id.desc())
     return paginate(session, stmt, page, per_page)
 

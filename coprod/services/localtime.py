@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from coprod.errors import Invalid
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+    from sqlalchemy.sql import ColumnElement
+
     from coprod.models import Organisation, Programme, Shift, Task
 
 FALLBACK_ZONE = "UTC"
@@ -162,3 +165,48 @@ def format_span(starts_at: datetime, ends_at: datetime, tz: ZoneInfo, *, year: b
 def describe_shift(shift: Shift, *, year: bool = True) -> str:
     """A shift's time in its programme's zone, for pages and emails."""
     return format_span(shift.starts_at, shift.ends_at, shift_zone(shift), year=year)
+
+
+# --- in SQL -------------------------------------------------------------------------------
+# (models are imported inside: the organisation model takes its default zone from here)
+
+
+def programme_zone_sql() -> ColumnElement[str]:
+    """SQL for a programme's time zone: its own, else its lead agency's."""
+    from sqlalchemy import func, select
+
+    from coprod.models import Organisation, Programme
+
+    lead_zone = (
+        select(Organisation.timezone)
+        .where(Organisation.id == Programme.lead_organisation_id)
+        .scalar_subquery()
+    )
+    return func.coalesce(Programme.timezone, lead_zone)
+
+
+def on_local_days(
+    session: Session,
+    instant: Any,
+    programme_id: Any,
+    first: date | None,
+    last: date | None,
+) -> ColumnElement[bool]:
+    """SQL: the instant falls on a local date from `first` to `last` (either may be open) in
+    the zone of the programme; one query finds the zones in use."""
+    from sqlalchemy import and_, false, or_, select
+
+    from coprod.models import Programme
+
+    zone_sql = programme_zone_sql()
+    clauses = []
+    for name in session.scalars(select(zone_sql).distinct()):
+        tz = zone(name)
+        parts = [programme_id.in_(select(Programme.id).where(zone_sql == name))]
+        if first is not None:
+            parts.append(instant >= datetime.combine(first, time(), tz).astimezone(UTC))
+        if last is not None:
+            end = datetime.combine(last + timedelta(days=1), time(), tz).astimezone(UTC)
+            parts.append(instant < end)
+        clauses.append(and_(*parts))
+    return or_(*clauses) if clauses else false()

@@ -313,3 +313,23 @@ def test_the_current_report_period_is_the_programmes_local_month(session, place)
     assert batches[(london.id, PeriodKind.MONTH)] == (date(2026, 6, 1),)
     assert batches[(auckland.id, PeriodKind.QUARTER)] == (date(2026, 7, 1),)
     assert batches[(london.id, PeriodKind.QUARTER)] == (date(2026, 4, 1),)
+
+
+def test_the_task_list_date_filter_takes_each_programmes_local_date(session, place):
+    from coprod.models import TaskStatus
+    from coprod.services import tasks
+
+    _p1, _s1, kiwi = place(AUCKLAND)
+    _p2, _s2, pom = place(LONDON)
+    for task in (kiwi, pom):
+        task.status = TaskStatus.OPEN
+    # Both start on 15 June locally: 08:30 NZST and 00:30 BST, while UTC says the 14th.
+    make_shift(session, kiwi, starts_at=datetime(2026, 6, 14, 20, 30, tzinfo=UTC))
+    make_shift(session, pom, starts_at=datetime(2026, 6, 14, 23, 30, tzinfo=UTC))
+
+    def titles(day: date) -> set[str]:
+        page = tasks.list_open_tasks(session, date_from=day, date_to=day, now=EARLY)
+        return {row.task.title for row in page.items}
+
+    assert titles(date(2026, 6, 15)) == {kiwi.title, pom.title}
+    assert titles(date(2026, 6, 14)) == set()

@@ -37,6 +37,7 @@ from coprod.models import (
     Programme,
     ReportSnapshot,
 )
+from coprod.services.localtime import programme_zone_sql
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
     local_todays,
@@ -44,7 +45,6 @@ from coprod.services.reports.periods import (
     period_end,
     period_start,
     previous_start,
-    programme_zone_sql,
     starts_between,
 )
 

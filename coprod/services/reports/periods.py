@@ -20,17 +20,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from coprod.errors import Invalid
-from coprod.models import Organisation, PeriodKind, Programme
-
-
-def programme_zone_sql() -> ColumnElement[str]:
-    """SQL for a programme's time zone: its own, else its lead agency's."""
-    lead_zone = (
-        select(Organisation.timezone)
-        .where(Organisation.id == Programme.lead_organisation_id)
-        .scalar_subquery()
-    )
-    return func.coalesce(Programme.timezone, lead_zone)
+from coprod.models import PeriodKind
+from coprod.services.localtime import programme_zone_sql
 
 
 def local_todays(session: Session, now: datetime) -> list[tuple[date, ColumnElement[bool]]]:
