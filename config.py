@@ -88,6 +88,8 @@ class Config:
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
     REMINDER_HOURS_BEFORE = _int("REMINDER_HOURS_BEFORE", 24)
+    # The IANA time zone new organisations get (each can change it; a programme can set its own).
+    DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/London")
     TESTING = False
 
 

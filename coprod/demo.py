@@ -7,8 +7,9 @@ and future shifts to sign up for. Loading is idempotent: a second run finds the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,12 +34,14 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services import audit
+from coprod.services import audit, localtime
 from coprod.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credentials
 DOMAIN = "demo.coprod.org"
 AGENCY = "Riverside City Council"
+# The demo city is in the UK: its pages show shifts in London time (GMT in winter, BST in summer).
+DEMO_ZONE = "Europe/London"
 
 DEMO_LOGINS = [
     (f"admin@{DOMAIN}", "site admin (verifies organisations, sees the audit log)"),
@@ -128,7 +131,12 @@ def _organisations(session: Session, p: dict[str, User], now: datetime) -> dict[
     }
     orgs = {
         key: Organisation(
-            name=name, kind=kind, description=desc, verified_at=now, verified_by_id=p["admin"].id
+            name=name,
+            kind=kind,
+            description=desc,
+            timezone=DEMO_ZONE,
+            verified_at=now,
+            verified_by_id=p["admin"].id,
         )
         for key, (name, kind, desc) in specs.items()
     }
@@ -362,7 +370,8 @@ def _tasks(
         # Two past shifts and three upcoming, weekly, two hours long at staggered hours.
         for week in (-2, -1, 1, 2, 3):
             day = today + timedelta(days=7 * week + (i % 5) - 2)
-            starts = datetime.combine(day, time(9 + (i % 4) * 2, 0), tzinfo=UTC)
+            # Round local times in the agency's zone (09:00 in London is 08:00 UTC in summer).
+            starts = localtime.from_local(day, time(9 + (i % 4) * 2, 0), ZoneInfo(DEMO_ZONE))
             if status == TaskStatus.COMPLETED and week > 0:
                 continue
             session.add(
@@ -552,7 +561,7 @@ def _log(
         programme_id=task.programme_id,
         task_id=task.id,
         shift_id=shift.id,
-        date=shift.starts_at.date(),
+        date=shift.starts_at.astimezone(ZoneInfo(DEMO_ZONE)).date(),
         hours=hours,
         status=status,
         notes="Good session." if n % 2 else "",

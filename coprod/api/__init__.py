@@ -38,7 +38,9 @@ DESCRIPTION = """The coprod JSON API: everything a person does in the browser, u
 Authenticate with a personal access token: `Authorization: Bearer <token>`. Create one on your
 account page or with `POST /api/v1/tokens`. Errors are `application/problem+json`. Lists take
 `page` and `per_page` (at most 100) and answer `{items, page, per_page, total}`. Times are ISO
-8601 in UTC; dates are `YYYY-MM-DD`."""
+8601 instants with an offset, answered in UTC; organisations, programmes, tasks and shifts name
+their IANA `timezone`, the local time people see on the web; dates are `YYYY-MM-DD` (a log's
+date is a day of the programme's local calendar)."""
 
 
 class CoprodApi(Api):

@@ -13,7 +13,6 @@ from marshmallow import fields, validate
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import (
     Amount,
-    Day,
     Id,
     Number,
     PageArgs,
@@ -27,6 +26,7 @@ from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Shift
 from coprod.services import contributions, listings, review, signups
 from coprod.services import organisations as orgs
+from coprod.services.contributions import EARLIEST_LOG_DATE
 
 blp = Blueprint("api_contributions", __name__, url_prefix="/api/v1", description="Contributions")
 
@@ -45,10 +45,21 @@ class InKindIn(ma.Schema):
     value = Amount(required=True)
 
 
+LOG_DATE_HELP = (
+    f"The day of the work (YYYY-MM-DD): from {EARLIEST_LOG_DATE.isoformat()} up to today in "
+    "the programme's time zone (422 otherwise, the same rule as the web form)."
+)
+
+
+def log_day(**kwargs: Any) -> Any:
+    """A log's date: the range is checked by the one rule in the service (check_log_date)."""
+    return fields.Date(metadata={"description": LOG_DATE_HELP}, **kwargs)
+
+
 class ContributionIn(ma.Schema):
     task_id = Id(required=True)
     shift_id = Id(allow_none=True, load_default=None)
-    date = Day(required=True)
+    date = log_day(required=True)
     hours = Amount(required=True, metadata={"description": "More than 0, at most 24."})
     outcomes = fields.List(
         fields.Nested(OutcomeIn), load_default=list, validate=validate.Length(max=100)
@@ -66,7 +77,7 @@ class ContributionIn(ma.Schema):
 
 class ResubmitIn(ma.Schema):
     shift_id = Id(allow_none=True)
-    date = Day()
+    date = log_day()
     hours = Amount()
     outcomes = fields.List(fields.Nested(OutcomeIn), validate=validate.Length(max=100))
     notes = Text(max_len=2000)

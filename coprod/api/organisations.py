@@ -22,10 +22,27 @@ KINDS = [k.value for k in OrgKind]
 ROLES = [r.value for r in Role]
 
 
+ZONE_HELP = (
+    "IANA time zone name, like Europe/London or America/New_York: its programmes show and "
+    "take times in it unless they set their own."
+)
+
+
+def time_zone_field(**kwargs: Any) -> Any:
+    """An IANA zone name; the service checks it against the zone database (422 otherwise)."""
+    help_ = {"description": ZONE_HELP, "example": "Europe/London"}
+    return Text(max_len=64, metadata=help_, **kwargs)
+
+
 class OrganisationIn(ma.Schema):
     name = Text(max_len=200, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = Text(max_len=5000, load_default="")
+    timezone = time_zone_field(load_default=None, allow_none=True)
+
+
+class OrganisationPatch(ma.Schema):
+    timezone = time_zone_field(required=True)
 
 
 class OrganisationOut(ma.Schema):
@@ -33,6 +50,7 @@ class OrganisationOut(ma.Schema):
     name = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = fields.String(required=True)
+    timezone = fields.String(required=True, metadata={"description": ZONE_HELP})
     is_verified = fields.Boolean(required=True)
     verified_at = UTCDateTime(allow_none=True)
     created_at = UTCDateTime(required=True)
@@ -65,6 +83,7 @@ def org_out(org: Organisation) -> dict[str, Any]:
         "name": org.name,
         "kind": org.kind.value,
         "description": org.description,
+        "timezone": org.timezone,
         "is_verified": org.is_verified,
         "verified_at": org.verified_at,
         "created_at": org.created_at,
@@ -114,6 +133,22 @@ def create_organisation(args: dict[str, Any]) -> Any:
 def get_organisation(org_id: int) -> Any:
     """One organisation (public fields only)."""
     return org_out(orgs.get_organisation(db.session(), optional_actor(), org_id))
+
+
+@blp.route("/organisations/<int:org_id>", methods=["PATCH"])
+@blp.arguments(OrganisationPatch)
+@blp.response(200, OrganisationOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def update_organisation(args: dict[str, Any], org_id: int) -> Any:
+    """An admin of the organisation sets its time zone."""
+    session, actor = db.session(), current_actor()
+    org = orgs.get_organisation(session, actor, org_id)
+    orgs.set_organisation_timezone(session, actor, org, args["timezone"])
+    session.commit()
+    return org_out(org)
 
 
 @blp.route("/organisations/<int:org_id>/verify", methods=["POST"])

@@ -13,8 +13,8 @@ from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import Amount, Day, Id, Number, PageArgs, Text, page_schema, referenced
 from coprod.db import db
 from coprod.models import Metric, Partner, Programme
+from coprod.services import localtime, partners, programmes
 from coprod.services import organisations as orgs
-from coprod.services import partners, programmes
 
 blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="Programmes")
 
@@ -34,6 +34,23 @@ class ProgrammeIn(ma.Schema):
         load_default=None,
         metadata={"description": "Money value of one volunteered hour."},
     )
+    timezone = Text(
+        max_len=64,
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "IANA time zone name (Europe/London); null or absent: the lead "
+            "agency's zone.",
+            "example": "Pacific/Auckland",
+        },
+    )
+
+
+class ProgrammePatch(ProgrammeIn):
+    """The fields to change; the others keep their values."""
+
+    class Meta:
+        exclude = ("lead_organisation_id",)
 
 
 class PartnerIn(ma.Schema):
@@ -69,6 +86,10 @@ class MetricOut(ma.Schema):
 
 class ProgrammeOut(ma.Schema):
     id = fields.Integer(required=True)
+    timezone = fields.String(
+        required=True,
+        metadata={"description": "IANA zone of its times: its own, else its lead agency's."},
+    )
     name = fields.String(required=True)
     description = fields.String(required=True)
     lead_organisation_id = fields.Integer(required=True)
@@ -80,6 +101,9 @@ class ProgrammeOut(ma.Schema):
     evaluation_starts_on = fields.Date(allow_none=True)
     evaluation_ends_on = fields.Date(allow_none=True)
     hourly_rate = Number(required=True)
+    own_timezone = fields.String(
+        allow_none=True, metadata={"description": "The zone the programme set, or null."}
+    )
     partners = fields.List(fields.Nested(PartnerOut), required=True)
     metrics = fields.List(fields.Nested(MetricOut), required=True)
 
@@ -96,6 +120,10 @@ class ProgrammeSummary(ma.Schema):
     is_pilot = fields.Boolean(required=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(allow_none=True)
+    timezone = fields.String(
+        required=True,
+        metadata={"description": "IANA zone of its times: its own, else its lead agency's."},
+    )
 
 
 ProgrammePage = page_schema(ProgrammeSummary, "ProgrammePage")
@@ -119,7 +147,11 @@ def metric_out(m: Metric) -> dict[str, Any]:
 
 def summary_out(p: Programme) -> dict[str, Any]:
     keys = ("id", "name", "lead_organisation_id", "is_pilot", "starts_on", "ends_on")
-    return {**{k: getattr(p, k) for k in keys}, "lead_organisation_name": p.lead_organisation.name}
+    return {
+        **{k: getattr(p, k) for k in keys},
+        "lead_organisation_name": p.lead_organisation.name,
+        "timezone": localtime.programme_zone_name(p),
+    }
 
 
 def programme_out(p: Programme) -> dict[str, Any]:
@@ -128,6 +160,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
         **summary_out(p),
         **{k: getattr(p, k) for k in keys},
         "hourly_rate": p.hourly_rate,
+        "own_timezone": p.timezone,
         "partners": [partner_out(x) for x in p.partners],
         "metrics": [metric_out(m) for m in p.metrics],
     }
@@ -162,6 +195,23 @@ def create_programme(args: dict[str, Any]) -> Any:
     programme = programmes.get_programme(session, current_actor(), created.id)
     location = url_for("api_programmes.get_programme", programme_id=programme.id)
     return programme_out(programme), 201, {"Location": location}
+
+
+@blp.route("/programmes/<int:programme_id>", methods=["PATCH"])
+@blp.arguments(ProgrammePatch(partial=True))
+@blp.response(200, ProgrammeOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def update_programme(args: dict[str, Any], programme_id: int) -> Any:
+    """The lead agency's staff change a programme (its time zone too: null follows the lead
+    agency's)."""
+    session, actor = db.session(), current_actor()
+    programme = programmes.get_programme(session, actor, programme_id)
+    programmes.update_programme(session, actor, programme, **args)
+    session.commit()
+    return programme_out(programme)
 
 
 @blp.route("/programmes/<int:programme_id>", methods=["GET"])

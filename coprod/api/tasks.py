@@ -15,12 +15,13 @@ from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema,
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Shift, Task, TaskStatus
-from coprod.services import listings, programmes, shifts, signups, tasks
+from coprod.services import listings, localtime, programmes, shifts, signups, tasks
 from coprod.services.tasks import KEEP
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Tasks and shifts")
 
 STATUSES = [s.value for s in TaskStatus]
+ZONE_HELP = "IANA zone of the programme (its local time): times here are UTC instants."
 
 
 class TaskIn(ma.Schema):
@@ -53,6 +54,7 @@ class TaskOut(ma.Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     coordinating_organisation_id = fields.Integer(allow_none=True)
     created_at = UTCDateTime(required=True)
+    timezone = fields.String(required=True, metadata={"description": ZONE_HELP})
 
 
 class TaskDetail(TaskOut):
@@ -74,7 +76,10 @@ class TaskListArgs(PageArgs):
 
 
 class ShiftIn(ma.Schema):
-    starts_at = UTCDateTime(required=True)
+    starts_at = UTCDateTime(
+        required=True,
+        metadata={"description": "An instant with its offset (2026-03-28T09:00:00+00:00)."},
+    )
     ends_at = UTCDateTime(required=True)
     capacity = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=-(10**6), max=10**6)
@@ -90,6 +95,7 @@ class ShiftOut(ma.Schema):
     confirmed = fields.Integer(required=True)
     waitlisted = fields.Integer(required=True)
     free_places = fields.Integer(required=True)
+    timezone = fields.String(required=True, metadata={"description": ZONE_HELP})
 
 
 class ShiftListArgs(PageArgs):
@@ -107,6 +113,7 @@ def task_out(task: Task) -> dict[str, Any]:
         "programme_name": task.programme.name,
         "status": task.status.value,
         "coordinating_organisation_id": task.coordinating_organisation_id,
+        "timezone": localtime.programme_zone_name(task.programme),
     }
 
 
@@ -116,7 +123,8 @@ def task_detail(task: Task) -> dict[str, Any]:
 
 def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
     keys = ("id", "task_id", "starts_at", "ends_at", "capacity", "confirmed", "free_places")
-    return {**{k: getattr(shift, k) for k in keys}, "waitlisted": waitlisted}
+    zone = localtime.programme_zone_name(shift.task.programme)
+    return {**{k: getattr(shift, k) for k in keys}, "waitlisted": waitlisted, "timezone": zone}
 
 
 @blp.route("/tasks", methods=["GET"])

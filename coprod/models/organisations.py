@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.db import Base, utcnow
 from coprod.models._types import str_enum
+from coprod.services.localtime import default_zone_name
 
 if TYPE_CHECKING:
     from coprod.models.accounts import Membership, User
@@ -44,6 +45,11 @@ class Organisation(Base):
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
     description: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(300))
+    # IANA name (Europe/London); its programmes show and take times in it unless they set
+    # their own. Rows made outside the app get UTC; the app fills DEFAULT_TIMEZONE.
+    timezone: Mapped[str] = mapped_column(
+        String(64), default=default_zone_name, server_default="UTC"
+    )
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

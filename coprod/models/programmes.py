@@ -30,9 +30,12 @@ class Programme(Base):
     evaluation_ends_on: Mapped[date | None]
     # Money value of one volunteered hour, for the in-kind match funders ask for.
     hourly_rate: Mapped[Decimal] = mapped_column(money(), default=Decimal("0"))
+    # IANA name overriding the lead agency's zone; None: the lead agency's zone.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    lead_organisation: Mapped[Organisation] = relationship()
+    # Loaded with the programme: its time zone is the programme's unless it sets its own.
+    lead_organisation: Mapped[Organisation] = relationship(lazy="joined")
     partners: Mapped[list[Partner]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="Partner.id"
     )

@@ -3,7 +3,7 @@ members who asked for digests get one email each (queued through the outbox, onc
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from coprod.models import (
     ReportSnapshot,
     User,
 )
+from coprod.services.localtime import local_today
 from coprod.services.notifications import Kind, base_url, queue
 
 
@@ -32,14 +33,17 @@ def _previous_month(today: date) -> date:
 def queue_report_digests(session: Session, *, now: datetime) -> int:
     """When last month's report of a programme is built, send its digest once to each member
     of the lead agency and the partner organisations who turned digests on."""
-    start = _previous_month(now.date())
-    snaps = list(
-        session.scalars(
+    # "Last month" is each programme's own (its time zone); zones are at most a day apart.
+    starts = {_previous_month((now + timedelta(hours=h)).date()) for h in (-12, 0, 14)}
+    snaps = [
+        snap
+        for snap in session.scalars(
             select(ReportSnapshot)
             .join(ReportSnapshot.programme)
-            .where(ReportSnapshot.period == PeriodKind.MONTH, ReportSnapshot.start == start)
+            .where(ReportSnapshot.period == PeriodKind.MONTH, ReportSnapshot.start.in_(starts))
         )
-    )
+        if snap.start == _previous_month(local_today(snap.programme, now))
+    ]
     if not snaps:
         return 0
     opted_in = set(

@@ -3,7 +3,7 @@ organisations, stored report snapshots); who sees what is coprod.policy's query 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
@@ -19,6 +19,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
+from coprod.services import localtime
 from coprod.services.pagination import Page, paginate
 from coprod.services.programmes import get_programme
 from coprod.services.tasks import text_match
@@ -47,14 +48,11 @@ def list_tasks(
         stmt = stmt.where(Task.programme_id == programme_id)
     for word in q.split()[:10]:
         stmt = stmt.where(text_match(word))
-    if date_from or date_to:
-        in_range = [Shift.task_id == Task.id]
-        if date_from:
-            in_range.append(Shift.starts_at >= datetime.combine(date_from, time(), UTC))
-        if date_to:
-            end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
-            in_range.append(Shift.starts_at < end)
-        stmt = stmt.where(exists().where(*in_range))
+    if date_from or date_to:  # dates are each programme's local dates
+        days = localtime.on_local_days(
+            session, Shift.starts_at, Task.programme_id, date_from, date_to
+        )
+        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days))
     stmt = stmt.order_by(Task.created_at.desc(), Task.id.desc())
     return paginate(session, stmt, page, per_page)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
 from coprod.models import Membership, Organisation, OrgKind, Role, User
-from coprod.services import audit
+from coprod.services import audit, localtime
 from coprod.services.accounts import clean_text, get_user_by_email, normalise_email
 from coprod.services.pagination import Page, paginate
 
@@ -57,11 +57,18 @@ def _name_taken(session: Session, name: str, exclude_id: int | None = None) -> b
 
 
 def create_organisation(
-    session: Session, actor: User, name: str, kind: str | OrgKind, description: str = ""
+    session: Session,
+    actor: User,
+    name: str,
+    kind: str | OrgKind,
+    description: str = "",
+    timezone: str | None = None,
 ) -> Organisation:
     """Any signed-in person creates an organisation and becomes its admin; names are unique
-    whatever their case, and an agency starts unverified."""
+    whatever their case, an agency starts unverified, and the time zone is an IANA name
+    (DEFAULT_TIMEZONE when none is given)."""
     errs = FieldErrors()
+    zone = errs.check(lambda: localtime.check_zone(timezone, required=False))
     name = errs.check(lambda: clean_text(name, "name", "The name", max_len=200, required=True))
     org_kind = errs.check(lambda: parse_kind(kind))
     text = errs.check(
@@ -72,7 +79,12 @@ def create_organisation(
     errs.raise_if_any()
     if _name_taken(session, name):
         raise Conflict(NAME_TAKEN)
-    org = Organisation(name=name, kind=org_kind, description=text)
+    org = Organisation(
+        name=name,
+        kind=org_kind,
+        description=text,
+        timezone=zone or localtime.default_zone_name(),
+    )
     try:  # the database's case-blind unique index settles a race between two creators
         with session.begin_nested():
             session.add(org)  # inside the savepoint: refused, it leaves the session too
@@ -82,8 +94,34 @@ def create_organisation(
     session.add(Membership(user=actor, organisation=org, role=Role.ADMIN))
     session.flush()
     audit.record(
-        session, actor, "organisation.created", org, after=audit.snapshot(org, ["name", "kind"])
+        session,
+        actor,
+        "organisation.created",
+        org,
+        after=audit.snapshot(org, ["name", "kind", "timezone"]),
     )
+    return org
+
+
+def set_organisation_timezone(
+    session: Session, actor: User, org: Organisation, timezone: str | None
+) -> Organisation:
+    """An admin of the organisation sets its IANA time zone (its programmes that set none
+    follow it)."""
+    policy.require(actor, "org.manage", org)
+    zone = localtime.check_zone(timezone)
+    if zone != org.timezone:
+        before = org.timezone
+        org.timezone = zone  # type: ignore[assignment]  # required: never None here
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "organisation.timezone_changed",
+            org,
+            before={"timezone": before},
+            after={"timezone": zone},
+        )
     return org
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
-from coprod.services import audit
+from coprod.services import audit, localtime
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
 from coprod.services.text import contains
@@ -28,6 +28,7 @@ FIELDS = [
     "evaluation_starts_on",
     "evaluation_ends_on",
     "hourly_rate",
+    "timezone",
 ]
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("999999999999.99")
@@ -123,6 +124,9 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
             lambda: parse_decimal(
                 values.get("hourly_rate"), "hourly_rate", "The hourly rate", maximum=MAX_MONEY
             )
+        ),
+        "timezone": errs.check(
+            lambda: localtime.check_zone(values.get("timezone"), required=False)
         ),
     }
     _cross_checks(errs, out)

@@ -1,8 +1,9 @@
 """Shifts: the time slots of a task, each with a number of places (adding one or a weekly
 series, moving, resizing, deleting), and reading them.
 
-Times are stored in UTC. Until programmes carry a time zone, the date and time typed in a
-form are taken to be UTC (the forms say so).
+Times are stored as UTC instants; forms take them in the programme's local time
+(coprod/services/localtime.py converts), and a weekly series keeps its local wall-clock time
+when the clocks change.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, NotFound
 from coprod.models import Shift, Signup, SignupStatus, Task, User
-from coprod.services import audit, notifications
+from coprod.services import audit, localtime, notifications
 from coprod.services.pagination import Page, paginate
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
 from coprod.services.tasks import FINISHED, get_task_to_manage
@@ -85,27 +86,35 @@ def add_weekly_shifts(
     capacity: int,
     now: datetime,
 ) -> list[Shift]:
-    """Add one shift a week from the first start up to and including `until` (at most 104)."""
+    """Add one shift a week from the first start up to and including `until` (at most 104),
+    each at the same wall-clock time in the programme's zone, across clock changes too."""
     policy.require(actor, "task.manage", task)
     _refuse_finished(task)
     errs = FieldErrors()
     _check_shift(errs, first_starts_at, first_starts_at + duration, capacity, now)
-    weeks = (until - first_starts_at.date()).days // 7 + 1
-    if until < first_starts_at.date():
+    tz = localtime.task_zone(task)
+    start = first_starts_at.astimezone(tz).replace(tzinfo=None)
+    end = (first_starts_at + duration).astimezone(tz).replace(tzinfo=None)
+    days = localtime.local_dates(start.date(), until)
+    if until < start.date():
         errs.add("until", "The last date must be on or after the first date.")
-    elif weeks > MAX_WEEKLY_SHIFTS:
+    elif len(days) > MAX_WEEKLY_SHIFTS:
         errs.add(
             "until",
             f"A weekly series can have at most {MAX_WEEKLY_SHIFTS} shifts "
-            f"(this one would have {weeks}); choose an earlier last date.",
+            f"(this one would have {len(days)}); choose an earlier last date.",
         )
     errs.raise_if_any()
-    shifts = []
-    for week in range(weeks):
-        starts = first_starts_at + timedelta(weeks=week)
-        shift = Shift(starts_at=starts, ends_at=starts + duration, capacity=capacity, confirmed=0)
-        task.shifts.append(shift)
-        shifts.append(shift)
+    # Every week's instants first, so a week whose time the clocks skip refuses the series.
+    times = [
+        (
+            localtime.from_local(day, start.time(), tz, "starts_at"),
+            localtime.from_local(day + (end.date() - start.date()), end.time(), tz, "ends_at"),
+        )
+        for day in days
+    ]
+    shifts = [Shift(starts_at=a, ends_at=b, capacity=capacity, confirmed=0) for a, b in times]
+    task.shifts.extend(shifts)
     session.flush()
     audit.record(
         session,
@@ -117,6 +126,7 @@ def add_weekly_shifts(
             "first": first_starts_at,
             "until": until,
             "capacity": capacity,
+            "timezone": tz.key,
         },
     )
     return shifts

@@ -236,7 +236,7 @@ def new(task_id: int) -> Any:
     orgs = contributions.organisations_to_log_for(session, actor)
     form = _make_form(task, orgs)
     if request.method == "GET":
-        form.date.data = utcnow().date()
+        form.date.data = contributions.today_for(task, utcnow())
     if form.validate_on_submit():
         org_field = getattr(form, "organisation", None)
         org = {o.id: o for o in orgs}.get(_int_or_none(org_field.data) or 0) if org_field else None

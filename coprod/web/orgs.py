@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind
-from coprod.services import organisations
+from coprod.services import localtime, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import (
     commit,
@@ -51,7 +51,24 @@ ROLE_HINTS = {
 }
 
 
-class OrgForm(FlaskForm):
+def zone_choices(blank: str | None = None) -> list[SelectChoice]:
+    """Every IANA zone name for a select (the service checks the value: a select offers
+    choices, the rule lives in coprod/services/localtime.py)."""
+    first = [SelectChoice("", blank)] if blank else []
+    return first + [SelectChoice(name, name.replace("_", " ")) for name in localtime.zone_names()]
+
+
+class TimeZoneForm(FlaskForm):
+    timezone = SelectField("Time zone", validate_choice=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+        if not self.timezone.data:
+            self.timezone.data = localtime.default_zone_name()
+
+
+class OrgForm(TimeZoneForm):
     name = StringField("Name")
     kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validate_choice=False)
     description = TextAreaField("Description")
@@ -102,6 +119,7 @@ def new() -> Any:
                 form.name.data or "",
                 form.kind.data or "",
                 form.description.data or "",
+                form.timezone.data or "",
             ),
         )
         if org is not None:
@@ -132,6 +150,24 @@ def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) 
 @public
 def show(org_id: int) -> Any:
     return _render_show(_org(org_id), MemberForm(formdata=None))
+
+
+@bp.route("/<int:org_id>/timezone", methods=["GET", "POST"])
+def timezone(org_id: int) -> Any:
+    org = _org(org_id)
+    policy.require(_me(), "org.manage", org)
+    form = TimeZoneForm(obj=org)
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: organisations.set_organisation_timezone(
+                db.session(), _me(), org, form.timezone.data
+            ),
+        )
+        if done is not None:
+            flash(f"{org.name}'s time zone is now {org.timezone}.", "success")
+            return redirect(url_for("orgs.show", org_id=org.id), code=303)
+    return render_template("orgs/timezone.html", form=form, org=org), form_status(form)
 
 
 @bp.route("/<int:org_id>/verify", methods=["POST"])

@@ -15,6 +15,7 @@ from coprod.errors import NotAllowed
 from coprod.models import Programme
 from coprod.services import organisations, partners, programmes
 from coprod.web.helpers import form_status, page_args, public, run_service, viewer
+from coprod.web.orgs import zone_choices
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
@@ -38,6 +39,12 @@ class ProgrammeForm(FlaskForm):
     hypothesis = TextAreaField("Hypothesis")
     evaluation_starts_on = StringField("Evaluation starts")
     evaluation_ends_on = StringField("Evaluation ends")
+    timezone = SelectField("Time zone", validate_choice=False)
+
+    def __init__(self, *args: Any, lead_zone: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lead = f" ({lead_zone})" if lead_zone else ""
+        self.timezone.choices = zone_choices(f"The lead agency's time zone{lead}")
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in programmes.FIELDS}
@@ -123,7 +130,7 @@ def new() -> Any:
 @bp.route("/<int:programme_id>/edit", methods=["GET", "POST"])
 def edit(programme_id: int) -> Any:
     programme = _managed(programme_id)
-    form = ProgrammeForm(obj=programme)
+    form = ProgrammeForm(obj=programme, lead_zone=programme.lead_organisation.timezone)
     if form.validate_on_submit():
         done = run_service(
             form,

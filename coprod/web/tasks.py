@@ -1,11 +1,11 @@
 """Tasks and shifts: the public list and task page, and the agency's management pages.
 
-Times in the shift forms are taken as UTC until programmes carry a time zone.
+Times in the shift forms are the programme's local time (coprod/services/localtime.py).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -26,15 +26,14 @@ from wtforms.validators import InputRequired
 from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
-from coprod.models import Programme, Task, TaskStatus, User
-from coprod.services import programmes, shifts, signups, tasks
+from coprod.models import Organisation, Programme, Task, TaskStatus, User
+from coprod.services import localtime, programmes, shifts, signups, tasks
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
 bp = Blueprint("tasks", __name__)
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
-UTC_HINT = "Times are in UTC for now (local time zones per programme are coming)."
 STATUS_BUTTONS = {
     TaskStatus.OPEN: "Publish",
     TaskStatus.CLOSED: "Close sign-ups",
@@ -115,9 +114,19 @@ class WeeklyShiftsForm(FlaskForm):
     capacity = _places()
 
 
-def _at(day: date | None, at: time | None) -> datetime:
+def _at(task: Task, day: date | None, at: time | None, field: str = "starts_at") -> datetime:
+    """The UTC instant of a date and time typed in the programme's local time."""
     assert day is not None and at is not None  # the forms require both
-    return datetime.combine(day, at, UTC)
+    return localtime.from_local(day, at, localtime.task_zone(task), field)
+
+
+def _zone_hint(task: Task) -> dict[str, str]:
+    name = localtime.programme_zone_name(task.programme)
+    return {
+        "zone": name,
+        "hint": f"Dates and times are local time in {name}, the programme's time zone, "
+        "and change with its summer time.",
+    }
 
 
 def _task_choices(form: TaskForm, programme: Programme) -> None:
@@ -292,8 +301,8 @@ def add_shift(task_id: int) -> Any:
                 session,
                 actor,
                 task,
-                starts_at=_at(form.date.data, form.starts_at.data),
-                ends_at=_at(form.date.data, form.ends_at.data),
+                starts_at=_at(task, form.date.data, form.starts_at.data),
+                ends_at=_at(task, form.date.data, form.ends_at.data, "ends_at"),
                 capacity=form.capacity.data or 0,
                 now=utcnow(),
             ),
@@ -302,7 +311,7 @@ def add_shift(task_id: int) -> Any:
             flash("The shift is added.", "success")
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
-        "tasks/shift_form.html", form=form, task=task, shift=None, hint=UTC_HINT
+        "tasks/shift_form.html", form=form, task=task, shift=None, **_zone_hint(task)
     ), form_status(form)
 
 
@@ -313,26 +322,27 @@ def add_weekly_shifts(task_id: int) -> Any:
     task = tasks.get_task_to_manage(session, actor, task_id)
     form = WeeklyShiftsForm()
     if form.validate_on_submit():
-        first = _at(form.first_date.data, form.starts_at.data)
-        made = run_service(
-            form,
-            lambda: shifts.add_weekly_shifts(
-                session,
-                actor,
-                task,
-                first_starts_at=first,
-                duration=_at(form.first_date.data, form.ends_at.data) - first,
-                until=form.until.data or first.date(),
-                capacity=form.capacity.data or 0,
-                now=utcnow(),
-            ),
-        )
+        made = run_service(form, lambda: _weekly(session, actor, task, form))
         if made is not None:
             flash(f"{len(made)} weekly shifts are added.", "success")
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
-        "tasks/weekly_form.html", form=form, task=task, hint=UTC_HINT
+        "tasks/weekly_form.html", form=form, task=task, **_zone_hint(task)
     ), form_status(form)
+
+
+def _weekly(session: Any, actor: User | None, task: Task, form: WeeklyShiftsForm) -> Any:
+    first = _at(task, form.first_date.data, form.starts_at.data)
+    return shifts.add_weekly_shifts(
+        session,
+        actor,
+        task,
+        first_starts_at=first,
+        duration=_at(task, form.first_date.data, form.ends_at.data, "ends_at") - first,
+        until=form.until.data or form.first_date.data or first.date(),
+        capacity=form.capacity.data or 0,
+        now=utcnow(),
+    )
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
@@ -342,9 +352,11 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
     form = ShiftForm()
     if request.method == "GET":
-        form.date.data = shift.starts_at.date()
-        form.starts_at.data = shift.starts_at.time()
-        form.ends_at.data = shift.ends_at.time()
+        tz = localtime.shift_zone(shift)
+        starts, ends = shift.starts_at.astimezone(tz), shift.ends_at.astimezone(tz)
+        form.date.data = starts.date()
+        form.starts_at.data = starts.time().replace(tzinfo=None)
+        form.ends_at.data = ends.time().replace(tzinfo=None)
         form.capacity.data = shift.capacity
     if form.validate_on_submit():
         done = run_service(
@@ -353,8 +365,8 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
                 session,
                 actor,
                 shift,
-                starts_at=_at(form.date.data, form.starts_at.data),
-                ends_at=_at(form.date.data, form.ends_at.data),
+                starts_at=_at(shift.task, form.date.data, form.starts_at.data),
+                ends_at=_at(shift.task, form.date.data, form.ends_at.data, "ends_at"),
                 capacity=form.capacity.data or 0,
                 now=utcnow(),
             ),
@@ -363,7 +375,7 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
             flash("The shift is saved.", "success")
             return redirect(url_for("tasks.show", task_id=task_id), code=303)
     return render_template(
-        "tasks/shift_form.html", form=form, task=shift.task, shift=shift, hint=UTC_HINT
+        "tasks/shift_form.html", form=form, task=shift.task, shift=shift, **_zone_hint(shift.task)
     ), form_status(form)
 
 
@@ -382,6 +394,43 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
 
 
 # --- for other pages ----------------------------------------------------------------------
+
+
+def _zone_of(owner: Any) -> Any:
+    """The zone of a shift, task, programme or organisation (for the template filters)."""
+    if isinstance(owner, Organisation):
+        return localtime.zone(localtime.organisation_zone_name(owner))
+    if isinstance(owner, Programme):
+        return localtime.programme_zone(owner)
+    if isinstance(owner, Task):
+        return localtime.task_zone(owner)
+    return localtime.shift_zone(owner)
+
+
+@bp.app_template_filter("local_time")
+def _local_time(instant: datetime | None, owner: Any) -> str:
+    """{{ signup.queued_at|local_time(shift) }}: "Sat 28 Mar 2026, 09:00 GMT" in the zone of
+    the shift, task, programme or organisation given."""
+    return localtime.format_instant(instant, _zone_of(owner)) if instant else ""
+
+
+@bp.app_template_filter("local")
+def _local(instant: datetime, owner: Any) -> datetime:
+    """{{ shift.starts_at|local(shift) }}: the instant as an aware local datetime (its
+    .tzname() is the abbreviation)."""
+    return localtime.to_local(instant, _zone_of(owner))
+
+
+@bp.app_template_filter("shift_time")
+def _shift_time(shift: Any, year: bool = True) -> str:
+    """{{ shift|shift_time }}: "Sat 28 Mar 2026, 09:00-12:00 GMT" in its programme zone."""
+    return localtime.describe_shift(shift, year=year)
+
+
+@bp.app_template_filter("time_zone")
+def _time_zone(owner: Any) -> str:
+    """{{ programme|time_zone }}: the IANA name of its zone, like Europe/London."""
+    return str(_zone_of(owner).key)
 
 
 @bp.app_context_processor

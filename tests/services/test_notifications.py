@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -121,7 +122,8 @@ def test_moving_a_shift_tells_its_volunteers_the_new_time(session, world, now):
     )
     [msg] = outbox(session, world.volunteer, Kind.SHIFT_CHANGED)
     assert msg.subject.startswith("Time changed")
-    assert later.strftime("%H:%M") in msg.body_text
+    local = later.astimezone(ZoneInfo("Europe/London"))  # the programme's zone
+    assert f"{local:%H:%M}\u2013" in msg.body_text and local.tzname() in msg.body_text
 
 
 def test_changing_only_the_places_of_a_shift_sends_nothing(session, world, now):

@@ -88,7 +88,7 @@ def test_an_overlapping_sign_up_is_refused_naming_the_other_shift(session, w, no
     with pytest.raises(Conflict) as err:
         signups.sign_up(session, w.volunteer, w.shift, now)
     assert "Food bank sorting" in err.value.message
-    assert "Sat 20 Jun 2026, 12:00 to 15:00 UTC" in err.value.message
+    assert "Sat 20 Jun 2026, 13:00\u201316:00 BST" in err.value.message  # London time
     assert seats(session, w.shift) == 0
 
 

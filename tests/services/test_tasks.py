@@ -440,7 +440,8 @@ def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None
 def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session, world, now):
     other = make_programme(session)
     mine = make_task(session, world["programme"], title="Mine")
-    make_shift(session, mine, starts_at=datetime(2026, 6, 20, 23, 0, tzinfo=UTC))
+    # 23:59 on 20 June in London (BST), the programme's zone: the last minute of the day.
+    make_shift(session, mine, starts_at=datetime(2026, 6, 20, 22, 59, tzinfo=UTC))
     theirs = make_task(session, other, title="Theirs")
     make_shift(session, theirs, starts_at=datetime(2026, 6, 25, 9, 0, tzinfo=UTC))
     by_programme = tasks.list_open_tasks(session, None, programme_id=str(other.id), now=now)

@@ -11,12 +11,21 @@ from coprod.services.contributions.reading import (
     list_my_logs,
     organisations_to_log_for,
 )
-from coprod.services.contributions.rules import MAX_NOTES, LogInput, log_state
+from coprod.services.contributions.rules import (
+    EARLIEST_LOG_DATE,
+    MAX_NOTES,
+    LogInput,
+    check_log_date,
+    log_state,
+    today_for,
+)
 
 __all__ = [
+    "EARLIEST_LOG_DATE",
     "MAX_NOTES",
     "LogInput",
     "MyLogs",
+    "check_log_date",
     "correct_log",
     "get_corrections",
     "get_log",
@@ -28,4 +37,5 @@ __all__ = [
     "organisations_to_log_for",
     "resubmit_log",
     "submit_log",
+    "today_for",
 ]

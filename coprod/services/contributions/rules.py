@@ -1,6 +1,6 @@
-"""The rules on what a person logs: hours (0 < h ≤ 24, two decimals), the date (not in the
-future), at most 24 hours a day, outcomes only for the task's metrics, in-kind items; and
-the helpers that apply a checked log to its row."""
+"""The rules on what a person logs: hours (0 < h ≤ 24, two decimals), the date (from 1 January
+2000 to today in the programme's time zone), at most 24 hours a day, outcomes only for the
+task's metrics, in-kind items; and the helpers that apply a checked log to its row."""
 
 from __future__ import annotations
 
@@ -20,13 +20,17 @@ from coprod.models import (
     InKindItem,
     LogStatus,
     OutcomeQuantity,
+    Programme,
     Shift,
     Task,
     User,
 )
-from coprod.services import audit
+from coprod.services import audit, localtime
 
 MAX_HOURS_PER_DAY = Decimal("24")
+# The earliest day a log can be for: older dates are typing mistakes (0001-01-01 once stopped
+# every report from building).
+EARLIEST_LOG_DATE = date(2000, 1, 1)
 MAX_NOTES = 2000
 MAX_DESCRIPTION = 300
 MAX_QUANTITY = Decimal("999999999999.99")
@@ -67,12 +71,28 @@ def check_hours(hours: Decimal | None) -> Decimal:
     return hours
 
 
-def check_date(on: date | None, now: datetime) -> date:
-    """A log is for a day that has begun: never a future date."""
+def today_for(task: Task, now: datetime) -> date:
+    """Today in the task's programme's time zone (the date a log form starts with)."""
+    return localtime.local_today(task.programme, now)
+
+
+def check_log_date(on: date | None, programme: Programme, now: datetime) -> date:
+    """The one rule on a log's date, for every door (web, API, jobs): a day from 1 January
+    2000 up to today in the programme's time zone (never a future date there)."""
     if on is None:
         raise Invalid("date", "Enter the date you did the work.")
-    if on > now.date():
-        raise Invalid("date", "The date cannot be in the future.")
+    today = localtime.local_today(programme, now)
+    if on > today:
+        raise Invalid(
+            "date",
+            f"The date cannot be in the future: today is {today:%d %B %Y} in "
+            f"{localtime.programme_zone_name(programme)}, the programme's time zone.",
+        )
+    if on < EARLIEST_LOG_DATE:
+        raise Invalid(
+            "date",
+            f"The date must be on or after {EARLIEST_LOG_DATE:%d %B %Y}: check the year you typed.",
+        )
     return on
 
 
@@ -160,7 +180,7 @@ def validate_log(
 ) -> tuple[list[tuple[int, Decimal]], list[tuple[str, Decimal]], str]:
     """Every rule on what was typed; all wrong fields are reported at once."""
     errs = FieldErrors()
-    on = errs.check(lambda: check_date(data.on, now))
+    on = errs.check(lambda: check_log_date(data.on, task.programme, now))
     hours = errs.check(lambda: check_hours(data.hours))
     if on is not None and hours is not None:
         errs.check(lambda: check_day_total(session, user_id, on, hours, exclude=exclude))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from typing import cast as cast_type
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Table,
@@ -36,8 +37,10 @@ from coprod.models import (
     Programme,
     ReportSnapshot,
 )
+from coprod.services.localtime import programme_zone_sql
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
+    local_todays,
     next_start,
     period_end,
     period_start,
@@ -217,12 +220,14 @@ def plan_rebuild(
 ) -> list[Batch]:
     """Every period from a programme's first approved log to its last (and to today while it
     runs), optionally only from `since`, split into batches."""
-    today = now.date()
-    q = select(Programme.id, _running(today)).order_by(Programme.id)
+    q = select(Programme.id, Programme.starts_on, Programme.ends_on, programme_zone_sql())
+    q = q.order_by(Programme.id)
     if programme_id is not None:
         q = q.where(Programme.id == programme_id)
     batches: list[Batch] = []
-    for pid, running in session.execute(q).all():
+    for pid, starts_on, ends_on, zone_name in session.execute(q).all():
+        today = now.astimezone(ZoneInfo(zone_name)).date()  # the programme's own "today"
+        running = starts_on <= today and (ends_on is None or ends_on >= today)
         approved = (L.programme_id == pid, L.status == LogStatus.APPROVED)
         first = session.scalar(select(func.min(L.date)).where(*approved))
         last = session.scalar(select(func.max(L.date)).where(*approved))
@@ -369,13 +374,15 @@ def touched_batches(session: Session, since: datetime) -> list[Batch]:
 
 
 def missing_current_batches(session: Session, *, now: datetime) -> list[Batch]:
-    """The current period of each running programme that has no snapshot yet."""
-    today, out = now.date(), []
-    for kind in PeriodKind:
-        start = period_start(kind, today)
-        have = select(ReportSnapshot.programme_id).where(
-            ReportSnapshot.period == kind, ReportSnapshot.start == start
-        )
-        q = select(Programme.id).where(_running(today), Programme.id.not_in(have))
-        out += [Batch(pid, kind, (start,)) for pid in session.scalars(q)]
+    """The current period (in the programme's own time zone) of each running programme that
+    has no snapshot yet."""
+    out = []
+    for today, in_zone in local_todays(session, now):
+        for kind in PeriodKind:
+            start = period_start(kind, today)
+            have = select(ReportSnapshot.programme_id).where(
+                ReportSnapshot.period == kind, ReportSnapshot.start == start
+            )
+            q = select(Programme.id).where(_running(today), in_zone, Programme.id.not_in(have))
+            out += [Batch(pid, kind, (start,)) for pid in session.scalars(q)]
     return out

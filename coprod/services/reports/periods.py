@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Date,
@@ -11,14 +13,24 @@ from sqlalchemy import (
     cast,
     func,
     literal_column,
+    select,
     type_coerce,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from coprod.errors import Invalid
-from coprod.models import (
-    PeriodKind,
-)
+from coprod.models import PeriodKind
+from coprod.services.localtime import programme_zone_sql
+
+
+def local_todays(session: Session, now: datetime) -> list[tuple[date, ColumnElement[bool]]]:
+    """The programmes' "today" at this instant, each with the SQL condition that picks the
+    programmes whose zone is on that date (a handful of dates at most: zones differ by hours)."""
+    zones: dict[date, list[str]] = defaultdict(list)
+    for name in session.scalars(select(programme_zone_sql()).distinct()):
+        zones[now.astimezone(ZoneInfo(name)).date()].append(name)
+    return [(day, programme_zone_sql().in_(names)) for day, names in sorted(zones.items())]
 
 
 def period_start(kind: PeriodKind, day: date) -> date:

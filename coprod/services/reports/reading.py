@@ -25,6 +25,7 @@ from coprod.models import (
     ReportSnapshot,
     User,
 )
+from coprod.services.localtime import local_today
 from coprod.services.reports.figures import SECTORS, as_number, percent, to_cents
 from coprod.services.reports.periods import parse_day, parse_period, period_end, period_start
 
@@ -97,7 +98,7 @@ def get_report(
     rows = session.execute(totals).all()[::-1]
     history = [PeriodTotals(snap.start, total, sectors) for snap, total, sectors in rows]
     if day is None:  # the latest built period (nothing is newer), else the current one
-        first = history[-1].start if history else period_start(kind, now.date())
+        first = history[-1].start if history else period_start(kind, local_today(programme, now))
         newer = None
     else:
         first = period_start(kind, day)
@@ -223,7 +224,7 @@ def get_impact(session: Session, actor: User | None, programme_id: int, *, now: 
     """A programme's public figures since it began: totals, sector shares and outcomes against
     targets, from the quarterly snapshots; never a person's name."""
     programme = _programme(session, actor, programme_id)
-    current = period_start(PeriodKind.QUARTER, now.date())
+    current = period_start(PeriodKind.QUARTER, local_today(programme, now))
     snaps = list(
         session.scalars(
             _snapshots(programme_id, PeriodKind.QUARTER)

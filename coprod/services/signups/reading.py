@@ -20,14 +20,14 @@ from coprod.models import (
     Task,
     User,
 )
+from coprod.services import localtime
 from coprod.services.pagination import Page, paginate
 
 
 def describe_time(shift: Shift) -> str:
-    """A shift's time for messages: "Sat 20 Jun 2026, 09:00 to 12:00 UTC"."""
-    start, end = shift.starts_at, shift.ends_at
-    end_fmt = "%H:%M" if end.date() == start.date() else "%a %d %b %Y, %H:%M"
-    return f"{start:%a %d %b %Y, %H:%M} to {end.strftime(end_fmt)} UTC"
+    """A shift's time for pages and messages, in its programme's zone:
+    "Sat 28 Mar 2026, 09:00-12:00 GMT"."""
+    return localtime.describe_shift(shift)
 
 
 def get_my_signups(
@@ -131,7 +131,7 @@ def list_my_schedule(
         select(Signup)
         .join(Signup.shift)
         .join(Shift.task)
-        .options(contains_eager(Signup.shift).contains_eager(Shift.task))
+        .options(contains_eager(Signup.shift).contains_eager(Shift.task).joinedload(Task.programme))
         .where(
             Signup.user_id == actor.id,
             policy.visible_signups(actor),

@@ -1,7 +1,7 @@
 """Tasks: the agency posts them, the public finds them (their shifts: coprod/services/shifts.py).
 
-Times are stored in UTC. Until programmes carry a time zone, the date and time typed in a
-form are taken to be UTC (the forms say so).
+Times are stored as UTC instants and shown in the programme's time zone
+(coprod/services/localtime.py).
 """
 
 from coprod.services.tasks.lifecycle import (

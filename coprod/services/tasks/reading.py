@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, func, select
@@ -21,6 +21,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
+from coprod.services import localtime
 from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
@@ -105,15 +106,9 @@ def list_open_tasks(
         stmt = stmt.where(text_match(q))
     if prog_id is not None:
         stmt = stmt.where(Task.programme_id == prog_id)
-    if start or end:
-        in_range = [Shift.task_id == Task.id]
-        if start:
-            in_range.append(Shift.starts_at >= datetime.combine(start, time(), UTC))
-        if end:
-            in_range.append(
-                Shift.starts_at < datetime.combine(end + timedelta(days=1), time(), UTC)
-            )
-        stmt = stmt.where(exists().where(*in_range))
+    if start or end:  # dates are each programme's local dates
+        days = localtime.on_local_days(session, Shift.starts_at, Task.programme_id, start, end)
+        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days))
     stmt = stmt.order_by(next_start.asc().nulls_last(), Task.id)  # one subquery per row, not two
     result = paginate(session, stmt, page, per_page)
     stats = _upcoming_stats(session, [t.id for t in result.items], now)
