@@ -23,7 +23,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, notifications
-from coprod.services.accounts import get_user_by_email, normalise_email
+from coprod.services.accounts import get_user_by_email, normalise_email, require_confirmed
 from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
@@ -189,6 +189,7 @@ def _book(
 def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signup:
     """Confirm the actor on a shift that has not started, or waitlist them when it is full."""
     policy.require(actor, "shift.sign_up", shift)
+    require_confirmed(actor)
     return _book(session, actor, shift, actor, now, assigned=False)
 
 
