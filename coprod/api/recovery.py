@@ -9,6 +9,7 @@ from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from coprod.api.accounts import Accepted
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Text
 from coprod.db import db, utcnow
@@ -36,10 +37,6 @@ class ResetIn(ma.Schema):
         validate=ma.validate.Length(max=1000),
         metadata={"description": "The new password: 10 to 256 characters, not a common one."},
     )
-
-
-class Accepted(ma.Schema):
-    detail = fields.String(required=True)
 
 
 class ResetDone(ma.Schema):
