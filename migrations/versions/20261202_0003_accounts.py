@@ -39,10 +39,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisation", schema=None) as batch_op:
-        batch_op.drop_column("decline_reason")
-        batch_op.drop_column("declined_at")
-    with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_column("pending_email")
-        batch_op.drop_column("email_confirmed_at")
-        batch_op.drop_column("deactivated_reason")
+    # Plain DROP COLUMN (SQLite 3.35+ has it): batch mode would copy the organisation table
+    # and lose its expression index (unique names whatever their case).
+    op.drop_column("organisation", "decline_reason")
+    op.drop_column("organisation", "declined_at")
+    op.drop_column("user", "pending_email")
+    op.drop_column("user", "email_confirmed_at")
+    op.drop_column("user", "deactivated_reason")
