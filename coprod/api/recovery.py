@@ -108,6 +108,7 @@ def confirm(token: str) -> Any:
 @email_limits(_bearer_key)
 @blp.response(202, Accepted)
 @blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
 def resend() -> Any:
     """Send the confirmation link to your address again (409 when already confirmed)."""
