@@ -284,5 +284,7 @@ def test_a_site_admin_declines_an_agency_with_a_reason(client, session) -> None:
     )
     assert "Shady Dept is declined" in done.text
     assert "Verification declined" in client.get(f"/orgs/{agency.id}").text
+    login(client, boss)  # the agency's admin reads the reason on its page
+    assert "could not confirm it is a public body" in client.get(f"/orgs/{agency.id}").text
     told = last_mail(session, NotificationKind.ORG_DECLINED, boss.email)
     assert "could not confirm it is a public body" in told.body_text
