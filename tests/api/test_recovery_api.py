@@ -121,3 +121,22 @@ def test_a_deactivated_persons_token_gets_401_at_once(client, session) -> None:
     assert is_problem(admin.post("/accounts/999999/reactivate"), 404)
     staff = Api(client, bearer(session, make_user(session)))
     assert is_problem(staff.post(f"/accounts/{person.id}/deactivate", {"reason": "x"}), 403)
+
+
+def test_a_site_admin_declines_an_agency_over_the_api(client, session) -> None:
+    from coprod.models import OrgKind, Role
+
+    admin = Api(client, bearer(session, make_user(session, is_site_admin=True)))
+    agency = make_org(session, OrgKind.AGENCY, verified=False)
+    boss = make_member(session, agency, Role.ADMIN)
+    assert is_problem(admin.post(f"/organisations/{agency.id}/decline", {"reason": ""}), 422)
+    mine = Api(client, bearer(session, boss))
+    assert is_problem(mine.post(f"/organisations/{agency.id}/decline", {"reason": "x"}), 403)
+    done = admin.post(f"/organisations/{agency.id}/decline", {"reason": "No proof"})
+    assert done.status_code == 200 and done.get_json()["is_verified"] is False
+    again = admin.post(f"/organisations/{agency.id}/decline", {"reason": "No proof"})
+    assert is_problem(again, 409)
+    told = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == NotificationKind.ORG_DECLINED)
+    ).one()
+    assert told.recipient == boss.email and "No proof" in told.body_text
