@@ -272,3 +272,15 @@ def test_a_newer_email_change_kills_the_older_link(session) -> None:
         profile.confirm_email_change(session, first, secret=SECRET, now=NOW)
     profile.cancel_email_change(session, user, now=NOW)
     assert user.pending_email is None
+
+
+def test_a_coordinator_cannot_assign_someone_whose_address_is_unconfirmed(session) -> None:
+    """Assigning is signing up on someone's behalf: the same rule, and no emails to an address
+    nobody has proved is theirs."""
+    world = ShiftWorld(session)
+    user = register(session, "unproven@example.org")
+    with pytest.raises(Invalid) as err:
+        signups.assign(session, world.coordinator, world.shift, user, NOW)
+    assert "not confirmed their email address" in err.value.message
+    user.email_confirmed_at = NOW
+    assert signups.assign(session, world.coordinator, world.shift, user, NOW).user_id == user.id

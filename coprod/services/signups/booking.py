@@ -193,6 +193,12 @@ def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signu
     return _book(session, actor, shift, actor, now, assigned=False)
 
 
+UNCONFIRMED_VOLUNTEER = (
+    "This person has not confirmed their email address yet, so they cannot be assigned: ask "
+    "them to follow the link we emailed them."
+)
+
+
 def assign(session: Session, actor: User, shift: Shift, volunteer: User, now: datetime) -> Signup:
     """A coordinator books a volunteer on a shift, under the same rules as signing up."""
     policy.require(actor, "shift.assign", shift)
@@ -200,6 +206,8 @@ def assign(session: Session, actor: User, shift: Shift, volunteer: User, now: da
         raise Conflict(f"This task is {shift.task.status}, so nobody can be assigned.")
     if not volunteer.is_active or volunteer.deleted_at is not None:
         raise Invalid("email", "This account is closed, so it cannot be assigned.")
+    if volunteer.email_confirmed_at is None:
+        raise Invalid("email", UNCONFIRMED_VOLUNTEER)
     return _book(session, actor, shift, volunteer, now, assigned=True)
 
 
