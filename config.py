@@ -62,8 +62,22 @@ class Config:
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
     CACHE_KEY_PREFIX = "coprod:"
     CACHE_NO_NULL_WARNING = True
+    # Wrong passwords (sign-in form and POST /api/v1/tokens share the budgets): per client
+    # address; per account *and* address, so a stranger elsewhere cannot lock the owner out;
+    # and a much higher ceiling per account against guessing from many addresses.
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30/minute;200/hour")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5/minute;20/hour")
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get(
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "5/minute;20/hour"
+    )
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "100/hour;500/day")
+    # Forgotten-password requests and resent confirmation links: per client address and per
+    # email address, so nobody floods an inbox.
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10/minute;50/hour")
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5/hour")
+    # New accounts must confirm their email address before signing up for shifts or logging
+    # hours. Switched off, a new account counts as confirmed when it is made (accounts made at
+    # an in-person event, or by an integration that confirmed the address itself).
+    EMAIL_CONFIRMATION_REQUIRED = _bool("EMAIL_CONFIRMATION_REQUIRED", True)
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "100/hour")
     SCHEDULER_LOCK_FILE = os.environ.get(
         "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")

@@ -29,12 +29,22 @@ def password_guess_limits(
     failed: Callable[[Any], bool],
     methods: list[str] | None = None,
 ) -> Callable[[F], F]:
-    """The limits on password guesses, per address and per account, as ONE budget shared by
-    every door that takes a password (the sign-in form and POST /api/v1/tokens): an attacker
-    gets no second allowance by switching doors. `account_key` must give "account:<email>"."""
+    """The limits on password guesses as ONE budget shared by every door that takes a
+    password (the sign-in form and POST /api/v1/tokens): an attacker gets no second allowance
+    by switching doors. Three counters, each counting refused attempts only: per client
+    address; per account *and* address (the tight one, so a stranger guessing from elsewhere
+    cannot lock the owner out); and a much higher ceiling per account, against guessing from
+    many addresses. `account_key` must give "account:<email>"."""
     per_address = limiter.shared_limit(
         lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
         scope="password-guesses-address",
+        deduct_when=failed,
+        methods=methods,
+    )
+    per_pair = limiter.shared_limit(
+        lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"],
+        scope="password-guesses-account-address",
+        key_func=lambda: f"{account_key()}|{get_remote_address()}",
         deduct_when=failed,
         methods=methods,
     )
@@ -47,7 +57,31 @@ def password_guess_limits(
     )
 
     def decorate(view: F) -> F:
-        return per_address(per_account(view))  # type: ignore[return-value]
+        return per_address(per_pair(per_account(view)))  # type: ignore[return-value]
+
+    return decorate
+
+
+def email_limits(
+    email_key: Callable[[], str], methods: list[str] | None = None
+) -> Callable[[F], F]:
+    """The limits on asking for emails about an account (a reset link, a confirmation link),
+    per client address and per email address, counting every request, so nobody can flood an
+    inbox and the answer is the same whether or not the address has an account."""
+    per_address = limiter.shared_limit(
+        lambda: current_app.config["RESET_LIMIT_PER_ADDRESS"],
+        scope="account-emails-address",
+        methods=methods,
+    )
+    per_email = limiter.shared_limit(
+        lambda: current_app.config["RESET_LIMIT_PER_ACCOUNT"],
+        scope="account-emails-email",
+        key_func=email_key,
+        methods=methods,
+    )
+
+    def decorate(view: F) -> F:
+        return per_address(per_email(view))  # type: ignore[return-value]
 
     return decorate
 

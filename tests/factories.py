@@ -47,6 +47,7 @@ def make_user(session: Any, **overrides: Any) -> User:
         "email": f"user{n}@example.org",
         "display_name": f"User {n}",
         "password_hash": _password_hash(),
+        "email_confirmed_at": NOW,
     }
     fields.update(overrides)
     user = User(**fields)

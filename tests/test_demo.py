@@ -42,6 +42,12 @@ def test_demo_logins_work_with_the_printed_password(session) -> None:
         assert accounts.authenticate(session, email=email, password=DEMO_PASSWORD).email == email
 
 
+def test_every_demo_account_has_a_confirmed_email_address(session) -> None:
+    load_demo_data(session, now=NOW)
+    unconfirmed = session.scalars(select(User.email).where(User.email_confirmed_at.is_(None)))
+    assert list(unconfirmed) == []
+
+
 def test_demo_world_obeys_the_rules(session) -> None:
     load_demo_data(session, now=NOW)
     statuses = set(session.scalars(select(ContributionLog.status).distinct()))

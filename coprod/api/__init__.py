@@ -24,6 +24,7 @@ PREFIX = "/api/v1"
 MODULES = [
     "tokens",
     "accounts",
+    "recovery",
     "organisations",
     "programmes",
     "tasks",

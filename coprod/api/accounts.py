@@ -1,4 +1,5 @@
-"""Registering an account, and the signed-in person's own profile."""
+"""Registering an account, the signed-in person's own profile, and site admins' list of
+accounts (deactivate, reactivate)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Text, UTCDateTime
-from coprod.db import db
+from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
+from coprod.db import db, utcnow
 from coprod.extensions import limiter
 from coprod.models import User
-from coprod.services import accounts
+from coprod.services import account_admin, profile, recovery
 from coprod.services.organisations import ROLE_ORDER
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts")
@@ -39,7 +40,37 @@ class MembershipOut(ma.Schema):
     roles = fields.List(fields.String(), required=True)
 
 
+class Accepted(ma.Schema):
+    detail = fields.String(required=True)
+
+
+class MeIn(ma.Schema):
+    display_name = Text(max_len=120, metadata={"description": "Your name (not blank)."})
+    phone = Text(
+        max_len=40,
+        allow_none=True,
+        metadata={"description": "Digits, spaces and + ( ) . / -; empty or null removes it."},
+    )
+    email = Text(
+        max_len=254,
+        metadata={
+            "description": "A new address: it replaces the current one only once the link "
+            "emailed to it is followed (see pending_email)."
+        },
+    )
+
+
 class MeOut(AccountOut):
+    phone = fields.String(allow_none=True, required=True)
+    email_confirmed = fields.Boolean(
+        required=True,
+        metadata={"description": "Signing up for shifts and logging hours need true."},
+    )
+    pending_email = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "A new address waiting for its confirmation link."},
+    )
     is_site_admin = fields.Boolean(required=True)
     calendar_feed_url = fields.String(
         required=True, metadata={"description": "Your private iCalendar link: keep it private."}
@@ -56,18 +87,29 @@ def account_out(user: User) -> dict[str, Any]:
     }
 
 
+REGISTERED = "Check your email: we have sent a message to this address that says what to do next."
+
+
 @blp.route("/accounts", methods=["POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 @blp.arguments(AccountIn)
-@blp.response(201, AccountOut)
-@blp.alt_response(409, response="CONFLICT")
+@blp.response(202, Accepted)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def register(args: dict[str, Any]) -> Any:
-    """Register a volunteer account (then create a token with POST /tokens)."""
+    """Register a volunteer account. The answer is the same whether or not the address
+    already has an account (its owner is emailed instead); a new account is emailed a
+    confirmation link. Then create a token with POST /tokens."""
     session = db.session()
-    user = accounts.register(session, **args)
+    recovery.register_or_notify(
+        session,
+        **args,
+        secret=current_app.config["SECRET_KEY"],
+        now=utcnow(),
+        confirmation_required=current_app.config["EMAIL_CONFIRMATION_REQUIRED"],
+    )
     session.commit()
-    return account_out(user), 201, {"Location": url_for("api_accounts.me")}
+    return {"detail": REGISTERED}, 202
 
 
 @blp.route("/me", methods=["GET"])
@@ -75,7 +117,40 @@ def register(args: dict[str, Any]) -> Any:
 @token_required
 def me() -> Any:
     """Your profile, your organisations with your roles there, and your calendar link."""
-    user = current_actor()
+    return me_out(current_actor())
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(MeIn)
+@blp.response(200, MeOut)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def update_me(args: dict[str, Any]) -> Any:
+    """Change your name, phone or email address (a new address waits for its link)."""
+    session, user = db.session(), current_actor()
+    fields_given: dict[str, Any] = {k: args[k] for k in ("display_name", "email") if k in args}
+    if "phone" in args:
+        fields_given["phone"] = args["phone"] or ""
+    profile.update_profile(
+        session, user, **fields_given, secret=current_app.config["SECRET_KEY"], now=utcnow()
+    )
+    session.commit()
+    return me_out(user)
+
+
+def me_out(user: User) -> dict[str, Any]:
+    return {
+        **account_out(user),
+        "phone": user.phone,
+        "email_confirmed": user.email_confirmed_at is not None,
+        "pending_email": user.pending_email,
+        "is_site_admin": user.is_site_admin,
+        "calendar_feed_url": calendar_feed_url(user),
+        "memberships": memberships_out(user),
+    }
+
+
+def memberships_out(user: User) -> list[dict[str, Any]]:
     by_org: dict[int, Any] = {}
     for m in user.memberships:
         entry = by_org.setdefault(
@@ -83,16 +158,10 @@ def me() -> Any:
             {"organisation_id": m.organisation_id, "organisation_name": m.organisation.name},
         )
         entry.setdefault("held", set()).add(m.role)
-    memberships = [
+    return [
         {**{k: v for k, v in e.items() if k != "held"}, "roles": _roles(e["held"])}
         for e in sorted(by_org.values(), key=lambda e: e["organisation_name"])
     ]
-    return {
-        **account_out(user),
-        "is_site_admin": user.is_site_admin,
-        "calendar_feed_url": calendar_feed_url(user),
-        "memberships": memberships,
-    }
 
 
 def calendar_feed_url(user: User) -> str:
@@ -105,3 +174,81 @@ def calendar_feed_url(user: User) -> str:
 
 def _roles(held: set[Any]) -> list[str]:
     return [r.value for r in ROLE_ORDER if r in held]
+
+
+# --- site admins ----------------------------------------------------------------------------
+
+
+class AccountsArgs(PageArgs):
+    q = Text(max_len=200, metadata={"description": "Words in the name or email address."})
+
+
+class AdminAccountOut(AccountOut):
+    is_active = fields.Boolean(required=True)
+    deactivated_reason = fields.String(allow_none=True, required=True)
+    email_confirmed = fields.Boolean(required=True)
+    is_site_admin = fields.Boolean(required=True)
+    memberships = fields.List(fields.Nested(MembershipOut), required=True)
+
+
+class DeactivateIn(ma.Schema):
+    reason = Text(max_len=500, required=True, metadata={"description": "Why (not blank)."})
+
+
+AdminAccountPage = page_schema(AdminAccountOut, "AdminAccountPage")
+
+
+def admin_account_out(user: User) -> dict[str, Any]:
+    return {
+        **account_out(user),
+        "is_active": user.is_active,
+        "deactivated_reason": user.deactivated_reason,
+        "email_confirmed": user.email_confirmed_at is not None,
+        "is_site_admin": user.is_site_admin,
+        "memberships": memberships_out(user),
+    }
+
+
+@blp.route("/accounts", methods=["GET"])
+@blp.arguments(AccountsArgs, location="query")
+@blp.response(200, AdminAccountPage)
+@blp.alt_response(403, response="FORBIDDEN")
+@token_required
+def list_accounts(args: dict[str, Any]) -> Any:
+    """Every account whose name or email holds `q`, by email (site admins)."""
+    page = account_admin.list_accounts(
+        db.session(), current_actor(), args.get("q"), args["page"], args["per_page"]
+    )
+    return {**page.__dict__, "items": [admin_account_out(u) for u in page.items]}
+
+
+@blp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
+@blp.arguments(DeactivateIn)
+@blp.response(200, AdminAccountOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def deactivate(args: dict[str, Any], user_id: int) -> Any:
+    """Deactivate an account: its sessions end and its API tokens stop working at once."""
+    session, actor = db.session(), current_actor()
+    user = account_admin.get_account(session, actor, user_id)
+    account_admin.deactivate(session, actor, user, args["reason"], now=utcnow())
+    session.commit()
+    return admin_account_out(user)
+
+
+@blp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
+@blp.response(200, AdminAccountOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@token_required
+def reactivate(user_id: int) -> Any:
+    """Let a deactivated person sign in again (their old tokens stay revoked)."""
+    session, actor = db.session(), current_actor()
+    user = account_admin.get_account(session, actor, user_id)
+    account_admin.reactivate(session, actor, user, now=utcnow())
+    session.commit()
+    return admin_account_out(user)

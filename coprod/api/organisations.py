@@ -166,6 +166,27 @@ def verify_organisation(org_id: int) -> Any:
     return org_out(org)
 
 
+class DeclineIn(ma.Schema):
+    reason = Text(max_len=500, required=True, metadata={"description": "Why (not blank)."})
+
+
+@blp.route("/organisations/<int:org_id>/decline", methods=["POST"])
+@blp.arguments(DeclineIn)
+@blp.response(200, OrganisationOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def decline_organisation(args: dict[str, Any], org_id: int) -> Any:
+    """A site admin declines to verify an agency, with a reason its admins are emailed."""
+    session, actor = db.session(), current_actor()
+    org = orgs.get_organisation(session, actor, org_id)
+    orgs.decline_organisation(session, actor, org, args["reason"], now=utcnow())
+    session.commit()
+    return org_out(org)
+
+
 @blp.route("/organisations/<int:org_id>/members", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, MemberPage)

@@ -39,6 +39,12 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     is_site_admin: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Why a site admin deactivated the account (kept after reactivation for the record).
+    deactivated_reason: Mapped[str | None] = mapped_column(String(500))
+    # None until the person follows the confirmation link sent to their address.
+    email_confirmed_at: Mapped[datetime | None]
+    # An address the person asked to move to, waiting for its confirmation link.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
     # Bumped at every password change and logout-everywhere: sessions carry it, and a stale
     # one is refused, so a session copied earlier stops working.
     session_version: Mapped[int] = mapped_column(default=1)
@@ -58,6 +64,10 @@ class User(Base):
     @property
     def is_anonymous(self) -> bool:
         return False
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -23,6 +23,12 @@ class NotificationKind(StrEnum):
     LOG_REVIEWED = "log_reviewed"
     REPORT_DIGEST = "report_digest"
     ROSTER_MESSAGE = "roster_message"
+    # About the account itself: always sent, never a preference.
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of email, not a password
+    CONFIRM_EMAIL = "confirm_email"
+    REGISTER_ATTEMPT = "register_attempt"
+    EMAIL_CHANGED = "email_changed"
+    ORG_DECLINED = "org_declined"
 
 
 class OutboxStatus(StrEnum):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
-from coprod.models import User
+from coprod.db import utcnow
+from coprod.errors import Conflict, FieldErrors, Invalid, NotAllowed, NotFound
+from coprod.models import ApiToken, User
 from coprod.services import audit
 from coprod.services.passwords import check_password_rules, hash_password, verify_password
 
@@ -42,8 +46,36 @@ def get_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
-def register(session: Session, *, email: str, password: str, display_name: str) -> User:
-    """Create a volunteer account; email addresses are unique, case-insensitively."""
+class EmailNotConfirmed(NotAllowed):
+    """The person has not confirmed their email address yet (they may browse and sign in)."""
+
+    title = "Email address not confirmed"
+
+
+NOT_CONFIRMED = (
+    "Confirm your email address first: follow the link we emailed you, or ask for a new link "
+    "on your account page."
+)
+
+
+def require_confirmed(user: User) -> None:
+    """Signing up for shifts and logging hours need a confirmed email address."""
+    if user.email_confirmed_at is None:
+        raise EmailNotConfirmed(NOT_CONFIRMED)
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """What registering gives: the email and password checked (and hashed), the name."""
+
+    email: str
+    display_name: str
+    password_hash: str
+
+
+def check_registration(*, email: str, password: str, display_name: str) -> NewAccount:
+    """Every field of a registration checked at once; the password is hashed here, so an
+    address that already has an account costs as much time as a new one."""
     errs = FieldErrors()
     email = errs.check(lambda: normalise_email(email))
     name = errs.check(
@@ -51,9 +83,36 @@ def register(session: Session, *, email: str, password: str, display_name: str) 
     )
     errs.check(lambda: check_password_rules(password, email=email or ""))
     errs.raise_if_any()
+    return NewAccount(email=email, display_name=name, password_hash=hash_password(password))
+
+
+def register(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    confirmed_at: datetime | None = None,
+) -> User:
+    """Create a volunteer account; email addresses are unique, case-insensitively (Conflict:
+    for operators and tools; the public door is coprod.services.recovery.register_or_notify)."""
+    new = check_registration(email=email, password=password, display_name=display_name)
+    return create_account(session, new, confirmed_at=confirmed_at)
+
+
+def create_account(
+    session: Session, new: NewAccount, *, confirmed_at: datetime | None = None
+) -> User:
+    """Store a checked registration; Conflict when the address already has an account."""
+    email = new.email
     if get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email address already exists.")
-    user = User(email=email, display_name=name, password_hash=hash_password(password))
+    user = User(
+        email=email,
+        display_name=new.display_name,
+        password_hash=new.password_hash,
+        email_confirmed_at=confirmed_at,
+    )
     session.add(user)
     try:
         with session.begin_nested():
@@ -75,15 +134,44 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     return user
 
 
-def change_password(session: Session, user: User, *, current: str, new: str) -> User:
-    """Change the password after checking the current one; other sessions stop working."""
+@dataclass(frozen=True)
+class PasswordChanged:
+    user: User
+    tokens_revoked: int
+
+
+def change_password(
+    session: Session, user: User, *, current: str, new: str, now: datetime
+) -> PasswordChanged:
+    """Change the password after checking the current one; other sessions stop working and
+    the person's API tokens are revoked (they create new ones)."""
     if not verify_password(user.password_hash, current or ""):
         raise Invalid("current_password", "Your current password is not right.")
     check_password_rules(new, email=user.email, field="new_password")
+    return set_password(session, user, new, now=now, action="user.password_changed")
+
+
+def set_password(
+    session: Session, user: User, new: str, *, now: datetime, action: str
+) -> PasswordChanged:
+    """Store a new (already checked) password: every session ends, every API token is
+    revoked, and an audit row says how it happened."""
     user.password_hash = hash_password(new)
     user.session_version += 1
-    audit.record(session, user, "user.password_changed", user)
-    return user
+    revoked = revoke_api_tokens(session, user, now=now)
+    audit.record(session, user, action, user, after={"api_tokens_revoked": revoked}, at=now)
+    return PasswordChanged(user=user, tokens_revoked=revoked)
+
+
+def revoke_api_tokens(session: Session, user: User, *, now: datetime) -> int:
+    """Revoke every working API token of the person; how many were revoked."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_all_sessions(session: Session, user: User) -> None:
@@ -97,11 +185,16 @@ def create_admin(session: Session, *, email: str, password: str, display_name: s
     user = get_user_by_email(session, email)
     if user is None:
         user = register(
-            session, email=email, password=password, display_name=display_name or "Site admin"
+            session,
+            email=email,
+            password=password,
+            display_name=display_name or "Site admin",
+            confirmed_at=utcnow(),
         )
     else:
         check_password_rules(password, email=email)
         user.password_hash = hash_password(password)
+        user.email_confirmed_at = user.email_confirmed_at or utcnow()
     user.is_site_admin = True
     audit.record(session, None, "user.made_site_admin", user, after={"is_site_admin": True})
     return user

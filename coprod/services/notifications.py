@@ -54,6 +54,16 @@ KIND_LABELS: dict[NotificationKind, str] = {
 }
 # Digests are opt-in; every other kind is on until the person turns it off.
 DEFAULT_OFF = frozenset({Kind.REPORT_DIGEST})
+# Emails about the account itself (reset links, confirmations): no preference turns them off.
+ACCOUNT_KINDS = frozenset(
+    {
+        Kind.PASSWORD_RESET,
+        Kind.CONFIRM_EMAIL,
+        Kind.REGISTER_ATTEMPT,
+        Kind.EMAIL_CHANGED,
+        Kind.ORG_DECLINED,
+    }
+)
 
 _env = Environment(
     loader=FileSystemLoader(str(TEMPLATES)),
@@ -91,6 +101,8 @@ def get_preferences(session: Session, user: User) -> dict[NotificationKind, bool
 
 
 def wants(session: Session, user: User, kind: NotificationKind) -> bool:
+    if kind in ACCOUNT_KINDS:
+        return True
     pref = session.get(NotificationPreference, (user.id, kind))
     return pref.enabled if pref is not None else kind not in DEFAULT_OFF
 
@@ -151,9 +163,11 @@ def queue(
     context: Mapping[str, Any],
     *,
     now: datetime,
+    recipient: str | None = None,
 ) -> OutboxMessage | None:
     """Add one email to the outbox, unless the person is gone, does not want this kind, or it
-    is already queued for this occasion."""
+    is already queued for this occasion. `recipient` sends it to another address of the
+    person's (a new address to confirm) instead of their current one."""
     if user is None or not user.is_active or user.deleted_at is not None:
         return None
     key = dedupe_key(kind, occasion, user)
@@ -170,7 +184,7 @@ def queue(
     text, html = render(kind, ctx)
     message = OutboxMessage(
         user_id=user.id,
-        recipient=user.email,
+        recipient=recipient or user.email,
         kind=kind,
         subject=subject[:200],
         body_text=text,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
 from coprod.models import Membership, Organisation, OrgKind, Role, User
-from coprod.services import audit, localtime
+from coprod.services import account_emails, audit, localtime
 from coprod.services.accounts import clean_text, get_user_by_email, normalise_email
 from coprod.services.pagination import Page, paginate
 
@@ -132,6 +132,7 @@ def verify_organisation(session: Session, actor: User, org: Organisation, now: d
         raise Conflict(f"{org.name} is already verified.")
     org.verified_at = now
     org.verified_by_id = actor.id
+    org.declined_at, org.decline_reason = None, None
     audit.record(
         session,
         actor,
@@ -140,6 +141,31 @@ def verify_organisation(session: Session, actor: User, org: Organisation, now: d
         before={"verified_at": None},
         after={"verified_at": now},
     )
+
+
+def decline_organisation(
+    session: Session, actor: User, org: Organisation, reason: str, *, now: datetime
+) -> Organisation:
+    """A site admin declines to verify an agency, with a reason its admins are emailed; it
+    leaves the waiting list (a site admin can still verify it later)."""
+    policy.require(actor, "org.verify", org)
+    why = clean_text(reason, "reason", "The reason", max_len=500, required=True)
+    if org.verified_at is not None:
+        raise Conflict(f"{org.name} is already verified.")
+    if org.declined_at is not None:
+        raise Conflict(f"{org.name} was already declined.")
+    org.declined_at, org.decline_reason = now, why
+    audit.record(
+        session,
+        actor,
+        "organisation.declined",
+        org,
+        before={"declined_at": None},
+        after={"declined_at": now, "reason": why},
+        at=now,
+    )
+    account_emails.organisation_declined(session, org, now=now)
+    return org
 
 
 def _memberships(session: Session, org: Organisation, user: User) -> list[Membership]:
@@ -331,7 +357,11 @@ def list_awaiting_verification(
     policy.require(actor, "org.verify")
     stmt = (
         _all_stmt()
-        .where(Organisation.kind == OrgKind.AGENCY, Organisation.verified_at.is_(None))
+        .where(
+            Organisation.kind == OrgKind.AGENCY,
+            Organisation.verified_at.is_(None),
+            Organisation.declined_at.is_(None),
+        )
         .order_by(Organisation.created_at, Organisation.id)
     )
     return paginate(session, stmt, page, per_page)

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from coprod import policy
 from coprod.db import db, sqlite_begin
 from coprod.errors import Conflict, DomainError, Invalid
+from coprod.services.accounts import EmailNotConfirmed
 from coprod.web.helpers import is_safe_url
 
 # (module, blueprint attribute) — each module under coprod/web owns one area of the site.
@@ -30,6 +31,7 @@ BLUEPRINTS = [
     "admin",
     "notifications",
     "tokens",
+    "recovery",
 ]
 
 
@@ -91,7 +93,8 @@ def _register_errors(app: Flask) -> None:
         db.session.rollback()
         # A refused button action (sign up twice, a stale review) goes back with the reason.
         back = _path_of(request.referrer or "")
-        if request.method == "POST" and isinstance(err, Conflict | Invalid) and is_safe_url(back):
+        goes_back = isinstance(err, Conflict | Invalid | EmailNotConfirmed)
+        if request.method == "POST" and goes_back and is_safe_url(back):
             flash(err.message, "error")
             return redirect(back, code=303)
         return render_template(

@@ -1,18 +1,21 @@
-"""Site administration: organisations awaiting verification, all organisations, the audit log."""
+"""Site administration: organisations awaiting verification (verify or decline), all
+organisations, people's accounts, the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from coprod.db import db
-from coprod.services import audit, organisations
-from coprod.web.helpers import page_args
+from coprod import policy
+from coprod.db import db, utcnow
+from coprod.services import account_admin, audit, organisations
+from coprod.web.forms import ButtonForm
+from coprod.web.helpers import commit, form_status, page_args, run_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,6 +39,17 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField("Action", validate_choice=False)
     object_type = SelectField("Object type", validate_choice=False)
+
+
+class AccountSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField("Name or email")
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason")
 
 
 def _me() -> Any:
@@ -71,3 +85,86 @@ def audit_log() -> Any:
         session, _me(), form.action.data, form.object_type.data, page, per_page
     )
     return render_template("admin/audit.html", form=form, page=entries)
+
+
+@bp.route("/accounts")
+def accounts() -> Any:
+    form = AccountSearchForm(request.args)
+    page, per_page = page_args()
+    listed = account_admin.list_accounts(db.session(), _me(), form.q.data, page, per_page)
+    return render_template("admin/accounts.html", form=form, page=listed)
+
+
+def _account_page(user: Any, form: ReasonForm) -> Any:
+    return render_template(
+        "admin/account.html", person=user, form=form, button=ButtonForm(formdata=None)
+    ), form_status(form)
+
+
+@bp.route("/accounts/<int:user_id>")
+def account(user_id: int) -> Any:
+    user = account_admin.get_account(db.session(), _me(), user_id)
+    return _account_page(user, ReasonForm(formdata=None))
+
+
+@bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
+def deactivate(user_id: int) -> Any:
+    session = db.session()
+    user = account_admin.get_account(session, _me(), user_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: account_admin.deactivate(
+                session, _me(), user, form.reason.data or "", now=utcnow()
+            ),
+        )
+        if done is not None:
+            flash(f"{user.display_name}'s account is deactivated: they are signed out.", "success")
+            return redirect(url_for("admin.account", user_id=user.id), code=303)
+    return _account_page(user, form)
+
+
+@bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
+def reactivate(user_id: int) -> Any:
+    session = db.session()
+    user = account_admin.get_account(session, _me(), user_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        account_admin.reactivate(session, _me(), user, now=utcnow())
+        commit()
+        flash(f"{user.display_name}'s account is active again.", "success")
+    return redirect(url_for("admin.account", user_id=user.id), code=303)
+
+
+@bp.route("/accounts/<int:user_id>/password-reset", methods=["POST"])
+def send_password_reset(user_id: int) -> Any:
+    session = db.session()
+    user = account_admin.get_account(session, _me(), user_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        account_admin.send_password_reset(
+            session, _me(), user, secret=current_app.config["SECRET_KEY"], now=utcnow()
+        )
+        commit()
+        flash(f"A password-reset link is on its way to {user.email}.", "success")
+    return redirect(url_for("admin.account", user_id=user.id), code=303)
+
+
+@bp.route("/organisations/<int:org_id>/decline", methods=["GET", "POST"])
+def decline(org_id: int) -> Any:
+    session = db.session()
+    org = organisations.get_organisation(session, _me(), org_id)
+    policy.require(_me(), "org.verify", org)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: organisations.decline_organisation(
+                session, _me(), org, form.reason.data or "", now=utcnow()
+            ),
+        )
+        if done is not None:
+            flash(f"{org.name} is declined; its admins are emailed your reason.", "success")
+            return redirect(url_for("admin.index"), code=303)
+    return render_template("admin/decline.html", org=org, form=form), form_status(form)

@@ -1,4 +1,4 @@
-"""Accounts: register, sign in and out, change password, the account page."""
+"""Accounts: register, sign in and out, change password, the account page and profile."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
 
-from coprod.db import db
+from coprod.db import db, utcnow
 from coprod.extensions import limiter, password_guess_limits
-from coprod.services import accounts
+from coprod.services import accounts, profile, recovery
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
 
@@ -42,6 +42,12 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password")
     new_password = PasswordField("New password")
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Your name")
+    phone = TelField("Phone number")
+    email = EmailField("Email address")
 
 
 def _failed(response: Any) -> bool:
@@ -68,20 +74,32 @@ def _start_session(user: Any, remember: bool = False) -> None:
 def register() -> Any:
     form = RegisterForm()
     if form.validate_on_submit():
-        user = run_service(
+        done = run_service(
             form,
-            lambda: accounts.register(
-                db.session(),
-                email=form.email.data or "",
-                password=form.password.data or "",
-                display_name=form.display_name.data or "",
+            lambda: (
+                recovery.register_or_notify(
+                    db.session(),
+                    email=form.email.data or "",
+                    password=form.password.data or "",
+                    display_name=form.display_name.data or "",
+                    secret=current_app.config["SECRET_KEY"],
+                    now=utcnow(),
+                    confirmation_required=current_app.config["EMAIL_CONFIRMATION_REQUIRED"],
+                )
+                or True
             ),
         )
-        if user is not None:
-            _start_session(user)
-            flash("Welcome to coprod. Your account is ready.", "success")
-            return redirect(url_for("main.index"), code=303)
+        if done:
+            # The same page whether the address was new or already had an account.
+            return redirect(url_for("auth.register_sent"), code=303)
     return render_template("auth/register.html", form=form), form_status(form)
+
+
+@bp.route("/register/check-email")
+@public
+def register_sent() -> Any:
+    required = current_app.config["EMAIL_CONFIRMATION_REQUIRED"]
+    return render_template("auth/register_sent.html", confirmation_required=required)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -138,10 +156,61 @@ def change_password() -> Any:
                 user,
                 current=form.current_password.data or "",
                 new=form.new_password.data or "",
+                now=utcnow(),
             ),
         )
         if done:
             _start_session(user)
-            flash("Your password is changed. Other devices are signed out.", "success")
+            flash(password_changed_message(done.tokens_revoked), "success")
             return redirect(url_for("auth.account"), code=303)
     return render_template("auth/password.html", form=form), form_status(form)
+
+
+def password_changed_message(revoked: int) -> str:
+    """What a new password ended, said on the page (nothing is revoked silently)."""
+    tokens = (
+        f" Your {revoked} API token{'s were' if revoked != 1 else ' was'} revoked: create "
+        "new ones on the API tokens page."
+        if revoked
+        else ""
+    )
+    return f"Your password is changed. Every other device is signed out.{tokens}"
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile() -> Any:
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=None if request.method == "POST" else user)
+    if form.validate_on_submit():
+        change = run_service(
+            form,
+            lambda: profile.update_profile(
+                db.session(),
+                user,
+                display_name=form.display_name.data or "",
+                phone=form.phone.data or "",
+                email=form.email.data or "",
+                secret=current_app.config["SECRET_KEY"],
+                now=utcnow(),
+            ),
+        )
+        if change is not None:
+            message = "Your profile is saved."
+            if change.email_pending:
+                message += (
+                    f" We sent a link to {user.pending_email}: your address changes when you "
+                    f"follow it. Until then we keep using {user.email}."
+                )
+            flash(message, "success")
+            return redirect(url_for("auth.account"), code=303)
+    return render_template("auth/profile.html", form=form), form_status(form)
+
+
+@bp.route("/account/email/cancel", methods=["POST"])
+@login_required
+def cancel_email_change() -> Any:
+    profile.cancel_email_change(db.session(), current_user._get_current_object(), now=utcnow())
+    db.session.commit()
+    flash("The change of email address is cancelled.", "success")
+    return redirect(url_for("auth.account"), code=303)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from coprod.db import utcnow
-from coprod.models import PeriodKind
+from coprod.models import NotificationKind, OutboxMessage, PeriodKind
 from coprod.services import reports
 from tests.api.conftest import Api, bearer
 from tests.factories import make_user
@@ -15,11 +18,19 @@ from tests.factories import make_user
 PASSWORD = "a long enough passphrase"
 
 
-def _register(client, name: str) -> Api:
+def _register(client, session, name: str) -> Api:
+    """Register, confirm the address with the link from the email, and make a token."""
     anon = Api(client)
     email = f"{name.lower()}@loop.example.org"
     body = {"email": email, "password": PASSWORD, "display_name": name}
-    assert anon.post("/accounts", body).status_code == 201
+    assert anon.post("/accounts", body).status_code == 202
+    sent = session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.recipient == email, OutboxMessage.kind == NotificationKind.CONFIRM_EMAIL
+        )
+    )
+    link = re.search(r"/confirm-email/(\S+)", sent.body_text)
+    assert anon.post(f"/email-confirmations/{link.group(1)}").status_code == 200
     created = anon.post("/tokens", {"email": email, "password": PASSWORD, "name": "loop"})
     assert created.status_code == 201, created.get_json()
     api = Api(client, {"Authorization": f"Bearer {created.get_json()['token']}"})
@@ -32,8 +43,8 @@ def _at(dt: datetime) -> str:
 
 
 def test_an_integration_runs_the_whole_loop_through_the_api(client, session):
-    ana, nick, rita = (_register(client, n) for n in ("Ana", "Nick", "Rita"))
-    vera, walt = _register(client, "Vera"), _register(client, "Walt")
+    ana, nick, rita = (_register(client, session, n) for n in ("Ana", "Nick", "Rita"))
+    vera, walt = _register(client, session, "Vera"), _register(client, session, "Walt")
     admin = Api(client, bearer(session, make_user(session, is_site_admin=True)))
 
     # Organisations: an agency (unverified until a site admin verifies it) and a nonprofit.

@@ -180,7 +180,7 @@ def test_the_api_needs_no_csrf_token(client, app, session, monkeypatch):
 def test_token_creation_by_password_is_rate_limited_like_the_login_form(client, session, app):
     user = make_user(session, email="limited@example.org")
     anon = Api(client)
-    per_minute = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split("/")[0])
+    per_minute = int(app.config["LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"].split("/")[0])
     for _ in range(per_minute):
         ok = anon.post("/tokens", {"email": user.email, "password": PASSWORD})
         assert ok.status_code == 201  # successful creations do not count

@@ -26,6 +26,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The live server's database, so a test can open the emails it queued (its outbox).
+SERVER: dict[str, Path] = {}
 
 
 def _free_port() -> int:
@@ -40,6 +42,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM:
         pytest.skip("chromium is not installed (Debian package 'chromium'); browser tests skipped")
     db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
+    SERVER["database"] = db_file
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{db_file}",
@@ -160,3 +163,20 @@ def sign_in(page: Any, email: str, password: str = "demo-password-2026") -> None
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def emailed_link(email: str, path: str) -> str:
+    """The newest link to `/<path>/...` in the emails queued for this address (what the
+    person would click in their inbox), as a path on the live server."""
+    import re
+    import sqlite3
+
+    with sqlite3.connect(SERVER["database"]) as conn:
+        rows = conn.execute(
+            "SELECT body_text FROM outbox_message WHERE recipient = ? ORDER BY id DESC", (email,)
+        ).fetchall()
+    for (body,) in rows:
+        found = re.search(rf"https?://[^/\s]+(/{path}/\S+)", body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no /{path}/ link was emailed to {email}")

@@ -6,19 +6,31 @@ import re
 import uuid
 from typing import Any
 
+from tests.e2e.conftest import emailed_link, sign_in
+
 PASSPHRASE = "a long and lovely passphrase"
 
 
 def register(page: Any, name: str) -> str:
-    """Register a new person with a unique address; returns the address."""
+    """Register a new person with a unique address, sign in, and confirm the address with the
+    emailed link; returns the address."""
     email = f"{name.split()[0].lower()}.{uuid.uuid4().hex[:8]}@example.org"
     page.goto("/register")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSPHRASE)
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/register/check-email")
+    sign_in(page, email, PASSPHRASE)
+    confirm_email(page, email)
     return email
+
+
+def confirm_email(page: Any, email: str) -> None:
+    """Follow the confirmation link from the email and press its button."""
+    page.goto(emailed_link(email, "confirm-email"))
+    page.get_by_role("button", name="Confirm my address").click()
+    page.wait_for_url("**/account")
 
 
 def sign_out(page: Any) -> None:

@@ -32,8 +32,9 @@ def test_register_shows_errors_beside_fields_then_succeeds(page) -> None:
     page.get_by_label("Email address").fill("nina@example.org")
     page.get_by_label("Password").fill("a long and lovely passphrase")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/")
-    assert page.get_by_text("Your account is ready").is_visible()
+    page.wait_for_url("**/register/check-email")
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+    check_a11y(page)
 
 
 def test_sign_in_with_keyboard_only(page) -> None:
@@ -55,3 +56,75 @@ def test_signed_in_pages_are_accessible(page) -> None:
     page.goto("/account")
     check_a11y(page)
     screenshots(page, "account")
+
+
+def test_a_forgotten_password_is_reset_from_the_emailed_link(page, new_page) -> None:
+    from tests.e2e.conftest import emailed_link
+    from tests.e2e.journeys import PASSPHRASE, register
+
+    email = register(page, "Fergus Forgetful")  # signed in on this device
+    other = new_page()
+    other.goto("/login")
+    other.get_by_role("link", name="Forgot your password?").click()
+    other.wait_for_url("**/forgot-password")
+    check_a11y(other)
+    screenshots(other, "forgot-password")
+    other.get_by_label("Email address").fill(email)
+    other.get_by_role("button", name="Email me a link").click()
+    other.wait_for_url("**/forgot-password/sent")
+    assert other.get_by_role("heading", name="Check your email").is_visible()
+    check_a11y(other)
+    other.goto(emailed_link(email, "reset-password"))
+    check_a11y(other)
+    screenshots(other, "reset-password")
+    other.get_by_label("New password").fill("short")
+    other.get_by_role("button", name="Set new password").click()
+    assert other.locator("#password-error").is_visible()
+    check_a11y(other)
+    other.get_by_label("New password").fill(PASSPHRASE + " renewed")
+    other.get_by_role("button", name="Set new password").click()
+    assert other.get_by_role("heading", name="Your password is set").is_visible()
+    check_a11y(other)
+    screenshots(other, "reset-done")
+    page.goto("/account")  # the first device was signed out
+    page.wait_for_url("**/login**")
+    sign_in(page, email, PASSPHRASE + " renewed")
+
+
+def test_the_profile_and_the_unconfirmed_banner_are_accessible(page) -> None:
+    page.goto("/register")
+    page.get_by_label("Your name").fill("Una Unconfirmed")
+    page.get_by_label("Email address").fill("una@example.org")
+    page.get_by_label("Password").fill("a long and lovely passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/register/check-email")
+    check_a11y(page)
+    screenshots(page, "register-check-email")
+    sign_in(page, "una@example.org", "a long and lovely passphrase")
+    banner = page.get_by_role("region", name="Confirm your email address")
+    assert banner.is_visible()
+    check_a11y(page)
+    screenshots(page, "unconfirmed-banner")
+    page.goto("/account/profile")
+    page.get_by_label("Phone number").fill("call me maybe")
+    page.get_by_role("button", name="Save").click()
+    assert page.locator("#phone-error").is_visible()
+    check_a11y(page)
+    screenshots(page, "profile-errors")
+
+
+def test_a_site_admin_finds_an_account_and_sees_its_actions(page) -> None:
+    sign_in(page, "admin@demo.coprod.org")
+    page.goto("/admin")
+    page.get_by_role("link", name="Accounts").click()
+    page.wait_for_url("**/admin/accounts")
+    page.get_by_label("Name or email").fill("volunteer")
+    page.get_by_role("button", name="Search").click()
+    check_a11y(page)
+    screenshots(page, "admin-accounts")
+    page.get_by_role("link", name="Vera Volunteer").click()
+    assert page.get_by_role("button", name="Deactivate account").is_visible()
+    page.get_by_role("button", name="Deactivate account").click()
+    assert page.locator("#reason-error").is_visible()
+    check_a11y(page)
+    screenshots(page, "admin-account")

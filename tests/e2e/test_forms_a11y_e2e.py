@@ -7,7 +7,13 @@ import re
 from typing import Any
 
 from tests.e2e.conftest import check_a11y, screenshots, sign_in
-from tests.e2e.journeys import PASSPHRASE, open_task, register, row_with_free_places
+from tests.e2e.journeys import (
+    PASSPHRASE,
+    confirm_email,
+    open_task,
+    register,
+    row_with_free_places,
+)
 
 
 def check_error_summary(page: Any, name: str) -> None:
@@ -145,8 +151,19 @@ def test_a_keyboard_alone_registers_and_signs_up_for_a_shift(page) -> None:
     _tab_to(page, "^Password")
     page.keyboard.type(PASSPHRASE)
     page.keyboard.press("Enter")
+    page.wait_for_url("**/register/check-email")
+    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+    # Sign in by keyboard, then (after the emailed link) sign up by keyboard.
+    _tab_to(page, "^Sign in$")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/login")
+    _tab_to(page, "^Email address")
+    page.keyboard.type("kim.keyboard@example.org")
+    _tab_to(page, "^Password")
+    page.keyboard.type(PASSPHRASE)
+    page.keyboard.press("Enter")
     page.wait_for_url("**/")
-    assert "Welcome" in page.get_by_role("status").inner_text()
+    confirm_email(page, "kim.keyboard@example.org")
 
     page.goto("/tasks")
     _tab_to(page, "^Park litter pick")

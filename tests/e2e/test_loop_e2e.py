@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 
 from tests.e2e.conftest import check_a11y, screenshots, sign_in
+from tests.e2e.journeys import confirm_email
 
 
 def _sign_out(page) -> None:
@@ -21,7 +22,9 @@ def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
     page.get_by_label("Email address").fill("nia@example.org")
     page.get_by_label("Password").fill("a long and lovely passphrase")
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/register/check-email")
+    sign_in(page, "nia@example.org", "a long and lovely passphrase")
+    confirm_email(page, "nia@example.org")
 
     # She finds an open task by searching.
     page.get_by_role("link", name="Find tasks").first.click()

@@ -15,6 +15,12 @@ UNREACHABLE = {
     "reports.export": "linked only once a report snapshot exists (built by the scheduler)",
     "notifications.outbox_message": "linked only once an email is queued (the demo world has none)",
     "main.favicon": "an icon named by <link rel=icon> (tests/web/test_favicon.py), not a page",
+    "recovery.reset_password": "linked only from a password-reset email",
+    "recovery.confirm_email": "linked only from a confirmation email",
+    "recovery.confirm_email_change": "linked only from a change-of-address email",
+    "recovery.forgot_password_sent": "reached only by the redirect after asking for a link",
+    "auth.register_sent": "reached only by the redirect after registering",
+    "admin.decline": "linked only beside an agency awaiting verification (the demo has none)",
 }
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from coprod.errors import Conflict, Invalid
 from coprod.services import accounts
+from tests.conftest import NOW
 from tests.factories import PASSWORD, make_user
 
 
@@ -53,8 +54,8 @@ def test_change_password_needs_current_and_ends_other_sessions(session) -> None:
     user = make_user(session)
     version = user.session_version
     with pytest.raises(Invalid):
-        accounts.change_password(session, user, current="nope", new="another long pw")
-    accounts.change_password(session, user, current=PASSWORD, new="another long pw")
+        accounts.change_password(session, user, current="nope", new="another long pw", now=NOW)
+    accounts.change_password(session, user, current=PASSWORD, new="another long pw", now=NOW)
     assert user.session_version == version + 1
     assert accounts.authenticate(session, email=user.email, password="another long pw") is user
 

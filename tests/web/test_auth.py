@@ -8,14 +8,19 @@ from tests.conftest import login
 from tests.factories import PASSWORD, make_user
 
 
-def test_register_signs_in_and_redirects(client, session) -> None:
+def test_register_shows_check_your_email_then_the_person_can_sign_in(client, session) -> None:
     resp = client.post(
         "/register",
         data={"display_name": "Ana", "email": "ana@example.org", "password": "a long secret pw"},
     )
-    assert resp.status_code == 303
+    assert resp.status_code == 303 and resp.headers["Location"] == "/register/check-email"
+    assert b"Check your email" in client.get(resp.headers["Location"]).data
+    signed_in = client.post(
+        "/login", data={"email": "ana@example.org", "password": "a long secret pw"}
+    )
+    assert signed_in.status_code == 303
     page = client.get("/account")
-    assert b"ana@example.org" in page.data
+    assert b"ana@example.org" in page.data and b"Not confirmed yet" in page.data
 
 
 def test_register_with_bad_input_shows_messages_beside_fields_and_changes_nothing(client, session):

@@ -19,6 +19,7 @@ from coprod.models import (
     Task,
     User,
 )
+from coprod.services.accounts import require_confirmed
 from coprod.services.contributions.rules import (
     PENDING,
     InKind,
@@ -63,6 +64,7 @@ def submit_log(
     """Log one's own hours (or, as its coordinator, an organisation's) for an active task."""
     data = LogInput(on, hours, outcomes, notes, in_kind, shift)
     policy.require(actor, "log.create", task)
+    require_confirmed(actor)
     if organisation is not None:
         policy.require(actor, "log.create_for_org", organisation)
     check_task_open_for_logs(task)

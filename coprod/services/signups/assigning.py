@@ -24,6 +24,12 @@ NO_SUCH_VOLUNTEER = (
 )
 
 
+UNCONFIRMED_VOLUNTEER = (
+    "This person has not confirmed their email address yet, so they cannot be assigned: ask "
+    "them to follow the link we emailed them."
+)
+
+
 def _assign(
     session: Session,
     actor: User,
@@ -46,6 +52,8 @@ def _assign(
         raise Invalid(field, NO_SUCH_VOLUNTEER.format(what=what))
     if not volunteer.is_active:
         raise Invalid(field, "This account is closed, so it cannot be assigned.")
+    if volunteer.email_confirmed_at is None:
+        raise Invalid(field, UNCONFIRMED_VOLUNTEER)
     return book(session, actor, shift, volunteer, now, assigned=True)
 
 

@@ -34,6 +34,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, notifications
+from coprod.services.accounts import require_confirmed
 from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
@@ -207,6 +208,7 @@ def book(
 def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signup:
     """Confirm the actor on a shift that has not started, or waitlist them when it is full."""
     policy.require(actor, "shift.sign_up", shift)
+    require_confirmed(actor)
     return book(session, actor, shift, actor, now, assigned=False)
 
 
