@@ -99,14 +99,14 @@ def test_declining_an_agency_needs_a_reason_tells_its_admins_and_leaves_the_queu
     agency = make_org(session, OrgKind.AGENCY, verified=False)
     boss = make_member(session, agency, Role.ADMIN)
     staff = make_member(session, agency, Role.STAFF)
-    assert agency in organisations.list_awaiting_verification(session, 1, 20).items
+    assert agency in organisations.list_awaiting_verification(session, admin, 1, 20).items
     with pytest.raises(NotAllowed):
         organisations.decline_organisation(session, staff, agency, "no", now=NOW)
     with pytest.raises(Invalid):
         organisations.decline_organisation(session, admin, agency, "", now=NOW)
     organisations.decline_organisation(session, admin, agency, "No proof of status", now=NOW)
     assert agency.declined_at == NOW and not agency.can_post
-    assert agency not in organisations.list_awaiting_verification(session, 1, 20).items
+    assert agency not in organisations.list_awaiting_verification(session, admin, 1, 20).items
     told = list(
         session.scalars(
             select(OutboxMessage).where(OutboxMessage.kind == NotificationKind.ORG_DECLINED)

@@ -15,7 +15,7 @@ from coprod.models import ApiToken, NotificationKind, OutboxMessage, User
 from coprod.services import accounts, contributions, profile, recovery, signups, tokens
 from coprod.services.accounts import EmailNotConfirmed
 from tests.conftest import NOW
-from tests.factories import PASSWORD, ShiftWorld, make_user
+from tests.factories import PASSWORD, ShiftWorld, make_past_volunteer, make_user
 
 SECRET = "test-secret"
 NEW_PASSWORD = "a brand new passphrase"
@@ -279,6 +279,7 @@ def test_a_coordinator_cannot_assign_someone_whose_address_is_unconfirmed(sessio
     nobody has proved is theirs."""
     world = ShiftWorld(session)
     user = register(session, "unproven@example.org")
+    make_past_volunteer(session, world.shift.task.programme, user)  # someone one may assign
     with pytest.raises(Invalid) as err:
         signups.assign(session, world.coordinator, world.shift, user, NOW)
     assert "not confirmed their email address" in err.value.message
