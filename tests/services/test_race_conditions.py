@@ -121,7 +121,8 @@ def cancel_job(actor_id: int, signup_id: int, now: Any) -> Job:
 
 def sign_up_job(user_id: int, shift_id: int, now: Any) -> Job:
     def job(s: Session) -> Callable[[], Any]:
-        user, shift = load_user(s, user_id), signups.get_shift(s, shift_id)
+        user = load_user(s, user_id)
+        shift = signups.get_shift(s, user, shift_id)
         return lambda: signups.sign_up(s, user, shift, now).status
 
     return job
