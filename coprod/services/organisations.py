@@ -14,8 +14,9 @@ from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
 from coprod.models import Membership, Organisation, OrgKind, Role, User
 from coprod.services import audit
-from coprod.services.accounts import clean_text, get_user_by_email, normalise_email
+from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.pagination import Page, paginate
+from coprod.services.text import clean_text
 
 ROLE_ORDER = [Role.MEMBER, Role.COORDINATOR, Role.STAFF, Role.REVIEWER, Role.ADMIN]
 NAME_TAKEN = "An organisation with this name already exists."
@@ -66,7 +67,12 @@ def create_organisation(
     org_kind = errs.check(lambda: parse_kind(kind))
     text = errs.check(
         lambda: clean_text(
-            description, "description", "The description", max_len=5000, required=False
+            description,
+            "description",
+            "The description",
+            max_len=5000,
+            required=False,
+            multiline=True,
         )
     )
     errs.raise_if_any()

@@ -14,9 +14,8 @@ from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
 from coprod.services import audit
-from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
-from coprod.services.text import contains
+from coprod.services.text import clean_text, contains
 
 FIELDS = [
     "name",
@@ -83,6 +82,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                 "The description",
                 max_len=10000,
                 required=False,
+                multiline=True,
             )
         ),
         "starts_on": errs.check(
@@ -101,6 +101,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                 "The hypothesis",
                 max_len=5000,
                 required=False,
+                multiline=True,
             )
         ),
         "evaluation_starts_on": errs.check(

@@ -16,7 +16,7 @@ from coprod.models import ContributionLog, LogStatus, Programme, Role, Task, Use
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.pagination import Page, clamp, paginate
-from coprod.services.text import contains
+from coprod.services.text import contains, storable
 
 MAX_BULK = 100
 STATUS_WORDS = {
@@ -33,7 +33,7 @@ def _comment(raw: str | None, *, required: bool, what: str) -> str:
     text = (raw or "").strip()
     if required and not text:
         raise Invalid("comment", f"Enter {what}.")
-    if len(text) > MAX_NOTES or "\x00" in text:
+    if len(text) > MAX_NOTES or not storable(text):
         raise Invalid("comment", f"The comment must be at most {MAX_NOTES} plain characters.")
     return text
 

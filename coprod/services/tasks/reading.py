@@ -23,10 +23,9 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
-from coprod.services.text import contains
+from coprod.services.text import clean_text, contains
 
 Actor = User | None
 
