@@ -10,12 +10,10 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.errors import Invalid, NotFound
-from coprod.services.pagination import MAX_PER_PAGE
+from coprod.services.bounds import MAX_ID
+from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE
 
 T = TypeVar("T")
-
-MAX_ID = 2**31 - 1
-MAX_PAGE = 100_000
 
 
 def _plain_text(value: str) -> None:

@@ -28,7 +28,7 @@ from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Programme, Task, TaskStatus, User
 from coprod.services import shifts, signups, tasks
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, DayInRange
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
 bp = Blueprint("tasks", __name__)
@@ -93,7 +93,9 @@ def _places() -> IntegerField:
 
 
 class ShiftForm(FlaskForm):
-    date = DateField("Date", validators=[InputRequired("Enter the date of the shift.")])
+    date = DateField(
+        "Date", validators=[InputRequired("Enter the date of the shift."), DayInRange()]
+    )
     starts_at = TimeField(
         "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
     )
@@ -104,14 +106,19 @@ class ShiftForm(FlaskForm):
 
 
 class WeeklyShiftsForm(FlaskForm):
-    first_date = DateField("First date", validators=[InputRequired("Enter the first date.")])
+    first_date = DateField(
+        "First date", validators=[InputRequired("Enter the first date."), DayInRange()]
+    )
     starts_at = TimeField(
         "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
     )
     ends_at = TimeField(
         "End time", format=TIME_FORMATS, validators=[InputRequired("Enter the end time.")]
     )
-    until = DateField("Repeat every week until", validators=[InputRequired("Enter the last date.")])
+    until = DateField(
+        "Repeat every week until",
+        validators=[InputRequired("Enter the last date."), DayInRange()],
+    )
     capacity = _places()
 
 

@@ -25,6 +25,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit
+from coprod.services.bounds import two_places
 from coprod.services.text import has_control, storable
 
 MAX_HOURS_PER_DAY = Decimal("24")
@@ -54,7 +55,7 @@ class LogInput:
 
 
 def _two_places(value: Decimal) -> bool:
-    return value == value.quantize(Decimal("0.01"))
+    return two_places(value)
 
 
 def check_hours(hours: Decimal | None) -> Decimal:
