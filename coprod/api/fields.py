@@ -10,7 +10,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.errors import Invalid, NotFound
-from coprod.services.bounds import MAX_ID
+from coprod.services.bounds import MAX_ID as MAX_ID
 from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE
 
 T = TypeVar("T")
