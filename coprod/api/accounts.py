@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Text, UTCDateTime
+from coprod.api.fields import Email, Line, Password, UTCDateTime
 from coprod.db import db
 from coprod.extensions import limiter
 from coprod.models import User
@@ -21,9 +21,9 @@ blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Acc
 
 
 class AccountIn(ma.Schema):
-    email = Text(max_len=254, required=True)
-    password = fields.String(required=True, validate=ma.validate.Length(max=1000))
-    display_name = Text(max_len=120, required=True)
+    email = Email(required=True)
+    password = Password(required=True)
+    display_name = Line(max_len=120, required=True)
 
 
 class AccountOut(ma.Schema):

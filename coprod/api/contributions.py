@@ -15,6 +15,7 @@ from coprod.api.fields import (
     Amount,
     Day,
     Id,
+    Line,
     Number,
     PageArgs,
     Text,
@@ -28,6 +29,7 @@ from coprod.errors import Invalid
 from coprod.models import ContributionLog, LogStatus, Shift
 from coprod.services import contributions, listings, review
 from coprod.services import organisations as orgs
+from coprod.services.contributions import rules
 
 blp = Blueprint("api_contributions", __name__, url_prefix="/api/v1", description="Contributions")
 
@@ -38,19 +40,25 @@ RENAMED = {"shift": "shift_id", "organisation": "organisation_id"}
 
 class OutcomeIn(ma.Schema):
     metric_id = Id(required=True)
-    quantity = Amount(required=True)
+    quantity = Amount(minimum=0, maximum=rules.MAX_QUANTITY, required=True)
 
 
 class InKindIn(ma.Schema):
-    description = Text(max_len=300, required=True)
-    value = Amount(required=True)
+    description = Line(max_len=rules.MAX_DESCRIPTION, required=True)
+    value = Amount(minimum=0, maximum=rules.MAX_VALUE, required=True)
 
 
 class ContributionIn(ma.Schema):
     task_id = Id(required=True)
     shift_id = Id(allow_none=True, load_default=None)
     date = Day(required=True)
-    hours = Amount(required=True, metadata={"description": "More than 0, at most 24."})
+    hours = Amount(
+        minimum=0,
+        above_minimum=True,
+        maximum=rules.MAX_HOURS_PER_DAY,
+        required=True,
+        metadata={"description": "More than 0, at most 24."},
+    )
     outcomes = fields.List(
         fields.Nested(OutcomeIn), load_default=list, validate=validate.Length(max=100)
     )
@@ -68,7 +76,7 @@ class ContributionIn(ma.Schema):
 class ResubmitIn(ma.Schema):
     shift_id = Id(allow_none=True)
     date = Day()
-    hours = Amount()
+    hours = Amount(minimum=0, above_minimum=True, maximum=rules.MAX_HOURS_PER_DAY)
     outcomes = fields.List(fields.Nested(OutcomeIn), validate=validate.Length(max=100))
     notes = Text(max_len=2000)
     in_kind = fields.List(fields.Nested(InKindIn), validate=validate.Length(max=100))

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
+from coprod.api.fields import Email, Line, PageArgs, Text, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
@@ -24,7 +24,7 @@ ROLES = [r.value for r in Role]
 
 
 class OrganisationIn(ma.Schema):
-    name = Text(max_len=200, required=True)
+    name = Line(max_len=200, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = Text(max_len=5000, load_default="")
 
@@ -40,7 +40,7 @@ class OrganisationOut(ma.Schema):
 
 
 class MemberIn(ma.Schema):
-    email = Text(max_len=254, required=True)
+    email = Email(required=True)
     role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "One role."})
     roles = fields.List(
         fields.String(validate=validate.OneOf(ROLES)),
