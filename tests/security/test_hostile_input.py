@@ -292,3 +292,39 @@ def test_every_api_body_refuses_deep_nesting_and_huge_numbers_with_a_problem(
     ok = client.post("/api/v1/organisations", data=fine, headers=headers)
     assert ok.status_code == 422  # refused by its length, not as a hostile body
     assert "name" in ok.get_json()["errors"]
+
+
+def _list_operations(app) -> list[str]:
+    with app.test_client() as c:
+        doc = c.get("/api/v1/openapi.json").get_json()
+    return [
+        re.sub(r"\{[^}]+\}", "1", path)
+        for path, item in doc["paths"].items()
+        if any(p.get("name") == "page" for p in item.get("get", {}).get("parameters", []))
+    ]
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", "100001", "0", "9" * 5000])
+def test_every_api_list_refuses_a_page_out_of_range_with_a_problem(app, client, session, demo, bad):
+    lists = _list_operations(app)
+    assert len(lists) >= 9, lists
+    headers = bearer(session, demo["admin"])
+    for path in lists:
+        response = client.get(path, query_string={"page": bad}, headers=headers)
+        assert response.status_code == 422, (path, response.status_code)
+        assert response.mimetype == "application/problem+json"
+        assert "page" in response.get_json()["errors"], path
+
+
+@pytest.mark.parametrize("bad", ["Two\nlines", "Tab\there", "Line\u2028separator"])
+def test_web_forms_refuse_line_breaks_in_one_line_fields_beside_the_field(
+    client, session, demo, bad
+):
+    login_as(client, demo["staff"])
+    response = client.post("/orgs/new", data={"name": bad, "kind": "nonprofit"})
+    assert response.status_code == 422
+    assert "must be one line" in response.get_data(as_text=True)
+    login_as(client, demo["volunteer"])
+    response = client.post("/account/tokens", data={"name": bad})
+    assert response.status_code == 422
+    assert "must be one line" in response.get_data(as_text=True)

@@ -95,3 +95,10 @@ def test_blank_and_unstorable_text_is_refused():
 
 def test_one_line_turns_every_run_of_breaks_and_spaces_into_one_space():
     assert one_line(" Beach\r\n\t clean\u2028up \x00") == "Beach clean up"
+
+
+def test_the_cli_refuses_a_display_name_with_a_line_break_as_the_web_does(app):
+    args = ["create-admin", "cli-admin@example.org", "--password", "a long pass phrase"]
+    result = app.test_cli_runner().invoke(args=[*args, "--name", "Ada\nBcc: x@example.org"])
+    assert result.exit_code != 0
+    assert "must be one line" in result.output
