@@ -62,7 +62,9 @@ NOT_IN_A_SCHEMA = re.compile(
             r"already logged|at most .* more hours",  # 24 h a day, with the stored logs
             r"common passwords|too easy to guess|email address as your password",
             r"email address or password is not right",  # credentials, not a field's shape
-            r"Choose at least one role|Choose a role",  # role or roles, one of the two
+            r"Choose at least one role",  # role or roles: one of the two is needed
+            r"No account uses this email address",  # a person who has not registered
+            r"the reason for rejecting|what the contributor should change",  # by decision
         ]
     )
 )
