@@ -64,6 +64,7 @@ NOT_IN_A_SCHEMA = re.compile(
             r"email address or password is not right",  # credentials, not a field's shape
             r"Choose at least one role",  # role or roles: one of the two is needed
             r"No account uses this email address",  # a person who has not registered
+            r"already has an objective with this name",  # unique among the stored metrics
             r"the reason for rejecting|what the contributor should change",  # by decision
         ]
     )
