@@ -328,3 +328,33 @@ def test_web_forms_refuse_line_breaks_in_one_line_fields_beside_the_field(
     response = client.post("/account/tokens", data={"name": bad})
     assert response.status_code == 422
     assert "must be one line" in response.get_data(as_text=True)
+
+
+def test_shift_and_log_forms_refuse_dates_beyond_the_calendar_beside_the_field(
+    client, session, demo
+):
+    task = _first_task_with_shifts(session)
+    login_as(client, demo["staff"])
+    one = {"date": "9999-12-31", "starts_at": "23:00", "ends_at": "23:30", "capacity": "2"}
+    weekly = {"first_date": "2030-01-05", "starts_at": "09:00", "ends_at": "12:00",
+              "until": "9999-12-31", "capacity": "2"}  # fmt: skip
+    for url, data in ((f"/tasks/{task.id}/shifts/new", one),
+                      (f"/tasks/{task.id}/shifts/weekly", weekly)):  # fmt: skip
+        response = client.post(url, data=data)
+        assert response.status_code == 422, url
+        assert "Enter a date between 1900-01-01 and 9000-12-31" in response.get_data(True)
+    login_as(client, demo["volunteer"])
+    log = {"date": "0001-01-01", "hours": "1e309"}
+    response = client.post(f"/tasks/{task.id}/log", data=log)
+    assert response.status_code == 422
+    shown = response.get_data(as_text=True)
+    assert "Enter a date between 1900-01-01 and 9000-12-31" in shown
+
+
+def _first_task_with_shifts(session):
+    from sqlalchemy import select
+
+    from coprod.models import Shift, Task, TaskStatus
+
+    stmt = select(Task).join(Shift).where(Task.status == TaskStatus.OPEN).order_by(Task.id)
+    return _first(session, stmt)
