@@ -19,6 +19,7 @@ from flask_smorest.utils import prepare_response
 from coprod.api import problems
 from coprod.api.auth import before_api_request
 from coprod.api.fields import ProblemSchema
+from coprod.api.jsonbody import refuse_hostile_body
 
 PREFIX = "/api/v1"
 MODULES = [
@@ -110,9 +111,11 @@ def init_app(app: Flask) -> None:
     csrf.exempt(app.blueprints["api-docs"])
 
     @app.before_request
-    def _api_auth() -> None:
+    def _api_auth() -> Any:
         if (request.blueprint or "").startswith("api_"):
             before_api_request()
+            return refuse_hostile_body(request)
+        return None
 
     # The HTML login gate redirects to /login; the API authenticates each request itself.
     for endpoint, view in list(app.view_functions.items()):

@@ -8,10 +8,19 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, url_for
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
+from coprod.api.fields import (
+    Email,
+    Line,
+    PageArgs,
+    Password,
+    Pattern,
+    Text,
+    UTCDateTime,
+    page_schema,
+)
 from coprod.db import db, utcnow
 from coprod.extensions import limiter
 from coprod.models import User
@@ -22,9 +31,9 @@ blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Acc
 
 
 class AccountIn(ma.Schema):
-    email = Text(max_len=254, required=True)
-    password = fields.String(required=True, validate=ma.validate.Length(max=1000))
-    display_name = Text(max_len=120, required=True)
+    email = Email(required=True)
+    password = Password(required=True)
+    display_name = Line(max_len=120, required=True)
 
 
 class AccountOut(ma.Schema):
@@ -44,15 +53,23 @@ class Accepted(ma.Schema):
     detail = fields.String(required=True)
 
 
+# The shape coprod.services.profile.clean_phone accepts (at least 3 digits), or empty.
+PHONE_PATTERN = r"^(\+?[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*)?$"
+
+
 class MeIn(ma.Schema):
-    display_name = Text(max_len=120, metadata={"description": "Your name (not blank)."})
-    phone = Text(
-        max_len=40,
+    display_name = Line(max_len=120, metadata={"description": "Your name (not blank)."})
+    phone = fields.String(
         allow_none=True,
+        validate=[
+            Pattern(
+                PHONE_PATTERN, "Enter a phone number like +44 20 7946 0000, or leave it empty."
+            ),
+            validate.Length(max=40),
+        ],
         metadata={"description": "Digits, spaces and + ( ) . / -; empty or null removes it."},
     )
-    email = Text(
-        max_len=254,
+    email = Email(
         metadata={
             "description": "A new address: it replaces the current one only once the link "
             "emailed to it is followed (see pending_email)."
@@ -180,7 +197,9 @@ def _roles(held: set[Any]) -> list[str]:
 
 
 class AccountsArgs(PageArgs):
-    q = Text(max_len=200, metadata={"description": "Words in the name or email address."})
+    q = Line(
+        max_len=200, blank=True, metadata={"description": "Words in the name or email address."}
+    )
 
 
 class AdminAccountOut(AccountOut):

@@ -14,6 +14,7 @@ from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import (
     Amount,
     Id,
+    Line,
     Number,
     PageArgs,
     Text,
@@ -26,7 +27,7 @@ from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Shift
 from coprod.services import contributions, listings, review, signups
 from coprod.services import organisations as orgs
-from coprod.services.contributions import EARLIEST_LOG_DATE
+from coprod.services.contributions import EARLIEST_LOG_DATE, rules
 
 blp = Blueprint("api_contributions", __name__, url_prefix="/api/v1", description="Contributions")
 
@@ -37,12 +38,12 @@ RENAMED = {"shift": "shift_id", "organisation": "organisation_id"}
 
 class OutcomeIn(ma.Schema):
     metric_id = Id(required=True)
-    quantity = Amount(required=True)
+    quantity = Amount(minimum=0, maximum=rules.MAX_QUANTITY, required=True)
 
 
 class InKindIn(ma.Schema):
-    description = Text(max_len=300, required=True)
-    value = Amount(required=True)
+    description = Line(max_len=rules.MAX_DESCRIPTION, required=True)
+    value = Amount(minimum=0, maximum=rules.MAX_VALUE, required=True)
 
 
 LOG_DATE_HELP = (
@@ -60,7 +61,13 @@ class ContributionIn(ma.Schema):
     task_id = Id(required=True)
     shift_id = Id(allow_none=True, load_default=None)
     date = log_day(required=True)
-    hours = Amount(required=True, metadata={"description": "More than 0, at most 24."})
+    hours = Amount(
+        minimum=0,
+        above_minimum=True,
+        maximum=rules.MAX_HOURS_PER_DAY,
+        required=True,
+        metadata={"description": "More than 0, at most 24."},
+    )
     outcomes = fields.List(
         fields.Nested(OutcomeIn), load_default=list, validate=validate.Length(max=100)
     )
@@ -78,7 +85,7 @@ class ContributionIn(ma.Schema):
 class ResubmitIn(ma.Schema):
     shift_id = Id(allow_none=True)
     date = log_day()
-    hours = Amount()
+    hours = Amount(minimum=0, above_minimum=True, maximum=rules.MAX_HOURS_PER_DAY)
     outcomes = fields.List(fields.Nested(OutcomeIn), validate=validate.Length(max=100))
     notes = Text(max_len=2000)
     in_kind = fields.List(fields.Nested(InKindIn), validate=validate.Length(max=100))

@@ -2,34 +2,117 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.errors import Invalid, NotFound
-from coprod.services.pagination import MAX_PER_PAGE
+from coprod.services import localtime, passwords
+from coprod.services.accounts import normalise_email
+from coprod.services.bounds import DAY_RANGE, MAX_YEAR, MIN_YEAR, check_day, two_places
+from coprod.services.bounds import MAX_ID as MAX_ID
+from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE
+from coprod.services.text import NON_BLANK_ONE_LINE_PATTERN, ONE_LINE_PATTERN, storable
 
 T = TypeVar("T")
-
-MAX_ID = 2**31 - 1
-MAX_PAGE = 100_000
+Check = Callable[[Any], Any]
 
 
 def _plain_text(value: str) -> None:
     """Refuse text a database cannot store: NUL characters and lone surrogates."""
-    if "\x00" in value:
+    if not storable(value):
         raise ma.ValidationError("The text contains a character that is not allowed.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ma.ValidationError("The text is not valid Unicode.") from None
+
+
+class Pattern(validate.Validator):
+    """A check that the OpenAPI document shows as `pattern` (apispec reads `regex`)."""
+
+    def __init__(self, pattern: str, error: str) -> None:
+        self.regex = re.compile(pattern)
+        self.message = error
+
+    def __call__(self, value: Any) -> Any:
+        if not self.regex.match(value):
+            raise ma.ValidationError(self.message)
+        return value
+
+
+MULTILINE_PATTERN = r"^[^\x00]*$"
 
 
 def Text(*, max_len: int = 10_000, **kwargs: Any) -> fields.String:
-    return fields.String(validate=[_plain_text, validate.Length(max=max_len)], **kwargs)
+    """Free text over several lines (descriptions, notes, comments): no NUL characters."""
+    checks: list[Check] = [_plain_text, Pattern(MULTILINE_PATTERN, "Remove the NUL character.")]
+    checks.append(validate.Length(max=max_len))
+    return fields.String(validate=checks, **kwargs)
+
+
+def Line(*, max_len: int, blank: bool = False, **kwargs: Any) -> fields.String:
+    """One line of text (names, titles, places, units): no line breaks, tabs or other control
+    characters (coprod.services.text); unless `blank` is allowed, at least one character
+    that is not a space."""
+    pattern = ONE_LINE_PATTERN if blank else NON_BLANK_ONE_LINE_PATTERN
+    error = "Use one line, without line breaks, tabs or control characters."
+    if not blank:
+        error = "Enter some text on one line, without line breaks, tabs or control characters."
+    length = validate.Length(min=None if blank else 1, max=max_len)
+    checks: list[Check] = [_plain_text, Pattern(pattern, error), length]
+    return fields.String(validate=checks, **kwargs)
+
+
+# An address email_validator accepts (no quoted or IP forms, no "--" or overlong labels): a
+# narrower pattern than the service's rule, so a client following it is never refused.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9_%+-]{1,20}(\.[A-Za-z0-9_%+-]{1,20}){0,2}"
+    r"@([A-Za-z0-9]{1,20}(-[A-Za-z0-9]{1,20}){0,2}\.){1,3}[A-Za-z]{2,20}$"
+)
+
+
+def _email(value: str) -> None:
+    try:
+        normalise_email(value)
+    except Invalid as err:
+        raise ma.ValidationError(err.message) from None
+
+
+def Email(**kwargs: Any) -> fields.String:
+    """An email address, checked as the services check it; the pattern in the document is the
+    usual shape (narrower than what is accepted, so a client following it is never refused)."""
+    checks: list[Check] = [_plain_text, validate.Length(min=3, max=254), _email]
+    kwargs.setdefault("metadata", {}).update(pattern=EMAIL_PATTERN, format="email")
+    return fields.String(validate=checks, **kwargs)
+
+
+def TimeZone(**kwargs: Any) -> fields.String:
+    """An IANA time zone name (Europe/London): one of the zone database's names, listed in the
+    document (the services check it again: coprod.services.localtime.check_zone)."""
+    names = validate.OneOf(
+        localtime.zone_names(),
+        error="Unknown time zone: use an IANA name such as Europe/London or America/New_York.",
+    )
+    kwargs.setdefault("metadata", {}).setdefault("example", "Europe/London")
+    return fields.String(validate=names, **kwargs)
+
+
+def Password(**kwargs: Any) -> fields.String:
+    """A new password: its length, and no NUL (the services also refuse common passwords and
+    ones with fewer than four different characters, which no schema can say)."""
+    checks: list[Check] = [
+        _plain_text,
+        Pattern(MULTILINE_PATTERN, "Remove the NUL character."),
+        validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
+    ]
+    metadata = {
+        "description": f"{passwords.MIN_LENGTH} to {passwords.MAX_LENGTH} characters, at least "
+        "4 different ones, not a common password.",
+        **kwargs.pop("metadata", {}),
+    }
+    return fields.String(validate=checks, metadata=metadata, **kwargs)
 
 
 def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
@@ -37,13 +120,32 @@ def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
     return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
-def _sane_day(value: date) -> None:
-    if not 1900 <= value.year <= 9000:
-        raise ma.ValidationError("Enter a date between the years 1900 and 9000.")
+# Years MIN_YEAR..MAX_YEAR (1900-9000) as a pattern on the text, for the document.
+YEARS = r"(19[0-9]{2}|[2-8][0-9]{3}|9000)"
+DAY_PATTERN = rf"^{YEARS}-"
+TIME_PATTERN = (
+    rf"^{YEARS}-[0-9]{{2}}-[0-9]{{2}}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{{1,6}})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+class DayRange(validate.Validator):
+    """A date within MIN_DAY..MAX_DAY (shown in the document as a pattern on the year)."""
+
+    regex = re.compile(DAY_PATTERN)
+
+    def __call__(self, value: date) -> date:
+        try:
+            return check_day(value, "date")
+        except Invalid as err:
+            raise ma.ValidationError(err.message) from None
 
 
 def Day(**kwargs: Any) -> fields.Date:
-    return fields.Date(validate=_sane_day, **kwargs)
+    metadata = kwargs.pop("metadata", {})
+    metadata.setdefault("description", "")
+    metadata["description"] = (metadata["description"] + f" {DAY_RANGE}").strip()
+    return fields.Date(validate=DayRange(), metadata=metadata, **kwargs)
 
 
 class UTCDateTime(fields.AwareDateTime):
@@ -54,9 +156,22 @@ class UTCDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
-        if not 1900 <= parsed.year <= 9000:
-            raise ma.ValidationError("Enter a time between the years 1900 and 9000.")
+        if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise ma.ValidationError(f"Enter a time between the years {MIN_YEAR} and {MAX_YEAR}.")
         return parsed.astimezone(UTC)
+
+
+class TimeIn(UTCDateTime):
+    """A time a client sends: the document states its years and its shape."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = kwargs.pop("metadata", {})
+        metadata.setdefault("pattern", TIME_PATTERN)
+        metadata["description"] = (
+            metadata.get("description", "")
+            + f" Between the years {MIN_YEAR} and {MAX_YEAR}; an offset, or UTC without one."
+        ).strip()
+        super().__init__(metadata=metadata, **kwargs)
 
 
 LIMIT = 10**12
@@ -72,9 +187,28 @@ class DecimalIn(fields.Decimal):
         return None if value is None else float(value)
 
 
-def Amount(**kwargs: Any) -> fields.Decimal:
-    """A number in; the services check its range and decimal places."""
-    return DecimalIn(allow_nan=False, validate=validate.Range(min=-LIMIT, max=LIMIT), **kwargs)
+def Amount(
+    *,
+    minimum: Decimal | int = -LIMIT,
+    maximum: Decimal | int = LIMIT,
+    above_minimum: bool = False,
+    **kwargs: Any,
+) -> fields.Decimal:
+    """A number in hundredths (at most two decimal places) within a range, as the services
+    take it; `above_minimum` makes the minimum exclusive (hours: more than 0)."""
+    metadata = {"multipleOf": 0.01, **kwargs.pop("metadata", {})}
+    if above_minimum:
+        metadata["exclusiveMinimum"] = True
+    checks: list[Check] = [
+        validate.Range(min=minimum, max=maximum, min_inclusive=not above_minimum),
+        _hundredths,
+    ]
+    return DecimalIn(allow_nan=False, validate=checks, metadata=metadata, **kwargs)
+
+
+def _hundredths(value: Decimal) -> None:
+    if not two_places(value):
+        raise ma.ValidationError("Use at most two decimal places.")
 
 
 class Number(fields.Float):

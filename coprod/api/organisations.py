@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
+from coprod.api.fields import Email, Line, PageArgs, Text, TimeZone, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
@@ -30,12 +30,11 @@ ZONE_HELP = (
 
 def time_zone_field(**kwargs: Any) -> Any:
     """An IANA zone name; the service checks it against the zone database (422 otherwise)."""
-    help_ = {"description": ZONE_HELP, "example": "Europe/London"}
-    return Text(max_len=64, metadata=help_, **kwargs)
+    return TimeZone(metadata={"description": ZONE_HELP}, **kwargs)
 
 
 class OrganisationIn(ma.Schema):
-    name = Text(max_len=200, required=True)
+    name = Line(max_len=200, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     description = Text(max_len=5000, load_default="")
     timezone = time_zone_field(load_default=None, allow_none=True)
@@ -57,7 +56,7 @@ class OrganisationOut(ma.Schema):
 
 
 class MemberIn(ma.Schema):
-    email = Text(max_len=254, required=True)
+    email = Email(required=True)
     role = fields.String(validate=validate.OneOf(ROLES), metadata={"description": "One role."})
     roles = fields.List(
         fields.String(validate=validate.OneOf(ROLES)),

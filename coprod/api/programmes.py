@@ -10,7 +10,18 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Amount, Day, Id, Number, PageArgs, Text, page_schema, referenced
+from coprod.api.fields import (
+    Amount,
+    Day,
+    Id,
+    Line,
+    Number,
+    PageArgs,
+    Text,
+    TimeZone,
+    page_schema,
+    referenced,
+)
 from coprod.db import db
 from coprod.models import Metric, Partner, Programme
 from coprod.services import localtime, partners, programmes
@@ -20,7 +31,7 @@ blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="P
 
 
 class ProgrammeIn(ma.Schema):
-    name = Text(max_len=200, required=True)
+    name = Line(max_len=200, required=True)
     description = Text(max_len=10000, load_default="")
     lead_organisation_id = Id(required=True)
     is_pilot = fields.Boolean(load_default=False)
@@ -30,12 +41,13 @@ class ProgrammeIn(ma.Schema):
     evaluation_starts_on = Day(allow_none=True, load_default=None)
     evaluation_ends_on = Day(allow_none=True, load_default=None)
     hourly_rate = Amount(
+        minimum=0,
+        maximum=programmes.MAX_MONEY,
         allow_none=True,
         load_default=None,
         metadata={"description": "Money value of one volunteered hour."},
     )
-    timezone = Text(
-        max_len=64,
+    timezone = TimeZone(
         allow_none=True,
         load_default=None,
         metadata={
@@ -55,14 +67,14 @@ class ProgrammePatch(ProgrammeIn):
 
 class PartnerIn(ma.Schema):
     organisation_id = Id(required=True)
-    role = Text(max_len=200, required=True)
+    role = Line(max_len=200, required=True)
     commitments = Text(max_len=10000, load_default="")
 
 
 class MetricIn(ma.Schema):
-    name = Text(max_len=200, required=True)
-    unit = Text(max_len=50, required=True)
-    target = Amount(required=True)
+    name = Line(max_len=200, required=True)
+    unit = Line(max_len=50, required=True)
+    target = Amount(minimum=0, above_minimum=True, maximum=programmes.MAX_QUANTITY, required=True)
     target_date = Day(required=True)
 
 
@@ -109,7 +121,7 @@ class ProgrammeOut(ma.Schema):
 
 
 class ProgrammeListArgs(PageArgs):
-    q = Text(max_len=200, load_default="", metadata={"description": "Search words."})
+    q = Line(max_len=200, blank=True, load_default="", metadata={"description": "Search words."})
 
 
 class ProgrammeSummary(ma.Schema):

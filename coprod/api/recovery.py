@@ -11,7 +11,7 @@ from marshmallow import fields
 
 from coprod.api.accounts import Accepted
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Text
+from coprod.api.fields import Email, Password
 from coprod.db import db, utcnow
 from coprod.extensions import email_limits
 from coprod.services import recovery
@@ -28,15 +28,11 @@ RESET_REQUESTED = (
 
 
 class ResetRequestIn(ma.Schema):
-    email = Text(max_len=254, required=True)
+    email = Email(required=True)
 
 
 class ResetIn(ma.Schema):
-    password = fields.String(
-        required=True,
-        validate=ma.validate.Length(max=1000),
-        metadata={"description": "The new password: 10 to 256 characters, not a common one."},
-    )
+    password = Password(required=True)
 
 
 class ResetDone(ma.Schema):

@@ -56,7 +56,12 @@ class AttendanceIn(ma.Schema):
 
 class ScheduleArgs(PageArgs):
     mine = fields.Boolean(
-        load_default=True, metadata={"description": "Your own schedule (the only list here)."}
+        load_default=True,
+        validate=validate.OneOf(
+            [True],
+            error="Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups.",
+        ),
+        metadata={"description": "Your own schedule (the only list here): true."},
     )
     include_past = fields.Boolean(load_default=False)
 

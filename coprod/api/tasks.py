@@ -11,7 +11,17 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, renamed
+from coprod.api.fields import (
+    Day,
+    Id,
+    Line,
+    PageArgs,
+    Text,
+    TimeIn,
+    UTCDateTime,
+    page_schema,
+    renamed,
+)
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Shift, Task, TaskStatus
@@ -25,17 +35,17 @@ ZONE_HELP = "IANA zone of the programme (its local time): times here are UTC ins
 
 
 class TaskIn(ma.Schema):
-    title = Text(max_len=200, required=True)
+    title = Line(max_len=200, required=True)
     description = Text(max_len=10000, load_default="")
-    location = Text(max_len=300, load_default="")
+    location = Line(max_len=300, blank=True, load_default="")
     metric_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True, load_default=None)
 
 
 class TaskPatch(ma.Schema):
-    title = Text(max_len=200)
+    title = Line(max_len=200)
     description = Text(max_len=10000)
-    location = Text(max_len=300)
+    location = Line(max_len=300, blank=True)
     metric_ids = fields.List(Id(), validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True)
     status = fields.String(
@@ -70,19 +80,25 @@ class TaskListItem(TaskOut):
 class TaskListArgs(PageArgs):
     programme_id = Id(strict=False)
     status = fields.String(load_default=TaskStatus.OPEN.value, validate=validate.OneOf(STATUSES))
-    q = Text(max_len=200, load_default="", metadata={"description": "Search words."})
+    q = Line(max_len=200, blank=True, load_default="", metadata={"description": "Search words."})
     from_ = Day(data_key="from", metadata={"description": "With a shift on or after this day."})
     to = Day(metadata={"description": "With a shift on or before this day."})
 
 
 class ShiftIn(ma.Schema):
-    starts_at = UTCDateTime(
+    starts_at = TimeIn(
         required=True,
-        metadata={"description": "An instant with its offset (2026-03-28T09:00:00+00:00)."},
+        metadata={
+            "description": "In the future; an instant with its offset (2026-03-28T09:00:00+00:00)."
+        },
     )
-    ends_at = UTCDateTime(required=True)
+    ends_at = TimeIn(required=True, metadata={"description": "After starts_at."})
+    # The range is enforced by the service, which reports it with the times' errors at once.
     capacity = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=-(10**6), max=10**6)
+        required=True,
+        strict=True,
+        validate=validate.Range(min=-(10**6), max=10**6),
+        metadata={"minimum": 1, "maximum": shifts.MAX_CAPACITY},
     )
 
 

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import PageArgs, Text, UTCDateTime, page_schema
+from coprod.api.fields import Email, Line, PageArgs, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.extensions import password_guess_limits
 from coprod.services import accounts, tokens
@@ -19,9 +19,9 @@ blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Perso
 
 
 class TokenIn(ma.Schema):
-    email = Text(max_len=254, required=True)
+    email = Email(required=True)
     password = fields.String(required=True, validate=ma.validate.Length(max=1000))
-    name = Text(max_len=100, load_default="API token", metadata={"description": "A label."})
+    name = Line(max_len=100, load_default="API token", metadata={"description": "A label."})
 
 
 class TokenOut(ma.Schema):

@@ -12,9 +12,9 @@ from coprod import policy
 from coprod.errors import Conflict, NotFound
 from coprod.models import Membership, User
 from coprod.services import account_emails, audit
-from coprod.services.accounts import clean_text, revoke_api_tokens
+from coprod.services.accounts import revoke_api_tokens
 from coprod.services.pagination import Page, paginate
-from coprod.services.text import contains
+from coprod.services.text import clean_text, contains
 
 MAX_QUERY = 200
 
@@ -48,7 +48,7 @@ def deactivate(session: Session, actor: User, user: User, reason: str, *, now: d
     """Stop an account at once: its sessions end and its API tokens are revoked; the reason is
     kept and audited. A site admin cannot deactivate themself."""
     policy.require(actor, "accounts.manage")
-    why = clean_text(reason, "reason", "The reason", max_len=500, required=True)
+    why = clean_text(reason, "reason", "The reason", max_len=500, required=True, multiline=True)
     if user.id == actor.id:
         raise Conflict("You cannot deactivate your own account.")
     if not user.is_active:

@@ -15,6 +15,7 @@ from coprod.errors import Conflict, FieldErrors, Invalid, NotAllowed, NotFound
 from coprod.models import ApiToken, User
 from coprod.services import audit
 from coprod.services.passwords import check_password_rules, hash_password, verify_password
+from coprod.services.text import clean_text
 
 
 def normalise_email(raw: str, field: str = "email") -> str:
@@ -28,18 +29,6 @@ def normalise_email(raw: str, field: str = "email") -> str:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise Invalid(field, "Enter an email address like name@example.org.") from None
-
-
-def clean_text(raw: str | None, field: str, label: str, *, max_len: int, required: bool) -> str:
-    """Trim a text field and check it is present (when required) and short enough."""
-    value = (raw or "").strip()
-    if "\x00" in value:
-        raise Invalid(field, f"{label} contains a character that is not allowed.")
-    if required and not value:
-        raise Invalid(field, f"Enter {label.lower()}.")
-    if len(value) > max_len:
-        raise Invalid(field, f"{label} must be {max_len} characters or fewer.")
-    return value
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:

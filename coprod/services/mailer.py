@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from coprod.models import OutboxMessage
+from coprod.services.text import one_line
 
 log = logging.getLogger("coprod.mail")
 
@@ -73,7 +74,9 @@ def build_email(settings: MailSettings, message: OutboxMessage) -> EmailMessage:
     email = EmailMessage()
     email["From"] = settings.default_sender
     email["To"] = message.recipient
-    email["Subject"] = message.subject
+    # Subjects are built from one-line text; a row written before that rule (or by hand)
+    # must still go out rather than fail every retry on a header with a line break.
+    email["Subject"] = one_line(message.subject)
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = make_msgid(idstring=f"outbox{message.id}", domain="coprod")
     email["Auto-Submitted"] = "auto-generated"

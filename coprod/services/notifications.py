@@ -35,6 +35,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit
+from coprod.services.text import has_control, one_line, storable
 
 Kind = NotificationKind
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
@@ -186,7 +187,7 @@ def queue(
         user_id=user.id,
         recipient=recipient or user.email,
         kind=kind,
-        subject=subject[:200],
+        subject=one_line(subject)[:200],
         body_text=text,
         body_html=html,
         dedupe_key=key,
@@ -353,11 +354,11 @@ def message_roster(
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
         errs.add("subject", "Enter a subject.")
-    elif len(subject) > MAX_SUBJECT or any(ord(c) < 32 for c in subject):
+    elif len(subject) > MAX_SUBJECT or has_control(subject):
         errs.add("subject", f"The subject must be one line of at most {MAX_SUBJECT} characters.")
     if not body:
         errs.add("body", "Enter the message.")
-    elif len(body) > MAX_BODY or "\x00" in body:
+    elif len(body) > MAX_BODY or not storable(body):
         errs.add("body", f"The message must be at most {MAX_BODY} characters.")
     errs.raise_if_any()
     people = list(

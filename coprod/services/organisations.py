@@ -14,8 +14,9 @@ from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
 from coprod.models import Membership, Organisation, OrgKind, Role, User
 from coprod.services import account_emails, audit, localtime
-from coprod.services.accounts import clean_text, get_user_by_email, normalise_email
+from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.pagination import Page, paginate
+from coprod.services.text import clean_text
 
 ROLE_ORDER = [Role.MEMBER, Role.COORDINATOR, Role.STAFF, Role.REVIEWER, Role.ADMIN]
 NAME_TAKEN = "An organisation with this name already exists."
@@ -73,7 +74,12 @@ def create_organisation(
     org_kind = errs.check(lambda: parse_kind(kind))
     text = errs.check(
         lambda: clean_text(
-            description, "description", "The description", max_len=5000, required=False
+            description,
+            "description",
+            "The description",
+            max_len=5000,
+            required=False,
+            multiline=True,
         )
     )
     errs.raise_if_any()
@@ -149,7 +155,7 @@ def decline_organisation(
     """A site admin declines to verify an agency, with a reason its admins are emailed; it
     leaves the waiting list (a site admin can still verify it later)."""
     policy.require(actor, "org.verify", org)
-    why = clean_text(reason, "reason", "The reason", max_len=500, required=True)
+    why = clean_text(reason, "reason", "The reason", max_len=500, required=True, multiline=True)
     if org.verified_at is not None:
         raise Conflict(f"{org.name} is already verified.")
     if org.declined_at is not None:

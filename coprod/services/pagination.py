@@ -13,6 +13,10 @@ from coprod.errors import Invalid
 T = TypeVar("T")
 
 MAX_PER_PAGE = 100
+# Far beyond any real list, and small enough that (page - 1) * per_page stays a valid OFFSET
+# for every database (PostgreSQL refuses anything past a bigint).
+MAX_PAGE = 100_000
+PAGE_RANGE = f"The page number must be between 1 and {MAX_PAGE:,}."
 
 
 @dataclass(frozen=True)
@@ -37,22 +41,38 @@ class Page(Generic[T]):
 
 def clamp(page: Any, per_page: Any, default_per_page: int = 20) -> tuple[int, int]:
     """Validate page numbers from a query string."""
-    try:
-        p = int(page) if page not in (None, "") else 1
-        pp = int(per_page) if per_page not in (None, "") else default_per_page
-    except (TypeError, ValueError):
-        raise Invalid("page", "Page numbers must be whole numbers.") from None
-    if p < 1:
-        raise Invalid("page", "The page number must be 1 or more.")
+    p = _whole(page, 1, "page", "Page numbers must be whole numbers.")
+    pp = _whole(per_page, default_per_page, "per_page", "per_page must be a whole number.")
+    if not 1 <= p <= MAX_PAGE:
+        raise Invalid("page", PAGE_RANGE)
     if not 1 <= pp <= MAX_PER_PAGE:
         raise Invalid("per_page", f"per_page must be between 1 and {MAX_PER_PAGE}.")
     return p, pp
+
+
+def _whole(raw: Any, default: int, field: str, message: str) -> int:
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, int):
+        return raw
+    text = str(raw).strip()
+    # A few digits are a page number; a thousand are not (and int() of them is slow).
+    if len(text) > 12:
+        raise Invalid(field, PAGE_RANGE if field == "page" else message)
+    try:
+        return int(text)
+    except ValueError:
+        raise Invalid(field, message) from None
 
 
 def paginate(session: Session, stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
     """Run `stmt` for one page (scalars) and count its rows with one COUNT query -- unless
     the page itself shows where the rows end (a first page that is empty, or any page that is
     not full), as it does for most people's own lists."""
+    if not 1 <= page <= MAX_PAGE:  # every list, whoever parsed the number
+        raise Invalid("page", PAGE_RANGE)
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise Invalid("per_page", f"per_page must be between 1 and {MAX_PER_PAGE}.")
     offset = (page - 1) * per_page
     items = list(session.scalars(stmt.limit(per_page).offset(offset)).unique())
     if 0 < len(items) < per_page or (page == 1 and not items):

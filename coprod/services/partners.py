@@ -11,7 +11,7 @@ from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
 from coprod.models import Organisation, Partner, Programme, User
 from coprod.services import audit
-from coprod.services.accounts import clean_text
+from coprod.services.text import clean_text
 
 
 def add_partner(
@@ -29,7 +29,12 @@ def add_partner(
     role = errs.check(lambda: clean_text(role, "role", "The role", max_len=200, required=True))
     commitments = errs.check(
         lambda: clean_text(
-            commitments, "commitments", "The commitments", max_len=10000, required=False
+            commitments,
+            "commitments",
+            "The commitments",
+            max_len=10000,
+            required=False,
+            multiline=True,
         )
     )
     if org.id == programme.lead_organisation_id:

@@ -12,8 +12,10 @@ from coprod.errors import Conflict, FieldErrors, Invalid
 from coprod.models import User
 from coprod.services import account_emails, audit
 from coprod.services.account_links import Purpose, read_token
-from coprod.services.accounts import clean_text, get_user_by_email, normalise_email
+from coprod.services.accounts import get_user_by_email, normalise_email
+from coprod.services.text import clean_text
 
+PHONE_MESSAGE = "Enter a phone number like +44 20 7946 0000, or leave it empty."
 PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
 
 
@@ -29,7 +31,7 @@ def clean_phone(raw: str | None) -> str | None:
     if not value:
         return None
     if len(value) > 40 or not PHONE.match(value) or sum(c.isdigit() for c in value) < 3:
-        raise Invalid("phone", "Enter a phone number like +44 20 7946 0000, or leave it empty.")
+        raise Invalid("phone", PHONE_MESSAGE)
     return value
 
 

@@ -4,7 +4,7 @@ partners: coprod/services/partners.py."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,9 +14,9 @@ from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
 from coprod.services import audit, localtime
-from coprod.services.accounts import clean_text
+from coprod.services.bounds import parse_day, parse_number, two_places
 from coprod.services.pagination import Page, paginate
-from coprod.services.text import contains
+from coprod.services.text import clean_text, contains
 
 FIELDS = [
     "name",
@@ -39,35 +39,20 @@ MAX_QUANTITY = Decimal("999999999999.99")
 
 def parse_date(raw: date | str | None, field: str, label: str, *, required: bool) -> date | None:
     """A date from an ISO string (YYYY-MM-DD) or a date; None when empty and optional."""
-    if isinstance(raw, date):
-        return raw
-    text = (raw or "").strip()
-    if not text:
-        if required:
-            raise Invalid(field, f"Enter {label.lower()}.")
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid(field, f"{label} must be a real date, like 2026-09-30.") from None
+    return parse_day(raw, field, label=label, required=required, example="2026-09-30")
 
 
 def parse_decimal(
     raw: Decimal | str | int | None, field: str, label: str, *, maximum: Decimal
 ) -> Decimal | None:
     """A number with at most two decimal places, or None when empty."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    value = parse_number(raw, field, f"{label} must be a number, like 12.50.")
+    if value is None:
         return None
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except InvalidOperation:
-        raise Invalid(field, f"{label} must be a number, like 12.50.") from None
-    if not value.is_finite():
-        raise Invalid(field, f"{label} must be a number, like 12.50.")
-    if value != value.quantize(Decimal("0.01")):
-        raise Invalid(field, f"{label} can have at most two decimal places.")
     if abs(value) > maximum:
         raise Invalid(field, f"{label} is too large.")
+    if not two_places(value):
+        raise Invalid(field, f"{label} can have at most two decimal places.")
     return value
 
 
@@ -84,6 +69,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                 "The description",
                 max_len=10000,
                 required=False,
+                multiline=True,
             )
         ),
         "starts_on": errs.check(
@@ -102,6 +88,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                 "The hypothesis",
                 max_len=5000,
                 required=False,
+                multiline=True,
             )
         ),
         "evaluation_starts_on": errs.check(

@@ -17,7 +17,7 @@ from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.contributions.changes import lock_log
 from coprod.services.pagination import Page, clamp, paginate
-from coprod.services.text import contains
+from coprod.services.text import contains, storable
 
 MAX_BULK = 100
 STATUS_WORDS = {
@@ -34,7 +34,7 @@ def _comment(raw: str | None, *, required: bool, what: str) -> str:
     text = (raw or "").strip()
     if required and not text:
         raise Invalid("comment", f"Enter {what}.")
-    if len(text) > MAX_NOTES or "\x00" in text:
+    if len(text) > MAX_NOTES or not storable(text):
         raise Invalid("comment", f"The comment must be at most {MAX_NOTES} plain characters.")
     return text
 

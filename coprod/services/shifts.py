@@ -19,6 +19,7 @@ from coprod import policy
 from coprod.errors import Conflict, FieldErrors, NotFound
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
+from coprod.services.bounds import check_instant
 from coprod.services.pagination import Page, paginate
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
 from coprod.services.tasks import FINISHED, get_task_to_manage
@@ -39,6 +40,8 @@ def _check_shift(
     *,
     check_past: bool = True,
 ) -> None:
+    errs.check(lambda: check_instant(starts_at, "starts_at"))
+    errs.check(lambda: check_instant(ends_at, "ends_at"))
     if check_past and starts_at < now:
         errs.add("starts_at", "A shift cannot start in the past.")
     if ends_at <= starts_at:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 from coprod.errors import Conflict, NotFound
 from coprod.models import ApiToken, User
 from coprod.services import audit
-from coprod.services.accounts import clean_text
 from coprod.services.pagination import Page, paginate
+from coprod.services.text import clean_text
 
 PREFIX = "cpt_"
 TOUCH_EVERY = timedelta(hours=1)

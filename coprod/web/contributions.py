@@ -16,6 +16,7 @@ from wtforms.widgets import DateInput, TextInput
 from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
 from coprod.services import contributions, review
+from coprod.services.bounds import DAY_RANGE, MAX_DAY, MAX_NUMBER_TEXT, MIN_DAY, as_id
 from coprod.services.signups import describe_time
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, run_service, safe_next
@@ -57,6 +58,8 @@ class DecimalText(Field):
         self.data = None
         if not text:
             return
+        if len(text) > MAX_NUMBER_TEXT:  # bounded before it is converted
+            raise ValueError("Enter a number, like 2.5.")
         try:
             value = Decimal(text)
         except InvalidOperation:
@@ -86,6 +89,9 @@ class DateText(Field):
             self.data = date.fromisoformat(self.raw.strip())
         except ValueError:
             raise ValueError("Enter the date like 2026-06-13 (year-month-day).") from None
+        if not MIN_DAY <= self.data <= MAX_DAY:
+            self.data = None
+            raise ValueError(DAY_RANGE)
 
     def _value(self) -> str:
         if self.raw is not None:
@@ -210,7 +216,7 @@ class QueueFilter(FlaskForm):
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return as_id(value)
 
 
 # --- my logs and logging hours ------------------------------------------------------------

@@ -28,7 +28,7 @@ from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Organisation, Programme, Task, TaskStatus, User
 from coprod.services import localtime, programmes, shifts, signups, tasks
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, DayInRange
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
 bp = Blueprint("tasks", __name__)
@@ -92,7 +92,9 @@ def _places() -> IntegerField:
 
 
 class ShiftForm(FlaskForm):
-    date = DateField("Date", validators=[InputRequired("Enter the date of the shift.")])
+    date = DateField(
+        "Date", validators=[InputRequired("Enter the date of the shift."), DayInRange()]
+    )
     starts_at = TimeField(
         "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
     )
@@ -103,14 +105,19 @@ class ShiftForm(FlaskForm):
 
 
 class WeeklyShiftsForm(FlaskForm):
-    first_date = DateField("First date", validators=[InputRequired("Enter the first date.")])
+    first_date = DateField(
+        "First date", validators=[InputRequired("Enter the first date."), DayInRange()]
+    )
     starts_at = TimeField(
         "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
     )
     ends_at = TimeField(
         "End time", format=TIME_FORMATS, validators=[InputRequired("Enter the end time.")]
     )
-    until = DateField("Repeat every week until", validators=[InputRequired("Enter the last date.")])
+    until = DateField(
+        "Repeat every week until",
+        validators=[InputRequired("Enter the last date."), DayInRange()],
+    )
     capacity = _places()
 
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coprod.jobs.outbox import claim_due, deliver_outbox
-from coprod.models import NotificationKind, OutboxMessage, OutboxStatus
+from coprod.models import NotificationKind, OutboxMessage, OutboxStatus, Task
 from coprod.services import signups
 from coprod.services.mailer import MailSettings
 from tests.conftest import NOW
@@ -213,3 +213,28 @@ def test_two_deliverers_at_once_send_each_message_once(committed_engine, smtp, n
             .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENT)
         )
         assert sent == 30
+
+
+def test_a_task_title_holding_a_line_break_does_not_stop_its_emails(session, smtp, now):
+    # Written straight into the database (an old row, a manual fix): the services refuse it.
+    inbox, mail = smtp
+    world = ShiftWorld(session)
+    session.execute(
+        update(Task).where(Task.id == world.task.id).values(title="Beach\nBcc: all@example.org")
+    )
+    session.expire_all()
+    signups.sign_up(session, world.volunteer, world.shift, now)
+    assert deliver_outbox(session, now=now, settings=mail) == {"sent": 1, "retry": 0, "failed": 0}
+    [(rcpt, msg)] = inbox.messages
+    assert rcpt == [world.volunteer.email]
+    assert msg["Subject"] == "You are signed up for “Beach Bcc: all@example.org”"
+    assert msg["Bcc"] is None
+
+
+def test_an_outbox_row_whose_subject_holds_a_line_break_is_still_delivered(session, smtp, now):
+    inbox, mail = smtp
+    [row] = queued(session)
+    row.subject = "Hello\r\n\tthere\u2028friend"
+    session.flush()
+    assert deliver_outbox(session, now=now, settings=mail)["sent"] == 1
+    assert inbox.messages[0][1]["Subject"] == "Hello there friend"

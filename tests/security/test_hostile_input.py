@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
 
+from coprod.db import utcnow
+from coprod.services import reports
+from tests.api.conftest import bearer
 from tests.security.conftest import login_as
 from tests.security.crawl import Form, crawl, endpoint_of
 
@@ -110,3 +114,248 @@ def test_a_null_byte_anywhere_in_a_form_is_refused_with_a_clear_page(client, ses
     assert response.status_code == 400
     assert "not allowed (a null byte)" in response.get_data(as_text=True)
     assert client.get("/tasks", query_string={"q": "a\x00b"}).status_code == 400
+
+
+# --- numbers, dates and pages out of range: a 4xx with a message, never a 500 -------------
+
+
+def _first(session, stmt):
+    return session.scalars(stmt.limit(1)).one()
+
+
+def _web_lists(session, demo) -> list[tuple[str, str, str]]:
+    """(role, url, page parameter) for every paginated list on the web side."""
+    from sqlalchemy import select
+
+    from coprod.models import Organisation, Programme, Shift, Task
+
+    programme = _first(session, select(Programme).order_by(Programme.id))
+    task = _first(session, select(Task).join(Shift).order_by(Task.id))
+    shift = _first(session, select(Shift).where(Shift.task_id == task.id).order_by(Shift.id))
+    org = _first(session, select(Organisation).order_by(Organisation.id))
+    reports.rebuild_reports(session, now=utcnow(), programme_id=programme.id)
+    session.flush()
+    return [
+        ("volunteer", "/tasks", "page"),
+        ("volunteer", f"/tasks/{task.id}", "page"),
+        ("volunteer", "/programmes", "page"),
+        ("volunteer", "/my/schedule", "page"),
+        ("volunteer", "/my/logs", "page"),
+        ("volunteer", "/account/tokens", "page"),
+        ("coordinator", "/orgs", "page"),
+        ("admin", f"/orgs/{org.id}", "page"),
+        ("reviewer", "/review", "page"),
+        ("staff", f"/shifts/{shift.id}/roster", "page"),
+        ("admin", "/admin", "page"),
+        ("admin", "/admin/audit", "page"),
+        ("admin", "/admin/outbox", "page"),
+        ("staff", f"/programmes/{programme.id}/reports", "org_page"),
+        ("staff", f"/programmes/{programme.id}/reports", "task_page"),
+    ]
+
+
+WEB_LIST_COUNT = 15
+BAD_PAGES = ["99999999999999999999", "100001", "0", "-3", "1e3", "x", "9" * 5000]
+
+
+@pytest.mark.parametrize("bad", BAD_PAGES)
+def test_every_web_list_answers_a_page_out_of_range_with_a_message(client, session, demo, bad):
+    lists = _web_lists(session, demo)
+    assert len(lists) == WEB_LIST_COUNT
+    for role, url, param in lists:
+        login_as(client, demo[role])
+        assert client.get(url).status_code == 200, url
+        response = client.get(url, query_string={param: bad})
+        assert response.status_code in (400, 404, 422), (url, param, response.status_code)
+        assert "page" in response.get_data(as_text=True).lower(), url
+        # The size of a page is bounded the same way.
+        big = client.get(url, query_string={"per_page": "99999999999999999999"})
+        assert big.status_code in (200, 400, 422), (url, big.status_code)
+
+
+HUGE = "99999999999999999999"
+
+
+def test_a_report_for_a_date_beyond_the_calendar_is_a_clear_4xx(client, session, demo):
+    programme_id = _web_lists(session, demo)[-1][1].split("/")[2]
+    login_as(client, demo["staff"])
+    for start in ("9999-12-31", "0001-01-01", "12026-01-01"):
+        for period in ("week", "month", "quarter"):
+            url = f"/programmes/{programme_id}/reports"
+            response = client.get(url, query_string={"period": period, "start": start})
+            assert response.status_code == 422, (start, period)
+            shown = response.get_data(as_text=True)
+            assert "between 1900-01-01 and 9000-12-31" in shown or "a real date" in shown
+        api = client.get(
+            f"/api/v1/programmes/{programme_id}/reports",
+            query_string={"from": start},
+            headers=bearer(session, demo["staff"]),
+        )
+        assert api.status_code == 422 and api.mimetype == "application/problem+json"
+
+
+def test_query_strings_with_huge_numbers_and_dates_never_answer_500(client, session, demo):
+    probes = {"programme_id": HUGE, "programme": HUGE, "task": HUGE, "org": HUGE,
+              "date_from": "9999-12-31", "date_to": "9999-12-31", "start": "9999-12-31",
+              "q": "a\nb"}  # fmt: skip
+    urls = sorted({url for _r, url, _p in _web_lists(session, demo)} | {"/programmes/new"})
+    for role in ("volunteer", "staff", "reviewer", "admin"):
+        login_as(client, demo[role])
+        for url in urls:
+            response = client.get(url, query_string=probes)
+            assert response.status_code < 500, (role, url, response.status_code)
+    for probe in ({"date_from": "0001-01-01"}, {"date_to": "9999-12-31"}):
+        response = client.get("/tasks", query_string=probe)
+        assert response.status_code == 422, probe
+        assert "between 1900-01-01 and 9000-12-31" in response.get_data(True)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("hourly_rate", "1e309"), ("hourly_rate", "9" * 5000), ("hourly_rate", "1e-400"),
+     ("starts_on", "9999-12-31"), ("ends_on", "0001-01-01")],
+)  # fmt: skip
+def test_programme_form_numbers_and_dates_out_of_range_are_field_errors(
+    client, session, demo, field, value
+):
+    login_as(client, demo["staff"])
+    form = client.get("/programmes/new")
+    assert form.status_code == 200
+    org = re.search(r'<option[^>]*value="(\d+)"', form.get_data(True))
+    assert org is not None
+    data = {"name": "Bounded", "starts_on": "2026-01-01", "org": org.group(1), field: value}
+    response = client.post("/programmes/new", data=data)
+    assert response.status_code == 422, response.status_code
+    assert 'aria-invalid="true"' in response.get_data(True)
+
+
+@pytest.mark.parametrize("target", ["1e40", "1e309", "-1e309", "9" * 5000, "NaN", "1e-400"])
+def test_metric_form_target_out_of_range_is_a_field_error(client, session, demo, target):
+    programme_id = _web_lists(session, demo)[-1][1].split("/")[2]
+    login_as(client, demo["staff"])
+    data = {"name": "Bags", "unit": "bags", "target": target, "target_date": "2026-12-31"}
+    response = client.post(f"/programmes/{programme_id}/metrics/new", data=data)
+    assert response.status_code == 422, response.status_code
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/programmes", '{"hourly_rate": 1e309}'), ("/programmes", '{"hourly_rate": "1e309"}'),
+     ("/programmes/{pid}/metrics", '{"target": 1e40}'),
+     ("/programmes/{pid}/metrics", '{"target": "1e40"}')],
+)  # fmt: skip
+def test_api_numbers_out_of_range_are_field_errors(client, session, demo, path, body):
+    programme_id = _web_lists(session, demo)[-1][1].split("/")[2]
+    headers = {**bearer(session, demo["staff"]), "Content-Type": "application/json"}
+    response = client.post("/api/v1" + path.format(pid=programme_id), data=body, headers=headers)
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    field = body.split('"')[1]
+    assert field in response.get_json()["errors"]
+
+
+HOSTILE_BODIES = {
+    "deep": "[" * 100_000,
+    "deep object": '{"a":' * 50_000,
+    "long number": '{"hours": ' + "9" * 5000 + "}",
+    "long float": '{"hours": 1.' + "0" * 5000 + "1}",
+    "long exponent": '{"hours": 1e' + "9" * 500 + "}",
+    "nan": '{"hours": NaN}',
+    "infinity": '{"hours": -Infinity}',
+}
+
+
+def _body_operations(app) -> list[tuple[str, str]]:
+    with app.test_client() as c:
+        doc = c.get("/api/v1/openapi.json").get_json()
+    ops = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "requestBody" in op:
+                ops.append((method.upper(), re.sub(r"\{[^}]+\}", "1", path)))
+    return ops
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_BODIES))
+def test_every_api_body_refuses_deep_nesting_and_huge_numbers_with_a_problem(
+    app, client, session, demo, kind
+):
+    operations = _body_operations(app)
+    assert len(operations) >= 12, operations
+    headers = {**bearer(session, demo["staff"]), "Content-Type": "application/json"}
+    for method, path in operations:
+        response = client.open(path, method=method, data=HOSTILE_BODIES[kind], headers=headers)
+        assert response.status_code == 400, (method, path, response.status_code)
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["status"] == 400
+    # Strings may hold brackets and digits: only real nesting and numbers count.
+    fine = '{"name": "' + "[" * 5000 + "9" * 5000 + '", "kind": "nonprofit"}'
+    ok = client.post("/api/v1/organisations", data=fine, headers=headers)
+    assert ok.status_code == 422  # refused by its length, not as a hostile body
+    assert "name" in ok.get_json()["errors"]
+
+
+def _list_operations(app) -> list[str]:
+    with app.test_client() as c:
+        doc = c.get("/api/v1/openapi.json").get_json()
+    return [
+        re.sub(r"\{[^}]+\}", "1", path)
+        for path, item in doc["paths"].items()
+        if any(p.get("name") == "page" for p in item.get("get", {}).get("parameters", []))
+    ]
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999", "100001", "0", "9" * 5000])
+def test_every_api_list_refuses_a_page_out_of_range_with_a_problem(app, client, session, demo, bad):
+    lists = _list_operations(app)
+    assert len(lists) >= 9, lists
+    headers = bearer(session, demo["admin"])
+    for path in lists:
+        response = client.get(path, query_string={"page": bad}, headers=headers)
+        assert response.status_code == 422, (path, response.status_code)
+        assert response.mimetype == "application/problem+json"
+        assert "page" in response.get_json()["errors"], path
+
+
+@pytest.mark.parametrize("bad", ["Two\nlines", "Tab\there", "Line\u2028separator"])
+def test_web_forms_refuse_line_breaks_in_one_line_fields_beside_the_field(
+    client, session, demo, bad
+):
+    login_as(client, demo["staff"])
+    response = client.post("/orgs/new", data={"name": bad, "kind": "nonprofit"})
+    assert response.status_code == 422
+    assert "must be one line" in response.get_data(as_text=True)
+    login_as(client, demo["volunteer"])
+    response = client.post("/account/tokens", data={"name": bad})
+    assert response.status_code == 422
+    assert "must be one line" in response.get_data(as_text=True)
+
+
+def test_shift_and_log_forms_refuse_dates_beyond_the_calendar_beside_the_field(
+    client, session, demo
+):
+    task = _first_task_with_shifts(session)
+    login_as(client, demo["staff"])
+    one = {"date": "9999-12-31", "starts_at": "23:00", "ends_at": "23:30", "capacity": "2"}
+    weekly = {"first_date": "2030-01-05", "starts_at": "09:00", "ends_at": "12:00",
+              "until": "9999-12-31", "capacity": "2"}  # fmt: skip
+    for url, data in ((f"/tasks/{task.id}/shifts/new", one),
+                      (f"/tasks/{task.id}/shifts/weekly", weekly)):  # fmt: skip
+        response = client.post(url, data=data)
+        assert response.status_code == 422, url
+        assert "Enter a date between 1900-01-01 and 9000-12-31" in response.get_data(True)
+    login_as(client, demo["volunteer"])
+    log = {"date": "0001-01-01", "hours": "1e309"}
+    response = client.post(f"/tasks/{task.id}/log", data=log)
+    assert response.status_code == 422
+    shown = response.get_data(as_text=True)
+    assert "Enter a date between 1900-01-01 and 9000-12-31" in shown
+
+
+def _first_task_with_shifts(session):
+    from sqlalchemy import select
+
+    from coprod.models import Shift, Task, TaskStatus
+
+    stmt = select(Task).join(Shift).where(Task.status == TaskStatus.OPEN).order_by(Task.id)
+    return _first(session, stmt)

@@ -26,6 +26,8 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, localtime
+from coprod.services.bounds import two_places
+from coprod.services.text import has_control, storable
 
 MAX_HOURS_PER_DAY = Decimal("24")
 # The earliest day a log can be for: older dates are typing mistakes (0001-01-01 once stopped
@@ -57,7 +59,7 @@ class LogInput:
 
 
 def _two_places(value: Decimal) -> bool:
-    return value == value.quantize(Decimal("0.01"))
+    return two_places(value)
 
 
 def check_hours(hours: Decimal | None) -> Decimal:
@@ -150,8 +152,11 @@ def check_in_kind(in_kind: InKind, errs: FieldErrors) -> list[tuple[str, Decimal
         if not description:
             errs.add(f"in_kind_{i}_description", "Describe the item or service you gave.")
             ok = False
-        elif len(description) > MAX_DESCRIPTION or "\x00" in description:
+        elif len(description) > MAX_DESCRIPTION or not storable(description):
             errs.add(f"in_kind_{i}_description", "Use at most 300 plain characters.")
+            ok = False
+        elif has_control(description):
+            errs.add(f"in_kind_{i}_description", "Describe it on one line, without line breaks.")
             ok = False
         if value is None or not value.is_finite() or value < 0:
             errs.add(f"in_kind_{i}_value", "Enter a value of 0 or more (0 if you do not know).")
@@ -187,7 +192,7 @@ def validate_log(
     outcomes = check_outcomes(task, data.outcomes, errs)
     in_kind = check_in_kind(data.in_kind, errs)
     notes = (data.notes or "").strip()
-    if len(notes) > MAX_NOTES or "\x00" in notes:
+    if len(notes) > MAX_NOTES or not storable(notes):
         errs.add("notes", f"Notes must be at most {MAX_NOTES} plain characters.")
     if data.shift is not None and data.shift.task_id != task.id:
         errs.add("shift", "Choose one of this task's shifts.")

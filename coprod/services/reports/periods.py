@@ -21,6 +21,7 @@ from sqlalchemy.sql import ColumnElement
 
 from coprod.errors import Invalid
 from coprod.models import PeriodKind
+from coprod.services import bounds
 from coprod.services.localtime import programme_zone_sql
 
 
@@ -75,12 +76,8 @@ def parse_period(raw: str | None) -> PeriodKind:
 
 
 def parse_day(raw: str | None, field_name: str = "start") -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field_name, "Enter a date as YYYY-MM-DD, for example 2026-06-01.") from None
+    """The day a report period is asked for (YYYY-MM-DD, within the years reports cover)."""
+    return bounds.parse_day(raw, field_name, label="The start", example="2026-06-01")
 
 
 def bucket(pg: bool, kind: PeriodKind, col: Any) -> ColumnElement[date]:

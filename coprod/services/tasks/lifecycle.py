@@ -22,8 +22,8 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, notifications
-from coprod.services.accounts import clean_text
 from coprod.services.signups import free_seat, lock_shifts
+from coprod.services.text import clean_text
 
 Actor = User | None
 
@@ -82,7 +82,12 @@ def _text_fields(errs: FieldErrors, title: str, description: str, location: str)
         errs.check(lambda: clean_text(title, "title", "A title", max_len=200, required=True)),
         errs.check(
             lambda: clean_text(
-                description, "description", "Description", max_len=10000, required=False
+                description,
+                "description",
+                "Description",
+                max_len=10000,
+                required=False,
+                multiline=True,
             )
         ),
         errs.check(

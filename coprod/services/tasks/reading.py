@@ -22,10 +22,10 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
-from coprod.services.accounts import clean_text
+from coprod.services.bounds import as_id, parse_day
 from coprod.services.pagination import Page, paginate
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
-from coprod.services.text import contains
+from coprod.services.text import clean_text, contains
 
 Actor = User | None
 
@@ -42,15 +42,7 @@ class TaskSummary:
 
 def parse_date(raw: str | date | None, field: str) -> date | None:
     """A date from a filter (YYYY-MM-DD), None when empty, Invalid on the field otherwise."""
-    if raw is None or isinstance(raw, date):
-        return raw
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(field, "Enter a real date, like 2026-06-20.") from None
+    return parse_day(raw, field, label="The date")
 
 
 def _parse_id(raw: str | int | None, field: str) -> int | None:
@@ -58,9 +50,10 @@ def _parse_id(raw: str | int | None, field: str) -> int | None:
         return raw
     if not raw.strip():
         return None
-    if not raw.strip().isdigit():
+    value = as_id(raw)
+    if value is None:
         raise Invalid(field, "Choose a programme from the list.")
-    return int(raw)
+    return value
 
 
 def text_match(q: str) -> ColumnElement[bool]:

@@ -1,0 +1,103 @@
+"""Bounds on the dates and numbers people type, checked before anything is computed from them,
+so a year 1 or 9999, or a number with hundreds of digits, is a field message and never an
+overflow deep in a query or a report (forms, query strings, the API and the CLI alike)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Context, Decimal, InvalidOperation
+
+from coprod.errors import Invalid
+
+MIN_YEAR, MAX_YEAR = 1900, 9000
+MIN_DAY, MAX_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+DAY_RANGE = f"Enter a date between {MIN_DAY:%Y-%m-%d} and {MAX_DAY:%Y-%m-%d}."
+# Longer than any amount a person means (a trillion with cents is 16 characters).
+MAX_NUMBER_TEXT = 32
+CENT = Decimal("0.01")
+MAX_ID = 2**31 - 1
+_WIDE = Context(prec=MAX_NUMBER_TEXT + 10)
+
+
+def as_id(raw: str | None) -> int | None:
+    """An object's id typed in a query string, or None when it is not one (no id has more
+    than ten digits; the database's integer ends at MAX_ID)."""
+    text = (raw or "").strip()
+    if not text.isdigit() or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def check_day(value: date, field: str) -> date:
+    """The date, when it lies in the years people and reports deal with."""
+    if not MIN_DAY <= value <= MAX_DAY:
+        raise Invalid(field, DAY_RANGE)
+    return value
+
+
+def check_instant(value: datetime, field: str) -> datetime:
+    """The time, when its year lies in the same range as dates."""
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise Invalid(field, f"Enter a time between the years {MIN_YEAR} and {MAX_YEAR}.")
+    return value
+
+
+def parse_day(
+    raw: date | str | None,
+    field: str,
+    *,
+    label: str = "The date",
+    required: bool = False,
+    example: str = "2026-06-20",
+) -> date | None:
+    """A date from a form or a query string (YYYY-MM-DD) within the range; None when empty
+    and optional; Invalid on the field otherwise."""
+    if isinstance(raw, datetime):
+        raw = raw.date()
+    if isinstance(raw, date):
+        return check_day(raw, field)
+    text = (raw or "").strip()
+    if not text:
+        if required:
+            raise Invalid(field, f"Enter {label.lower()}.")
+        return None
+    try:
+        value = date.fromisoformat(text) if len(text) <= 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise Invalid(field, f"{label} must be a real date, like {example}.")
+    return check_day(value, field)
+
+
+def parse_number(raw: Decimal | str | int | None, field: str, message: str) -> Decimal | None:
+    """A finite Decimal from typed text (commas allowed as thousands separators), None when
+    blank; the text's length is bounded before it is converted."""
+    if raw is None or isinstance(raw, Decimal):
+        value = raw
+    else:
+        text = str(raw).strip().replace(",", "")
+        if not text:
+            return None
+        if len(text) > MAX_NUMBER_TEXT:
+            raise Invalid(field, message)
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise Invalid(field, message) from None
+    if value is not None and not value.is_finite():
+        raise Invalid(field, message)
+    return value
+
+
+def two_places(value: Decimal) -> bool:
+    """True when the number has at most two decimal places (any size, never an exception)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        return False
+    if exponent >= -2:
+        return True
+    try:
+        return value == value.quantize(CENT, context=_WIDE)
+    except InvalidOperation:
+        return False
