@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -52,9 +53,22 @@ LOG_DATE_HELP = (
 )
 
 
+class LogDayInDocument(validate.Validator):
+    """States the log date's lower bound in the document (a pattern on the year, apispec reads
+    `regex`); the rule itself, with its message, is the service's (check_log_date), the same
+    for the web form and the API."""
+
+    regex = re.compile(r"^(2[0-9]{3}|[3-8][0-9]{3}|9000)-")  # from EARLIEST_LOG_DATE, 2000
+
+    def __call__(self, value: Any) -> Any:
+        return value
+
+
 def log_day(**kwargs: Any) -> Any:
     """A log's date: the range is checked by the one rule in the service (check_log_date)."""
-    return fields.Date(metadata={"description": LOG_DATE_HELP}, **kwargs)
+    return fields.Date(
+        validate=LogDayInDocument(), metadata={"description": LOG_DATE_HELP}, **kwargs
+    )
 
 
 class ContributionIn(ma.Schema):

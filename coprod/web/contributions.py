@@ -16,7 +16,7 @@ from wtforms.widgets import DateInput, TextInput
 from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
 from coprod.services import contributions, review
-from coprod.services.bounds import DAY_RANGE, MAX_DAY, MAX_NUMBER_TEXT, MIN_DAY, as_id
+from coprod.services.bounds import MAX_NUMBER_TEXT, as_id
 from coprod.services.signups import describe_time
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, run_service, safe_next
@@ -89,9 +89,7 @@ class DateText(Field):
             self.data = date.fromisoformat(self.raw.strip())
         except ValueError:
             raise ValueError("Enter the date like 2026-06-13 (year-month-day).") from None
-        if not MIN_DAY <= self.data <= MAX_DAY:
-            self.data = None
-            raise ValueError(DAY_RANGE)
+        # Its range is the log-date rule's (contributions.check_log_date), the same at every door.
 
     def _value(self) -> str:
         if self.raw is not None:

@@ -64,6 +64,8 @@ NOT_IN_A_SCHEMA = re.compile(
             r"email address or password is not right",  # credentials, not a field's shape
             r"Choose at least one role",  # role or roles: one of the two is needed
             r"No account uses this email address",  # a person who has not registered
+            r"No one you can assign",  # who may be assigned depends on memberships and sign-ups
+            r"has expired or was already used",  # a link's token is minted by the server
             r"already has an objective with this name",  # unique among the stored metrics
             r"the reason for rejecting|what the contributor should change",  # by decision
         ]
