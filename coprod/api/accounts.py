@@ -211,7 +211,9 @@ class AdminAccountOut(AccountOut):
 
 
 class DeactivateIn(ma.Schema):
-    reason = Text(max_len=500, required=True, metadata={"description": "Why (not blank)."})
+    reason = Text(
+        max_len=500, blank=False, required=True, metadata={"description": "Why (not blank)."}
+    )
 
 
 AdminAccountPage = page_schema(AdminAccountOut, "AdminAccountPage")

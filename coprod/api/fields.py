@@ -17,7 +17,12 @@ from coprod.services.accounts import normalise_email
 from coprod.services.bounds import DAY_RANGE, MAX_YEAR, MIN_YEAR, check_day, two_places
 from coprod.services.bounds import MAX_ID as MAX_ID
 from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE
-from coprod.services.text import NON_BLANK_ONE_LINE_PATTERN, ONE_LINE_PATTERN, storable
+from coprod.services.text import (
+    NON_BLANK_ONE_LINE_PATTERN,
+    NON_BLANK_TEXT_PATTERN,
+    ONE_LINE_PATTERN,
+    storable,
+)
 
 T = TypeVar("T")
 Check = Callable[[Any], Any]
@@ -45,10 +50,18 @@ class Pattern(validate.Validator):
 MULTILINE_PATTERN = r"^[^\x00]*$"
 
 
-def Text(*, max_len: int = 10_000, **kwargs: Any) -> fields.String:
-    """Free text over several lines (descriptions, notes, comments): no NUL characters."""
-    checks: list[Check] = [_plain_text, Pattern(MULTILINE_PATTERN, "Remove the NUL character.")]
-    checks.append(validate.Length(max=max_len))
+def Text(*, max_len: int = 10_000, blank: bool = True, **kwargs: Any) -> fields.String:
+    """Free text over several lines (descriptions, notes, comments): no NUL characters; unless
+    `blank` is allowed, something other than white space (reasons)."""
+    # One pattern a field (the document shows only the first); the non-blank one has no NUL.
+    pattern = Pattern(MULTILINE_PATTERN, "Remove the NUL character.")
+    if not blank:
+        pattern = Pattern(NON_BLANK_TEXT_PATTERN, "Enter some text (without NUL characters).")
+    checks: list[Check] = [
+        _plain_text,
+        pattern,
+        validate.Length(min=None if blank else 1, max=max_len),
+    ]
     return fields.String(validate=checks, **kwargs)
 
 

@@ -166,7 +166,9 @@ def verify_organisation(org_id: int) -> Any:
 
 
 class DeclineIn(ma.Schema):
-    reason = Text(max_len=500, required=True, metadata={"description": "Why (not blank)."})
+    reason = Text(
+        max_len=500, blank=False, required=True, metadata={"description": "Why (not blank)."}
+    )
 
 
 @blp.route("/organisations/<int:org_id>/decline", methods=["POST"])

@@ -109,6 +109,8 @@ def test_a_deactivated_persons_token_gets_401_at_once(client, session) -> None:
     theirs = Api(client, bearer(session, person))
     assert theirs.get("/me").status_code == 200
     assert is_problem(admin.post(f"/accounts/{person.id}/deactivate", {"reason": ""}), 422)
+    blank = admin.post(f"/accounts/{person.id}/deactivate", {"reason": " \n\t "})
+    assert is_problem(blank, 422) and "reason" in blank.get_json()["errors"]
     done = admin.post(f"/accounts/{person.id}/deactivate", {"reason": "Spam"})
     assert done.status_code == 200 and done.get_json()["is_active"] is False
     assert is_problem(theirs.get("/me"), 401)
