@@ -390,6 +390,7 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "log.review_queue": _log_review_queue,
     "audit.view": _audit_view,
     "accounts.manage": _accounts_manage,
+    "jobs.view": _accounts_manage,
     "outbox.view": _accounts_manage,
     "outbox.retry": _accounts_manage,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,10 @@ SWEEP_JOB = "reports.sweep"
 # Re-read a little before the cursor: a review committed just after our last read may carry a
 # timestamp taken before it. Rebuilds are idempotent, so reading twice costs only time.
 LOOKBACK = timedelta(minutes=10)
+REBUILD_JOB = "reports.rebuild_all"
+# What job_state keeps of a run's failures: their number, and the first few periods in full.
+FAILURES_LISTED = 20
+ERROR_CHARS = 300
 
 
 def _state(session: Session, job_id: str) -> JobState:
@@ -27,8 +32,8 @@ def _state(session: Session, job_id: str) -> JobState:
 
 
 def log_failure(job_id: str, batch: reports.Batch, error: Exception) -> None:
-    """A period that could not be built, in the scheduler's log (job_state has no place for
-    it): the programme, the period and the error; the nightly rebuild tries it again."""
+    """A period that could not be built, in the scheduler's log: the programme, the period and
+    the error; the nightly rebuild tries it again."""
     start = batch.starts[0]
     log.error(
         "%s: programme %s, %s of %s not built (skipped): %s: %s",
@@ -36,14 +41,45 @@ def log_failure(job_id: str, batch: reports.Batch, error: Exception) -> None:
     )
 
 
+def one_line(error: Exception) -> str:
+    """The error as one line of at most ERROR_CHARS characters, for a site admin's page."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= ERROR_CHARS else text[: ERROR_CHARS - 1] + "…"
+
+
+class Failures:
+    """The periods one run could not build: each logged as it happens, then recorded in the
+    job's state with the cursor (None when there were none)."""
+
+    def __init__(self, job_id: str) -> None:
+        self.job_id = job_id
+        self.count = 0
+        self.periods: list[dict[str, Any]] = []
+
+    def __call__(self, batch: reports.Batch, error: Exception) -> None:
+        log_failure(self.job_id, batch, error)
+        self.count += 1
+        if len(self.periods) < FAILURES_LISTED:
+            self.periods.append(
+                {
+                    "programme_id": batch.programme_id,
+                    "period": batch.kind.value,
+                    "start": batch.starts[0].isoformat(),
+                    "error": one_line(error),
+                }
+            )
+
+    def record(self) -> dict[str, Any] | None:
+        return {"count": self.count, "periods": self.periods} if self.count else None
+
+
 def sweep_reports(session: Session, *, now: datetime) -> int:
     """Rebuild every period touched by logs approved, superseded or corrected since the last
     run, and the current period of running programmes; the first run rebuilds everything. A
-    period that fails is logged and skipped: the others are built and the cursor moves on."""
+    period that fails is logged, recorded in the job's state and skipped: the others are built
+    and the cursor moves on (a run without failures clears the record)."""
     state = _state(session, SWEEP_JOB)
-
-    def failed(batch: reports.Batch, error: Exception) -> None:
-        log_failure(SWEEP_JOB, batch, error)
+    failed = Failures(SWEEP_JOB)
 
     if state.cursor is None:
         changed = reports.rebuild_reports(session, now=now, failed=failed)
@@ -54,18 +90,18 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
             reports.build_batch_isolated(session, b, now=now, failed=failed) for b in batches
         )
     state.cursor = state.last_run_at = now
+    state.failures = failed.record()
     digests.queue_report_digests(session, now=now)  # once per month, by dedupe key
     return changed
 
 
 def rebuild_all_reports(session: Session, *, now: datetime) -> int:
     """Rebuild every report of every programme: catches changes no log records (a new hourly
-    rate, a moved target) and anything a sweep missed; a period that fails is logged and
-    skipped."""
-
-    def failed(batch: reports.Batch, error: Exception) -> None:
-        log_failure("reports.rebuild_all", batch, error)
-
+    rate, a moved target) and anything a sweep missed; a period that fails is logged, recorded
+    in the job's state and skipped."""
+    failed = Failures(REBUILD_JOB)
     changed = reports.rebuild_reports(session, now=now, failed=failed)
-    _state(session, "reports.rebuild_all").last_run_at = now
+    state = _state(session, REBUILD_JOB)
+    state.last_run_at = now
+    state.failures = failed.record()
     return changed

@@ -40,10 +40,14 @@ class ReportSnapshot(Base):
 
 
 class JobState(Base):
-    """When a scheduler job last ran to completion (its sweep starts from there)."""
+    """When a scheduler job last ran to completion (its sweep starts from there), and what its
+    last run could not do: `failures` is None after a clean run, else {"count": n, "periods":
+    [{"programme_id", "period", "start", "error"}, ...]} listing the first few (see
+    coprod.jobs.reports)."""
 
     __tablename__ = "job_state"
 
     job_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     last_run_at: Mapped[datetime | None]
     cursor: Mapped[datetime | None]
+    failures: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))

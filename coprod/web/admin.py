@@ -1,5 +1,5 @@
 """Site administration: organisations awaiting verification (verify or decline), all
-organisations, people's accounts, the audit log."""
+organisations, the scheduled jobs' last runs, people's accounts, the audit log."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod import policy
 from coprod.db import db, utcnow
-from coprod.services import account_admin, audit, organisations
+from coprod.services import account_admin, audit, job_status, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service
 
@@ -67,7 +67,8 @@ def index() -> Any:
         listed = organisations.list_awaiting_verification(session, _me(), page, per_page)
     else:
         listed = organisations.list_organisations(session, _me(), page, per_page)
-    return render_template("admin/index.html", waiting=waiting, page=listed, form=form)
+    jobs = job_status.list_job_states(session, _me())
+    return render_template("admin/index.html", waiting=waiting, page=listed, form=form, jobs=jobs)
 
 
 @bp.route("/audit", endpoint="audit")

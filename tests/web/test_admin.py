@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from coprod.models import AuditEntry, Organisation, OrgKind, Role
+from coprod.errors import NotAllowed
+from coprod.jobs.reports import rebuild_all_reports, sweep_reports
+from coprod.models import AuditEntry, LogStatus, Organisation, OrgKind, Role
+from coprod.services.job_status import list_job_states
 from tests.conftest import login
-from tests.factories import make_member, make_org, make_user
+from tests.factories import make_log, make_member, make_org, make_programme, make_task, make_user
 
 
 @pytest.fixture
@@ -156,3 +161,40 @@ def test_the_admin_link_is_in_the_navigation_of_site_admins_only(client, session
     link = 'href="/admin"'
     assert link in login(client, site_admin).get("/tasks").text
     assert link not in login(client, staff).get("/tasks").text
+
+
+def test_site_admins_see_the_scheduled_jobs_and_the_periods_they_could_not_build(
+    client, session, site_admin, now
+) -> None:
+    page = login(client, site_admin).get("/admin")
+    assert b"Scheduled jobs" in page.data
+    assert b"No scheduled job has run yet." in page.data
+    task = make_task(session, make_programme(session, name="Riverside Cleanup"))
+    sweep_reports(session, now=now)
+    page = client.get("/admin").data.decode()
+    assert "<code>reports.sweep</code>" in page and "All built" in page
+    assert "not built" not in page
+    make_log(session, task=task, on=date(1, 1, 1), hours="1", status=LogStatus.APPROVED)
+    rebuild_all_reports(session, now=now)
+    session.flush()
+    page = client.get("/admin").data.decode()
+    assert "<code>reports.rebuild_all</code>" in page
+    assert "3 periods not built" in page
+    assert (
+        f'href="/programmes/{task.programme_id}">Riverside Cleanup</a>, month from 0001-01-01'
+        in page
+    )
+    assert "OverflowError: date value out of range" in page
+    assert "All built" in page  # the sweep's last run was clean
+
+
+@pytest.mark.parametrize("role", [None, Role.ADMIN, Role.STAFF])
+def test_others_do_not_see_the_scheduled_jobs(client, session, role, now) -> None:
+    org = make_org(session, OrgKind.AGENCY)
+    user = make_member(session, org, role) if role else make_user(session)
+    sweep_reports(session, now=now)
+    page = login(client, user).get("/admin")
+    assert page.status_code == 403
+    assert b"Scheduled jobs" not in page.data and b"reports.sweep" not in page.data
+    with pytest.raises(NotAllowed):
+        list_job_states(session, user)

@@ -37,6 +37,7 @@ from coprod.models import (
     Programme,
     ReportSnapshot,
 )
+from coprod.services.contributions.rules import EARLIEST_LOG_DATE
 from coprod.services.localtime import programme_zone_sql
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
@@ -219,7 +220,11 @@ def plan_rebuild(
     since: date | None = None,
 ) -> list[Batch]:
     """Every period from a programme's first approved log to its last (and to today while it
-    runs), optionally only from `since`, split into batches."""
+    runs), optionally only from `since`, split into batches.
+
+    The run of periods starts no earlier than the log-date rule's lower bound: a log stored
+    before that rule, dated earlier (year 1), adds only its own periods, planned apart, which
+    are built or fail on their own -- never the thousands of empty periods in between."""
     q = select(Programme.id, Programme.starts_on, Programme.ends_on, programme_zone_sql())
     q = q.order_by(Programme.id)
     if programme_id is not None:
@@ -229,15 +234,25 @@ def plan_rebuild(
         today = now.astimezone(ZoneInfo(zone_name)).date()  # the programme's own "today"
         running = starts_on <= today and (ends_on is None or ends_on >= today)
         approved = (L.programme_id == pid, L.status == LogStatus.APPROVED)
-        first = session.scalar(select(func.min(L.date)).where(*approved))
+        in_range = (*approved, L.date >= EARLIEST_LOG_DATE)
+        first = session.scalar(select(func.min(L.date)).where(*in_range))
         last = session.scalar(select(func.max(L.date)).where(*approved))
+        stray = list(  # dated before the rule's bound: their periods only
+            session.scalars(select(L.date).where(*approved, L.date < EARLIEST_LOG_DATE).distinct())
+        )
         if running:
             first, last = min(first or today, today), max(last or today, today)
-        if first is None or last is None:
+        if last is None:
             continue
         for kind in kinds:
-            lo = max(first, since) if since else first
-            starts = starts_between(kind, lo, last) if lo <= last else []
+            starts: set[date] = set()
+            if first is not None:
+                lo = max(first, since) if since else first
+                starts.update(starts_between(kind, lo, last) if lo <= last else [])
+            floor = period_start(kind, since) if since else None
+            starts.update(
+                s for s in (period_start(kind, d) for d in stray) if floor is None or s >= floor
+            )
             batches += [Batch(pid, kind, run) for run in _runs(kind, starts)]
     return batches
 
