@@ -25,7 +25,15 @@ from coprod.api.fields import (
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Shift, Task, TaskStatus
-from coprod.services import listings, localtime, programmes, shifts, signups, tasks
+from coprod.services import (
+    listings,
+    localtime,
+    programmes,
+    shift_changes,
+    shifts,
+    signups,
+    tasks,
+)
 from coprod.services.tasks import KEEP
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Tasks and shifts")
@@ -112,6 +120,17 @@ class ShiftOut(ma.Schema):
     waitlisted = fields.Integer(required=True)
     free_places = fields.Integer(required=True)
     timezone = fields.String(required=True, metadata={"description": ZONE_HELP})
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["live", "cancelled"]),
+        metadata={"description": "cancelled: nobody can join it; its sign-ups ended."},
+    )
+    cancelled_at = UTCDateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    series_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Shared by the shifts of one weekly series (null: none)."},
+    )
 
 
 class ShiftListArgs(PageArgs):
@@ -140,7 +159,15 @@ def task_detail(task: Task) -> dict[str, Any]:
 def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
     keys = ("id", "task_id", "starts_at", "ends_at", "capacity", "confirmed", "free_places")
     zone = localtime.programme_zone_name(shift.task.programme)
-    return {**{k: getattr(shift, k) for k in keys}, "waitlisted": waitlisted, "timezone": zone}
+    return {
+        **{k: getattr(shift, k) for k in keys},
+        "waitlisted": waitlisted,
+        "timezone": zone,
+        "status": "cancelled" if shift.is_cancelled else "live",
+        "cancelled_at": shift.cancelled_at,
+        "cancel_reason": shift.cancel_reason if shift.is_cancelled else None,
+        "series_id": shift.series_id,
+    }
 
 
 @blp.route("/tasks", methods=["GET"])
@@ -298,3 +325,190 @@ def get_shift(shift_id: int) -> Any:
     session = db.session()
     shift = signups.get_shift(session, optional_actor(), shift_id)
     return shift_out(shift, signups.count_waitlisted(session, shift))
+
+
+# --- changing shifts (coprod/services/shift_changes.py) --------------------------------------
+
+
+class CancelShiftIn(ma.Schema):
+    reason = Line(
+        max_len=shift_changes.MAX_REASON,
+        blank=True,
+        load_default="",
+        metadata={"description": "Why (sent to the volunteers, shown on the task page)."},
+    )
+
+
+class WeeklyIn(ma.Schema):
+    first_starts_at = TimeIn(
+        required=True, metadata={"description": "The first shift's start, in the future."}
+    )
+    first_ends_at = TimeIn(required=True, metadata={"description": "The first shift's end."})
+    until = Day(required=True, metadata={"description": "The last local date of the series."})
+    capacity = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=-(10**6), max=10**6),
+        metadata={"minimum": 1, "maximum": shifts.MAX_CAPACITY},
+    )
+    skip_dates = fields.List(
+        Day(),
+        load_default=list,
+        validate=validate.Length(max=shift_changes.MAX_SKIPPED),
+        metadata={
+            "description": "Local dates of the series with no shift (each on the series' "
+            "weekday, between the first date and until)."
+        },
+    )
+
+
+WEEKS = {"minimum": -shift_changes.MAX_WEEKS, "maximum": shift_changes.MAX_WEEKS}
+
+
+def _weeks(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(
+        strict=True, validate=validate.Range(min=-(10**6), max=10**6), metadata=WEEKS, **kwargs
+    )
+
+
+class CopyShiftsIn(ma.Schema):
+    target_task_id = Id(required=True, metadata={"description": "A task of the same programme."})
+    shift_ids = fields.List(
+        Id(),
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(min=1, max=shift_changes.MAX_COPIED),
+        metadata={"description": "Shifts of this task to copy; null or absent: every future one."},
+    )
+    weeks = _weeks(load_default=0)
+
+
+class MoveShiftsIn(ma.Schema):
+    weeks = _weeks(required=True)
+
+
+class RemovedOut(ma.Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["deleted", "cancelled"]))
+    shift = fields.Nested(ShiftOut, allow_none=True, required=True)
+
+
+class ShiftList(ma.Schema):
+    items = fields.List(fields.Nested(ShiftOut), required=True)
+    total = fields.Integer(required=True)
+
+
+def _shift_list(made: list[Shift]) -> dict[str, Any]:
+    return {"items": [shift_out(s, 0) for s in made], "total": len(made)}
+
+
+@blp.route("/shifts/<int:shift_id>/cancel", methods=["POST"])
+@blp.arguments(CancelShiftIn)
+@blp.response(200, ShiftOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def cancel_shift(args: dict[str, Any], shift_id: int) -> Any:
+    """Cancel a shift that has not started (lead staff): its confirmed and waitlisted people
+    are emailed and their sign-ups end (`shift_cancelled`); the shift stays, cancelled."""
+    session, actor = db.session(), current_actor()
+    shift = signups.get_shift(session, actor, shift_id)
+    shift_changes.cancel_shift(session, actor, shift, reason=args["reason"], now=utcnow())
+    session.commit()
+    return shift_out(shift, 0)
+
+
+@blp.route("/shifts/<int:shift_id>/remove-from-series", methods=["POST"])
+@blp.arguments(CancelShiftIn)
+@blp.response(200, RemovedOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def remove_from_series(args: dict[str, Any], shift_id: int) -> Any:
+    """Take one date out of its weekly series: deleted when nobody is or was on it (`shift`
+    null), otherwise cancelled with a notice (`reason` is sent)."""
+    session, actor = db.session(), current_actor()
+    shift = signups.get_shift(session, actor, shift_id)
+    outcome = shift_changes.remove_from_series(
+        session, actor, shift, reason=args["reason"], now=utcnow()
+    )
+    session.commit()
+    return {"outcome": outcome, "shift": shift_out(shift, 0) if outcome == "cancelled" else None}
+
+
+@blp.route("/tasks/<int:task_id>/shifts/weekly", methods=["POST"])
+@blp.arguments(WeeklyIn)
+@blp.response(201, ShiftList)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def create_weekly_shifts(args: dict[str, Any], task_id: int) -> Any:
+    """Add a weekly series (at most 104 shifts) at the first shift's local time, without the
+    skipped dates; the shifts share a `series_id`."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    made = shifts.add_weekly_shifts(
+        session,
+        actor,
+        task,
+        first_starts_at=args["first_starts_at"],
+        duration=args["first_ends_at"] - args["first_starts_at"],
+        until=args["until"],
+        capacity=args["capacity"],
+        skip=args["skip_dates"],
+        now=utcnow(),
+    )
+    session.commit()
+    location = url_for("api_tasks.list_shifts", task_id=task.id)
+    return _shift_list(made), 201, {"Location": location}
+
+
+@blp.route("/tasks/<int:task_id>/shifts/copy", methods=["POST"])
+@blp.arguments(CopyShiftsIn)
+@blp.response(201, ShiftList)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def copy_shifts(args: dict[str, Any], task_id: int) -> Any:
+    """Copy this task's shifts (the chosen ones, or every future one) to another task of the
+    programme, `weeks` later or earlier at the same local time; nobody is signed up on them."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    made = shift_changes.copy_shifts(
+        session,
+        actor,
+        task,
+        target_task_id=args["target_task_id"],
+        shift_ids=args["shift_ids"],
+        weeks=args["weeks"],
+        now=utcnow(),
+    )
+    session.commit()
+    location = url_for("api_tasks.list_shifts", task_id=args["target_task_id"])
+    return _shift_list(made), 201, {"Location": location}
+
+
+@blp.route("/tasks/<int:task_id>/shifts/move", methods=["POST"])
+@blp.arguments(MoveShiftsIn)
+@blp.response(200, ShiftList)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def move_shifts(args: dict[str, Any], task_id: int) -> Any:
+    """Move every future shift of the task by `weeks` (-52 to 52, not 0) at the same local
+    time; their people are told; refused (409) when someone would hold two shifts at once."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    moved = shift_changes.move_shifts(session, actor, task, weeks=args["weeks"], now=utcnow())
+    session.commit()
+    waiting = shifts.waitlist_counts(session, [s.id for s in moved])
+    return {"items": [shift_out(s, waiting.get(s.id, 0)) for s in moved], "total": len(moved)}

@@ -38,6 +38,8 @@ class SignupStatus(StrEnum):
     CANCELLED = "cancelled"
     ATTENDED = "attended"
     NO_SHOW = "no_show"
+    # The shift itself was cancelled (bad weather): the place ended, the reason is the shift's.
+    SHIFT_CANCELLED = "shift_cancelled"
 
 
 # Statuses that hold one of the shift's seats (counted in Shift.confirmed).
@@ -101,13 +103,27 @@ class Shift(Base):
     capacity: Mapped[int]
     confirmed: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A cancelled shift stays (with its sign-ups, ended) but is not live: see
+    # coprod.services.shift_state.live_shift().
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), default=None
+    )
+    # The shifts of one weekly series share it (the id of the series' first shift).
+    series_id: Mapped[int | None] = mapped_column(default=None, index=True)
 
     task: Mapped[Task] = relationship(back_populates="shifts")
     signups: Mapped[list[Signup]] = relationship(back_populates="shift", order_by="Signup.id")
 
     @property
     def free_places(self) -> int:
-        return max(self.capacity - self.confirmed, 0)
+        return 0 if self.is_cancelled else max(self.capacity - self.confirmed, 0)
+
+    @property
+    def is_cancelled(self) -> bool:
+        """The Python twin of coprod.services.shift_state.live_shift() (negated)."""
+        return self.cancelled_at is not None
 
 
 class Signup(Base):

@@ -15,8 +15,10 @@ from coprod.models import Shift, Signup, SignupStatus, User
 from coprod.models.accounts import new_token
 from coprod.services import audit
 
-# Sign-ups that keep a place on the shift; cancelled, waitlisted and no-show ones are left out.
-IN_FEED = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED)
+# Sign-ups that keep a place on the shift, and places a cancelled shift ended (shown with
+# STATUS:CANCELLED, so calendar apps strike the event out); cancelled, waitlisted and no-show
+# ones are left out.
+IN_FEED = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.SHIFT_CANCELLED)
 
 
 def get_feed_user(session: Session, token: str) -> User:
@@ -64,17 +66,21 @@ def _event(signup: Signup, base: str) -> Event:
     link = f"{base}/tasks/{task.id}"
     event = Event()
     event.add("uid", f"signup-{signup.id}@coprod")
-    event.add("dtstamp", signup.updated_at)
-    event.add("last-modified", signup.updated_at)
+    changed = max(signup.updated_at, shift.cancelled_at or signup.updated_at)
+    event.add("dtstamp", changed)
+    event.add("last-modified", changed)
     event.add("dtstart", shift.starts_at)
     event.add("dtend", shift.ends_at)
-    event.add("summary", task.title)
+    event.add("summary", f"Cancelled: {task.title}" if shift.is_cancelled else task.title)
     if task.location:
         event.add("location", task.location)
     description = f"{task.description.strip()}\n\n{link}" if task.description.strip() else link
+    if shift.is_cancelled:
+        reason = f" Reason: {shift.cancel_reason}" if shift.cancel_reason else ""
+        description = f"This shift was cancelled.{reason}\n\n{description}"
     event.add("description", description)
     event.add("url", link)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if shift.is_cancelled else "CONFIRMED")
     return event
 
 

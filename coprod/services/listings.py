@@ -22,6 +22,7 @@ from coprod.models import (
 from coprod.services import localtime
 from coprod.services.pagination import Page, paginate
 from coprod.services.programmes import get_programme
+from coprod.services.shift_state import live_shift
 from coprod.services.tasks import text_match
 
 
@@ -52,7 +53,7 @@ def list_tasks(
         days = localtime.on_local_days(
             session, Shift.starts_at, Task.programme_id, date_from, date_to
         )
-        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days))
+        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days, live_shift()))
     stmt = stmt.order_by(Task.created_at.desc(), Task.id.desc())
     return paginate(session, stmt, page, per_page)
 

@@ -213,6 +213,8 @@ def _shift_context(shift: Shift) -> dict[str, Any]:
         "when": describe_time(shift),
         "task_url": f"{base}/tasks/{shift.task_id}",
         "schedule_url": f"{base}/my/schedule",
+        "shift_cancelled": False,
+        "reason": "",
     }
 
 
@@ -262,6 +264,28 @@ def task_cancelled(
         ctx = _shift_context(signup.shift) | {"cancelled": True, "by_coordinator": False}
         subject = f"Cancelled: “{task.title}”"
         occasion = f"signup{signup.id}:task-cancelled"
+        n += (
+            queue(session, signup.volunteer, Kind.SHIFT_CHANGED, occasion, subject, ctx, now=now)
+            is not None
+        )
+    return n
+
+
+def shift_cancelled(
+    session: Session, shift: Shift, ended: Iterable[Signup], *, now: datetime
+) -> int:
+    """Tell everyone whose place (or waitlist place) ended because the shift was cancelled:
+    its local time and the reason."""
+    ctx = _shift_context(shift) | {
+        "cancelled": True,
+        "by_coordinator": False,
+        "shift_cancelled": True,
+        "reason": shift.cancel_reason,
+    }
+    subject = f"Cancelled: “{shift.task.title}” on {describe_time(shift)}"
+    n = 0
+    for signup in ended:
+        occasion = f"signup{signup.id}:shift-cancelled"
         n += (
             queue(session, signup.volunteer, Kind.SHIFT_CHANGED, occasion, subject, ctx, now=now)
             is not None

@@ -88,9 +88,12 @@ def add_weekly_shifts(
     until: date,
     capacity: int,
     now: datetime,
+    skip: Sequence[date] = (),
 ) -> list[Shift]:
     """Add one shift a week from the first start up to and including `until` (at most 104),
-    each at the same wall-clock time in the programme's zone, across clock changes too."""
+    each at the same wall-clock time in the programme's zone, across clock changes too,
+    except on the local dates in `skip` (each must be a date of the series). The shifts share
+    a `series_id` (the first one's id)."""
     policy.require(actor, "task.manage", task)
     _refuse_finished(task)
     errs = FieldErrors()
@@ -107,6 +110,8 @@ def add_weekly_shifts(
             f"A weekly series can have at most {MAX_WEEKLY_SHIFTS} shifts "
             f"(this one would have {len(days)}); choose an earlier last date.",
         )
+    else:
+        days = _skip_days(errs, days, skip, start.date(), until)
     errs.raise_if_any()
     # Every week's instants first, so a week whose time the clocks skip refuses the series.
     times = [
@@ -119,12 +124,17 @@ def add_weekly_shifts(
     shifts = [Shift(starts_at=a, ends_at=b, capacity=capacity, confirmed=0) for a, b in times]
     task.shifts.extend(shifts)
     session.flush()
+    for shift in shifts:
+        shift.series_id = shifts[0].id
+    session.flush()
     audit.record(
         session,
         actor,
         "shift.series_created",
         task,
         after={
+            "series_id": shifts[0].id,
+            "skipped": sorted(set(skip)),
             "count": len(shifts),
             "first": first_starts_at,
             "until": until,
@@ -133,6 +143,30 @@ def add_weekly_shifts(
         },
     )
     return shifts
+
+
+def _skip_days(
+    errs: FieldErrors, days: list[date], skip: Sequence[date], first: date, until: date
+) -> list[date]:
+    """The series' dates without the skipped ones; a skipped date that is not one of them (another
+    weekday, or outside the series) is refused on `skip_dates`, naming it."""
+    wanted = set(skip)
+    series = set(days)
+    for day in sorted(wanted - series):
+        if not first <= day <= until:
+            errs.add(
+                "skip_dates",
+                f"{day:%a %d %b %Y} is outside the series ({first:%d %b %Y} to {until:%d %b %Y}).",
+            )
+        else:
+            errs.add(
+                "skip_dates",
+                f"{day:%a %d %b %Y} is not a date of the series: its shifts are on {first:%A}s.",
+            )
+    kept = [d for d in days if d not in wanted]
+    if days and not kept and not errs.errors:
+        errs.add("skip_dates", "Every date of the series is skipped: keep at least one.")
+    return kept
 
 
 def update_shift(
@@ -148,6 +182,8 @@ def update_shift(
     """Change a shift's times or places; never fewer places than already taken, never moved
     into the past."""
     policy.require(actor, "task.manage", shift.task)
+    if shift.is_cancelled:
+        raise Conflict("This shift is cancelled, so it cannot be changed.")
     errs = FieldErrors()
     _check_shift(errs, starts_at, ends_at, capacity, now, check_past=starts_at != shift.starts_at)
     errs.raise_if_any()
@@ -198,20 +234,35 @@ def _refuse_double_booking(
         )
 
 
-def delete_shift(session: Session, actor: Actor, shift: Shift) -> None:
-    """Delete a shift nobody is signed up for (cancelled sign-ups go with it)."""
-    task = shift.task
-    policy.require(actor, "task.manage", task)
+def deletion_blocker(session: Session, shift: Shift) -> str | None:
+    """Why the shift cannot be deleted (people are or were on it: their record stays), or None
+    when it can. The delete page asks this before it offers the button."""
     taken = session.scalar(
         select(func.count()).where(
             Signup.shift_id == shift.id, Signup.status != SignupStatus.CANCELLED
         )
     )
-    if taken:
-        raise Conflict(
-            "People are signed up for this shift, so it cannot be deleted. Contact "
-            "the volunteers, or cancel the whole task to cancel their sign-ups."
+    if not taken:
+        return None
+    people = "person is" if taken == 1 else "people are"
+    if shift.is_cancelled:
+        return (
+            f"The shift is cancelled and {taken} {people} on its record, so it stays: "
+            "nothing is deleted."
         )
+    return (
+        f"{taken} {people} signed up for this shift, so it cannot be deleted. Cancel the "
+        "shift instead: they are told, and their sign-ups end."
+    )
+
+
+def delete_shift(session: Session, actor: Actor, shift: Shift) -> None:
+    """Delete a shift nobody is signed up for (cancelled sign-ups go with it)."""
+    task = shift.task
+    policy.require(actor, "task.manage", task)
+    blocker = deletion_blocker(session, shift)
+    if blocker:
+        raise Conflict(blocker)
     audit.record(session, actor, "shift.deleted", shift, before=audit.snapshot(shift, SHIFT_FIELDS))
     session.execute(delete(Signup).where(Signup.shift_id == shift.id))
     task.shifts.remove(shift)

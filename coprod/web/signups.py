@@ -24,6 +24,7 @@ STATUS_LABELS = {
     SignupStatus.CANCELLED: "Cancelled",
     SignupStatus.ATTENDED: "Attended",
     SignupStatus.NO_SHOW: "No-show",
+    SignupStatus.SHIFT_CANCELLED: "Shift cancelled",
 }
 
 

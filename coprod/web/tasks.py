@@ -27,7 +27,8 @@ from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Organisation, Programme, Task, TaskStatus, User
-from coprod.services import localtime, programmes, shifts, signups, tasks
+from coprod.services import localtime, programmes, shift_changes, shifts, signups, tasks
+from coprod.services.bounds import as_id
 from coprod.web.forms import ButtonForm, DayInRange
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
@@ -119,6 +120,25 @@ class WeeklyShiftsForm(FlaskForm):
         validators=[InputRequired("Enter the last date."), DayInRange()],
     )
     capacity = _places()
+    skip_dates = TextAreaField("Dates to skip (optional)")
+
+
+class CancelShiftForm(FlaskForm):
+    reason = StringField("Reason (optional)")
+
+
+class CopyShiftsForm(FlaskForm):
+    target_task_id = SelectField("Copy to the task", coerce=_opt_int, validate_choice=False)
+    scope = SelectField(
+        "Which shifts",
+        choices=[("future", "All future shifts"), ("chosen", "The shifts I tick below")],
+        validate_choice=False,
+    )
+    weeks = IntegerField("Shift them by this many weeks", default=0)
+
+
+class MoveShiftsForm(FlaskForm):
+    weeks = IntegerField("Move by this many weeks")
 
 
 def _at(task: Task, day: date | None, at: time | None, field: str = "starts_at") -> datetime:
@@ -349,6 +369,7 @@ def _weekly(session: Any, actor: User | None, task: Task, form: WeeklyShiftsForm
         until=form.until.data or form.first_date.data or first.date(),
         capacity=form.capacity.data or 0,
         now=utcnow(),
+        skip=shift_changes.parse_day_list(form.skip_dates.data),
     )
 
 
@@ -393,11 +414,148 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
     form = ButtonForm()
     if form.validate_on_submit():
-        shifts.delete_shift(session, actor, shift)
-        commit()
-        flash("The shift is deleted.", "success")
-        return redirect(url_for("tasks.show", task_id=task_id), code=303)
-    return render_template("tasks/delete_shift.html", shift=shift, task=shift.task, form=form)
+        done = run_service(form, lambda: _delete(session, actor, shift))
+        if done:
+            flash("The shift is deleted.", "success")
+            return redirect(url_for("tasks.show", task_id=task_id), code=303)
+    return render_template(
+        "tasks/delete_shift.html",
+        shift=shift,
+        task=shift.task,
+        form=form,
+        blocker=shifts.deletion_blocker(session, shift),
+        started=utcnow() >= shift.starts_at,
+    ), form_status(form)
+
+
+def _delete(session: Any, actor: User | None, shift: Any) -> bool:
+    shifts.delete_shift(session, actor, shift)
+    return True
+
+
+@bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/cancel", methods=["GET", "POST"])
+def cancel_shift(task_id: int, shift_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
+    form = CancelShiftForm()
+    if form.validate_on_submit():
+        ended = run_service(
+            form,
+            lambda: shift_changes.cancel_shift(
+                session, actor, shift, reason=form.reason.data or "", now=utcnow()
+            ),
+        )
+        if ended is not None:
+            told = f" {len(ended)} people were told." if len(ended) != 1 else " 1 person was told."
+            flash(f"The shift is cancelled.{told if ended else ''}", "success")
+            return redirect(url_for("tasks.show", task_id=task_id) + "#shifts", code=303)
+    return render_template(
+        "tasks/cancel_shift.html",
+        shift=shift,
+        task=shift.task,
+        form=form,
+        waiting=signups.count_waitlisted(session, shift),
+        started=utcnow() >= shift.starts_at,
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/remove", methods=["GET", "POST"])
+def remove_from_series(task_id: int, shift_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
+    form = CancelShiftForm()
+    blocker = shifts.deletion_blocker(session, shift)
+    when = localtime.describe_shift(shift)
+    if form.validate_on_submit():
+        outcome = run_service(
+            form,
+            lambda: shift_changes.remove_from_series(
+                session, actor, shift, reason=form.reason.data or "", now=utcnow()
+            ),
+        )
+        if outcome is not None:
+            done = "deleted" if outcome == "deleted" else "cancelled, and its volunteers were told"
+            flash(f"The shift of {when} is removed from the series: {done}.", "success")
+            return redirect(url_for("tasks.show", task_id=task_id) + "#shifts", code=303)
+    return render_template(
+        "tasks/remove_from_series.html",
+        shift=shift,
+        task=shift.task,
+        form=form,
+        blocker=blocker,
+        series=shift_changes.series_shifts(session, shift),
+        started=utcnow() >= shift.starts_at,
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/shifts/copy", methods=["GET", "POST"])
+def copy_shifts(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task_to_manage(session, actor, task_id)
+    form = CopyShiftsForm()
+    targets = shift_changes.copy_targets(session, actor, task)
+    form.target_task_id.choices = [("", "Choose a task")] + [
+        (t.id, f"{t.title} ({t.status.value})") for t in targets
+    ]
+    listed = shift_changes.copyable_shifts(session, task)
+    ticked = {i for i in (as_id(v) for v in request.form.getlist("shift_ids")) if i}
+    if form.validate_on_submit():
+        chosen = None if form.scope.data != "chosen" else sorted(ticked)
+        made = run_service(
+            form,
+            lambda: shift_changes.copy_shifts(
+                session,
+                actor,
+                task,
+                target_task_id=form.target_task_id.data,
+                shift_ids=chosen,
+                weeks=form.weeks.data,
+                now=utcnow(),
+            ),
+        )
+        if made is not None:
+            target_id = made[0].task_id
+            flash(f"{len(made)} shifts are copied.", "success")
+            return redirect(url_for("tasks.show", task_id=target_id) + "#shifts", code=303)
+    return render_template(
+        "tasks/copy_shifts.html",
+        task=task,
+        form=form,
+        listed=listed,
+        ticked=ticked,
+        targets=targets,
+        max_weeks=shift_changes.MAX_WEEKS,
+        **_zone_hint(task),
+    ), form_status(form)
+
+
+@bp.route("/tasks/<int:task_id>/shifts/move", methods=["GET", "POST"])
+def move_shifts(task_id: int) -> Any:
+    session = db.session()
+    actor = _actor()
+    task = tasks.get_task_to_manage(session, actor, task_id)
+    form = MoveShiftsForm()
+    if form.validate_on_submit():
+        moved = run_service(
+            form,
+            lambda: shift_changes.move_shifts(
+                session, actor, task, weeks=form.weeks.data, now=utcnow()
+            ),
+        )
+        if moved is not None:
+            flash(f"{len(moved)} shifts are moved; their volunteers were told.", "success")
+            return redirect(url_for("tasks.show", task_id=task.id) + "#shifts", code=303)
+    return render_template(
+        "tasks/move_shifts.html",
+        task=task,
+        form=form,
+        upcoming=shift_changes.future_shifts(session, task, utcnow()),
+        max_weeks=shift_changes.MAX_WEEKS,
+        **_zone_hint(task),
+    ), form_status(form)
 
 
 # --- for other pages ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from coprod.services.signups.booking import (
     lock_person,
     lock_shifts,
     mark_attendance,
+    refuse_cancelled,
     sign_up,
 )
 from coprod.services.signups.reading import (
@@ -61,6 +62,7 @@ __all__ = [
     "lock_person",
     "lock_shifts",
     "mark_attendance",
+    "refuse_cancelled",
     "roster_contacts",
     "sign_up",
     "waitlist_position",

@@ -79,7 +79,8 @@ def lock_shifts(session: Session, *shifts: Shift) -> None:
         select(Shift.id).where(Shift.id.in_(ids)).order_by(Shift.id).with_for_update(key_share=True)
     ).all()
     for shift in shifts:
-        session.expire(shift, ["confirmed"])
+        # Re-read under the lock: a seat count and a cancellation committed meanwhile count.
+        session.expire(shift, ["confirmed", "cancelled_at", "cancel_reason"])
 
 
 def _relock(session: Session, signup: Signup) -> Signup:
@@ -111,6 +112,13 @@ def _refuse_started(shift: Shift, now: datetime, message: str) -> None:
 def _overlapping(starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
     """The shifts that overlap this time (touching at an end is not overlapping)."""
     return and_(Shift.starts_at < ends_at, Shift.ends_at > starts_at)
+
+
+def refuse_cancelled(shift: Shift, message: str = "") -> None:
+    """Nobody joins a cancelled shift (checked again under the shift's lock)."""
+    if shift.is_cancelled:
+        reason = f" ({shift.cancel_reason})" if shift.cancel_reason else ""
+        raise Conflict(message or f"This shift was cancelled{reason}, so nobody can join it.")
 
 
 def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -> None:
@@ -172,7 +180,9 @@ def book(
     who = "You are" if volunteer.id == actor.id else f"{volunteer.display_name} is"
     duplicate = DUPLICATE if who == "You are" else f"{who} already signed up for this shift."
     _refuse_started(shift, now, "This shift has already started, so sign-ups are closed.")
+    refuse_cancelled(shift)
     lock_shifts(session, shift)
+    refuse_cancelled(shift)  # cancelled while we waited for the lock: decide on what is now
     existing = session.scalar(
         select(Signup)
         .where(Signup.shift_id == shift.id, Signup.user_id == volunteer.id)
@@ -242,6 +252,8 @@ def fill_from_waitlist(session: Session, actor: User, shift: Shift, now: datetim
     """Give every free seat of the shift to the waitlist, oldest first (after more places)."""
     lock_shifts(session, shift)
     promoted: list[Signup] = []
+    if shift.is_cancelled:
+        return promoted
     while (signup := _promote_oldest(session, actor, shift)) is not None:
         notifications.promoted(session, signup, now=now)
         promoted.append(signup)

@@ -184,7 +184,9 @@ def transition_task(
         raise Invalid("to", "Choose a status the task can move to.") from None
     if to not in TRANSITIONS[task.status]:
         raise Conflict(f"A task that is {task.status.value} cannot become {to.value}.")
-    if to == TaskStatus.OPEN and not any(s.starts_at > now for s in task.shifts):
+    if to == TaskStatus.OPEN and not any(
+        s.starts_at > now and not s.is_cancelled for s in task.shifts
+    ):
         raise Conflict("Add at least one shift in the future before publishing this task.")
     before = {"status": task.status.value}
     if to == TaskStatus.CANCELLED:

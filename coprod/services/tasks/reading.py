@@ -24,6 +24,7 @@ from coprod.models import (
 from coprod.services import localtime
 from coprod.services.bounds import as_id, parse_day
 from coprod.services.pagination import Page, paginate
+from coprod.services.shift_state import live_shift
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
 from coprod.services.text import clean_text, contains
 
@@ -85,7 +86,7 @@ def list_open_tasks(
     errs.raise_if_any()
     next_start = (
         select(func.min(Shift.starts_at))
-        .where(Shift.task_id == Task.id, Shift.starts_at > now)
+        .where(Shift.task_id == Task.id, Shift.starts_at > now, live_shift())
         .correlate(Task)
         .scalar_subquery()
     )
@@ -101,7 +102,7 @@ def list_open_tasks(
         stmt = stmt.where(Task.programme_id == prog_id)
     if start or end:  # dates are each programme's local dates
         days = localtime.on_local_days(session, Shift.starts_at, Task.programme_id, start, end)
-        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days))
+        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days, live_shift()))
     stmt = stmt.order_by(next_start.asc().nulls_last(), Task.id)  # one subquery per row, not two
     result = paginate(session, stmt, page, per_page)
     stats = _upcoming_stats(session, [t.id for t in result.items], now)
@@ -121,7 +122,7 @@ def _upcoming_stats(
             func.count(),
             func.sum(Shift.capacity - Shift.confirmed),
         )
-        .where(Shift.task_id.in_(task_ids), Shift.starts_at > now)
+        .where(Shift.task_id.in_(task_ids), Shift.starts_at > now, live_shift())
         .group_by(Shift.task_id)
     )
     return {tid: (_aware(first), n, int(free or 0)) for tid, first, n, free in rows}

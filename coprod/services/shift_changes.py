@@ -1,0 +1,393 @@
+"""Changing shifts after they are made: cancel one (bad weather) with a notice to everyone on
+it, remove one date from a weekly series, copy a task's shifts to another task, move a task's
+future shifts by a number of weeks.
+
+Nothing here deletes a shift someone is or was on: a cancelled shift keeps its sign-ups, ended
+with the status `shift_cancelled` (the reason is the shift's `cancel_reason`), so My schedule,
+the roster and the calendar feed can say what happened. Whether a shift is live is said in one
+place: `Shift.is_cancelled` and `coprod.services.shift_state.live_shift()`.
+
+Lock order as in coprod/services/signups/booking.py: the shift's row, then its sign-ups'.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from coprod import policy
+from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
+from coprod.models import Shift, Signup, SignupStatus, Task, User
+from coprod.services import audit, localtime, notifications
+from coprod.services.bounds import parse_day
+from coprod.services.shift_state import live_shift
+from coprod.services.shifts import (
+    MAX_CAPACITY,
+    SHIFT_FIELDS,
+    _refuse_finished,
+    add_shift,
+    delete_shift,
+    deletion_blocker,
+    update_shift,
+)
+from coprod.services.signups import lock_shifts
+from coprod.services.tasks import get_task_to_manage
+from coprod.services.text import clean_text
+
+Actor = User | None
+
+MAX_REASON = 300
+MAX_WEEKS = 52
+MAX_COPIED = 200
+MAX_SKIPPED = 104
+# Sign-ups that a shift's cancellation ends (and tells): those holding or waiting for a place.
+ENDED_BY_CANCELLING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
+
+
+# --- cancelling one shift -----------------------------------------------------------------
+
+
+def check_reason(raw: str | None) -> str:
+    """The optional reason for cancelling: one line of at most 300 characters."""
+    return clean_text(raw, "reason", "The reason", max_len=MAX_REASON, required=False)
+
+
+def cancel_shift(
+    session: Session, actor: Actor, shift: Shift, *, reason: str = "", now: datetime
+) -> list[Signup]:
+    """Cancel a shift that has not started: its confirmed and waitlisted sign-ups end (status
+    `shift_cancelled`) and each person is emailed the shift's local time and the reason; the
+    shift stays, marked cancelled. Returns the sign-ups it ended."""
+    policy.require(actor, "task.manage", shift.task)
+    text = check_reason(reason)
+    if now >= shift.starts_at:
+        raise Conflict("This shift has already started, so it can no longer be cancelled.")
+    lock_shifts(session, shift)  # first in the lock order; re-reads cancelled_at
+    if shift.is_cancelled:
+        raise Conflict("This shift is already cancelled: nothing changed.")
+    ended = list(
+        session.scalars(
+            select(Signup)
+            .where(Signup.shift_id == shift.id, Signup.status.in_(ENDED_BY_CANCELLING))
+            .order_by(Signup.id)
+            .with_for_update(of=Signup, key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    )
+    before = audit.snapshot(shift, SHIFT_FIELDS)
+    for signup in ended:
+        was = signup.status.value
+        signup.status = SignupStatus.SHIFT_CANCELLED
+        audit.record(
+            session,
+            actor,
+            "signup.cancelled_with_shift",
+            signup,
+            before={"status": was},
+            after={"status": SignupStatus.SHIFT_CANCELLED.value, "shift_id": shift.id},
+        )
+    # Every seat is given back in one statement (the rows above hold them all: not started).
+    session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id)
+        .values(confirmed=0, cancelled_at=now, cancel_reason=text, cancelled_by_id=_id(actor)),
+        execution_options={"synchronize_session": False},
+    )
+    session.flush()
+    session.expire(shift)
+    audit.record(
+        session,
+        actor,
+        "shift.cancelled",
+        shift,
+        before=before,
+        after={"reason": text, "signups_ended": len(ended)},
+    )
+    notifications.shift_cancelled(session, shift, ended, now=now)
+    return ended
+
+
+def _id(actor: Actor) -> int | None:
+    return actor.id if actor is not None else None
+
+
+# --- weekly series ------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def parse_day_list(raw: str | None, field: str = "skip_dates") -> list[date]:
+    """Dates typed in one field (YYYY-MM-DD, separated by commas, spaces or lines)."""
+    words = [w for w in _SEPARATORS.split(raw or "") if w]
+    if len(words) > MAX_SKIPPED:
+        raise Invalid(field, f"List at most {MAX_SKIPPED} dates.")
+    days: list[date] = []
+    for word in words:
+        if len(word) > 10:
+            raise Invalid(field, "Each date must be a real date, like 2026-12-26.")
+        try:
+            day = parse_day(word, field, label="Each date", example="2026-12-26")
+        except Invalid:
+            raise Invalid(field, f"“{word}” is not a date like 2026-12-26.") from None
+        if day is not None:
+            days.append(day)
+    return days
+
+
+RemoveOutcome = Literal["deleted", "cancelled"]
+
+
+def remove_from_series(
+    session: Session, actor: Actor, shift: Shift, *, reason: str = "", now: datetime
+) -> RemoveOutcome:
+    """Take one date out of its weekly series: delete the shift when nobody is or was on it,
+    otherwise cancel it (its people are told). The rest of the series is unchanged."""
+    policy.require(actor, "task.manage", shift.task)
+    if shift.series_id is None:
+        raise Conflict("This shift is not part of a weekly series.")
+    if shift.is_cancelled:
+        raise Conflict("This date is already cancelled: nothing changed.")
+    if now >= shift.starts_at:
+        raise Conflict("This shift has already started, so it can no longer be removed.")
+    series_id = shift.series_id
+    if deletion_blocker(session, shift) is None:
+        audit.record(
+            session,
+            actor,
+            "shift.removed_from_series",
+            shift,
+            before=audit.snapshot(shift, SHIFT_FIELDS) | {"series_id": series_id},
+            after={"outcome": "deleted"},
+        )
+        delete_shift(session, actor, shift)
+        return "deleted"
+    cancel_shift(session, actor, shift, reason=reason, now=now)
+    audit.record(
+        session,
+        actor,
+        "shift.removed_from_series",
+        shift,
+        after={"outcome": "cancelled", "series_id": series_id},
+    )
+    return "cancelled"
+
+
+def series_shifts(session: Session, shift: Shift) -> list[Shift]:
+    """The shifts of the shift's series (itself alone when it has none), soonest first."""
+    if shift.series_id is None:
+        return [shift]
+    return list(
+        session.scalars(
+            select(Shift)
+            .where(Shift.series_id == shift.series_id, Shift.task_id == shift.task_id)
+            .order_by(Shift.starts_at, Shift.id)
+        )
+    )
+
+
+# --- copying and moving ---------------------------------------------------------------------
+
+
+def check_weeks(weeks: int | None, *, allow_zero: bool) -> int:
+    """A number of weeks to shift by, -52 to 52 (not 0 when moving)."""
+    if weeks is None:
+        raise Invalid("weeks", "Enter a number of weeks.")
+    if not -MAX_WEEKS <= weeks <= MAX_WEEKS:
+        raise Invalid("weeks", f"Enter a number of weeks from -{MAX_WEEKS} to {MAX_WEEKS}.")
+    if weeks == 0 and not allow_zero:
+        raise Invalid("weeks", "Enter a number of weeks other than 0 (negative moves earlier).")
+    return weeks
+
+
+def _shifted(shift: Shift, weeks: int) -> tuple[datetime, datetime]:
+    """The shift's times `weeks` later (or earlier), at the same local wall-clock time."""
+    tz = localtime.shift_zone(shift)
+    start, end = shift.starts_at.astimezone(tz), shift.ends_at.astimezone(tz)
+    delta = timedelta(weeks=weeks)
+    return (
+        localtime.from_local(start.date() + delta, start.time(), tz, "weeks"),
+        localtime.from_local(end.date() + delta, end.time(), tz, "weeks"),
+    )
+
+
+def future_shifts(session: Session, task: Task, now: datetime) -> list[Shift]:
+    """The task's live shifts that have not started, soonest first."""
+    return list(
+        session.scalars(
+            select(Shift)
+            .where(Shift.task_id == task.id, Shift.starts_at > now, live_shift())
+            .order_by(Shift.starts_at, Shift.id)
+        )
+    )
+
+
+def copyable_shifts(session: Session, task: Task, limit: int = MAX_COPIED) -> list[Shift]:
+    """The task's shifts one may tick to copy (cancelled ones too: a copy is a new live
+    shift), the latest `limit`, soonest first."""
+    latest = session.scalars(
+        select(Shift)
+        .where(Shift.task_id == task.id)
+        .order_by(Shift.starts_at.desc(), Shift.id.desc())
+        .limit(limit)
+    )
+    return sorted(latest, key=lambda s: (s.starts_at, s.id))
+
+
+def copy_targets(session: Session, actor: Actor, task: Task) -> list[Task]:
+    """The other tasks of the programme this person may add shifts to."""
+    candidates = session.scalars(
+        select(Task)
+        .where(Task.programme_id == task.programme_id, Task.id != task.id)
+        .order_by(Task.title, Task.id)
+    )
+    return [
+        t
+        for t in candidates
+        if policy.can(actor, "task.manage", t) and t.status.value not in ("completed", "cancelled")
+    ]
+
+
+def copy_shifts(
+    session: Session,
+    actor: Actor,
+    source: Task,
+    *,
+    target_task_id: int | None,
+    shift_ids: Sequence[int] | None,
+    weeks: int | None,
+    now: datetime,
+) -> list[Shift]:
+    """Copy shifts of one task to another task of the same programme (times and places, no
+    sign-ups), `weeks` later or earlier at the same local time. `shift_ids` None copies every
+    future live shift; each copy must start in the future."""
+    policy.require(actor, "task.manage", source)
+    shift_by = check_weeks(weeks, allow_zero=True)
+    if target_task_id is None:
+        raise Invalid("target_task_id", "Choose the task to copy the shifts to.")
+    if target_task_id == source.id:
+        raise Invalid("target_task_id", "Choose another task: to repeat shifts here, add them.")
+    try:
+        target = get_task_to_manage(session, actor, target_task_id)
+    except (NotFound, NotAllowed):
+        raise Invalid("target_task_id", "Choose a task of this programme you manage.") from None
+    if target.programme_id != source.programme_id:
+        raise Invalid("target_task_id", "Choose a task of the same programme.")
+    _refuse_finished(target)
+    if shift_ids is None:
+        chosen = future_shifts(session, source, now)
+    else:
+        wanted = sorted(set(shift_ids))
+        chosen = list(
+            session.scalars(
+                select(Shift)
+                .where(Shift.id.in_(wanted), Shift.task_id == source.id)
+                .order_by(Shift.starts_at, Shift.id)
+            )
+        )
+        if len(chosen) != len(wanted):
+            raise Invalid("shift_ids", "Choose only shifts of this task.")
+    if not chosen:
+        field = "shift_ids" if shift_ids is not None else "target_task_id"
+        raise Invalid(field, "There are no shifts to copy: choose at least one.")
+    if len(chosen) > MAX_COPIED:
+        raise Invalid("shift_ids", f"Copy at most {MAX_COPIED} shifts at once.")
+    times = [_shifted(s, shift_by) for s in chosen]
+    late = [s for s, (start, _) in zip(chosen, times, strict=True) if start <= now]
+    if late:
+        raise Invalid(
+            "weeks",
+            f"The copy of the shift of {localtime.describe_shift(late[0])} would start in the "
+            "past: copy later shifts, or shift them by more weeks.",
+        )
+    made = [
+        add_shift(
+            session,
+            actor,
+            target,
+            starts_at=start,
+            ends_at=end,
+            capacity=min(shift.capacity, MAX_CAPACITY),
+            now=now,
+        )
+        for shift, (start, end) in zip(chosen, times, strict=True)
+    ]
+    audit.record(
+        session,
+        actor,
+        "shift.copied",
+        target,
+        after={
+            "from_task_id": source.id,
+            "shift_ids": [s.id for s in chosen],
+            "weeks": shift_by,
+            "count": len(made),
+        },
+    )
+    return made
+
+
+def move_shifts(
+    session: Session, actor: Actor, task: Task, *, weeks: int | None, now: datetime
+) -> list[Shift]:
+    """Move every future live shift of the task `weeks` later (or earlier), at the same local
+    time, through `update_shift`: its people are told, nobody ends up on two overlapping
+    shifts (refused, naming the shift and the people), no shift lands in the past. All or
+    nothing: the caller's transaction rolls back on a refusal."""
+    policy.require(actor, "task.manage", task)
+    shift_by = check_weeks(weeks, allow_zero=False)
+    chosen = future_shifts(session, task, now)
+    if not chosen:
+        raise Invalid("weeks", "This task has no future shifts to move.")
+    # Later shifts move first when moving later (earlier first when moving earlier), so a
+    # shift never lands on one of its own task's shifts that has yet to move.
+    order = sorted(chosen, key=lambda s: s.starts_at, reverse=shift_by > 0)
+    planned = [(s, _shifted(s, shift_by)) for s in order]
+    for shift, (start, _) in planned:
+        if start <= now:
+            raise Invalid(
+                "weeks",
+                f"The shift of {localtime.describe_shift(shift)} would move into the past: "
+                "choose fewer weeks.",
+            )
+    for shift, (start, end) in planned:
+        when = localtime.describe_shift(shift)
+        try:
+            update_shift(
+                session,
+                actor,
+                shift,
+                starts_at=start,
+                ends_at=end,
+                capacity=shift.capacity,
+                now=now,
+            )
+        except Conflict as err:
+            raise Conflict(f"The shift of {when} cannot move: {err.message}") from None
+    audit.record(
+        session, actor, "shift.moved_by_weeks", task, after={"weeks": shift_by, "count": len(order)}
+    )
+    return sorted(chosen, key=lambda s: s.starts_at)
+
+
+__all__ = [
+    "MAX_COPIED",
+    "MAX_REASON",
+    "MAX_SKIPPED",
+    "MAX_WEEKS",
+    "cancel_shift",
+    "check_reason",
+    "check_weeks",
+    "copy_shifts",
+    "copy_targets",
+    "copyable_shifts",
+    "future_shifts",
+    "move_shifts",
+    "parse_day_list",
+    "remove_from_series",
+    "series_shifts",
+]
