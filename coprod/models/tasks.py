@@ -107,9 +107,10 @@ class Shift(Base):
     # coprod.services.shift_state.live_shift().
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     cancel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
-    cancelled_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), default=None
-    )
+    # The account that cancelled it (accounts are never deleted, only closed). No foreign key:
+    # SQLite cannot add a named one to an existing table without rebuilding every table that
+    # refers to shift; the audit entry "shift.cancelled" is the record.
+    cancelled_by_id: Mapped[int | None] = mapped_column(default=None)
     # The shifts of one weekly series share it (the id of the series' first shift).
     series_id: Mapped[int | None] = mapped_column(default=None, index=True)
 

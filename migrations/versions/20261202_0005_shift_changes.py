@@ -5,7 +5,10 @@ Revises: 0004
 Create Date: 2026-12-02 06:30:00
 
 Nullable columns (the reason defaults to ""): existing shifts stay live and in no series
-(series_id NULL), so a filled database upgrades without touching a row.
+(series_id NULL), so a filled database upgrades without touching a row. Plain ADD COLUMN on
+both databases: rebuilding the shift table in batch mode would need every table that refers
+to it rebuilt too. cancelled_by_id has no foreign key for the same reason (SQLite cannot add
+a named one to an existing table); accounts are never deleted, and the audit log holds who.
 """
 
 from collections.abc import Sequence
@@ -22,28 +25,21 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("shift", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("cancelled_at", coprod.db.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("cancel_reason", sa.String(length=300), server_default="", nullable=False)
-        )
-        batch_op.add_column(sa.Column("cancelled_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("series_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_shift_cancelled_by_id_user"),
-            "user",
-            ["cancelled_by_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
-        batch_op.create_index(batch_op.f("ix_shift_series_id"), ["series_id"], unique=False)
+    op.add_column(
+        "shift", sa.Column("cancelled_at", coprod.db.UTCDateTime(timezone=True), nullable=True)
+    )
+    op.add_column(
+        "shift",
+        sa.Column("cancel_reason", sa.String(length=300), server_default="", nullable=False),
+    )
+    op.add_column("shift", sa.Column("cancelled_by_id", sa.Integer(), nullable=True))
+    op.add_column("shift", sa.Column("series_id", sa.Integer(), nullable=True))
+    op.create_index(op.f("ix_shift_series_id"), "shift", ["series_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("shift", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_shift_series_id"))
-        batch_op.drop_constraint(batch_op.f("fk_shift_cancelled_by_id_user"), type_="foreignkey")
-        batch_op.drop_column("series_id")
-        batch_op.drop_column("cancelled_by_id")
-        batch_op.drop_column("cancel_reason")
-        batch_op.drop_column("cancelled_at")
+    op.drop_index(op.f("ix_shift_series_id"), table_name="shift")
+    op.drop_column("shift", "series_id")
+    op.drop_column("shift", "cancelled_by_id")
+    op.drop_column("shift", "cancel_reason")
+    op.drop_column("shift", "cancelled_at")
