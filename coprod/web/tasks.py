@@ -414,10 +414,10 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
     form = ButtonForm()
     if form.validate_on_submit():
-        done = run_service(form, lambda: _delete(session, actor, shift))
-        if done:
-            flash("The shift is deleted.", "success")
-            return redirect(url_for("tasks.show", task_id=task_id), code=303)
+        shifts.delete_shift(session, actor, shift)  # a Conflict is the 409 page, saying why
+        commit()
+        flash("The shift is deleted.", "success")
+        return redirect(url_for("tasks.show", task_id=task_id), code=303)
     return render_template(
         "tasks/delete_shift.html",
         shift=shift,
@@ -425,12 +425,7 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
         form=form,
         blocker=shifts.deletion_blocker(session, shift),
         started=utcnow() >= shift.starts_at,
-    ), form_status(form)
-
-
-def _delete(session: Any, actor: User | None, shift: Any) -> bool:
-    shifts.delete_shift(session, actor, shift)
-    return True
+    )
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/cancel", methods=["GET", "POST"])

@@ -392,7 +392,7 @@ def test_a_shift_nobody_signed_up_for_can_be_deleted(session, world, now) -> Non
 def test_a_shift_with_signups_cannot_be_deleted(session, world) -> None:
     shift = make_shift(session, make_task(session, world["programme"]))
     make_signup(session, shift, status=SignupStatus.WAITLISTED)
-    with pytest.raises(Conflict, match="cancel the whole task"):
+    with pytest.raises(Conflict, match="Cancel the shift instead"):
         shifts.delete_shift(session, world["staff"], shift)
 
 
