@@ -21,6 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from coprod import policy
@@ -131,7 +132,10 @@ class CopyShiftsForm(FlaskForm):
     target_task_id = SelectField("Copy to the task", coerce=_opt_int, validate_choice=False)
     scope = SelectField(
         "Which shifts",
-        choices=[("future", "All future shifts"), ("chosen", "The shifts I tick below")],
+        choices=[
+            SelectChoice("future", "All future shifts"),
+            SelectChoice("chosen", "The shifts I tick below"),
+        ],
         validate_choice=False,
     )
     weeks = IntegerField("Shift them by this many weeks", default=0)
@@ -492,8 +496,8 @@ def copy_shifts(task_id: int) -> Any:
     task = tasks.get_task_to_manage(session, actor, task_id)
     form = CopyShiftsForm()
     targets = shift_changes.copy_targets(session, actor, task)
-    form.target_task_id.choices = [("", "Choose a task")] + [
-        (t.id, f"{t.title} ({t.status.value})") for t in targets
+    form.target_task_id.choices = [SelectChoice("", "Choose a task")] + [
+        SelectChoice(t.id, f"{t.title} ({t.status.value})") for t in targets
     ]
     listed = shift_changes.copyable_shifts(session, task)
     ticked = {i for i in (as_id(v) for v in request.form.getlist("shift_ids")) if i}
