@@ -384,7 +384,12 @@ class CopyShiftsIn(ma.Schema):
 
 
 class MoveShiftsIn(ma.Schema):
-    weeks = _weeks(required=True)
+    weeks = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=-(10**6), max=10**6),
+        metadata=WEEKS | {"not": {"enum": [0]}, "description": "Not 0; negative moves earlier."},
+    )
 
 
 class RemovedOut(ma.Schema):

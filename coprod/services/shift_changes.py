@@ -45,6 +45,7 @@ MAX_REASON = 300
 MAX_WEEKS = 52
 MAX_COPIED = 200
 MAX_SKIPPED = 104
+NO_SUCH_TARGET = "No such task in this programme that you manage: choose one of the programme's."
 # Sign-ups that a shift's cancellation ends (and tells): those holding or waiting for a place.
 ENDED_BY_CANCELLING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
@@ -270,16 +271,18 @@ def copy_shifts(
     if target_task_id is None:
         raise Invalid("target_task_id", "Choose the task to copy the shifts to.")
     if target_task_id == source.id:
-        raise Invalid("target_task_id", "Choose another task: to repeat shifts here, add them.")
+        raise Invalid("target_task_id", "A task cannot copy shifts to itself: choose another task.")
     try:
         target = get_task_to_manage(session, actor, target_task_id)
     except (NotFound, NotAllowed):
-        raise Invalid("target_task_id", "Choose a task of this programme you manage.") from None
+        raise Invalid("target_task_id", NO_SUCH_TARGET) from None
     if target.programme_id != source.programme_id:
-        raise Invalid("target_task_id", "Choose a task of the same programme.")
+        raise Invalid("target_task_id", NO_SUCH_TARGET)
     _refuse_finished(target)
     if shift_ids is None:
         chosen = future_shifts(session, source, now)
+    elif not shift_ids:
+        raise Invalid("shift_ids", "Tick at least one shift to copy.")
     else:
         wanted = sorted(set(shift_ids))
         chosen = list(
@@ -290,10 +293,9 @@ def copy_shifts(
             )
         )
         if len(chosen) != len(wanted):
-            raise Invalid("shift_ids", "Choose only shifts of this task.")
+            raise Invalid("shift_ids", "No such shift in this task: choose only its shifts.")
     if not chosen:
-        field = "shift_ids" if shift_ids is not None else "target_task_id"
-        raise Invalid(field, "There are no shifts to copy: choose at least one.")
+        raise Conflict("This task has no future shifts to copy: tick the shifts to copy.")
     if len(chosen) > MAX_COPIED:
         raise Invalid("shift_ids", f"Copy at most {MAX_COPIED} shifts at once.")
     times = [_shifted(s, shift_by) for s in chosen]
@@ -342,7 +344,7 @@ def move_shifts(
     shift_by = check_weeks(weeks, allow_zero=False)
     chosen = future_shifts(session, task, now)
     if not chosen:
-        raise Invalid("weeks", "This task has no future shifts to move.")
+        raise Conflict("This task has no future shifts to move.")
     # Later shifts move first when moving later (earlier first when moving earlier), so a
     # shift never lands on one of its own task's shifts that has yet to move.
     order = sorted(chosen, key=lambda s: s.starts_at, reverse=shift_by > 0)
@@ -351,7 +353,7 @@ def move_shifts(
         if start <= now:
             raise Invalid(
                 "weeks",
-                f"The shift of {localtime.describe_shift(shift)} would move into the past: "
+                f"The shift of {localtime.describe_shift(shift)} would start in the past: "
                 "choose fewer weeks.",
             )
     for shift, (start, end) in planned:

@@ -55,6 +55,8 @@ NOT_IN_A_SCHEMA = re.compile(
         [
             r"[Nn]o such|[Nn]ot found|does not exist",  # an id that names nothing (yet)
             r"on or after|must end after|after it starts",  # one field against another
+            r"A weekly series can have at most|of the series|outside the series",  # first/until
+            r"keep at least one|copy shifts to itself",  # every date skipped; a task onto itself
             r"in the past|in the future|cannot be in the future",  # the clock
             r"A pilot needs a hypothesis",  # is_pilot makes hypothesis required
             r"partner of this programme|leads this programme|metrics of this programme",

@@ -367,7 +367,9 @@ def test_copying_is_refused_clearly(session, world, now) -> None:
 
     assert "target_task_id" in copy(target_task_id=None)
     assert "target_task_id" in copy(target_task_id=source.id)
-    assert "same programme" in copy(target_task_id=elsewhere.id)["target_task_id"][0]
+    assert (
+        "No such task in this programme" in copy(target_task_id=elsewhere.id)["target_task_id"][0]
+    )
     assert "target_task_id" in copy(target_task_id=foreign.id)  # not one the actor manages
     assert "target_task_id" in copy(target_task_id=10**9)
     assert "weeks" in copy(weeks=53)
@@ -453,5 +455,5 @@ def test_moving_is_bounded_and_never_into_the_past(session, world, now) -> None:
     with pytest.raises(NotAllowed):
         shift_changes.move_shifts(session, world["other_staff"], task, weeks=1, now=now)
     empty = make_task(session, world["programme"])
-    with pytest.raises(Invalid, match="no future shifts"):
+    with pytest.raises(Conflict, match="no future shifts"):
         shift_changes.move_shifts(session, world["staff"], empty, weeks=1, now=now)
