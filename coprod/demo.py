@@ -94,6 +94,7 @@ def load_demo_data(
     tasks = _tasks(session, programmes, orgs, now)
     progress("Creating sign-ups and contribution logs …")
     _signups(session, tasks, people, now)
+    _cancelled_shift(session, tasks, people, now)
     _logs(session, tasks, people, orgs, now)
     session.flush()
     return True
@@ -464,6 +465,37 @@ def _signups(session: Session, tasks: list[Task], p: dict[str, User], now: datet
             )
         )
     session.flush()
+
+
+def _cancelled_shift(
+    session: Session, tasks: list[Task], p: dict[str, User], now: datetime
+) -> None:
+    """The Northside delivery round of the week after next is called off (through the same
+    service as the page): its volunteers, Vera among them, were told, their places ended, and
+    the shift shows "Cancelled" with its reason on the task page, roster, My schedule and
+    calendar feed."""
+    from coprod.services.shift_changes import cancel_shift  # services import the models
+
+    shift = tasks[1].shifts[3]
+    session.flush()
+    if shift.confirmed < shift.capacity:
+        shift.confirmed += 1
+        session.add(
+            Signup(
+                shift_id=shift.id,
+                user_id=p["volunteer"].id,
+                status=SignupStatus.CONFIRMED,
+                queued_at=now - timedelta(days=3),
+            )
+        )
+        session.flush()
+    cancel_shift(
+        session,
+        p["staff"],
+        shift,
+        reason="The depot is closed for repairs that week.",
+        now=now - timedelta(hours=1),
+    )
 
 
 def _logs(

@@ -113,3 +113,13 @@ def test_the_demo_has_a_shift_inside_the_default_reminder_window(session) -> Non
         )
     )
     assert "volunteer@demo.coprod.org" in reminded
+
+
+def test_the_demo_has_a_cancelled_shift_with_a_reason_and_its_ended_places(session) -> None:
+    load_demo_data(session, now=NOW)
+    [shift] = session.scalars(select(Shift).where(Shift.cancelled_at.is_not(None)))
+    assert shift.cancel_reason and shift.confirmed == 0
+    statuses = {s.status for s in shift.signups}
+    assert statuses == {SignupStatus.SHIFT_CANCELLED}
+    load_demo_data(session, now=NOW)
+    assert session.scalar(select(func.count()).where(Shift.cancelled_at.is_not(None))) == 1
