@@ -143,7 +143,7 @@ def test_the_page_opens_on_the_last_complete_month_of_the_programme_calendar(
 
 def test_the_period_in_progress_is_marked_and_not_compared(client, session, built, clock) -> None:
     """Two days into July, July's report says "in progress" (page, table, chart) instead of a
-    −100 % change on June."""
+    minus-100-per-cent change on June."""
     make_log(session, task=make_task(session, built["programme"]), on=date(2026, 7, 1),
              hours="0.5", status=LogStatus.APPROVED)  # fmt: skip
     reports.rebuild_reports(session, now=JULY_SECOND, programme_id=built["programme"].id)
@@ -154,7 +154,7 @@ def test_the_period_in_progress_is_marked_and_not_compared(client, session, buil
     assert "Approved hours so far" in html
     assert "In progress: compared once the period ends" in html
     assert "%)" not in html.split("<h2>Hours by sector over time")[0]  # no percentage change
-    assert "-83.3%" not in html and "−" not in html
+    assert "-83.3%" not in html and "\u2212" not in html
     assert ">in progress</text>" in html  # under the chart's last column
     assert 'July 2026 <span class="cp-tag cp-tag--draft">in progress</span>' in html
     assert "Show the last complete month" in html
