@@ -115,18 +115,23 @@ def get_report(
     )
     rows = session.execute(totals.where(ReportSnapshot.start <= first)).all()[::-1]
     history = [PeriodTotals(snap.start, total, sectors) for snap, total, sectors in rows]
-    newer = session.scalar(
+    newer = None if day is None else _newer_built(session, programme_id, kind, first)
+    if newer is None and first < current:  # the next period, in progress or not built yet
+        newer = next_start(kind, first)
+    snapshot = rows[-1][0] if rows and rows[-1][0].start == first else None
+    end = period_end(kind, first)
+    return ReportPage(programme, kind, first, end, snapshot, history, newer, current)
+
+
+def _newer_built(session: Session, programme_id: int, kind: PeriodKind, first: date) -> date | None:
+    """The first built period after `first` (skipping periods nobody logged hours in)."""
+    return session.scalar(
         select(func.min(ReportSnapshot.start)).where(
             ReportSnapshot.programme_id == programme_id,
             ReportSnapshot.period == kind,
             ReportSnapshot.start > first,
         )
     )
-    if newer is None and first < current:  # the period in progress, built or not
-        newer = next_start(kind, first)
-    snapshot = rows[-1][0] if rows and rows[-1][0].start == first else None
-    end = period_end(kind, first)
-    return ReportPage(programme, kind, first, end, snapshot, history, newer, current)
 
 
 def get_snapshot(
