@@ -188,7 +188,7 @@ def _target(actor: User | None, obj: Any) -> Target | None:
     if isinstance(obj, ContributionLog):
         if not policy.can(actor, "log.view", obj):
             return None
-        return Target("log", obj.id, f"Log #{obj.id}: {obj.task.title}")
+        return Target("log", obj.id, obj.task.title)
     if isinstance(obj, User):
         return _account(actor, obj)
     if isinstance(obj, Membership):

@@ -106,7 +106,7 @@ def test_the_audit_log_shows_actor_action_object_and_values(client, session, sit
     for text in (
         "Site Admin",
         '<h3 class="margin-0 font-sans-md">Verified an organisation</h3>',
-        "<code>organisation.verified</code>",
+        '<code class="font-mono-3xs">organisation.verified</code>',
         f'<a class="usa-link" href="/orgs/{org.id}">Food Bank</a>',
         '<dt class="text-bold">Verified at</dt>',
         '<span class="text-base">Before:</span> <del>—</del>',
@@ -143,7 +143,7 @@ def test_the_audit_log_links_each_entry_to_its_page_when_it_exists_and_may_be_se
     page = login(client, site_admin).get("/admin/audit").text
     assert f'href="/tasks/{task.id}">Deliver meals</a>' in page
     assert f'href="/tasks/{task.id}">Deliver meals, ' in page  # the shift, on its task's page
-    assert f'href="/logs/{log.id}">Log #{log.id}: Deliver meals</a>' in page
+    assert f'href="/logs/{log.id}">Deliver meals</a>' in page
     assert f'href="/programmes/{programme.id}">Meals</a>' in page
     assert f'href="/admin/accounts/{person.id}">Vera Volunteer</a>' in page
     assert 'Shift #999999 <span class="text-base">(no longer exists' in page

@@ -152,7 +152,7 @@ def test_the_period_in_progress_is_marked_and_not_compared(client, session, buil
     html = client.get(url).get_data(as_text=True)
     assert 'id="in-progress">in progress</span>' in html
     assert "Approved hours so far" in html
-    assert "In progress: compared once the period ends" in html
+    assert "<dd>In progress</dd>" in html
     assert "%)" not in html.split("<h2>Hours by sector over time")[0]  # no percentage change
     assert "-83.3%" not in html and "\u2212" not in html
     assert ">in progress</text>" in html  # under the chart's last column
