@@ -49,7 +49,7 @@ def test_the_report_opens_on_the_last_complete_month_with_money_in_pounds(
     page.get_by_role("link", name=re.compile(r"\(in progress\) →")).click()
     assert page.locator("#in-progress").is_visible()
     main = page.locator("main").inner_text()
-    assert "−100" not in main and "-100" not in main
+    assert "\u2212100" not in main and "-100" not in main
     check_a11y(page)
     _fits(page)
     _shot(page, "report-in-progress", label)
