@@ -104,6 +104,8 @@ class Config:
     REMINDER_HOURS_BEFORE = _int("REMINDER_HOURS_BEFORE", 24)
     # The IANA time zone new organisations get (each can change it; a programme can set its own).
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/London")
+    # The ISO 4217 currency new programmes get (and those that existed before currencies).
+    DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "GBP")
     TESTING = False
 
 

@@ -186,6 +186,7 @@ def _programmes(
         description="Hot meals and food parcels for older and isolated residents, cooked and "
         "delivered by the council, the food bank, neighbours and local businesses.",
         hourly_rate=Decimal("28.50"),
+        currency="GBP",
     )
     green = Programme(
         name="Green Streets",
@@ -197,6 +198,7 @@ def _programmes(
         evaluation_starts_on=year_start,
         evaluation_ends_on=date(now.year + 1, 6, 30),
         hourly_rate=Decimal("25.00"),
+        currency="GBP",
     )
     session.add_all([meals, green])
     session.flush()

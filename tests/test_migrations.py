@@ -215,3 +215,32 @@ def test_migrate_fails_naming_each_difference_when_the_schema_has_drifted(tmp_pa
     assert "1 difference" in drifted.stderr
     assert "up to date" not in drifted.stdout + drifted.stderr
     assert "Traceback" not in drifted.stderr
+
+
+@pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
+def test_programmes_that_existed_before_currencies_get_the_configured_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revision 0007 on a filled database: every programme of the demo world, copied into a
+    database at 0004, comes out of the upgrade in DEFAULT_CURRENCY (EUR here)."""
+    from config import Config
+
+    monkeypatch.setattr(Config, "DEFAULT_CURRENCY", "EUR", raising=False)
+    with (
+        scratch_database(tmp_path, "world") as world_url,
+        scratch_database(tmp_path, "currency") as url,
+    ):
+        upgrade(world_url)
+        fill_with_the_demo_world(world_url)
+        world, engine = make_engine(world_url), make_engine(url)
+        try:
+            upgrade(url, revision="0004")
+            with world.connect() as source, engine.begin() as target:
+                copy_rows(source, target)
+            upgrade(url, revision="0007")
+            with engine.connect() as conn:
+                names = dict(conn.execute(text("SELECT name, currency FROM programme")).all())
+            assert len(names) >= 2 and set(names.values()) == {"EUR"}
+        finally:
+            world.dispose()
+            engine.dispose()

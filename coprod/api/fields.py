@@ -12,7 +12,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.errors import Invalid, NotFound
-from coprod.services import localtime, passwords
+from coprod.services import localtime, money, passwords
 from coprod.services.accounts import normalise_email
 from coprod.services.bounds import DAY_RANGE, MAX_YEAR, MIN_YEAR, check_day, two_places
 from coprod.services.bounds import MAX_ID as MAX_ID
@@ -110,6 +110,17 @@ def TimeZone(**kwargs: Any) -> fields.String:
     )
     kwargs.setdefault("metadata", {}).setdefault("example", "Europe/London")
     return fields.String(validate=names, **kwargs)
+
+
+def Currency(**kwargs: Any) -> fields.String:
+    """An ISO 4217 currency code coprod supports (GBP, USD, EUR…), listed in the document (the
+    services check it again: coprod.services.money.check_currency)."""
+    codes = validate.OneOf(
+        money.SUPPORTED_CURRENCIES,
+        error="Unknown currency: use a supported ISO 4217 code such as GBP, USD or EUR.",
+    )
+    kwargs.setdefault("metadata", {}).setdefault("example", "GBP")
+    return fields.String(validate=codes, **kwargs)
 
 
 def Password(**kwargs: Any) -> fields.String:

@@ -12,6 +12,7 @@ from marshmallow import fields
 from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import (
     Amount,
+    Currency,
     Day,
     Id,
     Line,
@@ -45,7 +46,16 @@ class ProgrammeIn(ma.Schema):
         maximum=programmes.MAX_MONEY,
         allow_none=True,
         load_default=None,
-        metadata={"description": "Money value of one volunteered hour."},
+        metadata={"description": "Money value of one volunteered hour, in `currency`."},
+    )
+    currency = Currency(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "ISO 4217 code of the programme's money amounts (hourly rate, "
+            "in-kind values, reports); null or absent: the service's default (GBP unless "
+            "configured otherwise)."
+        },
     )
     timezone = TimeZone(
         allow_none=True,
@@ -113,6 +123,10 @@ class ProgrammeOut(ma.Schema):
     evaluation_starts_on = fields.Date(allow_none=True)
     evaluation_ends_on = fields.Date(allow_none=True)
     hourly_rate = Number(required=True)
+    currency = fields.String(
+        required=True,
+        metadata={"description": "ISO 4217 code of every money amount of the programme."},
+    )
     own_timezone = fields.String(
         allow_none=True, metadata={"description": "The zone the programme set, or null."}
     )
@@ -172,6 +186,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
         **summary_out(p),
         **{k: getattr(p, k) for k in keys},
         "hourly_rate": p.hourly_rate,
+        "currency": p.currency,
         "own_timezone": p.timezone,
         "partners": [partner_out(x) for x in p.partners],
         "metrics": [metric_out(m) for m in p.metrics],

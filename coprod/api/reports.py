@@ -76,8 +76,15 @@ class Change(ma.Schema):
     contributors = fields.Integer(required=True)
 
 
+CURRENCY_DOC = {
+    "description": "ISO 4217 code of `in_kind_value` and `hours_value` (the programme's currency).",
+    "example": "GBP",
+}
+
+
 class ReportOut(Totals):
     programme_id = fields.Integer(required=True)
+    currency = fields.String(required=True, metadata=CURRENCY_DOC)
     period = fields.String(required=True, validate=validate.OneOf(PERIODS))
     start = DateText(required=True)
     end = DateText(required=True)
@@ -106,6 +113,7 @@ class ReportListArgs(PageArgs):
 
 class ImpactOut(Totals):
     programme_id = fields.Integer(required=True)
+    currency = fields.String(required=True, metadata=CURRENCY_DOC)
     programme_name = fields.String(required=True)
     as_of = fields.Date(allow_none=True, metadata={"description": "End of the last quarter."})
     outcomes = fields.List(fields.Nested(Outcome), required=True)
@@ -186,6 +194,7 @@ def impact(programme_id: int) -> Any:
         **result.totals,
         "programme_id": result.programme.id,
         "programme_name": result.programme.name,
+        "currency": result.programme.currency,
         "as_of": result.as_of,
         "outcomes": result.outcomes,
     }

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coprod.db import Base, utcnow
 from coprod.models._types import money, quantity_type
 from coprod.models.organisations import Organisation
+from coprod.services.money import default_currency
 
 
 class Programme(Base):
@@ -30,6 +31,8 @@ class Programme(Base):
     evaluation_ends_on: Mapped[date | None]
     # Money value of one volunteered hour, for the in-kind match funders ask for.
     hourly_rate: Mapped[Decimal] = mapped_column(money(), default=Decimal("0"))
+    # ISO 4217 code of every money amount of the programme (rate, in-kind values, reports).
+    currency: Mapped[str] = mapped_column(String(3), default=default_currency, server_default="GBP")
     # IANA name overriding the lead agency's zone; None: the lead agency's zone.
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

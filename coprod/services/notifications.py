@@ -35,6 +35,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit
+from coprod.services.money import format_money
 from coprod.services.text import has_control, one_line, storable
 
 Kind = NotificationKind
@@ -74,6 +75,9 @@ _env = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+
+_env.filters["money"] = format_money  # {{ amount|money(programme.currency) }}, as on pages
 
 
 def base_url() -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotAllowed, NotFound
 from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
-from coprod.services import audit, localtime
+from coprod.services import audit, localtime, money
 from coprod.services.bounds import parse_day, parse_number, two_places
 from coprod.services.pagination import Page, paginate
 from coprod.services.text import clean_text, contains
@@ -28,6 +28,7 @@ FIELDS = [
     "evaluation_starts_on",
     "evaluation_ends_on",
     "hourly_rate",
+    "currency",
     "timezone",
 ]
 MAX_MONEY = Decimal("9999999999.99")
@@ -111,6 +112,9 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
             lambda: parse_decimal(
                 values.get("hourly_rate"), "hourly_rate", "The hourly rate", maximum=MAX_MONEY
             )
+        ),
+        "currency": errs.check(
+            lambda: money.check_currency(values.get("currency"), required=False)
         ),
         "timezone": errs.check(
             lambda: localtime.check_zone(values.get("timezone"), required=False)

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod import policy
 from coprod.db import db, utcnow
-from coprod.services import account_admin, audit, job_status, organisations
+from coprod.services import account_admin, audit, audit_display, job_status, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service
 
@@ -24,6 +24,19 @@ STATUS_CHOICES = [
     SelectChoice("", "All organisations"),
     SelectChoice("waiting", "Agencies awaiting verification"),
 ]
+
+
+# The page of each kind of audit target (coprod.services.audit_display.Target): endpoint and
+# the name of its id argument.
+TARGET_PAGES = {
+    "organisation": ("orgs.show", "org_id"),
+    "programme": ("programmes.show", "programme_id"),
+    "task": ("tasks.show", "task_id"),
+    "roster": ("signups.roster", "shift_id"),
+    "log": ("contributions.show", "log_id"),
+    "account": ("admin.account", "user_id"),
+    "email": ("notifications.outbox_message", "message_id"),
+}
 
 
 class OrgFilterForm(FlaskForm):
@@ -76,16 +89,25 @@ def audit_log() -> Any:
     session = db.session()
     form = AuditFilterForm(request.args)
     actions, types = audit.list_filters(session, _me())
-    form.action.choices = [SelectChoice("", "Any action"), *[SelectChoice(a, a) for a in actions]]
+    named = sorted(((audit_display.action_name(a), a) for a in actions), key=lambda x: x[0])
+    form.action.choices = [SelectChoice("", "Any action"), *[SelectChoice(a, n) for n, a in named]]
     form.object_type.choices = [
         SelectChoice("", "Any object"),
-        *[SelectChoice(t, t) for t in types],
+        *[SelectChoice(t, audit_display.object_name(t)) for t in types],
     ]
     page, per_page = page_args()
     entries = audit.list_entries(
         session, _me(), form.action.data, form.object_type.data, page, per_page
     )
-    return render_template("admin/audit.html", form=form, page=entries)
+    targets = audit_display.entry_targets(session, _me(), entries.items)
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=entries,
+        targets=targets,
+        pages=TARGET_PAGES,
+        display=audit_display,
+    )
 
 
 @bp.route("/accounts")

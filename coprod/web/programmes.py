@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.models import Programme
-from coprod.services import organisations, partners, programmes
+from coprod.services import money, organisations, partners, programmes
 from coprod.web.helpers import form_status, page_args, public, run_service, viewer
 from coprod.web.orgs import zone_choices
 
@@ -34,7 +34,8 @@ class ProgrammeForm(FlaskForm):
     description = TextAreaField("Description")
     starts_on = StringField("Start date")
     ends_on = StringField("End date")
-    hourly_rate = StringField("Value of one volunteered hour (£)")
+    hourly_rate = StringField("Value of one volunteered hour")
+    currency = SelectField("Currency", validate_choice=False)
     is_pilot = BooleanField("This programme is a pilot")
     hypothesis = TextAreaField("Hypothesis")
     evaluation_starts_on = StringField("Evaluation starts")
@@ -45,6 +46,9 @@ class ProgrammeForm(FlaskForm):
         super().__init__(*args, **kwargs)
         lead = f" ({lead_zone})" if lead_zone else ""
         self.timezone.choices = zone_choices(f"The lead agency's time zone{lead}")
+        self.currency.choices = [SelectChoice(c, label) for c, label in money.currency_choices()]
+        if not self.is_submitted() and not self.currency.data:
+            self.currency.data = money.default_currency()
 
     def values(self) -> dict[str, Any]:
         return {name: self[name].data for name in programmes.FIELDS}

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod.cache import cache, shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import PeriodKind
-from coprod.services import reports
+from coprod.services import money, reports
 from coprod.services.pagination import Page, clamp
 from coprod.web.helpers import public, run_service, viewer
 
@@ -47,6 +47,18 @@ class PeriodForm(FlaskForm):
         validate_choice=False,
     )
     start = StringField("Show the period containing")
+
+
+@bp.app_template_filter("money")
+def money_filter(amount: Any, currency: str) -> str:
+    """{{ amount|money(programme.currency) }}: "£1,234.50" (coprod.services.money)."""
+    return money.format_money(amount, currency)
+
+
+@bp.app_template_filter("currency_name")
+def currency_name_filter(currency: str) -> str:
+    """{{ programme.currency|currency_name }}: "GBP — British Pound (£)"."""
+    return money.currency_label(currency)
 
 
 @bp.app_template_filter("report_period")
@@ -100,12 +112,24 @@ def show(programme_id: int) -> Any:
 def _figures(page: reports.ReportPage) -> Markup:
     """The report's figures, charts and tables, rendered once per version of what they show:
     the snapshot (its `built_at` moves whenever a rebuild changes it), the history's totals,
-    the programme's hourly rate and this URL's query (period, start, list pages). The person
+    the programme's hourly rate and currency, whether the period is still in progress and this
+    URL's query (period, start, list pages). The person
     reading is not part of it: who may read was checked before, and nothing in it is theirs."""
     snap = page.snapshot
     assert snap is not None
     history = [(h.start, h.hours_total, sorted(h.hours_by_sector.items())) for h in page.history]
-    version = repr((snap.id, snap.built_at, page.programme.hourly_rate, history, request.full_path))
+    programme = page.programme
+    version = repr(
+        (
+            snap.id,
+            snap.built_at,
+            programme.hourly_rate,
+            programme.currency,
+            page.current,
+            history,
+            request.full_path,
+        )
+    )
     key = "report-figures:" + hashlib.sha256(version.encode()).hexdigest()
     kept = cache.get(key)
     if kept is None:
@@ -117,7 +141,7 @@ def _figures(page: reports.ReportPage) -> Markup:
             sectors=SECTORS,
             orgs=_page(data["hours_by_organisation"], request.args.get("org_page")),
             tasks=_page(data["hours_by_task"], request.args.get("task_page")),
-            over_time=over_time_chart(page.history, page.kind),
+            over_time=over_time_chart(page.history, page.kind, page.current),
             shares=share_chart(data["share_by_sector"]),
             progress=progress_chart(data["outcomes"]),
         )
@@ -180,8 +204,11 @@ class Chart:
     lines: list[Line]
 
 
-def over_time_chart(history: list[reports.PeriodTotals], kind: str) -> Chart:
-    """Stacked columns of hours by sector for up to the last 12 periods."""
+def over_time_chart(
+    history: list[reports.PeriodTotals], kind: str, current: date | None = None
+) -> Chart:
+    """Stacked columns of hours by sector for up to the last 12 periods; the period still in
+    progress (starting on or after `current`) is labelled so under its column."""
     width, height, left, bottom, top = 640, 260, 48, 36, 12
     plot_w, plot_h = width - left - 8, height - bottom - top
     peak = max([s.hours_total for s in history] + [1.0])
@@ -208,6 +235,8 @@ def over_time_chart(history: list[reports.PeriodTotals], kind: str) -> Chart:
                     )
                 )
         texts.append((x + slot * 0.35, height - bottom + 16, _short(snap.start, kind), "middle"))
+        if current is not None and snap.start >= current:
+            texts.append((x + slot * 0.35, height - bottom + 30, "in progress", "middle"))
     lines: list[Line] = [
         (left, top + plot_h, width - 8, top + plot_h),
         (left, top, left, top + plot_h),

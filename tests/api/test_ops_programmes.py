@@ -185,3 +185,24 @@ def test_get_shift_with_counts_and_hidden_for_drafts(client, session):
     }  # fmt: skip
     hidden = make_shift(session, make_task(session, world.programme, status=TaskStatus.DRAFT))
     assert is_problem(Api(client).get(f"/shifts/{hidden.id}"), 404)
+
+
+def test_a_programme_currency_is_created_read_changed_and_documented(client, session):
+    agency = make_org(session, OrgKind.AGENCY)
+    staff = Api(client, bearer(session, make_member(session, agency, Role.STAFF)))
+    created = staff.post("/programmes", _programme_body(agency.id, currency="USD"))
+    assert created.status_code == 201 and created.get_json()["currency"] == "USD"
+    pid = created.get_json()["id"]
+    assert Api(client).get(f"/programmes/{pid}").get_json()["currency"] == "USD"
+    changed = staff.patch(f"/programmes/{pid}", {"currency": "EUR"})
+    assert changed.status_code == 200 and changed.get_json()["currency"] == "EUR"
+    default = staff.post("/programmes", _programme_body(agency.id, name="Trees"))
+    assert default.get_json()["currency"] == "GBP"
+    for bad in ("XYZ", "usd", "£", 12):
+        refused = staff.patch(f"/programmes/{pid}", {"currency": bad})
+        assert is_problem(refused, 422) and "currency" in refused.get_json()["errors"]
+    doc = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    field = doc["ProgrammeIn"]["properties"]["currency"]
+    assert "GBP" in field["enum"] and "USD" in field["enum"] and "EUR" in field["enum"]
+    assert doc["ProgrammeOut"]["properties"]["currency"]["type"] == "string"
+    assert "currency" in doc["ReportOut"]["properties"]

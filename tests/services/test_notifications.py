@@ -228,14 +228,14 @@ def test_an_empty_roster_cannot_be_messaged(session, world, now):
         notifications.message_roster(session, world.coordinator, world.shift, "Hi", "x", now=now)
 
 
-def _may_report(session, programme, hours="12.50"):
+def _may_report(session, programme, hours="12.50", data=None):
     snap = ReportSnapshot(
         programme_id=programme.id,
         period=PeriodKind.MONTH,
         start=date(2026, 5, 1),
         end=date(2026, 5, 31),
         hours_total=Decimal(hours),
-        data={},
+        data=data or {},
     )
     session.add(snap)
     session.flush()
@@ -261,6 +261,19 @@ def test_last_months_digest_goes_once_to_opted_in_members_of_lead_and_partners(s
     assert quiet.id not in {m.user_id for m in msgs}
     assert "May 2026" in msgs[0].subject and "12.50" in msgs[0].body_text
     assert f"/programmes/{programme.id}/reports" in msgs[0].body_html
+
+
+def test_the_digest_shows_money_in_the_programme_currency(session, now):
+    agency = make_org(session, OrgKind.AGENCY)
+    programme = make_programme(session, agency, currency="EUR")  # 30.00 an hour
+    staff = make_member(session, agency, Role.STAFF)
+    notifications.set_preferences(session, staff, {"report_digest": True}, now=now)
+    _may_report(session, programme, data={"hours_value": 1234.5, "in_kind_value": 80})
+    assert digests.queue_report_digests(session, now=now) == 1
+    (msg,) = outbox(session, kind=Kind.REPORT_DIGEST)
+    assert "Value of the hours: €1,234.50" in msg.body_text
+    assert "In-kind contributions: €80.00" in msg.body_text
+    assert "<strong>€1,234.50</strong>" in msg.body_html
 
 
 def _failed_message(session, user, now):

@@ -329,13 +329,18 @@ def test_reports_are_for_lead_and_partner_members_and_site_admins(session, world
         reports.get_report(session, admin, 10**9, period=None, start=None, now=now)
 
 
-def test_the_report_page_defaults_to_the_latest_built_period(session, world, now) -> None:
+def test_the_report_page_defaults_to_the_last_complete_period(session, world, now) -> None:
+    """On 13 June the report opens on May, the last complete month (June is in progress); the
+    built periods after it stay reachable (tests/services/test_report_periods.py has more)."""
     admin = make_user(session, is_site_admin=True)
     reports.rebuild_reports(session, now=now, programme_id=world.programme.id)
     page = reports.get_report(session, admin, world.programme.id, period="month", start=None,
                               now=now)  # fmt: skip
-    assert page.start == date(2026, 7, 1)
-    assert [s.start for s in page.history] == [date(2026, 5, 1), JUNE, date(2026, 7, 1)]
+    assert (page.start, page.in_progress, page.newer) == (date(2026, 5, 1), False, JUNE)
+    assert [s.start for s in page.history] == [date(2026, 5, 1)]
+    june = reports.get_report(session, admin, world.programme.id, period="month",
+                              start="2026-06-13", now=now)  # fmt: skip
+    assert (june.in_progress, june.newer) == (True, date(2026, 7, 1))
     mid = reports.get_report(session, admin, world.programme.id, period="week",
                              start="2026-06-10", now=now)  # fmt: skip
     assert (mid.start, mid.end) == (date(2026, 6, 8), date(2026, 6, 14))

@@ -6,10 +6,18 @@ import pytest
 
 from coprod.errors import NotAllowed
 from coprod.jobs.reports import rebuild_all_reports, sweep_reports
-from coprod.models import AuditEntry, LogStatus, Organisation, OrgKind, Role
+from coprod.models import AuditEntry, LogStatus, Organisation, OrgKind, Role, TaskStatus
 from coprod.services.job_status import list_job_states
 from tests.conftest import login
-from tests.factories import make_log, make_member, make_org, make_programme, make_task, make_user
+from tests.factories import (
+    make_log,
+    make_member,
+    make_org,
+    make_programme,
+    make_shift,
+    make_task,
+    make_user,
+)
 
 
 @pytest.fixture
@@ -96,13 +104,72 @@ def test_the_audit_log_shows_actor_action_object_and_values(client, session, sit
     page = login(client, site_admin).get("/admin/audit")
     assert page.status_code == 200
     for text in (
-        b"Site Admin",
-        b"organisation.verified",
-        f'href="/orgs/{org.id}"'.encode(),
-        b"2026-06-13T10:00:00+00:00",
-        b"verified_at",
+        "Site Admin",
+        '<h3 class="margin-0 font-sans-md">Verified an organisation</h3>',
+        '<code class="font-mono-3xs">organisation.verified</code>',
+        f'<a class="usa-link" href="/orgs/{org.id}">Food Bank</a>',
+        '<dt class="text-bold">Verified at</dt>',
+        '<span class="text-base">Before:</span> <del>—</del>',
+        "2026-06-13T10:00:00+00:00</ins>",
     ):
-        assert text in page.data
+        assert text in page.text
+
+
+def test_the_audit_log_links_each_entry_to_its_page_when_it_exists_and_may_be_seen(
+    client, session, site_admin, now
+) -> None:
+    """A task, a shift (its task's page: a site admin runs no roster), a log, a programme, an
+    account; a deleted object and a draft task (not the admin's to open) get no link."""
+    programme = make_programme(session, name="Meals")
+    task = make_task(session, programme, title="Deliver meals")
+    draft = make_task(session, programme, title="Secret plan", status=TaskStatus.DRAFT)
+    shift = make_shift(session, task=task)
+    log = make_log(session, task=task, on=date(2026, 6, 2), hours="3")
+    person = make_user(session, display_name="Vera Volunteer")
+    rows = [
+        ("task.created", "Task", task.id),
+        ("shift.created", "Shift", shift.id),
+        ("log.submitted", "ContributionLog", log.id),
+        ("programme.created", "Programme", programme.id),
+        ("user.registered", "User", person.id),
+        ("shift.deleted", "Shift", 999999),
+        ("task.created", "Task", draft.id),
+    ]
+    for action, kind, oid in rows:
+        session.add(
+            AuditEntry(actor_id=site_admin.id, action=action, object_type=kind, object_id=oid)
+        )
+    session.flush()
+    page = login(client, site_admin).get("/admin/audit").text
+    assert f'href="/tasks/{task.id}">Deliver meals</a>' in page
+    assert f'href="/tasks/{task.id}">Deliver meals, ' in page  # the shift, on its task's page
+    assert f'href="/logs/{log.id}">Deliver meals</a>' in page
+    assert f'href="/programmes/{programme.id}">Meals</a>' in page
+    assert f'href="/admin/accounts/{person.id}">Vera Volunteer</a>' in page
+    assert 'Shift #999999 <span class="text-base">(no longer exists' in page
+    assert f"/tasks/{draft.id}" not in page and "Secret plan" not in page
+    assert "Signed up" not in page and "Deleted a shift" in page
+
+
+def test_the_audit_diff_shows_each_changed_field_only(client, session, site_admin) -> None:
+    programme = make_programme(session, name="Meals")
+    session.add(
+        AuditEntry(
+            actor_id=site_admin.id,
+            action="programme.updated",
+            object_type="Programme",
+            object_id=programme.id,
+            before={"currency": "GBP", "name": "Meals", "is_pilot": False},
+            after={"currency": "EUR", "name": "Meals", "is_pilot": True},
+        )
+    )
+    session.flush()
+    page = login(client, site_admin).get("/admin/audit").text
+    entry = page.split("Changed a programme</h3>")[1]
+    assert '<dt class="text-bold">Currency</dt>' in entry
+    assert "<del>GBP</del>" in entry and "EUR</ins>" in entry
+    assert "<del>No</del>" in entry and "Yes</ins>" in entry
+    assert '<dt class="text-bold">Name</dt>' not in entry  # unchanged
 
 
 def test_the_audit_log_filters_by_action_and_object_type(client, session, site_admin) -> None:
@@ -115,11 +182,13 @@ def test_the_audit_log_filters_by_action_and_object_type(client, session, site_a
     session.flush()
     login(client, site_admin)
     page = client.get("/admin/audit?action=programme.created")
-    body = page.data.split(b"<tbody>")[1]
+    assert '<option selected value="programme.created">Created a programme</option>' in page.text
+    assert '<option value="Metric">Shared objective</option>' in page.text
+    body = page.data.split(b'class="usa-list usa-list--unstyled cp-audit"')[1]
     assert b"programme.created" in body
     assert b"membership.added" not in body
     page = client.get("/admin/audit?object_type=Metric")
-    body = page.data.split(b"<tbody>")[1]
+    body = page.data.split(b'class="usa-list usa-list--unstyled cp-audit"')[1]
     assert b"metric.added" in body
     assert b"programme.created" not in body
     empty = client.get("/admin/audit?action=nothing.here")

@@ -286,3 +286,43 @@ def test_a_metric_with_a_zero_target_is_refused_beside_the_field(client, session
     assert resp.status_code == 422
     assert b'id="target-error"' in resp.data
     assert session.scalar(select(Metric).where(Metric.programme_id == programme.id)) is None
+
+
+# --- currency -----------------------------------------------------------------------------
+
+
+def test_staff_choose_a_programme_currency_and_amounts_show_its_symbol(client, session) -> None:
+    agency, staff = _lead(session)
+    login(client, staff)
+    form = client.get(f"/programmes/new?org={agency.id}").text
+    assert '<option selected value="GBP">GBP — British Pound (£)</option>' in form
+    assert '<option value="USD">USD — US Dollar ($)</option>' in form
+    resp = client.post(
+        "/programmes/new",
+        data={"org": agency.id, "name": "Meals", "starts_on": "2026-07-01",
+              "hourly_rate": "1234.5", "currency": "USD"},
+    )  # fmt: skip
+    assert resp.status_code == 303
+    created = session.scalar(select(Programme).where(Programme.name == "Meals"))
+    assert created is not None and created.currency == "USD"
+    page = client.get(f"/programmes/{created.id}").text
+    assert "<dd>$1,234.50</dd>" in page and "USD — US Dollar ($)" in page
+    resp = client.post(
+        f"/programmes/{created.id}/edit",
+        data={"name": "Meals", "starts_on": "2026-07-01", "hourly_rate": "10", "currency": "EUR"},
+    )
+    assert resp.status_code == 303
+    assert "<dd>€10.00</dd>" in client.get(f"/programmes/{created.id}").text
+
+
+def test_an_unknown_currency_is_shown_beside_its_field(client, session) -> None:
+    agency, staff = _lead(session)
+    programme = make_programme(session, agency, name="Old")
+    resp = login(client, staff).post(
+        f"/programmes/{programme.id}/edit",
+        data={"name": "Old", "starts_on": "2026-01-01", "currency": "XYZ"},
+    )
+    assert resp.status_code == 422
+    assert 'id="currency-error"' in resp.text and "ISO 4217" in resp.text
+    session.refresh(programme)
+    assert programme.currency == "GBP"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -93,7 +95,21 @@ def test_unknown_programme_or_period_is_404(client, session, built) -> None:
     assert client.get(f"/programmes/{pid}/reports/month/not-a-date.csv").status_code == 404
 
 
-def test_the_report_page_draws_accessible_charts_with_tables(client, session, built) -> None:
+@pytest.fixture
+def clock(monkeypatch):
+    """Fix the instant the report pages see as now."""
+
+    def set_now(at: datetime) -> None:
+        monkeypatch.setattr("coprod.web.reports.utcnow", lambda: at)
+
+    set_now(JULY_SECOND)
+    return set_now
+
+
+JULY_SECOND = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
+
+
+def test_the_report_page_draws_accessible_charts_with_tables(client, session, built, clock) -> None:
     login(client, make_user(session, is_site_admin=True))
     resp = client.get(f"/programmes/{built['programme'].id}/reports?period=month")
     html = resp.get_data(as_text=True)
@@ -106,10 +122,42 @@ def test_the_report_page_draws_accessible_charts_with_tables(client, session, bu
     assert "June 2026" in html and "3.00" in html
 
 
-def test_the_page_defaults_to_the_latest_period(client, session, built) -> None:
+def test_the_page_opens_on_the_last_complete_month_of_the_programme_calendar(
+    client, session, built, clock
+) -> None:
+    """At 00:30 on 1 July in London (23:30 UTC on 30 June) June is complete: the page opens
+    on it, with its change on May; an hour earlier it opens on May."""
     login(client, make_user(session, is_site_admin=True))
-    html = client.get(f"/programmes/{built['programme'].id}/reports").get_data(as_text=True)
-    assert "June 2026" in html  # the last period built (the current one when built)
+    url = f"/programmes/{built['programme'].id}/reports"
+    clock(datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+    html = client.get(url).get_data(as_text=True)
+    assert '<p class="usa-intro">June 2026 ·' in html
+    assert "in progress" not in html.split("Neighbouring periods")[0]
+    assert "+1.00 h (+50.0%)" in html  # 3 h in June against 2 h in May
+    assert "July 2026 (in progress) →" in html  # the current month, one click away
+    clock(datetime(2026, 6, 30, 22, 30, tzinfo=UTC))  # 23:30 BST, still June in London
+    html = client.get(url).get_data(as_text=True)
+    assert '<p class="usa-intro">May 2026 ·' in html
+    assert "June 2026 (in progress) →" in html
+
+
+def test_the_period_in_progress_is_marked_and_not_compared(client, session, built, clock) -> None:
+    """Two days into July, July's report says "in progress" (page, table, chart) instead of a
+    minus-100-per-cent change on June."""
+    make_log(session, task=make_task(session, built["programme"]), on=date(2026, 7, 1),
+             hours="0.5", status=LogStatus.APPROVED)  # fmt: skip
+    reports.rebuild_reports(session, now=JULY_SECOND, programme_id=built["programme"].id)
+    login(client, make_user(session, is_site_admin=True))
+    url = f"/programmes/{built['programme'].id}/reports?period=month&start=2026-07-01"
+    html = client.get(url).get_data(as_text=True)
+    assert 'id="in-progress">in progress</span>' in html
+    assert "Approved hours so far" in html
+    assert "<dd>In progress</dd>" in html
+    assert "%)" not in html.split("<h2>Hours by sector over time")[0]  # no percentage change
+    assert "-83.3%" not in html and "\u2212" not in html
+    assert ">in progress</text>" in html  # under the chart's last column
+    assert 'July 2026 <span class="cp-tag cp-tag--draft">in progress</span>' in html
+    assert "Show the last complete month" in html
 
 
 def test_a_bad_date_is_shown_beside_the_field_with_422(client, session, built) -> None:
@@ -190,3 +238,27 @@ def test_the_figures_kept_in_the_cache_follow_each_rebuild(database_url, session
     reports.rebuild_reports(session, now=now.replace(minute=5), programme_id=built["programme"].id)
     session.flush()
     assert hours_total(staff) == hours_total(partner) == "7.00"
+
+
+def test_money_in_the_report_impact_and_csv_carries_the_programme_currency(
+    client, session, built, clock
+) -> None:
+    """Hourly value £30 → in USD: "$90.00" for June's 3 h; the CSV names the currency in
+    its header and keeps the amounts plain numbers."""
+    programme = built["programme"]
+    programme.currency = "USD"
+    session.flush()
+    login(client, make_user(session, is_site_admin=True))
+    html = client.get(f"/programmes/{programme.id}/reports?period=month&start=2026-06-01").text
+    assert "<dt>Value of hours at $30.00 an hour</dt><dd>$90.00</dd>" in html
+    assert "<dt>In-kind value</dt><dd>$0.00</dd>" in html
+    assert "£" not in html
+    impact = client.get(f"/programmes/{programme.id}/impact").text
+    assert "<dd>$150.00</dd>" in impact  # 5 h since the start at $30
+    text = client.get(f"/programmes/{programme.id}/reports/month/2026-06-01.csv").text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert "value_USD" in rows[0]
+    money = {r["name"]: r["value_USD"] for r in rows if r["value_USD"]}
+    assert money == {"in_kind_value": "0.0", "hours_value": "90.0"}
+    body = client.get(f"/programmes/{programme.id}/reports/month/2026-06-01.json").get_json()
+    assert body["currency"] == "USD" and body["hours_value"] == 90.0

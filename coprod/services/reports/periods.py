@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from coprod.errors import Invalid
-from coprod.models import PeriodKind
+from coprod.models import PeriodKind, Programme
 from coprod.services import bounds
-from coprod.services.localtime import programme_zone_sql
+from coprod.services.localtime import local_today, programme_zone_sql
 
 
 def local_todays(session: Session, now: datetime) -> list[tuple[date, ColumnElement[bool]]]:
@@ -57,6 +57,24 @@ def period_end(kind: PeriodKind, start: date) -> date:
 
 def previous_start(kind: PeriodKind, start: date) -> date:
     return period_start(kind, start - timedelta(days=1))
+
+
+def last_complete_start(kind: PeriodKind, today: date) -> date:
+    """The start of the last period that has ended by `today` (a local date): the one before
+    the period containing today, which is still in progress."""
+    return previous_start(kind, period_start(kind, today))
+
+
+def in_progress(kind: PeriodKind, start: date, today: date) -> bool:
+    """True while the period starting on `start` has not ended by `today` (a local date): its
+    figures are still growing, so a change on the period before means nothing yet."""
+    return period_end(kind, start) >= today
+
+
+def default_start(programme: Programme, kind: PeriodKind, now: datetime) -> date:
+    """The period a report opens on: the last complete one in the programme's local calendar
+    (at 00:30 on 1 July in London, June; the current period stays one click away)."""
+    return last_complete_start(kind, local_today(programme, now))
 
 
 def starts_between(kind: PeriodKind, first: date, last: date) -> list[date]:

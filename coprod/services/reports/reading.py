@@ -27,7 +27,14 @@ from coprod.models import (
 )
 from coprod.services.localtime import local_today
 from coprod.services.reports.figures import SECTORS, as_number, percent, to_cents
-from coprod.services.reports.periods import parse_day, parse_period, period_end, period_start
+from coprod.services.reports.periods import (
+    default_start,
+    next_start,
+    parse_day,
+    parse_period,
+    period_end,
+    period_start,
+)
 
 HISTORY = 12  # periods shown in the "hours by sector over time" chart
 
@@ -50,6 +57,16 @@ class ReportPage:
     snapshot: ReportSnapshot | None
     history: list[PeriodTotals]  # up to HISTORY periods, oldest first, ending at `start`
     newer: date | None
+    current: date  # the start of the period containing the programme's today (in progress)
+
+    @property
+    def in_progress(self) -> bool:
+        """The period shown has not ended yet: its figures are still growing."""
+        return self.start >= self.current
+
+    def is_current(self, start: date) -> bool:
+        """Whether a period of this page's kind (in the history) is still in progress."""
+        return start >= self.current
 
 
 def _programme(session: Session, actor: User | None, programme_id: int) -> Programme:
@@ -74,11 +91,14 @@ def get_report(
     start: str | None,
     now: datetime,
 ) -> ReportPage:
-    """A programme's report for one period (the latest built when none is asked), for members
-    of the lead agency and partner organisations and site admins."""
+    """A programme's report for one period (when none is asked, the last complete one in the
+    programme's calendar), for members of the lead agency and partner organisations and site
+    admins; the period in progress is one step newer and marked so."""
     programme = _programme(session, actor, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     kind, day = parse_period(period), parse_day(start)
+    current = period_start(kind, local_today(programme, now))
+    first = period_start(kind, day) if day is not None else default_start(programme, kind, now)
     # The history's rows without their documents, but with the two figures the chart needs;
     # the chosen period's document is read only when its figures are rendered.
     totals = (
@@ -93,25 +113,25 @@ def get_report(
         .order_by(ReportSnapshot.start.desc())
         .limit(HISTORY)
     )
-    if day is not None:
-        totals = totals.where(ReportSnapshot.start <= period_start(kind, day))
-    rows = session.execute(totals).all()[::-1]
+    rows = session.execute(totals.where(ReportSnapshot.start <= first)).all()[::-1]
     history = [PeriodTotals(snap.start, total, sectors) for snap, total, sectors in rows]
-    if day is None:  # the latest built period (nothing is newer), else the current one
-        first = history[-1].start if history else period_start(kind, local_today(programme, now))
-        newer = None
-    else:
-        first = period_start(kind, day)
-        newer = session.scalar(
-            select(func.min(ReportSnapshot.start)).where(
-                ReportSnapshot.programme_id == programme_id,
-                ReportSnapshot.period == kind,
-                ReportSnapshot.start > first,
-            )
-        )
+    newer = None if day is None else _newer_built(session, programme_id, kind, first)
+    if newer is None and first < current:  # the next period, in progress or not built yet
+        newer = next_start(kind, first)
     snapshot = rows[-1][0] if rows and rows[-1][0].start == first else None
     end = period_end(kind, first)
-    return ReportPage(programme, kind, first, end, snapshot, history, newer)
+    return ReportPage(programme, kind, first, end, snapshot, history, newer, current)
+
+
+def _newer_built(session: Session, programme_id: int, kind: PeriodKind, first: date) -> date | None:
+    """The first built period after `first` (skipping periods nobody logged hours in)."""
+    return session.scalar(
+        select(func.min(ReportSnapshot.start)).where(
+            ReportSnapshot.programme_id == programme_id,
+            ReportSnapshot.period == kind,
+            ReportSnapshot.start > first,
+        )
+    )
 
 
 def get_snapshot(
@@ -132,8 +152,9 @@ def get_snapshot(
 
 
 def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
-    """The snapshot as the API and the JSON export give it."""
-    return {**snap.data, "built_at": snap.built_at.isoformat()}
+    """The snapshot as the API and the JSON export give it, with the programme's currency (the
+    ISO 4217 code of `in_kind_value` and `hours_value`)."""
+    return {**snap.data, "currency": snap.programme.currency, "built_at": snap.built_at.isoformat()}
 
 
 CSV_COLUMNS = [
@@ -150,6 +171,7 @@ CSV_COLUMNS = [
     "on_track",
     "value",
 ]
+MONEY = ("in_kind_value", "hours_value")  # summary rows whose value is an amount of money
 SECTOR_LABELS = {
     "agency": "Agency",
     "nonprofit": "Nonprofits",
@@ -166,21 +188,17 @@ def _cell(value: Any) -> str:
 
 
 def snapshot_csv(snap: ReportSnapshot) -> str:
-    """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome."""
+    """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome.
+    Amounts of money are plain numbers in a last column whose header names the programme's
+    currency (`value_GBP`), so a spreadsheet adds them up."""
     d = snap.data
+    money_column = f"value_{snap.programme.currency}"
+    columns = [*CSV_COLUMNS, money_column]
     rows: list[dict[str, Any]] = [
         {"section": "summary", "name": k, "value": d[k]}
-        for k in (
-            "period",
-            "start",
-            "end",
-            "hours_total",
-            "contributors",
-            "new_contributors",
-            "in_kind_value",
-            "hours_value",
-        )
+        for k in ("period", "start", "end", "hours_total", "contributors", "new_contributors")
     ]
+    rows += [{"section": "summary", "name": k, money_column: d[k]} for k in MONEY]
     rows.append(
         {
             "section": "summary",
@@ -206,9 +224,9 @@ def snapshot_csv(snap: ReportSnapshot) -> str:
     ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
+        writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 

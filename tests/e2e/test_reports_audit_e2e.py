@@ -1,0 +1,90 @@
+"""The report (last complete period, the one in progress marked, money in the programme's
+currency) and the audit log (readable, linked, a diff that fits) in Chromium at a phone's
+and a desktop's width: axe finds nothing and nothing scrolls sideways."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, check_a11y, sign_in
+
+SIZES = [("phone", PHONE), ("desktop", DESKTOP)]
+
+
+def _fits(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways ({width} px)"
+
+
+def _shot(page: Any, name: str, label: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+
+
+def _programme_id(page: Any, name: str = "Community Meals") -> str:
+    page.goto("/programmes")
+    page.locator("main a", has_text=name).first.click()
+    found = re.search(r"/programmes/(\d+)", page.url)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("label", "size"), SIZES)
+def test_the_report_opens_on_the_last_complete_month_with_money_in_pounds(
+    page, label, size
+) -> None:
+    page.set_viewport_size(size)
+    sign_in(page, "partner@demo.coprod.org")  # Green Streets Trust: a partner of Green Streets
+    pid = _programme_id(page, "Green Streets")
+    page.goto(f"/programmes/{pid}/reports")
+    intro = page.locator(".usa-intro").inner_text()
+    assert "in progress" not in intro
+    assert "£25.00 an hour" in page.locator("main").inner_text()
+    check_a11y(page)
+    _fits(page)
+    _shot(page, "report-last-complete", label)
+    page.get_by_role("link", name=re.compile(r"\(in progress\) →")).click()
+    assert page.locator("#in-progress").is_visible()
+    main = page.locator("main").inner_text()
+    assert "\u2212100" not in main and "-100" not in main
+    check_a11y(page)
+    _fits(page)
+    _shot(page, "report-in-progress", label)
+
+
+@pytest.mark.parametrize(("label", "size"), SIZES)
+def test_the_audit_log_reads_in_words_links_and_fits(page, label, size) -> None:
+    page.set_viewport_size(size)
+    sign_in(page, "admin@demo.coprod.org")
+    page.goto("/admin/audit")
+    main = page.locator("main")
+    assert main.get_by_role("heading", name="Logged hours for review").count() > 0
+    assert main.locator("a[href^='/logs/']").count() > 0
+    check_a11y(page)
+    _fits(page)
+    _shot(page, "audit-log", label)
+    page.get_by_label("Action").select_option(label="Verified an organisation")
+    page.get_by_role("button", name="Filter").click()
+    assert main.get_by_role("heading", name="Verified an organisation").count() > 0
+    assert main.get_by_role("heading", name="Logged hours for review").count() == 0
+    check_a11y(page)
+    _fits(page)
+
+
+@pytest.mark.parametrize(("label", "size"), SIZES)
+def test_staff_set_the_programme_currency_on_its_form(page, label, size) -> None:
+    page.set_viewport_size(size)
+    sign_in(page, "staff@demo.coprod.org")
+    pid = _programme_id(page)
+    page.goto(f"/programmes/{pid}/edit")
+    currency = page.get_by_label("Currency")
+    assert currency.input_value() == "GBP"
+    check_a11y(page)
+    _fits(page)
+    _shot(page, "programme-currency-form", label)
+    page.goto(f"/programmes/{pid}")
+    assert "£28.50" in page.locator("main").inner_text()
+    _shot(page, "programme-currency-page", label)
