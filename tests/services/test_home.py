@@ -124,7 +124,7 @@ def coord(session):
 
 
 def test_a_coordinator_sees_this_week_understaffed_first(session, coord) -> None:
-    me, charity, programme, task = coord
+    me, _charity, programme, task = coord
     full_today = make_shift(session, task, starts_at=NOW + 2 * H, capacity=1)
     make_signup(session, full_today)
     short_later = make_shift(session, task, starts_at=NOW + 6 * D, capacity=3)
@@ -238,7 +238,7 @@ def test_no_staff_section_for_people_who_run_no_programme(session) -> None:
 def test_every_shift_list_goes_through_live_shift(session, coord, monkeypatch) -> None:
     """When live_shift() refuses a shift (a cancelled one, once shifts can be cancelled),
     no section lists it."""
-    me, charity, programme, task = coord
+    me, _charity, programme, task = coord
     agency = programme.lead_organisation
     add_role(session, me, agency, Role.STAFF)
     make_signup(session, make_shift(session, task, starts_at=NOW + D, capacity=3), me)
