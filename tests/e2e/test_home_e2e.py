@@ -23,8 +23,13 @@ SECTIONS = {
 
 
 def _no_sideways_scroll(page: Any) -> None:
+    """Neither the page nor a table's scrolling wrapper is wider than the screen."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+    wider = page.locator(".cp-table-wrap").evaluate_all(
+        "ws => ws.filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.scrollWidth)"
+    )
+    assert wider == [], f"a table on {page.url} scrolls sideways: {wider} px"
 
 
 def _shot(page: Any, name: str) -> None:
