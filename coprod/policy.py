@@ -23,6 +23,7 @@ from coprod.models import (
     ContributionLog,
     Membership,
     Organisation,
+    OrgKind,
     Partner,
     Programme,
     ReportSnapshot,
@@ -163,6 +164,28 @@ def _programme_create(user: Actor, org: Organisation) -> bool:
 
 def _programme_manage(user: Actor, programme: Programme) -> bool:
     return _lead_staff(user, programme) and programme.lead_organisation.can_post
+
+
+def _posting_agencies(user: Actor) -> set[int]:
+    """The verified agencies in which the user holds the staff role (who may post there)."""
+    if not _active(user) or user is None:
+        return set()
+    return {
+        m.organisation_id
+        for m in user.memberships
+        if m.organisation.can_post and has_role(user, m.organisation_id, Role.STAFF)
+    }
+
+
+def managed_programmes(user: Actor) -> ColumnElement[bool]:
+    """Twin of programme.manage, on Programme: those led by a verified agency where the user
+    is staff."""
+    return _in(Programme.lead_organisation_id, _posting_agencies(user))
+
+
+def _programme_create_any(user: Actor, obj: Any) -> bool:
+    """May create a programme led by some organisation (the "Create a programme" link)."""
+    return bool(_posting_agencies(user))
 
 
 def _programme_view(user: Actor, programme: Programme) -> bool:
@@ -350,7 +373,14 @@ def _log_create(user: Actor, task: Task) -> bool:
 
 
 def _log_review_queue(user: Actor, obj: Any) -> bool:
-    return bool(org_ids_with_role(user, Role.REVIEWER))
+    """Reviewers of an agency (only agencies lead programmes, so a nonprofit's admin, who
+    holds every role there, reviews nothing and gets no queue)."""
+    if not _active(user) or user is None:
+        return False
+    return any(
+        m.organisation.kind == OrgKind.AGENCY and has_role(user, m.organisation_id, Role.REVIEWER)
+        for m in user.memberships
+    )
 
 
 def _audit_view(user: Actor, obj: Any) -> bool:
@@ -367,6 +397,7 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "org.manage": _org_manage,
     "org.verify": _org_verify,
     "programme.create": _programme_create,
+    "programme.create_any": _programme_create_any,
     "programme.view": _programme_view,
     "programme.manage": _programme_manage,
     "programme.view_reports": _programme_view_reports,
@@ -438,6 +469,7 @@ __all__ = [
     "can",
     "has_role",
     "is_site_admin",
+    "managed_programmes",
     "org_ids_with_role",
     "organisations_to_log_for",
     "report_programmes",

@@ -5,14 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
-from coprod.models import Membership, Organisation, OrgKind, Role, User
+from coprod.models import (
+    Membership,
+    Organisation,
+    OrgKind,
+    Programme,
+    Role,
+    Task,
+    TaskStatus,
+    User,
+)
 from coprod.services import account_emails, audit, localtime
 from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.pagination import Page, paginate
@@ -333,6 +343,52 @@ def list_members(
         for u in users.items
     ]
     return Page(items=items, page=users.page, per_page=users.per_page, total=users.total)
+
+
+ORG_WORK_LIMIT = 50  # tasks, and programmes, listed on an organisation's page
+
+
+@dataclass(frozen=True)
+class OrgWork:
+    """What an organisation does: the tasks it coordinates and the programmes it leads (the
+    first ORG_WORK_LIMIT of each, with their totals)."""
+
+    tasks: list[Task]
+    task_total: int
+    programmes: list[Programme]
+    programme_total: int
+
+
+def organisation_work(session: Session, actor: User | None, org: Organisation) -> OrgWork:
+    """The tasks the organisation coordinates and the programmes it leads that the actor may
+    see (policy.visible_tasks, policy.visible_programmes), in four bounded queries."""
+    policy.require(actor, "org.view", org)
+    task_stmt = select(Task).where(
+        Task.coordinating_organisation_id == org.id, policy.visible_tasks(actor)
+    )
+    open_first = case((Task.status == TaskStatus.OPEN, 0), else_=1)
+    tasks = list(
+        session.scalars(
+            task_stmt.options(joinedload(Task.programme))
+            .order_by(open_first, Task.title, Task.id)
+            .limit(ORG_WORK_LIMIT)
+        )
+    )
+    programme_stmt = select(Programme).where(
+        Programme.lead_organisation_id == org.id, policy.visible_programmes(actor)
+    )
+    programmes = list(
+        session.scalars(programme_stmt.order_by(Programme.name, Programme.id).limit(ORG_WORK_LIMIT))
+    )
+
+    def total(stmt: Select[Any], shown: int) -> int:
+        if shown < ORG_WORK_LIMIT:
+            return shown
+        return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+
+    return OrgWork(
+        tasks, total(task_stmt, len(tasks)), programmes, total(programme_stmt, len(programmes))
+    )
 
 
 def list_my_organisations(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -48,6 +48,7 @@ def register_web(app: Flask) -> None:
     _register_gate(app)
     _register_errors(app)
     _register_headers(app)
+    _register_flash_redirects(app)
     _register_template_helpers(app)
 
 
@@ -160,6 +161,25 @@ def _register_headers(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", f"max-age={max_age}; includeSubDomains"
             )
+        return response
+
+
+def _register_flash_redirects(app: Flask) -> None:
+    """A redirect that carries a flash message lands at the top of the page, not at a
+    `#fragment`: the browser would scroll past the banner (sign up on a task page, jump to
+    its shifts, and the "You're signed up" message sits above the screen)."""
+
+    @app.after_request
+    def _keep_flash_in_view(response: Response) -> Response:
+        location = response.headers.get("Location")
+        redirect_codes = (301, 302, 303, 307, 308)
+        if (
+            response.status_code in redirect_codes
+            and location
+            and "#" in location
+            and session.get("_flashes")
+        ):
+            response.headers["Location"] = location.split("#", 1)[0]
         return response
 
 

@@ -1,4 +1,5 @@
-"""The home page, and the icon browsers ask for at /favicon.ico."""
+"""The home page (what needs the signed-in person, or the public welcome), and the icon
+browsers ask for at /favicon.ico."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, send_from_directory
 
-from coprod.web.helpers import public
+from coprod.db import db, utcnow
+from coprod.services import home as home_service
+from coprod.web.helpers import public, viewer
 
 bp = Blueprint("main", __name__)
 
@@ -14,7 +17,12 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @public
 def index() -> Any:
-    return render_template("main/index.html")
+    actor = viewer()
+    if actor is None:
+        return render_template("main/index.html")
+    return render_template(
+        "main/home.html", home=home_service.home(db.session(), actor, utcnow()), now=utcnow()
+    )
 
 
 @bp.route("/favicon.ico")

@@ -139,6 +139,7 @@ def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) 
     return render_template(
         "orgs/show.html",
         org=org,
+        work=organisations.organisation_work(db.session(), viewer(), org),
         members=members,
         member_form=member_form,
         role_hints=ROLE_HINTS,

@@ -11,7 +11,8 @@ import pytest
 from tests.e2e.conftest import check_a11y, screenshots, sign_in
 
 START = [
-    "/",
+    "/",  # the public home page for visitors, each role's own home page once signed in
+    "/orgs/1",  # an agency's page: the programmes it leads and the tasks it coordinates
     "/tasks",
     "/programmes",
     "/orgs",

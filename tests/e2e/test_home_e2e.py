@@ -1,0 +1,134 @@
+"""The home page per role, the menu on a phone, stacked tables, and the flash after a redirect,
+in real Chromium at 390 px and 1280 px."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, check_a11y, sign_in
+from tests.e2e.journeys import open_task, register, row_with_free_places
+
+# The heading each demo role must find on its home page.
+SECTIONS = {
+    "volunteer": "Your shifts and hours",
+    "coordinator": "Shifts you coordinate",
+    "staff": "Your programmes",
+    "reviewer": "Logs to review",
+    "partner": "Shifts you coordinate",  # Green Streets Trust's coordinator
+    "admin": "Your shifts and hours",
+}
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    """Neither the page nor a table's scrolling wrapper is wider than the screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+    wider = page.locator(".cp-table-wrap").evaluate_all(
+        "ws => ws.filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.scrollWidth)"
+    )
+    assert wider == [], f"a table on {page.url} scrolls sideways: {wider} px"
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+@pytest.mark.parametrize("role", list(SECTIONS))
+def test_home_page_as_each_role(page, role, size) -> None:
+    viewport = PHONE if size == "phone" else DESKTOP
+    page.set_viewport_size(viewport)
+    sign_in(page, f"{role}@demo.coprod.org")
+    page.goto("/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Hello, ")
+    assert page.get_by_role("heading", name=SECTIONS[role]).is_visible()
+    _no_sideways_scroll(page)
+    check_a11y(page)
+    _shot(page, f"home-{role}-{size}")
+
+
+def test_the_coordinator_home_lists_this_week_and_links_to_rosters(page) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, "coordinator@demo.coprod.org")
+    page.goto("/")
+    week = page.locator("ul[aria-labelledby='home-coming-up'] li")
+    assert week.count() >= 1
+    week.first.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/shifts/\d+/roster"))
+
+
+def test_the_menu_works_with_the_keyboard_on_a_phone(page) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, "staff@demo.coprod.org")
+    page.goto("/")
+    menu = page.locator("summary.cp-menu__button")
+    find = page.get_by_role("link", name="Find tasks")
+    assert menu.is_visible() and not find.is_visible()
+    # The header (logo and Menu button) is one row.
+    header = page.locator("header").bounding_box()
+    assert header is not None and header["height"] < 90
+    # Tab from the top: skip link, logo, then the Menu button.
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert find.is_visible()
+    _no_sideways_scroll(page)  # the open menu fits the screen
+    check_a11y(page)
+    _shot(page, "menu-open-phone")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Find tasks"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/tasks")
+
+
+def test_the_nav_is_one_row_without_a_button_on_a_desktop(page) -> None:
+    sign_in(page, "admin@demo.coprod.org")
+    page.goto("/")
+    assert not page.locator("summary.cp-menu__button").is_visible()
+    middles = page.locator(".cp-nav__list > li").evaluate_all(
+        "items => items.map(li => { const r = li.getBoundingClientRect(); "
+        "return Math.round(r.top + r.height / 2); })"
+    )
+    assert len(middles) >= 8 and max(middles) - min(middles) <= 4, middles
+
+
+def test_stacked_tables_use_the_full_width_on_a_phone(page) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto("/programmes")
+    main = page.locator("main").evaluate("m => m.clientWidth")
+    row = page.locator("table tbody tr").first.bounding_box()
+    assert row is not None and row["width"] >= main - 40, (row, main)
+    _no_sideways_scroll(page)
+
+
+def test_the_review_queue_has_no_sideways_scrolling_on_a_phone(page) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in(page, "reviewer@demo.coprod.org")
+    page.goto("/review?status=all")
+    assert page.locator("table tbody tr").count() >= 1
+    _no_sideways_scroll(page)
+    check_a11y(page)
+    _shot(page, "review-queue-phone")
+
+
+def test_the_flash_is_in_view_after_signing_up_on_a_phone(page) -> None:
+    page.set_viewport_size(PHONE)
+    register(page, "Flo Phone")
+    open_task(page, "Meal delivery round")
+    row = row_with_free_places(page, 1) or row_with_free_places(page, 2)
+    assert row is not None, "no upcoming shift with a free place"
+    row.get_by_role("button", name=re.compile(r"^Sign up for ")).click()
+    flash = page.locator(".cp-flash")
+    flash.wait_for()
+    assert "You are signed up" in flash.inner_text()
+    box = flash.bounding_box()  # relative to the viewport
+    assert box is not None
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    _shot(page, "flash-after-sign-up-phone")

@@ -1,0 +1,285 @@
+"""The signed-in home page: what needs each person, section by section (coprod.services.home)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import false
+
+from coprod import policy
+from coprod.models import LogStatus, OrgKind, Role, SignupStatus, TaskStatus
+from coprod.services import home
+from tests.conftest import NOW
+from tests.factories import (
+    add_role,
+    make_log,
+    make_member,
+    make_org,
+    make_programme,
+    make_shift,
+    make_signup,
+    make_task,
+    make_user,
+)
+
+H = timedelta(hours=1)
+D = timedelta(days=1)
+
+
+# --- volunteer ----------------------------------------------------------------------------
+
+
+def test_a_volunteer_sees_next_shifts_confirmed_or_waitlisted_soonest_first(session) -> None:
+    me = make_user(session)
+    task = make_task(session)
+    later = make_shift(session, task, starts_at=NOW + 5 * D)
+    sooner = make_shift(session, task, starts_at=NOW + 2 * D)
+    gone = make_shift(session, task, starts_at=NOW - 2 * D)
+    left = make_shift(session, task, starts_at=NOW + 3 * D)
+    waiting = make_signup(session, later, me, status=SignupStatus.WAITLISTED)
+    confirmed = make_signup(session, sooner, me)
+    make_signup(session, gone, me)  # over: not "next"
+    make_signup(session, left, me, status=SignupStatus.CANCELLED)
+    make_signup(session, make_shift(session, task, starts_at=NOW + D))  # someone else's
+
+    v = home.home(session, me, NOW).volunteer
+    assert [s.id for s in v.next_shifts] == [confirmed.id, waiting.id]
+    assert v.more_shifts == 0
+
+
+def test_next_shifts_are_bounded_and_the_rest_counted(session) -> None:
+    me = make_user(session)
+    task = make_task(session)
+    for i in range(home.NEXT_SHIFTS + 3):
+        make_signup(session, make_shift(session, task, starts_at=NOW + (i + 1) * D, hours=1), me)
+    v = home.home(session, me, NOW).volunteer
+    assert len(v.next_shifts) == home.NEXT_SHIFTS
+    assert v.more_shifts == 3
+
+
+def test_hours_approved_this_year_by_programme(session) -> None:
+    me = make_user(session)
+    garden, kitchen = make_programme(session), make_programme(session)
+    g, k = make_task(session, garden), make_task(session, kitchen)
+    this_year = NOW.date().replace(month=1, day=2)
+    make_log(session, user=me, task=g, status=LogStatus.APPROVED, hours="2.5", on=this_year)
+    make_log(session, user=me, task=g, status=LogStatus.APPROVED, hours="1", on=NOW.date())
+    make_log(session, user=me, task=k, status=LogStatus.APPROVED, hours="4", on=NOW.date())
+    # Not counted: last year's, waiting, rejected, and someone else's.
+    last_year = date(NOW.year - 1, 12, 31)
+    make_log(session, user=me, task=k, status=LogStatus.APPROVED, hours="9", on=last_year)
+    make_log(session, user=me, task=k, status=LogStatus.SUBMITTED, hours="9")
+    make_log(session, user=me, task=g, status=LogStatus.REJECTED, hours="9")
+    make_log(session, task=g, status=LogStatus.APPROVED, hours="9")
+
+    hours = home.home(session, me, NOW).volunteer.hours
+    assert [(h.programme.id, h.year, h.hours) for h in hours] == [
+        (kitchen.id, NOW.year, Decimal("4")),
+        (garden.id, NOW.year, Decimal("3.5")),
+    ]
+
+
+def test_this_year_is_the_programme_local_year(session) -> None:
+    """At 23:30 UTC on 31 December it is already next year in Auckland."""
+    now = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    me = make_user(session)
+    auckland = make_programme(session, timezone="Pacific/Auckland")
+    london = make_programme(session, timezone="Europe/London")
+    a, b = make_task(session, auckland), make_task(session, london)
+    make_log(session, user=me, task=a, status=LogStatus.APPROVED, hours="3", on=date(2026, 12, 30))
+    make_log(session, user=me, task=a, status=LogStatus.APPROVED, hours="1", on=date(2027, 1, 1))
+    make_log(session, user=me, task=b, status=LogStatus.APPROVED, hours="2", on=date(2026, 12, 30))
+
+    hours = {h.programme.id: (h.year, h.hours) for h in home.home(session, me, now).volunteer.hours}
+    assert hours == {auckland.id: (2027, Decimal("1")), london.id: (2026, Decimal("2"))}
+
+
+def test_logs_waiting_or_sent_back_sent_back_first(session) -> None:
+    me = make_user(session)
+    task = make_task(session)
+    waiting = make_log(session, user=me, task=task, on=NOW.date())
+    back = make_log(
+        session, user=me, task=task, status=LogStatus.CHANGES_REQUESTED, on=NOW.date() - D
+    )
+    for status in (LogStatus.APPROVED, LogStatus.REJECTED, LogStatus.SUPERSEDED):
+        make_log(session, user=me, task=task, status=status)
+    make_log(session, task=task)  # someone else's
+
+    v = home.home(session, me, NOW).volunteer
+    assert [log.id for log in v.open_logs] == [back.id, waiting.id]
+
+
+# --- coordinator --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def coord(session):
+    charity = make_org(session, OrgKind.NONPROFIT)
+    me = make_member(session, charity, Role.COORDINATOR)
+    programme = make_programme(session)
+    task = make_task(session, programme, coordinating_organisation_id=charity.id)
+    return me, charity, programme, task
+
+
+def test_a_coordinator_sees_this_week_understaffed_first(session, coord) -> None:
+    me, _charity, programme, task = coord
+    full_today = make_shift(session, task, starts_at=NOW + 2 * H, capacity=1)
+    make_signup(session, full_today)
+    short_later = make_shift(session, task, starts_at=NOW + 6 * D, capacity=3)
+    short_soon = make_shift(session, task, starts_at=NOW + D, capacity=2)
+    make_signup(session, short_soon)
+    make_shift(session, task, starts_at=NOW + 9 * D)  # beyond the next 7 days
+    other = make_task(session, programme)  # not coordinated by the charity
+    make_shift(session, other, starts_at=NOW + D)
+
+    c = home.home(session, me, NOW).coordinator
+    assert c is not None
+    assert [s.id for s in c.upcoming] == [short_soon.id, short_later.id, full_today.id]
+
+
+def test_a_coordinator_sees_past_shifts_waiting_for_attendance(session, coord) -> None:
+    me, _charity, _programme, task = coord
+    unmarked = make_shift(session, task, starts_at=NOW - 2 * D)
+    make_signup(session, unmarked)
+    make_signup(session, unmarked)
+    make_signup(session, unmarked, status=SignupStatus.ATTENDED)
+    marked = make_shift(session, task, starts_at=NOW - 3 * D)
+    make_signup(session, marked, status=SignupStatus.ATTENDED)
+    make_signup(session, marked, status=SignupStatus.NO_SHOW)
+    empty = make_shift(session, task, starts_at=NOW - 4 * D)
+    make_signup(session, empty, status=SignupStatus.CANCELLED)
+    running = make_shift(session, task, starts_at=NOW - H)  # not over yet
+    make_signup(session, running)
+
+    c = home.home(session, me, NOW).coordinator
+    assert c is not None
+    assert [s.id for s in c.awaiting] == [unmarked.id]
+    assert c.unmarked == {unmarked.id: 2}
+
+
+def test_no_coordinator_section_without_coordinated_tasks(session) -> None:
+    volunteer = make_user(session)
+    assert home.home(session, volunteer, NOW).coordinator is None
+    idle = make_member(session, make_org(session), Role.COORDINATOR)
+    assert home.home(session, idle, NOW).coordinator is None
+
+
+def test_a_coordinator_with_nothing_to_do_gets_empty_lists(session, coord) -> None:
+    me, *_ = coord
+    c = home.home(session, me, NOW).coordinator
+    assert c is not None and c.upcoming == [] and c.awaiting == []
+
+
+# --- reviewer -----------------------------------------------------------------------------
+
+
+def test_a_reviewer_sees_queue_size_and_oldest_log_per_programme(session) -> None:
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.REVIEWER)
+    first, second, quiet = (make_programme(session, agency) for _ in range(3))
+    other = make_programme(session)  # another agency's
+    t1, t2 = make_task(session, first), make_task(session, second)
+    make_task(session, quiet)
+    old = NOW - 5 * D
+    make_log(session, task=t1, submitted_at=old)
+    make_log(session, task=t1, submitted_at=NOW - D)
+    make_log(session, task=t1, status=LogStatus.APPROVED, submitted_at=NOW - 9 * D)
+    make_log(session, task=t2, submitted_at=NOW - 7 * D)
+    make_log(session, user=me, task=t2, submitted_at=NOW - 30 * D)  # their own: not theirs
+    make_log(session, task=make_task(session, other), submitted_at=NOW - 40 * D)
+
+    r = home.home(session, me, NOW).reviewer
+    assert r is not None and r.programmes == 3
+    rows = [(row.programme.id, row.waiting, row.oldest.replace(tzinfo=UTC)) for row in r.rows]
+    assert rows == [(second.id, 1, NOW - 7 * D), (first.id, 2, old)]
+
+
+def test_a_nonprofit_admin_reviews_nothing_and_gets_no_reviewer_section(session) -> None:
+    charity = make_org(session, OrgKind.NONPROFIT)
+    admin = make_member(session, charity, Role.ADMIN)
+    assert not policy.can(admin, "log.review_queue")
+    assert home.home(session, admin, NOW).reviewer is None
+
+
+# --- agency staff -------------------------------------------------------------------------
+
+
+def test_staff_see_open_tasks_without_shifts_and_understaffed_shifts(session) -> None:
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.STAFF)
+    programme, fine = make_programme(session, agency), make_programme(session, agency)
+    bare = make_task(session, programme, title="Needs shifts")
+    make_shift(session, bare, starts_at=NOW - 3 * D)  # only past shifts
+    make_task(session, programme, status=TaskStatus.DRAFT)  # a draft needs no shifts yet
+    short = make_shift(session, make_task(session, programme), starts_at=NOW + 2 * D, capacity=2)
+    full = make_shift(session, make_task(session, fine), starts_at=NOW + 2 * D, capacity=1)
+    make_signup(session, full)
+    make_programme(session)  # another agency's
+
+    s = home.home(session, me, NOW).staff
+    assert s is not None and s.programmes == 2
+    assert [r.programme.id for r in s.rows] == [programme.id]
+    assert [t.id for t in s.rows[0].need_shifts] == [bare.id]
+    assert [x.id for x in s.rows[0].understaffed] == [short.id]
+
+
+def test_no_staff_section_for_people_who_run_no_programme(session) -> None:
+    charity = make_org(session, OrgKind.NONPROFIT)
+    assert home.home(session, make_member(session, charity, Role.ADMIN), NOW).staff is None
+    unverified = make_org(session, OrgKind.AGENCY, verified=False)
+    assert home.home(session, make_member(session, unverified, Role.STAFF), NOW).staff is None
+
+
+# --- one place for "the shift still takes place", and bounded queries -----------------------
+
+
+def test_every_shift_list_goes_through_live_shift(session, coord, monkeypatch) -> None:
+    """When live_shift() refuses a shift (a cancelled one, once shifts can be cancelled),
+    no section lists it."""
+    me, _charity, programme, task = coord
+    agency = programme.lead_organisation
+    add_role(session, me, agency, Role.STAFF)
+    make_signup(session, make_shift(session, task, starts_at=NOW + D, capacity=3), me)
+    make_signup(session, make_shift(session, task, starts_at=NOW - 2 * D))
+    before = home.home(session, me, NOW)
+    assert before.volunteer.next_shifts and before.coordinator and before.coordinator.upcoming
+    assert before.coordinator.awaiting and before.staff and before.staff.rows
+
+    monkeypatch.setattr(home, "live_shift", false)
+    after = home.home(session, me, NOW)
+    assert after.volunteer.next_shifts == []
+    assert after.coordinator is not None
+    assert after.coordinator.upcoming == [] and after.coordinator.awaiting == []
+    assert after.staff is not None
+    assert [t.id for t in after.staff.rows[0].need_shifts] == [task.id]  # no live shift left
+    assert after.staff.rows[0].understaffed == []
+
+
+def test_a_handful_of_queries_however_many_rows(session, count_queries) -> None:
+    def build(n: int):
+        agency = make_org(session, OrgKind.AGENCY)
+        me = make_member(session, agency, Role.ADMIN)
+        for _ in range(n):
+            programme = make_programme(session, agency)
+            task = make_task(session, programme, coordinating_organisation_id=agency.id)
+            make_task(session, programme)
+            make_signup(session, make_shift(session, task, starts_at=NOW + D, capacity=3), me)
+            make_signup(session, make_shift(session, task, starts_at=NOW - 2 * D))
+            make_log(session, task=task)
+            make_log(session, user=me, task=task, status=LogStatus.APPROVED, on=NOW.date())
+            make_log(session, user=me, task=task, status=LogStatus.CHANGES_REQUESTED)
+        session.flush()
+        session.expire_all()
+        return me
+
+    counts = []
+    for n in (11, 22):  # both past every list's limit, so both count "and N more"
+        me = build(n)
+        count_queries.count = 0
+        result = home.home(session, me, NOW)
+        assert result.coordinator and result.reviewer and result.staff
+        counts.append(count_queries.count)
+    assert counts[0] == counts[1]
+    assert counts[1] <= 20
