@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import DESKTOP, PHONE, SERVER, check_a11y, screenshots, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, SERVER, check_a11y, sign_in
 
 SIZES = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1280px")]
 KITCHEN = "Saturday community kitchen"
@@ -143,23 +143,3 @@ def test_copy_and_move_shifts(page, size) -> None:
     page.wait_for_url(re.compile(rf"/tasks/{tid}"))
     assert page.get_by_text("shifts are moved").is_visible()
     _shot(page, size, "task-after-move")
-
-
-def test_the_new_pages_are_in_screenshots(page) -> None:
-    """The pages of this area at both widths through the shared helper (as the every-page
-    walk does for pages reached by links)."""
-    sign_in(page, "staff@demo.coprod.org")
-    tid = task_id(KITCHEN)
-    sid = _one("SELECT id FROM shift WHERE task_id = ? AND cancelled_at IS NULL "
-               "ORDER BY starts_at DESC", tid)  # fmt: skip
-    for path, name in (
-        (f"/tasks/{tid}/shifts/{sid}/cancel", "staff-cancel-shift"),
-        (f"/tasks/{tid}/shifts/{sid}/delete", "staff-delete-shift"),
-        (f"/tasks/{tid}/shifts/copy", "staff-copy-shifts"),
-        (f"/tasks/{tid}/shifts/move", "staff-move-shifts"),
-    ):
-        page.goto(path)
-        for size in (PHONE, DESKTOP):
-            page.set_viewport_size(size)
-            check_a11y(page)
-        screenshots(page, name)
