@@ -30,6 +30,7 @@ MODULES = [
     "programmes",
     "tasks",
     "signups",
+    "home",
     "contributions",
     "reports",
     "calendar",

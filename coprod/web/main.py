@@ -20,9 +20,7 @@ def index() -> Any:
     actor = viewer()
     if actor is None:
         return render_template("main/index.html")
-    return render_template(
-        "main/home.html", home=home_service.home(db.session(), actor, utcnow()), now=utcnow()
-    )
+    return render_template("main/home.html", home=home_service.home(db.session(), actor, utcnow()))
 
 
 @bp.route("/favicon.ico")

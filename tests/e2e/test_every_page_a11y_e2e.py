@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import check_a11y, screenshots, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, SERVER, check_a11y, screenshots, sign_in
 
 START = [
     "/",  # the public home page for visitors, each role's own home page once signed in
@@ -73,4 +73,42 @@ def test_every_page_a_role_reaches_passes_axe(page, live_server, role) -> None:
         _SHOT.add(pattern(path))
         name = f"{role or 'visitor'}-{pattern(path).strip('/').replace('/', '-') or 'home'}"
         page.goto(path)
+        screenshots(page, name)
+
+
+def _demo_ids() -> dict[str, int]:
+    """Ids in the live server's demo world for pages only reached from a row of a table."""
+    import sqlite3
+
+    with sqlite3.connect(SERVER["database"]) as conn:
+        task = conn.execute(
+            "SELECT id FROM task WHERE title = 'Saturday community kitchen'"
+        ).fetchone()[0]
+        shift = conn.execute(
+            "SELECT id FROM shift WHERE task_id = ? AND cancelled_at IS NULL "
+            "ORDER BY starts_at DESC",
+            (task,),
+        ).fetchone()[0]
+    return {"t": task, "s": shift}
+
+
+# Staff pages behind a shift or a task id (changing shifts): axe at both widths.
+STAFF_PAGES = [
+    ("/tasks/{t}/shifts/{s}/cancel", "staff-cancel-shift"),
+    ("/tasks/{t}/shifts/{s}/delete", "staff-delete-shift"),
+    ("/tasks/{t}/shifts/copy", "staff-copy-shifts"),
+    ("/tasks/{t}/shifts/move", "staff-move-shifts"),
+    ("/tasks/{t}/shifts/weekly", "staff-weekly-shifts"),
+]
+
+
+def test_staff_pages_behind_ids_pass_axe_at_phone_and_desktop_widths(page) -> None:
+    sign_in(page, "staff@demo.coprod.org")
+    ids = _demo_ids()
+    for path, name in STAFF_PAGES:
+        response = page.goto(path.format(**ids))
+        assert response is not None and response.status == 200, path
+        for size in (PHONE, DESKTOP):
+            page.set_viewport_size(size)
+            check_a11y(page)
         screenshots(page, name)

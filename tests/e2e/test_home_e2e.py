@@ -132,3 +132,15 @@ def test_the_flash_is_in_view_after_signing_up_on_a_phone(page) -> None:
     assert box is not None
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
     _shot(page, "flash-after-sign-up-phone")
+
+
+def test_report_figures_stay_tables_scrolling_inside_their_wrapper(page) -> None:
+    """Compact tables of figures are not cards: they scroll in their wrapper, never the page."""
+    page.set_viewport_size(PHONE)
+    sign_in(page, "staff@demo.coprod.org")
+    page.goto("/programmes")
+    page.get_by_role("link", name="Community Meals").first.click()
+    page.get_by_role("link", name="Reports").click()
+    table = page.locator("table.usa-table--compact").first
+    assert table.evaluate("t => getComputedStyle(t).display") == "table"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -1,0 +1,59 @@
+"""GET /api/v1/me/home: the home page's sections as JSON, from the same service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from coprod.db import utcnow
+from coprod.models import OrgKind, Role
+from tests.api.conftest import is_problem
+from tests.factories import (
+    make_log,
+    make_member,
+    make_org,
+    make_programme,
+    make_shift,
+    make_signup,
+    make_task,
+    make_user,
+)
+
+
+def test_home_needs_a_token(as_user) -> None:
+    assert is_problem(as_user(None).get("/me/home"), 401)
+
+
+def test_a_volunteer_gets_their_shifts_and_no_role_sections(as_user, session) -> None:
+    me = make_user(session)
+    shift = make_shift(session, starts_at=utcnow() + timedelta(days=2))
+    signup = make_signup(session, shift, me)
+    back = make_log(session, user=me, task=shift.task, status="changes_requested")
+    body = as_user(me).get("/me/home").get_json()
+    assert [(s["signup_id"], s["shift_id"], s["status"]) for s in body["next_shifts"]] == [
+        (signup.id, shift.id, "confirmed")
+    ]
+    assert [log["id"] for log in body["open_logs"]] == [back.id]
+    assert body["coordinator"] is None and body["reviewer"] is None and body["staff"] is None
+
+
+def test_a_coordinator_and_reviewer_get_their_sections(as_user, session) -> None:
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.COORDINATOR, Role.REVIEWER)
+    programme = make_programme(session, agency)
+    task = make_task(session, programme, coordinating_organisation_id=agency.id)
+    past = make_shift(session, task, starts_at=utcnow() - timedelta(days=2))
+    make_signup(session, past)
+    make_log(session, task=task)
+    body = as_user(me).get("/me/home").get_json()
+    assert [(s["shift_id"], s["unmarked"]) for s in body["coordinator"]["awaiting_attendance"]] == [
+        (past.id, 1)
+    ]
+    assert [(r["programme_id"], r["waiting"]) for r in body["reviewer"]["programmes"]] == [
+        (programme.id, 1)
+    ]
+    assert body["staff"] is None
+
+
+def test_the_document_describes_home(client) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "get" in spec["paths"]["/api/v1/me/home"]
