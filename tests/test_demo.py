@@ -113,3 +113,22 @@ def test_the_demo_has_a_shift_inside_the_default_reminder_window(session) -> Non
         )
     )
     assert "volunteer@demo.coprod.org" in reminded
+
+
+def test_the_demo_has_an_open_ongoing_task_with_approved_logs_and_someone_interested(
+    session,
+) -> None:
+    from coprod.models import Task, TaskInterest, TaskStatus
+
+    load_demo_data(session, now=NOW)
+    drain = session.scalars(select(Task).where(Task.ongoing.is_(True))).one()
+    assert drain.status == TaskStatus.OPEN and drain.shifts == []
+    approved = session.scalars(
+        select(ContributionLog).where(
+            ContributionLog.task_id == drain.id, ContributionLog.status == LogStatus.APPROVED
+        )
+    ).all()
+    assert len(approved) == 2 and all(log.shift_id is None for log in approved)
+    assert all(drain.programme.starts_on <= log.date <= NOW.date() for log in approved)
+    assert all(log.date >= drain.created_at.date() for log in approved)
+    assert session.scalar(select(func.count()).where(TaskInterest.task_id == drain.id)) == 1
