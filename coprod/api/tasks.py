@@ -95,7 +95,10 @@ class TaskListItem(TaskOut):
         allow_none=True, metadata={"description": "null for an ongoing task (no shifts)."}
     )
     upcoming_shifts = fields.Integer(allow_none=True)
-    free_places = fields.Integer(allow_none=True)
+    free_places = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Places left on its upcoming shifts; null for an ongoing task."},
+    )
 
 
 class TaskListArgs(PageArgs):
@@ -194,7 +197,7 @@ def list_tasks(args: dict[str, Any]) -> Any:
                 **task_out(s.task),
                 "next_starts_at": s.next_starts_at,
                 "upcoming_shifts": s.upcoming_shifts,
-                "free_places": s.free_places,
+                "free_places": None if s.task.ongoing else s.free_places,
             }
             for s in page.items
         ]

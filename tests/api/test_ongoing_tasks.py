@@ -86,9 +86,9 @@ def test_an_ongoing_task_takes_no_shift_and_a_task_with_shifts_cannot_become_ong
 def test_the_list_finds_an_ongoing_task_with_no_next_shift(session, as_user, world) -> None:
     drain = _drain(session, world)
     body = as_user(None).get("/tasks", query_string={"q": "storm drain"}).get_json()
-    assert [(t["id"], t["ongoing"], t["next_starts_at"]) for t in body["items"]] == [
-        (drain.id, True, None)
-    ]
+    assert [
+        (t["id"], t["ongoing"], t["next_starts_at"], t["free_places"]) for t in body["items"]
+    ] == [(drain.id, True, None, None)]
 
 
 def test_interest_toggles_are_idempotent(session, as_user, world) -> None:
