@@ -31,6 +31,7 @@ from coprod.models import (
     Signup,
     SignupStatus,
     Task,
+    TaskInterest,
     TaskStatus,
     User,
 )
@@ -96,6 +97,7 @@ def load_demo_data(
     _signups(session, tasks, people, now)
     _cancelled_shift(session, tasks, people, now)
     _logs(session, tasks, people, orgs, now)
+    _ongoing_task(session, programmes["green"], people, orgs, now)
     session.flush()
     return True
 
@@ -625,3 +627,63 @@ def _log(
             at=log.reviewed_at,
         )
     return log
+
+
+def _ongoing_task(
+    session: Session,
+    green: Programme,
+    p: dict[str, User],
+    o: dict[str, Organisation],
+    now: datetime,
+) -> Task:
+    """An open ongoing task (no shifts): two approved logs and one person interested."""
+    litter = session.scalars(select(Metric).where(Metric.programme_id == green.id)).all()[-1]
+    task = Task(
+        programme_id=green.id,
+        title="Adopt a storm drain",
+        description="Keep the storm drain on your street clear of leaves and litter, so the "
+        "road does not flood. No shifts: clear it when it needs it, then log your hours.",
+        location="Any street in Riverside",
+        status=TaskStatus.OPEN,
+        ongoing=True,
+        coordinating_organisation_id=o["green"].id,
+        created_at=now - timedelta(days=30),
+    )
+    task.metrics = [litter]
+    session.add(task)
+    session.flush()
+    zone = ZoneInfo(DEMO_ZONE)
+    for k, (person, days_ago) in enumerate(((p["v4"], 10), (p["v5"], 3))):
+        done = max((now - timedelta(days=days_ago)).astimezone(zone).date(), green.starts_on)
+        log = ContributionLog(
+            user_id=person.id,
+            created_by_id=person.id,
+            programme_id=green.id,
+            task_id=task.id,
+            date=done,
+            hours=Decimal(1 + k),
+            status=LogStatus.APPROVED,
+            notes="Cleared the drain after the storm.",
+            submitted_at=now - timedelta(days=days_ago),
+            reviewed_by_id=p["reviewer"].id,
+            reviewed_at=now - timedelta(days=days_ago - 1),
+            counted_changed_at=now,
+        )
+        log.outcomes.append(OutcomeQuantity(metric_id=litter.id, quantity=Decimal(2 + k)))
+        session.add(log)
+        sent = {"status": LogStatus.SUBMITTED.value, "hours": str(log.hours)}
+        audit.record(session, person, "log.submitted", log, after=sent, at=log.submitted_at)
+        approved = {"status": LogStatus.APPROVED.value, "review_comment": ""}
+        audit.record(
+            session,
+            p["reviewer"],
+            "log.approved",
+            log,
+            before=sent,
+            after=approved,
+            at=log.reviewed_at,
+        )
+    session.add(
+        TaskInterest(task_id=task.id, user_id=p["v6"].id, created_at=now - timedelta(days=2))
+    )
+    return task

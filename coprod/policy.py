@@ -31,6 +31,7 @@ from coprod.models import (
     Shift,
     Signup,
     Task,
+    TaskInterest,
     TaskStatus,
     User,
 )
@@ -246,6 +247,28 @@ def _task_edit_description(user: Actor, task: Task) -> bool:
     return _task_manage(user, task) or _task_coordinator(user, task)
 
 
+def _task_interest(user: Actor, task: Task) -> bool:
+    """Anyone signed in may say they are interested in a task they can see (the service checks
+    that it is an open ongoing task)."""
+    return _active(user) and _task_view(user, task)
+
+
+def _task_view_interested(user: Actor, task: Task) -> bool:
+    """The contact list of those interested (names, email, phone): the task's coordinators and
+    the lead agency's staff."""
+    return _lead_staff(user, task.programme) or _task_coordinator(user, task)
+
+
+def visible_task_interests(user: Actor) -> ColumnElement[bool]:
+    """Twin of task.view_interested, on TaskInterest: the interests in the tasks whose
+    programme the user's agency leads (as staff) or which their organisation coordinates."""
+    run = _any(
+        _led_by(Task.programme_id, user, Role.STAFF),
+        _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+    )
+    return false() if run is false() else TaskInterest.task_id.in_(select(Task.id).where(run))
+
+
 def _shift_sign_up(user: Actor, shift: Shift) -> bool:
     return _active(user) and shift.task.status == TaskStatus.OPEN
 
@@ -405,6 +428,8 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "task.view": _task_view,
     "task.manage": _task_manage,
     "task.edit_description": _task_edit_description,
+    "task.interest": _task_interest,
+    "task.view_interested": _task_view_interested,
     "shift.sign_up": _shift_sign_up,
     "shift.assign": _shift_assign,
     "shift.view_roster": _shift_assign,
@@ -437,6 +462,8 @@ VISIBILITY: dict[str, str] = {
     "log.view": "log.view",
     "task.manage": "task.view",
     "task.edit_description": "task.view",
+    "task.interest": "task.view",
+    "task.view_interested": "task.view",
     "shift.sign_up": "shift.view",
     "shift.assign": "shift.view",
     "shift.view_roster": "shift.view",
@@ -485,5 +512,6 @@ __all__ = [
     "visible_reports",
     "visible_shifts",
     "visible_signups",
+    "visible_task_interests",
     "visible_tasks",
 ]

@@ -123,3 +123,22 @@ def test_the_demo_has_a_cancelled_shift_with_a_reason_and_its_ended_places(sessi
     assert statuses == {SignupStatus.SHIFT_CANCELLED}
     load_demo_data(session, now=NOW)
     assert session.scalar(select(func.count()).where(Shift.cancelled_at.is_not(None))) == 1
+
+
+def test_the_demo_has_an_open_ongoing_task_with_approved_logs_and_someone_interested(
+    session,
+) -> None:
+    from coprod.models import Task, TaskInterest, TaskStatus
+
+    load_demo_data(session, now=NOW)
+    drain = session.scalars(select(Task).where(Task.ongoing.is_(True))).one()
+    assert drain.status == TaskStatus.OPEN and drain.shifts == []
+    approved = session.scalars(
+        select(ContributionLog).where(
+            ContributionLog.task_id == drain.id, ContributionLog.status == LogStatus.APPROVED
+        )
+    ).all()
+    assert len(approved) == 2 and all(log.shift_id is None for log in approved)
+    assert all(drain.programme.starts_on <= log.date <= NOW.date() for log in approved)
+    assert all(log.date >= drain.created_at.date() for log in approved)
+    assert session.scalar(select(func.count()).where(TaskInterest.task_id == drain.id)) == 1

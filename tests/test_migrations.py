@@ -65,7 +65,7 @@ FILLED = {
     "user", "organisation", "membership", "programme", "partner", "metric", "task",
     "task_metric", "shift", "signup", "contribution_log", "outcome_quantity", "in_kind_item",
     "report_snapshot", "job_state", "outbox_message", "audit_entry", "api_token",
-    "notification_preference",
+    "notification_preference", "task_interest",
 }  # fmt: skip
 
 

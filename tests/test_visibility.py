@@ -44,6 +44,7 @@ from coprod.models import (
     Signup,
     SignupStatus,
     Task,
+    TaskInterest,
     TaskStatus,
     User,
 )
@@ -91,6 +92,7 @@ class World:
     logs: list[ContributionLog] = field(default_factory=list)
     snapshots: list[ReportSnapshot] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
+    interests: list[TaskInterest] = field(default_factory=list)
 
 
 ROLES = [
@@ -224,6 +226,11 @@ def build_world(session: Any) -> World:
         session.add(snap)
         w.snapshots.append(snap)
     session.flush()
+    for task in w.tasks:  # someone interested in every task (the contact lists)
+        interest = TaskInterest(task_id=task.id, user_id=p["volunteer"].id, created_at=now)
+        session.add(interest)
+        w.interests.append(interest)
+    session.flush()
     org_ids = [o.id for o in w.organisations]
     w.memberships = list(
         session.scalars(select(Membership).where(Membership.organisation_id.in_(org_ids)))
@@ -278,6 +285,13 @@ TWINS: list[tuple[str, type, str, str, Callable[[Any], Any] | None]] = [
     ("signup.view", Signup, "visible_signups", "signups", None),
     ("log.view", ContributionLog, "visible_logs", "logs", None),
     ("log.review", ContributionLog, "reviewable_logs", "logs", None),
+    (
+        "task.view_interested",
+        TaskInterest,
+        "visible_task_interests",
+        "interests",
+        lambda i: i.task,
+    ),
 ]
 
 
@@ -522,8 +536,22 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
         assert _refused(lambda: organisations.list_awaiting_verification(session, actor, 1, 20))
 
 
+def check_interest_lists(session: Any, w: World, actor: User | None) -> None:
+    """Each task's contact list: the interests the person may read, or refused."""
+    for task in w.tasks:
+        mine = [i for i in w.interests if i.task_id == task.id]
+        if not policy.can(actor, "task.view", task):
+            continue
+        if policy.can(actor, "task.view_interested", task):
+            page = tasks.list_interested(session, actor, task, per_page=BIG)
+            assert ids(page.items) == allowed(actor, "task.view_interested", mine, lambda i: i.task)
+        else:
+            assert _refused(lambda t=task: tasks.list_interested(session, actor, t)), task.id
+
+
 LIST_CHECKS = [
     check_task_lists,
+    check_interest_lists,
     check_shift_lists,
     check_signup_lists,
     check_log_lists,

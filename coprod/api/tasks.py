@@ -48,6 +48,14 @@ class TaskIn(ma.Schema):
     location = Line(max_len=300, blank=True, load_default="")
     metric_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True, load_default=None)
+    ongoing = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "An ongoing task has no shifts: people log hours whenever they do "
+            "the work. It can be published without a shift; a task with shifts cannot become "
+            "ongoing (422 on this field), and an ongoing task takes no shifts (409)."
+        },
+    )
 
 
 class TaskPatch(ma.Schema):
@@ -56,6 +64,13 @@ class TaskPatch(ma.Schema):
     location = Line(max_len=300, blank=True)
     metric_ids = fields.List(Id(), validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True)
+    ongoing = fields.Boolean(
+        metadata={
+            "description": "An ongoing task has no shifts: people log hours whenever they do "
+            "the work. It can be published without a shift; a task with shifts cannot become "
+            "ongoing (422 on this field), and an ongoing task takes no shifts (409)."
+        }
+    )
     status = fields.String(
         validate=validate.OneOf(STATUSES),
         metadata={"description": "draft → open → closed → completed, or → cancelled."},
@@ -71,6 +86,10 @@ class TaskOut(ma.Schema):
     location = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     coordinating_organisation_id = fields.Integer(allow_none=True)
+    ongoing = fields.Boolean(
+        required=True,
+        metadata={"description": "No shifts: people log hours whenever they do the work."},
+    )
     created_at = UTCDateTime(required=True)
     timezone = fields.String(required=True, metadata={"description": ZONE_HELP})
 
@@ -80,9 +99,14 @@ class TaskDetail(TaskOut):
 
 
 class TaskListItem(TaskOut):
-    next_starts_at = UTCDateTime(allow_none=True)
+    next_starts_at = UTCDateTime(
+        allow_none=True, metadata={"description": "null for an ongoing task (no shifts)."}
+    )
     upcoming_shifts = fields.Integer(allow_none=True)
-    free_places = fields.Integer(allow_none=True)
+    free_places = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Places left on its upcoming shifts; null for an ongoing task."},
+    )
 
 
 class TaskListArgs(PageArgs):
@@ -148,6 +172,7 @@ def task_out(task: Task) -> dict[str, Any]:
         "programme_name": task.programme.name,
         "status": task.status.value,
         "coordinating_organisation_id": task.coordinating_organisation_id,
+        "ongoing": task.ongoing,
         "timezone": localtime.programme_zone_name(task.programme),
     }
 
@@ -199,7 +224,7 @@ def list_tasks(args: dict[str, Any]) -> Any:
                 **task_out(s.task),
                 "next_starts_at": s.next_starts_at,
                 "upcoming_shifts": s.upcoming_shifts,
-                "free_places": s.free_places,
+                "free_places": None if s.task.ongoing else s.free_places,
             }
             for s in page.items
         ]
@@ -252,7 +277,8 @@ def create_task(args: dict[str, Any], programme_id: int) -> Any:
 @token_required
 def update_task(args: dict[str, Any], task_id: int) -> Any:
     """Change a task's fields (lead staff; its coordinators only description and location)
-    and move it along its lifecycle with `status`."""
+    and move it along its lifecycle with `status` (publishing needs a future shift unless the
+    task is ongoing)."""
     session, actor = db.session(), current_actor()
     task = tasks.get_task(session, actor, task_id)
     status = args.pop("status", None)
@@ -268,6 +294,7 @@ def update_task(args: dict[str, Any], task_id: int) -> Any:
             title=args.get("title", KEEP),
             metric_ids=args.get("metric_ids", KEEP),
             coordinating_organisation_id=args.get("coordinating_organisation_id", KEEP),
+            ongoing=args.get("ongoing", KEEP),
         )
     if status is not None and status != task.status:
         tasks.transition_task(session, actor, task, status, now=utcnow())
@@ -308,7 +335,8 @@ def list_shifts(args: dict[str, Any], task_id: int) -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
 def create_shift(args: dict[str, Any], task_id: int) -> Any:
-    """The lead agency's staff add a future shift with a number of places."""
+    """The lead agency's staff add a future shift with a number of places (never to an ongoing
+    task: 409)."""
     session, actor = db.session(), current_actor()
     task = tasks.get_task(session, actor, task_id)
     shift = shifts.add_shift(session, actor, task, now=utcnow(), **args)
@@ -517,3 +545,79 @@ def move_shifts(args: dict[str, Any], task_id: int) -> Any:
     session.commit()
     waiting = shifts.waitlist_counts(session, [s.id for s in moved])
     return {"items": [shift_out(s, waiting.get(s.id, 0)) for s in moved], "total": len(moved)}
+
+
+class InterestOut(ma.Schema):
+    task_id = fields.Integer(required=True)
+    interested = fields.Boolean(required=True)
+    since = UTCDateTime(
+        allow_none=True, metadata={"description": "When you said so; null when you are not."}
+    )
+
+
+class InterestedPerson(ma.Schema):
+    user_id = fields.Integer(required=True)
+    display_name = fields.String(required=True)
+    email = fields.String(required=True)
+    phone = fields.String(allow_none=True)
+    since = UTCDateTime(required=True)
+
+
+InterestedPage = page_schema(InterestedPerson, "InterestedPage")
+
+
+@blp.route("/tasks/<int:task_id>/interest", methods=["POST"])
+@blp.response(200, InterestOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@token_required
+def express_interest(task_id: int) -> Any:
+    """Say "I'm interested" in an open ongoing task: you join its contact list for its
+    coordinators. Saying it again changes nothing (200 both times); 403 until your email
+    address is confirmed, 409 for a task that is not open and ongoing."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    interest = tasks.express_interest(session, actor, task, now=utcnow())
+    session.commit()
+    return {"task_id": task.id, "interested": True, "since": interest.created_at}
+
+
+@blp.route("/tasks/<int:task_id>/interest", methods=["DELETE"])
+@blp.response(200, InterestOut)
+@blp.alt_response(404, response="NOT_FOUND")
+@token_required
+def withdraw_interest(task_id: int) -> Any:
+    """No longer interested: you leave the task's contact list (200 also when you were not
+    on it)."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    tasks.withdraw_interest(session, actor, task)
+    session.commit()
+    return {"task_id": task.id, "interested": False, "since": None}
+
+
+@blp.route("/tasks/<int:task_id>/interested", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, InterestedPage)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def list_interested(args: dict[str, Any], task_id: int) -> Any:
+    """The task's contact list (name, email, phone; the earliest first), for its coordinators
+    and the lead agency's staff."""
+    session, actor = db.session(), current_actor()
+    task = tasks.get_task(session, actor, task_id)
+    page = tasks.list_interested(session, actor, task, page=args["page"], per_page=args["per_page"])
+    items = [
+        {
+            "user_id": i.user_id,
+            "display_name": i.person.display_name,
+            "email": i.person.email,
+            "phone": i.person.phone,
+            "since": i.created_at,
+        }
+        for i in page.items
+    ]
+    return {**page.__dict__, "items": items}

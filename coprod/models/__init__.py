@@ -19,6 +19,7 @@ from coprod.models.tasks import (
     Signup,
     SignupStatus,
     Task,
+    TaskInterest,
     TaskStatus,
     task_metric,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "Signup",
     "SignupStatus",
     "Task",
+    "TaskInterest",
     "TaskStatus",
     "User",
     "task_metric",

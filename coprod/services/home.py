@@ -4,8 +4,8 @@
 row). Each section is None when the role does not apply to the person, and an object with
 empty lists when it applies but nothing needs them (the page says so plainly).
 
-Every shift query goes through `live_shift()`, the one place that decides which shifts still
-count (a cancelled shift will not).
+Every shift query adds `shift_state.live_shift()`, the one place that decides which shifts
+still count (a cancelled shift does not).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, exists, false, func, select, true
+from sqlalchemy import Select, case, exists, false, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from coprod import policy
@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.shift_state import live_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
 OPEN_LOGS = 10  # their logs waiting or sent back shown
@@ -42,12 +43,6 @@ MAX_TASKS = 60  # tasks needing shifts, over all of a person's programmes
 
 # The tasks whose shifts still take place (a draft has no sign-ups; a cancelled task none).
 RUNNING_TASKS = (TaskStatus.OPEN, TaskStatus.CLOSED, TaskStatus.COMPLETED)
-
-
-def live_shift() -> ColumnElement[bool]:
-    """SQL: the shift still takes place. The one condition every shift query here adds (when
-    shifts can be cancelled on their own, this is where `cancelled_at IS NULL` goes)."""
-    return true()
 
 
 @dataclass
@@ -319,6 +314,7 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
         .where(
             Task.programme_id.in_(ids),
             Task.status == TaskStatus.OPEN,
+            Task.ongoing.is_(False),  # an ongoing task has no shifts to need
             ~upcoming_shift,
             policy.visible_tasks(actor),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
@@ -53,7 +53,10 @@ def list_tasks(
         days = localtime.on_local_days(
             session, Shift.starts_at, Task.programme_id, date_from, date_to
         )
-        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days, live_shift()))
+        # An ongoing task can be done on any day.
+        stmt = stmt.where(
+            or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
+        )
     stmt = stmt.order_by(Task.created_at.desc(), Task.id.desc())
     return paginate(session, stmt, page, per_page)
 

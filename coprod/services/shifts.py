@@ -22,7 +22,7 @@ from coprod.services import audit, localtime, notifications
 from coprod.services.bounds import check_instant
 from coprod.services.pagination import Page, paginate
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
-from coprod.services.tasks import FINISHED, get_task_to_manage
+from coprod.services.tasks import FINISHED, get_task_to_manage, refuse_shifts_if_ongoing
 
 Actor = User | None
 
@@ -53,6 +53,7 @@ def _check_shift(
 def _refuse_finished(task: Task) -> None:
     if task.status in FINISHED:
         raise Conflict(f"A task that is {task.status.value} cannot get new shifts.")
+    refuse_shifts_if_ongoing(task)
 
 
 def add_shift(

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 from wtforms import (
+    BooleanField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -79,6 +80,10 @@ class TaskForm(DescriptionForm):
     )
     coordinating_organisation_id = SelectField(
         "Coordinating partner", coerce=_opt_int, validate_choice=False
+    )
+    ongoing = BooleanField(
+        "Ongoing: no shifts; people log their hours whenever they do the work "
+        "(like adopting a storm drain)"
     )
 
 
@@ -221,7 +226,38 @@ def show(task_id: int) -> Any:
         waitlists=shifts.waitlist_counts(session, shift_ids),
         my_signups=signups.get_my_signups(session, actor, shift_ids),
         moves=[(to, t) for to, t in STATUS_BUTTONS.items() if to in tasks.TRANSITIONS[task.status]],
+        interest=tasks.get_interest(session, actor, task),
     )
+
+
+@bp.route("/tasks/<int:task_id>/interest", methods=["POST"])
+def interest(task_id: int) -> Any:
+    """The "I'm interested" toggle of an ongoing task: interested=yes joins its contact list,
+    anything else leaves it."""
+    session, actor = db.session(), _actor()
+    task = tasks.get_task(session, actor, task_id)
+    if request.form.get("interested") == "yes":
+        tasks.express_interest(session, actor, task, now=utcnow())
+        commit()
+        flash(
+            "You are on this task's contact list: its coordinators can get in touch with you.",
+            "success",
+        )
+    else:
+        tasks.withdraw_interest(session, actor, task)
+        commit()
+        flash("You are no longer on this task's contact list.", "success")
+    return redirect(url_for("tasks.show", task_id=task.id), code=303)
+
+
+@bp.route("/tasks/<int:task_id>/interested")
+def interested(task_id: int) -> Any:
+    """The task's contact list, for its coordinators and the lead agency's staff."""
+    session, actor = db.session(), _actor()
+    task = tasks.get_task(session, actor, task_id)
+    page_no, per_page = page_args()
+    people = tasks.list_interested(session, actor, task, page=page_no, per_page=per_page)
+    return render_template("tasks/interested.html", task=task, people=people)
 
 
 # --- managing tasks -----------------------------------------------------------------------
@@ -246,10 +282,12 @@ def new(programme_id: int) -> Any:
                 location=form.location.data or "",
                 metric_ids=form.metric_ids.data or [],
                 coordinating_organisation_id=form.coordinating_organisation_id.data,
+                ongoing=form.ongoing.data,
             ),
         )
         if task is not None:
-            flash("The task is saved as a draft. Add shifts, then publish it.", "success")
+            then = "Publish it when it is ready" if task.ongoing else "Add shifts, then publish it"
+            flash(f"The task is saved as a draft. {then}.", "success")
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
         "tasks/form.html", form=form, programme=programme, task=None, full=True
@@ -290,6 +328,7 @@ def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm)
         location=location,
         metric_ids=form.metric_ids.data or [],
         coordinating_organisation_id=form.coordinating_organisation_id.data,
+        ongoing=bool(form.ongoing.data),
     )
 
 

@@ -1,7 +1,7 @@
 """programme.currency: the ISO 4217 code of a programme's money amounts
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-02 06:30:00
 
 Existing programmes get DEFAULT_CURRENCY from config.py (the amounts they hold were entered
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

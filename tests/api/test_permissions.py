@@ -54,6 +54,8 @@ MATRIX = {
                          [401, 200, 404, 200, 200, 404, 404]),
     "review a log": ("post", "/contributions/{log}/review", {"decision": "approve"},
                      [401, 403, 404, 404, 404, 200, 403]),
+    "read the interested": ("get", "/tasks/{task}/interested", None,
+                            [401, 403, 403, 200, 200, 403, 403]),
     "read reports": ("get", "/programmes/{programme}/reports", None,
                      [403, 403, 403, 200, 200, 200, 200]),
 }  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -112,3 +113,33 @@ def test_staff_pages_behind_ids_pass_axe_at_phone_and_desktop_widths(page) -> No
             page.set_viewport_size(size)
             check_a11y(page)
         screenshots(page, name)
+
+
+# Pages the walk reaches only through one particular task (it visits one /tasks/N per role):
+# those of the demo's ongoing task, checked at both widths.
+ONGOING_PAGES = [
+    (None, "/tasks/{id}"),
+    ("volunteer", "/tasks/{id}"),
+    ("volunteer", "/tasks/{id}/log"),
+    ("staff", "/tasks/{id}"),
+    ("staff", "/tasks/{id}/interested"),
+    ("partner", "/tasks/{id}/interested"),
+]
+
+
+def _ongoing_task_id() -> int:
+    with sqlite3.connect(SERVER["database"]) as conn:
+        row = conn.execute("SELECT id FROM task WHERE ongoing = 1 ORDER BY id LIMIT 1").fetchone()
+    assert row is not None, "the demo world has no ongoing task"
+    return int(row[0])
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390px", "1280px"])
+@pytest.mark.parametrize(("role", "path"), ONGOING_PAGES)
+def test_the_pages_of_the_demo_ongoing_task_pass_axe(page, live_server, role, path, size) -> None:
+    if role:
+        sign_in(page, f"{role}@demo.coprod.org")
+    page.set_viewport_size(size)
+    response = page.goto(path.format(id=_ongoing_task_id()))
+    assert response is not None and response.status == 200
+    check_a11y(page)

@@ -4,11 +4,19 @@ Times are stored as UTC instants and shown in the programme's time zone
 (coprod/services/localtime.py).
 """
 
+from coprod.services.tasks.interest import (
+    express_interest,
+    get_interest,
+    list_interested,
+    withdraw_interest,
+)
 from coprod.services.tasks.lifecycle import (
     FINISHED,
     KEEP,
     TRANSITIONS,
     create_task,
+    ready_to_publish,
+    refuse_shifts_if_ongoing,
     transition_task,
     update_task,
 )
@@ -30,14 +38,20 @@ __all__ = [
     "TRANSITIONS",
     "TaskSummary",
     "create_task",
+    "express_interest",
+    "get_interest",
     "get_task",
     "get_task_to_manage",
+    "list_interested",
     "list_open_tasks",
     "list_programme_tasks",
     "list_programmes_with_open_tasks",
     "live_signup_count",
     "parse_date",
+    "ready_to_publish",
+    "refuse_shifts_if_ongoing",
     "text_match",
     "transition_task",
     "update_task",
+    "withdraw_interest",
 ]

@@ -27,7 +27,22 @@ from coprod.services.text import clean_text
 
 Actor = User | None
 
-TASK_FIELDS = ["title", "description", "location", "status", "coordinating_organisation_id"]
+TASK_FIELDS = [
+    "title",
+    "description",
+    "location",
+    "status",
+    "coordinating_organisation_id",
+    "ongoing",
+]
+ONGOING_HAS_NO_SHIFTS = (
+    "An ongoing task has no shifts: people log their hours whenever they do the work. "
+    'To add shifts, edit the task and untick "Ongoing" first.'
+)
+HAS_SHIFTS = (
+    "This task has shifts, so it cannot become ongoing. Keep it with shifts, or post a new "
+    "ongoing task."
+)
 
 # The lifecycle: draft → open → closed → completed; cancelled from draft, open or closed.
 TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
@@ -106,8 +121,10 @@ def create_task(
     location: str = "",
     metric_ids: Iterable[int] = (),
     coordinating_organisation_id: int | None = None,
+    ongoing: bool = False,
 ) -> Task:
-    """Lead agency staff post a task in their programme; it starts as a draft."""
+    """Lead agency staff post a task in their programme; it starts as a draft. An ongoing task
+    has no shifts (people log hours whenever they do the work)."""
     policy.require(actor, "programme.manage", programme)
     errs = FieldErrors()
     title, description, location = _text_fields(errs, title, description, location)
@@ -123,6 +140,7 @@ def create_task(
         location=location,
         status=TaskStatus.DRAFT,
         coordinating_organisation_id=org_id,
+        ongoing=bool(ongoing),
         created_by_id=actor.id if actor else None,
         metrics=metrics,
     )
@@ -142,12 +160,13 @@ def update_task(
     title: str | _Keep = KEEP,
     metric_ids: Iterable[int] | _Keep = KEEP,
     coordinating_organisation_id: int | _Keep | None = KEEP,
+    ongoing: bool | _Keep = KEEP,
 ) -> Task:
     """Lead staff may change every field; the task's coordinators only its description and
-    location."""
+    location. A task with shifts cannot become ongoing."""
     policy.require(actor, "task.edit_description", task)
     lead_only = any(
-        not isinstance(v, _Keep) for v in (title, metric_ids, coordinating_organisation_id)
+        not isinstance(v, _Keep) for v in (title, metric_ids, coordinating_organisation_id, ongoing)
     )
     if lead_only:
         policy.require(actor, "task.manage", task)
@@ -163,7 +182,11 @@ def update_task(
     if not isinstance(coordinating_organisation_id, _Keep):
         new_org = coordinating_organisation_id
         org_id = errs.check(lambda: _check_coordinator(session, task.programme, new_org))
+    new_ongoing = task.ongoing if isinstance(ongoing, _Keep) else bool(ongoing)
+    if new_ongoing and not task.ongoing and task.shifts:
+        errs.add("ongoing", HAS_SHIFTS)
     errs.raise_if_any()
+    task.ongoing = new_ongoing
     task.title, task.description, task.location = new_title, description, location
     task.metrics = metrics
     task.coordinating_organisation_id = org_id
@@ -184,9 +207,7 @@ def transition_task(
         raise Invalid("to", "Choose a status the task can move to.") from None
     if to not in TRANSITIONS[task.status]:
         raise Conflict(f"A task that is {task.status.value} cannot become {to.value}.")
-    if to == TaskStatus.OPEN and not any(
-        s.starts_at > now and not s.is_cancelled for s in task.shifts
-    ):
+    if to == TaskStatus.OPEN and not ready_to_publish(task, now):
         raise Conflict("Add at least one shift in the future before publishing this task.")
     before = {"status": task.status.value}
     if to == TaskStatus.CANCELLED:
@@ -197,6 +218,17 @@ def transition_task(
         session, actor, f"task.{to.value}", task, before=before, after={"status": to.value}
     )
     return task
+
+
+def ready_to_publish(task: Task, now: datetime) -> bool:
+    """A task can be published when it is ongoing (it has no shifts) or has a future shift."""
+    return task.ongoing or any(s.starts_at > now and not s.is_cancelled for s in task.shifts)
+
+
+def refuse_shifts_if_ongoing(task: Task) -> None:
+    """An ongoing task gets no shifts (every way of adding shifts calls this)."""
+    if task.ongoing:
+        raise Conflict(ONGOING_HAS_NO_SHIFTS)
 
 
 def _cancel_signups(session: Session, actor: Actor, task: Task) -> list[Signup]:

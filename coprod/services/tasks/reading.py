@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
@@ -75,7 +75,8 @@ def list_open_tasks(
     now: datetime,
 ) -> Page[TaskSummary]:
     """Open tasks matching the filters (all of which anyone may see: policy.visible_tasks),
-    the soonest next shift first, in four queries."""
+    the soonest next shift first, ongoing tasks (no shifts, any day) after them, in four
+    queries."""
     errs = FieldErrors()
     q = errs.check(lambda: clean_text(q, "q", "The search", max_len=200, required=False))
     prog_id = errs.check(lambda: _parse_id(programme_id, "programme_id"))
@@ -102,7 +103,10 @@ def list_open_tasks(
         stmt = stmt.where(Task.programme_id == prog_id)
     if start or end:  # dates are each programme's local dates
         days = localtime.on_local_days(session, Shift.starts_at, Task.programme_id, start, end)
-        stmt = stmt.where(exists().where(Shift.task_id == Task.id, days, live_shift()))
+        # An ongoing task can be done on any day.
+        stmt = stmt.where(
+            or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
+        )
     stmt = stmt.order_by(next_start.asc().nulls_last(), Task.id)  # one subquery per row, not two
     result = paginate(session, stmt, page, per_page)
     stats = _upcoming_stats(session, [t.id for t in result.items], now)
