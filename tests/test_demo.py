@@ -113,3 +113,18 @@ def test_the_demo_has_a_shift_inside_the_default_reminder_window(session) -> Non
         )
     )
     assert "volunteer@demo.coprod.org" in reminded
+
+
+def test_the_demo_has_a_past_shift_whose_roster_waits_for_attendance(session) -> None:
+    load_demo_data(session, now=NOW)
+    waiting = session.scalars(
+        select(Shift)
+        .join(Signup)
+        .where(Shift.ends_at < NOW, Signup.status == SignupStatus.CONFIRMED)
+        .distinct()
+    ).all()
+    assert waiting
+    shift = waiting[0]
+    assert shift.task.coordinating_organisation is not None  # the coordinator's roster
+    assert sum(s.status == SignupStatus.CONFIRMED for s in shift.signups) >= 3
+    assert all(s.volunteer.phone for s in shift.signups)  # the sign-in sheet shows phones
