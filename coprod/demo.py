@@ -170,6 +170,10 @@ def _organisations(session: Session, p: dict[str, User], now: datetime) -> dict[
         ("v2", "residents", Role.ADMIN),
         ("v3", "bakery", Role.ADMIN),
         ("v4", "green", Role.MEMBER),
+        # More food bank volunteers, for the roster's member picker.
+        ("v12", "foodbank", Role.MEMBER),
+        ("v13", "foodbank", Role.MEMBER),
+        ("v16", "foodbank", Role.MEMBER),
     ]
     for person, org, role in roles:
         session.add(Membership(user_id=p[person].id, organisation_id=orgs[org].id, role=role))

@@ -149,7 +149,7 @@ def _render_roster(
     )
     page = signups.get_roster(session, actor, shift, page_no, per_page)
     started = now >= shift.starts_at
-    query = request.args.get("q", "")
+    query = request.values.get("q", "")
     candidates: list[signups.Candidate] = []
     more = False
     if not started:
