@@ -298,3 +298,15 @@ def test_a_shift_that_has_started_offers_no_picking(client, session) -> None:
     login(client, w.coordinator)
     page = client.get(f"/shifts/{w.shift.id}/roster").get_data(as_text=True)
     assert "Pick a member" not in page
+
+
+@pytest.mark.parametrize(
+    ("q", "code"), [("x" * 101, 422), ("a%00b", 400), ("%0A", 200), ("%25%5F", 200)]
+)
+def test_a_search_is_never_an_error(client, session, q, code) -> None:
+    w = ShiftWorld(session, starts_at=future())
+    login(client, w.coordinator)
+    resp = client.get(f"/shifts/{w.shift.id}/roster?q={q}")
+    assert resp.status_code == code
+    if code == 422:
+        assert "Search must be 100 characters or fewer." in resp.get_data(as_text=True)
