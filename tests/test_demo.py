@@ -142,3 +142,18 @@ def test_the_demo_has_an_open_ongoing_task_with_approved_logs_and_someone_intere
     assert all(drain.programme.starts_on <= log.date <= NOW.date() for log in approved)
     assert all(log.date >= drain.created_at.date() for log in approved)
     assert session.scalar(select(func.count()).where(TaskInterest.task_id == drain.id)) == 1
+
+
+def test_the_demo_has_a_past_shift_whose_roster_waits_for_attendance(session) -> None:
+    load_demo_data(session, now=NOW)
+    waiting = session.scalars(
+        select(Shift)
+        .join(Signup)
+        .where(Shift.ends_at < NOW, Signup.status == SignupStatus.CONFIRMED)
+        .distinct()
+    ).all()
+    assert waiting
+    shift = waiting[0]
+    assert shift.task.coordinating_organisation is not None  # the coordinator's roster
+    assert sum(s.status == SignupStatus.CONFIRMED for s in shift.signups) >= 3
+    assert all(s.volunteer.phone for s in shift.signups)  # the sign-in sheet shows phones

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField
+from wtforms import EmailField, HiddenField, StringField
 
 from coprod.db import db, utcnow
 from coprod.errors import Conflict, Invalid
 from coprod.models import Shift, Signup, SignupStatus, User
-from coprod.services import pagination, signups
+from coprod.services import bounds, pagination, signups
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
 
@@ -30,6 +39,12 @@ STATUS_LABELS = {
 
 class AssignForm(FlaskForm):
     email = EmailField("Volunteer's email address")
+
+
+class PickForm(FlaskForm):
+    """A member picked from the coordinating organisation's list (radio buttons)."""
+
+    user_id = StringField("Member to assign")
 
 
 class CancelForm(FlaskForm):
@@ -125,27 +140,115 @@ def mine() -> Any:
     )
 
 
-def _render_roster(shift: Shift, form: AssignForm) -> Any:
-    session = db.session()
+def _render_roster(
+    shift: Shift, form: AssignForm | None = None, pick: PickForm | None = None
+) -> Any:
+    session, actor, now = db.session(), _actor(), utcnow()
+    form, pick = form or AssignForm(formdata=None), pick or PickForm(formdata=None)
     page_no, per_page = pagination.clamp(
         request.args.get("page"), request.args.get("per_page"), default_per_page=50
     )
-    page = signups.get_roster(session, _actor(), shift, page_no, per_page)
+    page = signups.get_roster(session, actor, shift, page_no, per_page)
+    started = now >= shift.starts_at
+    query = request.values.get("q", "")
+    candidates: list[signups.Candidate] = []
+    more = False
+    if not started:
+        candidates, more = signups.list_members_to_assign(session, actor, shift, query)
+    status = max(form_status(form), form_status(pick))
     return render_template(
         "signups/roster.html",
         shift=shift,
         page=page,
-        contacts=signups.roster_contacts(session, shift, page.items),
+        contacts=signups.roster_contacts(session, actor, shift, page.items),
         form=form,
+        pick=pick,
+        query=query,
+        candidates=candidates,
+        more_candidates=more,
         button=ButtonForm(),
         waiting=signups.count_waitlisted(session, shift),
-        started=utcnow() >= shift.starts_at,
-    ), form_status(form)
+        unmarked=signups.count_unmarked(session, shift) if started else 0,
+        started=started,
+    ), status
 
 
 @bp.route("/shifts/<int:shift_id>/roster")
 def roster(shift_id: int) -> Any:
-    return _render_roster(signups.get_shift(db.session(), _actor(), shift_id), AssignForm())
+    return _render_roster(signups.get_shift(db.session(), _actor(), shift_id))
+
+
+@bp.route("/shifts/<int:shift_id>/roster.csv")
+def roster_csv(shift_id: int) -> Response:
+    session, actor = db.session(), _actor()
+    shift = signups.get_shift(session, actor, shift_id)
+    lines = signups.list_roster_lines(session, actor, shift, utcnow())
+    response = Response(signups.roster_csv(lines), mimetype="text/csv")
+    name = signups.roster_file_name(shift)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/shifts/<int:shift_id>/roster/print")
+def roster_print(shift_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    shift = signups.get_shift(session, actor, shift_id)
+    lines = signups.list_roster_lines(session, actor, shift, utcnow(), seated_only=True)
+    task = shift.task
+    return render_template(
+        "signups/roster_print.html",
+        shift=shift,
+        lines=lines,
+        organisation=task.coordinating_organisation or task.programme.lead_organisation,
+        waiting=signups.count_waitlisted(session, shift),
+        blank_rows=3,
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/attendance", methods=["GET", "POST"])
+def mark_all(shift_id: int) -> Any:
+    """Mark everyone confirmed as attended, after a page that asks to confirm."""
+    session, actor = db.session(), _actor()
+    shift = signups.get_shift(session, actor, shift_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        marked = signups.mark_all_attended(session, actor, shift, utcnow())
+        commit()
+        people = "person is" if len(marked) == 1 else "people are"
+        flash(f"{len(marked)} {people} marked as attended.", "success")
+        return redirect(_roster_url(shift), code=303)
+    lines = signups.list_roster_lines(session, actor, shift, utcnow(), seated_only=True)
+    return render_template(
+        "signups/mark_all.html",
+        shift=shift,
+        form=form,
+        unmarked=[line for line in lines if line.signup.status == SignupStatus.CONFIRMED],
+        started=utcnow() >= shift.starts_at,
+    )
+
+
+@bp.route("/shifts/<int:shift_id>/assign-member", methods=["POST"])
+def assign_member(shift_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    shift = signups.get_shift(session, actor, shift_id)
+    pick = PickForm()
+    if pick.validate_on_submit():
+        user_id = bounds.as_id(pick.user_id.data)
+        signup = run_service(
+            pick,
+            lambda: signups.assign_member(session, actor, shift, user_id, utcnow()),
+        )
+        if signup is not None:
+            return _assigned(shift, signup)
+    return _render_roster(shift, pick=pick)
+
+
+def _assigned(shift: Shift, signup: Signup) -> Any:
+    name = signup.volunteer.display_name
+    state = "confirmed" if signup.status == SignupStatus.CONFIRMED else "waitlisted"
+    flash(f"{name} is assigned to this shift ({state}).", "success")
+    return redirect(_roster_url(shift), code=303)
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
@@ -160,10 +263,7 @@ def assign(shift_id: int) -> Any:
             lambda: signups.assign_by_email(session, actor, shift, form.email.data or "", utcnow()),
         )
         if signup is not None:
-            name = signup.volunteer.display_name
-            state = "confirmed" if signup.status == SignupStatus.CONFIRMED else "waitlisted"
-            flash(f"{name} is assigned to this shift ({state}).", "success")
-            return redirect(_roster_url(shift), code=303)
+            return _assigned(shift, signup)
     return _render_roster(shift, form)
 
 

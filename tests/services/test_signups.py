@@ -399,9 +399,9 @@ def test_a_roster_shares_contacts_only_of_people_legitimately_on_it(session, w, 
     member = add_role(session, make_user(session), w.nonprofit, Role.MEMBER)
     legit = signups.assign(session, w.coordinator, make_shift(session, w.task), member, now)
     page = signups.get_roster(session, w.coordinator, w.shift)
-    assert signups.roster_contacts(session, w.shift, page.items) == {self_signed.id}
+    assert signups.roster_contacts(session, w.coordinator, w.shift, page.items) == {self_signed.id}
     assert harvested.id in {s.id for s in page.items}
-    assert signups.roster_contacts(session, legit.shift, [legit]) == {legit.id}
+    assert signups.roster_contacts(session, w.coordinator, legit.shift, [legit]) == {legit.id}
 
 
 # --- attendance ---------------------------------------------------------------------------

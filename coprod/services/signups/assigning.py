@@ -78,3 +78,15 @@ def assign_by_id(
     """Assign the volunteer with this account id (the API), refused on the field `user_id`."""
     volunteer = session.get(User, user_id)
     return _assign(session, actor, shift, volunteer, now, field="user_id", what="account id")
+
+
+def assign_member(
+    session: Session, actor: User, shift: Shift, user_id: int | None, now: datetime
+) -> Signup:
+    """Assign the person picked from the coordinating organisation's members (the web's
+    list), under the same rules; refused on the field `user_id`."""
+    policy.require(actor, "shift.assign", shift)
+    if user_id is None:
+        raise Invalid("user_id", "Choose the member to assign.")
+    volunteer = session.get(User, user_id)
+    return _assign(session, actor, shift, volunteer, now, field="user_id", what="name")

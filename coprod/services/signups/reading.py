@@ -207,10 +207,15 @@ def is_assignable(session: Session, shift: Shift, user_id: int) -> bool:
     return bool(session.scalar(select(_assignable(shift, user_id))))
 
 
-def roster_contacts(session: Session, shift: Shift, items: Iterable[Signup]) -> set[int]:
-    """The sign-ups of the roster whose contact details (email, phone) it shows: people who
-    signed up themselves, or who were assigned and may be (an assignment made before that
-    rule existed does not disclose an address). The roster is for its keepers only."""
+def roster_contacts(
+    session: Session, actor: User | None, shift: Shift, items: Iterable[Signup]
+) -> set[int]:
+    """The sign-ups of the roster whose contact details (email, phone) the actor sees: only
+    the roster's keepers (the shift's coordinators and the lead agency's staff) see any, and
+    only of people who signed up themselves, or who were assigned and may be (an assignment
+    made before that rule existed does not disclose an address)."""
+    if not policy.can(actor, "shift.view_roster", shift):
+        return set()
     rows = list(items)
     shown = {s.id for s in rows if s.assigned_by_id is None}
     assigned = {s.user_id for s in rows if s.assigned_by_id is not None}
