@@ -21,6 +21,7 @@ from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
 from coprod.services.bounds import check_instant
 from coprod.services.pagination import Page, paginate
+from coprod.services.shift_state import live_shift
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
 from coprod.services.tasks import FINISHED, get_task_to_manage, refuse_shifts_if_ongoing
 
@@ -196,12 +197,14 @@ def update_shift(
     # than places.
     changed = session.execute(
         update(Shift)
-        .where(Shift.id == shift.id, Shift.confirmed <= capacity)
+        .where(Shift.id == shift.id, Shift.confirmed <= capacity, live_shift())
         .values(starts_at=starts_at, ends_at=ends_at, capacity=capacity),
         execution_options={"synchronize_session": False},
     )
     session.expire(shift)
     if cast(CursorResult[Any], changed).rowcount != 1:
+        if shift.is_cancelled:  # cancelled meanwhile (re-read after the expire)
+            raise Conflict("This shift is cancelled, so it cannot be changed.")
         raise Conflict(
             f"{shift.confirmed} places are already taken, so the shift needs at "
             f"least {shift.confirmed} places."

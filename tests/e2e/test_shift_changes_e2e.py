@@ -69,6 +69,11 @@ def test_staff_cancel_a_shift_with_a_reason(page, size) -> None:
     assert page.get_by_text("The shift is cancelled.").is_visible()
     assert page.get_by_text("Storm warning: the hall is closed").first.is_visible()
     _shot(page, size, "task-with-cancelled-shift")
+    page.goto(f"/shifts/{sid}/roster")
+    assert page.get_by_text("Storm warning: the hall is closed").is_visible()
+    assert page.get_by_role("heading", name="Assign a volunteer").count() == 0
+    assert page.get_by_text("Shift cancelled").first.is_visible()
+    _shot(page, size, "roster-cancelled")
 
 
 @pytest.mark.parametrize("size", SIZES)

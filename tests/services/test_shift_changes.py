@@ -457,3 +457,23 @@ def test_moving_is_bounded_and_never_into_the_past(session, world, now) -> None:
     empty = make_task(session, world["programme"])
     with pytest.raises(Conflict, match="no future shifts"):
         shift_changes.move_shifts(session, world["staff"], empty, weeks=1, now=now)
+
+
+def test_a_shift_cancelled_after_it_was_loaded_is_not_changed(session, world, now) -> None:
+    """The guarded UPDATE of update_shift also requires the shift to be live (a cancel that
+    committed after the editor loaded it)."""
+    shift = make_shift(session, world["task"])
+    session.execute(
+        Shift.__table__.update().where(Shift.id == shift.id).values(cancelled_at=now)
+    )  # behind the ORM's back: the loaded object still reads live
+    assert not shift.is_cancelled
+    with pytest.raises(Conflict, match="cancelled"):
+        shifts.update_shift(
+            session,
+            world["staff"],
+            shift,
+            starts_at=shift.starts_at + timedelta(days=1),
+            ends_at=shift.ends_at + timedelta(days=1),
+            capacity=shift.capacity,
+            now=now,
+        )
