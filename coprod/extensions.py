@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from coprod.cache import init_app as _init_visitor_cache
 from coprod.db import db, make_engine, normalise_url, retrying
-from coprod.models import User
+from coprod.models import Membership, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,8 +130,12 @@ def _retry_aborted_requests(app: Flask) -> None:
 
 
 # Built once (not per request): the statement every signed-in request sends first.
+# Each membership's organisation comes along (its kind and verification decide what the
+# navigation offers: policy's log.review_queue and programme.create_any), in the same statement.
 _USER_WITH_ROLES = (
-    select(User).options(joinedload(User.memberships)).where(User.id == bindparam("user_id"))
+    select(User)
+    .options(joinedload(User.memberships).joinedload(Membership.organisation))
+    .where(User.id == bindparam("user_id"))
 )
 
 

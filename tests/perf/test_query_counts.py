@@ -30,6 +30,8 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "review queue, all statuses": 4,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)
     "API task list": 3,
+    "home page, staff": 10,  # the person, then a few statements per section, whatever the data
+    "home page, volunteer": 6,  # one more where the next shifts run past the five shown
 }
 PAGES = [
     ("task list, page 1", None, "/tasks"),
@@ -41,6 +43,8 @@ PAGES = [
     ("review queue, all statuses", "staff", "/review?status=all"),
     ("report page", "staff", "/programmes/{programme}/reports"),
     ("API task list", None, "/api/v1/tasks"),
+    ("home page, staff", "staff", "/"),
+    ("home page, volunteer", "volunteer", "/"),
 ]
 
 
