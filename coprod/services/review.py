@@ -26,6 +26,7 @@ STATUS_WORDS = {
     LogStatus.REJECTED: "rejected",
     LogStatus.CHANGES_REQUESTED: "sent back for changes",
     LogStatus.SUPERSEDED: "replaced by a correction",
+    LogStatus.WITHDRAWN: "withdrawn by its contributor",
 }
 REVIEW_FIELDS = ["status", "review_comment", "reviewed_by_id", "reviewed_at", "counted_changed_at"]
 

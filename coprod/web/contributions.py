@@ -30,6 +30,7 @@ STATUS_LABELS = {
     LogStatus.REJECTED: "Rejected",
     LogStatus.CHANGES_REQUESTED: "Changes requested",
     LogStatus.SUPERSEDED: "Replaced by a correction",
+    LogStatus.WITHDRAWN: "Withdrawn",
 }
 
 
