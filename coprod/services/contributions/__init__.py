@@ -16,6 +16,7 @@ from coprod.services.contributions.reading import (
     get_log_to_change,
     get_task_for_logging,
     list_my_logs,
+    my_shift_logs,
     organisations_to_log_for,
 )
 from coprod.services.contributions.rules import (
@@ -47,6 +48,7 @@ __all__ = [
     "log_flags",
     "log_from_attendance",
     "log_state",
+    "my_shift_logs",
     "organisations_to_log_for",
     "resubmit_log",
     "shift_day",
