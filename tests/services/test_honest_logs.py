@@ -127,6 +127,8 @@ def test_a_rejected_log_frees_the_shift_and_a_correction_is_not_a_second_log(ses
         now=now,
     )
     assert fix.corrects_id == second.id
+    # Changing the correction before review: still not a second log of the shift.
+    svc.edit_log(session, w.volunteer, fix, on=fix.date, hours=Decimal(2), shift=w.shift, now=now)
     review.approve(session, reviewer, fix, now)
     errs = errors_of(lambda: log_shift(session, w, w.volunteer, now))
     assert "already logged" in errs["shift"][0]
@@ -400,17 +402,13 @@ def test_many_hours_on_one_day_are_flagged(session, now):
     assert found[2] == []
 
 
-def test_flags_for_a_page_take_the_same_few_queries_however_many_logs(
-    session, now, count_queries
-):
+def test_flags_for_a_page_take_the_same_few_queries_however_many_logs(session, now, count_queries):
     def page(n: int) -> list[ContributionLog]:
         logs = []
         for _ in range(n):
             user = make_user(session)
             shift = make_held_shift(session, make_task(session), user)
-            logs.append(
-                make_log(session, user=user, task=shift.task, shift_id=shift.id, hours="5")
-            )
+            logs.append(make_log(session, user=user, task=shift.task, shift_id=shift.id, hours="5"))
         return logs
 
     small, big = page(1), page(6)

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid
@@ -164,7 +164,7 @@ def existing_shift_log(
     session: Session, user_id: int, shift_id: int, exclude: Sequence[int] = ()
 ) -> int | None:
     """The id of the person's log of the shift (submitted, approved or sent back), if any; the
-    logs in `exclude` and their corrections do not count."""
+    logs in `exclude` and the logs they correct do not count."""
     stmt = select(ContributionLog.id).where(
         ContributionLog.user_id == user_id,
         ContributionLog.shift_id == shift_id,
@@ -172,10 +172,13 @@ def existing_shift_log(
     )
     ids = [i for i in exclude if i is not None]
     if ids:
-        stmt = stmt.where(
-            ContributionLog.id.not_in(ids),
-            or_(ContributionLog.corrects_id.is_(None), ContributionLog.corrects_id.not_in(ids)),
+        # A correction (in `exclude` when it is changed) is not a second log of the log it
+        # corrects.
+        fixing = aliased(ContributionLog)
+        corrected = select(fixing.corrects_id).where(
+            fixing.id.in_(ids), fixing.corrects_id.is_not(None)
         )
+        stmt = stmt.where(ContributionLog.id.not_in(ids), ContributionLog.id.not_in(corrected))
     return session.scalar(stmt.order_by(ContributionLog.id).limit(1))
 
 
