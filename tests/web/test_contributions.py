@@ -15,7 +15,6 @@ from tests.factories import (
     make_metric,
     make_org,
     make_programme,
-    make_shift,
     make_task,
     make_user,
 )
