@@ -113,3 +113,15 @@ def test_the_demo_has_a_shift_inside_the_default_reminder_window(session) -> Non
         )
     )
     assert "volunteer@demo.coprod.org" in reminded
+
+
+def test_the_demo_queue_has_a_log_with_a_flag(session) -> None:
+    from coprod.models import User
+    from coprod.services import contributions, review
+
+    load_demo_data(session, now=NOW)
+    reviewer = session.scalar(select(User).where(User.email == "reviewer@demo.coprod.org"))
+    page = review.review_queue(session, reviewer, per_page=100)
+    flags = contributions.log_flags(session, page.items)
+    flagged = [log for log in page.items if flags.of(log)]
+    assert any("more than the shift's length" in f for log in flagged for f in flags.of(log))
