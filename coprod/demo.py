@@ -542,8 +542,8 @@ def _logs(
 
 
 def _flagged_log(session: Session, tasks: list[Task], p: dict[str, User], now: datetime) -> None:
-    """A log waiting in the review queue with a flag: more hours than its shift lasted, by a
-    volunteer who held the shift and had not logged it."""
+    """A log waiting in the review queue with a flag: more hours than its shift lasted, by the
+    demo volunteer, who held the shift and had not logged it."""
     logged = select(ContributionLog.id).where(
         ContributionLog.user_id == Signup.user_id, ContributionLog.shift_id == Signup.shift_id
     )
@@ -554,6 +554,7 @@ def _flagged_log(session: Session, tasks: list[Task], p: dict[str, User], now: d
             Shift.task_id.in_([t.id for t in tasks if t.status != TaskStatus.DRAFT]),
             Shift.ends_at < now,
             Signup.status.in_([SignupStatus.ATTENDED, SignupStatus.CONFIRMED]),
+            Signup.user_id == p["volunteer"].id,  # Vera can change or withdraw it, too
             ~logged.exists(),
         )
         .order_by(Shift.starts_at.desc(), Signup.id)
