@@ -43,16 +43,17 @@ def log_flags(
     """Flag each log whose hours exceed its shift's length, that was logged more than
     `late_days` days after its date (the programme's local day it was made), or whose person's
     approved and waiting hours that day add up to more than `day_hours`. The logs' tasks and
-    programmes are expected loaded (the queue joins them)."""
+    programmes are expected loaded (the queue joins them); at most two queries."""
     flags = LogFlags()
     if not logs:
         return flags
-    shift_ids = {log.shift_id for log in logs if log.shift_id is not None}
-    shifts = (
-        {s.id: s for s in session.scalars(select(Shift).where(Shift.id.in_(shift_ids)))}
-        if shift_ids
-        else {}
-    )
+    # The shifts the logs were loaded with (the queue joins them), the others in one query.
+    shifts = {log.shift.id: log.shift for log in logs if log.__dict__.get("shift") is not None}
+    missing = {log.shift_id for log in logs if log.shift_id is not None} - set(shifts)
+    if missing:
+        shifts.update(
+            {s.id: s for s in session.scalars(select(Shift).where(Shift.id.in_(missing)))}
+        )
     pairs = {(log.user_id, log.date) for log in logs if log.user_id is not None}
     totals: dict[tuple[int | None, date], Decimal] = {}
     if pairs:
