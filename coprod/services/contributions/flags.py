@@ -48,7 +48,8 @@ def log_flags(
     if not logs:
         return flags
     # The shifts the logs were loaded with (the queue joins them), the others in one query.
-    shifts = {log.shift.id: log.shift for log in logs if log.__dict__.get("shift") is not None}
+    loaded = [log.__dict__.get("shift") for log in logs]
+    shifts: dict[int, Shift] = {s.id: s for s in loaded if s is not None}
     missing = {log.shift_id for log in logs if log.shift_id is not None} - set(shifts)
     if missing:
         shifts.update(
