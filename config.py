@@ -102,6 +102,10 @@ class Config:
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
     REMINDER_HOURS_BEFORE = _int("REMINDER_HOURS_BEFORE", 24)
+    # The review queue flags a log logged more than this many days after its date, and a day
+    # on which the person's approved and waiting hours add up to more than this many hours.
+    LOG_FLAG_LATE_DAYS = _int("LOG_FLAG_LATE_DAYS", 30)
+    LOG_FLAG_DAY_HOURS = _int("LOG_FLAG_DAY_HOURS", 12)
     # The IANA time zone new organisations get (each can change it; a programme can set its own).
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/London")
     # The ISO 4217 currency new programmes get (and those that existed before currencies).

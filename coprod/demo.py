@@ -609,6 +609,39 @@ def _logs(
     fix.corrects_id = original.id
     fix.notes = "Correction: we stayed an extra hour."
     session.flush()
+    _flagged_log(session, tasks, p, now)
+
+
+def _flagged_log(session: Session, tasks: list[Task], p: dict[str, User], now: datetime) -> None:
+    """A log waiting in the review queue with a flag: more hours than its shift lasted, by the
+    demo volunteer, who held the shift and had not logged it."""
+    logged = select(ContributionLog.id).where(
+        ContributionLog.user_id == Signup.user_id, ContributionLog.shift_id == Signup.shift_id
+    )
+    row = session.execute(
+        select(Signup, Shift)
+        .join(Shift, Signup.shift_id == Shift.id)
+        .where(
+            Shift.task_id.in_([t.id for t in tasks if t.status != TaskStatus.DRAFT]),
+            Shift.ends_at < now,
+            Signup.status.in_([SignupStatus.ATTENDED, SignupStatus.CONFIRMED]),
+            Signup.user_id == p["volunteer"].id,  # Vera can change or withdraw it, too
+            ~logged.exists(),
+        )
+        .order_by(Shift.starts_at.desc(), Signup.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return
+    signup, shift = row
+    task = next(t for t in tasks if t.id == shift.task_id)
+    log = _log(
+        session, task, shift, signup.volunteer, LogStatus.SUBMITTED, now, None, 0, p["reviewer"]
+    )
+    length = Decimal((shift.ends_at - shift.starts_at).total_seconds()) / 3600
+    log.hours = min(length + Decimal("2.5"), Decimal("24")).quantize(Decimal("0.01"))
+    log.notes = "Stayed on after the shift to unload the late delivery van."
+    session.flush()
 
 
 def _log(
@@ -622,7 +655,9 @@ def _log(
     n: int,
     reviewer: User,
 ) -> ContributionLog:
-    hours = Decimal(2 + n % 3)
+    # Never more than the shift lasted (a reviewer's queue flags that; one log does it below).
+    length = Decimal((shift.ends_at - shift.starts_at).total_seconds()) / 3600
+    hours = max(length - Decimal(n % 3) / 2, Decimal("0.5")).quantize(Decimal("0.01"))
     reviewed = status not in (LogStatus.SUBMITTED,)
     comment = {
         LogStatus.REJECTED: "This shift was cancelled; please log the day you came.",
@@ -640,6 +675,7 @@ def _log(
         status=status,
         notes="Good session." if n % 2 else "",
         submitted_at=shift.ends_at,
+        created_at=shift.ends_at,  # logged the day it was done: not "logged long after"
         review_comment=comment,
         reviewed_by_id=reviewer.id if reviewed else None,
         reviewed_at=shift.ends_at + timedelta(days=1) if reviewed else None,

@@ -444,6 +444,7 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "log.resubmit": _log_resubmit,
     "log.create": _log_create,
     "log.correct": _log_resubmit,
+    "log.edit": _log_resubmit,
     "log.review_queue": _log_review_queue,
     "audit.view": _audit_view,
     "accounts.manage": _accounts_manage,
@@ -474,6 +475,7 @@ VISIBILITY: dict[str, str] = {
     "log.review": "log.view",
     "log.resubmit": "log.view",
     "log.correct": "log.view",
+    "log.edit": "log.view",
     "log.create": "task.view",
 }
 

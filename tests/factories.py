@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from itertools import count
@@ -143,6 +143,8 @@ def make_task(
         "description": "Help out.",
         "location": "Town hall",
         "status": status,
+        # Made before the logs tests date (a log without a shift is not dated before it).
+        "created_at": datetime(2026, 1, 1, tzinfo=UTC),
     }
     fields.update(overrides)
     task = Task(**fields)
@@ -199,6 +201,22 @@ def make_past_volunteer(session: Any, programme: Programme, user: User) -> Signu
     task = make_task(session, programme)
     shift = make_shift(session, task, starts_at=NOW - timedelta(days=30))
     return make_signup(session, shift, user, status=SignupStatus.ATTENDED)
+
+
+def make_held_shift(
+    session: Any,
+    task: Task,
+    user: User,
+    *,
+    starts_at: datetime | None = None,
+    hours: float = 3,
+    status: SignupStatus = SignupStatus.ATTENDED,
+) -> Shift:
+    """A shift of the task that has started (the day before NOW unless told) and that the
+    user held: a shift they may log hours for, dated its local day (`shift_day`)."""
+    shift = make_shift(session, task, starts_at=starts_at or NOW - timedelta(days=1), hours=hours)
+    make_signup(session, shift, user, status=status)
+    return shift
 
 
 def make_log(

@@ -157,3 +157,15 @@ def test_the_demo_has_a_past_shift_whose_roster_waits_for_attendance(session) ->
     assert shift.task.coordinating_organisation is not None  # the coordinator's roster
     assert sum(s.status == SignupStatus.CONFIRMED for s in shift.signups) >= 3
     assert all(s.volunteer.phone for s in shift.signups)  # the sign-in sheet shows phones
+
+
+def test_the_demo_queue_has_a_log_with_a_flag(session) -> None:
+    from coprod.models import User
+    from coprod.services import contributions, review
+
+    load_demo_data(session, now=NOW)
+    reviewer = session.scalar(select(User).where(User.email == "reviewer@demo.coprod.org"))
+    page = review.review_queue(session, reviewer, per_page=100)
+    flags = contributions.log_flags(session, page.items)
+    flagged = [log for log in page.items if flags.of(log)]
+    assert any("more than the shift's length" in f for log in flagged for f in flags.of(log))

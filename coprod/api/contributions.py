@@ -199,7 +199,10 @@ def _pairs(args: dict[str, Any]) -> dict[str, Any]:
 @token_required
 def submit(args: dict[str, Any]) -> Any:
     """Log your hours (or, as its coordinator, an organisation's) with outcomes and in-kind
-    items: 0 < hours ≤ 24, no future date, at most 24 h a day. Answers `submitted`."""
+    items: 0 < hours ≤ 24, no future date, at most 24 h a day. With `shift_id`: a shift you
+    held (confirmed or attended) that has started, once per person and shift, dated the
+    shift's local day (422 on `shift_id` or `date` otherwise); without: not before the
+    programme's start or the task's creation. Answers `submitted`."""
     session, actor = db.session(), current_actor()
     task = referenced(
         lambda: contributions.get_task_for_logging(session, actor, args["task_id"]), "task_id"
@@ -310,5 +313,58 @@ def resubmit(args: dict[str, Any], log_id: int) -> Any:
             **_pairs(merged),
         )
     )
+    session.commit()
+    return log_out(log)
+
+
+@blp.route("/contributions/<int:log_id>", methods=["PATCH"])
+@blp.arguments(ResubmitIn)
+@blp.response(200, ContributionOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def edit(args: dict[str, Any], log_id: int) -> Any:
+    """The contributor changes the fields given (the others stay) of a log still `submitted`
+    (waiting for review); the same rules as a new log (422 with the field), audited. After
+    review: 409 (an approved log is corrected, a log sent back is resubmitted)."""
+    session, actor = db.session(), current_actor()
+    log = contributions.get_log(session, actor, log_id)
+    current = {
+        "outcomes": [{"metric_id": o.metric_id, "quantity": o.quantity} for o in log.outcomes],
+        "in_kind": [{"description": i.description, "value": i.value} for i in log.in_kind],
+    }
+    merged = {**current, **args}
+    shift = _shift(args["shift_id"]) if "shift_id" in args else log.shift
+    _renaming(
+        lambda: contributions.edit_log(
+            session,
+            actor,
+            log,
+            on=args.get("date", log.date),
+            hours=args.get("hours", log.hours),
+            notes=args.get("notes", log.notes),
+            shift=shift,
+            now=utcnow(),
+            **_pairs(merged),
+        )
+    )
+    session.commit()
+    return log_out(log)
+
+
+@blp.route("/contributions/<int:log_id>/withdraw", methods=["POST"])
+@blp.response(200, ContributionOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@token_required
+def withdraw(log_id: int) -> Any:
+    """The contributor withdraws a log not yet approved or rejected (`submitted` or
+    `changes_requested`): it becomes `withdrawn` and counts nowhere. Otherwise 409."""
+    session, actor = db.session(), current_actor()
+    log = contributions.get_log(session, actor, log_id)
+    contributions.withdraw_log(session, actor, log, now=utcnow())
     session.commit()
     return log_out(log)

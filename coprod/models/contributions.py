@@ -36,6 +36,8 @@ class LogStatus(StrEnum):
     CHANGES_REQUESTED = "changes_requested"
     # An approved log replaced by its approved correction: kept for history, never counted.
     SUPERSEDED = "superseded"
+    # Taken back by its contributor before review (or by undoing attendance): counted nowhere.
+    WITHDRAWN = "withdrawn"
 
 
 class ContributionLog(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from coprod.models import ContributionLog, LogStatus, Programme, Task, User
+from coprod.models import ContributionLog, LogStatus, OutcomeQuantity, Programme, Task, User
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.contributions.changes import lock_log
@@ -26,6 +26,7 @@ STATUS_WORDS = {
     LogStatus.REJECTED: "rejected",
     LogStatus.CHANGES_REQUESTED: "sent back for changes",
     LogStatus.SUPERSEDED: "replaced by a correction",
+    LogStatus.WITHDRAWN: "withdrawn by its contributor",
 }
 REVIEW_FIELDS = ["status", "review_comment", "reviewed_by_id", "reviewed_at", "counted_changed_at"]
 
@@ -270,6 +271,10 @@ def review_queue(
             joinedload(ContributionLog.task).joinedload(Task.programme),
             joinedload(ContributionLog.contributor),
             joinedload(ContributionLog.organisation),
+            joinedload(ContributionLog.shift),
+            # What the reviewer reads on the queue: a query each for the page, not per log.
+            selectinload(ContributionLog.outcomes).joinedload(OutcomeQuantity.metric),
+            selectinload(ContributionLog.in_kind),
         )
         .order_by(ContributionLog.submitted_at, ContributionLog.id)
     )

@@ -6,13 +6,14 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TextInput
 
+from coprod import policy
 from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
 from coprod.services import contributions, review
@@ -30,6 +31,7 @@ STATUS_LABELS = {
     LogStatus.REJECTED: "Rejected",
     LogStatus.CHANGES_REQUESTED: "Changes requested",
     LogStatus.SUPERSEDED: "Replaced by a correction",
+    LogStatus.WITHDRAWN: "Withdrawn",
 }
 
 
@@ -241,6 +243,11 @@ def new(task_id: int) -> Any:
     form = _make_form(task, orgs)
     if request.method == "GET":
         form.date.data = contributions.today_for(task, utcnow())
+        shift = {s.id: s for s in task.shifts}.get(_int_or_none(request.args.get("shift")) or 0)
+        if shift is not None:  # from My schedule: the shift's day and length, filled in
+            form.shift.data = str(shift.id)
+            form.date.data = contributions.shift_day(shift)
+            form.hours.data = contributions.shift_hours(shift)
     if form.validate_on_submit():
         org_field = getattr(form, "organisation", None)
         org = {o.id: o for o in orgs}.get(_int_or_none(org_field.data) or 0) if org_field else None
@@ -278,6 +285,41 @@ def resubmit(log_id: int) -> Any:
     return render_template(
         "contributions/new.html", form=form, task=log.task, log=log, mode="resubmit"
     ), form_status(form)
+
+
+@bp.route("/logs/<int:log_id>/edit", methods=["GET", "POST"])
+def edit(log_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    log = contributions.get_log_to_change(session, actor, log_id, "log.edit")
+    form = _make_form(log.task)
+    if request.method == "GET":
+        _fill_from(form, log)
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: contributions.edit_log(
+                session, actor, log, **_values(form, log.task), now=utcnow()
+            ),
+        )
+        if done is not None:
+            flash("Your log is changed. It is still waiting for review.", "success")
+            return redirect(url_for("contributions.show", log_id=log.id), code=303)
+    return render_template(
+        "contributions/new.html", form=form, task=log.task, log=log, mode="edit"
+    ), form_status(form)
+
+
+@bp.route("/logs/<int:log_id>/withdraw", methods=["GET", "POST"])
+def withdraw(log_id: int) -> Any:
+    session, actor = db.session(), _actor()
+    log = contributions.get_log_to_change(session, actor, log_id, "log.withdraw")
+    form = ButtonForm()
+    if form.validate_on_submit():
+        contributions.withdraw_log(session, actor, log, now=utcnow())
+        commit()
+        flash(f"Log #{log.id} is withdrawn: it is counted nowhere.", "success")
+        return redirect(url_for("contributions.show", log_id=log.id), code=303)
+    return render_template("contributions/withdraw.html", log=log, form=form), form_status(form)
 
 
 @bp.route("/logs/<int:log_id>/correct", methods=["GET", "POST"])
@@ -378,20 +420,44 @@ def queue() -> Any:
         page=request.args.get("page"),
         per_page=request.args.get("per_page"),
     )
+    flags = contributions.log_flags(
+        session,
+        page.items,
+        late_days=current_app.config["LOG_FLAG_LATE_DAYS"],
+        day_hours=current_app.config["LOG_FLAG_DAY_HOURS"],
+    )
     return render_template(
         "contributions/queue.html",
         form=form,
         page=page,
+        flags=flags,
+        selectable=[
+            log
+            for log in page.items
+            if log.status == LogStatus.SUBMITTED and policy.can(actor, "log.review", log)
+        ],
         labels=STATUS_LABELS,
         bulk=ButtonForm(),
         back=request.full_path,
     ), (200 if valid else 422)
 
 
+def _ids(name: str) -> list[int]:
+    return [i for i in (as_id(x) for x in request.form.getlist(name)[: review.MAX_BULK + 1]) if i]
+
+
 @bp.route("/review/approve", methods=["POST"])
 def bulk_approve() -> Any:
     # The CSRF token is checked by CSRFProtect for every POST before the view runs.
-    ids = [int(x) for x in request.form.getlist("log_ids") if x.isdigit()]
+    if request.form.get("scope") == "page" and request.form.get("confirmed") != "1":
+        # "Approve all on this page" without JavaScript: say which logs, then confirm.
+        ids = _ids("page_ids")
+        return render_template(
+            "contributions/approve_page.html",
+            ids=ids,
+            next=safe_next(request.form.get("next"), url_for("contributions.queue")),
+        )
+    ids = _ids("page_ids" if request.form.get("scope") == "page" else "log_ids")
     result = review.bulk_approve(db.session(), _actor(), ids, utcnow())
     commit()
     if result.approved:

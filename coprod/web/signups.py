@@ -21,7 +21,7 @@ from wtforms import EmailField, HiddenField, StringField
 from coprod.db import db, utcnow
 from coprod.errors import Conflict, Invalid
 from coprod.models import Shift, Signup, SignupStatus, User
-from coprod.services import bounds, pagination, signups
+from coprod.services import bounds, contributions, pagination, signups
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
 
@@ -136,6 +136,7 @@ def mine() -> Any:
         page=page,
         past=past,
         positions=signups.waitlist_positions(session, page.items),
+        shift_logs=contributions.my_shift_logs(session, _actor(), (s.shift_id for s in page.items)),
         now=utcnow(),
     )
 
@@ -279,6 +280,15 @@ def attendance(signup_id: int) -> Any:
     commit()
     label = STATUS_LABELS[signup.status].lower()
     flash(f"{signup.volunteer.display_name} is marked as {label}.", "success")
+    log = contributions.shift_log_of(session, signup)  # made, or kept, by mark_attendance
+    if log is not None and raw == "0":
+        flash(
+            f"Their log #{log.id} of this shift ({log.status.value.replace('_', ' ')}) stays: "
+            "a reviewed log is not withdrawn. A reviewer can correct it.",
+            "warning",
+        )
+    elif log is not None:
+        flash(f"Their log #{log.id} of this shift is {log.status.value}.", "info")
     return redirect(_roster_url(signup.shift), code=303)
 
 

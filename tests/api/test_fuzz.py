@@ -61,7 +61,9 @@ NOT_IN_A_SCHEMA = re.compile(
             r"A pilot needs a hypothesis",  # is_pilot makes hypothesis required
             r"partner of this programme|leads this programme|metrics of this programme",
             r"does not measure|given twice|this task's shifts",  # outcomes against the task
-            r"already logged|at most .* more hours",  # 24 h a day, with the stored logs
+            r"already logged|at most .* more hours",  # 24 h a day, one log a shift: stored logs
+            r"the shift's day|has not started yet|held this shift",  # the shift and its sign-ups
+            r"when the programme started|when the task was created",  # the stored programme
             r"common passwords|too easy to guess|email address as your password",
             r"email address or password is not right",  # credentials, not a field's shape
             r"Choose at least one role",  # role or roles: one of the two is needed

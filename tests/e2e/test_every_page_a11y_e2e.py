@@ -19,6 +19,7 @@ START = [
     "/programmes",
     "/orgs",
     "/my/schedule",
+    "/my/schedule?past=1",  # past shifts: "Log hours" (filled in) and "View your log"
     "/my/logs",
     "/review",
     "/admin",
@@ -43,7 +44,7 @@ def walk(page: Any, base: str, first: tuple[str, ...] = ()) -> list[str]:
     while queue and len(visited) < MAX_PAGES:
         url = queue.pop(0)
         path = urlsplit(url).path
-        key = pattern(path)
+        key = pattern(url if url in START else path)  # a start page with a query is its own
         if key in seen or SKIP.search(path):
             continue
         seen.add(key)

@@ -10,6 +10,7 @@ from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.models import AuditEntry, LogStatus, OrgKind, Role, TaskStatus
 from coprod.services import contributions as svc
 from tests.factories import (
+    make_held_shift,
     make_log,
     make_member,
     make_metric,
@@ -164,8 +165,10 @@ def test_the_shift_must_belong_to_the_task(session, world, now):
         lambda: submit(session, make_user(session), world["task"], now, shift=other_shift)
     )
     assert list(errs) == ["shift"]
-    own = make_shift(session, world["task"])
-    assert submit(session, make_user(session), world["task"], now, shift=own).shift_id == own.id
+    me = make_user(session)
+    own = make_held_shift(session, world["task"], me)
+    on = svc.shift_day(own)
+    assert submit(session, me, world["task"], now, shift=own, on=on).shift_id == own.id
 
 
 def test_every_wrong_field_is_reported_at_once(session, world, now):

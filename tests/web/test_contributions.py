@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from coprod.models import ContributionLog, LogStatus, OrgKind, Role, TaskStatus
 from tests.conftest import NOW, login
 from tests.factories import (
+    make_held_shift,
     make_log,
     make_member,
     make_metric,
     make_org,
     make_programme,
-    make_shift,
     make_task,
     make_user,
 )
@@ -65,7 +65,7 @@ def test_the_log_form_has_a_field_per_metric_and_on_behalf_of_for_coordinators(
 
 
 def test_a_volunteer_logs_hours_and_is_sent_to_the_log(client, session, world):
-    shift = make_shift(session, world["task"])
+    shift = make_held_shift(session, world["task"], world["contributor"], starts_at=NOW)
     login(client, world["contributor"])
     resp = client.post(
         f"/tasks/{world['task'].id}/log",

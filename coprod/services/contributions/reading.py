@@ -3,6 +3,7 @@ to log for, the organisations one may log for, and a person's own logs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from coprod.models import (
     Task,
     User,
 )
-from coprod.services.contributions.rules import check_task_open_for_logs
+from coprod.services.contributions.rules import HOLDS_SHIFT, PENDING, check_task_open_for_logs
 from coprod.services.pagination import Page, clamp, paginate
 
 
@@ -73,10 +74,17 @@ def get_log(session: Session, actor: User | None, log_id: int) -> ContributionLo
 
 
 def get_log_to_change(session: Session, actor: User, log_id: int, action: str) -> ContributionLog:
-    """A log its contributor may resubmit ("log.resubmit") or correct ("log.correct") now, or
-    its reviewer may review ("log.review")."""
+    """A log its contributor may resubmit ("log.resubmit"), correct ("log.correct"), edit
+    ("log.edit") or withdraw ("log.withdraw") now, or its reviewer may review ("log.review")."""
     log = get_log(session, actor, log_id)
-    policy.require(actor, action, log)
+    policy.require(actor, "log.edit" if action == "log.withdraw" else action, log)
+    if action == "log.edit" and log.status != LogStatus.SUBMITTED:
+        raise Conflict(
+            "Only a log waiting for review can be edited: after review, correct it or, when it "
+            "was sent back, change and resubmit it."
+        )
+    if action == "log.withdraw" and log.status not in PENDING:
+        raise Conflict("Only a log not yet approved or rejected can be withdrawn.")
     if action == "log.resubmit" and log.status != LogStatus.CHANGES_REQUESTED:
         raise Conflict("Only a log a reviewer sent back for changes can be resubmitted.")
     if action == "log.correct" and log.status != LogStatus.APPROVED:
@@ -143,3 +151,21 @@ def list_my_logs(
         )
     )
     return MyLogs(page=paginate(session, stmt, p, pp), approved_hours=Decimal(str(total or 0)))
+
+
+def my_shift_logs(session: Session, actor: User, shift_ids: Iterable[int]) -> dict[int, int]:
+    """The actor's log of each of these shifts (submitted, approved or sent back), by shift id:
+    My schedule offers "View your log" for them and "Log hours" for the others."""
+    ids = set(shift_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ContributionLog.shift_id, ContributionLog.id)
+        .where(
+            ContributionLog.user_id == actor.id,
+            ContributionLog.shift_id.in_(ids),
+            ContributionLog.status.in_(HOLDS_SHIFT),
+        )
+        .order_by(ContributionLog.id)
+    )
+    return {shift_id: log_id for shift_id, log_id in rows if shift_id is not None}

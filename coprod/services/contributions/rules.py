@@ -1,6 +1,8 @@
 """The rules on what a person logs: hours (0 < h ≤ 24, two decimals), the date (from 1 January
-2000 to today in the programme's time zone), at most 24 hours a day, outcomes only for the
-task's metrics, in-kind items; and the helpers that apply a checked log to its row."""
+2000 to today in the programme's time zone; a shift's own local day for a log of a shift, not
+before the programme's start or the task's creation otherwise), a shift only if the person held
+it and it has started, one log per person and shift, at most 24 hours a day, outcomes only for
+the task's metrics, in-kind items; and the helpers that apply a checked log to its row."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid
@@ -22,6 +24,8 @@ from coprod.models import (
     OutcomeQuantity,
     Programme,
     Shift,
+    Signup,
+    SignupStatus,
     Task,
     User,
 )
@@ -40,6 +44,11 @@ MAX_VALUE = Decimal("9999999999.99")
 # Logs that hold part of a person's 24 hours of a day (rejected and superseded ones do not).
 DAY_COUNTED = (LogStatus.SUBMITTED, LogStatus.APPROVED, LogStatus.CHANGES_REQUESTED)
 PENDING = (LogStatus.SUBMITTED, LogStatus.CHANGES_REQUESTED)
+# A person has one log per shift: one of these (withdrawn and rejected logs free the shift; a
+# correction of an approved log replaces it, so it is not a second log).
+HOLDS_SHIFT = (LogStatus.SUBMITTED, LogStatus.APPROVED, LogStatus.CHANGES_REQUESTED)
+# The sign-ups that let a person log a shift: they held it.
+HELD = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED)
 AUDITED = ["status", "date", "hours", "notes", "shift_id", "organisation_id", "corrects_id"]
 
 Outcomes = Sequence[tuple[int, Decimal]]
@@ -78,11 +87,39 @@ def today_for(task: Task, now: datetime) -> date:
     return localtime.local_today(task.programme, now)
 
 
-def check_log_date(on: date | None, programme: Programme, now: datetime) -> date:
+def shift_day(shift: Shift) -> date:
+    """The shift's date in its programme's time zone (the date of every log of it)."""
+    return localtime.to_local(shift.starts_at, localtime.shift_zone(shift)).date()
+
+
+def shift_hours(shift: Shift) -> Decimal:
+    """The shift's length in hours (two places, at most 24): the hours a log of it starts with."""
+    seconds = Decimal((shift.ends_at - shift.starts_at).total_seconds())
+    return min((seconds / 3600).quantize(Decimal("0.01")), MAX_HOURS_PER_DAY)
+
+
+def check_log_date(
+    on: date | None,
+    programme: Programme,
+    now: datetime,
+    *,
+    task: Task | None = None,
+    shift: Shift | None = None,
+) -> date:
     """The one rule on a log's date, for every door (web, API, jobs): a day from 1 January
-    2000 up to today in the programme's time zone (never a future date there)."""
+    2000 up to today in the programme's time zone (never a future date there); a log of a
+    shift is dated the shift's local day; a log of a task without a shift is not dated before
+    the programme's start or the day the task was created (local days)."""
     if on is None:
         raise Invalid("date", "Enter the date you did the work.")
+    if shift is not None:
+        day = shift_day(shift)
+        if on != day:
+            raise Invalid(
+                "date",
+                f"A log of this shift is dated {day:%d %B %Y}, the shift's day in "
+                f"{localtime.programme_zone_name(programme)}: use that date.",
+            )
     today = localtime.local_today(programme, now)
     if on > today:
         raise Invalid(
@@ -95,7 +132,65 @@ def check_log_date(on: date | None, programme: Programme, now: datetime) -> date
             "date",
             f"The date must be on or after {EARLIEST_LOG_DATE:%d %B %Y}: check the year you typed.",
         )
+    if shift is None and task is not None:
+        created = localtime.to_local(task.created_at, localtime.programme_zone(programme)).date()
+        first = max(programme.starts_on, created)
+        if on < first:
+            what = (
+                "the programme started" if first == programme.starts_on else "the task was created"
+            )
+            raise Invalid("date", f"The date cannot be before {first:%d %B %Y}, when {what}.")
     return on
+
+
+def check_shift_held(session: Session, user_id: int, shift: Shift, now: datetime) -> None:
+    """A log of a shift is for a shift that has started and that the person held (confirmed or
+    attended)."""
+    if now < shift.starts_at:
+        raise Invalid("shift", "This shift has not started yet: log its hours once it has.")
+    held = session.scalar(
+        select(Signup.id).where(
+            Signup.shift_id == shift.id, Signup.user_id == user_id, Signup.status.in_(HELD)
+        )
+    )
+    if held is None:
+        raise Invalid(
+            "shift",
+            "Only someone who held this shift (confirmed or attended) can log hours for it.",
+        )
+
+
+def existing_shift_log(
+    session: Session, user_id: int, shift_id: int, exclude: Sequence[int] = ()
+) -> int | None:
+    """The id of the person's log of the shift (submitted, approved or sent back), if any; the
+    logs in `exclude` and the logs they correct do not count."""
+    stmt = select(ContributionLog.id).where(
+        ContributionLog.user_id == user_id,
+        ContributionLog.shift_id == shift_id,
+        ContributionLog.status.in_(HOLDS_SHIFT),
+    )
+    ids = [i for i in exclude if i is not None]
+    if ids:
+        # A correction (in `exclude` when it is changed) is not a second log of the log it
+        # corrects.
+        fixing = aliased(ContributionLog)
+        corrected = select(fixing.corrects_id).where(
+            fixing.id.in_(ids), fixing.corrects_id.is_not(None)
+        )
+        stmt = stmt.where(ContributionLog.id.not_in(ids), ContributionLog.id.not_in(corrected))
+    return session.scalar(stmt.order_by(ContributionLog.id).limit(1))
+
+
+def check_one_log_per_shift(
+    session: Session, user_id: int, shift: Shift, exclude: Sequence[int] = ()
+) -> None:
+    """One log per person and shift (the caller holds the person's lock: lock_person)."""
+    if existing_shift_log(session, user_id, shift.id, exclude) is not None:
+        raise Invalid(
+            "shift",
+            "Hours for this shift are already logged: change that log instead of adding another.",
+        )
 
 
 def check_day_total(
@@ -185,7 +280,14 @@ def validate_log(
 ) -> tuple[list[tuple[int, Decimal]], list[tuple[str, Decimal]], str]:
     """Every rule on what was typed; all wrong fields are reported at once."""
     errs = FieldErrors()
-    on = errs.check(lambda: check_log_date(data.on, task.programme, now))
+    shift = data.shift
+    if shift is not None and shift.task_id != task.id:
+        errs.add("shift", "Choose one of this task's shifts.")
+        shift = None
+    elif shift is not None:
+        errs.check(lambda: check_shift_held(session, user_id, shift, now))
+        errs.check(lambda: check_one_log_per_shift(session, user_id, shift, exclude))
+    on = errs.check(lambda: check_log_date(data.on, task.programme, now, task=task, shift=shift))
     hours = errs.check(lambda: check_hours(data.hours))
     if on is not None and hours is not None:
         errs.check(lambda: check_day_total(session, user_id, on, hours, exclude=exclude))
@@ -194,8 +296,6 @@ def validate_log(
     notes = (data.notes or "").strip()
     if len(notes) > MAX_NOTES or not storable(notes):
         errs.add("notes", f"Notes must be at most {MAX_NOTES} plain characters.")
-    if data.shift is not None and data.shift.task_id != task.id:
-        errs.add("shift", "Choose one of this task's shifts.")
     errs.raise_if_any()
     return outcomes, in_kind, notes
 

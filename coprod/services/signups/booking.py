@@ -33,7 +33,7 @@ from coprod.models import (
     SignupStatus,
     User,
 )
-from coprod.services import audit, notifications
+from coprod.services import audit, contributions, notifications
 from coprod.services.accounts import require_confirmed
 from coprod.services.signups.reading import describe_time
 
@@ -300,7 +300,9 @@ def _label(signup: Signup) -> str:
 def mark_attendance(
     session: Session, actor: User, signup: Signup, attended: bool, now: datetime
 ) -> Signup:
-    """After the start, a coordinator marks a seated volunteer as attended or no-show."""
+    """After the start, a coordinator marks a seated volunteer as attended or no-show: attended
+    makes their log of the shift (contributions.log_from_attendance), a no-show withdraws it
+    while it waits for review (contributions.withdraw_for_no_show)."""
     policy.require(actor, "signup.attendance", signup)
     if now < signup.shift.starts_at:
         raise Conflict("Attendance can be marked once the shift has started.")
@@ -316,4 +318,8 @@ def mark_attendance(
     session.flush()
     after = {"status": signup.status}
     audit.record(session, actor, "signup.attendance", signup, before=before, after=after)
+    if attended:
+        contributions.log_from_attendance(session, actor, signup, now)
+    else:
+        contributions.withdraw_for_no_show(session, actor, signup, now)
     return signup
