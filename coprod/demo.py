@@ -98,6 +98,7 @@ def load_demo_data(
     _cancelled_shift(session, tasks, people, now)
     _logs(session, tasks, people, orgs, now)
     _ongoing_task(session, programmes["green"], people, orgs, now)
+    _earlier_logs(session, tasks, people, orgs, now)
     session.flush()
     return True
 
@@ -758,3 +759,61 @@ def _ongoing_task(
         TaskInterest(task_id=task.id, user_id=p["v6"].id, created_at=now - timedelta(days=2))
     )
     return task
+
+
+def _earlier_logs(
+    session: Session,
+    tasks: list[Task],
+    p: dict[str, User],
+    o: dict[str, Organisation],
+    now: datetime,
+) -> None:
+    """Approved hours in the two months before this one (logged without a shift, on each
+    programme's completed tasks or else its first published one), so the report, which opens
+    on the last complete month, has figures whatever the day the demo is loaded; none before
+    the programme began or the task was created."""
+    today = now.astimezone(ZoneInfo(DEMO_ZONE)).date()
+    first = today.replace(day=1)
+    months = [(first - timedelta(days=1)).replace(day=1)]
+    months.insert(0, (months[0] - timedelta(days=1)).replace(day=1))
+    who = [
+        (p["volunteer"], None),
+        (p["v0"], None),
+        (p["coordinator"], o["foodbank"]),
+        (p["v2"], o["residents"]),
+        (p["v3"], o["bakery"]),
+        (p["staff"], o["agency"]),
+    ]
+    # Each programme's completed tasks, or its first published one when none is completed.
+    chosen = [t for t in tasks if t.status == TaskStatus.COMPLETED]
+    for programme_id in sorted({t.programme_id for t in tasks} - {t.programme_id for t in chosen}):
+        chosen += [
+            t for t in tasks if t.programme_id == programme_id and t.status != TaskStatus.DRAFT
+        ][:1]
+    for i, task in enumerate(chosen):
+        programme = session.get(Programme, task.programme_id)
+        assert programme is not None
+        shown = [m for m in months if m >= programme.starts_on]
+        if not shown:
+            continue
+        task.created_at = localtime.from_local(shown[0], time(9, 0), ZoneInfo(DEMO_ZONE))
+        for m, month in enumerate(shown):
+            for k, (person, org) in enumerate(who):
+                day = month.replace(day=8 + (i + k + m) % 14)
+                submitted = localtime.from_local(day, time(18, 0), ZoneInfo(DEMO_ZONE))
+                session.add(
+                    ContributionLog(
+                        user_id=person.id,
+                        created_by_id=person.id,
+                        organisation_id=org.id if org else None,
+                        programme_id=task.programme_id,
+                        task_id=task.id,
+                        date=day,
+                        hours=Decimal(1 + (i + k + m) % 3),
+                        status=LogStatus.APPROVED,
+                        submitted_at=submitted,
+                        reviewed_by_id=p["reviewer"].id,
+                        reviewed_at=submitted + timedelta(days=1),
+                        counted_changed_at=now,
+                    )
+                )

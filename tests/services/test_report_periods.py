@@ -51,6 +51,20 @@ def test_the_default_period_follows_the_programme_calendar_across_a_month_bounda
     assert default_start(london, QUARTER, late) == date(2026, 4, 1)
 
 
+def test_a_programme_in_its_first_period_opens_on_it(session) -> None:
+    """Nothing before the start: a programme that began this month opens on this month (in
+    progress), one that has not begun yet on the current month too."""
+    now = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
+    new = make_programme(session, timezone="Europe/London", starts_on=date(2026, 7, 1))
+    assert default_start(new, MONTH, now) == date(2026, 7, 1)
+    assert default_start(new, WEEK, now) == date(2026, 6, 29)  # the week of 1 July
+    assert default_start(new, QUARTER, now) == date(2026, 7, 1)
+    later = make_programme(session, timezone="Europe/London", starts_on=date(2026, 9, 1))
+    assert default_start(later, MONTH, now) == date(2026, 7, 1)
+    older = make_programme(session, timezone="Europe/London", starts_on=date(2026, 6, 30))
+    assert default_start(older, MONTH, now) == date(2026, 6, 1)
+
+
 def _built(session, now):
     programme = make_programme(session, make_org(session, OrgKind.AGENCY), timezone="Europe/London")
     task = make_task(session, programme)
@@ -83,3 +97,23 @@ def test_an_unbuilt_period_in_progress_is_still_offered(session) -> None:
     admin = make_user(session, is_site_admin=True)
     page = reports.get_report(session, admin, programme.id, period="month", start=None, now=now)
     assert page.start == date(2026, 6, 1) and page.newer == date(2026, 7, 1)
+
+
+@pytest.mark.parametrize("day", [2, 28])
+def test_the_demo_report_opens_on_a_month_with_figures_whatever_the_day(session, day) -> None:
+    """The demo's programmes have approved hours in the month before, so a newcomer's first
+    report shows figures, in pounds, on the 2nd as on the 28th."""
+    from sqlalchemy import select
+
+    from coprod.demo import load_demo_data
+    from coprod.models import Programme
+
+    now = datetime(2026, 6, day, 10, 0, tzinfo=UTC)
+    load_demo_data(session, now=now)
+    admin = make_user(session, is_site_admin=True)
+    for programme in session.scalars(select(Programme)):
+        assert programme.currency == "GBP"
+        reports.rebuild_reports(session, now=now, programme_id=programme.id)
+        page = reports.get_report(session, admin, programme.id, period=None, start=None, now=now)
+        assert page.start == date(2026, 5, 1) and not page.in_progress
+        assert page.snapshot is not None and page.snapshot.data["hours_total"] > 0

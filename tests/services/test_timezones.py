@@ -305,7 +305,10 @@ def test_the_current_report_period_is_the_programmes_local_month(session, place)
     auckland, _s1, _t1 = place(AUCKLAND)
     london, staff, _t2 = place(LONDON)
     page = reports.get_report(session, staff, london.id, period="month", start=None, now=now)
-    assert page.start == date(2026, 6, 1)
+    # It opens on the last complete month of London's calendar; June is still in progress.
+    assert (page.start, page.current) == (date(2026, 5, 1), date(2026, 6, 1))
+    kiwi = reports.get_report(session, _s1, auckland.id, period="month", start=None, now=now)
+    assert (kiwi.start, kiwi.current) == (date(2026, 6, 1), date(2026, 7, 1))
     batches = {
         (b.programme_id, b.kind): b.starts for b in missing_current_batches(session, now=now)
     }

@@ -73,8 +73,11 @@ def in_progress(kind: PeriodKind, start: date, today: date) -> bool:
 
 def default_start(programme: Programme, kind: PeriodKind, now: datetime) -> date:
     """The period a report opens on: the last complete one in the programme's local calendar
-    (at 00:30 on 1 July in London, June; the current period stays one click away)."""
-    return last_complete_start(kind, local_today(programme, now))
+    (at 00:30 on 1 July in London, June; the current period stays one click away), but none
+    before the programme began: a programme in its first period opens on that one."""
+    today = local_today(programme, now)
+    began = period_start(kind, programme.starts_on)
+    return min(period_start(kind, today), max(last_complete_start(kind, today), began))
 
 
 def starts_between(kind: PeriodKind, first: date, last: date) -> list[date]:
