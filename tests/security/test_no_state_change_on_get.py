@@ -21,8 +21,12 @@ UNREACHABLE = {
     "recovery.forgot_password_sent": "reached only by the redirect after asking for a link",
     "auth.register_sent": "reached only by the redirect after registering",
     "admin.decline": "linked only beside an agency awaiting verification (the demo has none)",
-    "signups.mark_all": "linked only from the roster of a started shift, which the task page "
-    "does not link (asking changes nothing: tests/web/test_roster.py)",
+    "signups.mark_all": "linked from the roster of a started shift with people to mark; the walk "
+    "opens only a few rosters per role (asking changes nothing: tests/web/test_roster.py)",
+    "tasks.interested": "linked from an ongoing task's page, one of many task pages the walk "
+    "visits only a few of per role (tests/web/test_ongoing_tasks.py reads it)",
+    "tasks.remove_from_series": "linked beside a shift made in a weekly series through the form; "
+    "the demo's shifts are not such a series (tests/web/test_shift_changes.py asks it)",
 }
 
 

@@ -102,7 +102,7 @@ def test_every_recorded_action_has_a_readable_name() -> None:
 
 def test_action_and_field_names_read_as_words() -> None:
     assert audit_display.action_name("signup.created") == "Signed up for a shift"
-    assert audit_display.action_name("shift.moved_by_weeks") == "Shift moved by weeks"
+    assert audit_display.action_name("shift.painted_blue") == "Shift painted blue"  # no name: words
     assert audit_display.object_name("ContributionLog") == "Contribution log"
     assert audit_display.field_name("starts_at") == "Starts at"
 
