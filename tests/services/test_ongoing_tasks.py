@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -266,6 +266,7 @@ def test_only_the_coordinators_and_lead_staff_read_the_contact_list(
 
 def test_hours_logged_and_approved_on_an_ongoing_task_count_in_the_report(session, world) -> None:
     task = _open(session, world)
+    task.created_at = datetime(2026, 6, 1, tzinfo=UTC)  # made by then: no log before its creation
     tasks.update_task(
         session,
         world["staff"],

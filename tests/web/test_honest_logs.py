@@ -175,7 +175,7 @@ def test_the_queue_shows_notes_outcomes_in_kind_and_flags_in_words(client, sessi
     assert f"#{log.id}" in html
     assert "Unloaded the van too" in html
     assert "40 bags (Bags packed)" in html
-    assert "Van for the day (25.00)" in html
+    assert "Van for the day (£25.00)" in html
     assert "Check:</span> 5 h is more than the shift&#39;s length (3 h)." in html
     assert 'data-label="Flags"' in html
     assert "Select all 1 on this page" in html and "Approve all 1 on this page" in html
