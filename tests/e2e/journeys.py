@@ -34,7 +34,10 @@ def confirm_email(page: Any, email: str) -> None:
 
 
 def sign_out(page: Any) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    button = page.get_by_role("button", name="Sign out")
+    if not button.is_visible():  # on a phone it is inside the Menu disclosure
+        page.get_by_text("Menu", exact=True).click()
+    button.click()
     page.wait_for_url("**/")
 
 

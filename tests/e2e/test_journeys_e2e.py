@@ -102,11 +102,11 @@ def test_a_coordinator_assigns_a_volunteer_and_marks_attendance(page, new_page) 
 
     # Assign: a bad address first (the error is beside the field), then the volunteer's.
     page.get_by_label("Volunteer's email address").fill("nobody-here@example.org")
-    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Assign", exact=True).click()
     assert page.locator(".usa-error-message, .usa-alert--error").first.is_visible()
     _look(page, "roster-assign-error")
     page.get_by_label("Volunteer's email address").fill(email)
-    page.get_by_role("button", name="Assign").click()
+    page.get_by_role("button", name="Assign", exact=True).click()
     assert page.get_by_role("status").first.is_visible()
     assert page.get_by_text("Ada Assigned").first.is_visible()
     volunteer.goto("/my/schedule")
@@ -153,7 +153,7 @@ def test_a_reviewer_approves_in_bulk_from_the_queue(page) -> None:
     assert boxes.count() >= 2
     for i in range(2):  # USWDS draws the box with the label's ::before; the input is hidden
         log_id = boxes.nth(i).get_attribute("value")
-        box = page.get_by_role("checkbox", name=f"Select log #{log_id}")
+        box = page.get_by_role("checkbox", name=f"Select log #{log_id}", exact=True)
         box.focus()  # the way a keyboard user ticks it
         page.keyboard.press("Space")
         assert box.is_checked()

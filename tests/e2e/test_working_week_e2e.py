@@ -1,0 +1,97 @@
+"""The working week on a phone, end to end: the demo coordinator's home page leads to the
+roster of yesterday's kitchen shift, "Mark all attended" turns the four volunteers' attendance
+into logs, the demo reviewer finds them in the queue (with the flags column) and approves them
+all at once, and a volunteer's home page shows the hours. At 390 px, axe on every page.
+
+This file runs after the other roster tests (which leave the shift unmarked) on purpose: it
+uses up the demo's shift waiting for attendance."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from tests.e2e.conftest import PHONE, check_a11y, screenshots, sign_in
+from tests.e2e.test_roster_e2e import waiting_shift_id
+
+PEOPLE = ("Maya Cohen", "Noah Schmidt", "Olivia Brown", "Priya Nair")  # the demo's four
+
+
+def _flash_in_view(page: Any) -> None:
+    box = page.locator(".usa-alert").first.bounding_box()
+    assert box is not None and 0 <= box["y"] < PHONE["height"], box
+
+
+def _hours_this_year(page: Any, programme: str) -> Decimal:
+    page.goto("/")
+    item = page.locator("#home-hours ~ ul li", has_text=programme)
+    if not item.count():
+        return Decimal(0)
+    found = re.search(r"([\d.,]+) h in", item.first.inner_text())
+    assert found, item.first.inner_text()
+    return Decimal(found.group(1).replace(",", ""))
+
+
+def _look(page: Any, name: str) -> None:
+    """axe, then screenshots (which end at desktop width), then back to the phone."""
+    check_a11y(page)
+    screenshots(page, name)
+    page.set_viewport_size(PHONE)
+
+
+def test_a_coordinator_marks_a_shift_and_the_reviewer_approves_it_on_a_phone(new_page) -> None:
+    shift = waiting_shift_id()
+
+    def fresh() -> Any:
+        page = new_page()
+        page.set_viewport_size(PHONE)
+        return None, page
+
+    # Maya's hours before: the shift's programme, read from her own home page.
+    _, maya = fresh()
+    sign_in(maya, "maya@demo.coprod.org")
+    programme = "Community Meals"
+    before = _hours_this_year(maya, programme)
+
+    # The coordinator's home page lists this week's shifts and the one waiting for attendance.
+    _, cora = fresh()
+    sign_in(cora, "coordinator@demo.coprod.org")
+    cora.goto("/")
+    assert cora.get_by_role("heading", name="Today and the next 7 days").is_visible()
+    waiting = cora.locator("#home-attendance ~ ul").first
+    assert waiting.get_by_text("4 to mark").is_visible()
+    _look(cora, "week-coordinator-home")
+    waiting.get_by_role("link").first.click()
+    cora.wait_for_url(f"**/shifts/{shift}/roster")
+
+    # The printable sheet is one link away; then mark everyone attended.
+    assert cora.get_by_role("link", name="Printable sign-in sheet").is_visible()
+    cora.get_by_role("link", name="Mark all attended").click()
+    cora.get_by_role("button", name="Yes, mark 4 as attended").click()
+    cora.wait_for_url(f"**/shifts/{shift}/roster")
+    _flash_in_view(cora)
+    _look(cora, "week-roster-marked")
+    assert not cora.get_by_role("link", name="Mark all attended").count()
+
+    # The reviewer's queue holds the four new logs, with their details and flags columns.
+    _, ravi = fresh()
+    sign_in(ravi, "reviewer@demo.coprod.org")
+    ravi.goto("/review")
+    rows = ravi.locator("tbody tr")
+    for name in PEOPLE:
+        assert rows.filter(has_text=name).count() >= 1, name
+    overflow = ravi.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the queue scrolls sideways by {overflow}px"
+    _look(ravi, "week-queue")
+    ravi.locator("label[for=select-all]").click()  # USWDS draws the box on the label
+    assert ravi.locator("input[name=log_ids]").first.is_checked()
+    ravi.get_by_role("button", name="Approve selected").click()
+    ravi.wait_for_load_state()
+    _flash_in_view(ravi)
+    assert not ravi.locator("tbody tr", has_text="Maya Cohen").filter(has_text="Submitted").count()
+
+    # Maya's home page counts the shift's three hours.
+    after = _hours_this_year(maya, programme)
+    assert after == before + 3, (before, after)
+    _look(maya, "week-volunteer-home")
