@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 from coprod.models import OrgKind, Task, TaskInterest
 from coprod.services import tasks
 from tests.factories import make_org, make_programme, make_task, make_user
-from tests.services.test_race_conditions import ROUNDS, load_user, race
+from tests.services.racing import ROUNDS, load_user, race
 
 pytestmark = pytest.mark.postgres
 

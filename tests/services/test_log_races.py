@@ -20,7 +20,7 @@ from coprod.models import ContributionLog, LogStatus, SignupStatus
 from coprod.services import contributions, signups
 from tests.conftest import NOW
 from tests.factories import ShiftWorld, make_signup
-from tests.services.test_race_conditions import Job, Refused, load_signup, load_user, race
+from tests.services.racing import Job, Refused, load_signup, load_user, race
 
 pytestmark = pytest.mark.postgres
 ROUNDS = 8

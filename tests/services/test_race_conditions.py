@@ -13,20 +13,16 @@ the docstrings below (rerun with the guard edited out to see it again).
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
-from coprod.errors import Conflict, Invalid
 from coprod.models import (
     SEATED,
     AuditEntry,
@@ -38,7 +34,6 @@ from coprod.models import (
     Signup,
     SignupStatus,
     Task,
-    User,
 )
 from coprod.services import contributions, review, signups
 from tests.factories import (
@@ -51,64 +46,17 @@ from tests.factories import (
     make_task,
     make_user,
 )
+from tests.services.racing import (
+    ROUNDS,
+    Job,
+    Refused,
+    load_log,
+    load_signup,
+    load_user,
+    race,
+)
 
 pytestmark = pytest.mark.postgres
-ROUNDS = 8
-Job = Callable[[Session], Callable[[], Any]]
-
-
-@dataclass(frozen=True)
-class Refused:
-    kind: str
-    message: str
-
-
-def race(engine: Engine, jobs: list[Job]) -> list[Any]:
-    """Run each job in its own thread and session, released together."""
-    barrier = threading.Barrier(len(jobs), timeout=60)
-
-    def run(job: Job) -> Any:
-        with Session(bind=engine, expire_on_commit=False) as s:
-            call = job(s)
-            s.commit()  # hold no lock while waiting at the barrier
-            barrier.wait()
-            try:
-                result = call()
-                s.commit()
-                return result
-            except (Conflict, Invalid) as err:
-                s.rollback()
-                return Refused(type(err).__name__, err.message)
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        return [f.result(timeout=120) for f in futures]
-
-
-def load_user(s: Session, user_id: int) -> User:
-    user = s.get(User, user_id, options=[selectinload(User.memberships)])
-    assert user is not None
-    return user
-
-
-def load_signup(s: Session, signup_id: int) -> Signup:
-    signup = s.get(
-        Signup,
-        signup_id,
-        options=[joinedload(Signup.shift).joinedload(Shift.task).joinedload(Task.programme)],
-    )
-    assert signup is not None
-    return signup
-
-
-def load_log(s: Session, log_id: int) -> ContributionLog:
-    log = s.get(
-        ContributionLog,
-        log_id,
-        options=[joinedload(ContributionLog.task).joinedload(Task.programme)],
-    )
-    assert log is not None
-    return log
 
 
 def cancel_job(actor_id: int, signup_id: int, now: Any) -> Job:

@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 from coprod.models import AuditEntry, Signup, SignupStatus
 from coprod.services import signups
 from tests.factories import ShiftWorld, make_signup, make_user
-from tests.services.test_signup_concurrency import _load_shift, _load_user, _race
+from tests.services.racing import load_shift, load_user, race
 
 PEOPLE = 6
 
 
 def _mark_all_job(actor_id: int, shift_id: int, now: Any) -> Callable[[Session], Any]:
     def job(s: Session) -> Callable[[], int]:
-        actor, shift = _load_user(s, actor_id), _load_shift(s, shift_id)
+        actor, shift = load_user(s, actor_id), load_shift(s, shift_id)
         return lambda: len(signups.mark_all_attended(s, actor, shift, now))
 
     return job
@@ -36,7 +36,7 @@ def _two_keepers_at_once(engine: Engine, now: Any) -> None:
         keepers = [world.coordinator.id, world.lead_staff.id]
         setup.commit()
 
-    marked = _race(engine, [_mark_all_job(k, shift_id, now) for k in keepers])
+    marked = race(engine, [_mark_all_job(k, shift_id, now) for k in keepers], refused=())
 
     assert sorted(marked) == [0, PEOPLE]  # one marked everyone, the other found nobody left
     with Session(bind=engine) as s:

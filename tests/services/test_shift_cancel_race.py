@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from coprod.errors import Conflict
-from coprod.models import Shift, Signup, SignupStatus, Task, User
+from coprod.models import Signup, SignupStatus
 from coprod.services import shift_changes, signups
 from tests.factories import ShiftWorld, make_signup, make_user
+from tests.services.racing import load_shift, load_user
 
 pytestmark = pytest.mark.postgres
 ROUNDS = 8
@@ -38,21 +39,9 @@ def _world(engine: Engine) -> dict[str, int]:
         return world
 
 
-def _user(s: Session, user_id: int) -> User:
-    user = s.get(User, user_id, options=[selectinload(User.memberships)])
-    assert user is not None
-    return user
-
-
-def _shift(s: Session, shift_id: int) -> Shift:
-    shift = s.get(Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.programme)])
-    assert shift is not None
-    return shift
-
-
 def _state(engine: Engine, shift_id: int) -> tuple[bool, int, Counter[SignupStatus]]:
     with Session(bind=engine) as s:
-        shift = _shift(s, shift_id)
+        shift = load_shift(s, shift_id)
         rows = s.execute(
             select(Signup.status, func.count())
             .where(Signup.shift_id == shift_id)
@@ -82,7 +71,7 @@ def _sign_up(
     go: threading.Event,
 ) -> str:
     with Session(bind=engine, expire_on_commit=False) as s:
-        user = _user(s, user_id)
+        user = load_user(s, user_id)
         shift = signups.get_shift(s, user, shift_id)
         assert not shift.is_cancelled  # the booker saw a live shift
         s.commit()  # end the read; hold nothing
@@ -109,7 +98,7 @@ def test_a_sign_up_waiting_for_the_cancelling_lock_is_refused(committed_engine, 
         )
         assert loaded.wait(30)
         with Session(bind=committed_engine, expire_on_commit=False) as canceller:
-            staff, shift = _user(canceller, w["staff"]), _shift(canceller, w["shift"])
+            staff, shift = load_user(canceller, w["staff"]), load_shift(canceller, w["shift"])
             shift_changes.cancel_shift(canceller, staff, shift, reason="Storm", now=now)
             go.set()
             deadline = time.monotonic() + 20
@@ -136,7 +125,7 @@ def test_cancelling_and_signing_up_at_once_never_leave_a_live_sign_up(
 
         def cancel(w: dict[str, int] = w, barrier: threading.Barrier = barrier) -> str:
             with Session(bind=committed_engine, expire_on_commit=False) as s:
-                staff, shift = _user(s, w["staff"]), _shift(s, w["shift"])
+                staff, shift = load_user(s, w["staff"]), load_shift(s, w["shift"])
                 s.commit()
                 barrier.wait()
                 shift_changes.cancel_shift(s, staff, shift, now=now)
@@ -145,7 +134,7 @@ def test_cancelling_and_signing_up_at_once_never_leave_a_live_sign_up(
 
         def book(w: dict[str, int] = w, barrier: threading.Barrier = barrier) -> str:
             with Session(bind=committed_engine, expire_on_commit=False) as s:
-                user = _user(s, w["newcomer"])
+                user = load_user(s, w["newcomer"])
                 shift = signups.get_shift(s, user, w["shift"])
                 s.commit()
                 barrier.wait()

@@ -8,59 +8,28 @@ any exception reaching a thread fails the test.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from coprod.errors import Conflict
-from coprod.models import SEATED, Shift, Signup, SignupStatus, Task, User
+from coprod.models import SEATED, Shift, Signup, SignupStatus, Task
 from coprod.services import signups
 from tests.factories import ShiftWorld, make_shift, make_signup, make_user
+from tests.services.racing import load_shift, load_user, race
 
 SEATS = 5
 RACERS = 40
 
 
-def _race(engine: Engine, jobs: list[Callable[[Session], Any]]) -> list[Any]:
-    """Run each job in its own thread and session, released together; re-raise any error."""
-    barrier = threading.Barrier(len(jobs), timeout=120)
-
-    def run(job: Callable[[Session], Any]) -> Any:
-        with Session(bind=engine, expire_on_commit=False) as s:
-            call = job(s)  # loads its objects and returns the call to race
-            s.commit()  # end the read transaction: hold no lock while waiting
-            barrier.wait()
-            result = call()
-            s.commit()
-            return result
-
-    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        return [f.result(timeout=180) for f in futures]
-
-
-def _load_user(s: Session, user_id: int) -> User:
-    user = s.get(User, user_id, options=[selectinload(User.memberships)])
-    assert user is not None
-    return user
-
-
-def _load_shift(s: Session, shift_id: int) -> Shift:
-    shift = s.get(Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.programme)])
-    assert shift is not None
-    return shift
-
-
 def _sign_up_job(user_id: int, shift_id: int, now: Any) -> Callable[[Session], Any]:
     def job(s: Session) -> Callable[[], SignupStatus]:
-        user, shift = _load_user(s, user_id), _load_shift(s, shift_id)
+        user, shift = load_user(s, user_id), load_shift(s, shift_id)
         return lambda: signups.sign_up(s, user, shift, now).status
 
     return job
@@ -74,7 +43,7 @@ def _cancel_job(signup_id: int, now: Any) -> Callable[[Session], Any]:
             options=[joinedload(Signup.shift).joinedload(Shift.task).joinedload(Task.programme)],
         )
         assert signup is not None
-        actor = _load_user(s, signup.user_id)
+        actor = load_user(s, signup.user_id)
         return lambda: signups.cancel(s, actor, signup, now).status
 
     return job
@@ -99,7 +68,9 @@ def _race_for_seats(committed_engine: Engine, now: Any) -> None:
         shift_id = world.shift.id
         setup.commit()
 
-    results = _race(committed_engine, [_sign_up_job(uid, shift_id, now) for uid in racers])
+    results = race(
+        committed_engine, [_sign_up_job(uid, shift_id, now) for uid in racers], refused=()
+    )
 
     assert Counter(results) == {
         SignupStatus.CONFIRMED: SEATS,
@@ -146,7 +117,7 @@ def test_concurrent_cancellations_and_sign_ups_never_exceed_capacity(committed_e
 
     jobs = [_cancel_job(sid, now) for sid in seated_ids]
     jobs += [_sign_up_job(uid, shift_id, now) for uid in newcomers]
-    results = _race(committed_engine, jobs)
+    results = race(committed_engine, jobs, refused=())
 
     assert results[:SEATS] == [SignupStatus.CANCELLED] * SEATS
     confirmed, by_status = _statuses(committed_engine, shift_id)
@@ -168,7 +139,7 @@ def test_the_same_person_signing_up_twice_at_once_gets_one_place(committed_engin
         setup.commit()
 
     def attempt(s: Session) -> Callable[[], str]:
-        user, shift = _load_user(s, user_id), _load_shift(s, shift_id)
+        user, shift = load_user(s, user_id), load_shift(s, shift_id)
 
         def call() -> str:
             try:
@@ -179,7 +150,7 @@ def test_the_same_person_signing_up_twice_at_once_gets_one_place(committed_engin
 
         return call
 
-    results = _race(committed_engine, [attempt] * 8)
+    results = race(committed_engine, [attempt] * 8, refused=())
     assert results.count(SignupStatus.CONFIRMED) == 1
     assert results.count(signups.DUPLICATE) == 7
     confirmed, by_status = _statuses(committed_engine, shift_id)
@@ -199,7 +170,7 @@ def test_one_person_racing_for_overlapping_shifts_gets_only_one(committed_engine
 
     def attempt(shift_id: int) -> Callable[[Session], Any]:
         def job(s: Session) -> Callable[[], str]:
-            user, shift = _load_user(s, user_id), _load_shift(s, shift_id)
+            user, shift = load_user(s, user_id), load_shift(s, shift_id)
 
             def call() -> str:
                 try:
@@ -212,7 +183,7 @@ def test_one_person_racing_for_overlapping_shifts_gets_only_one(committed_engine
 
         return job
 
-    results = _race(committed_engine, [attempt(sid) for sid in shift_ids])
+    results = race(committed_engine, [attempt(sid) for sid in shift_ids], refused=())
     assert results.count(SignupStatus.CONFIRMED) == 1
     assert all("which overlaps this shift" in r for r in results if r != SignupStatus.CONFIRMED)
     with Session(bind=committed_engine) as s:
