@@ -454,9 +454,12 @@ def _signups(session: Session, tasks: list[Task], p: dict[str, User], now: datet
                 queued_at=now - timedelta(days=1),
             )
         )
-    # A kitchen shift tomorrow, inside the default 24-hour reminder window, so the scheduler
-    # queues reminders for it as soon as `make run` starts.
-    starts = (now + timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
+    # A kitchen shift inside the default 24-hour reminder window, so the scheduler queues
+    # reminders for it as soon as `make run` starts: the first whole hour at least two hours
+    # away that falls in the daytime (09:00-16:00 in the demo's zone), at most ~20 hours away.
+    starts = (now + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    while not 9 <= starts.astimezone(ZoneInfo(DEMO_ZONE)).hour <= 16:
+        starts += timedelta(hours=1)
     soon = Shift(
         task_id=tasks[0].id,
         starts_at=starts,

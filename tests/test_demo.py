@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import pairwise
 
+import pytest
 from sqlalchemy import func, select
 
 from coprod.demo import DEMO_LOGINS, DEMO_PASSWORD, load_demo_data
@@ -113,6 +115,23 @@ def test_the_demo_has_a_shift_inside_the_default_reminder_window(session) -> Non
         )
     )
     assert "volunteer@demo.coprod.org" in reminded
+
+
+@pytest.mark.parametrize("hour", [0, 7, 13, 17, 23])
+def test_the_demo_shift_inside_the_reminder_window_is_in_the_daytime(session, hour) -> None:
+    """Loaded at any hour, the soon shift starts within the day's hours, not at 03:00."""
+    from zoneinfo import ZoneInfo
+
+    now = NOW.replace(hour=hour, minute=20)
+    load_demo_data(session, now=now)
+    soon = session.scalars(
+        select(Shift)
+        .where(Shift.starts_at > now, Shift.starts_at <= now + timedelta(hours=24))
+        .order_by(Shift.starts_at)
+    ).all()
+    assert soon, "no shift inside the next 24 hours"
+    for shift in soon:
+        assert 9 <= shift.starts_at.astimezone(ZoneInfo("Europe/London")).hour <= 16
 
 
 def test_the_demo_has_a_cancelled_shift_with_a_reason_and_its_ended_places(session) -> None:
