@@ -206,3 +206,12 @@ def test_a_reviewer_marking_attendance_approves_at_once(client, session, w):
         f"/signups/{signup.id}/attendance", data={"attended": "1"}, follow_redirects=True
     )
     assert b"of this shift is approved" in resp.data
+
+
+def test_a_queue_page_past_the_end_says_so_not_that_there_are_no_logs(client, session, w):
+    make_log(session, task=w.task)
+    login(client, w.reviewer)
+    html = client.get("/review?page=50").get_data(as_text=True)
+    assert "No logs yet" not in html
+    assert "There is no page 50: the list has 1 page (1 in all)." in html
+    assert "/review?page=1" in html
