@@ -378,6 +378,9 @@ def _tasks(
             location=place,
             status=status,
             coordinating_organisation_id=o[coord].id if coord else None,
+            # Posted before its first (past) shift: a log of a day it was held is not refused
+            # as "before the task was created".
+            created_at=now - timedelta(days=30),
         )
         task.metrics = list(metrics[programme.id]) if metric_index is not None else []
         session.add(task)

@@ -17,6 +17,7 @@ from coprod.models import (
     Shift,
     Signup,
     SignupStatus,
+    Task,
     User,
 )
 from coprod.services import accounts
@@ -188,3 +189,18 @@ def test_the_demo_queue_has_a_log_with_a_flag(session) -> None:
     flags = contributions.log_flags(session, page.items)
     flagged = [log for log in page.items if flags.of(log)]
     assert any("more than the shift's length" in f for log in flagged for f in flags.of(log))
+
+
+def test_demo_tasks_were_created_before_their_shifts_and_logs(session) -> None:
+    """Otherwise the log form refuses a day the task's past shifts were held ("cannot be
+    before ..., when the task was created") and the demo's own logs break that rule."""
+    load_demo_data(session, now=NOW)
+    for task in session.scalars(select(Task)):
+        created = task.created_at
+        assert all(created <= s.starts_at for s in task.shifts), task.title
+        dates = session.scalars(
+            select(ContributionLog.date).where(
+                ContributionLog.task_id == task.id, ContributionLog.shift_id.is_(None)
+            )
+        )
+        assert all(created.date() <= d for d in dates), task.title

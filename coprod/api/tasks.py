@@ -485,16 +485,19 @@ def create_weekly_shifts(args: dict[str, Any], task_id: int) -> Any:
     skipped dates; the shifts share a `series_id`."""
     session, actor = db.session(), current_actor()
     task = tasks.get_task(session, actor, task_id)
-    made = shifts.add_weekly_shifts(
-        session,
-        actor,
-        task,
-        first_starts_at=args["first_starts_at"],
-        duration=args["first_ends_at"] - args["first_starts_at"],
-        until=args["until"],
-        capacity=args["capacity"],
-        skip=args["skip_dates"],
-        now=utcnow(),
+    made = renamed(
+        lambda: shifts.add_weekly_shifts(
+            session,
+            actor,
+            task,
+            first_starts_at=args["first_starts_at"],
+            duration=args["first_ends_at"] - args["first_starts_at"],
+            until=args["until"],
+            capacity=args["capacity"],
+            skip=args["skip_dates"],
+            now=utcnow(),
+        ),
+        {"starts_at": "first_starts_at", "ends_at": "first_ends_at"},
     )
     session.commit()
     location = url_for("api_tasks.list_shifts", task_id=task.id)

@@ -24,7 +24,7 @@ from coprod import policy
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
-from coprod.services.bounds import parse_day
+from coprod.services.bounds import MAX_ID, parse_day
 from coprod.services.shift_state import live_shift
 from coprod.services.shifts import (
     MAX_CAPACITY,
@@ -272,6 +272,8 @@ def copy_shifts(
         raise Invalid("target_task_id", "Choose the task to copy the shifts to.")
     if target_task_id == source.id:
         raise Invalid("target_task_id", "A task cannot copy shifts to itself: choose another task.")
+    if not 1 <= target_task_id <= MAX_ID:  # a number typed in the form: no overflow in a query
+        raise Invalid("target_task_id", NO_SUCH_TARGET)
     try:
         target = get_task_to_manage(session, actor, target_task_id)
     except (NotFound, NotAllowed):
@@ -285,6 +287,8 @@ def copy_shifts(
         raise Invalid("shift_ids", "Tick at least one shift to copy.")
     else:
         wanted = sorted(set(shift_ids))
+        if not all(1 <= i <= MAX_ID for i in wanted):
+            raise Invalid("shift_ids", "No such shift in this task: choose only its shifts.")
         chosen = list(
             session.scalars(
                 select(Shift)

@@ -443,7 +443,8 @@ def queue() -> Any:
 
 
 def _ids(name: str) -> list[int]:
-    return [i for i in (as_id(x) for x in request.form.getlist(name)[: review.MAX_BULK + 1]) if i]
+    ids = (as_id(x) for x in request.form.getlist(name)[: review.MAX_BULK + 1])
+    return list(dict.fromkeys(i for i in ids if i))  # each log once, in the page's order
 
 
 @bp.route("/review/approve", methods=["POST"])

@@ -89,6 +89,25 @@ def test_post_weekly_with_skipped_dates_and_remove_one_date(client, session):
     assert is_problem(api.post(f"/shifts/{lone.id}/remove-from-series", {}), 409)
 
 
+def test_post_weekly_names_the_fields_of_the_request(client, session):
+    """The service checks starts_at/ends_at; the API answers with the body's field names."""
+    world = _world(session)
+    api = Api(client, bearer(session, world.lead_staff))
+    path = f"/tasks/{world.task.id}/shifts/weekly"
+    past = utcnow() - timedelta(days=3)
+    body = {
+        "first_starts_at": past.isoformat(),
+        "first_ends_at": (past - timedelta(hours=1)).isoformat(),
+        "until": (past + timedelta(weeks=2)).date().isoformat(),
+        "capacity": 2,
+    }
+    bad = api.post(path, body)
+    assert is_problem(bad, 422)
+    errors = bad.get_json()["errors"]
+    assert "first_starts_at" in errors and "first_ends_at" in errors, errors
+    assert "starts_at" not in errors and "ends_at" not in errors
+
+
 def test_post_copy_and_move(client, session):
     world = _world(session)
     make_signup(session, world.shift, world.volunteer)

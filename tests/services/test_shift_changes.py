@@ -372,6 +372,9 @@ def test_copying_is_refused_clearly(session, world, now) -> None:
     )
     assert "target_task_id" in copy(target_task_id=foreign.id)  # not one the actor manages
     assert "target_task_id" in copy(target_task_id=10**9)
+    assert "target_task_id" in copy(target_task_id=10**20)  # typed in the form: no overflow
+    assert "target_task_id" in copy(target_task_id=-1)
+    assert "shift_ids" in copy(shift_ids=[shift.id, 10**20])
     assert "weeks" in copy(weeks=53)
     assert "weeks" in copy(weeks=-53)
     assert "past" in copy(shift_ids=[past.id], weeks=0)["weeks"][0]

@@ -93,6 +93,13 @@ def test_the_coordinating_organisation_must_be_a_partner(session, world) -> None
     assert "partner" in err.value.errors["coordinating_organisation_id"][0]
 
 
+def test_ids_beyond_the_database_integer_are_field_errors_not_overflows(session, world) -> None:
+    """A number typed into the form's select (or the CLI) is refused beside its field."""
+    with pytest.raises(Invalid) as err:
+        _create(session, world, metric_ids=[10**20], coordinating_organisation_id=10**20)
+    assert {"metric_ids", "coordinating_organisation_id"} <= set(err.value.errors)
+
+
 def test_a_task_needs_a_title_and_all_field_errors_come_together(session, world) -> None:
     with pytest.raises(Invalid) as err:
         _create(session, world, title="  ", location="x" * 301)

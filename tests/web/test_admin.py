@@ -221,6 +221,17 @@ def test_the_audit_log_is_paginated_in_a_constant_number_of_queries(
     assert few <= counts[0] <= few + 1  # a list that fits one page needs no COUNT
 
 
+def test_an_audit_page_past_the_end_says_so_not_that_nothing_was_recorded(
+    client, session, site_admin
+) -> None:
+    session.add(AuditEntry(actor_id=site_admin.id, action="user.registered", object_type="User"))
+    session.flush()
+    html = login(client, site_admin).get("/admin/audit?page=7").get_data(as_text=True)
+    assert "No audit entries yet" not in html
+    assert "There is no page 7: the list has 1 page (1 in all)." in html
+    assert "/admin/audit?page=1" in html
+
+
 def test_a_bad_audit_page_number_is_a_4xx(client, session, site_admin) -> None:
     assert login(client, site_admin).get("/admin/audit?page=0").status_code == 422
 

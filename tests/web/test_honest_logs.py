@@ -206,3 +206,23 @@ def test_a_reviewer_marking_attendance_approves_at_once(client, session, w):
         f"/signups/{signup.id}/attendance", data={"attended": "1"}, follow_redirects=True
     )
     assert b"of this shift is approved" in resp.data
+
+
+def test_a_queue_page_past_the_end_says_so_not_that_there_are_no_logs(client, session, w):
+    make_log(session, task=w.task)
+    login(client, w.reviewer)
+    html = client.get("/review?page=50").get_data(as_text=True)
+    assert "No logs yet" not in html
+    assert "There is no page 50: the list has 1 page (1 in all)." in html
+    assert "/review?page=1" in html
+
+
+def test_approve_all_on_the_page_counts_each_log_once_in_good_english(client, session, w):
+    log = make_log(session, task=w.task)
+    login(client, w.reviewer)
+    ids = [str(log.id), str(log.id)]
+    ask = client.post("/review/approve", data={"scope": "page", "page_ids": ids, "next": "/review"})
+    html = ask.get_data(as_text=True)
+    assert ask.status_code == 200
+    assert "Approve the 1 log on that page?" in html and "Yes, approve 1 log<" in html
+    assert "1 logs" not in html and html.count(f'name="page_ids" value="{log.id}"') == 1

@@ -22,6 +22,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, notifications
+from coprod.services.bounds import MAX_ID
 from coprod.services.signups import free_seat, lock_shifts
 from coprod.services.text import clean_text
 
@@ -70,7 +71,8 @@ def _check_metrics(
     ids = sorted(set(metric_ids))
     if not ids:
         return []
-    metrics = list(session.scalars(select(Metric).where(Metric.id.in_(ids))))
+    in_range = [i for i in ids if 1 <= i <= MAX_ID]  # a typed number: no overflow in a query
+    metrics = list(session.scalars(select(Metric).where(Metric.id.in_(in_range))))
     if len(metrics) != len(ids) or any(m.programme_id != programme.id for m in metrics):
         raise Invalid("metric_ids", "Choose only outcome metrics of this programme.")
     return sorted(metrics, key=lambda m: m.id)
@@ -79,12 +81,12 @@ def _check_metrics(
 def _check_coordinator(session: Session, programme: Programme, org_id: int | None) -> int | None:
     if org_id is None:
         return None
-    is_partner = session.scalar(
+    is_partner = 1 <= org_id <= MAX_ID and session.scalar(
         select(Partner.id).where(
             Partner.programme_id == programme.id, Partner.organisation_id == org_id
         )
     )
-    if is_partner is None:
+    if not is_partner:
         raise Invalid(
             "coordinating_organisation_id",
             "The coordinating organisation must be a partner of this programme.",
