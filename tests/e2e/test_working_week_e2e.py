@@ -9,10 +9,11 @@ uses up the demo's shift waiting for attendance."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from decimal import Decimal
 from typing import Any
 
-from tests.e2e.conftest import PHONE, check_a11y, screenshots, sign_in
+from tests.e2e.conftest import PHONE, SERVER, check_a11y, screenshots, sign_in
 from tests.e2e.test_roster_e2e import waiting_shift_id
 
 PEOPLE = ("Maya Cohen", "Noah Schmidt", "Olivia Brown", "Priya Nair")  # the demo's four
@@ -77,7 +78,14 @@ def test_a_coordinator_marks_a_shift_and_the_reviewer_approves_it_on_a_phone(new
     # The reviewer's queue holds the four new logs, with their details and flags columns.
     _, ravi = fresh()
     sign_in(ravi, "reviewer@demo.coprod.org")
-    ravi.goto("/review")
+    # The queue filtered to the shift's task: other browser tests leave logs waiting too.
+    with sqlite3.connect(SERVER["database"]) as conn:
+        task_id, programme_id = conn.execute(
+            "SELECT t.id, t.programme_id FROM shift s JOIN task t ON t.id = s.task_id "
+            "WHERE s.id = ?",
+            (shift,),
+        ).fetchone()
+    ravi.goto(f"/review?programme={programme_id}&task={task_id}&status=submitted&per_page=100")
     rows = ravi.locator("tbody tr")
     for name in PEOPLE:
         assert rows.filter(has_text=name).count() >= 1, name
