@@ -246,6 +246,16 @@ def test_a_reviewed_or_withdrawn_log_cannot_be_withdrawn(session, now, status):
         svc.withdraw_log(session, log.contributor, log, now=now)
 
 
+@pytest.mark.parametrize("action", ["log.edit", "log.withdraw", "log.resubmit", "log.correct"])
+def test_a_withdrawn_log_is_said_to_be_withdrawn_when_changed_again(session, now, action):
+    """A second click on "Withdraw" (or an old "Change" link) says the log is withdrawn, not
+    that it is "not yet approved or rejected" or could be corrected."""
+    log = make_log(session, status=LogStatus.WITHDRAWN)
+    assert log.contributor is not None
+    with pytest.raises(Conflict, match="is withdrawn"):
+        svc.get_log_to_change(session, log.contributor, log.id, action)
+
+
 def test_a_withdrawn_log_is_not_reviewed(session, now):
     log = make_log(session, status=LogStatus.WITHDRAWN)
     reviewer = make_member(session, log.task.programme.lead_organisation, Role.REVIEWER)
