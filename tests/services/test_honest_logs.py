@@ -132,6 +132,8 @@ def test_a_rejected_log_frees_the_shift_and_a_correction_is_not_a_second_log(ses
     review.approve(session, reviewer, fix, now)
     errs = errors_of(lambda: log_shift(session, w, w.volunteer, now))
     assert "already logged" in errs["shift"][0]
+    # It names the log, and an approved log is corrected, not changed.
+    assert f"log #{fix.id}" in errs["shift"][0] and "correct it" in errs["shift"][0]
 
 
 # --- a log without a shift ----------------------------------------------------------------
