@@ -5,8 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import BASE_DIR, config_for, refuse_unsafe
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a route: an id the database can hold (1 to MAX_ID), so a longer number
+    in a path is a 404 like any other unknown id, never an integer SQLite cannot bind."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        from coprod.services.bounds import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
@@ -17,6 +29,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
         static_folder=str(BASE_DIR / "static"),
         instance_path=str(BASE_DIR / "instance"),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(config or config_for())
     app.config.update(overrides)
     refuse_unsafe(app.config)

@@ -130,10 +130,17 @@ def log_form_class(task: Task, organisations: list[Organisation] | None = None) 
     return TaskLogForm
 
 
-def _make_form(task: Task, organisations: list[Organisation] | None = None) -> LogForm:
+def _make_form(
+    task: Task, organisations: list[Organisation] | None = None, keep: int | None = None
+) -> LogForm:
+    """The log form, offering the task's shifts that have started (a shift not yet started
+    cannot be logged) and the shift `keep` (the one the log being changed already names)."""
     form = log_form_class(task, organisations)()
+    now = utcnow()
     form.shift.choices = [SelectChoice("", "No particular shift")] + [
-        SelectChoice(str(s.id), describe_time(s)) for s in task.shifts
+        SelectChoice(str(s.id), describe_time(s))
+        for s in task.shifts
+        if s.starts_at <= now or s.id == keep
     ]
     return form
 
@@ -269,7 +276,7 @@ def new(task_id: int) -> Any:
 def resubmit(log_id: int) -> Any:
     session, actor = db.session(), _actor()
     log = contributions.get_log_to_change(session, actor, log_id, "log.resubmit")
-    form = _make_form(log.task)
+    form = _make_form(log.task, keep=log.shift_id)
     if request.method == "GET":
         _fill_from(form, log)
     if form.validate_on_submit():
@@ -291,7 +298,7 @@ def resubmit(log_id: int) -> Any:
 def edit(log_id: int) -> Any:
     session, actor = db.session(), _actor()
     log = contributions.get_log_to_change(session, actor, log_id, "log.edit")
-    form = _make_form(log.task)
+    form = _make_form(log.task, keep=log.shift_id)
     if request.method == "GET":
         _fill_from(form, log)
     if form.validate_on_submit():
@@ -326,7 +333,7 @@ def withdraw(log_id: int) -> Any:
 def correct(log_id: int) -> Any:
     session, actor = db.session(), _actor()
     original = contributions.get_log_to_change(session, actor, log_id, "log.correct")
-    form = _make_form(original.task)
+    form = _make_form(original.task, keep=original.shift_id)
     if request.method == "GET":
         _fill_from(form, original)
     if form.validate_on_submit():

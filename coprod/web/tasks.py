@@ -144,6 +144,8 @@ class CopyShiftsForm(FlaskForm):
         validate_choice=False,
     )
     weeks = IntegerField("Shift them by this many weeks", default=0)
+    # The ticked shifts are read from the request; the field carries their error to the list.
+    shift_ids = SelectMultipleField("Shifts to copy", choices=[], validate_choice=False)
 
 
 class MoveShiftsForm(FlaskForm):

@@ -132,6 +132,8 @@ def test_a_rejected_log_frees_the_shift_and_a_correction_is_not_a_second_log(ses
     review.approve(session, reviewer, fix, now)
     errs = errors_of(lambda: log_shift(session, w, w.volunteer, now))
     assert "already logged" in errs["shift"][0]
+    # It names the log, and an approved log is corrected, not changed.
+    assert f"log #{fix.id}" in errs["shift"][0] and "correct it" in errs["shift"][0]
 
 
 # --- a log without a shift ----------------------------------------------------------------
@@ -244,6 +246,16 @@ def test_a_reviewed_or_withdrawn_log_cannot_be_withdrawn(session, now, status):
     assert log.contributor is not None
     with pytest.raises(Conflict):
         svc.withdraw_log(session, log.contributor, log, now=now)
+
+
+@pytest.mark.parametrize("action", ["log.edit", "log.withdraw", "log.resubmit", "log.correct"])
+def test_a_withdrawn_log_is_said_to_be_withdrawn_when_changed_again(session, now, action):
+    """A second click on "Withdraw" (or an old "Change" link) says the log is withdrawn, not
+    that it is "not yet approved or rejected" or could be corrected."""
+    log = make_log(session, status=LogStatus.WITHDRAWN)
+    assert log.contributor is not None
+    with pytest.raises(Conflict, match="is withdrawn"):
+        svc.get_log_to_change(session, log.contributor, log.id, action)
 
 
 def test_a_withdrawn_log_is_not_reviewed(session, now):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from coprod.db import utcnow
 from coprod.models import ContributionLog, LogStatus, Role, SignupStatus
 from coprod.services import contributions
 from tests.conftest import NOW, login
@@ -18,6 +19,7 @@ from tests.factories import (
     make_log,
     make_member,
     make_metric,
+    make_shift,
     make_signup,
 )
 
@@ -41,6 +43,14 @@ def test_my_schedule_offers_log_hours_for_a_past_shift_filled_in(client, session
     assert f'<option selected value="{w.shift.id}"' in form or (
         f'value="{w.shift.id}" selected' in form
     )
+
+
+def test_the_log_form_offers_only_shifts_that_have_started(client, session, w):
+    later = make_shift(session, w.task, starts_at=utcnow() + timedelta(days=30))
+    login(client, w.volunteer)
+    form = client.get(f"/tasks/{w.task.id}/log").get_data(as_text=True)
+    assert f'value="{w.shift.id}"' in form
+    assert f'value="{later.id}"' not in form  # it cannot be logged yet: not offered
 
 
 def test_my_schedule_links_to_the_log_once_there_is_one(client, session, w):

@@ -197,6 +197,8 @@ def test_mark_all_asks_first_then_marks_the_confirmed(client, session) -> None:
     text = ask.get_data(as_text=True)
     assert ask.status_code == 200 and "Yes, mark 1 as attended" in text
     assert w.volunteer.display_name in text and w.other_volunteer.display_name not in text
+    # The page says that marking makes hours, before the click that makes them.
+    assert "each of them gets a log of this shift's day and length" in text
     assert reread(session, one).status == SignupStatus.CONFIRMED  # asking changes nothing
     done = client.post(f"/shifts/{w.shift.id}/attendance")
     assert done.status_code == 303 and done.headers["Location"].endswith("/roster")

@@ -161,6 +161,15 @@ def test_copying_shifts_to_another_task_from_the_form(client, session, world):
         data={"target_task_id": str(target.id), "scope": "future", "weeks": "99"},
     )
     assert bad.status_code == 422 and b"-52 to 52" in bad.data
+    none = client.post(
+        f"/tasks/{task.id}/shifts/copy",
+        data={"target_task_id": str(target.id), "scope": "chosen", "weeks": "1"},
+    )
+    # "Tick at least one shift" stands beside the list of shifts, and the summary links to it.
+    text = none.get_data(as_text=True)
+    assert none.status_code == 422
+    assert '<span class="usa-error-message" id="shift_ids-error" role="alert">Tick at least' in text
+    assert '<a href="#shift_ids">Tick at least one shift to copy.</a>' in text
     resp = client.post(
         f"/tasks/{task.id}/shifts/copy",
         data={

@@ -78,6 +78,8 @@ def get_log_to_change(session: Session, actor: User, log_id: int, action: str) -
     ("log.edit") or withdraw ("log.withdraw") now, or its reviewer may review ("log.review")."""
     log = get_log(session, actor, log_id)
     policy.require(actor, "log.edit" if action == "log.withdraw" else action, log)
+    if log.status == LogStatus.WITHDRAWN:  # nothing can be done with it any more
+        raise Conflict(f"Log #{log.id} is withdrawn: it is counted nowhere and cannot be changed.")
     if action == "log.edit" and log.status != LogStatus.SUBMITTED:
         raise Conflict(
             "Only a log waiting for review can be edited: after review, correct it or, when it "

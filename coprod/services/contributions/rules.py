@@ -186,10 +186,12 @@ def check_one_log_per_shift(
     session: Session, user_id: int, shift: Shift, exclude: Sequence[int] = ()
 ) -> None:
     """One log per person and shift (the caller holds the person's lock: lock_person)."""
-    if existing_shift_log(session, user_id, shift.id, exclude) is not None:
+    found = existing_shift_log(session, user_id, shift.id, exclude)
+    if found is not None:
         raise Invalid(
             "shift",
-            "Hours for this shift are already logged: change that log instead of adding another.",
+            f"Hours for this shift are already logged in log #{found}: change that log (or "
+            "correct it, once it is approved) instead of adding another.",
         )
 
 
