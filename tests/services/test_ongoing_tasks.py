@@ -140,6 +140,15 @@ def test_a_task_with_shifts_cannot_become_ongoing_but_one_without_can(session, w
     assert plain.ongoing is False
 
 
+def test_an_open_ongoing_task_stays_ongoing(session, world) -> None:
+    """Unticking "Ongoing" on a published task would leave it listed with no shifts."""
+    task = _open(session, world)
+    with pytest.raises(Invalid) as err:
+        tasks.update_task(session, world["staff"], task, description="", location="", ongoing=False)
+    assert "stays ongoing" in err.value.errors["ongoing"][0]
+    assert task.ongoing is True
+
+
 def test_only_lead_staff_choose_whether_a_task_is_ongoing(session, world) -> None:
     task = _ongoing(session, world)
     with pytest.raises(NotAllowed):

@@ -38,7 +38,12 @@ TASK_FIELDS = [
 ]
 ONGOING_HAS_NO_SHIFTS = (
     "An ongoing task has no shifts: people log their hours whenever they do the work. "
-    'To add shifts, edit the task and untick "Ongoing" first.'
+    'To add shifts to a draft, edit it and untick "Ongoing" first; for an open task, post a '
+    "new task with shifts."
+)
+STAYS_ONGOING = (
+    "This task is open as an ongoing task, so it stays ongoing: unticking it would leave a "
+    "published task with no shifts. To run the work with shifts, post a new task."
 )
 HAS_SHIFTS = (
     "This task has shifts, so it cannot become ongoing. Keep it with shifts, or post a new "
@@ -165,7 +170,8 @@ def update_task(
     ongoing: bool | _Keep = KEEP,
 ) -> Task:
     """Lead staff may change every field; the task's coordinators only its description and
-    location. A task with shifts cannot become ongoing."""
+    location. A task with shifts cannot become ongoing, and an open ongoing task stays ongoing
+    (unticking it would leave a published task with no shifts)."""
     policy.require(actor, "task.edit_description", task)
     lead_only = any(
         not isinstance(v, _Keep) for v in (title, metric_ids, coordinating_organisation_id, ongoing)
@@ -187,6 +193,8 @@ def update_task(
     new_ongoing = task.ongoing if isinstance(ongoing, _Keep) else bool(ongoing)
     if new_ongoing and not task.ongoing and task.shifts:
         errs.add("ongoing", HAS_SHIFTS)
+    if task.ongoing and not new_ongoing and task.status == TaskStatus.OPEN:
+        errs.add("ongoing", STAYS_ONGOING)
     errs.raise_if_any()
     task.ongoing = new_ongoing
     task.title, task.description, task.location = new_title, description, location
