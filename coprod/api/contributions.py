@@ -281,17 +281,8 @@ def review_contribution(args: dict[str, Any], log_id: int) -> Any:
     return log_out(log)
 
 
-@blp.route("/contributions/<int:log_id>/resubmit", methods=["POST"])
-@blp.arguments(ResubmitIn)
-@blp.response(200, ContributionOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def resubmit(args: dict[str, Any], log_id: int) -> Any:
-    """The contributor changes the fields given (the others stay) and submits the log again,
-    after a reviewer asked for changes."""
+def _change(args: dict[str, Any], log_id: int, change: Callable[..., Any]) -> Any:
+    """Resubmit or edit: the fields given replace the log's, the others stay."""
     session, actor = db.session(), current_actor()
     log = contributions.get_log(session, actor, log_id)
     current = {
@@ -301,7 +292,7 @@ def resubmit(args: dict[str, Any], log_id: int) -> Any:
     merged = {**current, **args}
     shift = _shift(args["shift_id"]) if "shift_id" in args else log.shift
     _renaming(
-        lambda: contributions.resubmit_log(
+        lambda: change(
             session,
             actor,
             log,
@@ -315,6 +306,20 @@ def resubmit(args: dict[str, Any], log_id: int) -> Any:
     )
     session.commit()
     return log_out(log)
+
+
+@blp.route("/contributions/<int:log_id>/resubmit", methods=["POST"])
+@blp.arguments(ResubmitIn)
+@blp.response(200, ContributionOut)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def resubmit(args: dict[str, Any], log_id: int) -> Any:
+    """The contributor changes the fields given (the others stay) and submits the log again,
+    after a reviewer asked for changes."""
+    return _change(args, log_id, contributions.resubmit_log)
 
 
 @blp.route("/contributions/<int:log_id>", methods=["PATCH"])
@@ -329,29 +334,7 @@ def edit(args: dict[str, Any], log_id: int) -> Any:
     """The contributor changes the fields given (the others stay) of a log still `submitted`
     (waiting for review); the same rules as a new log (422 with the field), audited. After
     review: 409 (an approved log is corrected, a log sent back is resubmitted)."""
-    session, actor = db.session(), current_actor()
-    log = contributions.get_log(session, actor, log_id)
-    current = {
-        "outcomes": [{"metric_id": o.metric_id, "quantity": o.quantity} for o in log.outcomes],
-        "in_kind": [{"description": i.description, "value": i.value} for i in log.in_kind],
-    }
-    merged = {**current, **args}
-    shift = _shift(args["shift_id"]) if "shift_id" in args else log.shift
-    _renaming(
-        lambda: contributions.edit_log(
-            session,
-            actor,
-            log,
-            on=args.get("date", log.date),
-            hours=args.get("hours", log.hours),
-            notes=args.get("notes", log.notes),
-            shift=shift,
-            now=utcnow(),
-            **_pairs(merged),
-        )
-    )
-    session.commit()
-    return log_out(log)
+    return _change(args, log_id, contributions.edit_log)
 
 
 @blp.route("/contributions/<int:log_id>/withdraw", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -274,45 +275,45 @@ def new(task_id: int) -> Any:
 
 @bp.route("/logs/<int:log_id>/resubmit", methods=["GET", "POST"])
 def resubmit(log_id: int) -> Any:
-    session, actor = db.session(), _actor()
-    log = contributions.get_log_to_change(session, actor, log_id, "log.resubmit")
-    form = _make_form(log.task, keep=log.shift_id)
-    if request.method == "GET":
-        _fill_from(form, log)
-    if form.validate_on_submit():
-        done = run_service(
-            form,
-            lambda: contributions.resubmit_log(
-                session, actor, log, **_values(form, log.task), now=utcnow()
-            ),
-        )
-        if done is not None:
-            flash("Your log is resubmitted for review.", "success")
-            return redirect(url_for("contributions.show", log_id=log.id), code=303)
-    return render_template(
-        "contributions/new.html", form=form, task=log.task, log=log, mode="resubmit"
-    ), form_status(form)
+    """A log sent back for changes: changed and submitted again."""
+    return _change(
+        log_id,
+        "log.resubmit",
+        contributions.resubmit_log,
+        "resubmit",
+        "Your log is resubmitted for review.",
+    )
 
 
 @bp.route("/logs/<int:log_id>/edit", methods=["GET", "POST"])
 def edit(log_id: int) -> Any:
+    """A log still waiting for review, changed by its contributor."""
+    return _change(
+        log_id,
+        "log.edit",
+        contributions.edit_log,
+        "edit",
+        "Your log is changed. It is still waiting for review.",
+    )
+
+
+def _change(log_id: int, action: str, change: Callable[..., Any], mode: str, done: str) -> Any:
+    """The log form filled with the log, and the service that changes it."""
     session, actor = db.session(), _actor()
-    log = contributions.get_log_to_change(session, actor, log_id, "log.edit")
+    log = contributions.get_log_to_change(session, actor, log_id, action)
     form = _make_form(log.task, keep=log.shift_id)
     if request.method == "GET":
         _fill_from(form, log)
     if form.validate_on_submit():
-        done = run_service(
+        changed = run_service(
             form,
-            lambda: contributions.edit_log(
-                session, actor, log, **_values(form, log.task), now=utcnow()
-            ),
+            lambda: change(session, actor, log, **_values(form, log.task), now=utcnow()),
         )
-        if done is not None:
-            flash("Your log is changed. It is still waiting for review.", "success")
+        if changed is not None:
+            flash(done, "success")
             return redirect(url_for("contributions.show", log_id=log.id), code=303)
     return render_template(
-        "contributions/new.html", form=form, task=log.task, log=log, mode="edit"
+        "contributions/new.html", form=form, task=log.task, log=log, mode=mode
     ), form_status(form)
 
 
