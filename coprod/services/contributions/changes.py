@@ -109,16 +109,32 @@ def resubmit_log(
         raise Conflict("An approved log is never edited: submit a correction instead.")
     if log.status != LogStatus.CHANGES_REQUESTED:
         raise Conflict("Only a log a reviewer sent back for changes can be resubmitted.")
+    return refill_log(session, actor, log, data, now, "log.resubmitted", resubmit=True)
+
+
+def refill_log(
+    session: Session,
+    actor: User,
+    log: ContributionLog,
+    data: LogInput,
+    now: datetime,
+    action: str,
+    *,
+    resubmit: bool = False,
+) -> ContributionLog:
+    """A locked log, not yet reviewed, takes new values under the rules of a new log (its
+    contributor locked, the log itself left out of the day's total); audited before/after.
+    Resubmitted, it is submitted again now."""
     assert log.user_id is not None
     lock_person(session, log.user_id)
     outs, items, text = validate_log(session, log.task, log.user_id, data, now, [log.id])
     before = log_state(log)
     fill_log(log, data, outs, items, text)
-    log.status = LogStatus.SUBMITTED
-    log.submitted_at = now
+    if resubmit:
+        log.status, log.submitted_at = LogStatus.SUBMITTED, now
     log.updated_at = now
     session.flush()
-    record_change(session, actor, "log.resubmitted", log, now, before=before, after=log_state(log))
+    record_change(session, actor, action, log, now, before=before, after=log_state(log))
     return log
 
 

@@ -11,17 +11,14 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import Conflict
 from coprod.models import ContributionLog, LogStatus, Shift, User
-from coprod.services.contributions.changes import lock_log
+from coprod.services.contributions.changes import lock_log, refill_log
 from coprod.services.contributions.rules import (
     PENDING,
     InKind,
     LogInput,
     Outcomes,
-    fill_log,
-    lock_person,
     log_state,
     record_change,
-    validate_log,
 )
 
 REVIEWED = "This log has been reviewed: an approved log is corrected, not edited."
@@ -49,15 +46,7 @@ def edit_log(
         raise Conflict("A reviewer sent this log back: change it with “Change and resubmit”.")
     if log.status != LogStatus.SUBMITTED:
         raise Conflict(REVIEWED if log.status == LogStatus.APPROVED else _not_pending(log))
-    assert log.user_id is not None
-    lock_person(session, log.user_id)
-    outs, items, text = validate_log(session, log.task, log.user_id, data, now, [log.id])
-    before = log_state(log)
-    fill_log(log, data, outs, items, text)
-    log.updated_at = now
-    session.flush()
-    record_change(session, actor, "log.edited", log, now, before=before, after=log_state(log))
-    return log
+    return refill_log(session, actor, log, data, now, "log.edited")
 
 
 def withdraw_log(
