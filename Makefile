@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app coprod
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck check clean serve scheduler fuzz
+.PHONY: run test install lint typecheck check clean serve scheduler fuzz translations
 
 # pip's output goes to $(VENV)/pip.log, shown only when installing fails.
 PIP_QUIETLY = >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; echo "installing failed (log above)"; exit 1; }
@@ -55,6 +55,14 @@ typecheck: install
 	$(BIN)/mypy coprod config.py
 
 check: lint typecheck test
+
+# Collect every translatable string (coprod/translations/babel.cfg) and bring each language's
+# catalogue up to date: new strings appear there with an empty msgstr for a translator to fill.
+POT := $(VENV)/messages.pot
+translations: install
+	$(BIN)/pybabel extract -F coprod/translations/babel.cfg -k _l -k _nl:1,2 \
+	  --no-wrap --sort-by-file --project coprod -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d coprod/translations --no-wrap --ignore-obsolete >/dev/null
 
 clean:
 	rm -rf $(VENV) instance/coprod.sqlite* .pytest_cache .mypy_cache .ruff_cache

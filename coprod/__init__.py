@@ -34,9 +34,10 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     refuse_unsafe(app.config)
 
-    from coprod import api, cli, extensions, web
+    from coprod import api, cli, extensions, i18n, web
 
     extensions.init_app(app)
+    i18n.init_app(app)
     web.register_web(app)
     api.init_app(app)
     cli.register_cli(app)

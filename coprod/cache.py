@@ -41,8 +41,16 @@ def _shareable(app: Flask) -> bool:
 
 
 def _key() -> str:
+    from coprod.i18n import select_locale  # a visitor with no cookie: their Accept-Language's
+
     raw = "\n".join(
-        (request.scheme, request.host, request.full_path, request.accept_mimetypes.to_header())
+        (
+            request.scheme,
+            request.host,
+            request.full_path,
+            request.accept_mimetypes.to_header(),
+            select_locale(),
+        )
     )
     return "visitor-page:" + hashlib.sha256(raw.encode()).hexdigest()
 

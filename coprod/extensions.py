@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from coprod.cache import init_app as _init_visitor_cache
 from coprod.db import db, make_engine, normalise_url, retrying
+from coprod.i18n import _l
 from coprod.models import Membership, User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -102,8 +103,9 @@ def init_app(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message = _l("Sign in to continue.")
     login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # the lazy message, in the reader's language
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)

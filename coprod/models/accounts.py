@@ -37,6 +37,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # The language the person reads coprod in ("es"); None follows their browser.
+    language: Mapped[str | None] = mapped_column(String(16))
     is_site_admin: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Why a site admin deactivated the account (kept after reactivation for the record).

@@ -93,7 +93,7 @@ ACTION_NAMES: dict[str, str] = {
     "user.password_reset": "Reset their password with an emailed link",
     "user.password_reset_requested": "Asked for a password-reset link",
     "user.password_reset_sent": "Sent a password-reset link",
-    "user.profile_changed": "Changed their name or phone",
+    "user.profile_changed": "Changed their name, phone or language",
     "user.reactivated": "Reactivated an account",
     "user.register_attempt_on_existing": "Tried to register an address that has an account",
     "user.registered": "Registered an account",

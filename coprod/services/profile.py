@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from coprod.errors import Conflict, FieldErrors, Invalid
+from coprod.i18n import _, known_language, languages
 from coprod.models import User
 from coprod.services import account_emails, audit
 from coprod.services.account_links import Purpose, read_token
@@ -35,6 +36,19 @@ def clean_phone(raw: str | None) -> str | None:
     return value
 
 
+def check_language(raw: str | None) -> str | None:
+    """A language coprod speaks ("es"), or None (empty) to follow the browser."""
+    code = (raw or "").strip()
+    if not code:
+        return None
+    if known_language(code) is None:
+        raise Invalid(
+            "language",
+            _("Choose one of the languages offered: %(codes)s.", codes=", ".join(languages())),
+        )
+    return code
+
+
 def update_profile(
     session: Session,
     actor: User,
@@ -42,6 +56,7 @@ def update_profile(
     display_name: str | None = None,
     phone: str | None = None,
     email: str | None = None,
+    language: str | None = None,
     secret: str,
     now: datetime,
 ) -> ProfileChange:
@@ -58,13 +73,14 @@ def update_profile(
         )
     new_phone = actor.phone if phone is None else errs.check(lambda: clean_phone(phone))
     address = errs.check(lambda: normalise_email(email)) if email is not None else None
+    lang = actor.language if language is None else errs.check(lambda: check_language(language))
     errs.raise_if_any()
-    before = {"display_name": actor.display_name, "phone": actor.phone}
-    actor.display_name, actor.phone = name, new_phone
+    before = {"display_name": actor.display_name, "phone": actor.phone, "language": actor.language}
+    actor.display_name, actor.phone, actor.language = name, new_phone, lang
     pending = address is not None and address != actor.email.lower()
     if pending:
         _ask_to_confirm(session, actor, address, secret=secret, now=now)  # type: ignore[arg-type]
-    after = {"display_name": name, "phone": new_phone}
+    after = {"display_name": name, "phone": new_phone, "language": lang}
     if before != after or pending:
         audit.record(
             session,

@@ -16,10 +16,11 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 
 from coprod.db import db, utcnow
 from coprod.extensions import limiter, password_guess_limits
+from coprod.i18n import _, language_choices
 from coprod.services import accounts, profile, recovery
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
@@ -48,6 +49,9 @@ class ProfileForm(FlaskForm):
     display_name = StringField("Your name")
     phone = TelField("Phone number")
     email = EmailField("Email address")
+    # Any value reaches the service, which says what is wrong (a select would say "Not a
+    # valid choice" for a tampered one, in WTForms' words).
+    language = SelectField("Language", choices=[], validate_choice=False)
 
 
 def _failed(response: Any) -> bool:
@@ -182,6 +186,9 @@ def password_changed_message(revoked: int) -> str:
 def edit_profile() -> Any:
     user = current_user._get_current_object()
     form = ProfileForm(obj=None if request.method == "POST" else user)
+    form.language.choices = [("", _("The language of my browser")), *language_choices()]
+    if request.method == "GET":
+        form.language.data = user.language or ""
     if form.validate_on_submit():
         change = run_service(
             form,
@@ -191,6 +198,7 @@ def edit_profile() -> Any:
                 display_name=form.display_name.data or "",
                 phone=form.phone.data or "",
                 email=form.email.data or "",
+                language=form.language.data or "",
                 secret=current_app.config["SECRET_KEY"],
                 now=utcnow(),
             ),

@@ -1,0 +1,148 @@
+"""What the completeness tests read: the strings the code asks to translate (as `make
+translations` extracts them), each language's catalogue, and text a template shows outside a
+translation call."""
+
+from __future__ import annotations
+
+import re
+from configparser import ConfigParser
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+from coprod.i18n import SOURCE, TRANSLATIONS, languages
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "_nl": (1, 2)}
+
+# Words a template may show as they are, in every language (names and symbols, not prose).
+UNTRANSLATED = {"coprod", "CSV", "PDF", "iCal", "UTC", "API", "OpenAPI", "ID"}
+# Attributes whose values a reader sees or hears.
+SHOWN_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-description", "data-label"}
+LETTERS = re.compile(r"[^\W\d_]{2,}")
+JINJA = re.compile(r"{{.*?}}|{%-?\s*(?!trans\b|endtrans\b|pluralize\b).*?-?%}", re.S)
+COMMENT = re.compile(r"{#.*?#}", re.S)
+TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?%}.*?{%-?\s*endtrans\s*-?%}", re.S)
+
+
+def _method_map() -> list[tuple[str, str]]:
+    parser = ConfigParser()
+    parser.read(TRANSLATIONS / "babel.cfg")
+    out = []
+    for section in parser.sections():
+        method, _, pattern = section.partition(":")
+        out.append((pattern.strip(), method.strip()))
+    return out
+
+
+@cache
+def extracted() -> frozenset[str | tuple[str, ...]]:
+    """Every msgid the code and templates ask for (a plural as its (singular, plural))."""
+    found: set[str | tuple[str, ...]] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), _method_map(), keywords=KEYWORDS
+    ):
+        found.add(tuple(message) if isinstance(message, list | tuple) else message)
+    return frozenset(m for m in found if m)
+
+
+def read_catalogue(code: str) -> Catalog:
+    with (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f, locale=code)
+
+
+def translations() -> list[str]:
+    return [code for code in languages() if code != SOURCE]
+
+
+def catalogue_ids(catalog: Catalog) -> frozenset[str | tuple[str, ...]]:
+    return frozenset(
+        tuple(m.id) if isinstance(m.id, list | tuple) else m.id for m in catalog if m.id
+    )
+
+
+def untranslated(catalog: Catalog) -> list[str]:
+    """msgids with an empty (or fuzzy) translation in any of their forms."""
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, list | tuple) else [message.string]
+        if message.fuzzy or not all(s and s.strip() for s in strings):
+            missing.append(message.id if isinstance(message.id, str) else message.id[0])
+    return missing
+
+
+@dataclass(frozen=True)
+class Loose:
+    """Text a template shows outside a translation call."""
+
+    template: str
+    line: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.template}:{self.line}: {self.text!r}"
+
+
+class _TextFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            shown = name in SHOWN_ATTRIBUTES or (
+                (name == "value" and ("type", "submit") in attrs) or ("type", "button") in attrs
+            )
+            if shown and value:
+                self._keep(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._keep(data)
+
+    def _keep(self, text: str) -> None:
+        words = [w for w in LETTERS.findall(text) if w not in UNTRANSLATED]
+        if words:
+            self.found.append((self.getpos()[0], " ".join(text.split())))
+
+
+def _blank(match: re.Match[str]) -> str:
+    """A Jinja tag or translated block, replaced by as many newlines (lines keep their numbers)."""
+    return "\x00" + "\n" * match.group(0).count("\n")
+
+
+def loose_text(path: Path) -> list[Loose]:
+    """User-visible text in a template outside `_()`, `{% trans %}` and the like."""
+    source = path.read_text(encoding="utf-8")
+    for pattern in (COMMENT, TRANS_BLOCK, JINJA):
+        source = pattern.sub(_blank, source)
+    name = str(path.relative_to(TEMPLATES))
+    if path.suffix == ".txt":
+        return [
+            Loose(name, n, line.strip())
+            for n, line in enumerate(source.splitlines(), 1)
+            if [w for w in LETTERS.findall(line) if w not in UNTRANSLATED]
+        ]
+    finder = _TextFinder()
+    finder.feed(source)
+    finder.close()
+    return [Loose(name, line, text.replace("\x00", "…")) for line, text in finder.found]
+
+
+def templates() -> list[Path]:
+    return sorted(p for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".txt"))
