@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Context, Decimal, InvalidOperation
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
 from coprod.errors import Invalid
+from coprod.i18n import current_language
 
 MIN_YEAR, MAX_YEAR = 1900, 9000
 MIN_DAY, MAX_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
@@ -70,19 +73,41 @@ def parse_day(
     return check_day(value, field)
 
 
+_SPACES = str.maketrans("", "", " \u00a0\u202f'")
+
+
+def read_decimal(text: str) -> Decimal:
+    """A number typed in the reader's language: its decimal sign and grouping ("1.234,5" in
+    Spanish, "1,234.5" in English); a dot is always taken as a decimal sign where the
+    language's own (a comma) does not appear, so "2.5" means two and a half everywhere.
+    Raises InvalidOperation when the text is not a number (its length bounded first)."""
+    compact = text.strip().translate(_SPACES)
+    if not compact or len(compact) > MAX_NUMBER_TEXT:
+        raise InvalidOperation(text)
+    decimal_sign = get_decimal_symbol(current_language())
+    if decimal_sign == ",":
+        if "," in compact:
+            compact = compact.replace(".", "").replace(",", ".")
+    else:
+        compact = compact.replace(get_group_symbol(current_language()), "")
+    value = Decimal(compact)
+    if not value.is_finite():
+        raise InvalidOperation(text)
+    return value
+
+
 def parse_number(raw: Decimal | str | int | None, field: str, message: str) -> Decimal | None:
-    """A finite Decimal from typed text (commas allowed as thousands separators), None when
-    blank; the text's length is bounded before it is converted."""
+    """A finite Decimal from typed text (`read_decimal`: the reader's decimal sign and
+    grouping), None when blank; the text's length is bounded before it is converted."""
     if raw is None or isinstance(raw, Decimal):
         value = raw
+    elif isinstance(raw, int):
+        value = Decimal(raw)
     else:
-        text = str(raw).strip().replace(",", "")
-        if not text:
+        if not str(raw).strip():
             return None
-        if len(text) > MAX_NUMBER_TEXT:
-            raise Invalid(field, message)
         try:
-            value = Decimal(text)
+            value = read_decimal(str(raw))
         except InvalidOperation:
             raise Invalid(field, message) from None
     if value is not None and not value.is_finite():

@@ -18,7 +18,7 @@ from coprod import policy
 from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
 from coprod.services import contributions, review
-from coprod.services.bounds import MAX_NUMBER_TEXT, as_id
+from coprod.services.bounds import as_id, read_decimal
 from coprod.services.signups import describe_time
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, run_service, safe_next
@@ -61,15 +61,10 @@ class DecimalText(Field):
         self.data = None
         if not text:
             return
-        if len(text) > MAX_NUMBER_TEXT:  # bounded before it is converted
-            raise ValueError("Enter a number, like 2.5.")
         try:
-            value = Decimal(text)
+            self.data = read_decimal(text)  # the reader's decimal sign, or a dot
         except InvalidOperation:
             raise ValueError("Enter a number, like 2.5.") from None
-        if not value.is_finite():
-            raise ValueError("Enter a number, like 2.5.")
-        self.data = value
 
     def _value(self) -> str:
         if self.raw is not None:
