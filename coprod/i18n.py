@@ -134,6 +134,15 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         language_choices=language_choices,
     )
+    from coprod.services import localtime, money  # they use this module's functions
+
+    app.jinja_env.filters.update(
+        local_day=localtime.format_weekday_date,  # "Sat 28 Mar 2026"
+        local_date=localtime.format_short_day,  # "28 Mar 2026"
+        long_date=localtime.format_day,  # "28 March 2026"
+        month_name=localtime.format_month,  # "March 2026"
+        number=money.format_number,  # "2.5", "2,5"
+    )
 
 
 # --- what services, views and templates call ---------------------------------------------------

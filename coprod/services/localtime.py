@@ -16,7 +16,10 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from babel.dates import format_date, format_skeleton
+
 from coprod.errors import Invalid
+from coprod.i18n import SOURCE, _, current_language
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -58,13 +61,16 @@ def check_zone(raw: str | None, field: str = "timezone", *, required: bool = Tru
     name = (raw or "").strip()
     if not name:
         if required:
-            raise Invalid(field, "Choose a time zone, like Europe/London.")
+            raise Invalid(field, _("Choose a time zone, like Europe/London."))
         return None
     if not is_zone(name):
         raise Invalid(
             field,
-            f"“{name[:MAX_ZONE_NAME]}” is not a time zone: use an IANA name like "
-            "Europe/London or America/New_York.",
+            _(
+                "“%(name)s” is not a time zone: use an IANA name like Europe/London or "
+                "America/New_York.",
+                name=name[:MAX_ZONE_NAME],
+            ),
         )
     return name
 
@@ -119,8 +125,13 @@ def from_local(day: date, at: time, tz: ZoneInfo, field: str = "starts_at") -> d
     if instant.astimezone(tz).replace(tzinfo=None) != wall:
         raise Invalid(
             field,
-            f"{at:%H:%M} does not exist on {day:%d %B %Y} in {tz.key}: the clocks go "
-            "forward then. Choose a time after the change.",
+            _(
+                "%(time)s does not exist on %(day)s in %(zone)s: the clocks go forward then. "
+                "Choose a time after the change.",
+                time=f"{at:%H:%M}",
+                day=format_day(day),
+                zone=tz.key,
+            ),
         )
     return instant
 
@@ -142,18 +153,66 @@ def abbreviation(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).tzname() or tz.key
 
 
+def format_weekday_date(day: date | datetime, *, year: bool = True) -> str:
+    """ "Sat 28 Mar 2026" in English, "sáb, 28 mar 2026" in Spanish: a date with its weekday,
+    in the reader's language."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day:%a} {day.day} {day:%b}" + (f" {day.year}" if year else "")
+    return str(format_skeleton("yMMMEd" if year else "MMMEd", day, locale=lang))
+
+
+def format_day(day: date | datetime) -> str:
+    """ "28 March 2026" in English, "28 de marzo de 2026" in Spanish (in sentences)."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day:%d %B %Y}"
+    return str(format_date(day, "long", locale=lang))
+
+
+def format_short_day(day: date | datetime) -> str:
+    """ "28 Mar 2026" in English, "28 mar 2026" in Spanish (in lists and tables)."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day:%d %b %Y}"
+    return str(format_date(day, "medium", locale=lang))
+
+
+def format_month(day: date | datetime) -> str:
+    """ "March 2026" in English, "marzo de 2026" in Spanish."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day:%B %Y}"
+    return str(format_skeleton("yMMMM", day, locale=lang))
+
+
+def format_day_month(day: date | datetime) -> str:
+    """ "28 Mar" in English, "28 mar" in Spanish (a chart's axis)."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day.day} {day:%b}"
+    return str(format_skeleton("MMMd", day, locale=lang))
+
+
+def format_short_month(day: date | datetime) -> str:
+    """ "Mar 26" in English, "mar 2026" in Spanish (a chart's axis)."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day:%b %y}"
+    return str(format_skeleton("yMMM", day, locale=lang))
+
+
 def format_instant(instant: datetime, tz: ZoneInfo, *, year: bool = True) -> str:
-    """ "Sat 28 Mar 2026, 09:00 GMT"."""
+    """ "Sat 28 Mar 2026, 09:00 GMT" (the date in the reader's language)."""
     local = instant.astimezone(tz)
-    day = f"{local:%a} {local.day} {local:%b}" + (f" {local.year}" if year else "")
-    return f"{day}, {local:%H:%M} {abbreviation(instant, tz)}"
+    return f"{format_weekday_date(local, year=year)}, {local:%H:%M} {abbreviation(instant, tz)}"
 
 
 def format_span(starts_at: datetime, ends_at: datetime, tz: ZoneInfo, *, year: bool = True) -> str:
     """ "Sat 28 Mar 2026, 09:00-12:00 GMT"; the end's date is named when it is another day,
     and each end has its own abbreviation when a clock change falls in between."""
     start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
-    day = f"{start:%a} {start.day} {start:%b}" + (f" {start.year}" if year else "")
+    day = format_weekday_date(start, year=year)
     a, b = abbreviation(starts_at, tz), abbreviation(ends_at, tz)
     if end.date() != start.date():
         return f"{day}, {start:%H:%M} {a} {DASH} {format_instant(ends_at, tz, year=year)}"

@@ -1,12 +1,19 @@
-"""Money: a programme's currency (an ISO 4217 code) and the one way amounts are shown."""
+"""Money: a programme's currency (an ISO 4217 code) and the one way amounts (and plain
+quantities) are shown, in the reader's language."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency, get_currency_name, get_currency_symbol
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    get_currency_name,
+    get_currency_symbol,
+)
 
 from coprod.errors import Invalid
+from coprod.i18n import SOURCE, _, current_language
 
 # The codes a programme may choose: the currencies coprod's users work in so far. Each is a
 # current ISO 4217 code that Babel knows a symbol for; add one here to offer it.
@@ -34,9 +41,6 @@ SUPPORTED_CURRENCIES: tuple[str, ...] = (
     "ZAR",
 )
 FALLBACK_CURRENCY = "GBP"
-# Amounts are written the English way for now ("£1,234.50"); the languages work changes this
-# one value (or passes the reader's locale) and every page, CSV header and email follows.
-LOCALE = "en"
 
 
 def default_currency() -> str:
@@ -53,33 +57,50 @@ def check_currency(raw: str | None, field: str = "currency", *, required: bool =
     code = (raw or "").strip().upper()
     if not code:
         if required:
-            raise Invalid(field, "Choose a currency, like GBP, USD or EUR.")
+            raise Invalid(field, _("Choose a currency, like GBP, USD or EUR."))
         return default_currency()
     if code not in SUPPORTED_CURRENCIES:
         raise Invalid(
             field,
-            f"“{code[:12]}” is not a currency coprod supports: use a three-letter ISO 4217 "
-            f"code such as GBP, USD or EUR ({', '.join(SUPPORTED_CURRENCIES)}).",
+            _(
+                "“%(code)s” is not a currency coprod supports: use a three-letter ISO 4217 "
+                "code such as GBP, USD or EUR (%(codes)s).",
+                code=code[:12],
+                codes=", ".join(SUPPORTED_CURRENCIES),
+            ),
         )
     return code
 
 
 def currency_symbol(currency: str) -> str:
     """The currency's symbol as amounts show it ("£", "$", "€", "CA$")."""
-    return str(get_currency_symbol(currency, locale=LOCALE))
+    return str(get_currency_symbol(currency, locale=current_language()))
 
 
 def format_money(amount: Decimal | float | int | str | None, currency: str) -> str:
-    """An amount with its currency's symbol and the locale's grouping: "£1,234.50"."""
+    """An amount with its currency's symbol, in the reader's language: "£1,234.50" in English,
+    "1.234,50 €" in Spanish."""
     value = Decimal(str(amount if amount is not None else 0))
-    return str(format_currency(value, currency, locale=LOCALE))
+    return str(format_currency(value, currency, locale=current_language()))
+
+
+def format_number(value: Decimal | float | int | str | None) -> str:
+    """A quantity (hours, an outcome) without trailing zeros, in the reader's language: "2.5"
+    and "1234.5" in English, "2,5" and "1234,5" in Spanish."""
+    if value is None:
+        return ""
+    number = Decimal(str(value)).normalize()
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{number:f}"
+    return str(format_decimal(number, format="0.##########", locale=lang))
 
 
 def currency_label(code: str) -> str:
     """ "GBP — British Pound (£)": the code, its name and its symbol (when it has its own)."""
     symbol = currency_symbol(code)
     shown = f" ({symbol})" if symbol != code else ""
-    return f"{code} — {get_currency_name(code, locale=LOCALE)}{shown}"
+    return f"{code} — {get_currency_name(code, locale=current_language())}{shown}"
 
 
 def currency_choices() -> list[tuple[str, str]]:

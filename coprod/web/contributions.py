@@ -38,8 +38,10 @@ STATUS_LABELS = {
 
 @bp.app_template_filter("hours_text")
 def hours_text(value: Decimal | None) -> str:
-    """2.50 -> "2.5", 20 -> "20": numbers without trailing zeros."""
-    return "" if value is None else f"{Decimal(value).normalize():f}"
+    """2.50 -> "2.5" ("2,5" in Spanish), 20 -> "20": numbers without trailing zeros."""
+    from coprod.services.money import format_number  # in the reader's language
+
+    return format_number(value)
 
 
 def _actor() -> User:

@@ -18,8 +18,9 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod.cache import cache, shared_for_visitors
 from coprod.db import db, utcnow
+from coprod.i18n import SOURCE, _, current_language
 from coprod.models import PeriodKind
-from coprod.services import money, reports
+from coprod.services import localtime, money, reports
 from coprod.services.pagination import Page, clamp
 from coprod.web.helpers import public, run_service, viewer
 
@@ -63,21 +64,24 @@ def currency_name_filter(currency: str) -> str:
 
 @bp.app_template_filter("report_period")
 def period_label(start: date | str, kind: str) -> str:
-    """ "Week of 8 June 2026", "June 2026", "Q2 2026"."""
+    """ "Week of 8 June 2026", "June 2026", "Q2 2026" (in the reader's language)."""
     day = date.fromisoformat(start) if isinstance(start, str) else start
     if kind == PeriodKind.WEEK:
-        return f"Week of {day.day} {day:%B %Y}"
+        first = (
+            f"{day.day} {day:%B %Y}" if current_language() == SOURCE else localtime.format_day(day)
+        )
+        return _("Week of %(day)s", day=first)
     if kind == PeriodKind.MONTH:
-        return f"{day:%B %Y}"
-    return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+        return localtime.format_month(day)
+    return _("Q%(quarter)d %(year)s", quarter=(day.month - 1) // 3 + 1, year=str(day.year))
 
 
 def _short(start: date, kind: str) -> str:
     if kind == PeriodKind.WEEK:
-        return f"{start.day} {start:%b}"
+        return localtime.format_day_month(start)
     if kind == PeriodKind.MONTH:
-        return f"{start:%b %y}"
-    return f"Q{(start.month - 1) // 3 + 1} {start:%y}"
+        return localtime.format_short_month(start)
+    return _("Q%(quarter)d %(year)s", quarter=(start.month - 1) // 3 + 1, year=f"{start:%y}")
 
 
 def _page(items: list[Any], raw: str | None) -> Page[Any]:
