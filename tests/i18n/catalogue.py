@@ -146,3 +146,53 @@ def loose_text(path: Path) -> list[Loose]:
 
 def templates() -> list[Path]:
     return sorted(p for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".txt"))
+
+
+# --- reading a page against the English catalogue -------------------------------------------
+
+PUNCTUATION = " .,:;!?()\"'/\u2014\u2013\u2026\u00b7\u201c\u201d-"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%%|<[^>]+>|\{\{.*?\}\}")
+
+
+@cache
+def _english_patterns() -> tuple[re.Pattern[str], ...]:
+    """A pattern for each English phrase the Spanish catalogue translates differently: every
+    msgid's text between its placeholders, of two words or more (or a whole one-word msgid).
+    Found in a Spanish page, such a phrase is English a reader meets."""
+    phrases: set[str] = set()
+    for message in read_catalogue("es"):
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = message.string if isinstance(message.string, list | tuple) else [message.string]
+        for english in ids:
+            if english in strings:
+                continue  # the same in both languages ("Email", "Total", a name)
+            pieces = PLACEHOLDER.split(english)
+            for piece in pieces:
+                text = " ".join(piece.split()).strip(PUNCTUATION)
+                words = LETTERS.findall(text)
+                whole_word = len(pieces) == 1 and len(words) == 1 and len(text) >= 3
+                if (len(words) >= 2 or whole_word) and not any(text in s for s in strings):
+                    phrases.add(text)
+    return tuple(re.compile(rf"(?<![\w]){re.escape(p)}(?![\w])") for p in sorted(phrases, key=len))
+
+
+def english_left_in(text: str) -> list[str]:
+    """The catalogue's English phrases found in text that should be all Spanish."""
+    flat = " ".join(text.split())
+    return sorted({p.pattern for p in _english_patterns() if p.search(flat)})[:20]
+
+
+@cache
+def _spanish_table() -> dict[str, str]:
+    return {
+        m.id: m.string
+        for m in read_catalogue("es")
+        if isinstance(m.id, str) and isinstance(m.string, str) and m.string
+    }
+
+
+def spanish(english: str) -> str:
+    """The Spanish catalogue's translation of a msgid (a browser test finds buttons by it)."""
+    return _spanish_table()[english]
