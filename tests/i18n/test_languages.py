@@ -61,3 +61,30 @@ def test_the_profile_saves_a_language_and_refuses_an_unknown_one(client, session
     assert back.status_code == 303
     session.refresh(user)
     assert user.language is None
+
+
+def test_a_new_language_is_one_file(tmp_path, monkeypatch) -> None:
+    """Welsh: a catalogue under translations/cy is found, named in Welsh, and read."""
+    import shutil
+
+    from coprod import i18n
+
+    shutil.copytree(i18n.TRANSLATIONS, tmp_path / "translations")
+    cy = tmp_path / "translations" / "cy" / "LC_MESSAGES"
+    cy.mkdir(parents=True)
+    (cy / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: cy\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Language"\nmsgstr "Iaith"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path / "translations")
+    i18n.languages.cache_clear()
+    try:
+        assert i18n.languages() == ("en", "cy", "es")
+        assert i18n.language_name("cy") == "Cymraeg"
+        assert i18n.catalogue("cy").gettext("Language") == "Iaith"
+    finally:
+        monkeypatch.undo()
+        i18n.languages.cache_clear()
+        i18n.catalogue.cache_clear()
+    assert "cy" not in i18n.languages()
