@@ -128,7 +128,7 @@ def from_local(day: date, at: time, tz: ZoneInfo, field: str = "starts_at") -> d
             _(
                 "%(time)s does not exist on %(day)s in %(zone)s: the clocks go forward then. "
                 "Choose a time after the change.",
-                time=f"{at:%H:%M}",
+                time=at.strftime("%H:%M"),
                 day=format_day(day),
                 zone=tz.key,
             ),

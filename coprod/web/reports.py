@@ -81,7 +81,7 @@ def _short(start: date, kind: str) -> str:
         return localtime.format_day_month(start)
     if kind == PeriodKind.MONTH:
         return localtime.format_short_month(start)
-    return _("Q%(quarter)d %(year)s", quarter=(start.month - 1) // 3 + 1, year=f"{start:%y}")
+    return _("Q%(quarter)d %(year)s", quarter=(start.month - 1) // 3 + 1, year=start.strftime("%y"))
 
 
 def _page(items: list[Any], raw: str | None) -> Page[Any]:
