@@ -51,6 +51,7 @@ DEMO_LOGINS = [
     (f"coordinator@{DOMAIN}", "nonprofit coordinator (Riverside Food Bank)"),
     (f"partner@{DOMAIN}", "partner member (Green Streets Trust: reads reports)"),
     (f"volunteer@{DOMAIN}", "citizen volunteer"),
+    (f"rosa@{DOMAIN}", "citizen volunteer who reads coprod in Spanish"),
 ]
 
 VOLUNTEER_NAMES = [
@@ -125,7 +126,11 @@ def _people(session: Session, pw: str) -> dict[str, User]:
         slug = name.split()[0].lower()
         # Numbers from the range Ofcom keeps for drama: they ring nobody.
         phone = f"+44 7700 900{i:03d}"
-        people[f"v{i}"] = _user(session, f"{slug}@{DOMAIN}", name, pw, phone=phone)
+        # Rosa reads coprod, and gets its emails, in Spanish.
+        language = "es" if slug == "rosa" else None
+        people[f"v{i}"] = _user(
+            session, f"{slug}@{DOMAIN}", name, pw, phone=phone, language=language
+        )
     session.flush()
     return people
 
