@@ -101,8 +101,11 @@ class _TextFinder(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         for name, value in attrs:
+            # An <input type="submit"> shows its value; a <button>'s value is never shown.
             shown = name in SHOWN_ATTRIBUTES or (
-                (name == "value" and ("type", "submit") in attrs) or ("type", "button") in attrs
+                tag == "input"
+                and name == "value"
+                and (("type", "submit") in attrs or ("type", "button") in attrs)
             )
             if shown and value:
                 self._keep(value)
