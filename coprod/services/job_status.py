@@ -13,7 +13,6 @@ from coprod import policy
 from coprod.i18n import _l
 from coprod.models import JobState, Programme, User
 
-
 # What each scheduled job does (coprod/scheduler.py JOBS), in words for the admin page.
 JOB_NAMES = {
     "reports.sweep": _l("Bring reports up to date"),
