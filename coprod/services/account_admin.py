@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, NotFound
+from coprod.i18n import _
 from coprod.models import Membership, User
 from coprod.services import account_emails, audit
 from coprod.services.accounts import revoke_api_tokens
@@ -40,7 +41,7 @@ def get_account(session: Session, actor: User, user_id: int) -> User:
     policy.require(actor, "accounts.manage")
     user = session.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -48,11 +49,11 @@ def deactivate(session: Session, actor: User, user: User, reason: str, *, now: d
     """Stop an account at once: its sessions end and its API tokens are revoked; the reason is
     kept and audited. A site admin cannot deactivate themself."""
     policy.require(actor, "accounts.manage")
-    why = clean_text(reason, "reason", "The reason", max_len=500, required=True, multiline=True)
+    why = clean_text(reason, "reason", _("The reason"), max_len=500, required=True, multiline=True)
     if user.id == actor.id:
-        raise Conflict("You cannot deactivate your own account.")
+        raise Conflict(_("You cannot deactivate your own account."))
     if not user.is_active:
-        raise Conflict(f"{user.display_name}'s account is already deactivated.")
+        raise Conflict(_("%(person)s's account is already deactivated.", person=user.display_name))
     user.is_active = False
     user.deactivated_reason = why
     user.session_version += 1
@@ -73,7 +74,7 @@ def reactivate(session: Session, actor: User, user: User, *, now: datetime) -> U
     """Let a deactivated person sign in again (their old API tokens stay revoked)."""
     policy.require(actor, "accounts.manage")
     if user.is_active:
-        raise Conflict(f"{user.display_name}'s account is already active.")
+        raise Conflict(_("%(person)s's account is already active.", person=user.display_name))
     user.is_active = True
     audit.record(
         session,
@@ -93,7 +94,7 @@ def send_password_reset(
     """Email the person a password-reset link (the link itself never shows to the admin)."""
     policy.require(actor, "accounts.manage")
     if not user.is_active:
-        raise Conflict("Reactivate the account first: a deactivated account cannot sign in.")
+        raise Conflict(_("Reactivate the account first: a deactivated account cannot sign in."))
     account_emails.password_reset(session, user, secret=secret, now=now, by_admin=True)
     audit.record(session, actor, "user.password_reset_sent", user, at=now)
     return user

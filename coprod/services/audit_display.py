@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from coprod import policy
+from coprod.i18n import _, _l
 from coprod.models import (
     ApiToken,
     AuditEntry,
@@ -31,88 +32,162 @@ from coprod.services.signups import describe_time
 
 # Every action the code records (tests/services/test_audit_display.py finds each
 # `audit.record` in coprod/ and fails when one is missing here), in words.
-ACTION_NAMES: dict[str, str] = {
-    "api_token.created": "Created an API token",
-    "api_token.revoked": "Revoked an API token",
-    "log.submitted": "Logged hours for review",
-    "log.resubmitted": "Changed and resubmitted a log",
-    "log.correction_submitted": "Submitted a correction to an approved log",
-    "log.edited": "Changed a log before review",
-    "log.from_attendance": "Logged hours from attendance",
-    "log.approved": "Approved a log",
-    "log.rejected": "Rejected a log",
-    "log.changes_requested": "Asked for changes to a log",
-    "log.superseded": "Replaced a log by its approved correction",
-    "log.withdrawn": "Withdrew a log before review",
-    "log.withdrawn_no_show": "Withdrew a log: marked a no-show",
-    "membership.added": "Added a member to an organisation",
-    "membership.removed": "Removed a member from an organisation",
-    "membership.roles_changed": "Changed a member's roles",
-    "metric.added": "Added a shared objective",
-    "notifications.preferences": "Changed their email preferences",
-    "organisation.created": "Created an organisation",
-    "organisation.declined": "Declined an agency's verification",
-    "organisation.timezone_changed": "Changed an organisation's time zone",
-    "organisation.verified": "Verified an organisation",
-    "outbox.retry": "Sent a failed email again",
-    "partner.added": "Added a partner to a programme",
-    "partner.removed": "Removed a partner from a programme",
-    "programme.created": "Created a programme",
-    "programme.updated": "Changed a programme",
-    "shift.created": "Added a shift",
-    "shift.cancelled": "Cancelled a shift",
-    "shift.copied": "Copied shifts to another task",
-    "shift.deleted": "Deleted a shift",
-    "shift.moved_by_weeks": "Moved a task's shifts by weeks",
-    "shift.removed_from_series": "Removed a date from a weekly series",
-    "shift.roster_message": "Emailed a shift's volunteers",
-    "shift.series_created": "Added a weekly series of shifts",
-    "shift.updated": "Changed a shift",
-    "signup.assigned": "Assigned a volunteer to a shift",
-    "signup.attendance": "Marked attendance",
-    "signup.cancelled": "Cancelled a sign-up",
-    "signup.cancelled_with_task": "Ended a sign-up with its cancelled task",
-    "signup.cancelled_with_shift": "Ended a sign-up with its cancelled shift",
-    "signup.created": "Signed up for a shift",
-    "signup.promoted": "Moved a volunteer up from the waitlist",
-    "task.cancelled": "Cancelled a task",
-    "task.closed": "Closed a task to sign-ups",
-    "task.completed": "Marked a task completed",
-    "task.created": "Created a task",
-    "task.interest_added": "Said they are interested in an ongoing task",
-    "task.interest_removed": "Said they are no longer interested in a task",
-    "task.open": "Published a task",
-    "task.updated": "Changed a task",
-    "user.calendar_link_reset": "Reset their calendar link",
-    "user.deactivated": "Deactivated an account",
-    "user.email_change_cancelled": "Cancelled an email address change",
-    "user.email_changed": "Changed their email address",
-    "user.email_confirmed": "Confirmed their email address",
-    "user.made_site_admin": "Made a site admin",
-    "user.password_changed": "Changed their password",
-    "user.password_reset": "Reset their password with an emailed link",
-    "user.password_reset_requested": "Asked for a password-reset link",
-    "user.password_reset_sent": "Sent a password-reset link",
-    "user.profile_changed": "Changed their name, phone or language",
-    "user.reactivated": "Reactivated an account",
-    "user.register_attempt_on_existing": "Tried to register an address that has an account",
-    "user.registered": "Registered an account",
+ACTION_NAMES = {
+    "api_token.created": _l("Created an API token"),
+    "api_token.revoked": _l("Revoked an API token"),
+    "log.submitted": _l("Logged hours for review"),
+    "log.resubmitted": _l("Changed and resubmitted a log"),
+    "log.correction_submitted": _l("Submitted a correction to an approved log"),
+    "log.edited": _l("Changed a log before review"),
+    "log.from_attendance": _l("Logged hours from attendance"),
+    "log.approved": _l("Approved a log"),
+    "log.rejected": _l("Rejected a log"),
+    "log.changes_requested": _l("Asked for changes to a log"),
+    "log.superseded": _l("Replaced a log by its approved correction"),
+    "log.withdrawn": _l("Withdrew a log before review"),
+    "log.withdrawn_no_show": _l("Withdrew a log: marked a no-show"),
+    "membership.added": _l("Added a member to an organisation"),
+    "membership.removed": _l("Removed a member from an organisation"),
+    "membership.roles_changed": _l("Changed a member's roles"),
+    "metric.added": _l("Added a shared objective"),
+    "notifications.preferences": _l("Changed their email preferences"),
+    "organisation.created": _l("Created an organisation"),
+    "organisation.declined": _l("Declined an agency's verification"),
+    "organisation.timezone_changed": _l("Changed an organisation's time zone"),
+    "organisation.verified": _l("Verified an organisation"),
+    "outbox.retry": _l("Sent a failed email again"),
+    "partner.added": _l("Added a partner to a programme"),
+    "partner.removed": _l("Removed a partner from a programme"),
+    "programme.created": _l("Created a programme"),
+    "programme.updated": _l("Changed a programme"),
+    "shift.created": _l("Added a shift"),
+    "shift.cancelled": _l("Cancelled a shift"),
+    "shift.copied": _l("Copied shifts to another task"),
+    "shift.deleted": _l("Deleted a shift"),
+    "shift.moved_by_weeks": _l("Moved a task's shifts by weeks"),
+    "shift.removed_from_series": _l("Removed a date from a weekly series"),
+    "shift.roster_message": _l("Emailed a shift's volunteers"),
+    "shift.series_created": _l("Added a weekly series of shifts"),
+    "shift.updated": _l("Changed a shift"),
+    "signup.assigned": _l("Assigned a volunteer to a shift"),
+    "signup.attendance": _l("Marked attendance"),
+    "signup.cancelled": _l("Cancelled a sign-up"),
+    "signup.cancelled_with_task": _l("Ended a sign-up with its cancelled task"),
+    "signup.cancelled_with_shift": _l("Ended a sign-up with its cancelled shift"),
+    "signup.created": _l("Signed up for a shift"),
+    "signup.promoted": _l("Moved a volunteer up from the waitlist"),
+    "task.cancelled": _l("Cancelled a task"),
+    "task.closed": _l("Closed a task to sign-ups"),
+    "task.completed": _l("Marked a task completed"),
+    "task.created": _l("Created a task"),
+    "task.interest_added": _l("Said they are interested in an ongoing task"),
+    "task.interest_removed": _l("Said they are no longer interested in a task"),
+    "task.open": _l("Published a task"),
+    "task.updated": _l("Changed a task"),
+    "user.calendar_link_reset": _l("Reset their calendar link"),
+    "user.deactivated": _l("Deactivated an account"),
+    "user.email_change_cancelled": _l("Cancelled an email address change"),
+    "user.email_changed": _l("Changed their email address"),
+    "user.email_confirmed": _l("Confirmed their email address"),
+    "user.made_site_admin": _l("Made a site admin"),
+    "user.password_changed": _l("Changed their password"),
+    "user.password_reset": _l("Reset their password with an emailed link"),
+    "user.password_reset_requested": _l("Asked for a password-reset link"),
+    "user.password_reset_sent": _l("Sent a password-reset link"),
+    "user.profile_changed": _l("Changed their name, phone or language"),
+    "user.reactivated": _l("Reactivated an account"),
+    "user.register_attempt_on_existing": _l("Tried to register an address that has an account"),
+    "user.registered": _l("Registered an account"),
 }
 
-OBJECT_NAMES: dict[str, str] = {
-    "ApiToken": "API token",
-    "ContributionLog": "Contribution log",
-    "Membership": "Membership",
-    "Metric": "Shared objective",
-    "Organisation": "Organisation",
-    "OutboxMessage": "Email",
-    "Partner": "Programme partner",
-    "Programme": "Programme",
-    "Shift": "Shift",
-    "Signup": "Sign-up",
-    "Task": "Task",
-    "TaskInterest": "Interest in a task",
-    "User": "Account",
+OBJECT_NAMES = {
+    "ApiToken": _l("API token"),
+    "ContributionLog": _l("Contribution log"),
+    "Membership": _l("Membership"),
+    "Metric": _l("Shared objective"),
+    "Organisation": _l("Organisation"),
+    "OutboxMessage": _l("Email"),
+    "Partner": _l("Programme partner"),
+    "Programme": _l("Programme"),
+    "Shift": _l("Shift"),
+    "Signup": _l("Sign-up"),
+    "Task": _l("Task"),
+    "TaskInterest": _l("Interest in a task"),
+    "User": _l("Account"),
+}
+
+
+# The fields recorded before and after a change, in words (a field missing here is shown
+# from its name: "starts_at" → "Starts at").
+FIELD_NAMES = {
+    "api_tokens_revoked": _l("Api tokens revoked"),
+    "assigned_by_id": _l("Assigned by id"),
+    "capacity": _l("Capacity"),
+    "commitments": _l("Commitments"),
+    "coordinating_organisation_id": _l("Coordinating organisation id"),
+    "corrects_id": _l("Corrects id"),
+    "count": _l("Count"),
+    "counted_changed_at": _l("Counted changed at"),
+    "currency": _l("Currency"),
+    "date": _l("Date"),
+    "declined_at": _l("Declined at"),
+    "description": _l("Description"),
+    "display_name": _l("Display name"),
+    "email": _l("Email"),
+    "ends_at": _l("Ends at"),
+    "ends_on": _l("Ends on"),
+    "evaluation_ends_on": _l("Evaluation ends on"),
+    "evaluation_starts_on": _l("Evaluation starts on"),
+    "first": _l("First"),
+    "from_task_id": _l("From task id"),
+    "hourly_rate": _l("Hourly rate"),
+    "hours": _l("Hours"),
+    "hypothesis": _l("Hypothesis"),
+    "in_kind": _l("In kind"),
+    "is_active": _l("Is active"),
+    "is_pilot": _l("Is pilot"),
+    "is_site_admin": _l("Is site admin"),
+    "kind": _l("Kind"),
+    "language": _l("Language"),
+    "location": _l("Location"),
+    "metric_ids": _l("Metric ids"),
+    "name": _l("Name"),
+    "notes": _l("Notes"),
+    "ongoing": _l("Ongoing"),
+    "organisation_id": _l("Organisation id"),
+    "outcome": _l("Outcome"),
+    "outcomes": _l("Outcomes"),
+    "pending_email": _l("Pending email"),
+    "phone": _l("Phone"),
+    "programme_id": _l("Programme id"),
+    "queued_at": _l("Queued at"),
+    "reason": _l("Reason"),
+    "review_comment": _l("Review comment"),
+    "reviewed_at": _l("Reviewed at"),
+    "reviewed_by_id": _l("Reviewed by id"),
+    "revoked_at": _l("Revoked at"),
+    "role": _l("Role"),
+    "roles": _l("Roles"),
+    "series_id": _l("Series id"),
+    "shift_id": _l("Shift id"),
+    "shift_ids": _l("Shift ids"),
+    "signups_ended": _l("Signups ended"),
+    "skipped": _l("Skipped"),
+    "starts_at": _l("Starts at"),
+    "starts_on": _l("Starts on"),
+    "status": _l("Status"),
+    "subject": _l("Subject"),
+    "target": _l("Target"),
+    "target_date": _l("Target date"),
+    "task_id": _l("Task id"),
+    "timezone": _l("Timezone"),
+    "title": _l("Title"),
+    "to": _l("To"),
+    "unit": _l("Unit"),
+    "until": _l("Until"),
+    "user_id": _l("User id"),
+    "verified_at": _l("Verified at"),
+    "weeks": _l("Weeks"),
 }
 
 
@@ -124,17 +199,20 @@ def _words(name: str) -> str:
 def action_name(action: str) -> str:
     """ "signup.created" → "Signed up for a shift" (an action missing from the list, say from
     an older version, is still shown in words)."""
-    return ACTION_NAMES.get(action) or _words(action)
+    name = ACTION_NAMES.get(action)
+    return str(name) if name is not None else _words(action)
 
 
 def object_name(object_type: str) -> str:
     """ "ContributionLog" → "Contribution log"."""
-    return OBJECT_NAMES.get(object_type, object_type)
+    name = OBJECT_NAMES.get(object_type)
+    return str(name) if name is not None else object_type
 
 
 def field_name(field: str) -> str:
     """ "starts_at" → "Starts at"."""
-    return _words(field)
+    name = FIELD_NAMES.get(field)
+    return str(name) if name is not None else _words(field)
 
 
 # --- what an entry is about -----------------------------------------------------------------
@@ -195,7 +273,11 @@ def _target(actor: User | None, obj: Any) -> Target | None:
     if isinstance(obj, Shift):
         return _shift(actor, obj, _shift_label(obj))
     if isinstance(obj, Signup):
-        label = f"{obj.volunteer.display_name} on {_shift_label(obj.shift)}"
+        label = _(
+            "%(person)s on %(shift)s",
+            person=obj.volunteer.display_name,
+            shift=_shift_label(obj.shift),
+        )
         return _shift(actor, obj.shift, label)
     if isinstance(obj, ContributionLog):
         if not policy.can(actor, "log.view", obj):
@@ -204,14 +286,24 @@ def _target(actor: User | None, obj: Any) -> Target | None:
     if isinstance(obj, User):
         return _account(actor, obj)
     if isinstance(obj, Membership):
-        return _org(actor, obj.organisation, f"{obj.user.display_name} in {obj.organisation.name}")
+        label = _(
+            "%(person)s in %(organisation)s",
+            person=obj.user.display_name,
+            organisation=obj.organisation.name,
+        )
+        return _org(actor, obj.organisation, label)
     if isinstance(obj, Partner):
-        label = f"{obj.organisation.name} in {obj.programme.name}"
+        label = _(
+            "%(organisation)s in %(programme)s",
+            organisation=obj.organisation.name,
+            programme=obj.programme.name,
+        )
         return _programme(actor, obj.programme, label)
     if isinstance(obj, Metric):
         return _programme(actor, obj.programme, f"{obj.name} ({obj.programme.name})")
     if isinstance(obj, ApiToken):
-        return _account(actor, obj.user, f"{obj.user.display_name}'s token “{obj.name}”")
+        label = _("%(person)s's token “%(name)s”", person=obj.user.display_name, name=obj.name)
+        return _account(actor, obj.user, label)
     if isinstance(obj, OutboxMessage):
         if not policy.can(actor, "outbox.view"):
             return None
@@ -284,7 +376,7 @@ def show_value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
     return str(value)

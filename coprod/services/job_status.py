@@ -10,7 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coprod import policy
+from coprod.i18n import _l
 from coprod.models import JobState, Programme, User
+
+# What each scheduled job does (coprod/scheduler.py JOBS), in words for the admin page.
+JOB_NAMES = {
+    "reports.sweep": _l("Bring reports up to date"),
+    "reports.rebuild_all": _l("Rebuild every report (nightly)"),
+    "outbox.deliver": _l("Send the emails waiting in the outbox"),
+    "reminders.send": _l("Send shift reminders"),
+}
+# A report period's kind (coprod.models.PeriodKind), as it reads in a sentence.
+PERIOD_NAMES = {
+    "week": _l("week"),
+    "month": _l("month"),
+    "quarter": _l("quarter"),
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +36,12 @@ class FailedPeriod:
     start: str  # the period's first day, YYYY-MM-DD
     error: str
 
+    @property
+    def period_name(self) -> str:
+        """ "week" in the reader's language."""
+        name = PERIOD_NAMES.get(self.period)
+        return str(name) if name is not None else self.period
+
 
 @dataclass(frozen=True)
 class JobStatus:
@@ -28,6 +49,12 @@ class JobStatus:
     last_run_at: datetime | None
     failure_count: int  # all of them; `failures` lists the first few
     failures: list[FailedPeriod]
+
+    @property
+    def name(self) -> str:
+        """What the job does, in the reader's language (its id when it has no name)."""
+        name = JOB_NAMES.get(self.job_id)
+        return str(name) if name is not None else self.job_id
 
 
 def list_job_states(session: Session, actor: User | None) -> list[JobStatus]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
+from coprod.i18n import _, _l
 from coprod.models import (
     Membership,
     Organisation,
@@ -29,7 +30,43 @@ from coprod.services.pagination import Page, paginate
 from coprod.services.text import clean_text
 
 ROLE_ORDER = [Role.MEMBER, Role.COORDINATOR, Role.STAFF, Role.REVIEWER, Role.ADMIN]
-NAME_TAKEN = "An organisation with this name already exists."
+NAME_TAKEN = _l("An organisation with this name already exists.")
+
+# The words for a role and a kind of organisation, as people read them.
+ROLE_LABELS = {
+    Role.MEMBER: _l("member"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.STAFF: _l("staff"),
+    Role.REVIEWER: _l("reviewer"),
+    Role.ADMIN: _l("admin"),
+}
+KIND_LABELS = {
+    OrgKind.AGENCY: _l("Agency"),
+    OrgKind.NONPROFIT: _l("Nonprofit"),
+    OrgKind.COMMUNITY: _l("Community"),
+    OrgKind.BUSINESS: _l("Business"),
+}
+
+
+def role_label(role: Role | str) -> str:
+    """ "coordinator" in the reader's language (lower case, for lists of roles)."""
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return str(role)
+
+
+def role_labels(roles: Iterable[Role | str]) -> str:
+    """Roles in words, separated by commas: "member, admin"."""
+    return ", ".join(role_label(r) for r in roles)
+
+
+def kind_label(kind: OrgKind | str) -> str:
+    """ "Agency": the kind of an organisation in the reader's language."""
+    try:
+        return str(KIND_LABELS[OrgKind(kind)])
+    except ValueError:
+        return str(kind)
 
 
 @dataclass(frozen=True)
@@ -44,7 +81,7 @@ def parse_kind(raw: str | OrgKind | None) -> OrgKind:
     try:
         return OrgKind(raw or "")
     except ValueError:
-        raise Invalid("kind", "Choose the kind of organisation.") from None
+        raise Invalid("kind", _("Choose the kind of organisation.")) from None
 
 
 def parse_roles(raw: Iterable[str | Role] | None) -> list[Role]:
@@ -54,9 +91,9 @@ def parse_roles(raw: Iterable[str | Role] | None) -> list[Role]:
         try:
             chosen.add(Role(value))
         except ValueError:
-            raise Invalid("roles", f"“{value}” is not a role.") from None
+            raise Invalid("roles", _("“%(value)s” is not a role.", value=value)) from None
     if not chosen:
-        raise Invalid("roles", "Choose at least one role.")
+        raise Invalid("roles", _("Choose at least one role."))
     return [r for r in ROLE_ORDER if r in chosen]
 
 
@@ -80,13 +117,13 @@ def create_organisation(
     (DEFAULT_TIMEZONE when none is given)."""
     errs = FieldErrors()
     zone = errs.check(lambda: localtime.check_zone(timezone, required=False))
-    name = errs.check(lambda: clean_text(name, "name", "The name", max_len=200, required=True))
+    name = errs.check(lambda: clean_text(name, "name", _("The name"), max_len=200, required=True))
     org_kind = errs.check(lambda: parse_kind(kind))
     text = errs.check(
         lambda: clean_text(
             description,
             "description",
-            "The description",
+            _("The description"),
             max_len=5000,
             required=False,
             multiline=True,
@@ -94,7 +131,7 @@ def create_organisation(
     )
     errs.raise_if_any()
     if _name_taken(session, name):
-        raise Conflict(NAME_TAKEN)
+        raise Conflict(str(NAME_TAKEN))
     org = Organisation(
         name=name,
         kind=org_kind,
@@ -106,7 +143,7 @@ def create_organisation(
             session.add(org)  # inside the savepoint: refused, it leaves the session too
             session.flush()
     except IntegrityError:
-        raise Conflict(NAME_TAKEN) from None
+        raise Conflict(str(NAME_TAKEN)) from None
     session.add(Membership(user=actor, organisation=org, role=Role.ADMIN))
     session.flush()
     audit.record(
@@ -145,7 +182,7 @@ def verify_organisation(session: Session, actor: User, org: Organisation, now: d
     """A site admin verifies an organisation (an agency may then lead programmes)."""
     policy.require(actor, "org.verify", org)
     if org.verified_at is not None:
-        raise Conflict(f"{org.name} is already verified.")
+        raise Conflict(_("%(name)s is already verified.", name=org.name))
     org.verified_at = now
     org.verified_by_id = actor.id
     org.declined_at, org.decline_reason = None, None
@@ -165,11 +202,11 @@ def decline_organisation(
     """A site admin declines to verify an agency, with a reason its admins are emailed; it
     leaves the waiting list (a site admin can still verify it later)."""
     policy.require(actor, "org.verify", org)
-    why = clean_text(reason, "reason", "The reason", max_len=500, required=True, multiline=True)
+    why = clean_text(reason, "reason", _("The reason"), max_len=500, required=True, multiline=True)
     if org.verified_at is not None:
-        raise Conflict(f"{org.name} is already verified.")
+        raise Conflict(_("%(name)s is already verified.", name=org.name))
     if org.declined_at is not None:
-        raise Conflict(f"{org.name} was already declined.")
+        raise Conflict(_("%(name)s was already declined.", name=org.name))
     org.declined_at, org.decline_reason = now, why
     audit.record(
         session,
@@ -205,8 +242,11 @@ def _refuse_losing_last_admin(session: Session, org: Organisation, user: User) -
     held = {m.role for m in _memberships(session, org, user)}
     if Role.ADMIN in held and _admin_count(session, org) <= 1:
         raise Conflict(
-            f"{user.display_name} is the last admin of {org.name}. "
-            "Make someone else an admin first."
+            _(
+                "%(person)s is the last admin of %(name)s. Make someone else an admin first.",
+                person=user.display_name,
+                name=org.name,
+            )
         )
 
 
@@ -232,11 +272,18 @@ def add_member(
     chosen = errs.check(lambda: parse_roles(roles))
     user = get_user_by_email(session, address) if address else None
     if address and (user is None or user.deleted_at is not None or not user.is_active):
-        errs.add("email", "No account uses this email address. Ask the person to register first.")
+        errs.add(
+            "email", _("No account uses this email address. Ask the person to register first.")
+        )
     errs.raise_if_any()
     assert user is not None
     if _memberships(session, org, user):
-        raise Conflict(f"{user.display_name} is already a member. Change their roles instead.")
+        raise Conflict(
+            _(
+                "%(person)s is already a member. Change their roles instead.",
+                person=user.display_name,
+            )
+        )
     _replace_roles(session, org, user, chosen)
     audit.record(
         session,
@@ -256,7 +303,7 @@ def set_roles(
     chosen = parse_roles(roles)
     before = sorted(m.role.value for m in _memberships(session, org, user))
     if not before:
-        raise NotFound("This person is not a member of the organisation.")
+        raise NotFound(_("This person is not a member of the organisation."))
     if Role.ADMIN not in chosen:
         _refuse_losing_last_admin(session, org, user)
     _replace_roles(session, org, user, chosen)
@@ -276,7 +323,7 @@ def remove_member(session: Session, actor: User, org: Organisation, user: User) 
     policy.require(actor, "org.manage", org)
     held = _memberships(session, org, user)
     if not held:
-        raise NotFound("This person is not a member of the organisation.")
+        raise NotFound(_("This person is not a member of the organisation."))
     _refuse_losing_last_admin(session, org, user)
     _replace_roles(session, org, user, [])
     audit.record(
@@ -296,7 +343,7 @@ def get_organisation(session: Session, actor: User | None, org_id: int) -> Organ
     """The organisation (public: its name, kind and description), or NotFound."""
     org = session.get(Organisation, org_id)
     if org is None or not policy.can(actor, "org.view", org):
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     return org
 
 
@@ -313,7 +360,7 @@ def get_member(
     user = session.get(User, user_id)
     roles = _memberships(session, org, user) if user is not None else []
     if user is None or not roles:
-        raise NotFound("This person is not a member of the organisation.")
+        raise NotFound(_("This person is not a member of the organisation."))
     return MemberRow(user=user, roles=[r for r in ROLE_ORDER if r in {m.role for m in roles}])
 
 

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod import policy
 from coprod.db import db, utcnow
+from coprod.i18n import _, _l
 from coprod.services import account_admin, audit, audit_display, job_status, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service
@@ -21,8 +22,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 WAITING_SHOWN = 10
 STATUS_CHOICES = [
-    SelectChoice("", "All organisations"),
-    SelectChoice("waiting", "Agencies awaiting verification"),
+    SelectChoice("", _l("All organisations")),
+    SelectChoice("waiting", _l("Agencies awaiting verification")),
 ]
 
 
@@ -43,26 +44,32 @@ class OrgFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Show", choices=STATUS_CHOICES, validate_choice=False)
+    status = SelectField(_l("Show"), choices=STATUS_CHOICES, validate_choice=False)
 
 
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = SelectField("Action", validate_choice=False)
-    object_type = SelectField("Object type", validate_choice=False)
+    action = SelectField(_l("Action"), validate_choice=False)
+    object_type = SelectField(_l("Object type"), validate_choice=False)
 
 
 class AccountSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField("Name or email")
+    q = SearchField(_l("Name or email"))
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason")
+    reason = TextAreaField(_l("Reason"))
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    """Roles and kinds of organisation in words, for the admin pages."""
+    return {"role_labels": organisations.role_labels, "kind_label": organisations.kind_label}
 
 
 def _me() -> Any:
@@ -90,9 +97,12 @@ def audit_log() -> Any:
     form = AuditFilterForm(request.args)
     actions, types = audit.list_filters(session, _me())
     named = sorted(((audit_display.action_name(a), a) for a in actions), key=lambda x: x[0])
-    form.action.choices = [SelectChoice("", "Any action"), *[SelectChoice(a, n) for n, a in named]]
+    form.action.choices = [
+        SelectChoice("", _("Any action")),
+        *[SelectChoice(a, n) for n, a in named],
+    ]
     form.object_type.choices = [
-        SelectChoice("", "Any object"),
+        SelectChoice("", _("Any object")),
         *[SelectChoice(t, audit_display.object_name(t)) for t in types],
     ]
     page, per_page = page_args()
@@ -143,7 +153,13 @@ def deactivate(user_id: int) -> Any:
             ),
         )
         if done is not None:
-            flash(f"{user.display_name}'s account is deactivated: they are signed out.", "success")
+            flash(
+                _(
+                    "%(person)s's account is deactivated: they are signed out.",
+                    person=user.display_name,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.account", user_id=user.id), code=303)
     return _account_page(user, form)
 
@@ -156,7 +172,7 @@ def reactivate(user_id: int) -> Any:
     if form.validate_on_submit():
         account_admin.reactivate(session, _me(), user, now=utcnow())
         commit()
-        flash(f"{user.display_name}'s account is active again.", "success")
+        flash(_("%(person)s's account is active again.", person=user.display_name), "success")
     return redirect(url_for("admin.account", user_id=user.id), code=303)
 
 
@@ -170,7 +186,7 @@ def send_password_reset(user_id: int) -> Any:
             session, _me(), user, secret=current_app.config["SECRET_KEY"], now=utcnow()
         )
         commit()
-        flash(f"A password-reset link is on its way to {user.email}.", "success")
+        flash(_("A password-reset link is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.account", user_id=user.id), code=303)
 
 
@@ -188,6 +204,9 @@ def decline(org_id: int) -> Any:
             ),
         )
         if done is not None:
-            flash(f"{org.name} is declined; its admins are emailed your reason.", "success")
+            flash(
+                _("%(name)s is declined; its admins are emailed your reason.", name=org.name),
+                "success",
+            )
             return redirect(url_for("admin.index"), code=303)
     return render_template("admin/decline.html", org=org, form=form), form_status(form)

@@ -19,7 +19,8 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod import policy
 from coprod.db import db, utcnow
-from coprod.models import Organisation, OrgKind
+from coprod.i18n import _, _l
+from coprod.models import Organisation, OrgKind, Role, TaskStatus
 from coprod.services import localtime, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import (
@@ -35,20 +36,46 @@ from coprod.web.helpers import (
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
 KIND_CHOICES = [
-    SelectChoice("", "Choose…"),
-    SelectChoice(OrgKind.AGENCY.value, "Government agency"),
-    SelectChoice(OrgKind.NONPROFIT.value, "Nonprofit"),
-    SelectChoice(OrgKind.COMMUNITY.value, "Community group"),
-    SelectChoice(OrgKind.BUSINESS.value, "Business"),
+    SelectChoice("", _l("Choose…")),
+    SelectChoice(OrgKind.AGENCY.value, _l("Government agency")),
+    SelectChoice(OrgKind.NONPROFIT.value, _l("Nonprofit")),
+    SelectChoice(OrgKind.COMMUNITY.value, _l("Community group")),
+    SelectChoice(OrgKind.BUSINESS.value, _l("Business")),
 ]
-ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in organisations.ROLE_ORDER]
+ROLE_CHOICES = [
+    SelectChoice(Role.MEMBER.value, _l("Member")),
+    SelectChoice(Role.COORDINATOR.value, _l("Coordinator")),
+    SelectChoice(Role.STAFF.value, _l("Staff")),
+    SelectChoice(Role.REVIEWER.value, _l("Reviewer")),
+    SelectChoice(Role.ADMIN.value, _l("Admin")),
+]
 ROLE_HINTS = {
-    "member": "belongs to the organisation",
-    "coordinator": "runs rosters, logs for the organisation, reads the member list",
-    "staff": "creates programmes and tasks (agencies)",
-    "reviewer": "reviews contribution logs (agencies)",
-    "admin": "manages members; holds every role",
+    "member": _l("belongs to the organisation"),
+    "coordinator": _l("runs rosters, logs for the organisation, reads the member list"),
+    "staff": _l("creates programmes and tasks (agencies)"),
+    "reviewer": _l("reviews contribution logs (agencies)"),
+    "admin": _l("manages members; holds every role"),
 }
+
+
+# A task's status as a tag on the organisation's page.
+TASK_STATUS_LABELS = {
+    TaskStatus.DRAFT: _l("Draft"),
+    TaskStatus.OPEN: _l("Open"),
+    TaskStatus.CLOSED: _l("Closed"),
+    TaskStatus.COMPLETED: _l("Completed"),
+    TaskStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    """Roles, kinds of organisation and task statuses in words, for the organisation pages."""
+    return {
+        "role_labels": organisations.role_labels,
+        "kind_label": organisations.kind_label,
+        "task_status_label": lambda status: str(TASK_STATUS_LABELS.get(status, status)),
+    }
 
 
 def zone_choices(blank: str | None = None) -> list[SelectChoice]:
@@ -59,7 +86,7 @@ def zone_choices(blank: str | None = None) -> list[SelectChoice]:
 
 
 class TimeZoneForm(FlaskForm):
-    timezone = SelectField("Time zone", validate_choice=False)
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,21 +96,21 @@ class TimeZoneForm(FlaskForm):
 
 
 class OrgForm(TimeZoneForm):
-    name = StringField("Name")
-    kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validate_choice=False)
-    description = TextAreaField("Description")
+    name = StringField(_l("Name"))
+    kind = SelectField(_l("Kind of organisation"), choices=KIND_CHOICES, validate_choice=False)
+    description = TextAreaField(_l("Description"))
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField("Roles", choices=ROLE_CHOICES, validate_choice=False)
+    roles = SelectMultipleField(_l("Roles"), choices=ROLE_CHOICES, validate_choice=False)
 
 
 class MemberForm(RolesForm):
-    email = EmailField("Email address of their coprod account")
+    email = EmailField(_l("Email address of their coprod account"))
 
 
 class RemoveForm(FlaskForm):
-    confirm = BooleanField("Yes, remove this person from the organisation")
+    confirm = BooleanField(_l("Yes, remove this person from the organisation"))
 
 
 def _me() -> Any:
@@ -123,9 +150,14 @@ def new() -> Any:
             ),
         )
         if org is not None:
-            message = f"{org.name} is created and you are its admin."
             if org.kind == OrgKind.AGENCY:
-                message += " A site admin must verify it before it can lead programmes."
+                message = _(
+                    "%(name)s is created and you are its admin. A site admin must verify it"
+                    " before it can lead programmes.",
+                    name=org.name,
+                )
+            else:
+                message = _("%(name)s is created and you are its admin.", name=org.name)
             flash(message, "success")
             return redirect(url_for("orgs.show", org_id=org.id), code=303)
     return render_template("orgs/new.html", form=form), form_status(form)
@@ -166,7 +198,10 @@ def timezone(org_id: int) -> Any:
             ),
         )
         if done is not None:
-            flash(f"{org.name}'s time zone is now {org.timezone}.", "success")
+            flash(
+                _("%(name)s's time zone is now %(zone)s.", name=org.name, zone=org.timezone),
+                "success",
+            )
             return redirect(url_for("orgs.show", org_id=org.id), code=303)
     return render_template("orgs/timezone.html", form=form, org=org), form_status(form)
 
@@ -176,7 +211,7 @@ def verify(org_id: int) -> Any:
     org = _org(org_id)
     organisations.verify_organisation(db.session(), _me(), org, utcnow())
     commit()
-    flash(f"{org.name} is verified.", "success")
+    flash(_("%(name)s is verified.", name=org.name), "success")
     back = safe_next(request.form.get("next"), url_for("orgs.show", org_id=org.id))
     return redirect(back, code=303)
 
@@ -193,7 +228,14 @@ def add_member(org_id: int) -> Any:
             ),
         )
         if user is not None:
-            flash(f"{user.display_name} is now a member of {org.name}.", "success")
+            flash(
+                _(
+                    "%(person)s is now a member of %(name)s.",
+                    person=user.display_name,
+                    name=org.name,
+                ),
+                "success",
+            )
             return redirect(url_for("orgs.show", org_id=org.id, _anchor="members"), code=303)
     return _render_show(org, form, form_status(form) if form.is_submitted() else 200)
 
@@ -211,7 +253,10 @@ def edit_roles(org_id: int, user_id: int) -> Any:
             ),
         )
         if done is not None:
-            flash(f"{member.user.display_name}'s roles are changed.", "success")
+            flash(
+                _("%(person)s's roles are changed.", person=member.user.display_name),
+                "success",
+            )
             return redirect(url_for("orgs.show", org_id=org.id, _anchor="members"), code=303)
     return render_template(
         "orgs/roles.html", org=org, member=member, form=form, role_hints=ROLE_HINTS
@@ -225,13 +270,20 @@ def remove_member(org_id: int, user_id: int) -> Any:
     form = RemoveForm()
     if form.validate_on_submit():
         if not form.confirm.data:
-            form.confirm.errors = ["Tick the box to confirm, or go back to keep them."]
+            form.confirm.errors = [_("Tick the box to confirm, or go back to keep them.")]
         else:
             done = run_service(
                 form,
                 lambda: organisations.remove_member(db.session(), _me(), org, member.user),
             )
             if done is not None:
-                flash(f"{member.user.display_name} is removed from {org.name}.", "success")
+                flash(
+                    _(
+                        "%(person)s is removed from %(name)s.",
+                        person=member.user.display_name,
+                        name=org.name,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("orgs.show", org_id=org.id, _anchor="members"), code=303)
     return render_template("orgs/remove.html", org=org, member=member, form=form), form_status(form)
