@@ -49,7 +49,7 @@ def test_the_log_form_speaks_spanish(client, world) -> None:
     assert "<h1>Registrar horas</h1>" in page.text
     assert "Enviar a revisión" in page.text
     assert "por ejemplo, 2,5" in page.text
-    assert "Aportaciones en especie" in page.text and "Elemento 1: descripción" in page.text
+    assert "Contribuciones en especie" in page.text and "Concepto 1: descripción" in page.text
 
 
 @pytest.mark.parametrize("typed", ["2,5", "2.5"])
