@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from coprod.i18n import _, _l
 from coprod.models import ContributionLog, LogStatus, OutcomeQuantity, Programme, Task, User
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
@@ -21,23 +22,31 @@ from coprod.services.text import contains, storable
 
 MAX_BULK = 100
 STATUS_WORDS = {
-    LogStatus.SUBMITTED: "waiting for review",
-    LogStatus.APPROVED: "already approved",
-    LogStatus.REJECTED: "rejected",
-    LogStatus.CHANGES_REQUESTED: "sent back for changes",
-    LogStatus.SUPERSEDED: "replaced by a correction",
-    LogStatus.WITHDRAWN: "withdrawn by its contributor",
+    LogStatus.SUBMITTED: _l("waiting for review"),
+    LogStatus.APPROVED: _l("already approved"),
+    LogStatus.REJECTED: _l("rejected"),
+    LogStatus.CHANGES_REQUESTED: _l("sent back for changes"),
+    LogStatus.SUPERSEDED: _l("replaced by a correction"),
+    LogStatus.WITHDRAWN: _l("withdrawn by its contributor"),
 }
 REVIEW_FIELDS = ["status", "review_comment", "reviewed_by_id", "reviewed_at", "counted_changed_at"]
 
 
-def _comment(raw: str | None, *, required: bool, what: str) -> str:
+def _comment(raw: str | None, *, missing: str | None = None) -> str:
+    """The reviewer's comment, trimmed; `missing` is the message when it is required and blank."""
     text = (raw or "").strip()
-    if required and not text:
-        raise Invalid("comment", f"Enter {what}.")
+    if missing is not None and not text:
+        raise Invalid("comment", missing)
     if len(text) > MAX_NOTES or not storable(text):
-        raise Invalid("comment", f"The comment must be at most {MAX_NOTES} plain characters.")
+        raise Invalid(
+            "comment",
+            _("The comment must be at most %(max)s plain characters.", max=MAX_NOTES),
+        )
     return text
+
+
+def _words(status: LogStatus) -> str:
+    return str(STATUS_WORDS[status])
 
 
 def _lock(session: Session, log: ContributionLog) -> None:
@@ -49,7 +58,12 @@ def _lock(session: Session, log: ContributionLog) -> None:
 def _check_reviewable(actor: User, log: ContributionLog) -> None:
     policy.require(actor, "log.review", log)
     if log.status != LogStatus.SUBMITTED:
-        raise Conflict(f"This log is {STATUS_WORDS[log.status]}: only a submitted log is reviewed.")
+        raise Conflict(
+            _(
+                "This log is %(status)s: only a submitted log is reviewed.",
+                status=_words(log.status),
+            )
+        )
 
 
 def _decide(
@@ -95,8 +109,10 @@ def _approve_locked(
         _lock(session, original)
         if original.status != LogStatus.APPROVED:
             raise Conflict(
-                f"The log this corrects is {STATUS_WORDS[original.status]}, so the correction "
-                "cannot replace it."
+                _(
+                    "The log this corrects is %(status)s, so the correction cannot replace it.",
+                    status=_words(original.status),
+                )
             )
     _decide(session, actor, log, LogStatus.APPROVED, comment, now)
     if original is not None:
@@ -111,7 +127,7 @@ def approve(
     """A reviewer of the lead agency approves a submitted log (never their own); an approved
     correction supersedes the log it corrects."""
     _lock(session, log)
-    return _approve_locked(session, actor, log, _comment(comment, required=False, what=""), now)
+    return _approve_locked(session, actor, log, _comment(comment), now)
 
 
 def reject(
@@ -120,7 +136,7 @@ def reject(
     """A reviewer rejects a submitted log, always with a reason."""
     _lock(session, log)
     _check_reviewable(actor, log)
-    text = _comment(reason, required=True, what="the reason for rejecting this log")
+    text = _comment(reason, missing=_("Enter the reason for rejecting this log."))
     _decide(session, actor, log, LogStatus.REJECTED, text, now)
     session.flush()
     return log
@@ -132,7 +148,7 @@ def request_changes(
     """A reviewer sends a submitted log back to its contributor, saying what to change."""
     _lock(session, log)
     _check_reviewable(actor, log)
-    text = _comment(comment, required=True, what="what the contributor should change")
+    text = _comment(comment, missing=_("Enter what the contributor should change."))
     _decide(session, actor, log, LogStatus.CHANGES_REQUESTED, text, now)
     session.flush()
     return log
@@ -158,7 +174,7 @@ def review(
         return reject(session, actor, log, comment, now=now)
     if decision == "request_changes":
         return request_changes(session, actor, log, comment, now=now)
-    raise Invalid("decision", "Choose approve, reject or ask for changes.")
+    raise Invalid("decision", _("Choose approve, reject or ask for changes."))
 
 
 @dataclass
@@ -179,9 +195,9 @@ def bulk_approve(
     """
     ids = list(dict.fromkeys(int(i) for i in log_ids))
     if not ids:
-        raise Invalid("log_ids", "Select at least one log to approve.")
+        raise Invalid("log_ids", _("Select at least one log to approve."))
     if len(ids) > MAX_BULK:
-        raise Invalid("log_ids", f"Approve at most {MAX_BULK} logs at a time.")
+        raise Invalid("log_ids", _("Approve at most %(max)s logs at a time.", max=MAX_BULK))
     rows = session.scalars(
         select(ContributionLog)
         .where(ContributionLog.id.in_(ids))
@@ -203,15 +219,14 @@ def bulk_approve(
                 _approve_locked(session, actor, log, "", now)
             result.approved.append(log_id)
         except NotFound:
-            result.refused.append((log_id, "not found, or not one you review"))
+            result.refused.append((log_id, _("not found, or not one you review")))
         except NotAllowed:
-            reason = (
-                "your own log" if log is not None and policy.can(actor, "log.view", log) else ""
-            )
-            result.refused.append((log_id, reason or "not one you may review"))
+            own = log is not None and policy.can(actor, "log.view", log)
+            reason = _("your own log") if own else _("not one you may review")
+            result.refused.append((log_id, reason))
         except DomainError as err:
             if log is not None and log.status != LogStatus.SUBMITTED:
-                result.refused.append((log_id, STATUS_WORDS[log.status]))
+                result.refused.append((log_id, _words(log.status)))
             else:
                 result.refused.append((log_id, err.message))
     return result
@@ -222,7 +237,7 @@ def bulk_approve(
 
 def _require_queue(actor: User) -> None:
     if not policy.can(actor, "log.review_queue"):
-        raise NotAllowed("Only reviewers of an agency can see the review queue.")
+        raise NotAllowed(_("Only reviewers of an agency can see the review queue."))
 
 
 def reviewed_programmes(session: Session, actor: User) -> list[Programme]:

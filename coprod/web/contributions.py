@@ -16,9 +16,11 @@ from wtforms.widgets import DateInput, TextInput
 
 from coprod import policy
 from coprod.db import db, utcnow
+from coprod.i18n import _, _l, ngettext
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
 from coprod.services import contributions, review
 from coprod.services.bounds import as_id, read_decimal
+from coprod.services.money import format_number
 from coprod.services.signups import describe_time
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, run_service, safe_next
@@ -27,21 +29,19 @@ bp = Blueprint("contributions", __name__)
 
 IN_KIND_ROWS = 3
 STATUS_LABELS = {
-    LogStatus.SUBMITTED: "Waiting for review",
-    LogStatus.APPROVED: "Approved",
-    LogStatus.REJECTED: "Rejected",
-    LogStatus.CHANGES_REQUESTED: "Changes requested",
-    LogStatus.SUPERSEDED: "Replaced by a correction",
-    LogStatus.WITHDRAWN: "Withdrawn",
+    LogStatus.SUBMITTED: _l("Waiting for review"),
+    LogStatus.APPROVED: _l("Approved"),
+    LogStatus.REJECTED: _l("Rejected"),
+    LogStatus.CHANGES_REQUESTED: _l("Changes requested"),
+    LogStatus.SUPERSEDED: _l("Replaced by a correction"),
+    LogStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
 @bp.app_template_filter("hours_text")
 def hours_text(value: Decimal | None) -> str:
     """2.50 -> "2.5" ("2,5" in Spanish), 20 -> "20": numbers without trailing zeros."""
-    from coprod.services.money import format_number  # in the reader's language
-
-    return format_number(value)
+    return format_number(value)  # in the reader's language
 
 
 def _actor() -> User:
@@ -66,12 +66,12 @@ class DecimalText(Field):
         try:
             self.data = read_decimal(text)  # the reader's decimal sign, or a dot
         except InvalidOperation:
-            raise ValueError("Enter a number, like 2.5.") from None
+            raise ValueError(_("Enter a number, like 2.5.")) from None
 
     def _value(self) -> str:
         if self.raw is not None:
             return self.raw
-        return "" if self.data is None else f"{self.data.normalize():f}"
+        return format_number(self.data)  # "2.5", "2,5" in Spanish: read back by read_decimal
 
 
 class DateText(Field):
@@ -88,7 +88,7 @@ class DateText(Field):
         try:
             self.data = date.fromisoformat(self.raw.strip())
         except ValueError:
-            raise ValueError("Enter the date like 2026-06-13 (year-month-day).") from None
+            raise ValueError(_("Enter the date like 2026-06-13 (year-month-day).")) from None
         # Its range is the log-date rule's (contributions.check_log_date), the same at every door.
 
     def _value(self) -> str:
@@ -101,10 +101,12 @@ class DateText(Field):
 
 
 class LogForm(FlaskForm):
-    date = DateText("Date")
-    hours = DecimalText("Hours")
-    notes = TextAreaField("Notes")
-    shift = SelectField("Shift", choices=[SelectChoice("", "No particular shift")], default="")
+    date = DateText(_l("Date"))
+    hours = DecimalText(_l("Hours"))
+    notes = TextAreaField(_l("Notes"))
+    shift = SelectField(
+        _l("Shift"), choices=[SelectChoice("", _l("No particular shift"))], default=""
+    )
 
 
 def log_form_class(task: Task, organisations: list[Organisation] | None = None) -> type[LogForm]:
@@ -115,16 +117,20 @@ def log_form_class(task: Task, organisations: list[Organisation] | None = None) 
 
     if organisations:
         TaskLogForm.organisation = SelectField(
-            "On behalf of",
+            _("On behalf of"),
             default="",
-            choices=[SelectChoice("", "Myself")]
+            choices=[SelectChoice("", _("Myself"))]
             + [SelectChoice(str(o.id), o.name) for o in organisations],
         )
     for metric in task.metrics:
         setattr(TaskLogForm, f"outcome_{metric.id}", DecimalText(f"{metric.name} ({metric.unit})"))
     for i in range(IN_KIND_ROWS):
-        setattr(TaskLogForm, f"in_kind_{i}_description", StringField(f"Item {i + 1}: description"))
-        setattr(TaskLogForm, f"in_kind_{i}_value", DecimalText(f"Item {i + 1}: value"))
+        setattr(
+            TaskLogForm,
+            f"in_kind_{i}_description",
+            StringField(_("Item %(n)s: description", n=i + 1)),
+        )
+        setattr(TaskLogForm, f"in_kind_{i}_value", DecimalText(_("Item %(n)s: value", n=i + 1)))
     return TaskLogForm
 
 
@@ -135,7 +141,7 @@ def _make_form(
     cannot be logged) and the shift `keep` (the one the log being changed already names)."""
     form = log_form_class(task, organisations)()
     now = utcnow()
-    form.shift.choices = [SelectChoice("", "No particular shift")] + [
+    form.shift.choices = [SelectChoice("", _("No particular shift"))] + [
         SelectChoice(str(s.id), describe_time(s))
         for s in task.shifts
         if s.starts_at <= now or s.id == keep
@@ -183,14 +189,14 @@ def _values(form: LogForm, task: Task) -> dict[str, Any]:
 
 class ReviewForm(FlaskForm):
     decision = RadioField(
-        "Decision",
+        _l("Decision"),
         choices=[
-            SelectChoice("approve", "Approve"),
-            SelectChoice("request_changes", "Ask for changes"),
-            SelectChoice("reject", "Reject"),
+            SelectChoice("approve", _l("Approve")),
+            SelectChoice("request_changes", _l("Ask for changes")),
+            SelectChoice("reject", _l("Reject")),
         ],
     )
-    comment = TextAreaField("Comment to the contributor")
+    comment = TextAreaField(_l("Comment to the contributor"))
 
 
 class StatusFilter(FlaskForm):
@@ -198,8 +204,8 @@ class StatusFilter(FlaskForm):
         csrf = False
 
     status = SelectField(
-        "Status",
-        choices=[SelectChoice("", "All")]
+        _l("Status"),
+        choices=[SelectChoice("", _l("All"))]
         + [SelectChoice(s.value, STATUS_LABELS[s]) for s in LogStatus],
         default="",
     )
@@ -209,13 +215,15 @@ class QueueFilter(FlaskForm):
     class Meta:
         csrf = False
 
-    programme = SelectField("Programme", choices=[SelectChoice("", "All programmes")], default="")
-    task = SelectField("Task", choices=[SelectChoice("", "All tasks")], default="")
-    contributor = StringField("Contributor (name or email)")
+    programme = SelectField(
+        _l("Programme"), choices=[SelectChoice("", _l("All programmes"))], default=""
+    )
+    task = SelectField(_l("Task"), choices=[SelectChoice("", _l("All tasks"))], default="")
+    contributor = StringField(_l("Contributor (name or email)"))
     status = SelectField(
-        "Status",
+        _l("Status"),
         choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in LogStatus]
-        + [SelectChoice("all", "All")],
+        + [SelectChoice("all", _l("All"))],
         default=LogStatus.SUBMITTED.value,
     )
 
@@ -263,7 +271,7 @@ def new(task_id: int) -> Any:
             ),
         )
         if log is not None:
-            flash("Your hours are logged. A reviewer will check them.", "success")
+            flash(_("Your hours are logged. A reviewer will check them."), "success")
             return redirect(url_for("contributions.show", log_id=log.id), code=303)
     return render_template("contributions/new.html", form=form, task=task, mode="new"), form_status(
         form
@@ -278,7 +286,7 @@ def resubmit(log_id: int) -> Any:
         "log.resubmit",
         contributions.resubmit_log,
         "resubmit",
-        "Your log is resubmitted for review.",
+        _("Your log is resubmitted for review."),
     )
 
 
@@ -290,7 +298,7 @@ def edit(log_id: int) -> Any:
         "log.edit",
         contributions.edit_log,
         "edit",
-        "Your log is changed. It is still waiting for review.",
+        _("Your log is changed. It is still waiting for review."),
     )
 
 
@@ -322,7 +330,7 @@ def withdraw(log_id: int) -> Any:
     if form.validate_on_submit():
         contributions.withdraw_log(session, actor, log, now=utcnow())
         commit()
-        flash(f"Log #{log.id} is withdrawn: it is counted nowhere.", "success")
+        flash(_("Log #%(id)s is withdrawn: it is counted nowhere.", id=log.id), "success")
         return redirect(url_for("contributions.show", log_id=log.id), code=303)
     return render_template("contributions/withdraw.html", log=log, form=form), form_status(form)
 
@@ -342,7 +350,7 @@ def correct(log_id: int) -> Any:
             ),
         )
         if fix is not None:
-            flash("Your correction is submitted. The approved log stays until it is approved.")
+            flash(_("Your correction is submitted. The approved log stays until it is approved."))
             return redirect(url_for("contributions.show", log_id=fix.id), code=303)
     return render_template(
         "contributions/new.html", form=form, task=original.task, log=original, mode="correct"
@@ -384,7 +392,8 @@ def review_log(log_id: int) -> Any:
             ),
         )
         if done is not None:
-            flash(f"Log #{log.id}: {STATUS_LABELS[done.status].lower()}.", "success")
+            status = str(STATUS_LABELS[done.status]).lower()
+            flash(_("Log #%(id)s: %(status)s.", id=log.id, status=status), "success")
             return redirect(url_for("contributions.queue"), code=303)
     log = contributions.get_log(session, actor, log_id)
     return _render_show(log, form, form_status(form))
@@ -399,12 +408,12 @@ def queue() -> Any:
     reviewed = review.reviewed_programmes(session, actor)  # NotAllowed for a non-reviewer
     form = QueueFilter(formdata=request.args)
     programme_id = _int_or_none(request.args.get("programme"))
-    form.programme.choices = [SelectChoice("", "All programmes")] + [
+    form.programme.choices = [SelectChoice("", _("All programmes"))] + [
         SelectChoice(str(p.id), p.name) for p in reviewed
     ]
     # Tasks are offered once a programme is chosen: every task of every programme (up to 500
     # options) made building this page four times slower than the queue itself.
-    form.task.choices = [SelectChoice("", "All tasks")]
+    form.task.choices = [SelectChoice("", _("All tasks"))]
     if programme_id is not None:
         form.task.choices += [
             SelectChoice(str(t.id), t.title)
@@ -412,7 +421,7 @@ def queue() -> Any:
         ]
     else:
         form.task.data = ""
-        form.task.label.text = "Task (filter by a programme first)"
+        form.task.label.text = _("Task (filter by a programme first)")
     valid = form.validate()
     status_raw = form.status.data if valid else LogStatus.SUBMITTED.value
     page = review.review_queue(
@@ -468,8 +477,8 @@ def bulk_approve() -> Any:
     commit()
     if result.approved:
         n = len(result.approved)
-        flash(f"Approved {n} log{'s' if n != 1 else ''}.", "success")
+        flash(ngettext("Approved %(num)d log.", "Approved %(num)d logs.", n), "success")
     if result.refused:
-        reasons = "; ".join(f"log #{i}: {why}" for i, why in result.refused)
-        flash(f"Not approved: {reasons}.", "warning")
+        reasons = "; ".join(_("log #%(id)s: %(why)s", id=i, why=why) for i, why in result.refused)
+        flash(_("Not approved: %(reasons)s.", reasons=reasons), "warning")
     return redirect(safe_next(request.form.get("next"), url_for("contributions.queue")), code=303)

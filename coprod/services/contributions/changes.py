@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict
+from coprod.i18n import _
 from coprod.models import (
     ContributionLog,
     LogStatus,
@@ -106,9 +107,9 @@ def resubmit_log(
     policy.require(actor, "log.resubmit", log)
     lock_log(session, log)
     if log.status == LogStatus.APPROVED:
-        raise Conflict("An approved log is never edited: submit a correction instead.")
+        raise Conflict(_("An approved log is never edited: submit a correction instead."))
     if log.status != LogStatus.CHANGES_REQUESTED:
-        raise Conflict("Only a log a reviewer sent back for changes can be resubmitted.")
+        raise Conflict(_("Only a log a reviewer sent back for changes can be resubmitted."))
     return refill_log(session, actor, log, data, now, "log.resubmitted", resubmit=True)
 
 
@@ -157,14 +158,14 @@ def correct_log(
     # Two corrections at once: the second waits here, then sees the first one pending.
     lock_log(session, original)
     if original.status != LogStatus.APPROVED:
-        raise Conflict("Only an approved log can be corrected.")
+        raise Conflict(_("Only an approved log can be corrected."))
     pending = session.scalar(
         select(ContributionLog.id).where(
             ContributionLog.corrects_id == original.id, ContributionLog.status.in_(PENDING)
         )
     )
     if pending is not None:
-        raise Conflict("A correction of this log is already waiting for review.")
+        raise Conflict(_("A correction of this log is already waiting for review."))
     assert original.user_id is not None
     lock_person(session, original.user_id)
     # The correction replaces the original once approved: its hours do not add to the day.

@@ -11,9 +11,11 @@ from decimal import Decimal
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from coprod.i18n import _, ngettext
 from coprod.models import ContributionLog, Shift
 from coprod.services import localtime
 from coprod.services.contributions.rules import DAY_COUNTED, shift_hours
+from coprod.services.money import format_number
 
 LATE_DAYS = 30
 DAY_HOURS = 12
@@ -30,7 +32,7 @@ class LogFlags:
 
 
 def _hours(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
+    return format_number(value)  # "2.5", "2,5" in Spanish
 
 
 def log_flags(
@@ -72,17 +74,28 @@ def log_flags(
         shift = shifts.get(log.shift_id) if log.shift_id is not None else None
         if shift is not None and log.hours > shift_hours(shift):
             found.append(
-                f"{_hours(log.hours)} h is more than the shift's length "
-                f"({_hours(shift_hours(shift))} h)."
+                _(
+                    "%(hours)s h is more than the shift's length (%(length)s h).",
+                    hours=_hours(log.hours),
+                    length=_hours(shift_hours(shift)),
+                )
             )
         zone = localtime.programme_zone(log.task.programme)
         made = localtime.to_local(log.created_at, zone).date()
         late = (made - log.date).days
         if late > late_days:
-            found.append(f"Logged {late} days after the date.")
+            found.append(
+                ngettext(
+                    "Logged %(num)d day after the date.",
+                    "Logged %(num)d days after the date.",
+                    late,
+                )
+            )
         total = totals.get((log.user_id, log.date)) if log.user_id is not None else None
         if total is not None and total > day_hours:
-            found.append(f"{_hours(total)} h logged by this person on that day in all.")
+            found.append(
+                _("%(hours)s h logged by this person on that day in all.", hours=_hours(total))
+            )
         if found:
             flags.by_log[log.id] = found
     return flags

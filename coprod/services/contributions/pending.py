@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict
+from coprod.i18n import _, _l
 from coprod.models import ContributionLog, LogStatus, Shift, User
 from coprod.services.contributions.changes import lock_log, refill_log
 from coprod.services.contributions.rules import (
@@ -21,7 +22,12 @@ from coprod.services.contributions.rules import (
     record_change,
 )
 
-REVIEWED = "This log has been reviewed: an approved log is corrected, not edited."
+REVIEWED = _l("This log has been reviewed: an approved log is corrected, not edited.")
+NOT_PENDING = {
+    LogStatus.REJECTED: _l("This log is rejected: it can no longer be changed."),
+    LogStatus.SUPERSEDED: _l("This log is superseded: it can no longer be changed."),
+    LogStatus.WITHDRAWN: _l("This log is withdrawn: it can no longer be changed."),
+}
 
 
 def edit_log(
@@ -43,9 +49,9 @@ def edit_log(
     policy.require(actor, "log.edit", log)
     lock_log(session, log)
     if log.status == LogStatus.CHANGES_REQUESTED:
-        raise Conflict("A reviewer sent this log back: change it with “Change and resubmit”.")
+        raise Conflict(_("A reviewer sent this log back: change it with “Change and resubmit”."))
     if log.status != LogStatus.SUBMITTED:
-        raise Conflict(REVIEWED if log.status == LogStatus.APPROVED else _not_pending(log))
+        raise Conflict(_not_pending(log))
     return refill_log(session, actor, log, data, now, "log.edited")
 
 
@@ -63,7 +69,7 @@ def _withdraw(
 ) -> ContributionLog:
     lock_log(session, log)
     if log.status not in PENDING:
-        raise Conflict(REVIEWED if log.status == LogStatus.APPROVED else _not_pending(log))
+        raise Conflict(_not_pending(log))
     before = log_state(log)
     log.status = LogStatus.WITHDRAWN
     log.updated_at = now
@@ -73,4 +79,7 @@ def _withdraw(
 
 
 def _not_pending(log: ContributionLog) -> str:
-    return f"This log is {log.status.value.replace('_', ' ')}: it can no longer be changed."
+    """Why a log that is no longer pending cannot be changed (an approved one is corrected)."""
+    if log.status == LogStatus.APPROVED:
+        return str(REVIEWED)
+    return str(NOT_PENDING.get(log.status) or _("This log can no longer be changed."))

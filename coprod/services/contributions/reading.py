@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
 from coprod.errors import Conflict, NotFound
+from coprod.i18n import _
 from coprod.models import (
     AuditEntry,
     ContributionLog,
@@ -36,7 +37,7 @@ def get_task_for_logging(session: Session, actor: User, task_id: int) -> Task:
         )
     )
     if task is None:
-        raise NotFound("No such task.")
+        raise NotFound(_("No such task."))
     policy.require(actor, "log.create", task)
     check_task_open_for_logs(task)
     return task
@@ -69,7 +70,7 @@ def get_log(session: Session, actor: User | None, log_id: int) -> ContributionLo
         )
     )
     if log is None or not policy.can(actor, "log.view", log):
-        raise NotFound("No such log.")
+        raise NotFound(_("No such log."))
     return log
 
 
@@ -79,18 +80,22 @@ def get_log_to_change(session: Session, actor: User, log_id: int, action: str) -
     log = get_log(session, actor, log_id)
     policy.require(actor, "log.edit" if action == "log.withdraw" else action, log)
     if log.status == LogStatus.WITHDRAWN:  # nothing can be done with it any more
-        raise Conflict(f"Log #{log.id} is withdrawn: it is counted nowhere and cannot be changed.")
+        raise Conflict(
+            _("Log #%(id)s is withdrawn: it is counted nowhere and cannot be changed.", id=log.id)
+        )
     if action == "log.edit" and log.status != LogStatus.SUBMITTED:
         raise Conflict(
-            "Only a log waiting for review can be edited: after review, correct it or, when it "
-            "was sent back, change and resubmit it."
+            _(
+                "Only a log waiting for review can be edited: after review, correct it or, when "
+                "it was sent back, change and resubmit it."
+            )
         )
     if action == "log.withdraw" and log.status not in PENDING:
-        raise Conflict("Only a log not yet approved or rejected can be withdrawn.")
+        raise Conflict(_("Only a log not yet approved or rejected can be withdrawn."))
     if action == "log.resubmit" and log.status != LogStatus.CHANGES_REQUESTED:
-        raise Conflict("Only a log a reviewer sent back for changes can be resubmitted.")
+        raise Conflict(_("Only a log a reviewer sent back for changes can be resubmitted."))
     if action == "log.correct" and log.status != LogStatus.APPROVED:
-        raise Conflict("Only an approved log can be corrected.")
+        raise Conflict(_("Only an approved log can be corrected."))
     return log
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid
+from coprod.i18n import _
 from coprod.models import (
     ContributionLog,
     InKindItem,
@@ -27,10 +28,12 @@ from coprod.models import (
     Signup,
     SignupStatus,
     Task,
+    TaskStatus,
     User,
 )
 from coprod.services import audit, localtime
 from coprod.services.bounds import two_places
+from coprod.services.money import format_number
 from coprod.services.text import has_control, storable
 
 MAX_HOURS_PER_DAY = Decimal("24")
@@ -74,11 +77,11 @@ def _two_places(value: Decimal) -> bool:
 def check_hours(hours: Decimal | None) -> Decimal:
     """Hours are more than 0 and at most 24, in hundredths."""
     if hours is None or not hours.is_finite():
-        raise Invalid("hours", "Enter the hours you gave, like 2.5.")
+        raise Invalid("hours", _("Enter the hours you gave, like 2.5."))
     if not Decimal("0") < hours <= MAX_HOURS_PER_DAY:
-        raise Invalid("hours", "Hours must be more than 0 and at most 24.")
+        raise Invalid("hours", _("Hours must be more than 0 and at most 24."))
     if not _two_places(hours):
-        raise Invalid("hours", "Hours can have at most 2 decimal places.")
+        raise Invalid("hours", _("Hours can have at most 2 decimal places."))
     return hours
 
 
@@ -111,35 +114,53 @@ def check_log_date(
     shift is dated the shift's local day; a log of a task without a shift is not dated before
     the programme's start or the day the task was created (local days)."""
     if on is None:
-        raise Invalid("date", "Enter the date you did the work.")
+        raise Invalid("date", _("Enter the date you did the work."))
     if shift is not None:
         day = shift_day(shift)
         if on != day:
             raise Invalid(
                 "date",
-                f"A log of this shift is dated {day:%d %B %Y}, the shift's day in "
-                f"{localtime.programme_zone_name(programme)}: use that date.",
+                _(
+                    "A log of this shift is dated %(day)s, the shift's day in %(zone)s: "
+                    "use that date.",
+                    day=localtime.format_day(day),
+                    zone=localtime.programme_zone_name(programme),
+                ),
             )
     today = localtime.local_today(programme, now)
     if on > today:
         raise Invalid(
             "date",
-            f"The date cannot be in the future: today is {today:%d %B %Y} in "
-            f"{localtime.programme_zone_name(programme)}, the programme's time zone.",
+            _(
+                "The date cannot be in the future: today is %(today)s in %(zone)s, the "
+                "programme's time zone.",
+                today=localtime.format_day(today),
+                zone=localtime.programme_zone_name(programme),
+            ),
         )
     if on < EARLIEST_LOG_DATE:
         raise Invalid(
             "date",
-            f"The date must be on or after {EARLIEST_LOG_DATE:%d %B %Y}: check the year you typed.",
+            _(
+                "The date must be on or after %(day)s: check the year you typed.",
+                day=localtime.format_day(EARLIEST_LOG_DATE),
+            ),
         )
     if shift is None and task is not None:
         created = localtime.to_local(task.created_at, localtime.programme_zone(programme)).date()
         first = max(programme.starts_on, created)
         if on < first:
-            what = (
-                "the programme started" if first == programme.starts_on else "the task was created"
-            )
-            raise Invalid("date", f"The date cannot be before {first:%d %B %Y}, when {what}.")
+            if first == programme.starts_on:
+                message = _(
+                    "The date cannot be before %(day)s, when the programme started.",
+                    day=localtime.format_day(first),
+                )
+            else:
+                message = _(
+                    "The date cannot be before %(day)s, when the task was created.",
+                    day=localtime.format_day(first),
+                )
+            raise Invalid("date", message)
     return on
 
 
@@ -147,7 +168,7 @@ def check_shift_held(session: Session, user_id: int, shift: Shift, now: datetime
     """A log of a shift is for a shift that has started and that the person held (confirmed or
     attended)."""
     if now < shift.starts_at:
-        raise Invalid("shift", "This shift has not started yet: log its hours once it has.")
+        raise Invalid("shift", _("This shift has not started yet: log its hours once it has."))
     held = session.scalar(
         select(Signup.id).where(
             Signup.shift_id == shift.id, Signup.user_id == user_id, Signup.status.in_(HELD)
@@ -156,7 +177,7 @@ def check_shift_held(session: Session, user_id: int, shift: Shift, now: datetime
     if held is None:
         raise Invalid(
             "shift",
-            "Only someone who held this shift (confirmed or attended) can log hours for it.",
+            _("Only someone who held this shift (confirmed or attended) can log hours for it."),
         )
 
 
@@ -190,8 +211,11 @@ def check_one_log_per_shift(
     if found is not None:
         raise Invalid(
             "shift",
-            f"Hours for this shift are already logged in log #{found}: change that log (or "
-            "correct it, once it is approved) instead of adding another.",
+            _(
+                "Hours for this shift are already logged in log #%(id)s: change that log (or "
+                "correct it, once it is approved) instead of adding another.",
+                id=found,
+            ),
         )
 
 
@@ -212,8 +236,13 @@ def check_day_total(
         left = max(MAX_HOURS_PER_DAY - logged, Decimal("0")).normalize()
         raise Invalid(
             "hours",
-            f"You have already logged {logged.normalize():f} hours on {on:%d %B %Y}; "
-            f"at most {left:f} more hours can be logged for that day.",
+            _(
+                "You have already logged %(logged)s hours on %(day)s; at most %(left)s more "
+                "hours can be logged for that day.",
+                logged=format_number(logged),
+                day=localtime.format_day(on),
+                left=format_number(left),
+            ),
         )
 
 
@@ -225,13 +254,13 @@ def check_outcomes(task: Task, outcomes: Outcomes, errs: FieldErrors) -> list[tu
     for metric_id, quantity in outcomes:
         field = f"outcome_{metric_id}"
         if metric_id not in allowed:
-            errs.add("outcomes", "An outcome was given for a metric this task does not measure.")
+            errs.add("outcomes", _("An outcome was given for a metric this task does not measure."))
         elif metric_id in seen:
-            errs.add(field, "This outcome was given twice.")
+            errs.add(field, _("This outcome was given twice."))
         elif quantity is None or not quantity.is_finite() or quantity < 0:
-            errs.add(field, "Enter a quantity of 0 or more.")
+            errs.add(field, _("Enter a quantity of 0 or more."))
         elif quantity > MAX_QUANTITY or not _two_places(quantity):
-            errs.add(field, "Enter a quantity with at most 2 decimal places, below a trillion.")
+            errs.add(field, _("Enter a quantity with at most 2 decimal places, below a trillion."))
         else:
             clean.append((metric_id, quantity))
         seen.add(metric_id)
@@ -247,19 +276,19 @@ def check_in_kind(in_kind: InKind, errs: FieldErrors) -> list[tuple[str, Decimal
             continue
         ok = True
         if not description:
-            errs.add(f"in_kind_{i}_description", "Describe the item or service you gave.")
+            errs.add(f"in_kind_{i}_description", _("Describe the item or service you gave."))
             ok = False
         elif len(description) > MAX_DESCRIPTION or not storable(description):
-            errs.add(f"in_kind_{i}_description", "Use at most 300 plain characters.")
+            errs.add(f"in_kind_{i}_description", _("Use at most 300 plain characters."))
             ok = False
         elif has_control(description):
-            errs.add(f"in_kind_{i}_description", "Describe it on one line, without line breaks.")
+            errs.add(f"in_kind_{i}_description", _("Describe it on one line, without line breaks."))
             ok = False
         if value is None or not value.is_finite() or value < 0:
-            errs.add(f"in_kind_{i}_value", "Enter a value of 0 or more (0 if you do not know).")
+            errs.add(f"in_kind_{i}_value", _("Enter a value of 0 or more (0 if you do not know)."))
             ok = False
         elif value > MAX_VALUE or not _two_places(value):
-            errs.add(f"in_kind_{i}_value", "Enter an amount with at most 2 decimal places.")
+            errs.add(f"in_kind_{i}_value", _("Enter an amount with at most 2 decimal places."))
             ok = False
         if ok and value is not None:
             clean.append((description, value))
@@ -269,7 +298,11 @@ def check_in_kind(in_kind: InKind, errs: FieldErrors) -> list[tuple[str, Decimal
 def check_task_open_for_logs(task: Task) -> None:
     """Hours are logged only for open, closed or completed tasks (not draft or cancelled)."""
     if task.status not in policy.LOGGABLE_TASK_STATUSES:
-        raise Conflict(f"Hours cannot be logged for a {task.status.value} task.")
+        if task.status == TaskStatus.DRAFT:
+            raise Conflict(_("Hours cannot be logged for a draft task."))
+        if task.status == TaskStatus.CANCELLED:
+            raise Conflict(_("Hours cannot be logged for a cancelled task."))
+        raise Conflict(_("Hours cannot be logged for this task now."))
 
 
 def validate_log(
@@ -284,7 +317,7 @@ def validate_log(
     errs = FieldErrors()
     shift = data.shift
     if shift is not None and shift.task_id != task.id:
-        errs.add("shift", "Choose one of this task's shifts.")
+        errs.add("shift", _("Choose one of this task's shifts."))
         shift = None
     elif shift is not None:
         errs.check(lambda: check_shift_held(session, user_id, shift, now))
@@ -297,7 +330,7 @@ def validate_log(
     in_kind = check_in_kind(data.in_kind, errs)
     notes = (data.notes or "").strip()
     if len(notes) > MAX_NOTES or not storable(notes):
-        errs.add("notes", f"Notes must be at most {MAX_NOTES} plain characters.")
+        errs.add("notes", _("Notes must be at most %(max)s plain characters.", max=MAX_NOTES))
     errs.raise_if_any()
     return outcomes, in_kind, notes
 
