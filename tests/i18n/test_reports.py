@@ -101,7 +101,7 @@ def test_the_report_page_in_spanish_then_english_from_the_same_cache(client, ses
     login(client, make_user(session, is_site_admin=True))
     path = f"/programmes/{built['programme'].id}/reports?period=month&start=2026-06-01"
     spanish = client.get(path, headers=ES).text
-    assert "informe de corresponsabilidad" in spanish
+    assert "informe de propiedad compartida" in spanish
     assert "<h2>Resumen</h2>" in spanish and "Horas aprobadas" in spanish
     assert "Grupos comunitarios" in spanish and "Este informe en CSV" in spanish
     assert ">Mensual</a>" in spanish
@@ -154,5 +154,5 @@ def test_the_digest_subject_is_in_the_recipients_language(app, session, now, bui
             select(OutboxMessage).where(OutboxMessage.kind == Kind.REPORT_DIGEST)
         )
     }
-    assert subjects[reader.id].startswith(f"{programme.name}: informe de corresponsabilidad de ")
+    assert subjects[reader.id].startswith(f"{programme.name}: informe de propiedad compartida de ")
     assert subjects[other.id].startswith(f"{programme.name}: shared-ownership report for ")
