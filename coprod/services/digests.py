@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coprod.i18n import _, in_language
 from coprod.models import (
     Membership,
     NotificationPreference,
@@ -83,13 +84,18 @@ def _digest(
     session: Session, snap: ReportSnapshot, user: User, now: datetime
 ) -> OutboxMessage | None:
     programme = snap.programme
-    month = f"{snap.start:%B %Y}"
+    with in_language(user.language):  # the subject in the recipient's language
+        month = f"{snap.start:%B %Y}"
+        subject = _(
+            "%(programme)s: shared-ownership report for %(month)s",
+            programme=programme.name,
+            month=month,
+        )
     ctx = {
         "programme": programme,
         "month": month,
         "snapshot": snap,
         "report_url": f"{base_url()}/programmes/{programme.id}/reports?period=month",
     }
-    subject = f"{programme.name}: shared-ownership report for {month}"
     occasion = f"programme{programme.id}:month:{snap.start.isoformat()}"
     return queue(session, user, Kind.REPORT_DIGEST, occasion, subject, ctx, now=now)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotFound
+from coprod.i18n import _
 from coprod.models import Organisation, Partner, Programme, User
 from coprod.services import audit
 from coprod.services.text import clean_text
@@ -26,12 +27,12 @@ def add_partner(
     commitments; the lead agency itself is not a partner."""
     policy.require(actor, "programme.manage", programme)
     errs = FieldErrors()
-    role = errs.check(lambda: clean_text(role, "role", "The role", max_len=200, required=True))
+    role = errs.check(lambda: clean_text(role, "role", _("The role"), max_len=200, required=True))
     commitments = errs.check(
         lambda: clean_text(
             commitments,
             "commitments",
-            "The commitments",
+            _("The commitments"),
             max_len=10000,
             required=False,
             multiline=True,
@@ -40,10 +41,10 @@ def add_partner(
     if org.id == programme.lead_organisation_id:
         errs.add(
             "organisation",
-            f"{org.name} leads this programme, so it is not added as a partner.",
+            _("%(name)s leads this programme, so it is not added as a partner.", name=org.name),
         )
     errs.raise_if_any()
-    taken = f"{org.name} is already a partner in this programme."
+    taken = _("%(name)s is already a partner in this programme.", name=org.name)
     if any(p.organisation_id == org.id for p in programme.partners):
         raise Conflict(taken)
     partner = Partner(programme=programme, organisation=org, role=role, commitments=commitments)
@@ -84,17 +85,19 @@ def get_partner(session: Session, programme: Programme, partner_id: int) -> Part
     for partner in programme.partners:
         if partner.id == partner_id:
             return partner
-    raise NotFound("No such partner in this programme.")
+    raise NotFound(_("No such partner in this programme."))
 
 
 def find_organisation(session: Session, name: str, field: str = "organisation") -> Organisation:
     """The organisation with this name (any case), or Invalid on the field."""
     text = (name or "").strip()
     if not text:
-        raise Invalid(field, "Enter the organisation's name.")
+        raise Invalid(field, _("Enter the organisation's name."))
     org = session.scalar(
         select(Organisation).where(func.lower(Organisation.name) == text.lower()).limit(1)
     )
     if org is None:
-        raise Invalid(field, f"No organisation is called “{text}”. Check the spelling.")
+        raise Invalid(
+            field, _("No organisation is called “%(name)s”. Check the spelling.", name=text)
+        )
     return org

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotAllowed, NotFound
+from coprod.i18n import _
 from coprod.models import Metric, Organisation, OrgKind, Partner, Programme, Role, User
 from coprod.services import audit, localtime, money
 from coprod.services.bounds import parse_day, parse_number, two_places
@@ -47,13 +48,13 @@ def parse_decimal(
     raw: Decimal | str | int | None, field: str, label: str, *, maximum: Decimal
 ) -> Decimal | None:
     """A number with at most two decimal places, or None when empty."""
-    value = parse_number(raw, field, f"{label} must be a number, like 12.50.")
+    value = parse_number(raw, field, _("%(label)s must be a number, like 12.50.", label=label))
     if value is None:
         return None
     if abs(value) > maximum:
-        raise Invalid(field, f"{label} is too large.")
+        raise Invalid(field, _("%(label)s is too large.", label=label))
     if not two_places(value):
-        raise Invalid(field, f"{label} can have at most two decimal places.")
+        raise Invalid(field, _("%(label)s can have at most two decimal places.", label=label))
     return value
 
 
@@ -61,13 +62,15 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
     """Check every programme field at once; the rules between fields come after."""
     out: dict[str, Any] = {
         "name": errs.check(
-            lambda: clean_text(values.get("name"), "name", "The name", max_len=200, required=True)
+            lambda: clean_text(
+                values.get("name"), "name", _("The name"), max_len=200, required=True
+            )
         ),
         "description": errs.check(
             lambda: clean_text(
                 values.get("description"),
                 "description",
-                "The description",
+                _("The description"),
                 max_len=10000,
                 required=False,
                 multiline=True,
@@ -75,18 +78,18 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
         ),
         "starts_on": errs.check(
             lambda: parse_date(
-                values.get("starts_on"), "starts_on", "The start date", required=True
+                values.get("starts_on"), "starts_on", _("The start date"), required=True
             )
         ),
         "ends_on": errs.check(
-            lambda: parse_date(values.get("ends_on"), "ends_on", "The end date", required=False)
+            lambda: parse_date(values.get("ends_on"), "ends_on", _("The end date"), required=False)
         ),
         "is_pilot": bool(values.get("is_pilot")),
         "hypothesis": errs.check(
             lambda: clean_text(
                 values.get("hypothesis"),
                 "hypothesis",
-                "The hypothesis",
+                _("The hypothesis"),
                 max_len=5000,
                 required=False,
                 multiline=True,
@@ -96,7 +99,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
             lambda: parse_date(
                 values.get("evaluation_starts_on"),
                 "evaluation_starts_on",
-                "The evaluation start date",
+                _("The evaluation start date"),
                 required=False,
             )
         ),
@@ -104,13 +107,13 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
             lambda: parse_date(
                 values.get("evaluation_ends_on"),
                 "evaluation_ends_on",
-                "The evaluation end date",
+                _("The evaluation end date"),
                 required=False,
             )
         ),
         "hourly_rate": errs.check(
             lambda: parse_decimal(
-                values.get("hourly_rate"), "hourly_rate", "The hourly rate", maximum=MAX_MONEY
+                values.get("hourly_rate"), "hourly_rate", _("The hourly rate"), maximum=MAX_MONEY
             )
         ),
         "currency": errs.check(
@@ -127,15 +130,15 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
 def _cross_checks(errs: FieldErrors, out: dict[str, Any]) -> None:
     starts, ends = out["starts_on"], out["ends_on"]
     if starts and ends and ends < starts:
-        errs.add("ends_on", "The end date must be on or after the start date.")
+        errs.add("ends_on", _("The end date must be on or after the start date."))
     ev_starts, ev_ends = out["evaluation_starts_on"], out["evaluation_ends_on"]
     if ev_starts and ev_ends and ev_ends < ev_starts:
-        errs.add("evaluation_ends_on", "The evaluation must end on or after the day it starts.")
+        errs.add("evaluation_ends_on", _("The evaluation must end on or after the day it starts."))
     if out["is_pilot"] and not out["hypothesis"] and "hypothesis" not in errs.errors:
-        errs.add("hypothesis", "A pilot needs a hypothesis: what do you expect to learn?")
+        errs.add("hypothesis", _("A pilot needs a hypothesis: what do you expect to learn?"))
     rate = out["hourly_rate"]
     if rate is not None and rate < 0:
-        errs.add("hourly_rate", "The hourly rate cannot be negative.")
+        errs.add("hourly_rate", _("The hourly rate cannot be negative."))
     if out["hourly_rate"] is None:
         out["hourly_rate"] = Decimal("0")
     if not out["is_pilot"]:
@@ -151,9 +154,12 @@ def _refuse_unable_lead(actor: User, lead_org: Organisation) -> None:
         return
     if policy.has_role(actor, lead_org.id, Role.STAFF):
         if lead_org.kind != OrgKind.AGENCY:
-            raise NotAllowed("Only a government agency can lead a programme.")
+            raise NotAllowed(_("Only a government agency can lead a programme."))
         raise NotAllowed(
-            f"{lead_org.name} must be verified by a site admin before it can create programmes."
+            _(
+                "%(name)s must be verified by a site admin before it can create programmes.",
+                name=lead_org.name,
+            )
         )
     policy.require(actor, "programme.create", lead_org)
 
@@ -241,18 +247,20 @@ def add_metric(
     target above zero by a date."""
     policy.require(actor, "programme.manage", programme)
     errs = FieldErrors()
-    name = errs.check(lambda: clean_text(name, "name", "The name", max_len=200, required=True))
-    unit = errs.check(lambda: clean_text(unit, "unit", "The unit", max_len=50, required=True))
-    amount = errs.check(lambda: parse_decimal(target, "target", "The target", maximum=MAX_QUANTITY))
+    name = errs.check(lambda: clean_text(name, "name", _("The name"), max_len=200, required=True))
+    unit = errs.check(lambda: clean_text(unit, "unit", _("The unit"), max_len=50, required=True))
+    amount = errs.check(
+        lambda: parse_decimal(target, "target", _("The target"), maximum=MAX_QUANTITY)
+    )
     by = errs.check(
-        lambda: parse_date(target_date, "target_date", "The target date", required=True)
+        lambda: parse_date(target_date, "target_date", _("The target date"), required=True)
     )
     if "target" not in errs.errors and amount is None:
-        errs.add("target", "Enter the target, a number above zero.")
+        errs.add("target", _("Enter the target, a number above zero."))
     elif amount is not None and amount <= 0:
-        errs.add("target", "The target must be more than zero.")
+        errs.add("target", _("The target must be more than zero."))
     if name and any(m.name.lower() == name.lower() for m in programme.metrics):
-        errs.add("name", "This programme already has an objective with this name.")
+        errs.add("name", _("This programme already has an objective with this name."))
     errs.raise_if_any()
     metric = Metric(programme=programme, name=name, unit=unit, target=amount, target_date=by)
     session.add(metric)
@@ -297,7 +305,7 @@ def get_programme(session: Session, actor: User | None, programme_id: int) -> Pr
         )
     )
     if programme is None or not policy.can(actor, "programme.view", programme):
-        raise NotFound("No such programme.")
+        raise NotFound(_("No such programme."))
     return programme
 
 

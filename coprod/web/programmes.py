@@ -12,40 +12,73 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db
 from coprod.errors import NotAllowed
-from coprod.models import Programme
+from coprod.i18n import _, _l
+from coprod.models import OrgKind, Programme, TaskStatus
 from coprod.services import money, organisations, partners, programmes
 from coprod.web.helpers import form_status, page_args, public, run_service, viewer
 from coprod.web.orgs import zone_choices
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
-DATE_HINT = "For example 2026-09-30."
+DATE_HINT = _l("For example 2026-09-30.")
+# The words for values shown on the programme page (never the raw enum value).
+ORG_KIND_LABELS = {
+    OrgKind.AGENCY: _l("Agency"),
+    OrgKind.NONPROFIT: _l("Nonprofit"),
+    OrgKind.COMMUNITY: _l("Community"),
+    OrgKind.BUSINESS: _l("Business"),
+}
+TASK_STATUS_LABELS = {
+    TaskStatus.DRAFT: _l("Draft"),
+    TaskStatus.OPEN: _l("Open"),
+    TaskStatus.CLOSED: _l("Closed"),
+    TaskStatus.COMPLETED: _l("Completed"),
+    TaskStatus.CANCELLED: _l("Cancelled"),
+}
+
+
+def _label(table: dict[Any, Any], value: Any) -> str:
+    """The label of an enum value in the reader's language; the value itself if it has none."""
+    found = table.get(value)
+    return str(found) if found is not None else str(value)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "org_kind_label": lambda kind: _label(ORG_KIND_LABELS, kind),
+        "task_status_label": lambda status: _label(TASK_STATUS_LABELS, status),
+    }
 
 
 class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search programmes")
+    q = StringField(_l("Search programmes"))
 
 
 class ProgrammeForm(FlaskForm):
-    name = StringField("Name")
-    description = TextAreaField("Description")
-    starts_on = StringField("Start date")
-    ends_on = StringField("End date")
-    hourly_rate = StringField("Value of one volunteered hour")
-    currency = SelectField("Currency", validate_choice=False)
-    is_pilot = BooleanField("This programme is a pilot")
-    hypothesis = TextAreaField("Hypothesis")
-    evaluation_starts_on = StringField("Evaluation starts")
-    evaluation_ends_on = StringField("Evaluation ends")
-    timezone = SelectField("Time zone", validate_choice=False)
+    name = StringField(_l("Name"))
+    description = TextAreaField(_l("Description"))
+    starts_on = StringField(_l("Start date"))
+    ends_on = StringField(_l("End date"))
+    hourly_rate = StringField(_l("Value of one volunteered hour"))
+    currency = SelectField(_l("Currency"), validate_choice=False)
+    is_pilot = BooleanField(_l("This programme is a pilot"))
+    hypothesis = TextAreaField(_l("Hypothesis"))
+    evaluation_starts_on = StringField(_l("Evaluation starts"))
+    evaluation_ends_on = StringField(_l("Evaluation ends"))
+    timezone = SelectField(_l("Time zone"), validate_choice=False)
 
     def __init__(self, *args: Any, lead_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        lead = f" ({lead_zone})" if lead_zone else ""
-        self.timezone.choices = zone_choices(f"The lead agency's time zone{lead}")
+        lead = (
+            _("The lead agency's time zone (%(zone)s)", zone=lead_zone)
+            if lead_zone
+            else _("The lead agency's time zone")
+        )
+        self.timezone.choices = zone_choices(lead)
         self.currency.choices = [SelectChoice(c, label) for c, label in money.currency_choices()]
         if not self.is_submitted() and not self.currency.data:
             self.currency.data = money.default_currency()
@@ -55,24 +88,24 @@ class ProgrammeForm(FlaskForm):
 
 
 class NewProgrammeForm(ProgrammeForm):
-    org = SelectField("Lead agency", coerce=int, validate_choice=False)
+    org = SelectField(_l("Lead agency"), coerce=int, validate_choice=False)
 
 
 class PartnerForm(FlaskForm):
-    organisation = StringField("Organisation name")
-    role = StringField("Role in the programme")
-    commitments = TextAreaField("Commitments")
+    organisation = StringField(_l("Organisation name"))
+    role = StringField(_l("Role in the programme"))
+    commitments = TextAreaField(_l("Commitments"))
 
 
 class MetricForm(FlaskForm):
-    name = StringField("Outcome")
-    unit = StringField("Unit")
-    target = StringField("Target")
-    target_date = StringField("Target date")
+    name = StringField(_l("Outcome"))
+    unit = StringField(_l("Unit"))
+    target = StringField(_l("Target"))
+    target_date = StringField(_l("Target date"))
 
 
 class RemovePartnerForm(FlaskForm):
-    confirm = BooleanField("Yes, remove this partner from the programme")
+    confirm = BooleanField(_l("Yes, remove this partner from the programme"))
 
 
 def _me() -> Any:
@@ -112,8 +145,10 @@ def new() -> Any:
     agencies = organisations.staff_agencies(db.session(), _me())
     if not agencies:
         raise NotAllowed(
-            "Only staff of a verified agency can create programmes. "
-            "Ask your agency's admin to give you the staff role."
+            _(
+                "Only staff of a verified agency can create programmes. "
+                "Ask your agency's admin to give you the staff role."
+            )
         )
     form = NewProgrammeForm()
     form.org.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
@@ -126,7 +161,10 @@ def new() -> Any:
             lambda: programmes.create_programme(db.session(), _me(), lead, **form.values()),
         )
         if created is not None:
-            flash(f"{created.name} is created. Add its partners and objectives.", "success")
+            flash(
+                _("%(name)s is created. Add its partners and objectives.", name=created.name),
+                "success",
+            )
             return _to_show(created)
     return render_template("programmes/new.html", form=form), form_status(form)
 
@@ -141,7 +179,7 @@ def edit(programme_id: int) -> Any:
             lambda: programmes.update_programme(db.session(), _me(), programme, **form.values()),
         )
         if done is not None:
-            flash("The programme is saved.", "success")
+            flash(_("The programme is saved."), "success")
             return _to_show(programme)
     return render_template("programmes/edit.html", form=form, programme=programme), form_status(
         form
@@ -166,7 +204,7 @@ def add_partner(programme_id: int) -> Any:
             ),
         )
         if partner is not None:
-            flash(f"{partner.organisation.name} is now a partner.", "success")
+            flash(_("%(name)s is now a partner.", name=partner.organisation.name), "success")
             return _to_show(programme, "partners")
     return render_template(
         "programmes/partner_form.html", form=form, programme=programme
@@ -181,9 +219,9 @@ def remove_partner(programme_id: int, partner_id: int) -> Any:
     form = RemovePartnerForm()
     if form.validate_on_submit():
         if not form.confirm.data:
-            form.confirm.errors = ["Tick the box to confirm, or go back to keep the partner."]
+            form.confirm.errors = [_("Tick the box to confirm, or go back to keep the partner.")]
         elif run_service(form, lambda: partners.remove_partner(db.session(), _me(), partner)):
-            flash(f"{name} is no longer a partner.", "success")
+            flash(_("%(name)s is no longer a partner.", name=name), "success")
             return _to_show(programme, "partners")
     return render_template(
         "programmes/remove_partner.html", form=form, programme=programme, partner=partner
@@ -208,7 +246,7 @@ def add_metric(programme_id: int) -> Any:
             ),
         )
         if metric is not None:
-            flash(f"The objective “{metric.name}” is added.", "success")
+            flash(_("The objective “%(name)s” is added.", name=metric.name), "success")
             return _to_show(programme, "objectives")
     return render_template(
         "programmes/metric_form.html", form=form, programme=programme

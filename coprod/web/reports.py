@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod.cache import cache, shared_for_visitors
 from coprod.db import db, utcnow
-from coprod.i18n import SOURCE, _, current_language
+from coprod.i18n import SOURCE, _, _l, current_language
 from coprod.models import PeriodKind
 from coprod.services import localtime, money, reports
 from coprod.services.pagination import Page, clamp
@@ -36,6 +36,11 @@ COLOURS = {  # each at least 3:1 against white
     "citizen": "#d83933",
 }
 SECTORS = [(key, label, COLOURS[key]) for key, label in reports.SECTOR_LABELS.items()]
+PERIOD_CHOICES = {
+    PeriodKind.WEEK: _l("Week"),
+    PeriodKind.MONTH: _l("Month"),
+    PeriodKind.QUARTER: _l("Quarter"),
+}
 
 
 class PeriodForm(FlaskForm):
@@ -43,11 +48,11 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     period = SelectField(
-        "Period",
-        choices=[SelectChoice(k.value, k.value.capitalize()) for k in PeriodKind],
+        _l("Period"),
+        choices=[SelectChoice(k.value, PERIOD_CHOICES[k]) for k in PeriodKind],
         validate_choice=False,
     )
-    start = StringField("Show the period containing")
+    start = StringField(_l("Show the period containing"))
 
 
 @bp.app_template_filter("money")
@@ -117,8 +122,8 @@ def _figures(page: reports.ReportPage) -> Markup:
     """The report's figures, charts and tables, rendered once per version of what they show:
     the snapshot (its `built_at` moves whenever a rebuild changes it), the history's totals,
     the programme's hourly rate and currency, whether the period is still in progress and this
-    URL's query (period, start, list pages). The person
-    reading is not part of it: who may read was checked before, and nothing in it is theirs."""
+    URL's query (period, start, list pages) and the reader's language. The person reading is
+    not part of it: who may read was checked before, and nothing in it is theirs."""
     snap = page.snapshot
     assert snap is not None
     history = [(h.start, h.hours_total, sorted(h.hours_by_sector.items())) for h in page.history]
@@ -132,6 +137,7 @@ def _figures(page: reports.ReportPage) -> Markup:
             page.current,
             history,
             request.full_path,
+            current_language(),
         )
     )
     key = "report-figures:" + hashlib.sha256(version.encode()).hexdigest()
@@ -240,7 +246,7 @@ def over_time_chart(
                 )
         texts.append((x + slot * 0.35, height - bottom + 16, _short(snap.start, kind), "middle"))
         if current is not None and snap.start >= current:
-            texts.append((x + slot * 0.35, height - bottom + 30, "in progress", "middle"))
+            texts.append((x + slot * 0.35, height - bottom + 30, _("in progress"), "middle"))
     lines: list[Line] = [
         (left, top + plot_h, width - 8, top + plot_h),
         (left, top, left, top + plot_h),
@@ -255,8 +261,8 @@ def share_chart(shares: dict[str, float]) -> Chart:
     rects: list[Rect] = []
     texts: list[Label] = []
     axis: Line = (left, 4, left, row * len(SECTORS) + 4)
-    for i, (key, label, colour) in enumerate(SECTORS):
-        y = 8 + i * row
+    for i, (key, lazy_label, colour) in enumerate(SECTORS):
+        y, label = 8 + i * row, str(lazy_label)
         rects.append(Rect(left, y, max(shares[key], 0) / 100 * plot_w, row - 12, colour, label))
         texts.append((left - 8, y + row / 2, label, "end"))
         texts.append(
@@ -277,7 +283,7 @@ def progress_chart(outcomes: list[dict[str, Any]]) -> Chart:
         y = 8 + i * row
         done = min(o["percent_of_target"], 100) / 100 * plot_w
         expected = min(o["expected"] / o["target"], 1) * plot_w if o["target"] else plot_w
-        rects.append(Rect(left, y, plot_w, row - 20, "#dfe1e2", "target"))
+        rects.append(Rect(left, y, plot_w, row - 20, "#dfe1e2", _("target")))
         rects.append(
             Rect(left, y, done, row - 20, "#1a4480" if o["on_track"] else "#c05600", o["name"])
         )

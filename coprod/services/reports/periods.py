@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from coprod.errors import Invalid
+from coprod.i18n import _
 from coprod.models import PeriodKind, Programme
 from coprod.services import bounds
 from coprod.services.localtime import local_today, programme_zone_sql
@@ -93,12 +94,12 @@ def parse_period(raw: str | None) -> PeriodKind:
     try:
         return PeriodKind(raw or PeriodKind.MONTH.value)
     except ValueError:
-        raise Invalid("period", "Choose week, month or quarter.") from None
+        raise Invalid("period", _("Choose week, month or quarter.")) from None
 
 
 def parse_day(raw: str | None, field_name: str = "start") -> date | None:
     """The day a report period is asked for (YYYY-MM-DD, within the years reports cover)."""
-    return bounds.parse_day(raw, field_name, label="The start", example="2026-06-01")
+    return bounds.parse_day(raw, field_name, label=_("The start"), example="2026-06-01")
 
 
 def bucket(pg: bool, kind: PeriodKind, col: Any) -> ColumnElement[date]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, defer
 
 from coprod import policy
 from coprod.errors import NotFound
+from coprod.i18n import _, _l
 from coprod.models import (
     PeriodKind,
     Programme,
@@ -72,7 +73,7 @@ class ReportPage:
 def _programme(session: Session, actor: User | None, programme_id: int) -> Programme:
     programme = session.get(Programme, programme_id)
     if programme is None or not policy.can(actor, "programme.view", programme):
-        raise NotFound("There is no such programme.")
+        raise NotFound(_("There is no such programme."))
     return programme
 
 
@@ -140,7 +141,7 @@ def get_snapshot(
     """One stored snapshot, for export by those who may read the programme's reports."""
     programme = _programme(session, actor, programme_id)
     policy.require(actor, "programme.view_reports", programme)
-    missing = NotFound("There is no report for that period yet.")
+    missing = NotFound(_("There is no report for that period yet."))
     try:
         kind, day = PeriodKind(period), date.fromisoformat(start)
     except ValueError:
@@ -157,6 +158,7 @@ def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
     return {**snap.data, "currency": snap.programme.currency, "built_at": snap.built_at.isoformat()}
 
 
+# The CSV's columns, in this order whatever the language (the keys of each row).
 CSV_COLUMNS = [
     "section",
     "id",
@@ -173,12 +175,52 @@ CSV_COLUMNS = [
 ]
 MONEY = ("in_kind_value", "hours_value")  # summary rows whose value is an amount of money
 SECTOR_LABELS = {
-    "agency": "Agency",
-    "nonprofit": "Nonprofits",
-    "community": "Community groups",
-    "business": "Businesses",
-    "citizen": "Individual citizens",
+    "agency": _l("Agency"),
+    "nonprofit": _l("Nonprofits"),
+    "community": _l("Community groups"),
+    "business": _l("Businesses"),
+    "citizen": _l("Individual citizens"),
 }
+# What a reader of the CSV sees, in their language (English: the keys themselves). The CSV is
+# built per request, so its headers and words are the reader's.
+CSV_HEADERS = {
+    "section": _l("section"),
+    "id": "id",
+    "name": _l("name"),
+    "hours": _l("hours"),
+    "share_percent": _l("share_percent"),
+    "quantity": _l("quantity"),
+    "cumulative": _l("cumulative"),
+    "unit": _l("unit"),
+    "target": _l("target"),
+    "percent_of_target": _l("percent_of_target"),
+    "on_track": _l("on_track"),
+    "value": _l("value"),
+}
+CSV_SECTIONS = {
+    "summary": _l("summary"),
+    "sector": _l("sector"),
+    "organisation": _l("organisation"),
+    "task": _l("task"),
+    "outcome": _l("outcome"),
+}
+SUMMARY_NAMES = {
+    "period": _l("period"),
+    "start": _l("start"),
+    "end": _l("end"),
+    "hours_total": _l("hours_total"),
+    "contributors": _l("contributors"),
+    "new_contributors": _l("new_contributors"),
+    "in_kind_value": _l("in_kind_value"),
+    "hours_value": _l("hours_value"),
+    "previous_hours_total": _l("previous_hours_total"),
+}
+PERIOD_NAMES = {
+    PeriodKind.WEEK: _l("week"),
+    PeriodKind.MONTH: _l("month"),
+    PeriodKind.QUARTER: _l("quarter"),
+}
+YES_NO = {True: _l("True"), False: _l("False")}
 
 
 def _cell(value: Any) -> str:
@@ -187,13 +229,29 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's words in the reader's language: its section, a summary row's name, a period's
+    kind and whether an outcome is on track (numbers, dates and names stay as they are)."""
+    out = {**row, "section": str(CSV_SECTIONS[row["section"]])}
+    if row["section"] == "summary":
+        out["name"] = str(SUMMARY_NAMES[row["name"]])
+        if row["name"] == "period" and row["value"] in PERIOD_NAMES:
+            out["value"] = str(PERIOD_NAMES[row["value"]])
+    if isinstance(row.get("on_track"), bool):
+        out["on_track"] = str(YES_NO[row["on_track"]])
+    return out
+
+
 def snapshot_csv(snap: ReportSnapshot) -> str:
-    """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome.
+    """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome,
+    with its headers and words in the reader's language (the columns keep their order).
     Amounts of money are plain numbers in a last column whose header names the programme's
     currency (`value_GBP`), so a spreadsheet adds them up."""
     d = snap.data
     money_column = f"value_{snap.programme.currency}"
     columns = [*CSV_COLUMNS, money_column]
+    headers = [str(CSV_HEADERS[c]) for c in CSV_COLUMNS]
+    headers.append(_("value_%(currency)s", currency=snap.programme.currency))
     rows: list[dict[str, Any]] = [
         {"section": "summary", "name": k, "value": d[k]}
         for k in ("period", "start", "end", "hours_total", "contributors", "new_contributors")
@@ -210,7 +268,7 @@ def snapshot_csv(snap: ReportSnapshot) -> str:
         {
             "section": "sector",
             "id": s,
-            "name": SECTOR_LABELS[s],
+            "name": str(SECTOR_LABELS[s]),
             "hours": d["hours_by_sector"][s],
             "share_percent": d["share_by_sector"][s],
         }
@@ -224,8 +282,8 @@ def snapshot_csv(snap: ReportSnapshot) -> str:
     ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
+    writer.writerow(headers)
+    for row in map(_shown, rows):
         writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
