@@ -23,6 +23,7 @@ from coprod.api.fields import (
 )
 from coprod.db import db, utcnow
 from coprod.extensions import limiter
+from coprod.i18n import _, _l
 from coprod.models import User
 from coprod.services import account_admin, profile, recovery
 from coprod.services.organisations import ROLE_ORDER
@@ -63,7 +64,8 @@ class MeIn(ma.Schema):
         allow_none=True,
         validate=[
             Pattern(
-                PHONE_PATTERN, "Enter a phone number like +44 20 7946 0000, or leave it empty."
+                PHONE_PATTERN,
+                _l("Enter a phone number like +44 20 7946 0000, or leave it empty."),
             ),
             validate.Length(max=40),
         ],
@@ -104,9 +106,6 @@ def account_out(user: User) -> dict[str, Any]:
     }
 
 
-REGISTERED = "Check your email: we have sent a message to this address that says what to do next."
-
-
 @blp.route("/accounts", methods=["POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 @blp.arguments(AccountIn)
@@ -126,7 +125,10 @@ def register(args: dict[str, Any]) -> Any:
         confirmation_required=current_app.config["EMAIL_CONFIRMATION_REQUIRED"],
     )
     session.commit()
-    return {"detail": REGISTERED}, 202
+    detail = _(
+        "Check your email: we have sent a message to this address that says what to do next."
+    )
+    return {"detail": detail}, 202
 
 
 @blp.route("/me", methods=["GET"])
