@@ -58,12 +58,24 @@ class Accepted(ma.Schema):
 PHONE_PATTERN = r"^(\+?[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*)?$"
 
 
+class TranslatedPattern(Pattern):
+    """A Pattern whose message (a lazy `_l` string) is said in the reader's language: the
+    ValidationError gets a plain str (marshmallow takes any other object for a list of
+    messages, and would split a lazy string into its letters)."""
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return super().__call__(value)
+        except ma.ValidationError:
+            raise ma.ValidationError(str(self.message)) from None
+
+
 class MeIn(ma.Schema):
     display_name = Line(max_len=120, metadata={"description": "Your name (not blank)."})
     phone = fields.String(
         allow_none=True,
         validate=[
-            Pattern(
+            TranslatedPattern(
                 PHONE_PATTERN,
                 _l("Enter a phone number like +44 20 7946 0000, or leave it empty."),
             ),
