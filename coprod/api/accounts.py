@@ -23,6 +23,7 @@ from coprod.api.fields import (
 )
 from coprod.db import db, utcnow
 from coprod.extensions import limiter
+from coprod.i18n import _, _l
 from coprod.models import User
 from coprod.services import account_admin, profile, recovery
 from coprod.services.organisations import ROLE_ORDER
@@ -57,13 +58,26 @@ class Accepted(ma.Schema):
 PHONE_PATTERN = r"^(\+?[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*)?$"
 
 
+class TranslatedPattern(Pattern):
+    """A Pattern whose message (a lazy `_l` string) is said in the reader's language: the
+    ValidationError gets a plain str (marshmallow takes any other object for a list of
+    messages, and would split a lazy string into its letters)."""
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            return super().__call__(value)
+        except ma.ValidationError:
+            raise ma.ValidationError(str(self.message)) from None
+
+
 class MeIn(ma.Schema):
     display_name = Line(max_len=120, metadata={"description": "Your name (not blank)."})
     phone = fields.String(
         allow_none=True,
         validate=[
-            Pattern(
-                PHONE_PATTERN, "Enter a phone number like +44 20 7946 0000, or leave it empty."
+            TranslatedPattern(
+                PHONE_PATTERN,
+                _l("Enter a phone number like +44 20 7946 0000, or leave it empty."),
             ),
             validate.Length(max=40),
         ],
@@ -104,9 +118,6 @@ def account_out(user: User) -> dict[str, Any]:
     }
 
 
-REGISTERED = "Check your email: we have sent a message to this address that says what to do next."
-
-
 @blp.route("/accounts", methods=["POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"])
 @blp.arguments(AccountIn)
@@ -126,7 +137,10 @@ def register(args: dict[str, Any]) -> Any:
         confirmation_required=current_app.config["EMAIL_CONFIRMATION_REQUIRED"],
     )
     session.commit()
-    return {"detail": REGISTERED}, 202
+    detail = _(
+        "Check your email: we have sent a message to this address that says what to do next."
+    )
+    return {"detail": detail}, 202
 
 
 @blp.route("/me", methods=["GET"])

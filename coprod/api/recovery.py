@@ -14,16 +14,12 @@ from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Email, Password
 from coprod.db import db, utcnow
 from coprod.extensions import email_limits
+from coprod.i18n import _
 from coprod.services import recovery
 from coprod.services.tokens import hash_secret
 
 blp = Blueprint(
     "api_recovery", __name__, url_prefix="/api/v1", description="Password resets and confirmation"
-)
-
-RESET_REQUESTED = (
-    "If this address has an account, a link to set a new password is on its way. "
-    "It works once, for one hour."
 )
 
 
@@ -70,7 +66,11 @@ def request_reset(args: dict[str, Any]) -> Any:
     session = db.session()
     recovery.request_password_reset(session, args["email"], secret=_secret(), now=utcnow())
     session.commit()
-    return {"detail": RESET_REQUESTED}, 202
+    detail = _(
+        "If this address has an account, a link to set a new password is on its way. "
+        "It works once, for one hour."
+    )
+    return {"detail": detail}, 202
 
 
 @blp.route("/password-resets/<token>", methods=["POST"])
@@ -85,7 +85,7 @@ def reset(args: dict[str, Any], token: str) -> Any:
         session, token, args["password"], secret=_secret(), now=utcnow()
     )
     session.commit()
-    detail = "Your password is set. Every session is signed out and your API tokens revoked."
+    detail = _("Your password is set. Every session is signed out and your API tokens revoked.")
     return {"detail": detail, "api_tokens_revoked": changed.tokens_revoked}
 
 
@@ -97,7 +97,7 @@ def confirm(token: str) -> Any:
     session = db.session()
     user = recovery.confirm_email(session, token, secret=_secret(), now=utcnow())
     session.commit()
-    return {"detail": f"{user.email} is confirmed."}
+    return {"detail": _("%(email)s is confirmed.", email=user.email)}
 
 
 @blp.route("/me/email-confirmation", methods=["POST"])
@@ -111,4 +111,5 @@ def resend() -> Any:
     session, user = db.session(), current_actor()
     recovery.resend_confirmation(session, user, secret=_secret(), now=utcnow())
     session.commit()
-    return {"detail": f"A new confirmation link is on its way to {user.email}."}, 202
+    detail = _("A new confirmation link is on its way to %(email)s.", email=user.email)
+    return {"detail": detail}, 202

@@ -18,6 +18,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from coprod.errors import Invalid
+from coprod.i18n import _
 from coprod.models import User
 
 
@@ -33,7 +34,11 @@ LIFETIME: dict[Purpose, timedelta] = {
     Purpose.CHANGE_EMAIL: timedelta(days=2),
 }
 MAX_TOKEN_LENGTH = 500
-EXPIRED = "This link has expired or was already used. Ask for a new one."
+
+
+def expired() -> str:
+    """What a dead link is told, in the reader's language."""
+    return _("This link has expired or was already used. Ask for a new one.")
 
 
 def _fingerprint(user: User, purpose: Purpose) -> str:
@@ -62,18 +67,18 @@ def read_token(
 ) -> User:
     """The person a live token was made for, or Invalid("token") saying the link is dead."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
-        raise Invalid("token", EXPIRED)
+        raise Invalid("token", expired())
     try:
         payload = _serializer(secret, purpose).loads(token)
         user_id, issued, fingerprint = int(payload[0]), int(payload[1]), str(payload[2])
     except (BadData, TypeError, ValueError, IndexError, KeyError, OverflowError):
-        raise Invalid("token", EXPIRED) from None
+        raise Invalid("token", expired()) from None
     age = now.timestamp() - issued
     if not -60 <= age <= LIFETIME[purpose].total_seconds():
-        raise Invalid("token", EXPIRED)
+        raise Invalid("token", expired())
     user = session.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        raise Invalid("token", EXPIRED)
+        raise Invalid("token", expired())
     if not hmac.compare_digest(fingerprint, _fingerprint(user, purpose)):
-        raise Invalid("token", EXPIRED)
+        raise Invalid("token", expired())
     return user

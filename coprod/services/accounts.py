@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from coprod.db import utcnow
 from coprod.errors import Conflict, FieldErrors, Invalid, NotAllowed, NotFound
+from coprod.i18n import SOURCE, _, current_language
 from coprod.models import ApiToken, User
 from coprod.services import audit
 from coprod.services.passwords import check_password_rules, hash_password, verify_password
@@ -22,13 +23,13 @@ def normalise_email(raw: str, field: str = "email") -> str:
     """A valid, lower-cased email address, or Invalid with a clear message."""
     raw = (raw or "").strip()
     if not raw:
-        raise Invalid(field, "Enter an email address.")
+        raise Invalid(field, _("Enter an email address."))
     if len(raw) > 254:
-        raise Invalid(field, "The email address is too long.")
+        raise Invalid(field, _("The email address is too long."))
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        raise Invalid(field, "Enter an email address like name@example.org.") from None
+        raise Invalid(field, _("Enter an email address like name@example.org.")) from None
 
 
 def get_user_by_email(session: Session, email: str) -> User | None:
@@ -38,19 +39,18 @@ def get_user_by_email(session: Session, email: str) -> User | None:
 class EmailNotConfirmed(NotAllowed):
     """The person has not confirmed their email address yet (they may browse and sign in)."""
 
-    title = "Email address not confirmed"
-
-
-NOT_CONFIRMED = (
-    "Confirm your email address first: follow the link we emailed you, or ask for a new link "
-    "on your account page."
-)
+    title = "Email address not confirmed"  # translated where it is shown (coprod.web)
 
 
 def require_confirmed(user: User) -> None:
     """Signing up for shifts and logging hours need a confirmed email address."""
     if user.email_confirmed_at is None:
-        raise EmailNotConfirmed(NOT_CONFIRMED)
+        raise EmailNotConfirmed(
+            _(
+                "Confirm your email address first: follow the link we emailed you, or ask for "
+                "a new link on your account page."
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def check_registration(*, email: str, password: str, display_name: str) -> NewAc
     errs = FieldErrors()
     email = errs.check(lambda: normalise_email(email))
     name = errs.check(
-        lambda: clean_text(display_name, "display_name", "Your name", max_len=120, required=True)
+        lambda: clean_text(display_name, "display_name", _("Your name"), max_len=120, required=True)
     )
     errs.check(lambda: check_password_rules(password, email=email or ""))
     errs.raise_if_any()
@@ -92,34 +92,42 @@ def register(
 def create_account(
     session: Session, new: NewAccount, *, confirmed_at: datetime | None = None
 ) -> User:
-    """Store a checked registration; Conflict when the address already has an account."""
+    """Store a checked registration; Conflict when the address already has an account. A
+    person who registers in a language other than English keeps it (their confirmation email
+    and their pages follow it); in English they follow their browser, as before."""
     email = new.email
     if get_user_by_email(session, email) is not None:
-        raise Conflict("An account with this email address already exists.")
+        raise Conflict(_("An account with this email address already exists."))
     user = User(
         email=email,
         display_name=new.display_name,
         password_hash=new.password_hash,
         email_confirmed_at=confirmed_at,
+        language=_registering_language(),
     )
     session.add(user)
     try:
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict("An account with this email address already exists.") from None
+        raise Conflict(_("An account with this email address already exists.")) from None
     audit.record(session, user, "user.registered", user, after={"email": email})
     return user
+
+
+def _registering_language() -> str | None:
+    code = current_language()
+    return code if code != SOURCE else None
 
 
 def authenticate(session: Session, *, email: str, password: str) -> User:
     """The active account with this email and password, or Invalid (never saying which)."""
     user = get_user_by_email(session, (email or "").strip())
     if not verify_password(user.password_hash if user else None, password or ""):
-        raise Invalid("email", "The email address or password is not right.")
+        raise Invalid("email", _("The email address or password is not right."))
     assert user is not None
     if not user.is_active or user.deleted_at is not None:
-        raise Invalid("email", "The email address or password is not right.")
+        raise Invalid("email", _("The email address or password is not right."))
     return user
 
 
@@ -135,7 +143,7 @@ def change_password(
     """Change the password after checking the current one; other sessions stop working and
     the person's API tokens are revoked (they create new ones)."""
     if not verify_password(user.password_hash, current or ""):
-        raise Invalid("current_password", "Your current password is not right.")
+        raise Invalid("current_password", _("Your current password is not right."))
     check_password_rules(new, email=user.email, field="new_password")
     return set_password(session, user, new, now=now, action="user.password_changed")
 
@@ -192,5 +200,5 @@ def create_admin(session: Session, *, email: str, password: str, display_name: s
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user

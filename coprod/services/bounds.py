@@ -10,10 +10,11 @@ from decimal import Context, Decimal, InvalidOperation
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from coprod.errors import Invalid
-from coprod.i18n import current_language
+from coprod.i18n import _, current_language
 
 MIN_YEAR, MAX_YEAR = 1900, 9000
 MIN_DAY, MAX_DAY = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+# In English, for the API's documentation; people read day_range_message() in their language.
 DAY_RANGE = f"Enter a date between {MIN_DAY:%Y-%m-%d} and {MAX_DAY:%Y-%m-%d}."
 # Longer than any amount a person means (a trillion with cents is 16 characters).
 MAX_NUMBER_TEXT = 32
@@ -31,17 +32,33 @@ def as_id(raw: str | None) -> int | None:
     return int(text)
 
 
+def day_range_message() -> str:
+    """What a date outside the range gets told, in the reader's language."""
+    return _(
+        "Enter a date between %(first)s and %(last)s.",
+        first=MIN_DAY.isoformat(),
+        last=MAX_DAY.isoformat(),
+    )
+
+
 def check_day(value: date, field: str) -> date:
     """The date, when it lies in the years people and reports deal with."""
     if not MIN_DAY <= value <= MAX_DAY:
-        raise Invalid(field, DAY_RANGE)
+        raise Invalid(field, day_range_message())
     return value
 
 
 def check_instant(value: datetime, field: str) -> datetime:
     """The time, when its year lies in the same range as dates."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise Invalid(field, f"Enter a time between the years {MIN_YEAR} and {MAX_YEAR}.")
+        raise Invalid(
+            field,
+            _(
+                "Enter a time between the years %(first)s and %(last)s.",
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            ),
+        )
     return value
 
 
@@ -62,14 +79,17 @@ def parse_day(
     text = (raw or "").strip()
     if not text:
         if required:
-            raise Invalid(field, f"Enter {label.lower()}.")
+            raise Invalid(field, _("Enter %(label)s.", label=label.lower()))
         return None
     try:
         value = date.fromisoformat(text) if len(text) <= 10 else None
     except ValueError:
         value = None
     if value is None:
-        raise Invalid(field, f"{label} must be a real date, like {example}.")
+        raise Invalid(
+            field,
+            _("%(label)s must be a real date, like %(example)s.", label=label, example=example),
+        )
     return check_day(value, field)
 
 

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from coprod.errors import Invalid
+from coprod.i18n import _, ngettext
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
@@ -42,16 +43,28 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def check_password_rules(password: str, *, email: str = "", field: str = "password") -> None:
     """Refuse passwords that are too short, too long or trivially guessable."""
     if len(password) < MIN_LENGTH:
-        raise Invalid(field, f"Use at least {MIN_LENGTH} characters.")
+        raise Invalid(
+            field,
+            ngettext(
+                "Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_LENGTH
+            ),
+        )
     if len(password) > MAX_LENGTH:
-        raise Invalid(field, f"Use at most {MAX_LENGTH} characters.")
+        raise Invalid(
+            field,
+            ngettext(
+                "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH
+            ),
+        )
     if "\x00" in password:
-        raise Invalid(field, "The password contains a character that is not allowed.")
+        raise Invalid(field, _("The password contains a character that is not allowed."))
     if email and password.lower() == email.lower():
-        raise Invalid(field, "Do not use your email address as your password.")
+        raise Invalid(field, _("Do not use your email address as your password."))
     if password.strip().lower() in common_passwords():
         raise Invalid(
-            field, "This password is on a list of common passwords. Choose a less common one."
+            field, _("This password is on a list of common passwords. Choose a less common one.")
         )
     if len(set(password)) < 4:
-        raise Invalid(field, "This password is too easy to guess: use more different characters.")
+        raise Invalid(
+            field, _("This password is too easy to guess: use more different characters.")
+        )

@@ -12,11 +12,10 @@ from coprod.errors import Conflict, FieldErrors, Invalid
 from coprod.i18n import _, known_language, languages
 from coprod.models import User
 from coprod.services import account_emails, audit
-from coprod.services.account_links import Purpose, read_token
+from coprod.services.account_links import Purpose, expired, read_token
 from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.text import clean_text
 
-PHONE_MESSAGE = "Enter a phone number like +44 20 7946 0000, or leave it empty."
 PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
 
 
@@ -32,7 +31,7 @@ def clean_phone(raw: str | None) -> str | None:
     if not value:
         return None
     if len(value) > 40 or not PHONE.match(value) or sum(c.isdigit() for c in value) < 3:
-        raise Invalid("phone", PHONE_MESSAGE)
+        raise Invalid("phone", _("Enter a phone number like +44 20 7946 0000, or leave it empty."))
     return value
 
 
@@ -68,7 +67,7 @@ def update_profile(
     if display_name is not None:
         name = errs.check(
             lambda: clean_text(
-                display_name, "display_name", "Your name", max_len=120, required=True
+                display_name, "display_name", _("Your name"), max_len=120, required=True
             )
         )
     new_phone = actor.phone if phone is None else errs.check(lambda: clean_phone(phone))
@@ -110,7 +109,7 @@ def _ask_to_confirm(
 def cancel_email_change(session: Session, actor: User, *, now: datetime) -> User:
     """Forget the address waiting for confirmation (its link stops working)."""
     if actor.pending_email is None:
-        raise Conflict("No change of email address is waiting.")
+        raise Conflict(_("No change of email address is waiting."))
     actor.pending_email = None
     audit.record(session, actor, "user.email_change_cancelled", actor, at=now)
     return actor
@@ -126,10 +125,10 @@ def confirm_email_change(session: Session, token: str, *, secret: str, now: date
     user = read_token(session, secret, Purpose.CHANGE_EMAIL, token, now=now)
     new = user.pending_email
     if new is None:  # the fingerprint covers pending_email, so this cannot be reached
-        raise Invalid("token", "This link has expired or was already used. Ask for a new one.")
+        raise Invalid("token", expired())
     other = get_user_by_email(session, new)
     if other is not None and other.id != user.id:
-        raise Conflict("That email address now belongs to another account.")
+        raise Conflict(_("That email address now belongs to another account."))
     old = user.email
     user.email, user.pending_email = new, None
     user.email_confirmed_at = now

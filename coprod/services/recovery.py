@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from coprod.errors import Conflict
+from coprod.i18n import _
 from coprod.models import User
 from coprod.services import account_emails, audit
 from coprod.services.account_links import Purpose, read_token
@@ -101,5 +102,5 @@ def read_confirmation(session: Session, token: str, *, secret: str, now: datetim
 def resend_confirmation(session: Session, actor: User, *, secret: str, now: datetime) -> None:
     """Send the confirmation link again to the signed-in person's address."""
     if actor.email_confirmed_at is not None:
-        raise Conflict("Your email address is already confirmed.")
+        raise Conflict(_("Your email address is already confirmed."))
     account_emails.confirm_address(session, actor, secret=secret, now=now)

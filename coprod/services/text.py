@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_
 
 from coprod.errors import Invalid
+from coprod.i18n import _, ngettext
 
 # Characters no one-line field holds: C0 and C1 controls (line feed, carriage return, tab,
 # NUL, escape, DEL, NEL ...) and the Unicode line and paragraph separators. They break email
@@ -54,18 +55,31 @@ def clean_text(
 ) -> str:
     """Trim a text field and check it is present (when required), short enough and storable;
     a one-line field (the default: names, titles, places) also refuses line breaks and other
-    control characters."""
+    control characters. `label` is said inside the messages, so give it translated
+    (`_("Your name")`)."""
     value = (raw or "").strip()
     if not storable(value):
-        raise Invalid(field, f"{label} contains a character that is not allowed.")
+        raise Invalid(field, _("%(label)s contains a character that is not allowed.", label=label))
     if not multiline and has_control(value):
         raise Invalid(
-            field, f"{label} must be one line, without line breaks, tabs or control characters."
+            field,
+            _(
+                "%(label)s must be one line, without line breaks, tabs or control characters.",
+                label=label,
+            ),
         )
     if required and not value:
-        raise Invalid(field, f"Enter {label.lower()}.")
+        raise Invalid(field, _("Enter %(label)s.", label=label.lower()))
     if len(value) > max_len:
-        raise Invalid(field, f"{label} must be {max_len} characters or fewer.")
+        raise Invalid(
+            field,
+            ngettext(
+                "%(label)s must be %(num)d character or fewer.",
+                "%(label)s must be %(num)d characters or fewer.",
+                max_len,
+                label=label,
+            ),
+        )
     return value
 
 

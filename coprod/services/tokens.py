@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod.errors import Conflict, NotFound
+from coprod.i18n import _
 from coprod.models import ApiToken, User
 from coprod.services import audit
 from coprod.services.pagination import Page, paginate
@@ -26,7 +27,7 @@ def hash_secret(secret: str) -> str:
 
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the user, named by them; its secret is returned once, never stored."""
-    label = clean_text(name, "name", "The token's name", max_len=100, required=True)
+    label = clean_text(name, "name", _("The token's name"), max_len=100, required=True)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=label, token_hash=hash_secret(secret))
     session.add(token)
@@ -69,16 +70,16 @@ def get_token(session: Session, user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens (another person's token does not exist for them)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     return token
 
 
 def revoke_token(session: Session, user: User, token: ApiToken, now: datetime) -> ApiToken:
     """Only the owner revokes a token; a revoked token stops working at once."""
     if token.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     if token.revoked_at is not None:
-        raise Conflict("This token is already revoked.")
+        raise Conflict(_("This token is already revoked."))
     token.revoked_at = now
     audit.record(
         session,

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from coprod import policy
 from coprod.db import db, sqlite_begin
 from coprod.errors import Conflict, DomainError, Invalid
+from coprod.i18n import _, _l
 from coprod.services.accounts import EmailNotConfirmed
 from coprod.web.helpers import is_safe_url
 
@@ -70,8 +71,10 @@ def _register_gate(app: Flask) -> None:
             # No person types a null byte; PostgreSQL cannot store one. Refuse it up front.
             abort(
                 400,
-                description="The form contained a character that is not allowed (a null byte). "
-                "Go back, remove it and try again.",
+                description=_(
+                    "The form contained a character that is not allowed (a null byte). "
+                    "Go back, remove it and try again."
+                ),
             )
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "_public", False) or current_user.is_authenticated:
@@ -88,6 +91,74 @@ def _has_nul(req: Any) -> bool:
     return False
 
 
+# The headings of error pages, in the reader's language: a domain error's title (coprod.errors,
+# and the services' own), then an HTTP error's (werkzeug's name) by its status.
+DOMAIN_TITLES = {
+    "Bad request": _l("Bad request"),
+    "Not found": _l("Not found"),
+    "Forbidden": _l("Forbidden"),
+    "Conflict": _l("Conflict"),
+    "Invalid input": _l("Invalid input"),
+    "Email address not confirmed": _l("Email address not confirmed"),
+}
+HTTP_TITLES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    410: _l("Gone"),
+    413: _l("Request Entity Too Large"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+# What werkzeug says for its errors (when the code raising one gave no words of its own).
+HTTP_MESSAGES = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l(
+        "The server could not verify that you are authorized to access the URL requested. You "
+        "either supplied the wrong credentials (e.g. a bad password), or your browser doesn't "
+        "understand how to supply the credentials required."
+    ),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server."
+    ),
+    404: _l(
+        "The requested URL was not found on the server. If you entered the URL manually please "
+        "check your spelling and try again."
+    ),
+    405: _l("The method is not allowed for the requested URL."),
+    410: _l(
+        "The requested URL is no longer available on this server and there is no forwarding "
+        "address. If you followed a link from a foreign page, please contact the author of "
+        "this page."
+    ),
+    413: _l("The data value transmitted exceeds the capacity limit."),
+    500: _l(
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application."
+    ),
+    503: _l(
+        "The server is temporarily unable to service your request due to maintenance downtime "
+        "or capacity problems. Please try again later."
+    ),
+}
+
+
+def _http_title(err: HTTPException, status: int) -> str:
+    return str(HTTP_TITLES.get(status) or err.name)
+
+
+def _http_message(err: HTTPException, status: int) -> str:
+    """The error's own description when the code gave one, else ours in the reader's language
+    (werkzeug's defaults are English)."""
+    default = type(err).description
+    if err.description and err.description != default:
+        return str(err.description)
+    return str(HTTP_MESSAGES.get(status) or err.description or "")
+
+
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(err: DomainError) -> Any:
@@ -99,21 +170,24 @@ def _register_errors(app: Flask) -> None:
             flash(err.message, "error")
             return redirect(back, code=303)
         return render_template(
-            "errors/error.html", status=err.status, title=err.title, message=err.message
+            "errors/error.html",
+            status=err.status,
+            title=str(DOMAIN_TITLES.get(err.title, err.title)),
+            message=err.message,
         ), err.status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError) -> Any:
-        message = "Your form expired or was sent from elsewhere. Go back, reload and try again."
+        message = _("Your form expired or was sent from elsewhere. Go back, reload and try again.")
         return render_template(
-            "errors/error.html", status=400, title="Form expired", message=message
+            "errors/error.html", status=400, title=_("Form expired"), message=message
         ), 400
 
     @app.errorhandler(429)
     def _too_many(err: HTTPException) -> Any:
-        message = "Too many attempts. Wait a few minutes, then try again."
+        message = _("Too many attempts. Wait a few minutes, then try again.")
         return render_template(
-            "errors/error.html", status=429, title="Too many attempts", message=message
+            "errors/error.html", status=429, title=_("Too many attempts"), message=message
         ), 429
 
     @app.errorhandler(HTTPException)
@@ -122,7 +196,10 @@ def _register_errors(app: Flask) -> None:
             return err
         status = err.code or 500
         return render_template(
-            "errors/error.html", status=status, title=err.name, message=err.description
+            "errors/error.html",
+            status=status,
+            title=_http_title(err, status),
+            message=_http_message(err, status),
         ), status
 
     @app.errorhandler(500)
@@ -131,8 +208,8 @@ def _register_errors(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             status=500,
-            title="Something went wrong",
-            message="Something went wrong on our side. Nothing was changed.",
+            title=_("Something went wrong"),
+            message=_("Something went wrong on our side. Nothing was changed."),
         ), 500
 
 

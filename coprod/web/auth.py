@@ -20,38 +20,48 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 
 from coprod.db import db, utcnow
 from coprod.extensions import limiter, password_guess_limits
-from coprod.i18n import _, language_choices
+from coprod.i18n import _, _l, language_choices, ngettext
+from coprod.models import Role
 from coprod.services import accounts, profile, recovery
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
 
 bp = Blueprint("auth", __name__)
 
+# A person's roles as the account page lists them ("Youth Club — member, coordinator").
+ROLE_LABELS = {
+    Role.MEMBER: _l("member"),
+    Role.COORDINATOR: _l("coordinator"),
+    Role.STAFF: _l("staff"),
+    Role.REVIEWER: _l("reviewer"),
+    Role.ADMIN: _l("admin"),
+}
+
 
 class RegisterForm(FlaskForm):
-    display_name = StringField("Your name")
-    email = EmailField("Email address")
-    password = PasswordField("Password")
+    display_name = StringField(_l("Your name"))
+    email = EmailField(_l("Email address"))
+    password = PasswordField(_l("Password"))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address")
-    password = PasswordField("Password")
-    remember = BooleanField("Keep me signed in on this device (30 days)")
+    email = EmailField(_l("Email address"))
+    password = PasswordField(_l("Password"))
+    remember = BooleanField(_l("Keep me signed in on this device (30 days)"))
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField("Current password")
-    new_password = PasswordField("New password")
+    current_password = PasswordField(_l("Current password"))
+    new_password = PasswordField(_l("New password"))
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Your name")
-    phone = TelField("Phone number")
-    email = EmailField("Email address")
+    display_name = StringField(_l("Your name"))
+    phone = TelField(_l("Phone number"))
+    email = EmailField(_l("Email address"))
     # Any value reaches the service, which says what is wrong (a select would say "Not a
     # valid choice" for a tampered one, in WTForms' words).
-    language = SelectField("Language", choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
 
 def _failed(response: Any) -> bool:
@@ -121,7 +131,7 @@ def login() -> Any:
         )
         if user is not None:
             _start_session(user, remember=bool(form.remember.data))
-            flash(f"Signed in as {user.display_name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(next_url, url_for("main.index")), code=303)
     return render_template("auth/login.html", form=form, next_url=next_url), form_status(form)
 
@@ -135,7 +145,7 @@ def logout() -> Any:
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"), code=303)
 
 
@@ -143,7 +153,10 @@ def logout() -> Any:
 @login_required
 def account() -> Any:
     return render_template(
-        "auth/account.html", password_form=PasswordForm(), logout_form=ButtonForm()
+        "auth/account.html",
+        password_form=PasswordForm(),
+        logout_form=ButtonForm(),
+        role_labels={role.value: str(label) for role, label in ROLE_LABELS.items()},
     )
 
 
@@ -172,13 +185,15 @@ def change_password() -> Any:
 
 def password_changed_message(revoked: int) -> str:
     """What a new password ended, said on the page (nothing is revoked silently)."""
-    tokens = (
-        f" Your {revoked} API token{'s were' if revoked != 1 else ' was'} revoked: create "
-        "new ones on the API tokens page."
-        if revoked
-        else ""
+    if not revoked:
+        return _("Your password is changed. Every other device is signed out.")
+    return ngettext(
+        "Your password is changed. Every other device is signed out. Your %(num)d API token "
+        "was revoked: create new ones on the API tokens page.",
+        "Your password is changed. Every other device is signed out. Your %(num)d API tokens "
+        "were revoked: create new ones on the API tokens page.",
+        revoked,
     )
-    return f"Your password is changed. Every other device is signed out.{tokens}"
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])
@@ -204,11 +219,13 @@ def edit_profile() -> Any:
             ),
         )
         if change is not None:
-            message = "Your profile is saved."
+            message = _("Your profile is saved.")
             if change.email_pending:
-                message += (
-                    f" We sent a link to {user.pending_email}: your address changes when you "
-                    f"follow it. Until then we keep using {user.email}."
+                message = _(
+                    "Your profile is saved. We sent a link to %(new)s: your address changes "
+                    "when you follow it. Until then we keep using %(old)s.",
+                    new=user.pending_email,
+                    old=user.email,
                 )
             flash(message, "success")
             return redirect(url_for("auth.account"), code=303)
@@ -220,5 +237,5 @@ def edit_profile() -> Any:
 def cancel_email_change() -> Any:
     profile.cancel_email_change(db.session(), current_user._get_current_object(), now=utcnow())
     db.session.commit()
-    flash("The change of email address is cancelled.", "success")
+    flash(_("The change of email address is cancelled."), "success")
     return redirect(url_for("auth.account"), code=303)

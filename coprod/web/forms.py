@@ -7,7 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
-from coprod.services.bounds import DAY_RANGE, MAX_DAY, MIN_DAY
+from coprod.services.bounds import MAX_DAY, MIN_DAY, day_range_message
 
 
 class ButtonForm(FlaskForm):
@@ -20,4 +20,4 @@ class DayInRange:
 
     def __call__(self, form: Any, field: Any) -> None:
         if field.data is not None and not MIN_DAY <= field.data <= MAX_DAY:
-            raise ValidationError(DAY_RANGE)
+            raise ValidationError(day_range_message())

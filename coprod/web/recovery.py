@@ -20,6 +20,7 @@ from wtforms import EmailField, PasswordField
 
 from coprod.db import db, utcnow
 from coprod.extensions import email_limits
+from coprod.i18n import _, _l
 from coprod.services import profile, recovery
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, public, run_service
@@ -28,11 +29,11 @@ bp = Blueprint("recovery", __name__)
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField("Email address")
+    email = EmailField(_l("Email address"))
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField("New password")
+    password = PasswordField(_l("New password"))
 
 
 def _secret() -> str:
@@ -98,7 +99,7 @@ def confirm_email(token: str) -> Any:
     if form.validate_on_submit():
         user = recovery.confirm_email(db.session(), token, secret=_secret(), now=utcnow())
         commit()
-        flash(f"Thank you: {user.email} is confirmed.", "success")
+        flash(_("Thank you: %(email)s is confirmed.", email=user.email), "success")
         target = "auth.account" if current_user.is_authenticated else "auth.login"
         return redirect(url_for(target), code=303)
     person = recovery.read_confirmation(db.session(), token, secret=_secret(), now=utcnow())
@@ -112,7 +113,7 @@ def resend_confirmation() -> Any:
         db.session(), current_user._get_current_object(), secret=_secret(), now=utcnow()
     )
     commit()
-    flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("auth.account"), code=303)
 
 
@@ -123,7 +124,7 @@ def confirm_email_change(token: str) -> Any:
     if form.validate_on_submit():
         user = profile.confirm_email_change(db.session(), token, secret=_secret(), now=utcnow())
         commit()
-        flash(f"Your email address is now {user.email}.", "success")
+        flash(_("Your email address is now %(email)s.", email=user.email), "success")
         target = "auth.account" if current_user.is_authenticated else "auth.login"
         return redirect(url_for(target), code=303)
     person = profile.read_email_change(db.session(), token, secret=_secret(), now=utcnow())

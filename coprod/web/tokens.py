@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from coprod.db import db, utcnow
+from coprod.i18n import _, _l
 from coprod.services import tokens
 from coprod.services.pagination import clamp
 from coprod.web.forms import ButtonForm
@@ -20,7 +21,7 @@ bp = Blueprint("tokens", __name__)
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name")
+    name = StringField(_l("Token name"))
 
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> Any:
@@ -59,6 +60,6 @@ def revoke(token_id: int) -> Any:
     if form.validate_on_submit():
         tokens.revoke_token(session, current_user, token, utcnow())
         commit()
-        flash(f"The token “{token.name}” is revoked: it no longer works.", "success")
+        flash(_("The token “%(name)s” is revoked: it no longer works.", name=token.name), "success")
         return redirect(url_for("tokens.index"), code=303)
     return render_template("auth/tokens.html", confirm=token, form=form, page=None, secret=None)
