@@ -61,7 +61,7 @@ check: lint typecheck test
 POT := $(VENV)/messages.pot
 translations: install
 	$(BIN)/pybabel extract -F coprod/translations/babel.cfg -k _l -k _nl:1,2 \
-	  --no-wrap --sort-by-file --project coprod -o $(POT) .
+	  --no-wrap --sort-by-file --ignore-dirs ".*" --project coprod -o $(POT) .
 	$(BIN)/pybabel update -i $(POT) -d coprod/translations --no-wrap --ignore-obsolete >/dev/null
 
 clean:

@@ -41,12 +41,18 @@ def _method_map() -> list[tuple[str, str]]:
     return out
 
 
+def _not_hidden(dirpath: str) -> bool:
+    """Every folder but hidden ones (.venv, .git): templates/_macros is extracted too, as
+    `make translations` does (--ignore-dirs ".*"; Babel's default also skips "_*")."""
+    return not Path(dirpath).name.startswith(".")
+
+
 @cache
 def extracted() -> frozenset[str | tuple[str, ...]]:
     """Every msgid the code and templates ask for (a plural as its (singular, plural))."""
     found: set[str | tuple[str, ...]] = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), _method_map(), keywords=KEYWORDS
+        str(ROOT), _method_map(), keywords=KEYWORDS, directory_filter=_not_hidden
     ):
         found.add(tuple(message) if isinstance(message, list | tuple) else message)
     return frozenset(m for m in found if m)
