@@ -3,6 +3,7 @@ link (User.calendar_token) they can reset."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 
 from icalendar import Calendar, Event
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from coprod import policy
 from coprod.errors import NotFound
+from coprod.i18n import _, in_language, known_language
 from coprod.models import Shift, Signup, SignupStatus, User
 from coprod.models.accounts import new_token
 from coprod.services import audit
@@ -25,7 +27,7 @@ def get_feed_user(session: Session, token: str) -> User:
     """The active person whose calendar link holds this token, or NotFound."""
     user = session.scalar(select(User).where(User.calendar_token == token)) if token else None
     if user is None or not user.is_active or user.deleted_at is not None:
-        raise NotFound("No calendar at this address. The link may have been reset.")
+        raise NotFound(_("No calendar at this address. The link may have been reset."))
     return user
 
 
@@ -48,15 +50,19 @@ def feed_signups(session: Session, user: User) -> list[Signup]:
 
 def build_feed(session: Session, user: User, base_url: str) -> bytes:
     """The person's confirmed and attended shifts: one event per sign-up with a stable UID,
-    start and end in UTC, the location and a link to the task."""
+    start and end in UTC, the location and a link to the task. Its words are in the language
+    the person chose (a calendar app fetches the feed without their session), else the
+    request's."""
     base = base_url.rstrip("/")
-    cal = Calendar()
-    cal.add("prodid", "-//coprod//shift calendar//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "coprod: my shifts")
-    for signup in feed_signups(session, user):
-        cal.add_component(_event(signup, base))
+    chosen = known_language(user.language)
+    with in_language(chosen) if chosen else nullcontext():
+        cal = Calendar()
+        cal.add("prodid", "-//coprod//shift calendar//EN")
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("x-wr-calname", _("coprod: my shifts"))
+        for signup in feed_signups(session, user):
+            cal.add_component(_event(signup, base))
     feed: bytes = cal.to_ical()
     return feed
 
@@ -71,13 +77,18 @@ def _event(signup: Signup, base: str) -> Event:
     event.add("last-modified", changed)
     event.add("dtstart", shift.starts_at)
     event.add("dtend", shift.ends_at)
-    event.add("summary", f"Cancelled: {task.title}" if shift.is_cancelled else task.title)
+    event.add(
+        "summary", _("Cancelled: %(title)s", title=task.title) if shift.is_cancelled else task.title
+    )
     if task.location:
         event.add("location", task.location)
     description = f"{task.description.strip()}\n\n{link}" if task.description.strip() else link
     if shift.is_cancelled:
-        reason = f" Reason: {shift.cancel_reason}" if shift.cancel_reason else ""
-        description = f"This shift was cancelled.{reason}\n\n{description}"
+        if shift.cancel_reason:
+            said = _("This shift was cancelled. Reason: %(reason)s", reason=shift.cancel_reason)
+        else:
+            said = _("This shift was cancelled.")
+        description = f"{said}\n\n{description}"
     event.add("description", description)
     event.add("url", link)
     event.add("status", "CANCELLED" if shift.is_cancelled else "CONFIRMED")

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
+from coprod.i18n import _, _l
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
 from coprod.services.bounds import MAX_ID, parse_day
@@ -45,7 +46,9 @@ MAX_REASON = 300
 MAX_WEEKS = 52
 MAX_COPIED = 200
 MAX_SKIPPED = 104
-NO_SUCH_TARGET = "No such task in this programme that you manage: choose one of the programme's."
+NO_SUCH_TARGET = _l(
+    "No such task in this programme that you manage: choose one of the programme's."
+)
 # Sign-ups that a shift's cancellation ends (and tells): those holding or waiting for a place.
 ENDED_BY_CANCELLING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
@@ -55,7 +58,7 @@ ENDED_BY_CANCELLING = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
 
 def check_reason(raw: str | None) -> str:
     """The optional reason for cancelling: one line of at most 300 characters."""
-    return clean_text(raw, "reason", "The reason", max_len=MAX_REASON, required=False)
+    return clean_text(raw, "reason", _("The reason"), max_len=MAX_REASON, required=False)
 
 
 def cancel_shift(
@@ -67,10 +70,10 @@ def cancel_shift(
     policy.require(actor, "task.manage", shift.task)
     text = check_reason(reason)
     if now >= shift.starts_at:
-        raise Conflict("This shift has already started, so it can no longer be cancelled.")
+        raise Conflict(_("This shift has already started, so it can no longer be cancelled."))
     lock_shifts(session, shift)  # first in the lock order; re-reads cancelled_at
     if shift.is_cancelled:
-        raise Conflict("This shift is already cancelled: nothing changed.")
+        raise Conflict(_("This shift is already cancelled: nothing changed."))
     ended = list(
         session.scalars(
             select(Signup)
@@ -126,15 +129,17 @@ def parse_day_list(raw: str | None, field: str = "skip_dates") -> list[date]:
     """Dates typed in one field (YYYY-MM-DD, separated by commas, spaces or lines)."""
     words = [w for w in _SEPARATORS.split(raw or "") if w]
     if len(words) > MAX_SKIPPED:
-        raise Invalid(field, f"List at most {MAX_SKIPPED} dates.")
+        raise Invalid(field, _("List at most %(max)s dates.", max=MAX_SKIPPED))
     days: list[date] = []
     for word in words:
         if len(word) > 10:
-            raise Invalid(field, "Each date must be a real date, like 2026-12-26.")
+            raise Invalid(field, _("Each date must be a real date, like 2026-12-26."))
         try:
-            day = parse_day(word, field, label="Each date", example="2026-12-26")
+            day = parse_day(word, field, label=_("Each date"), example="2026-12-26")
         except Invalid:
-            raise Invalid(field, f"“{word}” is not a date like 2026-12-26.") from None
+            raise Invalid(
+                field, _("“%(word)s” is not a date like 2026-12-26.", word=word)
+            ) from None
         if day is not None:
             days.append(day)
     return days
@@ -150,11 +155,11 @@ def remove_from_series(
     otherwise cancel it (its people are told). The rest of the series is unchanged."""
     policy.require(actor, "task.manage", shift.task)
     if shift.series_id is None:
-        raise Conflict("This shift is not part of a weekly series.")
+        raise Conflict(_("This shift is not part of a weekly series."))
     if shift.is_cancelled:
-        raise Conflict("This date is already cancelled: nothing changed.")
+        raise Conflict(_("This date is already cancelled: nothing changed."))
     if now >= shift.starts_at:
-        raise Conflict("This shift has already started, so it can no longer be removed.")
+        raise Conflict(_("This shift has already started, so it can no longer be removed."))
     series_id = shift.series_id
     if deletion_blocker(session, shift) is None:
         audit.record(
@@ -197,11 +202,13 @@ def series_shifts(session: Session, shift: Shift) -> list[Shift]:
 def check_weeks(weeks: int | None, *, allow_zero: bool) -> int:
     """A number of weeks to shift by, -52 to 52 (not 0 when moving)."""
     if weeks is None:
-        raise Invalid("weeks", "Enter a number of weeks.")
+        raise Invalid("weeks", _("Enter a number of weeks."))
     if not -MAX_WEEKS <= weeks <= MAX_WEEKS:
-        raise Invalid("weeks", f"Enter a number of weeks from -{MAX_WEEKS} to {MAX_WEEKS}.")
+        raise Invalid(
+            "weeks", _("Enter a number of weeks from -%(max)s to %(max)s.", max=MAX_WEEKS)
+        )
     if weeks == 0 and not allow_zero:
-        raise Invalid("weeks", "Enter a number of weeks other than 0 (negative moves earlier).")
+        raise Invalid("weeks", _("Enter a number of weeks other than 0 (negative moves earlier)."))
     return weeks
 
 
@@ -269,26 +276,28 @@ def copy_shifts(
     policy.require(actor, "task.manage", source)
     shift_by = check_weeks(weeks, allow_zero=True)
     if target_task_id is None:
-        raise Invalid("target_task_id", "Choose the task to copy the shifts to.")
+        raise Invalid("target_task_id", _("Choose the task to copy the shifts to."))
     if target_task_id == source.id:
-        raise Invalid("target_task_id", "A task cannot copy shifts to itself: choose another task.")
+        raise Invalid(
+            "target_task_id", _("A task cannot copy shifts to itself: choose another task.")
+        )
     if not 1 <= target_task_id <= MAX_ID:  # a number typed in the form: no overflow in a query
-        raise Invalid("target_task_id", NO_SUCH_TARGET)
+        raise Invalid("target_task_id", str(NO_SUCH_TARGET))
     try:
         target = get_task_to_manage(session, actor, target_task_id)
     except (NotFound, NotAllowed):
-        raise Invalid("target_task_id", NO_SUCH_TARGET) from None
+        raise Invalid("target_task_id", str(NO_SUCH_TARGET)) from None
     if target.programme_id != source.programme_id:
-        raise Invalid("target_task_id", NO_SUCH_TARGET)
+        raise Invalid("target_task_id", str(NO_SUCH_TARGET))
     _refuse_finished(target)
     if shift_ids is None:
         chosen = future_shifts(session, source, now)
     elif not shift_ids:
-        raise Invalid("shift_ids", "Tick at least one shift to copy.")
+        raise Invalid("shift_ids", _("Tick at least one shift to copy."))
     else:
         wanted = sorted(set(shift_ids))
         if not all(1 <= i <= MAX_ID for i in wanted):
-            raise Invalid("shift_ids", "No such shift in this task: choose only its shifts.")
+            raise Invalid("shift_ids", _("No such shift in this task: choose only its shifts."))
         chosen = list(
             session.scalars(
                 select(Shift)
@@ -297,18 +306,21 @@ def copy_shifts(
             )
         )
         if len(chosen) != len(wanted):
-            raise Invalid("shift_ids", "No such shift in this task: choose only its shifts.")
+            raise Invalid("shift_ids", _("No such shift in this task: choose only its shifts."))
     if not chosen:
-        raise Conflict("This task has no future shifts to copy: tick the shifts to copy.")
+        raise Conflict(_("This task has no future shifts to copy: tick the shifts to copy."))
     if len(chosen) > MAX_COPIED:
-        raise Invalid("shift_ids", f"Copy at most {MAX_COPIED} shifts at once.")
+        raise Invalid("shift_ids", _("Copy at most %(max)s shifts at once.", max=MAX_COPIED))
     times = [_shifted(s, shift_by) for s in chosen]
-    late = [s for s, (start, _) in zip(chosen, times, strict=True) if start <= now]
+    late = [s for s, (start, _end) in zip(chosen, times, strict=True) if start <= now]
     if late:
         raise Invalid(
             "weeks",
-            f"The copy of the shift of {localtime.describe_shift(late[0])} would start in the "
-            "past: copy later shifts, or shift them by more weeks.",
+            _(
+                "The copy of the shift of %(when)s would start in the past: copy later shifts, "
+                "or shift them by more weeks.",
+                when=localtime.describe_shift(late[0]),
+            ),
         )
     made = [
         add_shift(
@@ -348,17 +360,19 @@ def move_shifts(
     shift_by = check_weeks(weeks, allow_zero=False)
     chosen = future_shifts(session, task, now)
     if not chosen:
-        raise Conflict("This task has no future shifts to move.")
+        raise Conflict(_("This task has no future shifts to move."))
     # Later shifts move first when moving later (earlier first when moving earlier), so a
     # shift never lands on one of its own task's shifts that has yet to move.
     order = sorted(chosen, key=lambda s: s.starts_at, reverse=shift_by > 0)
     planned = [(s, _shifted(s, shift_by)) for s in order]
-    for shift, (start, _) in planned:
+    for shift, (start, _end) in planned:
         if start <= now:
             raise Invalid(
                 "weeks",
-                f"The shift of {localtime.describe_shift(shift)} would start in the past: "
-                "choose fewer weeks.",
+                _(
+                    "The shift of %(when)s would start in the past: choose fewer weeks.",
+                    when=localtime.describe_shift(shift),
+                ),
             )
     for shift, (start, end) in planned:
         when = localtime.describe_shift(shift)
@@ -373,7 +387,9 @@ def move_shifts(
                 now=now,
             )
         except Conflict as err:
-            raise Conflict(f"The shift of {when} cannot move: {err.message}") from None
+            raise Conflict(
+                _("The shift of %(when)s cannot move: %(reason)s", when=when, reason=err.message)
+            ) from None
     audit.record(
         session, actor, "shift.moved_by_weeks", task, after={"weeks": shift_by, "count": len(order)}
     )

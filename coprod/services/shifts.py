@@ -12,18 +12,25 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from babel.dates import format_date
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, NotFound
+from coprod.i18n import SOURCE, _, current_language, ngettext
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
 from coprod.services.bounds import check_instant
 from coprod.services.pagination import Page, paginate
 from coprod.services.shift_state import live_shift
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
-from coprod.services.tasks import FINISHED, get_task_to_manage, refuse_shifts_if_ongoing
+from coprod.services.tasks import (
+    FINISHED,
+    get_task_to_manage,
+    refuse_shifts_if_ongoing,
+    status_word,
+)
 
 Actor = User | None
 
@@ -44,16 +51,21 @@ def _check_shift(
     errs.check(lambda: check_instant(starts_at, "starts_at"))
     errs.check(lambda: check_instant(ends_at, "ends_at"))
     if check_past and starts_at < now:
-        errs.add("starts_at", "A shift cannot start in the past.")
+        errs.add("starts_at", _("A shift cannot start in the past."))
     if ends_at <= starts_at:
-        errs.add("ends_at", "The shift must end after it starts.")
+        errs.add("ends_at", _("The shift must end after it starts."))
     if not 1 <= capacity <= MAX_CAPACITY:
-        errs.add("capacity", f"The number of places must be between 1 and {MAX_CAPACITY}.")
+        errs.add(
+            "capacity",
+            _("The number of places must be between 1 and %(max)s.", max=MAX_CAPACITY),
+        )
 
 
 def _refuse_finished(task: Task) -> None:
     if task.status in FINISHED:
-        raise Conflict(f"A task that is {task.status.value} cannot get new shifts.")
+        raise Conflict(
+            _("A task that is %(status)s cannot get new shifts.", status=status_word(task.status))
+        )
     refuse_shifts_if_ongoing(task)
 
 
@@ -105,12 +117,16 @@ def add_weekly_shifts(
     end = (first_starts_at + duration).astimezone(tz).replace(tzinfo=None)
     days = localtime.local_dates(start.date(), until)
     if until < start.date():
-        errs.add("until", "The last date must be on or after the first date.")
+        errs.add("until", _("The last date must be on or after the first date."))
     elif len(days) > MAX_WEEKLY_SHIFTS:
         errs.add(
             "until",
-            f"A weekly series can have at most {MAX_WEEKLY_SHIFTS} shifts "
-            f"(this one would have {len(days)}); choose an earlier last date.",
+            _(
+                "A weekly series can have at most %(max)s shifts "
+                "(this one would have %(num)s); choose an earlier last date.",
+                max=MAX_WEEKLY_SHIFTS,
+                num=len(days),
+            ),
         )
     else:
         days = _skip_days(errs, days, skip, start.date(), until)
@@ -147,6 +163,28 @@ def add_weekly_shifts(
     return shifts
 
 
+def _weekday_date(day: date) -> str:
+    """ "Sat 26 Dec 2026" in English as before; the reader's form in another language."""
+    if current_language() == SOURCE:
+        return f"{day:%a %d %b %Y}"
+    return localtime.format_weekday_date(day)
+
+
+def _short_date(day: date) -> str:
+    """ "26 Dec 2026" in English as before; the reader's form in another language."""
+    if current_language() == SOURCE:
+        return f"{day:%d %b %Y}"
+    return localtime.format_short_day(day)
+
+
+def _weekday(day: date) -> str:
+    """The weekday's name ("Saturday", "sábado") in the reader's language."""
+    lang = current_language()
+    if lang == SOURCE:
+        return f"{day:%A}"
+    return str(format_date(day, "EEEE", locale=lang))
+
+
 def _skip_days(
     errs: FieldErrors, days: list[date], skip: Sequence[date], first: date, until: date
 ) -> list[date]:
@@ -158,16 +196,25 @@ def _skip_days(
         if not first <= day <= until:
             errs.add(
                 "skip_dates",
-                f"{day:%a %d %b %Y} is outside the series ({first:%d %b %Y} to {until:%d %b %Y}).",
+                _(
+                    "%(day)s is outside the series (%(first)s to %(until)s).",
+                    day=_weekday_date(day),
+                    first=_short_date(first),
+                    until=_short_date(until),
+                ),
             )
         else:
             errs.add(
                 "skip_dates",
-                f"{day:%a %d %b %Y} is not a date of the series: its shifts are on {first:%A}s.",
+                _(
+                    "%(day)s is not a date of the series: its shifts are on %(weekday)ss.",
+                    day=_weekday_date(day),
+                    weekday=_weekday(first),
+                ),
             )
     kept = [d for d in days if d not in wanted]
     if days and not kept and not errs.errors:
-        errs.add("skip_dates", "Every date of the series is skipped: keep at least one.")
+        errs.add("skip_dates", _("Every date of the series is skipped: keep at least one."))
     return kept
 
 
@@ -185,7 +232,7 @@ def update_shift(
     into the past."""
     policy.require(actor, "task.manage", shift.task)
     if shift.is_cancelled:
-        raise Conflict("This shift is cancelled, so it cannot be changed.")
+        raise Conflict(_("This shift is cancelled, so it cannot be changed."))
     errs = FieldErrors()
     _check_shift(errs, starts_at, ends_at, capacity, now, check_past=starts_at != shift.starts_at)
     errs.raise_if_any()
@@ -204,10 +251,13 @@ def update_shift(
     session.expire(shift)
     if cast(CursorResult[Any], changed).rowcount != 1:
         if shift.is_cancelled:  # cancelled meanwhile (re-read after the expire)
-            raise Conflict("This shift is cancelled, so it cannot be changed.")
+            raise Conflict(_("This shift is cancelled, so it cannot be changed."))
         raise Conflict(
-            f"{shift.confirmed} places are already taken, so the shift needs at "
-            f"least {shift.confirmed} places."
+            ngettext(
+                "%(num)d place is already taken, so the shift needs at least %(num)d place.",
+                "%(num)d places are already taken, so the shift needs at least %(num)d places.",
+                shift.confirmed,
+            )
         )
     audit.record(
         session,
@@ -229,12 +279,20 @@ def _refuse_double_booking(
     """Nobody holds two overlapping shifts: not after a shift is moved either."""
     names = holders_of_overlapping_shifts(session, shift, starts_at, ends_at)
     if names:
-        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        people = "person" if len(names) == 1 else "people"
+        shown = ", ".join(names[:5])
+        if len(names) > 5:
+            shown = _("%(names)s and %(num)s more", names=shown, num=len(names) - 5)
         raise Conflict(
-            f"At these times {len(names)} {people} on this shift would hold two shifts at "
-            f"once ({shown}): they are signed up for another shift then. Choose other "
-            "times, or ask them to cancel one of the two first."
+            ngettext(
+                "At these times %(num)d person on this shift would hold two shifts at once "
+                "(%(names)s): they are signed up for another shift then. Choose other times, "
+                "or ask them to cancel one of the two first.",
+                "At these times %(num)d people on this shift would hold two shifts at once "
+                "(%(names)s): they are signed up for another shift then. Choose other times, "
+                "or ask them to cancel one of the two first.",
+                len(names),
+                names=shown,
+            )
         )
 
 
@@ -248,15 +306,20 @@ def deletion_blocker(session: Session, shift: Shift) -> str | None:
     )
     if not taken:
         return None
-    people = "person is" if taken == 1 else "people are"
     if shift.is_cancelled:
-        return (
-            f"The shift is cancelled and {taken} {people} on its record, so it stays: "
-            "nothing is deleted."
+        return ngettext(
+            "The shift is cancelled and %(num)d person is on its record, so it stays: "
+            "nothing is deleted.",
+            "The shift is cancelled and %(num)d people are on its record, so it stays: "
+            "nothing is deleted.",
+            taken,
         )
-    return (
-        f"{taken} {people} signed up for this shift, so it cannot be deleted. Cancel the "
-        "shift instead: they are told, and their sign-ups end."
+    return ngettext(
+        "%(num)d person is signed up for this shift, so it cannot be deleted. Cancel the "
+        "shift instead: they are told, and their sign-ups end.",
+        "%(num)d people are signed up for this shift, so it cannot be deleted. Cancel the "
+        "shift instead: they are told, and their sign-ups end.",
+        taken,
     )
 
 
@@ -281,7 +344,7 @@ def get_shift_to_manage(session: Session, actor: Actor, task_id: int, shift_id: 
     task = get_task_to_manage(session, actor, task_id)
     shift = session.get(Shift, shift_id)
     if shift is None or shift.task_id != task.id:
-        raise NotFound("No such shift.")
+        raise NotFound(_("No such shift."))
     return shift
 
 

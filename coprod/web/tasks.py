@@ -28,6 +28,7 @@ from wtforms.validators import InputRequired
 from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
+from coprod.i18n import _, _l, ngettext
 from coprod.models import Organisation, Programme, Task, TaskStatus, User
 from coprod.services import localtime, programmes, shift_changes, shifts, signups, tasks
 from coprod.services.bounds import as_id
@@ -38,11 +39,32 @@ bp = Blueprint("tasks", __name__)
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 STATUS_BUTTONS = {
-    TaskStatus.OPEN: "Publish",
-    TaskStatus.CLOSED: "Close sign-ups",
-    TaskStatus.COMPLETED: "Mark completed",
-    TaskStatus.CANCELLED: "Cancel task",
+    TaskStatus.OPEN: _l("Publish"),
+    TaskStatus.CLOSED: _l("Close sign-ups"),
+    TaskStatus.COMPLETED: _l("Mark completed"),
+    TaskStatus.CANCELLED: _l("Cancel task"),
 }
+# A task's status as people read it (the tag on its page, the lists of tasks).
+STATUS_LABELS = {
+    TaskStatus.DRAFT: _l("Draft"),
+    TaskStatus.OPEN: _l("Open"),
+    TaskStatus.CLOSED: _l("Closed"),
+    TaskStatus.COMPLETED: _l("Completed"),
+    TaskStatus.CANCELLED: _l("Cancelled"),
+}
+# What the task page says once a task has moved to a status.
+STATUS_DONE = {
+    TaskStatus.OPEN: _l("The task is now open."),
+    TaskStatus.CLOSED: _l("The task is now closed."),
+    TaskStatus.COMPLETED: _l("The task is now completed."),
+    TaskStatus.CANCELLED: _l("The task is now cancelled."),
+}
+
+
+def task_status_label(status: TaskStatus) -> str:
+    """The status in the reader's language ("Open", "Abierta")."""
+    label = STATUS_LABELS.get(status)
+    return str(label) if label is not None else str(status)
 
 
 def _actor() -> User | None:
@@ -62,28 +84,30 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Search")
-    programme_id = SelectField("Programme", choices=[], validate_choice=False)
-    date_from = StringField("From")
-    date_to = StringField("To")
+    q = StringField(_l("Search"))
+    programme_id = SelectField(_l("Programme"), choices=[], validate_choice=False)
+    date_from = StringField(_l("From"))
+    date_to = StringField(_l("To"))
 
 
 class DescriptionForm(FlaskForm):
-    description = TextAreaField("Description")
-    location = StringField("Location")
+    description = TextAreaField(_l("Description"))
+    location = StringField(_l("Location"))
 
 
 class TaskForm(DescriptionForm):
-    title = StringField("Title")
+    title = StringField(_l("Title"))
     metric_ids = SelectMultipleField(
-        "Outcome metrics it contributes to", coerce=int, validate_choice=False
+        _l("Outcome metrics it contributes to"), coerce=int, validate_choice=False
     )
     coordinating_organisation_id = SelectField(
-        "Coordinating partner", coerce=_opt_int, validate_choice=False
+        _l("Coordinating partner"), coerce=_opt_int, validate_choice=False
     )
     ongoing = BooleanField(
-        "Ongoing: no shifts; people log their hours whenever they do the work "
-        "(like adopting a storm drain)"
+        _l(
+            "Ongoing: no shifts; people log their hours whenever they do the work "
+            "(like adopting a storm drain)"
+        )
     )
 
 
@@ -94,62 +118,66 @@ class TransitionForm(FlaskForm):
 
 def _places() -> IntegerField:
     return IntegerField(
-        "Places", validators=[InputRequired("Enter how many people the shift needs.")]
+        _l("Places"), validators=[InputRequired(_l("Enter how many people the shift needs."))]
     )
 
 
 class ShiftForm(FlaskForm):
     date = DateField(
-        "Date", validators=[InputRequired("Enter the date of the shift."), DayInRange()]
+        _l("Date"), validators=[InputRequired(_l("Enter the date of the shift.")), DayInRange()]
     )
     starts_at = TimeField(
-        "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
+        _l("Start time"),
+        format=TIME_FORMATS,
+        validators=[InputRequired(_l("Enter the start time."))],
     )
     ends_at = TimeField(
-        "End time", format=TIME_FORMATS, validators=[InputRequired("Enter the end time.")]
+        _l("End time"), format=TIME_FORMATS, validators=[InputRequired(_l("Enter the end time."))]
     )
     capacity = _places()
 
 
 class WeeklyShiftsForm(FlaskForm):
     first_date = DateField(
-        "First date", validators=[InputRequired("Enter the first date."), DayInRange()]
+        _l("First date"), validators=[InputRequired(_l("Enter the first date.")), DayInRange()]
     )
     starts_at = TimeField(
-        "Start time", format=TIME_FORMATS, validators=[InputRequired("Enter the start time.")]
+        _l("Start time"),
+        format=TIME_FORMATS,
+        validators=[InputRequired(_l("Enter the start time."))],
     )
     ends_at = TimeField(
-        "End time", format=TIME_FORMATS, validators=[InputRequired("Enter the end time.")]
+        _l("End time"), format=TIME_FORMATS, validators=[InputRequired(_l("Enter the end time."))]
     )
     until = DateField(
-        "Repeat every week until",
-        validators=[InputRequired("Enter the last date."), DayInRange()],
+        _l("Repeat every week until"),
+        validators=[InputRequired(_l("Enter the last date.")), DayInRange()],
     )
     capacity = _places()
-    skip_dates = TextAreaField("Dates to skip (optional)")
+    skip_dates = TextAreaField(_l("Dates to skip (optional)"))
 
 
 class CancelShiftForm(FlaskForm):
-    reason = StringField("Reason (optional)")
+    reason = StringField(_l("Reason (optional)"))
 
 
 class CopyShiftsForm(FlaskForm):
-    target_task_id = SelectField("Copy to the task", coerce=_opt_int, validate_choice=False)
+    target_task_id = SelectField(_l("Copy to the task"), coerce=_opt_int, validate_choice=False)
     scope = SelectField(
-        "Which shifts",
+        _l("Which shifts"),
         choices=[
-            SelectChoice("future", "All future shifts"),
-            SelectChoice("chosen", "The shifts I tick below"),
+            SelectChoice("future", _l("All future shifts")),
+            SelectChoice("chosen", _l("The shifts I tick below")),
         ],
         validate_choice=False,
     )
-    weeks = IntegerField("Shift them by this many weeks", default=0)
+    weeks = IntegerField(_l("Shift them by this many weeks"), default=0)
     # The ticked shifts are read from the request; the field carries their error to the list.
-    shift_ids = SelectMultipleField("Shifts to copy", choices=[], validate_choice=False)
+    shift_ids = SelectMultipleField(_l("Shifts to copy"), choices=[], validate_choice=False)
 
 
 class MoveShiftsForm(FlaskForm):
-    weeks = IntegerField("Move by this many weeks")
+    weeks = IntegerField(_l("Move by this many weeks"))
 
 
 def _at(task: Task, day: date | None, at: time | None, field: str = "starts_at") -> datetime:
@@ -162,14 +190,17 @@ def _zone_hint(task: Task) -> dict[str, str]:
     name = localtime.programme_zone_name(task.programme)
     return {
         "zone": name,
-        "hint": f"Dates and times are local time in {name}, the programme's time zone, "
-        "and change with its summer time.",
+        "hint": _(
+            "Dates and times are local time in %(zone)s, the programme's time zone, "
+            "and change with its summer time.",
+            zone=name,
+        ),
     }
 
 
 def _task_choices(form: TaskForm, programme: Programme) -> None:
     form.metric_ids.choices = [(m.id, f"{m.name} ({m.unit})") for m in programme.metrics]
-    form.coordinating_organisation_id.choices = [("", "None: the lead agency coordinates")] + [
+    form.coordinating_organisation_id.choices = [("", _("None: the lead agency coordinates"))] + [
         (p.organisation_id, p.organisation.name) for p in programme.partners
     ]
 
@@ -183,7 +214,7 @@ def _task_choices(form: TaskForm, programme: Programme) -> None:
 def index() -> Any:
     session = db.session()
     form = FilterForm(request.args)
-    form.programme_id.choices = [("", "All programmes")] + [
+    form.programme_id.choices = [("", _("All programmes"))] + [
         (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session, _actor())
     ]
     page_no, per_page = page_args()
@@ -242,13 +273,13 @@ def interest(task_id: int) -> Any:
         tasks.express_interest(session, actor, task, now=utcnow())
         commit()
         flash(
-            "You are on this task's contact list: its coordinators can get in touch with you.",
+            _("You are on this task's contact list: its coordinators can get in touch with you."),
             "success",
         )
     else:
         tasks.withdraw_interest(session, actor, task)
         commit()
-        flash("You are no longer on this task's contact list.", "success")
+        flash(_("You are no longer on this task's contact list."), "success")
     return redirect(url_for("tasks.show", task_id=task.id), code=303)
 
 
@@ -288,8 +319,10 @@ def new(programme_id: int) -> Any:
             ),
         )
         if task is not None:
-            then = "Publish it when it is ready" if task.ongoing else "Add shifts, then publish it"
-            flash(f"The task is saved as a draft. {then}.", "success")
+            if task.ongoing:
+                flash(_("The task is saved as a draft. Publish it when it is ready."), "success")
+            else:
+                flash(_("The task is saved as a draft. Add shifts, then publish it."), "success")
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
         "tasks/form.html", form=form, programme=programme, task=None, full=True
@@ -310,7 +343,7 @@ def edit(task_id: int) -> Any:
     if form.validate_on_submit():
         done = run_service(form, lambda: _update(session, actor, task, form))
         if done is not None:
-            flash("The task is saved.", "success")
+            flash(_("The task is saved."), "success")
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
         "tasks/form.html", form=form, programme=task.programme, task=task, full=full
@@ -344,7 +377,8 @@ def transition(task_id: int) -> Any:
         return redirect(url_for("tasks.cancel", task_id=task.id), code=303)
     tasks.transition_task(session, actor, task, form.to.data or "", now=utcnow())
     commit()
-    flash(f"The task is now {task.status.value}.", "success")
+    done = STATUS_DONE.get(task.status)
+    flash(str(done) if done is not None else _("The task is saved."), "success")
     return redirect(url_for("tasks.show", task_id=task.id), code=303)
 
 
@@ -380,7 +414,7 @@ def add_shift(task_id: int) -> Any:
             ),
         )
         if shift is not None:
-            flash("The shift is added.", "success")
+            flash(_("The shift is added."), "success")
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
         "tasks/shift_form.html", form=form, task=task, shift=None, **_zone_hint(task)
@@ -396,7 +430,12 @@ def add_weekly_shifts(task_id: int) -> Any:
     if form.validate_on_submit():
         made = run_service(form, lambda: _weekly(session, actor, task, form))
         if made is not None:
-            flash(f"{len(made)} weekly shifts are added.", "success")
+            flash(
+                ngettext(
+                    "%(num)d weekly shift is added.", "%(num)d weekly shifts are added.", len(made)
+                ),
+                "success",
+            )
             return redirect(url_for("tasks.show", task_id=task.id), code=303)
     return render_template(
         "tasks/weekly_form.html", form=form, task=task, **_zone_hint(task)
@@ -445,7 +484,7 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
             ),
         )
         if done is not None:
-            flash("The shift is saved.", "success")
+            flash(_("The shift is saved."), "success")
             return redirect(url_for("tasks.show", task_id=task_id), code=303)
     return render_template(
         "tasks/shift_form.html", form=form, task=shift.task, shift=shift, **_zone_hint(shift.task)
@@ -461,7 +500,7 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
     if form.validate_on_submit():
         shifts.delete_shift(session, actor, shift)  # a Conflict is the 409 page, saying why
         commit()
-        flash("The shift is deleted.", "success")
+        flash(_("The shift is deleted."), "success")
         return redirect(url_for("tasks.show", task_id=task_id), code=303)
     return render_template(
         "tasks/delete_shift.html",
@@ -487,8 +526,15 @@ def cancel_shift(task_id: int, shift_id: int) -> Any:
             ),
         )
         if ended is not None:
-            told = f" {len(ended)} people were told." if len(ended) != 1 else " 1 person was told."
-            flash(f"The shift is cancelled.{told if ended else ''}", "success")
+            if ended:
+                told = ngettext(
+                    "The shift is cancelled. %(num)d person was told.",
+                    "The shift is cancelled. %(num)d people were told.",
+                    len(ended),
+                )
+            else:
+                told = _("The shift is cancelled.")
+            flash(told, "success")
             return redirect(url_for("tasks.show", task_id=task_id) + "#shifts", code=303)
     return render_template(
         "tasks/cancel_shift.html",
@@ -516,8 +562,15 @@ def remove_from_series(task_id: int, shift_id: int) -> Any:
             ),
         )
         if outcome is not None:
-            done = "deleted" if outcome == "deleted" else "cancelled, and its volunteers were told"
-            flash(f"The shift of {when} is removed from the series: {done}.", "success")
+            if outcome == "deleted":
+                done = _("The shift of %(when)s is removed from the series: deleted.", when=when)
+            else:
+                done = _(
+                    "The shift of %(when)s is removed from the series: cancelled, and its "
+                    "volunteers were told.",
+                    when=when,
+                )
+            flash(done, "success")
             return redirect(url_for("tasks.show", task_id=task_id) + "#shifts", code=303)
     return render_template(
         "tasks/remove_from_series.html",
@@ -537,8 +590,12 @@ def copy_shifts(task_id: int) -> Any:
     task = tasks.get_task_to_manage(session, actor, task_id)
     form = CopyShiftsForm()
     targets = shift_changes.copy_targets(session, actor, task)
-    form.target_task_id.choices = [SelectChoice("", "Choose a task")] + [
-        SelectChoice(t.id, f"{t.title} ({t.status.value})") for t in targets
+    form.target_task_id.choices = [SelectChoice("", _("Choose a task"))] + [
+        SelectChoice(
+            t.id,
+            _("%(title)s (%(status)s)", title=t.title, status=task_status_label(t.status).lower()),
+        )
+        for t in targets
     ]
     listed = shift_changes.copyable_shifts(session, task)
     ticked = {i for i in (as_id(v) for v in request.form.getlist("shift_ids")) if i}
@@ -558,7 +615,10 @@ def copy_shifts(task_id: int) -> Any:
         )
         if made is not None:
             target_id = made[0].task_id
-            flash(f"{len(made)} shifts are copied.", "success")
+            flash(
+                ngettext("%(num)d shift is copied.", "%(num)d shifts are copied.", len(made)),
+                "success",
+            )
             return redirect(url_for("tasks.show", task_id=target_id) + "#shifts", code=303)
     return render_template(
         "tasks/copy_shifts.html",
@@ -586,7 +646,14 @@ def move_shifts(task_id: int) -> Any:
             ),
         )
         if moved is not None:
-            flash(f"{len(moved)} shifts are moved; their volunteers were told.", "success")
+            flash(
+                ngettext(
+                    "%(num)d shift is moved; its volunteers were told.",
+                    "%(num)d shifts are moved; their volunteers were told.",
+                    len(moved),
+                ),
+                "success",
+            )
             return redirect(url_for("tasks.show", task_id=task.id) + "#shifts", code=303)
     return render_template(
         "tasks/move_shifts.html",
@@ -650,4 +717,8 @@ def _template_helpers() -> dict[str, Any]:
         except BuildError:
             return None
 
-    return {"programme_tasks": programme_tasks, "programme_url": programme_url}
+    return {
+        "programme_tasks": programme_tasks,
+        "programme_url": programme_url,
+        "task_status_label": task_status_label,
+    }

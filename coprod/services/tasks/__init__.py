@@ -17,6 +17,7 @@ from coprod.services.tasks.lifecycle import (
     create_task,
     ready_to_publish,
     refuse_shifts_if_ongoing,
+    status_word,
     transition_task,
     update_task,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "parse_date",
     "ready_to_publish",
     "refuse_shifts_if_ongoing",
+    "status_word",
     "text_match",
     "transition_task",
     "update_task",

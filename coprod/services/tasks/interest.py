@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from coprod import policy
 from coprod.errors import Conflict
+from coprod.i18n import _l
 from coprod.models import TaskInterest, TaskStatus, User
 from coprod.models.tasks import Task
 from coprod.services import audit
 from coprod.services.accounts import require_confirmed
 from coprod.services.pagination import Page, paginate
 
-NOT_ONGOING = "Only an open ongoing task takes interest: sign up for one of its shifts instead."
+NOT_ONGOING = _l("Only an open ongoing task takes interest: sign up for one of its shifts instead.")
 
 
 def get_interest(session: Session, actor: User | None, task: Task) -> TaskInterest | None:
@@ -40,7 +41,7 @@ def express_interest(
     assert actor is not None  # the policy lets only signed-in people through
     require_confirmed(actor)
     if not task.ongoing or task.status != TaskStatus.OPEN:
-        raise Conflict(NOT_ONGOING)
+        raise Conflict(str(NOT_ONGOING))
     existing = get_interest(session, actor, task)
     if existing is not None:
         return existing

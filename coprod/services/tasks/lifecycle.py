@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid
+from coprod.i18n import _, _l
 from coprod.models import (
     Metric,
     Partner,
@@ -36,19 +37,33 @@ TASK_FIELDS = [
     "coordinating_organisation_id",
     "ongoing",
 ]
-ONGOING_HAS_NO_SHIFTS = (
+ONGOING_HAS_NO_SHIFTS = _l(
     "An ongoing task has no shifts: people log their hours whenever they do the work. "
     'To add shifts to a draft, edit it and untick "Ongoing" first; for an open task, post a '
     "new task with shifts."
 )
-STAYS_ONGOING = (
+STAYS_ONGOING = _l(
     "This task is open as an ongoing task, so it stays ongoing: unticking it would leave a "
     "published task with no shifts. To run the work with shifts, post a new task."
 )
-HAS_SHIFTS = (
+HAS_SHIFTS = _l(
     "This task has shifts, so it cannot become ongoing. Keep it with shifts, or post a new "
     "ongoing task."
 )
+# A status inside a sentence ("A task that is draft cannot become completed.").
+STATUS_WORDS = {
+    TaskStatus.DRAFT: _l("draft"),
+    TaskStatus.OPEN: _l("open"),
+    TaskStatus.CLOSED: _l("closed"),
+    TaskStatus.COMPLETED: _l("completed"),
+    TaskStatus.CANCELLED: _l("cancelled"),
+}
+
+
+def status_word(status: TaskStatus) -> str:
+    """The status as a word inside a sentence, in the reader's language."""
+    return str(STATUS_WORDS[status])
+
 
 # The lifecycle: draft → open → closed → completed; cancelled from draft, open or closed.
 TRANSITIONS: dict[TaskStatus, set[TaskStatus]] = {
@@ -79,7 +94,7 @@ def _check_metrics(
     in_range = [i for i in ids if 1 <= i <= MAX_ID]  # a typed number: no overflow in a query
     metrics = list(session.scalars(select(Metric).where(Metric.id.in_(in_range))))
     if len(metrics) != len(ids) or any(m.programme_id != programme.id for m in metrics):
-        raise Invalid("metric_ids", "Choose only outcome metrics of this programme.")
+        raise Invalid("metric_ids", _("Choose only outcome metrics of this programme."))
     return sorted(metrics, key=lambda m: m.id)
 
 
@@ -94,26 +109,26 @@ def _check_coordinator(session: Session, programme: Programme, org_id: int | Non
     if not is_partner:
         raise Invalid(
             "coordinating_organisation_id",
-            "The coordinating organisation must be a partner of this programme.",
+            _("The coordinating organisation must be a partner of this programme."),
         )
     return org_id
 
 
 def _text_fields(errs: FieldErrors, title: str, description: str, location: str) -> tuple[str, ...]:
     return (
-        errs.check(lambda: clean_text(title, "title", "A title", max_len=200, required=True)),
+        errs.check(lambda: clean_text(title, "title", _("A title"), max_len=200, required=True)),
         errs.check(
             lambda: clean_text(
                 description,
                 "description",
-                "Description",
+                _("Description"),
                 max_len=10000,
                 required=False,
                 multiline=True,
             )
         ),
         errs.check(
-            lambda: clean_text(location, "location", "Location", max_len=300, required=False)
+            lambda: clean_text(location, "location", _("Location"), max_len=300, required=False)
         ),
     )
 
@@ -192,9 +207,9 @@ def update_task(
         org_id = errs.check(lambda: _check_coordinator(session, task.programme, new_org))
     new_ongoing = task.ongoing if isinstance(ongoing, _Keep) else bool(ongoing)
     if new_ongoing and not task.ongoing and task.shifts:
-        errs.add("ongoing", HAS_SHIFTS)
+        errs.add("ongoing", str(HAS_SHIFTS))
     if task.ongoing and not new_ongoing and task.status == TaskStatus.OPEN:
-        errs.add("ongoing", STAYS_ONGOING)
+        errs.add("ongoing", str(STAYS_ONGOING))
     errs.raise_if_any()
     task.ongoing = new_ongoing
     task.title, task.description, task.location = new_title, description, location
@@ -214,11 +229,17 @@ def transition_task(
     try:
         to = TaskStatus(to_status)
     except ValueError:
-        raise Invalid("to", "Choose a status the task can move to.") from None
+        raise Invalid("to", _("Choose a status the task can move to.")) from None
     if to not in TRANSITIONS[task.status]:
-        raise Conflict(f"A task that is {task.status.value} cannot become {to.value}.")
+        raise Conflict(
+            _(
+                "A task that is %(status)s cannot become %(to)s.",
+                status=status_word(task.status),
+                to=status_word(to),
+            )
+        )
     if to == TaskStatus.OPEN and not ready_to_publish(task, now):
-        raise Conflict("Add at least one shift in the future before publishing this task.")
+        raise Conflict(_("Add at least one shift in the future before publishing this task."))
     before = {"status": task.status.value}
     if to == TaskStatus.CANCELLED:
         cancelled = _cancel_signups(session, actor, task)
@@ -238,7 +259,7 @@ def ready_to_publish(task: Task, now: datetime) -> bool:
 def refuse_shifts_if_ongoing(task: Task) -> None:
     """An ongoing task gets no shifts (every way of adding shifts calls this)."""
     if task.ongoing:
-        raise Conflict(ONGOING_HAS_NO_SHIFTS)
+        raise Conflict(str(ONGOING_HAS_NO_SHIFTS))
 
 
 def _cancel_signups(session: Session, actor: Actor, task: Task) -> list[Signup]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotFound
+from coprod.i18n import _
 from coprod.models import (
     Programme,
     Shift,
@@ -43,7 +44,7 @@ class TaskSummary:
 
 def parse_date(raw: str | date | None, field: str) -> date | None:
     """A date from a filter (YYYY-MM-DD), None when empty, Invalid on the field otherwise."""
-    return parse_day(raw, field, label="The date")
+    return parse_day(raw, field, label=_("The date"))
 
 
 def _parse_id(raw: str | int | None, field: str) -> int | None:
@@ -53,7 +54,7 @@ def _parse_id(raw: str | int | None, field: str) -> int | None:
         return None
     value = as_id(raw)
     if value is None:
-        raise Invalid(field, "Choose a programme from the list.")
+        raise Invalid(field, _("Choose a programme from the list."))
     return value
 
 
@@ -78,12 +79,12 @@ def list_open_tasks(
     the soonest next shift first, ongoing tasks (no shifts, any day) after them, in four
     queries."""
     errs = FieldErrors()
-    q = errs.check(lambda: clean_text(q, "q", "The search", max_len=200, required=False))
+    q = errs.check(lambda: clean_text(q, "q", _("The search"), max_len=200, required=False))
     prog_id = errs.check(lambda: _parse_id(programme_id, "programme_id"))
     start = errs.check(lambda: parse_date(date_from, "date_from"))
     end = errs.check(lambda: parse_date(date_to, "date_to"))
     if start and end and end < start:
-        errs.add("date_to", "The end date must be on or after the start date.")
+        errs.add("date_to", _("The end date must be on or after the start date."))
     errs.raise_if_any()
     next_start = (
         select(func.min(Shift.starts_at))
@@ -174,7 +175,7 @@ def get_task(session: Session, actor: Actor, task_id: int) -> Task:
     )
     # Nothing about a task someone may not see is revealed, not even that it exists.
     if task is None or not policy.can(actor, "task.view", task):
-        raise NotFound("No such task.")
+        raise NotFound(_("No such task."))
     return task
 
 
