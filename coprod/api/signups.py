@@ -13,6 +13,7 @@ from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
+from coprod.i18n import _, _l
 from coprod.models import Signup, SignupStatus
 from coprod.services import signups
 
@@ -94,7 +95,9 @@ class ScheduleArgs(PageArgs):
         load_default=True,
         validate=validate.OneOf(
             [True],
-            error="Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups.",
+            error=_l(
+                "Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups."
+            ),
         ),
         metadata={"description": "Your own schedule (the only list here): true."},
     )
@@ -196,7 +199,8 @@ def my_schedule(args: dict[str, Any]) -> Any:
     """Your schedule: upcoming shifts soonest first (and past ones with include_past)."""
     if not args["mine"]:
         raise Invalid(
-            "mine", "Only your own sign-ups are listed here; a roster is at /shifts/{id}/signups."
+            "mine",
+            _("Only your own sign-ups are listed here; a roster is at /shifts/{id}/signups."),
         )
     session = db.session()
     page = signups.list_my_schedule(

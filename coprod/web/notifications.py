@@ -21,7 +21,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
-from coprod.models import OutboxStatus, User
+from coprod.i18n import _, _l, ngettext
+from coprod.models import NotificationKind, OutboxStatus, User
 from coprod.services import calendar, notifications, signups
 from coprod.services import outbox as mail_outbox
 from coprod.web.forms import ButtonForm
@@ -47,12 +48,12 @@ def preferences_form(data: dict[str, bool] | None = None) -> FlaskForm:
 
 
 class ResetCalendarForm(FlaskForm):
-    confirm = BooleanField("I understand that the old link stops working at once")
+    confirm = BooleanField(_l("I understand that the old link stops working at once"))
 
 
 class RosterMessageForm(FlaskForm):
-    subject = StringField("Subject")
-    body = TextAreaField("Message")
+    subject = StringField(_l("Subject"))
+    body = TextAreaField(_l("Message"))
 
 
 def _feed_url(user: User) -> str:
@@ -81,7 +82,7 @@ def preferences() -> Any:
         if run_service(
             form, lambda: notifications.set_preferences(session, me, choices, now=utcnow())
         ):
-            flash("Your email choices are saved.", "success")
+            flash(_("Your email choices are saved."), "success")
             return redirect(url_for("notifications.preferences"), code=303)
     return _render_preferences(form, ResetCalendarForm(formdata=None))
 
@@ -93,10 +94,10 @@ def reset_calendar() -> Any:
     reset = ResetCalendarForm()
     if reset.validate_on_submit():
         if not reset.confirm.data:
-            reset.confirm.errors = ["Tick the box to confirm that the old link should stop."]
+            reset.confirm.errors = [_("Tick the box to confirm that the old link should stop.")]
         elif run_service(reset, lambda: calendar.reset_calendar_token(session, me, now=utcnow())):
             flash(
-                "Your calendar has a new link. Subscribe to it again in your calendar app.",
+                _("Your calendar has a new link. Subscribe to it again in your calendar app."),
                 "success",
             )
             return redirect(url_for("notifications.preferences") + "#calendar", code=303)
@@ -141,8 +142,14 @@ def message_roster(shift_id: int) -> Any:
             ),
         )
         if sent is not None:
-            people = "person" if sent == 1 else "people"
-            flash(f"Your message is on its way to {sent} {people}.", "success")
+            flash(
+                ngettext(
+                    "Your message is on its way to %(num)d person.",
+                    "Your message is on its way to %(num)d people.",
+                    sent,
+                ),
+                "success",
+            )
             return redirect(url_for("signups.roster", shift_id=shift.id), code=303)
     return _render_message(shift, form)
 
@@ -150,19 +157,41 @@ def message_roster(shift_id: int) -> Any:
 # --- site admin: the outbox ----------------------------------------------------------------
 
 SHOW_CHOICES = [
-    SelectChoice("problems", "Waiting or failed"),
-    SelectChoice("failed", "Failed"),
-    SelectChoice("pending", "Waiting to be sent"),
-    SelectChoice("sent", "Sent"),
-    SelectChoice("all", "All messages"),
+    SelectChoice("problems", _l("Waiting or failed")),
+    SelectChoice("failed", _l("Failed")),
+    SelectChoice("pending", _l("Waiting to be sent")),
+    SelectChoice("sent", _l("Sent")),
+    SelectChoice("all", _l("All messages")),
 ]
+# An email's status and kind as the outbox shows them (the enum values stay in the code).
+OUTBOX_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("Waiting to be sent"),
+    OutboxStatus.SENDING: _l("Sending"),
+    OutboxStatus.SENT: _l("Sent"),
+    OutboxStatus.FAILED: _l("Failed"),
+}
+KIND_NAMES = {
+    NotificationKind.SIGNUP: _l("Sign-up"),
+    NotificationKind.PROMOTED: _l("Place from the waiting list"),
+    NotificationKind.ASSIGNED: _l("Assigned to a shift"),
+    NotificationKind.SHIFT_CHANGED: _l("Shift changed"),
+    NotificationKind.REMINDER: _l("Reminder"),
+    NotificationKind.LOG_REVIEWED: _l("Log reviewed"),
+    NotificationKind.REPORT_DIGEST: _l("Report digest"),
+    NotificationKind.ROSTER_MESSAGE: _l("Message to a roster"),
+    NotificationKind.PASSWORD_RESET: _l("Password reset"),
+    NotificationKind.CONFIRM_EMAIL: _l("Email address confirmation"),
+    NotificationKind.REGISTER_ATTEMPT: _l("Attempt to register"),
+    NotificationKind.EMAIL_CHANGED: _l("Email address changed"),
+    NotificationKind.ORG_DECLINED: _l("Organisation declined"),
+}
 
 
 class OutboxFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    show = SelectField("Show", choices=SHOW_CHOICES, default="problems")
+    show = SelectField(_l("Show"), choices=SHOW_CHOICES, default="problems")
 
 
 def _console_mode() -> bool:
@@ -183,6 +212,7 @@ def outbox() -> Any:
         button=ButtonForm(),
         console=_console_mode(),
         FAILED=OutboxStatus.FAILED,
+        status_labels=OUTBOX_STATUS_LABELS,
     )
 
 
@@ -195,6 +225,8 @@ def outbox_message(message_id: int) -> Any:
         button=ButtonForm(),
         console=_console_mode(),
         FAILED=OutboxStatus.FAILED,
+        status_labels=OUTBOX_STATUS_LABELS,
+        kind_names=KIND_NAMES,
     )
 
 
@@ -205,5 +237,5 @@ def retry(message_id: int) -> Any:
         return redirect(url_for("notifications.outbox"), code=303)
     mail_outbox.retry_message(db.session(), _me(), message_id, now=utcnow())
     commit()
-    flash("The message is back in the queue; it will be sent within a minute.", "success")
+    flash(_("The message is back in the queue; it will be sent within a minute."), "success")
     return redirect(url_for("notifications.outbox_message", message_id=message_id), code=303)

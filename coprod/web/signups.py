@@ -20,7 +20,8 @@ from wtforms import EmailField, HiddenField, StringField
 
 from coprod.db import db, utcnow
 from coprod.errors import Conflict, Invalid
-from coprod.models import Shift, Signup, SignupStatus, User
+from coprod.i18n import _, _l, ngettext
+from coprod.models import LogStatus, Shift, Signup, SignupStatus, User
 from coprod.services import bounds, contributions, pagination, signups
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
@@ -28,23 +29,39 @@ from coprod.web.helpers import commit, form_status, page_args, run_service, safe
 bp = Blueprint("signups", __name__)
 
 STATUS_LABELS = {
-    SignupStatus.CONFIRMED: "Confirmed",
-    SignupStatus.WAITLISTED: "Waitlisted",
-    SignupStatus.CANCELLED: "Cancelled",
-    SignupStatus.ATTENDED: "Attended",
-    SignupStatus.NO_SHOW: "No-show",
-    SignupStatus.SHIFT_CANCELLED: "Shift cancelled",
+    SignupStatus.CONFIRMED: _l("Confirmed"),
+    SignupStatus.WAITLISTED: _l("Waitlisted"),
+    SignupStatus.CANCELLED: _l("Cancelled"),
+    SignupStatus.ATTENDED: _l("Attended"),
+    SignupStatus.NO_SHOW: _l("No-show"),
+    SignupStatus.SHIFT_CANCELLED: _l("Shift cancelled"),
+}
+# After marking attendance: the person's log of the shift, whole sentences (%(id)s: its number).
+LOG_AFTER_ATTENDED = {
+    LogStatus.SUBMITTED: _l("Their log #%(id)s of this shift is submitted."),
+    LogStatus.APPROVED: _l("Their log #%(id)s of this shift is approved."),
+    LogStatus.CHANGES_REQUESTED: _l("Their log #%(id)s of this shift is sent back for changes."),
+}
+LOG_KEPT_AFTER_NO_SHOW = {
+    LogStatus.APPROVED: _l(
+        "Their log #%(id)s of this shift (approved) stays: a reviewed log is not withdrawn. "
+        "A reviewer can correct it."
+    ),
+    LogStatus.CHANGES_REQUESTED: _l(
+        "Their log #%(id)s of this shift (changes requested) stays: a reviewed log is not "
+        "withdrawn. A reviewer can correct it."
+    ),
 }
 
 
 class AssignForm(FlaskForm):
-    email = EmailField("Volunteer's email address")
+    email = EmailField(_l("Volunteer's email address"))
 
 
 class PickForm(FlaskForm):
     """A member picked from the coordinating organisation's list (radio buttons)."""
 
-    user_id = StringField("Member to assign")
+    user_id = StringField(_l("Member to assign"))
 
 
 class CancelForm(FlaskForm):
@@ -67,10 +84,6 @@ def _roster_url(shift: Shift) -> str:
     return url_for("signups.roster", shift_id=shift.id)
 
 
-def _subject(actor: User, signup: Signup) -> str:
-    return "Your" if signup.user_id == actor.id else f"{signup.volunteer.display_name}'s"
-
-
 @bp.route("/shifts/<int:shift_id>/signup", methods=["POST"])
 def sign_up(shift_id: int) -> Any:
     session = db.session()
@@ -80,11 +93,19 @@ def sign_up(shift_id: int) -> Any:
     commit()
     when = signups.describe_time(shift)
     if signup.status == SignupStatus.CONFIRMED:
-        flash(f"You are signed up for “{shift.task.title}” on {when}.", "success")
+        flash(
+            _("You are signed up for “%(task)s” on %(when)s.", task=shift.task.title, when=when),
+            "success",
+        )
     else:
         flash(
-            f"That shift is full, so you are on the waiting list (position {position}) for "
-            f"“{shift.task.title}” on {when}. If a place frees up, it is yours.",
+            _(
+                "That shift is full, so you are on the waiting list (position %(position)s) "
+                "for “%(task)s” on %(when)s. If a place frees up, it is yours.",
+                position=position,
+                task=shift.task.title,
+                when=when,
+            ),
             "info",
         )
     return redirect(_task_url(shift), code=303)
@@ -102,13 +123,20 @@ def cancel(signup_id: int) -> Any:
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"), default)
     next_url = safe_next(form.next.data, default)
-    subject = _subject(actor, signup)
     status = 200
     if form.validate_on_submit():
         try:
             signups.cancel(session, actor, signup, utcnow())
             commit()
-            flash(f"{subject} place on “{shift.task.title}” is cancelled.", "success")
+            if own:
+                done = _("Your place on “%(task)s” is cancelled.", task=shift.task.title)
+            else:
+                done = _(
+                    "%(name)s's place on “%(task)s” is cancelled.",
+                    name=signup.volunteer.display_name,
+                    task=shift.task.title,
+                )
+            flash(done, "success")
             return redirect(next_url, code=303)
         except Conflict as err:  # cancelled meanwhile, or started: the page says so, 409
             session.rollback()
@@ -216,8 +244,14 @@ def mark_all(shift_id: int) -> Any:
     if form.validate_on_submit():
         marked = signups.mark_all_attended(session, actor, shift, utcnow())
         commit()
-        people = "person is" if len(marked) == 1 else "people are"
-        flash(f"{len(marked)} {people} marked as attended.", "success")
+        flash(
+            ngettext(
+                "%(num)d person is marked as attended.",
+                "%(num)d people are marked as attended.",
+                len(marked),
+            ),
+            "success",
+        )
         return redirect(_roster_url(shift), code=303)
     lines = signups.list_roster_lines(session, actor, shift, utcnow(), seated_only=True)
     return render_template(
@@ -247,8 +281,10 @@ def assign_member(shift_id: int) -> Any:
 
 def _assigned(shift: Shift, signup: Signup) -> Any:
     name = signup.volunteer.display_name
-    state = "confirmed" if signup.status == SignupStatus.CONFIRMED else "waitlisted"
-    flash(f"{name} is assigned to this shift ({state}).", "success")
+    if signup.status == SignupStatus.CONFIRMED:
+        flash(_("%(name)s is assigned to this shift (confirmed).", name=name), "success")
+    else:
+        flash(_("%(name)s is assigned to this shift (waitlisted).", name=name), "success")
     return redirect(_roster_url(shift), code=303)
 
 
@@ -275,20 +311,19 @@ def attendance(signup_id: int) -> Any:
     signup = signups.get_signup(session, actor, signup_id, "signup.attendance")
     raw = request.form.get("attended")
     if raw not in ("1", "0"):
-        raise Invalid("attended", "Choose attended or no-show.")
+        raise Invalid("attended", _("Choose attended or no-show."))
     signups.mark_attendance(session, actor, signup, raw == "1", utcnow())
     commit()
-    label = STATUS_LABELS[signup.status].lower()
-    flash(f"{signup.volunteer.display_name} is marked as {label}.", "success")
+    name = signup.volunteer.display_name
+    if raw == "1":
+        flash(_("%(name)s is marked as attended.", name=name), "success")
+    else:
+        flash(_("%(name)s is marked as no-show.", name=name), "success")
     log = contributions.shift_log_of(session, signup)  # made, or kept, by mark_attendance
-    if log is not None and raw == "0":
-        flash(
-            f"Their log #{log.id} of this shift ({log.status.value.replace('_', ' ')}) stays: "
-            "a reviewed log is not withdrawn. A reviewer can correct it.",
-            "warning",
-        )
-    elif log is not None:
-        flash(f"Their log #{log.id} of this shift is {log.status.value}.", "info")
+    if log is not None and raw == "0" and log.status in LOG_KEPT_AFTER_NO_SHOW:
+        flash(str(LOG_KEPT_AFTER_NO_SHOW[log.status]) % {"id": log.id}, "warning")
+    elif log is not None and raw == "1" and log.status in LOG_AFTER_ATTENDED:
+        flash(str(LOG_AFTER_ATTENDED[log.status]) % {"id": log.id}, "info")
     return redirect(_roster_url(signup.shift), code=303)
 
 

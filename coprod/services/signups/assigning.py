@@ -12,22 +12,41 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict, Invalid
+from coprod.i18n import _, _l
 from coprod.models import Shift, Signup, TaskStatus, User
 from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.signups.booking import book
 from coprod.services.signups.reading import is_assignable
 
-NO_SUCH_VOLUNTEER = (
-    "No one you can assign has this {what}. You can assign members of the organisation "
-    "coordinating this task and people who have signed up to this programme before; ask "
-    "anyone else to sign up themselves."
-)
+# Nobody one may assign, by what was given (an email address, an account id, a name picked).
+NO_SUCH_VOLUNTEER = {
+    "email address": _l(
+        "No one you can assign has this email address. You can assign members of the "
+        "organisation coordinating this task and people who have signed up to this programme "
+        "before; ask anyone else to sign up themselves."
+    ),
+    "account id": _l(
+        "No one you can assign has this account id. You can assign members of the organisation "
+        "coordinating this task and people who have signed up to this programme before; ask "
+        "anyone else to sign up themselves."
+    ),
+    "name": _l(
+        "No one you can assign has this name. You can assign members of the organisation "
+        "coordinating this task and people who have signed up to this programme before; ask "
+        "anyone else to sign up themselves."
+    ),
+}
 
 
-UNCONFIRMED_VOLUNTEER = (
+UNCONFIRMED_VOLUNTEER = _l(
     "This person has not confirmed their email address yet, so they cannot be assigned: ask "
     "them to follow the link we emailed them."
 )
+# Why nobody can be assigned to a task in this status.
+TASK_CLOSED = {
+    TaskStatus.COMPLETED: _l("This task is completed, so nobody can be assigned."),
+    TaskStatus.CANCELLED: _l("This task is cancelled, so nobody can be assigned."),
+}
 
 
 def _assign(
@@ -43,17 +62,17 @@ def _assign(
     """Book a volunteer one may assign; anyone else is answered exactly as nobody at all."""
     policy.require(actor, "shift.assign", shift)
     if shift.task.status in (TaskStatus.COMPLETED, TaskStatus.CANCELLED):
-        raise Conflict(f"This task is {shift.task.status}, so nobody can be assigned.")
+        raise Conflict(str(TASK_CLOSED[shift.task.status]))
     if (
         volunteer is None
         or volunteer.deleted_at is not None
         or not is_assignable(session, shift, volunteer.id)
     ):
-        raise Invalid(field, NO_SUCH_VOLUNTEER.format(what=what))
+        raise Invalid(field, str(NO_SUCH_VOLUNTEER[what]))
     if not volunteer.is_active:
-        raise Invalid(field, "This account is closed, so it cannot be assigned.")
+        raise Invalid(field, _("This account is closed, so it cannot be assigned."))
     if volunteer.email_confirmed_at is None:
-        raise Invalid(field, UNCONFIRMED_VOLUNTEER)
+        raise Invalid(field, str(UNCONFIRMED_VOLUNTEER))
     return book(session, actor, shift, volunteer, now, assigned=True)
 
 
@@ -87,6 +106,6 @@ def assign_member(
     list), under the same rules; refused on the field `user_id`."""
     policy.require(actor, "shift.assign", shift)
     if user_id is None:
-        raise Invalid("user_id", "Choose the member to assign.")
+        raise Invalid("user_id", _("Choose the member to assign."))
     volunteer = session.get(User, user_id)
     return _assign(session, actor, shift, volunteer, now, field="user_id", what="name")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager
 
 from coprod import policy
 from coprod.errors import Conflict
+from coprod.i18n import _, _l
 from coprod.models import (
     ACTIVE,
     SEATED,
@@ -38,8 +39,31 @@ from coprod.services.accounts import require_confirmed
 from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
-DUPLICATE = "You are already signed up for this shift."
-ALREADY_CANCELLED = "This place is already cancelled: nothing changed."
+DUPLICATE = _l("You are already signed up for this shift.")
+ALREADY_CANCELLED = _l("This place is already cancelled: nothing changed.")
+# Why a place cannot be cancelled, or marked, by its status (whole sentences, to translate).
+CANNOT_CANCEL = {
+    SignupStatus.ATTENDED: _l("This place is marked attended, so it can no longer be cancelled."),
+    SignupStatus.NO_SHOW: _l(
+        "This place is marked as a no-show, so it can no longer be cancelled."
+    ),
+    SignupStatus.SHIFT_CANCELLED: _l(
+        "This place ended when the shift was cancelled, so it can no longer be cancelled."
+    ),
+}
+CANNOT_MARK = {
+    SignupStatus.WAITLISTED: _l(
+        "Only confirmed volunteers can be marked as attended or no-show; this sign-up is "
+        "waitlisted."
+    ),
+    SignupStatus.CANCELLED: _l(
+        "Only confirmed volunteers can be marked as attended or no-show; this sign-up is cancelled."
+    ),
+    SignupStatus.SHIFT_CANCELLED: _l(
+        "Only confirmed volunteers can be marked as attended or no-show; this sign-up ended "
+        "when the shift was cancelled."
+    ),
+}
 
 
 # --- seats: guarded updates ---------------------------------------------------------------
@@ -116,12 +140,20 @@ def _overlapping(starts_at: datetime, ends_at: datetime) -> ColumnElement[bool]:
 
 def refuse_cancelled(shift: Shift, message: str = "") -> None:
     """Nobody joins a cancelled shift (checked again under the shift's lock)."""
+    if message and shift.is_cancelled:
+        raise Conflict(message)
+    if shift.is_cancelled and shift.cancel_reason:
+        raise Conflict(
+            _(
+                "This shift was cancelled (%(reason)s), so nobody can join it.",
+                reason=shift.cancel_reason,
+            )
+        )
     if shift.is_cancelled:
-        reason = f" ({shift.cancel_reason})" if shift.cancel_reason else ""
-        raise Conflict(message or f"This shift was cancelled{reason}, so nobody can join it.")
+        raise Conflict(_("This shift was cancelled, so nobody can join it."))
 
 
-def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -> None:
+def _refuse_overlap(session: Session, volunteer: User, shift: Shift, yourself: bool) -> None:
     """Nobody holds two overlapping shifts (confirmed, waitlisted or attended)."""
     other = session.scalar(
         select(Signup)
@@ -136,11 +168,25 @@ def _refuse_overlap(session: Session, volunteer: User, shift: Shift, who: str) -
         .order_by(Shift.starts_at)
         .limit(1)
     )
-    if other is not None:
+    if other is None:
+        return
+    task, when = other.shift.task.title, describe_time(other.shift)
+    if yourself:
         raise Conflict(
-            f"{who} already signed up for “{other.shift.task.title}” on "
-            f"{describe_time(other.shift)}, which overlaps this shift."
+            _(
+                "You are already signed up for “%(task)s” on %(when)s, which overlaps this shift.",
+                task=task,
+                when=when,
+            )
         )
+    raise Conflict(
+        _(
+            "%(name)s is already signed up for “%(task)s” on %(when)s, which overlaps this shift.",
+            name=volunteer.display_name,
+            task=task,
+            when=when,
+        )
+    )
 
 
 def holders_of_overlapping_shifts(
@@ -177,9 +223,13 @@ def book(
     assigned: bool,
 ) -> Signup:
     """Confirm the volunteer on the shift, or waitlist them when it is full."""
-    who = "You are" if volunteer.id == actor.id else f"{volunteer.display_name} is"
-    duplicate = DUPLICATE if who == "You are" else f"{who} already signed up for this shift."
-    _refuse_started(shift, now, "This shift has already started, so sign-ups are closed.")
+    yourself = volunteer.id == actor.id
+    duplicate = (
+        str(DUPLICATE)
+        if yourself
+        else _("%(name)s is already signed up for this shift.", name=volunteer.display_name)
+    )
+    _refuse_started(shift, now, _("This shift has already started, so sign-ups are closed."))
     refuse_cancelled(shift)
     lock_shifts(session, shift)
     refuse_cancelled(shift)  # cancelled while we waited for the lock: decide on what is now
@@ -192,7 +242,7 @@ def book(
     lock_person(session, volunteer.id)  # serialise this person's bookings (the overlap rule)
     if existing is not None and existing.status != SignupStatus.CANCELLED:
         raise Conflict(duplicate)
-    _refuse_overlap(session, volunteer, shift, who)
+    _refuse_overlap(session, volunteer, shift, yourself)
     before = audit.snapshot(existing, AUDIT_FIELDS) if existing is not None else None
     try:
         with session.begin_nested():
@@ -265,13 +315,16 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     is a Conflict); a freed seat goes to the oldest waitlisted person."""
     policy.require(actor, "signup.cancel", signup)
     shift = signup.shift
-    _refuse_started(shift, now, "This shift has already started, so it can no longer be cancelled.")
+    _refuse_started(
+        shift, now, _("This shift has already started, so it can no longer be cancelled.")
+    )
     lock_shifts(session, shift)
     _relock(session, signup)  # decide on the status as it is now, not as it was loaded
     if signup.status == SignupStatus.CANCELLED:
-        raise Conflict(ALREADY_CANCELLED)
+        raise Conflict(str(ALREADY_CANCELLED))
     if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-        raise Conflict(f"This place is {_label(signup)}, so it can no longer be cancelled.")
+        refusal = CANNOT_CANCEL.get(signup.status)
+        raise Conflict(str(refusal) if refusal else _("This place can no longer be cancelled."))
     before = audit.snapshot(signup, AUDIT_FIELDS)
     seated = signup.status in SEATED
     signup.status = SignupStatus.CANCELLED
@@ -293,10 +346,6 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     return signup
 
 
-def _label(signup: Signup) -> str:
-    return signup.status.replace("_", " ")
-
-
 def mark_attendance(
     session: Session, actor: User, signup: Signup, attended: bool, now: datetime
 ) -> Signup:
@@ -305,13 +354,15 @@ def mark_attendance(
     while it waits for review (contributions.withdraw_for_no_show)."""
     policy.require(actor, "signup.attendance", signup)
     if now < signup.shift.starts_at:
-        raise Conflict("Attendance can be marked once the shift has started.")
+        raise Conflict(_("Attendance can be marked once the shift has started."))
     lock_shifts(session, signup.shift)
     _relock(session, signup)
     if signup.status not in SEATED:
+        refusal = CANNOT_MARK.get(signup.status)
         raise Conflict(
-            f"Only confirmed volunteers can be marked as attended or no-show; "
-            f"this sign-up is {_label(signup)}."
+            str(refusal)
+            if refusal
+            else _("Only confirmed volunteers can be marked as attended or no-show.")
         )
     before = audit.snapshot(signup, ["status"])
     signup.status = SignupStatus.ATTENDED if attended else SignupStatus.NO_SHOW

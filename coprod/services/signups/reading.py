@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from coprod import policy
 from coprod.errors import NotFound
+from coprod.i18n import _
 from coprod.models import (
     Membership,
     Shift,
@@ -52,7 +53,7 @@ def get_shift(session: Session, actor: User | None, shift_id: int) -> Shift:
         Shift, shift_id, options=[joinedload(Shift.task).joinedload(Task.programme)]
     )
     if shift is None or not policy.can(actor, "shift.view", shift):
-        raise NotFound("No such shift.")
+        raise NotFound(_("No such shift."))
     return shift
 
 
@@ -69,7 +70,7 @@ def get_signup(
         ],
     )
     if signup is None:
-        raise NotFound("No such sign-up.")
+        raise NotFound(_("No such sign-up."))
     policy.require(actor, action, signup)
     return signup
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from coprod import policy
 from coprod.errors import Conflict, Invalid
+from coprod.i18n import _, _l
 from coprod.models import ACTIVE, SEATED, Membership, Shift, Signup, SignupStatus, User
 from coprod.services import localtime
 from coprod.services.signups.booking import lock_shifts, mark_attendance
@@ -31,16 +32,16 @@ from coprod.services.text import clean_text, contains
 MAX_LINES = 500
 MAX_PICK = 50
 MAX_QUERY = 100
-NOT_STARTED = "Attendance can be marked once the shift has started."
+NOT_STARTED = _l("Attendance can be marked once the shift has started.")
 
 PLACE_LABELS = {
-    SignupStatus.CONFIRMED: "Confirmed",
-    SignupStatus.ATTENDED: "Confirmed",
-    SignupStatus.NO_SHOW: "Confirmed",
-    SignupStatus.WAITLISTED: "Waitlisted",
+    SignupStatus.CONFIRMED: _l("Confirmed"),
+    SignupStatus.ATTENDED: _l("Confirmed"),
+    SignupStatus.NO_SHOW: _l("Confirmed"),
+    SignupStatus.WAITLISTED: _l("Waitlisted"),
 }
-ATTENDANCE_LABELS = {SignupStatus.ATTENDED: "Attended", SignupStatus.NO_SHOW: "No-show"}
-CSV_HEADER = ["Name", "Email", "Phone", "Status", "Attendance"]
+ATTENDANCE_LABELS = {SignupStatus.ATTENDED: _l("Attended"), SignupStatus.NO_SHOW: _l("No-show")}
+CSV_HEADER = [_l("Name"), _l("Email"), _l("Phone"), _l("Status"), _l("Attendance")]
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,12 @@ def list_roster_lines(
             name=s.volunteer.display_name,
             email=s.volunteer.email if s.id in shared else None,
             phone=(s.volunteer.phone or None) if s.id in shared else None,
-            place=PLACE_LABELS.get(s.status, str(s.status)),
-            attendance=ATTENDANCE_LABELS.get(
-                s.status, "Not marked" if started and s.status == SignupStatus.CONFIRMED else ""
+            place=str(PLACE_LABELS.get(s.status, s.status)),
+            attendance=str(
+                ATTENDANCE_LABELS.get(
+                    s.status,
+                    _("Not marked") if started and s.status == SignupStatus.CONFIRMED else "",
+                )
             ),
         )
         for s in rows
@@ -108,7 +112,7 @@ def roster_csv(lines: Iterable[RosterLine]) -> str:
     """The roster as CSV: name, email and phone where shared, status, attendance."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(header) for header in CSV_HEADER])
     for line in lines:
         row = [line.name, line.email, line.phone, line.place, line.attendance]
         writer.writerow([spreadsheet_cell(v) for v in row])
@@ -129,7 +133,7 @@ def roster_file_name(shift: Shift) -> str:
 def _require_started(actor: User, shift: Shift, now: datetime) -> None:
     policy.require(actor, "shift.attendance", shift)
     if now < shift.starts_at:
-        raise Conflict(NOT_STARTED)
+        raise Conflict(str(NOT_STARTED))
 
 
 def count_unmarked(session: Session, shift: Shift) -> int:
@@ -168,7 +172,7 @@ def mark_attendance_of(
     ids = [signup_id for signup_id, _ in marks]
     twice = next((i for i in ids if ids.count(i) > 1), None)
     if twice is not None:
-        raise Invalid("signups", f"Sign-up {twice} is given twice.")
+        raise Invalid("signups", _("Sign-up %(id)s is given twice.", id=twice))
     lock_shifts(session, shift)  # nobody joins or leaves while the list is read and marked
     found = {
         s.id: s
@@ -178,7 +182,7 @@ def mark_attendance_of(
     }
     missing = [i for i in ids if i not in found]
     if missing:
-        raise Invalid("signups", f"No such sign-up on this shift: {missing[0]}.")
+        raise Invalid("signups", _("No such sign-up on this shift: %(id)s.", id=missing[0]))
     marked = [mark_attendance(session, actor, found[i], attended, now) for i, attended in marks]
     if others_attended:
         waiting = session.scalars(
@@ -207,9 +211,9 @@ def _reasons(session: Session, shift: Shift, users: list[User]) -> dict[int, str
     reasons: dict[int, str] = {}
     for u in users:
         if not u.is_active:
-            reasons[u.id] = "Account closed"
+            reasons[u.id] = _("Account closed")
         elif u.email_confirmed_at is None:
-            reasons[u.id] = "Email address not confirmed yet"
+            reasons[u.id] = _("Email address not confirmed yet")
     overlapping = session.scalars(
         select(Signup.user_id)
         .join(Signup.shift)
@@ -221,7 +225,7 @@ def _reasons(session: Session, shift: Shift, users: list[User]) -> dict[int, str
         )
     )
     for user_id in overlapping:
-        reasons[user_id] = "Has another shift at this time"
+        reasons[user_id] = _("Has another shift at this time")
     on_shift = session.scalars(
         select(Signup.user_id).where(
             Signup.shift_id == shift.id,
@@ -230,7 +234,7 @@ def _reasons(session: Session, shift: Shift, users: list[User]) -> dict[int, str
         )
     )
     for user_id in on_shift:
-        reasons[user_id] = "Already on this shift"
+        reasons[user_id] = _("Already on this shift")
     return reasons
 
 
@@ -241,7 +245,7 @@ def list_members_to_assign(
     whose name or email holds the words, by name, each marked with why they cannot be
     assigned; and whether more match than are shown (MAX_PICK)."""
     policy.require(actor, "shift.assign", shift)
-    words = clean_text(query, "q", "Search", max_len=MAX_QUERY, required=False)
+    words = clean_text(query, "q", _("Search"), max_len=MAX_QUERY, required=False)
     task = shift.task
     org_id = task.coordinating_organisation_id or task.programme.lead_organisation_id
     stmt = (
