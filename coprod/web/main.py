@@ -16,9 +16,12 @@ from flask import (
     url_for,
 )
 from flask_babel import refresh
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
 
 from coprod import i18n
 from coprod.db import db, utcnow
+from coprod.extensions import csrf
 from coprod.i18n import _
 from coprod.services import home as home_service
 from coprod.services import profile
@@ -46,10 +49,25 @@ def favicon() -> Any:
 
 @bp.route("/language", methods=["POST"])
 @public
+@csrf.exempt
 def language() -> Any:
     """The language switcher at the foot of every page (a form: no JavaScript needed). A
-    visitor's choice is kept in a cookie; a signed-in person's goes into their profile too."""
+    visitor's choice is kept in a cookie; a signed-in person's goes into their profile too.
+
+    A visitor's form carries no CSRF token: a token would put a session cookie on every
+    public page, which could then no longer be shared (coprod/cache.py), and a forged switch
+    changes nothing but a cookie. A signed-in person's form carries one, checked here before
+    their profile changes."""
     back = safe_next(request.form.get("next"), url_for("main.index"))
+    if viewer() is not None and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            expired = _(
+                "Your form expired or was sent from elsewhere. Go back, reload and try again."
+            )
+            flash(expired, "error")
+            return redirect(back, code=303)
     code = i18n.known_language(request.form.get("language"))
     if code is None:
         flash(_("Choose one of the languages offered."), "error")
