@@ -1,4 +1,7 @@
-"""problem+json (RFC 9457) for every error under /api/: domain errors, HTTP errors, bugs."""
+"""problem+json (RFC 9457) for every error under /api/: domain errors, HTTP errors, bugs.
+
+The `detail` (and the field messages) are in the request's Accept-Language (coprod.i18n); the
+`title` is the status's standard English phrase, like the status code a fixed name."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 
 from coprod.db import db
 from coprod.errors import DomainError, Invalid
+from coprod.i18n import _, _l
 
 PROBLEM = "application/problem+json"
 API_PREFIX = "/api/"
@@ -80,12 +84,17 @@ def _validation_errors(messages: Any) -> dict[str, list[str]]:
 
 
 DETAILS = {
-    401: "Send a valid personal access token: Authorization: Bearer <token>.",
-    404: "Not found.",
-    405: "This method is not allowed here.",
-    413: "The request body is too large.",
-    415: "Send the request body as application/json.",
-    429: "Too many attempts. Wait a few minutes, then try again.",
+    401: _l("Send a valid personal access token: Authorization: Bearer <token>."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request body is too large."),
+    415: _l("Send the request body as application/json."),
+    429: _l("Too many attempts. Wait a few minutes, then try again."),
+}
+# What a werkzeug error says when no view gave it a description of its own.
+GENERIC = {
+    400: _l("The request is not valid."),
+    403: _l("You are not allowed to do that."),
 }
 
 
@@ -96,11 +105,15 @@ def from_http(err: HTTPException) -> Response:
     messages = (getattr(err, "data", None) or {}).get("messages")
     errors = None
     if status == 422 and messages:
-        errors, detail = _validation_errors(messages), "Some values are not valid: see errors."
+        errors, detail = _validation_errors(messages), _("Some values are not valid: see errors.")
     elif status == 400 and messages:
-        detail = "The request body is not valid JSON."
+        detail = _("The request body is not valid JSON.")
+    elif status in DETAILS:
+        detail = str(DETAILS[status])
+    elif status in GENERIC and err.description == type(err).description:
+        detail = str(GENERIC[status])
     else:
-        detail = DETAILS.get(status) or err.description or HTTPStatus(status).phrase
+        detail = err.description or HTTPStatus(status).phrase
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="coprod"'
@@ -124,11 +137,11 @@ def to_problem(err: BaseException) -> Response:
             log.error("API request failed", exc_info=original)
         if err.code == 500:
             db.session.rollback()
-            return problem(500, "Something went wrong on our side. Nothing was changed.")
+            return problem(500, _("Something went wrong on our side. Nothing was changed."))
         return from_http(err)
     log.error("API request failed", exc_info=err)
     db.session.rollback()
-    return problem(500, "Something went wrong on our side. Nothing was changed.")
+    return problem(500, _("Something went wrong on our side. Nothing was changed."))
 
 
 def _api_first(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
