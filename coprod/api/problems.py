@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -49,6 +50,67 @@ def problem(
     return response
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue without translating it here."""
+    return message
+
+
+# marshmallow's own messages, which it writes in English: each msgid is also the pattern that
+# recognises one (a %(name)s stands for the value marshmallow put there; the longer of two
+# that begin alike comes first), so a Spanish reader gets "Falta este dato obligatorio." where
+# marshmallow said "Missing data for required field.".
+SCHEMA_MESSAGES = [
+    N_("Missing data for required field."),
+    N_("Unknown field."),
+    N_("Field may not be null."),
+    N_("Invalid value."),
+    N_("Invalid input type."),
+    N_("Invalid type."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid string."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid aware datetime."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid email address."),
+    N_("Number too large."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+    N_("Must be one of: %(choices)s."),
+    N_("Longer than maximum length %(max)s."),
+    N_("Shorter than minimum length %(min)s."),
+    N_("Length must be between %(min)s and %(max)s."),
+    N_("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    N_("Must be greater than %(min)s and less than or equal to %(max)s."),
+    N_("Must be greater than or equal to %(min)s and less than %(max)s."),
+    N_("Must be greater than %(min)s and less than %(max)s."),
+    N_("Must be greater than or equal to %(min)s."),
+    N_("Must be greater than %(min)s."),
+    N_("Must be less than or equal to %(max)s."),
+    N_("Must be less than %(max)s."),
+]
+
+
+def _pattern(msgid: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", msgid)  # text, name, text, name, …, text
+    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(f"^{regex}$", re.S)
+
+
+_SCHEMA_PATTERNS = [(_pattern(msgid), msgid) for msgid in SCHEMA_MESSAGES]
+
+
+def schema_message(message: str) -> str:
+    """One of marshmallow's English messages in the request's language (others as they are)."""
+    for pattern, msgid in _SCHEMA_PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return _(msgid, **found.groupdict())
+    return message
+
+
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """webargs/marshmallow messages ({"json": {"a": {"0": {"b": [...]}}}}) as {"a.0.b": [...]}."""
     out: dict[str, list[str]] = {}
@@ -59,13 +121,13 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 out.setdefault(field, []).extend(msgs)
     elif isinstance(messages, list | tuple):
         if all(isinstance(m, str) for m in messages):
-            out[prefix or "_"] = [str(m) for m in messages]
+            out[prefix or "_"] = [schema_message(str(m)) for m in messages]
         else:
             for item in messages:
                 for field, msgs in _flatten(item, prefix).items():
                     out.setdefault(field, []).extend(msgs)
     else:
-        out[prefix or "_"] = [str(messages)]
+        out[prefix or "_"] = [schema_message(str(messages))]
     return out
 
 

@@ -162,6 +162,12 @@ def test_the_apis_problem_detail_follows_accept_language(client, session):
         "caracteres de control."
     ]
 
+    # marshmallow's own messages too
+    missing_name = api.post("/organisations", {"kind": "nonprofit"}, headers=spanish)
+    assert missing_name.get_json()["errors"]["name"] == ["Falta este dato obligatorio."]
+    english = api.post("/organisations", {"kind": "nonprofit"})
+    assert english.get_json()["errors"]["name"] == ["Missing data for required field."]
+
     anonymous = Api(client).get("/me", headers=spanish)
     assert is_problem(anonymous, 401)
     assert anonymous.get_json()["detail"].startswith("Envíe un token de acceso personal válido")
