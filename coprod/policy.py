@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from coprod.errors import NotAllowed, NotFound
+from coprod.i18n import _
 from coprod.models import (
     ContributionLog,
     Membership,
@@ -492,8 +493,8 @@ def require(user: Actor, action: str, obj: Any = None) -> None:
         return
     visibility = VISIBILITY.get(action)
     if visibility and not can(user, visibility, obj):
-        raise NotFound("Not found.")
-    raise NotAllowed("You are not allowed to do that.")
+        raise NotFound(_("Not found."))
+    raise NotAllowed(_("You are not allowed to do that."))
 
 
 __all__ = [

@@ -12,6 +12,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.errors import Invalid, NotFound
+from coprod.i18n import _, _l
 from coprod.services import localtime, money, passwords
 from coprod.services.accounts import normalise_email
 from coprod.services.bounds import DAY_RANGE, MAX_YEAR, MIN_YEAR, check_day, two_places
@@ -31,19 +32,20 @@ Check = Callable[[Any], Any]
 def _plain_text(value: str) -> None:
     """Refuse text a database cannot store: NUL characters and lone surrogates."""
     if not storable(value):
-        raise ma.ValidationError("The text contains a character that is not allowed.")
+        raise ma.ValidationError(_("The text contains a character that is not allowed."))
 
 
 class Pattern(validate.Validator):
-    """A check that the OpenAPI document shows as `pattern` (apispec reads `regex`)."""
+    """A check that the OpenAPI document shows as `pattern` (apispec reads `regex`); its message
+    is lazy (`_l`), given in the request's language."""
 
-    def __init__(self, pattern: str, error: str) -> None:
+    def __init__(self, pattern: str, error: Any) -> None:
         self.regex = re.compile(pattern)
         self.message = error
 
     def __call__(self, value: Any) -> Any:
         if not self.regex.match(value):
-            raise ma.ValidationError(self.message)
+            raise ma.ValidationError(str(self.message))
         return value
 
 
@@ -54,9 +56,9 @@ def Text(*, max_len: int = 10_000, blank: bool = True, **kwargs: Any) -> fields.
     """Free text over several lines (descriptions, notes, comments): no NUL characters; unless
     `blank` is allowed, something other than white space (reasons)."""
     # One pattern a field (the document shows only the first); the non-blank one has no NUL.
-    pattern = Pattern(MULTILINE_PATTERN, "Remove the NUL character.")
+    pattern = Pattern(MULTILINE_PATTERN, _l("Remove the NUL character."))
     if not blank:
-        pattern = Pattern(NON_BLANK_TEXT_PATTERN, "Enter some text (without NUL characters).")
+        pattern = Pattern(NON_BLANK_TEXT_PATTERN, _l("Enter some text (without NUL characters)."))
     checks: list[Check] = [
         _plain_text,
         pattern,
@@ -70,9 +72,9 @@ def Line(*, max_len: int, blank: bool = False, **kwargs: Any) -> fields.String:
     characters (coprod.services.text); unless `blank` is allowed, at least one character
     that is not a space."""
     pattern = ONE_LINE_PATTERN if blank else NON_BLANK_ONE_LINE_PATTERN
-    error = "Use one line, without line breaks, tabs or control characters."
+    error = _l("Use one line, without line breaks, tabs or control characters.")
     if not blank:
-        error = "Enter some text on one line, without line breaks, tabs or control characters."
+        error = _l("Enter some text on one line, without line breaks, tabs or control characters.")
     length = validate.Length(min=None if blank else 1, max=max_len)
     checks: list[Check] = [_plain_text, Pattern(pattern, error), length]
     return fields.String(validate=checks, **kwargs)
@@ -106,7 +108,7 @@ def TimeZone(**kwargs: Any) -> fields.String:
     document (the services check it again: coprod.services.localtime.check_zone)."""
     names = validate.OneOf(
         localtime.zone_names(),
-        error="Unknown time zone: use an IANA name such as Europe/London or America/New_York.",
+        error=_l("Unknown time zone: use an IANA name such as Europe/London or America/New_York."),
     )
     kwargs.setdefault("metadata", {}).setdefault("example", "Europe/London")
     return fields.String(validate=names, **kwargs)
@@ -117,7 +119,7 @@ def Currency(**kwargs: Any) -> fields.String:
     services check it again: coprod.services.money.check_currency)."""
     codes = validate.OneOf(
         money.SUPPORTED_CURRENCIES,
-        error="Unknown currency: use a supported ISO 4217 code such as GBP, USD or EUR.",
+        error=_l("Unknown currency: use a supported ISO 4217 code such as GBP, USD or EUR."),
     )
     kwargs.setdefault("metadata", {}).setdefault("example", "GBP")
     return fields.String(validate=codes, **kwargs)
@@ -128,7 +130,7 @@ def Password(**kwargs: Any) -> fields.String:
     ones with fewer than four different characters, which no schema can say)."""
     checks: list[Check] = [
         _plain_text,
-        Pattern(MULTILINE_PATTERN, "Remove the NUL character."),
+        Pattern(MULTILINE_PATTERN, _l("Remove the NUL character.")),
         validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
     ]
     metadata = {
@@ -181,7 +183,9 @@ class UTCDateTime(fields.AwareDateTime):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            raise ma.ValidationError(f"Enter a time between the years {MIN_YEAR} and {MAX_YEAR}.")
+            raise ma.ValidationError(
+                _("Enter a time between the years %(min)d and %(max)d.", min=MIN_YEAR, max=MAX_YEAR)
+            )
         return parsed.astimezone(UTC)
 
 
@@ -232,7 +236,7 @@ def Amount(
 
 def _hundredths(value: Decimal) -> None:
     if not two_places(value):
-        raise ma.ValidationError("Use at most two decimal places.")
+        raise ma.ValidationError(_("Use at most two decimal places."))
 
 
 class Number(fields.Float):

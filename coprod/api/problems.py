@@ -1,9 +1,13 @@
-"""problem+json (RFC 9457) for every error under /api/: domain errors, HTTP errors, bugs."""
+"""problem+json (RFC 9457) for every error under /api/: domain errors, HTTP errors, bugs.
+
+The `detail` (and the field messages) are in the request's Accept-Language (coprod.i18n); the
+`title` is the status's standard English phrase, like the status code a fixed name."""
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -13,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 
 from coprod.db import db
 from coprod.errors import DomainError, Invalid
+from coprod.i18n import _, _l
 
 PROBLEM = "application/problem+json"
 API_PREFIX = "/api/"
@@ -45,6 +50,67 @@ def problem(
     return response
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue without translating it here."""
+    return message
+
+
+# marshmallow's own messages, which it writes in English: each msgid is also the pattern that
+# recognises one (a %(name)s stands for the value marshmallow put there; the longer of two
+# that begin alike comes first), so a Spanish reader gets "Falta este dato obligatorio." where
+# marshmallow said "Missing data for required field.".
+SCHEMA_MESSAGES = [
+    N_("Missing data for required field."),
+    N_("Unknown field."),
+    N_("Field may not be null."),
+    N_("Invalid value."),
+    N_("Invalid input type."),
+    N_("Invalid type."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid string."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid aware datetime."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+    N_("Not a valid email address."),
+    N_("Number too large."),
+    N_("Special numeric values (nan or infinity) are not permitted."),
+    N_("Must be one of: %(choices)s."),
+    N_("Longer than maximum length %(max)s."),
+    N_("Shorter than minimum length %(min)s."),
+    N_("Length must be between %(min)s and %(max)s."),
+    N_("Must be greater than or equal to %(min)s and less than or equal to %(max)s."),
+    N_("Must be greater than %(min)s and less than or equal to %(max)s."),
+    N_("Must be greater than or equal to %(min)s and less than %(max)s."),
+    N_("Must be greater than %(min)s and less than %(max)s."),
+    N_("Must be greater than or equal to %(min)s."),
+    N_("Must be greater than %(min)s."),
+    N_("Must be less than or equal to %(max)s."),
+    N_("Must be less than %(max)s."),
+]
+
+
+def _pattern(msgid: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", msgid)  # text, name, text, name, …, text
+    regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+    return re.compile(f"^{regex}$", re.S)
+
+
+_SCHEMA_PATTERNS = [(_pattern(msgid), msgid) for msgid in SCHEMA_MESSAGES]
+
+
+def schema_message(message: str) -> str:
+    """One of marshmallow's English messages in the request's language (others as they are)."""
+    for pattern, msgid in _SCHEMA_PATTERNS:
+        found = pattern.match(message)
+        if found:
+            return _(msgid, **found.groupdict())
+    return message
+
+
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """webargs/marshmallow messages ({"json": {"a": {"0": {"b": [...]}}}}) as {"a.0.b": [...]}."""
     out: dict[str, list[str]] = {}
@@ -55,13 +121,13 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
                 out.setdefault(field, []).extend(msgs)
     elif isinstance(messages, list | tuple):
         if all(isinstance(m, str) for m in messages):
-            out[prefix or "_"] = [str(m) for m in messages]
+            out[prefix or "_"] = [schema_message(str(m)) for m in messages]
         else:
             for item in messages:
                 for field, msgs in _flatten(item, prefix).items():
                     out.setdefault(field, []).extend(msgs)
     else:
-        out[prefix or "_"] = [str(messages)]
+        out[prefix or "_"] = [schema_message(str(messages))]
     return out
 
 
@@ -80,12 +146,17 @@ def _validation_errors(messages: Any) -> dict[str, list[str]]:
 
 
 DETAILS = {
-    401: "Send a valid personal access token: Authorization: Bearer <token>.",
-    404: "Not found.",
-    405: "This method is not allowed here.",
-    413: "The request body is too large.",
-    415: "Send the request body as application/json.",
-    429: "Too many attempts. Wait a few minutes, then try again.",
+    401: _l("Send a valid personal access token: Authorization: Bearer <token>."),
+    404: _l("Not found."),
+    405: _l("This method is not allowed here."),
+    413: _l("The request body is too large."),
+    415: _l("Send the request body as application/json."),
+    429: _l("Too many attempts. Wait a few minutes, then try again."),
+}
+# What a werkzeug error says when no view gave it a description of its own.
+GENERIC = {
+    400: _l("The request is not valid."),
+    403: _l("You are not allowed to do that."),
 }
 
 
@@ -96,11 +167,15 @@ def from_http(err: HTTPException) -> Response:
     messages = (getattr(err, "data", None) or {}).get("messages")
     errors = None
     if status == 422 and messages:
-        errors, detail = _validation_errors(messages), "Some values are not valid: see errors."
+        errors, detail = _validation_errors(messages), _("Some values are not valid: see errors.")
     elif status == 400 and messages:
-        detail = "The request body is not valid JSON."
+        detail = _("The request body is not valid JSON.")
+    elif status in DETAILS:
+        detail = str(DETAILS[status])
+    elif status in GENERIC and err.description == type(err).description:
+        detail = str(GENERIC[status])
     else:
-        detail = DETAILS.get(status) or err.description or HTTPStatus(status).phrase
+        detail = err.description or HTTPStatus(status).phrase
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="coprod"'
@@ -124,11 +199,11 @@ def to_problem(err: BaseException) -> Response:
             log.error("API request failed", exc_info=original)
         if err.code == 500:
             db.session.rollback()
-            return problem(500, "Something went wrong on our side. Nothing was changed.")
+            return problem(500, _("Something went wrong on our side. Nothing was changed."))
         return from_http(err)
     log.error("API request failed", exc_info=err)
     db.session.rollback()
-    return problem(500, "Something went wrong on our side. Nothing was changed.")
+    return problem(500, _("Something went wrong on our side. Nothing was changed."))
 
 
 def _api_first(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:

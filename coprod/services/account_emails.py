@@ -1,5 +1,6 @@
 """The emails about an account itself: reset links, confirmation links, notices. Each is an
-outbox row in the caller's transaction; no notification preference turns them off."""
+outbox row in the caller's transaction; no notification preference turns them off. Each is
+written in the person's language (notifications.queue): subjects are lazy (`_l`, `Later`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coprod.i18n import _, _l
 from coprod.models import Membership, NotificationKind, Organisation, OutboxMessage, Role, User
 from coprod.services import notifications
 from coprod.services.account_links import Purpose, make_token
@@ -36,7 +38,7 @@ def password_reset(
         user,
         Kind.PASSWORD_RESET,
         _occasion("reset", now),
-        "Set a new password for coprod",
+        _l("Set a new password for coprod"),
         ctx,
         now=now,
     )
@@ -52,7 +54,7 @@ def confirm_address(
         "new_account": True,
         "taken": False,
     }
-    subject = "Confirm your email address for coprod"
+    subject = _l("Confirm your email address for coprod")
     return notifications.queue(
         session, user, Kind.CONFIRM_EMAIL, _occasion("confirm", now), subject, ctx, now=now
     )
@@ -73,7 +75,7 @@ def confirm_new_address(
         user,
         Kind.CONFIRM_EMAIL,
         _occasion("change-email", now),
-        "Confirm your new email address for coprod",
+        _l("Confirm your new email address for coprod"),
         ctx,
         now=now,
         recipient=user.pending_email,
@@ -91,7 +93,7 @@ def address_taken(
         owner,
         Kind.REGISTER_ATTEMPT,
         _occasion("taken", now),
-        "Someone tried to use your email address on coprod",
+        _l("Someone tried to use your email address on coprod"),
         ctx,
         now=now,
     )
@@ -107,7 +109,7 @@ def address_changed(
         user,
         Kind.EMAIL_CHANGED,
         _occasion("changed", now),
-        "Your coprod email address was changed",
+        _l("Your coprod email address was changed"),
         ctx,
         now=now,
         recipient=old_address,
@@ -123,7 +125,8 @@ def organisation_declined(session: Session, org: Organisation, *, now: datetime)
         .order_by(User.id)
     )
     ctx = {"org": org, "reason": org.decline_reason or "", "org_url": _org_url(org)}
-    subject = f"{org.name} was not verified"
+    name = org.name
+    subject = notifications.Later(lambda: _("%(name)s was not verified", name=name))
     occasion = f"org{org.id}:declined:{(org.declined_at or now).isoformat()}"
     return sum(
         notifications.queue(session, u, Kind.ORG_DECLINED, occasion, subject, ctx, now=now)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coprod.i18n import _, in_language
+from coprod.i18n import _
 from coprod.models import (
     Membership,
     NotificationPreference,
@@ -18,8 +18,8 @@ from coprod.models import (
     ReportSnapshot,
     User,
 )
-from coprod.services.localtime import local_today
-from coprod.services.notifications import Kind, base_url, queue
+from coprod.services.localtime import format_month, local_today
+from coprod.services.notifications import Kind, Later, base_url, queue
 
 
 def _previous_month(today: date) -> date:
@@ -84,18 +84,20 @@ def _digest(
     session: Session, snap: ReportSnapshot, user: User, now: datetime
 ) -> OutboxMessage | None:
     programme = snap.programme
-    with in_language(user.language):  # the subject in the recipient's language
-        month = f"{snap.start:%B %Y}"
-        subject = _(
-            "%(programme)s: shared-ownership report for %(month)s",
-            programme=programme.name,
-            month=month,
-        )
+    start, name = snap.start, programme.name
+    month = Later(lambda: format_month(start))  # "May 2026", "mayo de 2026": the reader's
     ctx = {
         "programme": programme,
         "month": month,
         "snapshot": snap,
         "report_url": f"{base_url()}/programmes/{programme.id}/reports?period=month",
     }
+    subject = Later(
+        lambda: _(
+            "%(programme)s: shared-ownership report for %(month)s",
+            programme=name,
+            month=month,
+        )
+    )
     occasion = f"programme{programme.id}:month:{snap.start.isoformat()}"
     return queue(session, user, Kind.REPORT_DIGEST, occasion, subject, ctx, now=now)

@@ -2,16 +2,21 @@
 templates/emails/<kind>.txt and .html, only for people who want that kind, and never queued
 twice for the same occasion (the row's unique dedupe key).
 
+Each email is written in its recipient's language (user.language; English when they chose
+none), whoever's request or job queues it: `queue` renders the subject and both bodies inside
+`in_language`. So a subject is handed over as a `Later` (or a lazy `_l`), worked out there, and
+anything language-dependent in a template's context (a shift's time) is a `Later` too.
+
 Links in emails are absolute: PUBLIC_BASE_URL from config.py (http://127.0.0.1:5000 by default;
 in development the address `make run` serves, which follows PORT).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
@@ -21,6 +26,7 @@ from sqlalchemy.orm import Session
 from config import settings
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors
+from coprod.i18n import SOURCE, _, _l, catalogue, current_language, in_language
 from coprod.models import (
     ContributionLog,
     LogStatus,
@@ -35,8 +41,12 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit
-from coprod.services.money import format_money
+from coprod.services.localtime import format_short_day
+from coprod.services.money import format_money, format_number
 from coprod.services.text import has_control, one_line, storable
+
+if TYPE_CHECKING:
+    from flask_babel import LazyString
 
 Kind = NotificationKind
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
@@ -44,15 +54,15 @@ MAX_SUBJECT = 150
 MAX_BODY = 5000
 
 # What each kind is called on the preferences page, in the order shown.
-KIND_LABELS: dict[NotificationKind, str] = {
-    Kind.SIGNUP: "When I sign up for a shift or join its waiting list",
-    Kind.PROMOTED: "When a place opens up for me on a waiting list",
-    Kind.ASSIGNED: "When a coordinator assigns me to a shift",
-    Kind.SHIFT_CHANGED: "When a shift I am on changes time or is cancelled",
-    Kind.REMINDER: "A reminder before each of my shifts",
-    Kind.LOG_REVIEWED: "When my logged hours are approved, rejected or sent back",
-    Kind.ROSTER_MESSAGE: "Messages from coordinators to everyone on my shift",
-    Kind.REPORT_DIGEST: "Monthly report digests of programmes my organisations are partners in",
+KIND_LABELS: dict[NotificationKind, LazyString] = {
+    Kind.SIGNUP: _l("When I sign up for a shift or join its waiting list"),
+    Kind.PROMOTED: _l("When a place opens up for me on a waiting list"),
+    Kind.ASSIGNED: _l("When a coordinator assigns me to a shift"),
+    Kind.SHIFT_CHANGED: _l("When a shift I am on changes time or is cancelled"),
+    Kind.REMINDER: _l("A reminder before each of my shifts"),
+    Kind.LOG_REVIEWED: _l("When my logged hours are approved, rejected or sent back"),
+    Kind.ROSTER_MESSAGE: _l("Messages from coordinators to everyone on my shift"),
+    Kind.REPORT_DIGEST: _l("Monthly report digests of programmes my organisations are partners in"),
 }
 # Digests are opt-in; every other kind is on until the person turns it off.
 DEFAULT_OFF = frozenset({Kind.REPORT_DIGEST})
@@ -67,6 +77,41 @@ ACCOUNT_KINDS = frozenset(
     }
 )
 
+
+class Later:
+    """Text worked out when it is shown, not when it is made: a subject or a shift's time,
+    given to `queue` and turned into text inside the recipient's language."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self._make = make
+
+    def __str__(self) -> str:
+        return self._make()
+
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    Text: TypeAlias = str | Later | LazyString  # what `queue` takes as a subject
+
+
+def _gettext(message: str) -> str:
+    # Jinja's newstyle gettext fills the placeholders itself: hand it the bare translation.
+    return _(message)
+
+
+def _ngettext(singular: str, plural: str, num: int) -> str:
+    return str(catalogue(current_language()).ngettext(singular, plural, num))
+
+
+def _quantity(value: Any) -> str:
+    """Hours in an email: as they always were in English ("12.50"), the reader's way in
+    another language ("12,5")."""
+    return str(value) if current_language() == SOURCE else format_number(value)
+
+
 _env = Environment(
     loader=FileSystemLoader(str(TEMPLATES)),
     autoescape=select_autoescape(["html"]),
@@ -74,10 +119,15 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=True,
+    extensions=["jinja2.ext.i18n"],
 )
-
-
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=_gettext, ngettext=_ngettext, newstyle=True
+)
+_env.globals["current_language"] = current_language  # <html lang>
 _env.filters["money"] = format_money  # {{ amount|money(programme.currency) }}, as on pages
+_env.filters["local_date"] = format_short_day  # "28 Mar 2026", "28 mar 2026"
+_env.filters["quantity"] = _quantity
 
 
 def base_url() -> str:
@@ -143,7 +193,8 @@ def set_preferences(
 
 
 def render(kind: NotificationKind, context: Mapping[str, Any]) -> tuple[str, str]:
-    """The plain-text and HTML bodies of a kind of email."""
+    """The plain-text and HTML bodies of a kind of email, in the current language (`queue`
+    calls it inside the recipient's)."""
     text = _env.get_template(f"{kind.value}.txt").render(context)
     html = _env.get_template(f"{kind.value}.html").render(context)
     return text, html
@@ -164,7 +215,7 @@ def queue(
     user: User | None,
     kind: NotificationKind,
     occasion: str,
-    subject: str,
+    subject: Text,
     context: Mapping[str, Any],
     *,
     now: datetime,
@@ -172,26 +223,29 @@ def queue(
 ) -> OutboxMessage | None:
     """Add one email to the outbox, unless the person is gone, does not want this kind, or it
     is already queued for this occasion. `recipient` sends it to another address of the
-    person's (a new address to confirm) instead of their current one."""
+    person's (a new address to confirm) instead of their current one. The subject and both
+    bodies are written in the person's language."""
     if user is None or not user.is_active or user.deleted_at is not None:
         return None
     key = dedupe_key(kind, occasion, user)
     if not wants(session, user, kind) or _queued(session, key):
         return None
     base = base_url()
-    ctx = {
-        "user": user,
-        "subject": subject,
-        "base_url": base,
-        "settings_url": f"{base}/account/notifications",
-        **context,
-    }
-    text, html = render(kind, ctx)
+    with in_language(user.language):
+        title = str(subject)
+        ctx = {
+            "user": user,
+            "subject": title,
+            "base_url": base,
+            "settings_url": f"{base}/account/notifications",
+            **context,
+        }
+        text, html = render(kind, ctx)
     message = OutboxMessage(
         user_id=user.id,
         recipient=recipient or user.email,
         kind=kind,
-        subject=one_line(subject)[:200],
+        subject=one_line(title)[:200],
         body_text=text,
         body_html=html,
         dedupe_key=key,
@@ -209,12 +263,17 @@ def queue(
     return message
 
 
+def when(shift: Shift) -> Later:
+    """The shift's local time, in the language of the email it is shown in."""
+    return Later(lambda: describe_time(shift))
+
+
 def _shift_context(shift: Shift) -> dict[str, Any]:
     base = base_url()
     return {
         "shift": shift,
         "task": shift.task,
-        "when": describe_time(shift),
+        "when": when(shift),
         "task_url": f"{base}/tasks/{shift.task_id}",
         "schedule_url": f"{base}/my/schedule",
         "shift_cancelled": False,
@@ -239,11 +298,11 @@ def signup_booked(
     waitlisted = signup.status == SignupStatus.WAITLISTED
     kind = Kind.ASSIGNED if assigned else Kind.SIGNUP
     if assigned:
-        subject = f"You have been assigned to “{title}”"
+        subject = Later(lambda: _("You have been assigned to “%(title)s”", title=title))
     elif waitlisted:
-        subject = f"You are on the waiting list for “{title}”"
+        subject = Later(lambda: _("You are on the waiting list for “%(title)s”", title=title))
     else:
-        subject = f"You are signed up for “{title}”"
+        subject = Later(lambda: _("You are signed up for “%(title)s”", title=title))
     occasion = f"signup{signup.id}:{signup.status.value}:{_stamp(signup.queued_at)}"
     ctx = _shift_context(shift) | {"waitlisted": waitlisted, "signup": signup}
     return queue(session, signup.volunteer, kind, occasion, subject, ctx, now=now)
@@ -252,7 +311,8 @@ def signup_booked(
 def promoted(session: Session, signup: Signup, *, now: datetime) -> OutboxMessage | None:
     """Tell a waitlisted volunteer that a place opened and it is theirs."""
     shift = signup.shift
-    subject = f"A place opened up: you are confirmed for “{shift.task.title}”"
+    title = shift.task.title
+    subject = Later(lambda: _("A place opened up: you are confirmed for “%(title)s”", title=title))
     occasion = f"signup{signup.id}:{_stamp(signup.queued_at)}"
     return queue(
         session, signup.volunteer, Kind.PROMOTED, occasion, subject, _shift_context(shift), now=now
@@ -264,9 +324,10 @@ def task_cancelled(
 ) -> int:
     """Tell everyone whose sign-up was cancelled with the task."""
     n = 0
+    title = task.title
+    subject = Later(lambda: _("Cancelled: “%(title)s”", title=title))
     for signup in cancelled:
         ctx = _shift_context(signup.shift) | {"cancelled": True, "by_coordinator": False}
-        subject = f"Cancelled: “{task.title}”"
         occasion = f"signup{signup.id}:task-cancelled"
         n += (
             queue(session, signup.volunteer, Kind.SHIFT_CHANGED, occasion, subject, ctx, now=now)
@@ -286,7 +347,10 @@ def shift_cancelled(
         "shift_cancelled": True,
         "reason": shift.cancel_reason,
     }
-    subject = f"Cancelled: “{shift.task.title}” on {describe_time(shift)}"
+    title = shift.task.title
+    subject = Later(
+        lambda: _("Cancelled: “%(title)s” on %(when)s", title=title, when=describe_time(shift))
+    )
     n = 0
     for signup in ended:
         occasion = f"signup{signup.id}:shift-cancelled"
@@ -305,7 +369,8 @@ def place_cancelled(
     if actor.id == signup.user_id:
         return None
     ctx = _shift_context(signup.shift) | {"cancelled": True, "by_coordinator": True}
-    subject = f"Your place on “{signup.shift.task.title}” was cancelled"
+    title = signup.shift.task.title
+    subject = Later(lambda: _("Your place on “%(title)s” was cancelled", title=title))
     occasion = f"signup{signup.id}:cancelled:{_stamp(signup.updated_at or now)}"
     return queue(session, signup.volunteer, Kind.SHIFT_CHANGED, occasion, subject, ctx, now=now)
 
@@ -322,7 +387,8 @@ def shift_changed(
             Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
         )
     )
-    subject = f"Time changed: “{shift.task.title}”"
+    title = shift.task.title
+    subject = Later(lambda: _("Time changed: “%(title)s”", title=title))
     occasion = f"{_stamp(shift.starts_at)}-{_stamp(shift.ends_at)}"
     ctx = _shift_context(shift) | {"cancelled": False, "by_coordinator": False}
     n = 0
@@ -342,7 +408,10 @@ def reminder_occasion(signup: Signup) -> str:
 def reminder(session: Session, signup: Signup, *, now: datetime) -> OutboxMessage | None:
     """Remind a confirmed volunteer of their shift (once per sign-up and start time)."""
     shift = signup.shift
-    subject = f"Reminder: “{shift.task.title}” on {describe_time(shift)}"
+    title = shift.task.title
+    subject = Later(
+        lambda: _("Reminder: “%(title)s” on %(when)s", title=title, when=describe_time(shift))
+    )
     return queue(
         session,
         signup.volunteer,
@@ -354,10 +423,11 @@ def reminder(session: Session, signup: Signup, *, now: datetime) -> OutboxMessag
     )
 
 
-LOG_SUBJECTS = {
-    LogStatus.APPROVED: "Your logged hours were approved",
-    LogStatus.REJECTED: "Your logged hours were not accepted",
-    LogStatus.CHANGES_REQUESTED: "Changes requested on your logged hours",
+# Each decision's subject; %(title)s is the task's.
+LOG_SUBJECTS: dict[LogStatus, LazyString] = {
+    LogStatus.APPROVED: _l("Your logged hours were approved: “%(title)s”"),
+    LogStatus.REJECTED: _l("Your logged hours were not accepted: “%(title)s”"),
+    LogStatus.CHANGES_REQUESTED: _l("Changes requested on your logged hours: “%(title)s”"),
 }
 
 
@@ -366,7 +436,8 @@ def log_reviewed(session: Session, log: ContributionLog, *, now: datetime) -> Ou
     if log.status not in LOG_SUBJECTS:
         return None
     person = log.contributor or log.created_by
-    subject = f"{LOG_SUBJECTS[log.status]}: “{log.task.title}”"
+    wording, title = LOG_SUBJECTS[log.status], log.task.title
+    subject = Later(lambda: str(wording) % {"title": title})
     occasion = f"log{log.id}:{log.status.value}:{_stamp(log.reviewed_at)}"
     ctx = {"log": log, "task": log.task, "log_url": f"{base_url()}/logs/{log.id}"}
     return queue(session, person, Kind.LOG_REVIEWED, occasion, subject, ctx, now=now)
@@ -381,13 +452,16 @@ def message_roster(
     errs = FieldErrors()
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
-        errs.add("subject", "Enter a subject.")
+        errs.add("subject", _("Enter a subject."))
     elif len(subject) > MAX_SUBJECT or has_control(subject):
-        errs.add("subject", f"The subject must be one line of at most {MAX_SUBJECT} characters.")
+        errs.add(
+            "subject",
+            _("The subject must be one line of at most %(max)d characters.", max=MAX_SUBJECT),
+        )
     if not body:
-        errs.add("body", "Enter the message.")
+        errs.add("body", _("Enter the message."))
     elif len(body) > MAX_BODY or not storable(body):
-        errs.add("body", f"The message must be at most {MAX_BODY} characters.")
+        errs.add("body", _("The message must be at most %(max)d characters.", max=MAX_BODY))
     errs.raise_if_any()
     people = list(
         session.scalars(
@@ -397,13 +471,14 @@ def message_roster(
         )
     )
     if not people:
-        raise Conflict("Nobody is on this roster yet, so there is nobody to write to.")
+        raise Conflict(_("Nobody is on this roster yet, so there is nobody to write to."))
     entry = audit.record(
         session, actor, "shift.roster_message", shift, after={"subject": subject, "to": len(people)}
     )
     session.flush()
     ctx = _shift_context(shift) | {"sender": actor, "message": body}
-    full = f"{subject} (“{shift.task.title}”)"
+    title = shift.task.title
+    full = Later(lambda: _("%(subject)s (“%(title)s”)", subject=subject, title=title))
     return sum(
         queue(session, s.volunteer, Kind.ROSTER_MESSAGE, f"msg{entry.id}", full, ctx, now=now)
         is not None

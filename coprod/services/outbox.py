@@ -10,11 +10,19 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.errors import Conflict, NotFound
+from coprod.i18n import _, _l
 from coprod.models import OutboxMessage, OutboxStatus, User
 from coprod.services import audit
 from coprod.services.pagination import Page, paginate
 
 OUTBOX_FILTERS = ("problems", "pending", "failed", "sent", "all")
+# A message's status in a sentence ("This message is sent, so…").
+STATUS_WORDS = {
+    OutboxStatus.PENDING: _l("pending"),
+    OutboxStatus.SENDING: _l("sending"),
+    OutboxStatus.SENT: _l("sent"),
+    OutboxStatus.FAILED: _l("failed"),
+}
 
 
 def list_outbox(
@@ -38,7 +46,7 @@ def get_message(session: Session, actor: User, message_id: int) -> OutboxMessage
     policy.require(actor, "outbox.view")
     message = session.get(OutboxMessage, message_id)
     if message is None:
-        raise NotFound("No such message.")
+        raise NotFound(_("No such message."))
     return message
 
 
@@ -56,7 +64,12 @@ def retry_message(
     )
     session.refresh(message)
     if getattr(done, "rowcount", 0) != 1:
-        raise Conflict(f"This message is {message.status.value}, so it cannot be retried.")
+        raise Conflict(
+            _(
+                "This message is %(status)s, so it cannot be retried.",
+                status=STATUS_WORDS.get(message.status, message.status.value),
+            )
+        )
     audit.record(
         session,
         actor,
