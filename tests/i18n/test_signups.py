@@ -64,7 +64,7 @@ def test_the_cancel_page_in_spanish(client, session) -> None:
     login(client, w.volunteer)
     text = page(client, f"/signups/{signup.id}/cancel")
     assert "¿Cancelar su plaza?" in text
-    assert "Sí, cancelar esta plaza" in text and "No, mantenerla" in text
+    assert "Sí, cancelar esta plaza" in text and "No, mantener" in text
 
 
 def test_the_roster_and_its_sign_in_sheet_in_spanish(client, session) -> None:

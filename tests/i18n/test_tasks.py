@@ -55,7 +55,7 @@ def test_the_task_list_speaks_spanish(client, world) -> None:
 def test_the_task_list_says_in_spanish_that_a_filter_is_wrong(client, world) -> None:
     page = client.get("/tasks?date_from=2026-12-31&date_to=2026-01-01", headers=ES)
     assert page.status_code == 422
-    assert "La fecha final debe ser igual o posterior a la fecha inicial." in page.text
+    assert "La fecha de fin debe ser igual o posterior a la fecha de inicio." in page.text
 
 
 def test_a_task_page_in_spanish_with_its_status_dates_and_places(client, world) -> None:
