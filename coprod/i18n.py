@@ -142,6 +142,7 @@ def init_app(app: Flask) -> None:
         long_date=localtime.format_day,  # "28 March 2026"
         month_name=localtime.format_month,  # "March 2026"
         number=money.format_number,  # "2.5", "2,5"
+        fixed=money.format_fixed,  # "12.50", "12,50"
     )
 
 

@@ -96,6 +96,25 @@ def format_number(value: Decimal | float | int | str | None) -> str:
     return str(format_decimal(number, format="0.##########", locale=lang))
 
 
+def format_fixed(
+    value: Decimal | float | int | str | None,
+    places: int = 2,
+    *,
+    signed: bool = False,
+    grouped: bool = False,
+) -> str:
+    """A figure with a fixed number of decimals, in the reader's language: "12.50" and
+    "+1,234.5" in English, "12,50" and "+1.234,5" in Spanish (report tables, percentages)."""
+    number = Decimal(str(value if value is not None else 0))
+    lang = current_language()
+    if lang == SOURCE:
+        spec = ("+" if signed else "") + ("," if grouped else "") + f".{places}f"
+        return format(number, spec)
+    pattern = ("#,##0" if grouped else "0") + ("." + "0" * places if places else "")
+    text = str(format_decimal(number, format=pattern, locale=lang))
+    return "+" + text if signed and number >= 0 else text
+
+
 def currency_label(code: str) -> str:
     """ "GBP — British Pound (£)": the code, its name and its symbol (when it has its own)."""
     symbol = currency_symbol(code)

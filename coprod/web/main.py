@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import refresh
-from flask_wtf.csrf import validate_csrf
+from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
 from coprod import i18n
@@ -62,12 +62,8 @@ def language() -> Any:
     if viewer() is not None and current_app.config.get("WTF_CSRF_ENABLED", True):
         try:
             validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
-            expired = _(
-                "Your form expired or was sent from elsewhere. Go back, reload and try again."
-            )
-            flash(expired, "error")
-            return redirect(back, code=303)
+        except ValidationError as err:  # the same "Form expired" page as any other form
+            raise CSRFError(str(err)) from None
     code = i18n.known_language(request.form.get("language"))
     if code is None:
         flash(_("Choose one of the languages offered."), "error")
