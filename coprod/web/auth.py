@@ -21,21 +21,11 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from coprod.db import db, utcnow
 from coprod.extensions import limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
-from coprod.models import Role
-from coprod.services import accounts, profile, recovery
+from coprod.services import accounts, organisations, profile, recovery
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
 
 bp = Blueprint("auth", __name__)
-
-# A person's roles as the account page lists them ("Youth Club — member, coordinator").
-ROLE_LABELS = {
-    Role.MEMBER: _l("member"),
-    Role.COORDINATOR: _l("coordinator"),
-    Role.STAFF: _l("staff"),
-    Role.REVIEWER: _l("reviewer"),
-    Role.ADMIN: _l("admin"),
-}
 
 
 class RegisterForm(FlaskForm):
@@ -156,7 +146,7 @@ def account() -> Any:
         "auth/account.html",
         password_form=PasswordForm(),
         logout_form=ButtonForm(),
-        role_labels={role.value: str(label) for role, label in ROLE_LABELS.items()},
+        role_label=organisations.role_label,
     )
 
 

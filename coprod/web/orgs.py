@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
-from coprod.models import Organisation, OrgKind, Role, TaskStatus
+from coprod.models import Organisation, OrgKind, Role
 from coprod.services import localtime, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import (
@@ -58,23 +58,13 @@ ROLE_HINTS = {
 }
 
 
-# A task's status as a tag on the organisation's page.
-TASK_STATUS_LABELS = {
-    TaskStatus.DRAFT: _l("Draft"),
-    TaskStatus.OPEN: _l("Open"),
-    TaskStatus.CLOSED: _l("Closed"),
-    TaskStatus.COMPLETED: _l("Completed"),
-    TaskStatus.CANCELLED: _l("Cancelled"),
-}
-
-
 @bp.context_processor
 def _labels() -> dict[str, Any]:
-    """Roles, kinds of organisation and task statuses in words, for the organisation pages."""
+    """Roles and kinds of organisation in words, for the organisation pages (task statuses:
+    the tasks views' task_status_label)."""
     return {
         "role_labels": organisations.role_labels,
         "kind_label": organisations.kind_label,
-        "task_status_label": lambda status: str(TASK_STATUS_LABELS.get(status, status)),
     }
 
 

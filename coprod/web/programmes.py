@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.i18n import _, _l
-from coprod.models import OrgKind, Programme, TaskStatus
+from coprod.models import Programme
 from coprod.services import money, organisations, partners, programmes
 from coprod.web.helpers import form_status, page_args, public, run_service, viewer
 from coprod.web.orgs import zone_choices
@@ -21,34 +21,12 @@ from coprod.web.orgs import zone_choices
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
 
 DATE_HINT = _l("For example 2026-09-30.")
-# The words for values shown on the programme page (never the raw enum value).
-ORG_KIND_LABELS = {
-    OrgKind.AGENCY: _l("Agency"),
-    OrgKind.NONPROFIT: _l("Nonprofit"),
-    OrgKind.COMMUNITY: _l("Community"),
-    OrgKind.BUSINESS: _l("Business"),
-}
-TASK_STATUS_LABELS = {
-    TaskStatus.DRAFT: _l("Draft"),
-    TaskStatus.OPEN: _l("Open"),
-    TaskStatus.CLOSED: _l("Closed"),
-    TaskStatus.COMPLETED: _l("Completed"),
-    TaskStatus.CANCELLED: _l("Cancelled"),
-}
-
-
-def _label(table: dict[Any, Any], value: Any) -> str:
-    """The label of an enum value in the reader's language; the value itself if it has none."""
-    found = table.get(value)
-    return str(found) if found is not None else str(value)
 
 
 @bp.app_context_processor
 def _labels() -> dict[str, Any]:
-    return {
-        "org_kind_label": lambda kind: _label(ORG_KIND_LABELS, kind),
-        "task_status_label": lambda status: _label(TASK_STATUS_LABELS, status),
-    }
+    """An organisation's kind in words (the task status's words come from the tasks views)."""
+    return {"org_kind_label": organisations.kind_label}
 
 
 class SearchForm(FlaskForm):
