@@ -19,7 +19,7 @@ DASH = "\u2013"
 
 
 def _time_cells(page, day: date) -> list[str]:
-    rows = page.locator("table tbody tr").filter(has_text=day.strftime("%a %d %b %Y"))
+    rows = page.locator("table tbody tr").filter(has_text=f"{day:%a} {day.day} {day:%b %Y}")
     return [rows.nth(i).locator("td[data-label='Time']").inner_text() for i in range(rows.count())]
 
 

@@ -46,10 +46,12 @@ def _without_data(text: str) -> str:
         "SELECT name FROM organisation UNION SELECT name FROM programme",
         "SELECT description FROM programme UNION SELECT display_name FROM user",
         "SELECT name FROM metric UNION SELECT unit FROM metric",
+        "SELECT cancel_reason FROM shift WHERE cancel_reason IS NOT NULL",
     )
     with sqlite3.connect(SERVER["database"]) as conn:
         data = [v for q in queries for (v,) in conn.execute(q) if v]
-    for value in sorted(data, key=len, reverse=True):
+    text = " ".join(text.split())
+    for value in sorted((" ".join(v.split()) for v in data), key=len, reverse=True):
         text = text.replace(value, " ")
     return text
 
