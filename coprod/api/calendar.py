@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from coprod.db import db
 from coprod.errors import NotFound
+from coprod.i18n import _
 
 blp = Blueprint("api_calendar", __name__, url_prefix="/api/v1", description="Calendar feed")
 
@@ -26,7 +27,7 @@ def feed(feed_token: str) -> Any:
     from coprod.services import calendar
 
     if not TOKEN.fullmatch(feed_token):
-        raise NotFound("No calendar at this address.")  # not a link we ever gave out
+        raise NotFound(_("No calendar at this address."))  # not a link we ever gave out
     session = db.session()
     user = calendar.get_feed_user(session, feed_token)
     body = calendar.build_feed(session, user, request.host_url)

@@ -214,7 +214,7 @@ def bulk_approve(
         log = logs.get(log_id)
         try:
             if log is None:
-                raise NotFound("not found")
+                raise NotFound(_("not found, or not one you review"))
             with session.begin_nested():
                 _approve_locked(session, actor, log, "", now)
             result.approved.append(log_id)

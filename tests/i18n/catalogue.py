@@ -205,3 +205,45 @@ def _spanish_table() -> dict[str, str]:
 def spanish(english: str) -> str:
     """The Spanish catalogue's translation of a msgid (a browser test finds buttons by it)."""
     return _spanish_table()[english]
+
+
+# --- Python: messages a person reads, raised or flashed as bare English ---------------------
+
+# Calls whose argument at that position is shown to a person.
+SHOWN_ARGUMENTS = {
+    "flash": 0,
+    "Invalid": 1,
+    "Conflict": 0,
+    "NotAllowed": 0,
+    "NotFound": 0,
+    "ValidationError": 0,
+    "StopValidation": 0,
+}
+
+
+def loose_python_messages() -> list[str]:
+    """`flash("...")`, `raise Invalid("field", "...")` and the like with an English literal
+    (or an f-string) instead of a translation call, in coprod/."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "coprod").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            position = SHOWN_ARGUMENTS.get(name or "")
+            if position is None or len(node.args) <= position:
+                continue
+            arg = node.args[position]
+            literal = isinstance(arg, ast.JoinedStr) or (
+                isinstance(arg, ast.Constant)
+                and isinstance(arg.value, str)
+                and LETTERS.search(arg.value)
+            )
+            if literal:
+                where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                found.append(f"{where}: {name}({ast.unparse(arg)[:60]})")
+    return found

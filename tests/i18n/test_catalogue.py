@@ -9,6 +9,7 @@ import pytest
 from tests.i18n.catalogue import (
     catalogue_ids,
     extracted,
+    loose_python_messages,
     loose_text,
     read_catalogue,
     templates,
@@ -42,6 +43,11 @@ def test_every_string_has_a_translation(code: str) -> None:
 def test_no_template_shows_text_outside_a_translation_call() -> None:
     loose = [item for path in templates() for item in loose_text(path)]
     assert not loose, f"text outside _() or {{% trans %}}:\n{_show(loose)}"
+
+
+def test_no_message_is_raised_or_flashed_in_bare_english() -> None:
+    loose = loose_python_messages()
+    assert not loose, "messages outside _():\n" + "\n".join(loose)
 
 
 def test_the_template_check_finds_text_it_should() -> None:
