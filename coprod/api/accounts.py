@@ -23,7 +23,7 @@ from coprod.api.fields import (
 )
 from coprod.db import db, utcnow
 from coprod.extensions import limiter
-from coprod.i18n import _, _l
+from coprod.i18n import _, _l, languages
 from coprod.models import User
 from coprod.services import account_admin, profile, recovery
 from coprod.services.organisations import ROLE_ORDER
@@ -89,10 +89,23 @@ class MeIn(ma.Schema):
             "emailed to it is followed (see pending_email)."
         },
     )
+    language = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(["", *languages()]),
+        metadata={
+            "description": "The language of your pages and emails: a code from "
+            f"{', '.join(languages())}; empty or null follows your browser."
+        },
+    )
 
 
 class MeOut(AccountOut):
     phone = fields.String(allow_none=True, required=True)
+    language = fields.String(
+        allow_none=True,
+        required=True,
+        metadata={"description": "The language you chose (null: your browser's)."},
+    )
     email_confirmed = fields.Boolean(
         required=True,
         metadata={"description": "Signing up for shifts and logging hours need true."},
@@ -157,11 +170,14 @@ def me() -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
 def update_me(args: dict[str, Any]) -> Any:
-    """Change your name, phone or email address (a new address waits for its link)."""
+    """Change your name, phone, language or email address (a new address waits for its
+    link)."""
     session, user = db.session(), current_actor()
     fields_given: dict[str, Any] = {k: args[k] for k in ("display_name", "email") if k in args}
     if "phone" in args:
         fields_given["phone"] = args["phone"] or ""
+    if "language" in args:
+        fields_given["language"] = args["language"] or ""
     profile.update_profile(
         session, user, **fields_given, secret=current_app.config["SECRET_KEY"], now=utcnow()
     )
@@ -173,6 +189,7 @@ def me_out(user: User) -> dict[str, Any]:
     return {
         **account_out(user),
         "phone": user.phone,
+        "language": user.language,
         "email_confirmed": user.email_confirmed_at is not None,
         "pending_email": user.pending_email,
         "is_site_admin": user.is_site_admin,

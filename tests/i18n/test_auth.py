@@ -157,3 +157,19 @@ def test_wtforms_own_messages_come_in_spanish(app) -> None:
         assert not form.validate()
         assert form.name.errors == ["Este campo es obligatorio."]
         assert form.count.errors == ["No es un valor entero válido."]
+
+
+def test_the_api_reads_and_sets_your_language(client, session) -> None:
+    user = make_user(session)
+    headers = bearer(session, user)
+    assert client.get(f"{API}/me", headers=headers).json["language"] is None
+    changed = client.patch(f"{API}/me", json={"language": "es"}, headers=headers)
+    assert changed.status_code == 200 and changed.json["language"] == "es"
+    refused = client.patch(
+        f"{API}/me", json={"language": "xx"}, headers={**headers, "Accept-Language": "es"}
+    )
+    assert refused.status_code == 422 and "language" in refused.json["errors"]
+    assert refused.json["detail"] != "Some values are not valid: see errors."
+    assert client.get(f"{API}/me", headers=headers).json["language"] == "es"
+    back = client.patch(f"{API}/me", json={"language": None}, headers=headers)
+    assert back.json["language"] is None
