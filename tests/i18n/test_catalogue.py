@@ -78,3 +78,13 @@ def test_the_template_check_finds_text_it_should() -> None:
             catalogue.TEMPLATES = saved
     assert found == [(2, "Loose title"), (3, "Loose words"), (4, "Send it")]
     assert mail == [(2, "Thanks for helping")]
+
+
+@pytest.mark.parametrize("code", translations())
+def test_every_translation_keeps_the_placeholders_of_its_english(code: str) -> None:
+    """A translation that drops or renames %(name)s would fail when shown (Babel's checks)."""
+    problems = [
+        f"{message.id!r}: {'; '.join(map(str, errors))}"
+        for message, errors in read_catalogue(code).check()
+    ]
+    assert not problems, "\n".join(problems)
