@@ -29,7 +29,7 @@ def test_the_site_admin_page_speaks_spanish(client, session) -> None:
     page = login(client, admin).get("/admin", headers=ES).text
     assert "<h1>Administración del sitio</h1>" in page
     assert "Organismos pendientes de verificación" in page
-    assert "1 organismo está esperando; los más antiguos primero." in page
+    assert "1 organismo pendiente; primero los más antiguos." in page
     assert 'aria-label="Verificar Agencia Norte"' in page and ">Verificar</button>" in page
     assert 'data-label="Organización"' in page and ">Organismo</td>" in page
     assert "Pendiente de verificación" in page

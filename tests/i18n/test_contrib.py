@@ -74,7 +74,7 @@ def test_a_log_changed_in_spanish_shows_its_hours_with_a_decimal_comma(
     log = make_log(session, user=world["volunteer"], task=world["task"], hours="2.5")
     login(client, world["volunteer"])
     form = client.get(f"/logs/{log.id}/edit", headers=ES)
-    assert 'value="2,5"' in form.text and "Cambie su registro" in form.text
+    assert 'value="2,5"' in form.text and "Cambiar su registro" in form.text
     saved = client.post(
         f"/logs/{log.id}/edit", data={"date": log.date.isoformat(), "hours": "3,25"}, headers=ES
     )
@@ -119,7 +119,7 @@ def test_the_review_queue_flags_and_bulk_approval_in_spanish(client, session, wo
     login(client, world["reviewer"])
     queue = client.get("/review", headers=ES)
     assert queue.status_code == 200
-    assert "<h1>Revisión</h1>" in queue.text
+    assert "<h1>Cola de revisión</h1>" in queue.text
     assert "4,5 h es más de lo que dura el turno (3 h)." in queue.text
     assert "Seleccionar los 2 registros de esta página" in queue.text
     done = client.post(

@@ -67,7 +67,7 @@ def test_a_spanish_readers_sign_up_confirmation_is_in_spanish(session, now, ctx)
     world.volunteer.language = "es"
     signups.sign_up(session, world.volunteer, world.shift, now)
     [msg] = mails(session, world.volunteer, Kind.SIGNUP)
-    assert msg.subject == f"Se ha inscrito en “{world.task.title}”"
+    assert msg.subject == f"Se ha inscrito en «{world.task.title}»"
     for body in (msg.body_text, msg.body_html):
         assert f"Hola, {world.volunteer.display_name}:" in body
         assert "Se ha inscrito en este turno. ¡Gracias!" in body
@@ -97,7 +97,7 @@ def test_the_reminder_job_reminds_a_spanish_reader_in_spanish(session, now, ctx)
     [msg] = mails(session, world.volunteer, Kind.REMINDER)
     when = spanish_time(world.shift)
     assert when.startswith("dom, 14 jun 2026")  # Sunday 14 June
-    assert msg.subject == f"Recordatorio: “{world.task.title}”, {when}"
+    assert msg.subject == f"Recordatorio: «{world.task.title}», {when}"
     assert "Un recordatorio: se acerca su turno." in msg.body_text
     assert "alguien de la lista de espera pueda ocupar su plaza" in msg.body_html
 
@@ -110,7 +110,7 @@ def test_a_spanish_email_arrives_in_spanish_over_smtp(session, now, ctx, smtp):
     assert deliver_outbox(session, now=now, settings=mail)["sent"] == 1
     [(rcpt, msg)] = inbox.messages
     assert rcpt == [world.volunteer.email]
-    assert msg["Subject"] == f"Se ha inscrito en “{world.task.title}”"
+    assert msg["Subject"] == f"Se ha inscrito en «{world.task.title}»"
     assert "Se ha inscrito en este turno. ¡Gracias!" in inbox.text()
     assert "Página de la tarea:" in inbox.text()
     assert '<html lang="es">' in inbox.html() and "Ver su agenda" in inbox.html()
@@ -131,7 +131,7 @@ def test_each_person_gets_their_own_language_whoever_is_reading(session, now, ap
     assert english.subject == f"You are signed up for “{world.task.title}”"
     assert "You are signed up for this shift. Thank you!" in english.body_text
     assert '<html lang="en">' in english.body_html
-    assert spanish.subject == f"Se ha inscrito en “{world.task.title}”"
+    assert spanish.subject == f"Se ha inscrito en «{world.task.title}»"
 
 
 def test_an_english_reminder_is_unchanged(session, now, ctx):
