@@ -15,6 +15,7 @@ class DomainError(Exception):
     title = "Bad request"
 
     def __init__(self, message: str) -> None:
+        message = str(message)  # a lazy translation becomes text in the reader's language
         super().__init__(message)
         self.message = message
 
@@ -42,13 +43,13 @@ class Invalid(DomainError):
 
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(message)
-        self.errors: dict[str, list[str]] = {field or "_": [message]}
+        self.errors: dict[str, list[str]] = {field or "_": [self.message]}
 
     @classmethod
     def many(cls, errors: dict[str, list[str]]) -> Invalid:
         first = next(iter(errors.values()))[0]
         err = cls(None, first)
-        err.errors = errors
+        err.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
         return err
 
 
@@ -64,7 +65,7 @@ class FieldErrors:
         self.errors: dict[str, list[str]] = {}
 
     def add(self, field: str, message: str) -> None:
-        self.errors.setdefault(field, []).append(message)
+        self.errors.setdefault(field, []).append(str(message))
 
     def check(self, call: Callable[[], T]) -> T:
         """The call's result; on Invalid its messages are kept and a None stands in."""

@@ -51,7 +51,7 @@ def race(
                 return result
             except refused as err:
                 s.rollback()
-                return Refused(type(err).__name__, err.message)
+                return Refused(type(err).__name__, str(err.message))
 
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         futures = [pool.submit(run, job) for job in jobs]

@@ -145,7 +145,7 @@ def test_two_cancels_of_one_place_free_one_seat_and_the_second_is_409(
             ],
         )
         assert sorted(map(str, results)) == sorted(
-            [str(SignupStatus.CANCELLED), str(Refused("Conflict", signups.ALREADY_CANCELLED))]
+            [str(SignupStatus.CANCELLED), str(Refused("Conflict", str(signups.ALREADY_CANCELLED)))]
         )
         [late] = race(committed_engine, [sign_up_job(w["z"], w["shift"], now)])
         assert late == SignupStatus.WAITLISTED
@@ -197,7 +197,7 @@ def test_a_coordinator_cancelling_while_the_volunteer_signs_up_again_does_not_de
         )
         assert cancelled == SignupStatus.CANCELLED
         # X's sign-up either came first (already signed up) or after (back, behind Y).
-        assert again in (Refused("Conflict", signups.DUPLICATE), SignupStatus.WAITLISTED)
+        assert again in (Refused("Conflict", str(signups.DUPLICATE)), SignupStatus.WAITLISTED)
         outcomes[str(again)] += 1
         by_status = assert_counter_true(committed_engine, w["shift"])
         assert by_status[SignupStatus.CONFIRMED] == 1
