@@ -20,7 +20,7 @@ MAX_PAGE = 100_000
 
 
 def page_range_message() -> str:
-    return _("The page number must be between 1 and %(max)s.", max=f"{MAX_PAGE:,}")
+    return _("The page number must be between 1 and %(max)s.", max=format(MAX_PAGE, ","))
 
 
 @dataclass(frozen=True)
