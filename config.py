@@ -110,6 +110,13 @@ class Config:
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/London")
     # The ISO 4217 currency new programmes get (and those that existed before currencies).
     DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "GBP")
+    # Privacy: how long personal data is kept (the retention job applies these; the privacy
+    # notice at /privacy states them), and the notice's version, recorded when someone
+    # registers. Change the version whenever the notice's words change.
+    RETENTION_EMAIL_DAYS = _int("RETENTION_EMAIL_DAYS", 90)  # bodies of emails sent
+    RETENTION_AUDIT_DETAIL_DAYS = _int("RETENTION_AUDIT_DETAIL_DAYS", 730)  # personal audit fields
+    RETENTION_INACTIVE_YEARS = _int("RETENTION_INACTIVE_YEARS", 3)  # accounts not signed in to
+    PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION") or "2026-12-02"
     TESTING = False
 
 

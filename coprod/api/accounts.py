@@ -148,6 +148,7 @@ def register(args: dict[str, Any]) -> Any:
         secret=current_app.config["SECRET_KEY"],
         now=utcnow(),
         confirmation_required=current_app.config["EMAIL_CONFIRMATION_REQUIRED"],
+        privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
     session.commit()
     detail = _(

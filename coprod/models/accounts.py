@@ -39,6 +39,9 @@ class User(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     # The language the person reads coprod in ("es"); None follows their browser.
     language: Mapped[str | None] = mapped_column(String(16))
+    # The version of the privacy notice (config PRIVACY_NOTICE_VERSION) accepted on registering;
+    # None for accounts made before there was a notice, or by an operator.
+    privacy_notice_version: Mapped[str | None] = mapped_column(String(20))
     is_site_admin: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     # Why a site admin deactivated the account (kept after reactivation for the record).

@@ -82,19 +82,27 @@ def register(
     password: str,
     display_name: str,
     confirmed_at: datetime | None = None,
+    privacy_notice_version: str | None = None,
 ) -> User:
     """Create a volunteer account; email addresses are unique, case-insensitively (Conflict:
     for operators and tools; the public door is coprod.services.recovery.register_or_notify)."""
     new = check_registration(email=email, password=password, display_name=display_name)
-    return create_account(session, new, confirmed_at=confirmed_at)
+    return create_account(
+        session, new, confirmed_at=confirmed_at, privacy_notice_version=privacy_notice_version
+    )
 
 
 def create_account(
-    session: Session, new: NewAccount, *, confirmed_at: datetime | None = None
+    session: Session,
+    new: NewAccount,
+    *,
+    confirmed_at: datetime | None = None,
+    privacy_notice_version: str | None = None,
 ) -> User:
     """Store a checked registration; Conflict when the address already has an account. A
     person who registers in a language other than English keeps it (their confirmation email
-    and their pages follow it); in English they follow their browser, as before."""
+    and their pages follow it); in English they follow their browser, as before. The version
+    of the privacy notice they accepted by registering is kept with the account."""
     email = new.email
     if get_user_by_email(session, email) is not None:
         raise Conflict(_("An account with this email address already exists."))
@@ -104,6 +112,7 @@ def create_account(
         password_hash=new.password_hash,
         email_confirmed_at=confirmed_at,
         language=_registering_language(),
+        privacy_notice_version=privacy_notice_version,
     )
     session.add(user)
     try:

@@ -36,16 +36,23 @@ def register_or_notify(
     secret: str,
     now: datetime,
     confirmation_required: bool = True,
+    privacy_notice_version: str | None = None,
 ) -> User | None:
     """Register a new account and send its confirmation link; when the address already has
     an account, create nothing and tell its owner instead. The caller answers the same words
     either way, so registering never reveals whether an address has an account. Without
-    `confirmation_required` a new account counts as confirmed at once."""
+    `confirmation_required` a new account counts as confirmed at once. A new account records
+    `privacy_notice_version`, the privacy notice the person accepted by registering."""
     new = check_registration(email=email, password=password, display_name=display_name)
     owner = get_user_by_email(session, new.email)
     if owner is None:
         try:
-            user = create_account(session, new, confirmed_at=None if confirmation_required else now)
+            user = create_account(
+                session,
+                new,
+                confirmed_at=None if confirmation_required else now,
+                privacy_notice_version=privacy_notice_version,
+            )
         except Conflict:  # registered at this very moment by someone else
             return None
         if confirmation_required:

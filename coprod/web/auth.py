@@ -89,6 +89,7 @@ def register() -> Any:
                     secret=current_app.config["SECRET_KEY"],
                     now=utcnow(),
                     confirmation_required=current_app.config["EMAIL_CONFIRMATION_REQUIRED"],
+                    privacy_notice_version=current_app.config["PRIVACY_NOTICE_VERSION"],
                 )
                 or True
             ),
