@@ -7,7 +7,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
@@ -18,7 +27,7 @@ from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
 from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
-from coprod.services import contributions, review
+from coprod.services import contributions, record, review
 from coprod.services.bounds import as_id, read_decimal
 from coprod.services.money import format_number
 from coprod.services.signups import describe_time
@@ -246,6 +255,20 @@ def mine() -> Any:
     return render_template("contributions/mine.html", form=form, mine=mine, labels=STATUS_LABELS), (
         200 if valid else 422
     )
+
+
+@bp.route("/my/hours")
+def my_hours() -> Any:
+    mine = record.get_my_hours(db.session(), _actor())
+    return render_template("contributions/hours.html", mine=mine)
+
+
+@bp.route("/my/hours.csv")
+def my_hours_csv() -> Response:
+    body = record.my_logs_csv(db.session(), _actor())
+    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="coprod-my-logs.csv"'
+    return response
 
 
 @bp.route("/tasks/<int:task_id>/log", methods=["GET", "POST"])

@@ -1,8 +1,9 @@
-"""The home page (what needs the signed-in person, or the public welcome), and the icon
-browsers ask for at /favicon.ico."""
+"""The home page (what needs the signed-in person, or the public welcome), the privacy
+notice, and the icon browsers ask for at /favicon.ico."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -30,6 +31,16 @@ from coprod.web.helpers import public, safe_next, viewer
 bp = Blueprint("main", __name__)
 
 
+@dataclass(frozen=True)
+class PrivacyNotice:
+    """The figures the privacy notice states, from the settings the retention job applies."""
+
+    version: str
+    email_days: int
+    audit_detail_days: int
+    inactive_years: int
+
+
 @bp.route("/")
 @public
 def index() -> Any:
@@ -37,6 +48,21 @@ def index() -> Any:
     if actor is None:
         return render_template("main/index.html")
     return render_template("main/home.html", home=home_service.home(db.session(), actor, utcnow()))
+
+
+@bp.route("/privacy")
+@public
+def privacy() -> Any:
+    """The privacy notice: what is kept, why, for how long (the retention settings) and who
+    sees it; registering accepts this version of it."""
+    config = current_app.config
+    notice = PrivacyNotice(
+        version=config["PRIVACY_NOTICE_VERSION"],
+        email_days=config["RETENTION_EMAIL_DAYS"],
+        audit_detail_days=config["RETENTION_AUDIT_DETAIL_DAYS"],
+        inactive_years=config["RETENTION_INACTIVE_YEARS"],
+    )
+    return render_template("main/privacy.html", notice=notice)
 
 
 @bp.route("/favicon.ico")

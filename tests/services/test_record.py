@@ -52,7 +52,7 @@ def _world(session):
 
 
 def test_totals_add_up_the_approved_logs_by_programme_organisation_and_year(session) -> None:
-    me, food, parks, club = _world(session)
+    me, _food, _parks, club = _world(session)
     mine = record.get_my_hours(session, me)
     assert (mine.hours, mine.logs) == (Decimal("9.5"), 3)
     assert [(t.programme.name, t.hours, t.logs) for t in mine.by_programme] == [
@@ -129,13 +129,13 @@ def test_someone_with_no_logs_gets_empty_totals(session) -> None:
 
 
 def test_the_csv_holds_every_log_of_theirs_whatever_its_status(session) -> None:
-    me, food, parks, club = _world(session)
+    me, food, _parks, _club = _world(session)
     rejected = make_log(session, user=me, task=food, status="rejected", on=date(2026, 6, 2))
     rejected.reviewed_at = NOW
     make_log(session, user=me, task=food, status="withdrawn", on=date(2026, 6, 3))
     session.flush()
     rows = list(csv.reader(io.StringIO(record.my_logs_csv(session, me))))
-    assert rows[0] == ["date", "task", "programme", "organisation", "hours", "status", "reviewed_at"]
+    assert rows[0] == record.CSV_COLUMNS
     assert [(r[0], r[2], r[3], r[5]) for r in rows[1:]] == [
         ("2025-11-03", "Food bank", "Myself", "Approved"),
         ("2026-02-02", "Parks", "Running club", "Approved"),
