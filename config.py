@@ -186,9 +186,13 @@ def refuse(message: str) -> NoReturn:
 
 
 def refuse_unsafe(config: Mapping[str, Any]) -> None:
-    """Stop before serving anything when a production secret is missing."""
+    """Stop before serving anything when a production secret is missing, or when a setting
+    could not be stored (the privacy notice version goes into user.privacy_notice_version)."""
     if not config.get("SECRET_KEY"):
         refuse(
             "SECRET_KEY is not set. Set it in the environment (the same long random value in "
             "every process), or set COPROD_ENV=development on your own machine."
         )
+    version = str(config.get("PRIVACY_NOTICE_VERSION", ""))
+    if not 0 < len(version) <= 20:
+        refuse("PRIVACY_NOTICE_VERSION must be 1 to 20 characters, such as 2026-12-02.")

@@ -7,8 +7,11 @@ import csv
 import io
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
+from config import TestConfig, UnsafeConfig
+from coprod import create_app
 from coprod.models import OrgKind, Role, User
 from tests.conftest import login
 from tests.factories import add_role, make_log, make_org, make_programme, make_task, make_user
@@ -150,3 +153,9 @@ def test_registering_records_the_notice_version_accepted(app, client, session) -
     user = session.scalar(select(User).where(User.email == "ana@example.org"))
     assert user is not None
     assert user.privacy_notice_version == app.config["PRIVACY_NOTICE_VERSION"] == "2026-12-02"
+
+
+@pytest.mark.parametrize("version", ["", "x" * 21])
+def test_a_notice_version_that_cannot_be_stored_stops_the_app(version) -> None:
+    with pytest.raises(UnsafeConfig):
+        create_app(TestConfig, PRIVACY_NOTICE_VERSION=version)
