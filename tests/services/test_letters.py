@@ -87,7 +87,8 @@ def test_the_figures_are_the_approved_logs_of_the_period_per_programme_and_task(
 
     assert figures["hours_total"] == "11.75"
     food, parks = figures["programmes"]
-    assert (food["name"], food["hours"], food["signatory"]) == ("Food bank", "10.50", "Ana Ruiz, Manager")
+    assert (food["name"], food["hours"]) == ("Food bank", "10.50")
+    assert food["signatory"] == "Ana Ruiz, Manager"
     driving, sorting = food["tasks"]
     assert (sorting["hours"], sorting["first_date"], sorting["last_date"], sorting["days"]) == (
         "6.50",
