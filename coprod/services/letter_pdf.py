@@ -70,7 +70,9 @@ class _Letter(FPDF):
 
     def para(self, value: str, *, size: float = 11, bold: bool = False, gap: float = 2) -> None:
         self.set_font(self.face, "B" if bold else "", size)
-        self.multi_cell(0, size * 0.5, self.text_of(value), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(
+            0, size * 0.5, self.text_of(value), align="L", new_x="LMARGIN", new_y="NEXT"
+        )
         self.ln(gap)
 
 
@@ -157,7 +159,7 @@ def _verification(pdf: _Letter, letter: ServiceLetter, url: str) -> None:
     pdf.set_xy(pdf.l_margin + 46, top)
     pdf.set_font(pdf.face, "B", 11)
     width = pdf.w - pdf.r_margin - pdf.l_margin - 46
-    pdf.multi_cell(width, 5.5, pdf.text_of(_("Check that this letter is genuine")))
+    pdf.multi_cell(width, 5.5, pdf.text_of(_("Check that this letter is genuine")), align="L")
     pdf.set_x(pdf.l_margin + 46)
     pdf.set_font(pdf.face, "", 10)
     pdf.multi_cell(
@@ -170,4 +172,5 @@ def _verification(pdf: _Letter, letter: ServiceLetter, url: str) -> None:
                 code=letter.code,
             )
         ),
+        align="L",
     )

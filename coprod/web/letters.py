@@ -58,7 +58,9 @@ def _index(form: LetterForm) -> Any:
 
 @bp.route("/account/letters")
 def index() -> Any:
-    return _index(LetterForm())
+    today = utcnow().date()  # this year so far, the letter people ask for most
+    form = LetterForm(data={"from_date": f"{today.year}-01-01", "to_date": today.isoformat()})
+    return _index(form)
 
 
 @bp.route("/account/letters", methods=["POST"])
