@@ -189,7 +189,7 @@ def _period(raw_from: date | str | None, raw_to: date | str | None) -> tuple[dat
     last = parse_day(raw_to, "to_date", label=_("The last day"), required=True)
     assert first is not None and last is not None
     if last < first:
-        raise Invalid("to_date", _("The last day cannot be before the first day."))
+        raise Invalid("to_date", _("The last day must be on or after the first day."))
     return first, last
 
 
@@ -202,7 +202,9 @@ def _programme(session: Session, raw: int | str | None) -> Programme | None:
         programme_id = 0
     programme = session.get(Programme, programme_id) if 0 < programme_id <= MAX_ID else None
     if programme is None:
-        raise Invalid("programme_id", _("Choose a programme from the list, or all programmes."))
+        raise Invalid(
+            "programme_id", _("No such programme: choose one from the list, or all programmes.")
+        )
     return programme
 
 
