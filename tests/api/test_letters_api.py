@@ -84,3 +84,17 @@ def test_letters_need_a_token_and_are_their_holders_alone(as_user, session, worl
     assert is_problem(stranger.get(f"/me/letters/{letter['id']}/pdf"), 404)
     assert is_problem(stranger.delete(f"/me/letters/{letter['id']}"), 404)
     assert stranger.get("/me/letters").get_json()["items"] == []
+
+
+def test_lead_staff_set_the_signature_line_through_the_api(as_user, session, world):
+    from coprod.models import Role
+    from tests.factories import make_member
+
+    programme = world["programme"]
+    staff = as_user(make_member(session, programme.lead_organisation, Role.STAFF))
+    path = f"/programmes/{programme.id}"
+    response = staff.patch(path, json={"letter_signatory": "Ana Ruiz, Directora"})
+    assert response.status_code == 200
+    assert response.get_json()["letter_signatory"] == "Ana Ruiz, Directora"
+    assert is_problem(staff.patch(path, json={"letter_signatory": "x" * 201}), 422)
+    assert is_problem(as_user(world["me"]).patch(path, json={"letter_signatory": "Me"}), 403)
