@@ -74,6 +74,8 @@ class Config:
     # email address, so nobody floods an inbox.
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10/minute;50/hour")
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "5/hour")
+    # Checks of service letters' codes (web and API share it), per client address.
+    VERIFY_LIMIT_PER_ADDRESS = os.environ.get("VERIFY_LIMIT_PER_ADDRESS", "30/minute;300/hour")
     # New accounts must confirm their email address before signing up for shifts or logging
     # hours. Switched off, a new account counts as confirmed when it is made (accounts made at
     # an in-person event, or by an integration that confirmed the address itself).

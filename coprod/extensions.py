@@ -87,6 +87,15 @@ def email_limits(
     return decorate
 
 
+def verify_limits(view: F) -> F:
+    """The limit on checking service letters' codes, one budget per client address shared by
+    the page and the API (a code has 192 random bits; this keeps scanning noisy and slow)."""
+    limit = limiter.shared_limit(
+        lambda: current_app.config["VERIFY_LIMIT_PER_ADDRESS"], scope="letter-verify-address"
+    )
+    return limit(view)  # type: ignore[return-value]
+
+
 def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment for production.")

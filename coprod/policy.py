@@ -29,6 +29,7 @@ from coprod.models import (
     Programme,
     ReportSnapshot,
     Role,
+    ServiceLetter,
     Shift,
     Signup,
     Task,
@@ -407,6 +408,21 @@ def _log_review_queue(user: Actor, obj: Any) -> bool:
     )
 
 
+def _letter_create(user: Actor, obj: Any) -> bool:
+    """Anyone signed in may ask for a letter of their own approved hours."""
+    return _active(user)
+
+
+def _letter_own(user: Actor, letter: ServiceLetter) -> bool:
+    """A service letter is its holder's alone (a stranger checks it by its code, not here)."""
+    return _active(user) and user is not None and letter.user_id == user.id
+
+
+def own_letters(user: Actor) -> ColumnElement[bool]:
+    """Twin of letter.view, on ServiceLetter: the user's own letters."""
+    return _own(user, ServiceLetter.user_id)
+
+
 def _audit_view(user: Actor, obj: Any) -> bool:
     return is_site_admin(user)
 
@@ -447,6 +463,9 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "log.correct": _log_resubmit,
     "log.edit": _log_resubmit,
     "log.review_queue": _log_review_queue,
+    "letter.create": _letter_create,
+    "letter.view": _letter_own,
+    "letter.revoke": _letter_own,
     "audit.view": _audit_view,
     "accounts.manage": _accounts_manage,
     "jobs.view": _accounts_manage,
@@ -478,6 +497,8 @@ VISIBILITY: dict[str, str] = {
     "log.correct": "log.view",
     "log.edit": "log.view",
     "log.create": "task.view",
+    "letter.view": "letter.view",
+    "letter.revoke": "letter.view",
 }
 
 
@@ -504,6 +525,7 @@ __all__ = [
     "managed_programmes",
     "org_ids_with_role",
     "organisations_to_log_for",
+    "own_letters",
     "report_programmes",
     "require",
     "reviewable_logs",

@@ -66,6 +66,15 @@ class ProgrammeIn(ma.Schema):
             "example": "Pacific/Auckland",
         },
     )
+    letter_signatory = Line(
+        max_len=200,
+        blank=True,
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Name and role of the officer signing volunteers' service letters."
+        },
+    )
 
 
 class ProgrammePatch(ProgrammeIn):
@@ -130,6 +139,9 @@ class ProgrammeOut(ma.Schema):
     own_timezone = fields.String(
         allow_none=True, metadata={"description": "The zone the programme set, or null."}
     )
+    letter_signatory = fields.String(
+        allow_none=True, metadata={"description": "The signature line of service letters."}
+    )
     partners = fields.List(fields.Nested(PartnerOut), required=True)
     metrics = fields.List(fields.Nested(MetricOut), required=True)
 
@@ -188,6 +200,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
         "hourly_rate": p.hourly_rate,
         "currency": p.currency,
         "own_timezone": p.timezone,
+        "letter_signatory": p.letter_signatory,
         "partners": [partner_out(x) for x in p.partners],
         "metrics": [metric_out(m) for m in p.metrics],
     }

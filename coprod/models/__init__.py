@@ -3,6 +3,7 @@
 from coprod.models.accounts import ApiToken, Membership, Role, User
 from coprod.models.audit import AuditEntry
 from coprod.models.contributions import ContributionLog, InKindItem, LogStatus, OutcomeQuantity
+from coprod.models.letters import ServiceLetter
 from coprod.models.organisations import Organisation, OrgKind, Sector
 from coprod.models.outbox import (
     NotificationKind,
@@ -48,6 +49,7 @@ __all__ = [
     "ReportSnapshot",
     "Role",
     "Sector",
+    "ServiceLetter",
     "Shift",
     "Signup",
     "SignupStatus",

@@ -35,6 +35,8 @@ class Programme(Base):
     currency: Mapped[str] = mapped_column(String(3), default=default_currency, server_default="GBP")
     # IANA name overriding the lead agency's zone; None: the lead agency's zone.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # Printed at the foot of service letters: the signing officer's name and role.
+    letter_signatory: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # Loaded with the programme: its time zone is the programme's unless it sets its own.

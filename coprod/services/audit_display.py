@@ -33,6 +33,8 @@ from coprod.services.signups import describe_time
 # Every action the code records (tests/services/test_audit_display.py finds each
 # `audit.record` in coprod/ and fails when one is missing here), in words.
 ACTION_NAMES = {
+    "letter.issued": _l("Issued a service letter"),
+    "letter.revoked": _l("Revoked a service letter"),
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
     "log.submitted": _l("Logged hours for review"),
@@ -106,6 +108,7 @@ OBJECT_NAMES = {
     "Membership": _l("Membership"),
     "Metric": _l("Shared objective"),
     "Organisation": _l("Organisation"),
+    "ServiceLetter": _l("Service letter"),
     "OutboxMessage": _l("Email"),
     "Partner": _l("Programme partner"),
     "Programme": _l("Programme"),

@@ -31,6 +31,7 @@ FIELDS = [
     "hourly_rate",
     "currency",
     "timezone",
+    "letter_signatory",
 ]
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("999999999999.99")
@@ -121,6 +122,18 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
         ),
         "timezone": errs.check(
             lambda: localtime.check_zone(values.get("timezone"), required=False)
+        ),
+        "letter_signatory": errs.check(
+            lambda: (
+                clean_text(
+                    values.get("letter_signatory"),
+                    "letter_signatory",
+                    _("The signature line"),
+                    max_len=200,
+                    required=False,
+                )
+                or None
+            )
         ),
     }
     _cross_checks(errs, out)

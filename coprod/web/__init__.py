@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "notifications",
     "tokens",
     "recovery",
+    "letters",
 ]
 
 

@@ -48,6 +48,7 @@ class ProgrammeForm(FlaskForm):
     evaluation_starts_on = StringField(_l("Evaluation starts"))
     evaluation_ends_on = StringField(_l("Evaluation ends"))
     timezone = SelectField(_l("Time zone"), validate_choice=False)
+    letter_signatory = StringField(_l("Signature line on service letters"))
 
     def __init__(self, *args: Any, lead_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -72,6 +72,7 @@ NOT_IN_A_SCHEMA = re.compile(
             r"has expired or was already used",  # a link's token is minted by the server
             r"already has an objective with this name",  # unique among the stored metrics
             r"the reason for rejecting|what the contributor should change",  # by decision
+            r"no approved hours in this period",  # a service letter: the stored logs
         ]
     )
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from coprod.db import utcnow
 from coprod.models import ContributionLog, LogStatus, User
-from coprod.services import tokens
+from coprod.services import letters, tokens
 from tests.security.conftest import login_as, row_counts
 from tests.security.crawl import crawl
 
@@ -55,6 +56,10 @@ def test_walking_every_page_as_every_role_changes_no_row(app, client, session, d
     # Everyone has an API token, so the token pages (list, revoke confirmation) are linked.
     for user in demo.values():
         tokens.create_token(session, user, "laptop")
+    # The volunteer has a service letter, so its page, PDF, revoke step and check are linked.
+    letters.issue_letter(
+        session, demo["volunteer"], from_date="1900-01-01", to_date="9000-12-31", now=utcnow()
+    )
     session.flush()
     before = row_counts(session)
     roles = (None, "admin", "staff", "coordinator", "reviewer", "partner", "volunteer", "sent_back")
