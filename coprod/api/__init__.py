@@ -34,6 +34,7 @@ MODULES = [
     "contributions",
     "reports",
     "calendar",
+    "exports",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -21,7 +22,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from coprod.db import db, utcnow
 from coprod.extensions import limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
-from coprod.services import accounts, organisations, profile, recovery
+from coprod.services import accounts, exports, organisations, profile, recovery
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
 
@@ -148,6 +149,23 @@ def account() -> Any:
         logout_form=ButtonForm(),
         role_label=organisations.role_label,
     )
+
+
+@bp.route("/account/export", methods=["POST"])
+@login_required
+def export_data() -> Response:
+    """Download my data: the ZIP of everything coprod holds about the signed-in person (a POST
+    behind the site-wide CSRF check, so no other site can make a browser fetch it)."""
+    person = current_user._get_current_object()
+    return export_response(exports.build_export(db.session(), person, person, now=utcnow()))
+
+
+def export_response(export: exports.Export) -> Response:
+    """The ZIP as a download that no shared cache keeps (the API sends it the same way)."""
+    response = Response(export.data, mimetype=exports.ZIP_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
