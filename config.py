@@ -79,6 +79,9 @@ class Config:
     # an in-person event, or by an integration that confirmed the address itself).
     EMAIL_CONFIRMATION_REQUIRED = _bool("EMAIL_CONFIRMATION_REQUIRED", True)
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "100/hour")
+    # Downloads of "my data" (each reads every table about the person), per client address;
+    # the account page and GET /api/v1/me/export share the budget.
+    EXPORT_LIMIT_PER_ADDRESS = os.environ.get("EXPORT_LIMIT_PER_ADDRESS", "20/hour")
     SCHEDULER_LOCK_FILE = os.environ.get(
         "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")
     )

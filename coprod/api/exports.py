@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from coprod.api.auth import current_actor, token_required
 from coprod.db import db, utcnow
+from coprod.extensions import export_limits
 from coprod.services import exports
 
 blp = Blueprint("api_exports", __name__, url_prefix="/api/v1", description="Your data")
@@ -22,6 +23,8 @@ ZIP_DOC = {
 
 @blp.route("/me/export", methods=["GET"])
 @blp.alt_response(200, schema=ZIP_DOC, content_type=exports.ZIP_TYPE, success=True)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@export_limits
 @token_required
 def export_me() -> Any:
     """Everything coprod holds about you (profile, memberships, sign-ups, logs with outcomes

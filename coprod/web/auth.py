@@ -20,7 +20,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 
 from coprod.db import db, utcnow
-from coprod.extensions import limiter, password_guess_limits
+from coprod.extensions import export_limits, limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
 from coprod.services import accounts, exports, organisations, profile, recovery
 from coprod.web.forms import ButtonForm
@@ -153,6 +153,7 @@ def account() -> Any:
 
 @bp.route("/account/export", methods=["POST"])
 @login_required
+@export_limits
 def export_data() -> Response:
     """Download my data: the ZIP of everything coprod holds about the signed-in person (a POST
     behind the site-wide CSRF check, so no other site can make a browser fetch it)."""

@@ -84,11 +84,11 @@ def readme(person: User, data: dict[str, list[Row]], *, now: datetime) -> str:
 
 
 def _readme_lines(person: User, data: dict[str, list[Row]], now: datetime) -> list[str]:
+    made = f"{now:%Y-%m-%d %H:%M}"
     lines = [
         _("Your data from coprod"),
         "",
-        _("Made on %(date)s (UTC) for %(name)s.", date=f"{now:%Y-%m-%d %H:%M}",
-          name=person.display_name),
+        _("Made on %(date)s (UTC) for %(name)s.", date=made, name=person.display_name),
         _("This archive holds everything coprod keeps about you. Each kind of record is a CSV "
           "file, which opens in a spreadsheet; data.json holds all of them together, for "
           "programs."),
