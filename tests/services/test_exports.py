@@ -248,3 +248,18 @@ def test_a_deactivated_account_cannot_export(session, ex):
     ex.person.is_active = False
     with pytest.raises((NotAllowed, NotFound)):
         exports.collect(session, ex.person, ex.person)
+
+
+def _spanish_merged() -> bool:
+    from coprod.i18n import catalogue
+
+    return catalogue("es").gettext("Your data from coprod") != "Your data from coprod"
+
+
+@pytest.mark.skipif(not _spanish_merged(), reason="the export fragment is not merged yet")
+def test_the_readme_is_in_the_persons_language(app, session, ex):
+    ex.person.language = "es"
+    with app.test_request_context("/"):  # a request in English; the person reads Spanish
+        files = unzip(exports.build_export(session, ex.person, ex.person, now=NOW).data)
+    assert files["README.txt"].startswith("Sus datos en coprod")
+    assert "Los archivos:" in files["README.txt"]
