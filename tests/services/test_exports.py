@@ -176,6 +176,7 @@ def test_audit_entries_about_the_person_and_by_them_are_all_there(session, ex):
     assert set(rows) == expected
     approval = next(r for r in rows.values() if r["object_id"] == ex.log.id and r["after"])
     assert approval["done_by_you"] is False and approval["after"]["status"] == "approved"
+    assert approval["what"] == "Approved a log"  # the words the audit page uses
     on_other = next(r for r in rows.values() if r["action"] == "user.deactivated")
     assert on_other["done_by_you"] is True
     assert on_other["before"] is None and on_other["after"] is None

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 import zipfile
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,12 +40,15 @@ def collect(session: Session, actor: User | None, person: User) -> dict[str, lis
 
 def build_export(session: Session, actor: User | None, person: User, *, now: datetime) -> Export:
     """The person's data as a ZIP: README.txt, data.json and one CSV per table, in a folder
-    named for the day it was made."""
-    data = collect(session, actor, person)
+    named for the day it was made. Its words are in the person's language (else the
+    request's)."""
+    with their_language(person):
+        data = collect(session, actor, person)
+        text = readme(person, data, now=now)
     folder = f"coprod-data-{now:%Y-%m-%d}"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{folder}/README.txt", readme(person, data, now=now))
+        archive.writestr(f"{folder}/README.txt", text)
         archive.writestr(f"{folder}/data.json", _json(person, data, now))
         for table in TABLES:
             archive.writestr(f"{folder}/{table.name}.csv", _csv(table, data[table.name]))
@@ -75,12 +78,15 @@ def _cell(value: Any) -> str:
     return spreadsheet_cell(value)
 
 
-def readme(person: User, data: dict[str, list[Row]], *, now: datetime) -> str:
-    """What the archive is and what each file holds, in the person's language (else the
-    language of the request)."""
+def their_language(person: User) -> AbstractContextManager[None]:
+    """The language the person chose, or the request's when they chose none."""
     chosen = known_language(person.language)
-    with in_language(chosen) if chosen else nullcontext():
-        return "\n".join(_readme_lines(person, data, now))
+    return in_language(chosen) if chosen else nullcontext()
+
+
+def readme(person: User, data: dict[str, list[Row]], *, now: datetime) -> str:
+    """What the archive is and what each file holds, in plain words."""
+    return "\n".join(_readme_lines(person, data, now)) + "\n"
 
 
 def _readme_lines(person: User, data: dict[str, list[Row]], now: datetime) -> list[str]:

@@ -25,6 +25,7 @@ from coprod.models import (
     TaskInterest,
     User,
 )
+from coprod.services.audit_display import action_name
 
 Row = dict[str, Any]
 
@@ -234,6 +235,7 @@ def audit(session: Session, person: User) -> list[Row]:
                 "id": entry.id,
                 "at": plain(entry.created_at),
                 "action": entry.action,
+                "what": action_name(entry.action),
                 "object_type": entry.object_type,
                 "object_id": entry.object_id,
                 "done_by_you": entry.actor_id == person.id,

@@ -118,7 +118,7 @@ TABLES: list[ExportTable] = [
             "records. For changes you made to other people's records, only the action and the "
             "time are given."
         ),
-        "id at action object_type object_id done_by_you before after",
+        "id at action what object_type object_id done_by_you before after",
         r.audit,
     ),
     table(
