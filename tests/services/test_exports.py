@@ -264,3 +264,19 @@ def test_the_readme_is_in_the_persons_language(app, session, ex):
         files = unzip(exports.build_export(session, ex.person, ex.person, now=NOW).data)
     assert files["README.txt"].startswith("Sus datos en coprod")
     assert "Los archivos:" in files["README.txt"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_persons_records(session, count_queries):
+    ex = ExportWorld(session)
+    counts = []
+    for _round in range(2):
+        for _ in range(5):
+            task = make_task(session, ex.world.programme)
+            log = make_log(session, user=ex.person, task=task, status=LogStatus.SUBMITTED)
+            log.in_kind.append(InKindItem(description="Gloves", value=Decimal("3")))
+        session.flush()
+        session.expire_all()
+        count_queries.count = 0
+        exports.build_export(session, ex.person, ex.person, now=NOW)
+        counts.append(count_queries.count)
+    assert counts[0] == counts[1] and counts[0] < 40
