@@ -28,7 +28,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services import exports, notifications, review, signups, tokens
+from coprod.services import exports, notifications, organisations, review, signups, tokens
 from coprod.services.exports.tables import TABLES
 from tests.conftest import NOW
 from tests.factories import (
@@ -62,6 +62,9 @@ class ExportWorld:
             session, w.agency, Role.REVIEWER, display_name="Rosa R.", email=REVIEWER_EMAIL
         )
         add_role(session, self.person, w.nonprofit, Role.MEMBER)
+        org_admin = make_member(session, w.other_org, Role.ADMIN)
+        for who in (self.person, self.other):  # recorded on the organisation, naming the member
+            organisations.add_member(session, org_admin, w.other_org, who.email, ["member"])
         for who in (self.person, self.other):
             signups.sign_up(session, who, w.shift, NOW)
         metric = make_metric(session, w.programme)
@@ -172,8 +175,12 @@ def test_audit_entries_about_the_person_and_by_them_are_all_there(session, ex):
             )
         ),
     )
+    added = select(AuditEntry).where(AuditEntry.action == "membership.added")
+    by_member = {e.after["user_id"]: e.id for e in session.scalars(added)}
+    mine, theirs = by_member[person.id], by_member[ex.other.id]
     rows = {row["id"]: row for row in data["audit_entries"]}
-    assert set(rows) == expected
+    assert set(rows) == expected | {mine} and theirs not in rows
+    assert rows[mine]["after"] == {"user_id": person.id, "roles": ["member"]}
     approval = next(r for r in rows.values() if r["object_id"] == ex.log.id and r["after"])
     assert approval["done_by_you"] is False and approval["after"]["status"] == "approved"
     assert approval["what"] == "Approved a log"  # the words the audit page uses

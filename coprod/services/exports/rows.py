@@ -201,6 +201,9 @@ def preferences(session: Session, person: User) -> list[Row]:
     ]
 
 
+MEMBERSHIP_ACTIONS = ("membership.added", "membership.roles_changed", "membership.removed")
+
+
 def _about_person(person: User) -> Any:
     """Audit rows whose object is the person or one of their own rows."""
     owned = {
@@ -210,8 +213,14 @@ def _about_person(person: User) -> Any:
         "ApiToken": select(ApiToken.id).where(ApiToken.user_id == person.id),
         "TaskInterest": select(TaskInterest.id).where(TaskInterest.user_id == person.id),
     }
+    # Membership changes are recorded on the organisation, naming the member in the detail.
+    member = or_(
+        AuditEntry.after["user_id"].as_integer() == person.id,
+        AuditEntry.before["user_id"].as_integer() == person.id,
+    )
     return or_(
         and_(AuditEntry.object_type == "User", AuditEntry.object_id == person.id),
+        and_(AuditEntry.action.in_(MEMBERSHIP_ACTIONS), member),
         *(
             and_(AuditEntry.object_type == kind, AuditEntry.object_id.in_(ids))
             for kind, ids in owned.items()
