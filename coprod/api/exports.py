@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+import marshmallow as ma
+from flask import Response, current_app
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
 from coprod.db import db, utcnow
@@ -13,6 +15,11 @@ from coprod.extensions import export_limits
 from coprod.services import exports
 
 blp = Blueprint("api_exports", __name__, url_prefix="/api/v1", description="Your data")
+
+
+class Queued(ma.Schema):
+    detail = fields.String(required=True)
+
 
 ZIP_DOC = {
     "type": "string",
@@ -23,6 +30,7 @@ ZIP_DOC = {
 
 @blp.route("/me/export", methods=["GET"])
 @blp.alt_response(200, schema=ZIP_DOC, content_type=exports.ZIP_TYPE, success=True)
+@blp.alt_response(202, schema=Queued)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @export_limits
 @token_required
@@ -32,7 +40,17 @@ def export_me() -> Any:
     token names) as a ZIP of JSON and CSV with a README. Secrets and other people's data are
     left out."""
     person = current_actor()
-    export = exports.build_export(db.session(), person, person, now=utcnow())
+    result = exports.export_or_queue(
+        db.session(),
+        person,
+        person,
+        now=utcnow(),
+        inline_max=current_app.config["EXPORT_INLINE_MAX_ROWS"],
+    )
+    if not isinstance(result, exports.Export):
+        db.session.commit()
+        return {"detail": exports.queued_message()}, 202
+    export = result
     response = Response(export.data, mimetype=exports.ZIP_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["Cache-Control"] = "private, no-store"

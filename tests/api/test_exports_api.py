@@ -20,3 +20,19 @@ def test_get_me_export_returns_the_zip_of_the_tokens_owner(as_user, session):
 def test_without_a_token_there_is_no_export(as_user, session):
     ExportWorld(session)
     assert is_problem(as_user(None).get("/me/export"), 401)
+
+
+def test_a_big_export_answers_202_and_comes_by_email(app, as_user, session):
+    from sqlalchemy import func, select
+
+    from coprod.models import DataExport
+
+    ex = ExportWorld(session)
+    app.config["EXPORT_INLINE_MAX_ROWS"] = 2
+    try:
+        resp = as_user(ex.person).get("/me/export")
+    finally:
+        app.config["EXPORT_INLINE_MAX_ROWS"] = 10000
+    assert resp.status_code == 202 and "email" in resp.get_json()["detail"]
+    waiting = select(func.count()).where(DataExport.user_id == ex.person.id)
+    assert session.scalar(waiting) == 1

@@ -43,3 +43,25 @@ def test_downloads_are_rate_limited(app, client, session):
         app.config["EXPORT_LIMIT_PER_ADDRESS"] = "20/hour"
         limiter.reset()
     assert codes == [200, 200, 429]
+
+
+def test_a_big_export_is_promised_by_email_and_its_link_downloads_it(app, client, session):
+    from coprod.services.exports import deferred
+    from tests.conftest import NOW
+    from tests.services.test_export_deferred import SECRET, WEEK, link_token
+
+    ex = ExportWorld(session)
+    app.config["EXPORT_INLINE_MAX_ROWS"] = 2
+    try:
+        resp = login(client, ex.person).post("/account/export", follow_redirects=True)
+    finally:
+        app.config["EXPORT_INLINE_MAX_ROWS"] = 10000
+    assert resp.mimetype == "text/html" and "we will email you a link" in resp.get_data(True)
+    # built at the tests' NOW; the view reads the wall clock, so the link lives long enough
+    deferred.build_waiting(session, now=NOW, secret=SECRET, lifetime=WEEK * 1000)
+    link = f"/account/export/{link_token(session, ex.person)}"
+    got = client.get(link)
+    assert got.status_code == 200 and got.mimetype == "application/zip"
+    assert "README.txt" in unzip(got.data)
+    login(client, ex.other)
+    assert client.get(link).status_code == 404

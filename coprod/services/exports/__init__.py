@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from coprod import policy
 from coprod.i18n import _, in_language, known_language, ngettext
-from coprod.models import User
+from coprod.models import DataExport, User
+from coprod.services.exports import deferred
 from coprod.services.exports.rows import Row
 from coprod.services.exports.tables import TABLES, ExportTable
 from coprod.services.signups.roster import spreadsheet_cell
@@ -54,6 +55,25 @@ def build_export(session: Session, actor: User | None, person: User, *, now: dat
             archive.writestr(f"{folder}/{table.name}.csv", _csv(table, data[table.name]))
     total = sum(len(rows) for rows in data.values())
     return Export(f"{folder}.zip", buffer.getvalue(), total)
+
+
+def export_or_queue(
+    session: Session, actor: User | None, person: User, *, now: datetime, inline_max: int
+) -> Export | DataExport:
+    """The person's ZIP at once when it is small (up to `inline_max` rows in the tables that
+    grow), else a request the scheduler builds and mails a link for."""
+    policy.require(actor, "account.export", person)
+    if deferred.estimate_rows(session, person) <= inline_max:
+        return build_export(session, actor, person, now=now)
+    return deferred.queue_export(session, actor, person, now=now)
+
+
+def queued_message() -> str:
+    """What a person is told when their export will come by email."""
+    return _(
+        "You have a lot of data, so we are preparing it: we will email you a link to download "
+        "it, usually within a few minutes."
+    )
 
 
 def _json(person: User, data: dict[str, list[Row]], now: datetime) -> str:

@@ -204,7 +204,7 @@ def preferences(session: Session, person: User) -> list[Row]:
 MEMBERSHIP_ACTIONS = ("membership.added", "membership.roles_changed", "membership.removed")
 
 
-def _about_person(person: User) -> Any:
+def about_person(person: User) -> Any:
     """Audit rows whose object is the person or one of their own rows."""
     owned = {
         "Signup": select(Signup.id).where(Signup.user_id == person.id),
@@ -229,7 +229,7 @@ def _about_person(person: User) -> Any:
 
 
 def audit(session: Session, person: User) -> list[Row]:
-    about = _about_person(person)
+    about = about_person(person)
     found = session.execute(
         select(AuditEntry, about.label("about"))
         .where(or_(AuditEntry.actor_id == person.id, about))
