@@ -287,3 +287,14 @@ def test_the_number_of_queries_does_not_grow_with_the_persons_records(session, c
         exports.build_export(session, ex.person, ex.person, now=NOW)
         counts.append(count_queries.count)
     assert counts[0] == counts[1] and counts[0] < 40
+
+
+def test_a_table_of_owned_rows_exports_every_column_but_secrets(session, ex):
+    """The shape service letters join the export with (tables.owned_rows_table)."""
+    from coprod.services.exports.tables import owned_rows_table
+
+    table = owned_rows_table("tokens_as_stored", "About tokens", ApiToken)
+    assert "token_hash" not in table.columns and "name" in table.columns
+    rows = table.rows(session, ex.person)
+    assert [r["name"] for r in rows] == ["My spreadsheet"]
+    assert {r["user_id"] for r in rows} == {ex.person.id}

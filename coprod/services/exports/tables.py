@@ -144,7 +144,7 @@ TABLES: list[ExportTable] = [
 # Service letters (issue #15 part 2) join the list as soon as their model exists; until then
 # this adds nothing.
 _letters = getattr(models, "ServiceLetter", None)
-if _letters is not None:
+if _letters is not None and hasattr(_letters, "user_id"):
     TABLES.append(
         owned_rows_table(
             "service_letters",
