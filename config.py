@@ -81,6 +81,14 @@ class Config:
     # an in-person event, or by an integration that confirmed the address itself).
     EMAIL_CONFIRMATION_REQUIRED = _bool("EMAIL_CONFIRMATION_REQUIRED", True)
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "100/hour")
+    # Downloads of "my data" (each reads every table about the person), per client address;
+    # the account page and GET /api/v1/me/export share the budget.
+    EXPORT_LIMIT_PER_ADDRESS = os.environ.get("EXPORT_LIMIT_PER_ADDRESS", "20/hour")
+    # Up to this many rows (logs, sign-ups, emails and audit entries) an export downloads at
+    # once; a bigger one is built by the scheduler and its link mailed, valid this many days.
+    EXPORT_INLINE_MAX_ROWS = _int("EXPORT_INLINE_MAX_ROWS", 10000)
+    EXPORT_LINK_DAYS = _int("EXPORT_LINK_DAYS", 7)
+    EXPORTS_SWEEP_MINUTES = _int("EXPORTS_SWEEP_MINUTES", 5)
     SCHEDULER_LOCK_FILE = os.environ.get(
         "SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock")
     )

@@ -96,6 +96,14 @@ def verify_limits(view: F) -> F:
     return limit(view)  # type: ignore[return-value]
 
 
+def export_limits(view: F) -> F:
+    """The budget for downloading one's data, shared by the web page and the API."""
+    limit = limiter.shared_limit(
+        lambda: current_app.config["EXPORT_LIMIT_PER_ADDRESS"], scope="data-export"
+    )
+    return limit(view)  # type: ignore[return-value]
+
+
 def init_app(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment for production.")

@@ -431,6 +431,12 @@ def _accounts_manage(user: Actor, obj: Any) -> bool:
     return is_site_admin(user)
 
 
+def _account_export(user: Actor, person: User) -> bool:
+    """A person downloads their own data, and nobody else's (a site admin answers a request
+    by signing the person in to do it, not by downloading it for them)."""
+    return _active(user) and user is not None and user.id == person.id
+
+
 RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "org.view": _org_view,
     "org.view_members": _org_view_members,
@@ -471,6 +477,7 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "jobs.view": _accounts_manage,
     "outbox.view": _accounts_manage,
     "outbox.retry": _accounts_manage,
+    "account.export": _account_export,
 }
 
 # Where failing the check should look like the object does not exist (404), the action that

@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from coprod.db import transaction, utcnow
+from coprod.jobs import exports as export_jobs
 from coprod.jobs import outbox as outbox_jobs
 from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
@@ -83,6 +84,12 @@ JOBS: list[JobSpec] = [
         "reminders.send",
         reminder_jobs.send_reminders,
         lambda app: IntervalTrigger(minutes=_setting(app, "REMINDERS_SWEEP_MINUTES")),
+        run_at_start=True,
+    ),
+    JobSpec(
+        "exports.build",
+        export_jobs.build_exports,
+        lambda app: IntervalTrigger(minutes=_setting(app, "EXPORTS_SWEEP_MINUTES")),
         run_at_start=True,
     ),
 ]

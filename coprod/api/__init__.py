@@ -35,6 +35,7 @@ MODULES = [
     "reports",
     "calendar",
     "letters",
+    "exports",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

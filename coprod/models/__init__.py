@@ -3,6 +3,7 @@
 from coprod.models.accounts import ApiToken, Membership, Role, User
 from coprod.models.audit import AuditEntry
 from coprod.models.contributions import ContributionLog, InKindItem, LogStatus, OutcomeQuantity
+from coprod.models.exports import DataExport, ExportStatus
 from coprod.models.letters import ServiceLetter
 from coprod.models.organisations import Organisation, OrgKind, Sector
 from coprod.models.outbox import (
@@ -31,6 +32,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "ContributionLog",
+    "DataExport",
+    "ExportStatus",
     "InKindItem",
     "JobState",
     "LogStatus",

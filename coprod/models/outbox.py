@@ -29,6 +29,7 @@ class NotificationKind(StrEnum):
     REGISTER_ATTEMPT = "register_attempt"
     EMAIL_CHANGED = "email_changed"
     ORG_DECLINED = "org_declined"
+    DATA_EXPORT = "data_export"  # the link to a person's data, built by the scheduler
 
 
 class OutboxStatus(StrEnum):

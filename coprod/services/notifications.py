@@ -74,6 +74,7 @@ ACCOUNT_KINDS = frozenset(
         Kind.REGISTER_ATTEMPT,
         Kind.EMAIL_CHANGED,
         Kind.ORG_DECLINED,
+        Kind.DATA_EXPORT,
     }
 )
 

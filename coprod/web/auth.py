@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -19,9 +20,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 
 from coprod.db import db, utcnow
-from coprod.extensions import limiter, password_guess_limits
+from coprod.extensions import export_limits, limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
-from coprod.services import accounts, organisations, profile, recovery
+from coprod.services import accounts, exports, organisations, profile, recovery
+from coprod.services.exports import deferred
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
 
@@ -149,6 +151,46 @@ def account() -> Any:
         logout_form=ButtonForm(),
         role_label=organisations.role_label,
     )
+
+
+@bp.route("/account/export", methods=["POST"])
+@login_required
+@export_limits
+def export_data() -> Any:
+    """Download my data: the ZIP of everything coprod holds about the signed-in person (a POST
+    behind the site-wide CSRF check, so no other site can make a browser fetch it), or, when
+    it is big, the promise of an email with its link."""
+    person = current_user._get_current_object()
+    result = exports.export_or_queue(
+        db.session(),
+        person,
+        person,
+        now=utcnow(),
+        inline_max=current_app.config["EXPORT_INLINE_MAX_ROWS"],
+    )
+    if isinstance(result, exports.Export):
+        return export_response(result)
+    db.session.commit()
+    flash(exports.queued_message(), "info")
+    return redirect(url_for("auth.account"), code=303)
+
+
+@bp.route("/account/export/<token>")
+@login_required
+def download_export(token: str) -> Response:
+    """The big export the emailed link points to, for the person it was made for."""
+    person = current_user._get_current_object()
+    secret = current_app.config["SECRET_KEY"]
+    built = deferred.get_download(db.session(), person, token, secret, now=utcnow())
+    return export_response(exports.Export(built.filename, built.data or b"", built.rows))
+
+
+def export_response(export: exports.Export) -> Response:
+    """The ZIP as a download that no shared cache keeps (the API sends it the same way)."""
+    response = Response(export.data, mimetype=exports.ZIP_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
