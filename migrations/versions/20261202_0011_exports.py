@@ -1,7 +1,7 @@
 """data exports: a person's big "download my data" request, built by the scheduler
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02 13:40:00
 
 A new table only; it starts empty. Its rows go with their person (ON DELETE CASCADE).
@@ -15,7 +15,7 @@ from alembic import op
 import coprod.db
 
 revision: str = "0011"
-down_revision: str | None = "0008"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
