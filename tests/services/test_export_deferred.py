@@ -77,3 +77,22 @@ def test_the_scheduler_job_uses_the_configured_lifetime(app, session):
     with app.app_context():
         assert build_exports(session, now=NOW) == {"built": 1, "expired": 0}
     assert export.expires_at == NOW + timedelta(days=app.config["EXPORT_LINK_DAYS"])
+
+
+def test_one_export_that_fails_to_build_does_not_stop_the_others(session, monkeypatch, caplog):
+    ex = ExportWorld(session)
+    deferred.queue_export(session, ex.other, ex.other, now=NOW)
+    deferred.queue_export(session, ex.person, ex.person, now=NOW)
+    real = exports.build_export
+
+    def fails_for_the_first(session, actor, person, *, now):
+        if person is ex.other:
+            raise RuntimeError("a broken row")
+        return real(session, actor, person, now=now)
+
+    monkeypatch.setattr(exports, "build_export", fails_for_the_first)
+    assert deferred.build_waiting(session, now=NOW, secret=SECRET, lifetime=WEEK) == 1
+    states = {e.user_id: e.status for e in session.scalars(select(DataExport)).all()}
+    assert states == {ex.other.id: ExportStatus.PENDING, ex.person.id: ExportStatus.READY}
+    assert link_token(session, ex.person)
+    assert "could not be built" in caplog.text

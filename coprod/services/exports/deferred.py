@@ -4,6 +4,7 @@ signed token naming the export and its person, like the account links)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from itsdangerous import BadData, URLSafeSerializer
@@ -101,6 +102,9 @@ def _claim(session: Session, export_id: int, now: datetime) -> bool:
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
 
 
+log = logging.getLogger("coprod.exports")
+
+
 def build_waiting(
     session: Session, *, now: datetime, secret: str, lifetime: timedelta, limit: int = 20
 ) -> int:
@@ -116,19 +120,25 @@ def build_waiting(
     ).all()
     built = 0
     for export_id in waiting:
-        if not _claim(session, export_id, now):
-            continue
-        export = session.get(DataExport, export_id, populate_existing=True)
-        assert export is not None
-        person = session.get(User, export.user_id)
-        if person is None or not policy.can(person, "account.export", person):
-            export.status = ExportStatus.EXPIRED  # the account closed meanwhile
-            continue
-        made = build_export(session, person, person, now=now)
-        export.data, export.filename, export.rows = made.data, made.filename, made.rows
-        export.expires_at = now + lifetime
-        _mail_link(session, person, export, secret, lifetime, now)
-        built += 1
+        # Each export in a savepoint of its own: one that fails is logged and stays waiting
+        # (the next sweep tries it again), and the others are still built and mailed.
+        try:
+            with session.begin_nested():
+                if not _claim(session, export_id, now):
+                    continue
+                export = session.get(DataExport, export_id, populate_existing=True)
+                assert export is not None
+                person = session.get(User, export.user_id)
+                if person is None or not policy.can(person, "account.export", person):
+                    export.status = ExportStatus.EXPIRED  # the account closed meanwhile
+                    continue
+                made = build_export(session, person, person, now=now)
+                export.data, export.filename, export.rows = made.data, made.filename, made.rows
+                export.expires_at = now + lifetime
+                _mail_link(session, person, export, secret, lifetime, now)
+                built += 1
+        except Exception:
+            log.exception("data export %s could not be built; it stays waiting", export_id)
     return built
 
 
