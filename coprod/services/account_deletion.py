@@ -51,6 +51,11 @@ PERSONAL_KEYS = frozenset(
 # A deleted person's logs also lose their in-kind descriptions from the audit detail.
 LOG_TEXT_KEYS = PERSONAL_KEYS | {"description"}
 REMOVED = "(removed)"
+# What the user row stores as the name (shown translated, see User.display_name), and what
+# replaces the person's name in emails sent to others -- when the name is not so short that
+# replacing it would change other words.
+FORMER = "A former volunteer"
+MIN_NAME_TO_REPLACE = 3
 
 
 def placeholder_email(user: User) -> str:
@@ -125,7 +130,7 @@ def anonymise(
     revoked = revoke_api_tokens(session, user, now=now)
     _scrub_records(session, user, email, address)
     user.email, user.pending_email, user.phone = address, None, None
-    user.stored_name = "A former volunteer"
+    user.stored_name = FORMER
     user.password_hash = "!"  # noqa: S105 - no password matches it
     user.session_version += 1
     user.calendar_token = new_token()
@@ -158,7 +163,8 @@ def _scrub_records(session: Session, user: User, email: str, address: str) -> No
     )
     _scrub_outbox(session, user, email, address)
     _scrub_audit(session, user, email, address)
-    session.expire_all()
+    session.flush()
+    session.expire_all()  # the bulk updates above are what the rows hold now
 
 
 def _scrub_outbox(session: Session, user: User, email: str, address: str) -> None:
@@ -178,7 +184,15 @@ def _scrub_outbox(session: Session, user: User, email: str, address: str) -> Non
         .values(recipient=address, subject="", body_text="", body_html=""),
         execution_options=ops,
     )
-    pattern = f"%{email}%"
+    replacements = [(email, address)]
+    if len(user.stored_name) >= MIN_NAME_TO_REPLACE:
+        replacements.append((user.stored_name, FORMER))
+    for old, new in replacements:
+        _replace_in_outbox(session, old, new)
+
+
+def _replace_in_outbox(session: Session, old: str, new: str) -> None:
+    pattern = f"%{old}%"
     for message in session.scalars(
         select(OutboxMessage).where(
             or_(
@@ -189,10 +203,10 @@ def _scrub_outbox(session: Session, user: User, email: str, address: str) -> Non
             )
         )
     ):
-        message.subject = message.subject.replace(email, address)
-        message.body_text = message.body_text.replace(email, address)
-        message.body_html = message.body_html.replace(email, address)
-        message.last_error = message.last_error.replace(email, address)
+        message.subject = message.subject.replace(old, new)
+        message.body_text = message.body_text.replace(old, new)
+        message.body_html = message.body_html.replace(old, new)
+        message.last_error = message.last_error.replace(old, new)
 
 
 def _scrub_audit(session: Session, user: User, email: str, address: str) -> None:
@@ -202,11 +216,14 @@ def _scrub_audit(session: Session, user: User, email: str, address: str) -> None
     logs = select(ContributionLog.id).where(ContributionLog.user_id == user.id)
     about_user = (AuditEntry.object_type == "User") & (AuditEntry.object_id == user.id)
     about_logs = (AuditEntry.object_type == "ContributionLog") & AuditEntry.object_id.in_(logs)
+    their_tokens = select(ApiToken.id).where(ApiToken.user_id == user.id)
+    about_tokens = (AuditEntry.object_type == "ApiToken") & AuditEntry.object_id.in_(their_tokens)
     found = session.scalars(
         select(AuditEntry).where(
             or_(
                 about_user,
                 about_logs,
+                about_tokens,
                 cast(AuditEntry.before, String).like(pattern),
                 cast(AuditEntry.after, String).like(pattern),
             )
@@ -218,6 +235,8 @@ def _scrub_audit(session: Session, user: User, email: str, address: str) -> None
             keys = PERSONAL_KEYS
         elif entry.object_type == "ContributionLog":
             keys = LOG_TEXT_KEYS
+        elif entry.object_type == "ApiToken":
+            keys = frozenset({"name"})
         for side in ("before", "after"):
             value = getattr(entry, side)
             if value is not None:
