@@ -197,8 +197,7 @@ def privacy_purge_command(dry_run: bool, verbose: bool) -> None:
     now = utcnow()
     with unit_of_work() as session:
         if dry_run:
-            result = retention.plan(session, retention_settings(), now=now)
-            session.rollback()
+            result = retention.plan(session, retention_settings(), now=now)  # reads only
         else:
             result = retention.purge(session, retention_settings(), now=now)
     verb = "would be" if dry_run else "were"

@@ -30,7 +30,13 @@ FLASK = [sys.executable, "-m", "flask", "--app", "coprod", "scheduler"]
 def test_the_job_table_has_fixed_ids_coalesced_single_instance_with_grace(app) -> None:
     sched = scheduler.create_scheduler(app)
     jobs = {job.id: job for job in sched.get_jobs()}
-    assert set(jobs) == {"reports.sweep", "reports.rebuild_all", "outbox.deliver", "reminders.send"}
+    assert set(jobs) == {
+        "reports.sweep",
+        "reports.rebuild_all",
+        "outbox.deliver",
+        "reminders.send",
+        "privacy.purge",
+    }
     for job in jobs.values():
         assert job.coalesce is True
         assert job.max_instances == 1
