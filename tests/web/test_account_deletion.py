@@ -70,9 +70,10 @@ def test_a_site_admin_deletes_on_request_with_a_reason(client, session):
     admin = make_user(session, is_site_admin=True)
     person = make_user(session, display_name="Requesting Person")
     login(client, admin)
-    assert f"/admin/accounts/{person.id}/delete".encode() in client.get(
-        f"/admin/accounts/{person.id}"
-    ).data
+    assert (
+        f"/admin/accounts/{person.id}/delete".encode()
+        in client.get(f"/admin/accounts/{person.id}").data
+    )
     blank = client.post(f"/admin/accounts/{person.id}/delete", data={"reason": ""})
     assert blank.status_code == 422 and person.deleted_at is None
     resp = client.post(
