@@ -158,3 +158,13 @@ def test_settings_come_from_the_config(app, days) -> None:
     assert retention.Settings.from_config(config).email_days == days
     assert app.config["RETENTION_AUDIT_DETAIL_DAYS"] == 730
     assert app.config["RETENTION_INACTIVE_YEARS"] == 3
+
+
+def test_signing_in_records_when_the_person_was_last_seen(session, now) -> None:
+    from coprod.services import accounts
+    from tests.factories import PASSWORD
+
+    user = make_user(session, last_seen_at=now - timedelta(days=2000))
+    accounts.authenticate(session, email=user.email, password=PASSWORD)
+    assert user.last_seen_at > now - timedelta(days=1)
+    assert retention.plan(session, SETTINGS, now=now).ids["inactive_accounts"] == []
