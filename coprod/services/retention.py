@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from coprod.models import AuditEntry, OutboxMessage, OutboxStatus, User
+from coprod.models import AuditEntry, JobState, OutboxMessage, OutboxStatus, User
 from coprod.services.account_deletion import (
     PERSONAL_KEYS,
     REMOVED,
@@ -25,6 +25,8 @@ from coprod.services.account_deletion import (
 )
 
 log = logging.getLogger("coprod.retention")
+# The job_state row that remembers up to when audit detail has been cleared.
+AUDIT_STATE = "privacy.purge.audit"
 KINDS = ("email_bodies", "audit_details", "inactive_accounts")
 ACTIONS = {
     "email_bodies": "cleared (sent emails' bodies)",
@@ -56,6 +58,7 @@ class Plan:
     done: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     failed: dict[str, list[int]] = field(default_factory=lambda: {k: [] for k in KINDS})
     skipped: list[int] = field(default_factory=list)  # last admins of an organisation
+    audit_cutoff: datetime | None = None
 
 
 def plan(session: Session, settings: Settings, *, now: datetime) -> Plan:
@@ -63,7 +66,8 @@ def plan(session: Session, settings: Settings, *, now: datetime) -> Plan:
     result = Plan()
     result.ids["email_bodies"] = _due_emails(session, now - timedelta(days=settings.email_days))
     cutoff = now - timedelta(days=settings.audit_detail_days)
-    result.ids["audit_details"] = _due_audit(session, cutoff)
+    result.audit_cutoff = cutoff
+    result.ids["audit_details"] = _due_audit(session, _audit_done_until(session), cutoff)
     inactive = _inactive(session, now - timedelta(days=365 * settings.inactive_years))
     for user in inactive:
         if organisations_needing_handover(session, user):
@@ -82,8 +86,15 @@ def _due_emails(session: Session, cutoff: datetime) -> list[int]:
     return list(session.scalars(stmt.order_by(OutboxMessage.id)))
 
 
-def _due_audit(session: Session, cutoff: datetime) -> list[int]:
-    """Entries older than the cutoff whose detail still holds a personal field's value."""
+def _audit_done_until(session: Session) -> datetime | None:
+    """Audit entries older than this were cleared by an earlier purge (none: never ran)."""
+    state = session.get(JobState, AUDIT_STATE)
+    return state.cursor if state is not None else None
+
+
+def _due_audit(session: Session, since: datetime | None, cutoff: datetime) -> list[int]:
+    """Entries older than the cutoff (and not older than what earlier purges cleared, so a
+    day's run reads one day of entries) whose detail still holds a personal field's value."""
     names = [f'%"{key}"%' for key in sorted(PERSONAL_KEYS)]
     text = func.coalesce(cast(AuditEntry.before, String), "") + func.coalesce(
         cast(AuditEntry.after, String), ""
@@ -91,6 +102,8 @@ def _due_audit(session: Session, cutoff: datetime) -> list[int]:
     stmt = select(AuditEntry).where(
         AuditEntry.created_at < cutoff, or_(*(text.like(n) for n in names))
     )
+    if since is not None:
+        stmt = stmt.where(AuditEntry.created_at >= since)
     return [e.id for e in session.scalars(stmt.order_by(AuditEntry.id)) if _holds_personal(e)]
 
 
@@ -102,8 +115,10 @@ def _holds_personal(entry: AuditEntry) -> bool:
 
 
 def _inactive(session: Session, cutoff: datetime) -> list[User]:
-    seen = func.coalesce(User.last_seen_at, User.created_at)
-    stmt = select(User).where(User.deleted_at.is_(None), seen < cutoff).order_by(User.id)
+    """Accounts last seen before the cutoff (never None: set at creation and by the
+    migration that added it; a None would mean "unknown", which is kept)."""
+    stmt = select(User).where(User.deleted_at.is_(None), User.last_seen_at < cutoff)
+    stmt = stmt.order_by(User.id)
     return list(session.scalars(stmt))
 
 
@@ -125,7 +140,19 @@ def purge(session: Session, settings: Settings, *, now: datetime) -> Plan:
             except Exception:  # one bad item must not stop the purge
                 log.exception("retention: %s %s failed", kind, item_id)
                 result.failed[kind].append(item_id)
+    if not result.failed["audit_details"] and result.audit_cutoff is not None:
+        _mark_audit_done(session, result.audit_cutoff)
     return result
+
+
+def _mark_audit_done(session: Session, cutoff: datetime) -> None:
+    """Remember how far audit detail is cleared (never moving back: a longer setting keeps
+    what was already removed removed)."""
+    state = session.get(JobState, AUDIT_STATE) or JobState(job_id=AUDIT_STATE)
+    if state.cursor is None or cutoff > state.cursor:
+        state.cursor = cutoff
+    session.add(state)
+    session.flush()
 
 
 def _clear_email(session: Session, message_id: int, now: datetime) -> None:

@@ -168,3 +168,15 @@ def test_signing_in_records_when_the_person_was_last_seen(session, now) -> None:
     accounts.authenticate(session, email=user.email, password=PASSWORD)
     assert user.last_seen_at > now - timedelta(days=1)
     assert retention.plan(session, SETTINGS, now=now).ids["inactive_accounts"] == []
+
+
+def test_a_later_purge_reads_only_the_audit_entries_that_came_of_age_since(session, now) -> None:
+    first = _entry(session, now, days_old=800, after={"email": "a@example.org"})
+    retention.purge(session, SETTINGS, now=now)
+    # Ten days later only the entry that passed the cutoff since is read.
+    later = now + timedelta(days=10)
+    came_of_age = _entry(session, now, days_old=725, after={"email": "b@example.org"})
+    done = retention.purge(session, SETTINGS, now=later)
+    assert done.ids["audit_details"] == [came_of_age.id]
+    assert session.get(AuditEntry, first.id).after == {"email": REMOVED}
+    assert session.get(AuditEntry, came_of_age.id).after == {"email": REMOVED}
