@@ -116,16 +116,21 @@ class Config:
     # on which the person's approved and waiting hours add up to more than this many hours.
     LOG_FLAG_LATE_DAYS = _int("LOG_FLAG_LATE_DAYS", 30)
     LOG_FLAG_DAY_HOURS = _int("LOG_FLAG_DAY_HOURS", 12)
+    # Retention (coprod.services.retention, applied daily by the scheduler's privacy.purge job,
+    # and stated by the privacy notice at /privacy):
+    # bodies of sent emails are cleared after this many days; personal fields in audit
+    # before/after detail are removed after this many days; accounts nobody signed in to for
+    # this many years are anonymised like a deletion (their approved hours stay in reports).
+    RETENTION_EMAIL_DAYS = _int("RETENTION_EMAIL_DAYS", 90)
+    RETENTION_AUDIT_DETAIL_DAYS = _int("RETENTION_AUDIT_DETAIL_DAYS", 730)
+    RETENTION_INACTIVE_YEARS = _int("RETENTION_INACTIVE_YEARS", 3)
+    PRIVACY_PURGE_HOUR = _int("PRIVACY_PURGE_HOUR", 3)
     # The IANA time zone new organisations get (each can change it; a programme can set its own).
     DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/London")
     # The ISO 4217 currency new programmes get (and those that existed before currencies).
     DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "GBP")
-    # Privacy: how long personal data is kept (the retention job applies these; the privacy
-    # notice at /privacy states them), and the notice's version, recorded when someone
-    # registers. Change the version whenever the notice's words change.
-    RETENTION_EMAIL_DAYS = _int("RETENTION_EMAIL_DAYS", 90)  # bodies of emails sent
-    RETENTION_AUDIT_DETAIL_DAYS = _int("RETENTION_AUDIT_DETAIL_DAYS", 730)  # personal audit fields
-    RETENTION_INACTIVE_YEARS = _int("RETENTION_INACTIVE_YEARS", 3)  # accounts not signed in to
+    # The privacy notice at /privacy states the retention settings above; its version is
+    # recorded when someone registers. Change the version whenever the notice's words change.
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION") or "2026-12-02"
     TESTING = False
 

@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(reports_group)
+    app.cli.add_command(privacy_group)
 
 
 @click.command("migrate")
@@ -176,3 +177,42 @@ def _report_failures(failures: list[tuple[Any, Exception]]) -> None:
         for batch, err in items:
             what = f"{batch.kind.value} of {batch.starts[0].isoformat()}"
             click.echo(f"    {what}: {type(err).__name__}: {err}", err=True)
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Personal data: retention."""
+
+
+@privacy_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Print what would be done; change nothing.")
+@click.option("--verbose", is_flag=True, help="Also list the ids of each kind.")
+def privacy_purge_command(dry_run: bool, verbose: bool) -> None:
+    """Apply the RETENTION_* settings now: clear old email bodies and personal detail in old
+    audit entries, anonymise accounts inactive too long (their hours stay in every report)."""
+    from coprod.db import utcnow
+    from coprod.jobs.privacy import retention_settings
+    from coprod.services import retention
+
+    now = utcnow()
+    with unit_of_work() as session:
+        if dry_run:
+            result = retention.plan(session, retention_settings(), now=now)  # reads only
+        else:
+            result = retention.purge(session, retention_settings(), now=now)
+    verb = "would be" if dry_run else "were"
+    for kind in retention.KINDS:
+        n = len(result.ids[kind]) if dry_run else result.done[kind]
+        click.echo(f"{kind}: {n} {verb} {retention.ACTIONS[kind]}")
+        if verbose and result.ids[kind]:
+            click.echo("  ids: " + " ".join(str(i) for i in result.ids[kind]))
+        if result.failed[kind]:
+            ids = " ".join(str(i) for i in result.failed[kind])
+            click.echo(f"  {len(result.failed[kind])} failed (ids {ids})", err=True)
+    if result.skipped:
+        click.echo(
+            f"inactive accounts kept as an organisation's last admin: {len(result.skipped)}"
+            + (" (ids " + " ".join(map(str, result.skipped)) + ")" if verbose else "")
+        )
+    if any(result.failed.values()):
+        raise SystemExit(1)

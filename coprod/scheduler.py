@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from coprod.db import transaction, utcnow
 from coprod.jobs import exports as export_jobs
 from coprod.jobs import outbox as outbox_jobs
+from coprod.jobs import privacy as privacy_jobs
 from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
 
@@ -91,6 +92,11 @@ JOBS: list[JobSpec] = [
         export_jobs.build_exports,
         lambda app: IntervalTrigger(minutes=_setting(app, "EXPORTS_SWEEP_MINUTES")),
         run_at_start=True,
+    ),
+    JobSpec(
+        "privacy.purge",
+        privacy_jobs.purge_personal_data,
+        lambda app: CronTrigger(hour=_setting(app, "PRIVACY_PURGE_HOUR"), minute=15),
     ),
 ]
 

@@ -36,6 +36,7 @@ def test_the_job_table_has_fixed_ids_coalesced_single_instance_with_grace(app) -
         "outbox.deliver",
         "reminders.send",
         "exports.build",
+        "privacy.purge",
     }
     for job in jobs.values():
         assert job.coalesce is True

@@ -25,7 +25,7 @@ from coprod.db import db, utcnow
 from coprod.extensions import limiter
 from coprod.i18n import _, _l, languages
 from coprod.models import User
-from coprod.services import account_admin, profile, recovery
+from coprod.services import account_admin, account_deletion, profile, recovery
 from coprod.services.organisations import ROLE_ORDER
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts")
@@ -186,6 +186,30 @@ def update_me(args: dict[str, Any]) -> Any:
     return me_out(user)
 
 
+class DeleteMeIn(ma.Schema):
+    password = fields.String(
+        required=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "Your password, to confirm it is you."},
+    )
+
+
+@blp.route("/me", methods=["DELETE"])
+@blp.arguments(DeleteMeIn)
+@blp.response(204)
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def delete_me(args: dict[str, Any]) -> Any:
+    """Delete your account: your name, contact details and notes are removed, your places on
+    future shifts released, your tokens revoked; your approved hours stay in reports,
+    credited to a former volunteer. 409 while you are an organisation's only admin."""
+    session = db.session()
+    account_deletion.delete_own_account(session, current_actor(), args["password"], now=utcnow())
+    session.commit()
+    return None
+
+
 def me_out(user: User) -> dict[str, Any]:
     return {
         **account_out(user),
@@ -290,6 +314,23 @@ def deactivate(args: dict[str, Any], user_id: int) -> Any:
     account_admin.deactivate(session, actor, user, args["reason"], now=utcnow())
     session.commit()
     return admin_account_out(user)
+
+
+@blp.route("/accounts/<int:user_id>/delete", methods=["POST"])
+@blp.arguments(DeactivateIn)
+@blp.response(204)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@token_required
+def delete_account(args: dict[str, Any], user_id: int) -> Any:
+    """Delete an account on its holder's request, with the reason (site admins; audited)."""
+    session, actor = db.session(), current_actor()
+    user = account_admin.get_account(session, actor, user_id)
+    account_deletion.delete_on_request(session, actor, user, args["reason"], now=utcnow())
+    session.commit()
+    return None
 
 
 @blp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])

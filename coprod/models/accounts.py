@@ -7,7 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, SQLColumnExpression, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.db import Base, utcnow
@@ -34,7 +35,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    # Read and written as `display_name` (below): a deleted account shows a placeholder.
+    stored_name: Mapped[str] = mapped_column("display_name", String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     phone: Mapped[str | None] = mapped_column(String(40))
     # The language the person reads coprod in ("es"); None follows their browser.
@@ -56,10 +58,32 @@ class User(Base):
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
+    # When the person last signed in: accounts unseen for RETENTION_INACTIVE_YEARS are
+    # anonymised (coprod.services.retention).
+    last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow, index=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def display_name(self) -> str:
+        """The person's name; "A former volunteer" (in the reader's language) once the account
+        is deleted. In a query, the stored column."""
+        if self.deleted_at is not None:
+            from coprod.i18n import _
+
+            return _("A former volunteer")
+        return self.stored_name
+
+    @display_name.inplace.setter
+    def _display_name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @display_name.inplace.expression
+    @classmethod
+    def _display_name_expression(cls) -> SQLColumnExpression[str]:
+        return cls.stored_name
 
     # Flask-Login protocol
     @property

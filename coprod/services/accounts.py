@@ -137,6 +137,7 @@ def authenticate(session: Session, *, email: str, password: str) -> User:
     assert user is not None
     if not user.is_active or user.deleted_at is not None:
         raise Invalid("email", _("The email address or password is not right."))
+    user.last_seen_at = utcnow()
     return user
 
 

@@ -14,7 +14,14 @@ from wtforms.fields.choices import SelectChoice
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
-from coprod.services import account_admin, audit, audit_display, job_status, organisations
+from coprod.services import (
+    account_admin,
+    account_deletion,
+    audit,
+    audit_display,
+    job_status,
+    organisations,
+)
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service
 
@@ -162,6 +169,29 @@ def deactivate(user_id: int) -> Any:
             )
             return redirect(url_for("admin.account", user_id=user.id), code=303)
     return _account_page(user, form)
+
+
+@bp.route("/accounts/<int:user_id>/delete", methods=["GET", "POST"])
+def delete_account(user_id: int) -> Any:
+    """Delete an account on its holder's request (a confirmation page with the reason)."""
+    session = db.session()
+    user = account_admin.get_account(session, _me(), user_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        name = user.display_name
+        done = run_service(
+            form,
+            lambda: account_deletion.delete_on_request(
+                session, _me(), user, form.reason.data or "", now=utcnow()
+            ),
+        )
+        if done is not None:
+            flash(_("%(person)s's account is deleted.", person=name), "success")
+            return redirect(url_for("admin.accounts"), code=303)
+    handover = account_deletion.organisations_needing_handover(session, user)
+    return render_template(
+        "admin/delete.html", person=user, form=form, handover=handover
+    ), form_status(form)
 
 
 @bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])

@@ -22,7 +22,14 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from coprod.db import db, utcnow
 from coprod.extensions import export_limits, limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
-from coprod.services import accounts, exports, organisations, profile, recovery
+from coprod.services import (
+    account_deletion,
+    accounts,
+    exports,
+    organisations,
+    profile,
+    recovery,
+)
 from coprod.services.exports import deferred
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import form_status, public, run_service, safe_next
@@ -45,6 +52,10 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"))
     new_password = PasswordField(_l("New password"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"))
 
 
 class ProfileForm(FlaskForm):
@@ -191,6 +202,28 @@ def export_response(export: exports.Export) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account() -> Any:
+    """Say plainly what deleting the account does, then do it after the password."""
+    form = DeleteAccountForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: account_deletion.delete_own_account(
+                db.session(), user, form.password.data or "", now=utcnow()
+            ),
+        )
+        if done:
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted. Thank you for the time you gave."), "info")
+            return redirect(url_for("main.index"), code=303)
+    handover = account_deletion.organisations_needing_handover(db.session(), user)
+    return render_template("auth/delete.html", form=form, handover=handover), form_status(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

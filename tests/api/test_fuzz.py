@@ -66,6 +66,7 @@ NOT_IN_A_SCHEMA = re.compile(
             r"when the programme started|when the task was created",  # the stored programme
             r"common passwords|too easy to guess|email address as your password",
             r"email address or password is not right",  # credentials, not a field's shape
+            r"Your password is not right",  # re-entered to delete the account: credentials
             r"Choose at least one role",  # role or roles: one of the two is needed
             r"No account uses this email address",  # a person who has not registered
             r"No one you can assign",  # who may be assigned depends on memberships and sign-ups

@@ -37,8 +37,9 @@ START = [
     "/orgs/new",
     "/programmes/new",
 ]
-# Deactivating an account would sign out a role the walk then acts as (tested on its own).
-SKIP = {"auth.logout", "admin.deactivate"}
+# Deactivating or deleting an account would sign out a role the walk then acts as (tested on
+# its own).
+SKIP = {"auth.logout", "admin.deactivate", "admin.delete_account", "auth.delete_account"}
 
 
 def _fill(form: Form, payload: str) -> dict[str, str]:

@@ -272,7 +272,7 @@ def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signu
     return book(session, actor, shift, actor, now, assigned=False)
 
 
-def _promote_oldest(session: Session, actor: User, shift: Shift) -> Signup | None:
+def _promote_oldest(session: Session, actor: User | None, shift: Shift) -> Signup | None:
     """Give a free seat to the oldest waitlisted person (by queued_at, then id). The caller
     holds the shift's lock, so the row read here is the one that is still waiting."""
     candidate = session.scalar(
@@ -325,13 +325,21 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
     if signup.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
         refusal = CANNOT_CANCEL.get(signup.status)
         raise Conflict(str(refusal) if refusal else _("This place can no longer be cancelled."))
+    _give_up_place(session, actor, signup, now)
+    notifications.place_cancelled(session, actor, signup, now=now)
+    return signup
+
+
+def _give_up_place(session: Session, actor: User | None, signup: Signup, now: datetime) -> None:
+    """Cancel a locked, confirmed or waitlisted sign-up; a freed seat goes to the oldest
+    waitlisted person (the caller holds the shift's lock, then the sign-up's)."""
     before = audit.snapshot(signup, AUDIT_FIELDS)
     seated = signup.status in SEATED
     signup.status = SignupStatus.CANCELLED
     session.flush()
     if seated:
-        free_seat(session, shift)
-        promoted = _promote_oldest(session, actor, shift)
+        free_seat(session, signup.shift)
+        promoted = _promote_oldest(session, actor, signup.shift)
         if promoted is not None:
             notifications.promoted(session, promoted, now=now)
     audit.record(
@@ -342,8 +350,36 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
         before=before,
         after=audit.snapshot(signup, AUDIT_FIELDS),
     )
-    notifications.place_cancelled(session, actor, signup, now=now)
-    return signup
+
+
+def release_future_places(
+    session: Session, actor: User | None, volunteer: User, now: datetime
+) -> int:
+    """Cancel every confirmed or waitlisted place the person holds on shifts that have not
+    started (their account is being deleted): each through the cancel path above, shift lock
+    then sign-up lock, shifts in id order; the waitlists are promoted and the person is not
+    emailed. How many places were released."""
+    signups = list(
+        session.scalars(
+            select(Signup)
+            .join(Signup.shift)
+            .options(contains_eager(Signup.shift))
+            .where(
+                Signup.user_id == volunteer.id,
+                Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
+                Shift.starts_at > now,
+            )
+            .order_by(Shift.id)
+        )
+    )
+    released = 0
+    for signup in signups:
+        lock_shifts(session, signup.shift)
+        _relock(session, signup)
+        if signup.status in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+            _give_up_place(session, actor, signup, now)
+            released += 1
+    return released
 
 
 def mark_attendance(
