@@ -25,6 +25,7 @@ from coprod.models import (
     ApiToken,
     AuditEntry,
     ContributionLog,
+    DataExport,
     InKindItem,
     Membership,
     NotificationPreference,
@@ -32,6 +33,7 @@ from coprod.models import (
     OutboxMessage,
     OutboxStatus,
     Role,
+    ServiceLetter,
     TaskInterest,
     User,
 )
@@ -149,6 +151,10 @@ def _scrub_records(session: Session, user: User, email: str, address: str) -> No
     session.execute(delete(Membership).where(Membership.user_id == user.id), execution_options=ops)
     session.execute(delete(TaskInterest).where(TaskInterest.user_id == user.id))
     session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    # Their service letters stop verifying (and no longer hold their name), and a data export
+    # waiting for them goes with its ZIP.
+    session.execute(delete(ServiceLetter).where(ServiceLetter.user_id == user.id))
+    session.execute(delete(DataExport).where(DataExport.user_id == user.id))
     session.execute(
         update(ApiToken).where(ApiToken.user_id == user.id).values(name=""), execution_options=ops
     )

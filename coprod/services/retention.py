@@ -116,8 +116,12 @@ def _holds_personal(entry: AuditEntry) -> bool:
 
 def _inactive(session: Session, cutoff: datetime) -> list[User]:
     """Accounts last seen before the cutoff (never None: set at creation and by the
-    migration that added it; a None would mean "unknown", which is kept)."""
-    stmt = select(User).where(User.deleted_at.is_(None), User.last_seen_at < cutoff)
+    migration that added it; a None would mean "unknown", which is kept). Site admins are
+    kept: anonymising the last one would leave nobody to run the site; another site admin
+    deletes one on request."""
+    stmt = select(User).where(
+        User.deleted_at.is_(None), User.last_seen_at < cutoff, User.is_site_admin.is_(False)
+    )
     stmt = stmt.order_by(User.id)
     return list(session.scalars(stmt))
 

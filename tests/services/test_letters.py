@@ -247,3 +247,19 @@ def test_the_pdf_draws_every_character_with_a_unicode_font_or_maps_them_without_
     core = letter_pdf._Letter()
     assert core.text_of("Clasificación — 5 € “ok”") == 'Clasificación - 5 EUR "ok"'
     assert core.text_of("日本") == "??"
+
+
+def test_deleting_the_account_removes_its_letters_and_their_name(session, world, now):
+    from coprod.models import ServiceLetter
+    from coprod.services import account_deletion
+    from tests.factories import PASSWORD
+
+    approved(session, world, world["sorting"], "2", date(2026, 2, 1))
+    letter = issue(session, world, now)
+    code = letter.code
+    account_deletion.delete_own_account(session, world["me"], PASSWORD, now=now)
+    assert not letters.verify(session, code).valid
+    names = session.scalars(select(ServiceLetter.holder_name)).all()
+    assert (
+        "Marta Núñez" not in names and code not in session.scalars(select(ServiceLetter.code)).all()
+    )

@@ -108,6 +108,12 @@ def test_an_inactive_last_admin_is_kept_and_reported(session, now) -> None:
     assert admin.deleted_at is None
 
 
+def test_an_inactive_site_admin_is_kept(session, now) -> None:
+    site_admin = make_user(session, is_site_admin=True, last_seen_at=now - timedelta(days=2000))
+    done = retention.purge(session, SETTINGS, now=now)
+    assert done.done["inactive_accounts"] == 0 and site_admin.deleted_at is None
+
+
 def test_the_dry_run_plan_changes_nothing(session, now) -> None:
     old = _mail(session, now, days_old=120)
     entry = _entry(session, now, days_old=800, after={"email": "x@example.org"})
