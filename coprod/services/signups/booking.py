@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, contains_eager
 
 from coprod import policy
-from coprod.errors import Conflict
+from coprod.errors import Conflict, NotAllowed
 from coprod.i18n import _, _l
 from coprod.models import (
     ACTIVE,
@@ -121,8 +121,13 @@ def _relock(session: Session, signup: Signup) -> Signup:
 
 
 def lock_person(session: Session, user_id: int) -> None:
-    """Lock the person's user row (last in the lock order): one booking of theirs at a time."""
-    session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True)).all()
+    """Lock the person's user row (last in the lock order): one booking of theirs at a time.
+    Read under the lock: an account deleted meanwhile books nothing."""
+    deleted_at = session.execute(
+        select(User.deleted_at).where(User.id == user_id).with_for_update(key_share=True)
+    ).scalar_one_or_none()
+    if deleted_at is not None:
+        raise NotAllowed(_("This account has been deleted."))
 
 
 # --- the rules ----------------------------------------------------------------------------
