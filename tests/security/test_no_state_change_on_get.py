@@ -21,6 +21,8 @@ UNREACHABLE = {
     "recovery.confirm_email_change": "linked only from a change-of-address email",
     "recovery.forgot_password_sent": "reached only by the redirect after asking for a link",
     "auth.register_sent": "reached only by the redirect after registering",
+    "auth.download_export": "linked only from the email a big data export sends "
+    "(tests/web/test_exports.py follows it)",
     "admin.decline": "linked only beside an agency awaiting verification (the demo has none)",
     "signups.mark_all": "linked from the roster of a started shift with people to mark; the walk "
     "opens only a few rosters per role (asking changes nothing: tests/web/test_roster.py)",
