@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,31 @@ def render_pdf(letter: ServiceLetter, verify_url: str) -> bytes:
     return bytes(pdf.output())
 
 
+def hours_form(hours: Any) -> int:
+    """The number that picks a plural form for an amount of hours: 1 for exactly one hour
+    ("1 hour"), 2 otherwise ("1.5 hours", "0.5 hours")."""
+    return 1 if Decimal(str(hours)) == 1 else 2
+
+
+def programme_heading(name: str, hours: Any) -> str:
+    """ "Community Meals — 1.5 hours", shared by the page and the PDF."""
+    return ngettext(
+        "%(programme)s — %(hours)s hour",
+        "%(programme)s — %(hours)s hours",
+        hours_form(hours),
+        programme=name,
+        hours=format_number(hours),
+    )
+
+
 def intro(letter: ServiceLetter, total: str) -> str:
     """The opening sentence, shared by the page and the PDF."""
-    return _(
+    return ngettext(
+        "This letter confirms that %(name)s gave %(hours)s hour of volunteer service, "
+        "approved by the reviewing agency, between %(first)s and %(last)s.",
         "This letter confirms that %(name)s gave %(hours)s hours of volunteer service, "
         "approved by the reviewing agency, between %(first)s and %(last)s.",
+        hours_form(total),
         name=letter.holder_name,
         hours=format_number(total),
         first=format_day(letter.from_date),
@@ -121,11 +142,7 @@ def _day(text: str) -> date:
 
 def _programme(pdf: _Letter, programme: dict[str, Any]) -> None:
     pdf.para(
-        _(
-            "%(programme)s — %(hours)s hours",
-            programme=programme["name"],
-            hours=format_number(programme["hours"]),
-        ),
+        programme_heading(programme["name"], programme["hours"]),
         size=13,
         bold=True,
         gap=1,

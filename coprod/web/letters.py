@@ -27,6 +27,7 @@ bp = Blueprint("letters", __name__)
 def _helpers() -> dict[str, Any]:
     return {
         "letter_intro": letter_pdf.intro,
+        "programme_heading": letter_pdf.programme_heading,
         "letter_task_dates": letter_pdf.task_dates,
         "letter_total": lambda letter: letters.letter_figures(letter)["hours_total"],
     }

@@ -263,3 +263,9 @@ def test_deleting_the_account_removes_its_letters_and_their_name(session, world,
     assert (
         "Marta Núñez" not in names and code not in session.scalars(select(ServiceLetter.code)).all()
     )
+
+
+def test_one_hour_is_singular_and_anything_else_plural() -> None:
+    assert letter_pdf.programme_heading("Parks", Decimal("1")) == "Parks \u2014 1 hour"
+    assert letter_pdf.programme_heading("Parks", Decimal("1.5")) == "Parks \u2014 1.5 hours"
+    assert letter_pdf.programme_heading("Parks", "0.5") == "Parks \u2014 0.5 hours"
