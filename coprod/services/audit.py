@@ -15,7 +15,9 @@ from coprod.models import AuditEntry, User
 from coprod.services.pagination import Page, paginate
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A value as JSON holds it: enums by value, times in ISO 8601, amounts as exact text
+    (audit detail, data exports)."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -23,15 +25,15 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
 def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
     """The named attributes of an object, as JSON-safe values, for a before/after record."""
-    return {f: _jsonable(getattr(obj, f)) for f in fields}
+    return {f: jsonable(getattr(obj, f)) for f in fields}
 
 
 def record(
@@ -53,8 +55,8 @@ def record(
         action=action,
         object_type=type(obj).__name__,
         object_id=getattr(obj, "id", None),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
     )
     if at is not None:
         entry.created_at = at

@@ -91,12 +91,12 @@ def _decide(
 def _supersede(session: Session, actor: User, original: ContributionLog, now: datetime) -> None:
     """The corrected log leaves the approved set when its correction is approved."""
     before = log_state(original) | {
-        "counted_changed_at": audit._jsonable(original.counted_changed_at)
+        "counted_changed_at": audit.jsonable(original.counted_changed_at)
     }
     original.status = LogStatus.SUPERSEDED
     original.counted_changed_at = now
     original.updated_at = now
-    after = log_state(original) | {"counted_changed_at": audit._jsonable(now)}
+    after = log_state(original) | {"counted_changed_at": audit.jsonable(now)}
     audit.record(session, actor, "log.superseded", original, before=before, after=after, at=now)
 
 

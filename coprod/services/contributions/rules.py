@@ -364,7 +364,7 @@ def log_state(log: ContributionLog) -> dict[str, Any]:
     state = audit.snapshot(log, AUDITED)
     state["outcomes"] = [[o.metric_id, o.quantity] for o in log.outcomes]
     state["in_kind"] = [[i.description, i.value] for i in log.in_kind]
-    return audit._jsonable(state)  # type: ignore[no-any-return]
+    return audit.jsonable(state)  # type: ignore[no-any-return]
 
 
 def record_change(

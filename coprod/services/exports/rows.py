@@ -3,9 +3,6 @@ of anything that names another person, only what coprod already shows the volunt
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -25,20 +22,10 @@ from coprod.models import (
     TaskInterest,
     User,
 )
+from coprod.services.audit import jsonable as plain
 from coprod.services.audit_display import action_name
 
 Row = dict[str, Any]
-
-
-def plain(value: Any) -> Any:
-    """A value as JSON has it: enums by value, times in ISO 8601, amounts as exact text."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
 
 
 PROFILE = (

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from coprod import models
 from coprod.i18n import _l
 from coprod.models import User
+from coprod.services.audit import jsonable as plain
 from coprod.services.exports import rows as r
-from coprod.services.exports.rows import Row, plain
+from coprod.services.exports.rows import Row
 
 if TYPE_CHECKING:
     from flask_babel import LazyString
