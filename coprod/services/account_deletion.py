@@ -124,6 +124,14 @@ def anonymise(
 ) -> User:
     """Anonymise the account as the module docstring says (refused, changing nothing, while
     the person is an organisation's last admin or the account is already deleted)."""
+    # The person's row first, re-read under the lock: a booking of theirs in flight (it holds
+    # the person's lock last, after its shift) commits before we look for their places, and
+    # one arriving later waits here, then finds the account deleted (booking.lock_person). An
+    # exception to the lock order (shift, sign-up, person) that cannot deadlock: a booking
+    # waiting for the person holds only the lock of a shift they have no place on yet, which
+    # this deletion never asks for; cancels never take the person's lock.
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    session.refresh(user, ["deleted_at"])
     if user.deleted_at is not None:
         raise Conflict(_("This account is already deleted."))
     refuse_last_admin(session, user)
