@@ -12,6 +12,10 @@ referring to them takes (audit entries, outbox rows, a new sign-up). Holding the
 serialises every change to the shift's sign-ups, so the seat counter and the statuses move
 together. A deadlock or serialization failure left anyway is retried by the unit of work
 (coprod.db.retrying), never shown as an error.
+
+One exception: deleting an account (account_deletion.anonymise) takes the person's row
+first, so that no booking of theirs commits after it has listed their places; it cannot
+deadlock, as a booking waiting for the person holds only a shift they have no place on.
 """
 
 from __future__ import annotations
