@@ -116,6 +116,14 @@ class Config:
     # on which the person's approved and waiting hours add up to more than this many hours.
     LOG_FLAG_LATE_DAYS = _int("LOG_FLAG_LATE_DAYS", 30)
     LOG_FLAG_DAY_HOURS = _int("LOG_FLAG_DAY_HOURS", 12)
+    # Community engagement (coprod.services.engagement): a proposal nobody answered for this
+    # many days shows as overdue on the lead agency staff's home page; each person may make at
+    # most PROPOSALS_PER_DAY proposals in 24 hours, give FEEDBACK_PER_HOUR feedback comments
+    # and raise FLAGS_PER_HOUR flags in an hour (web, API and CLI count together).
+    PROPOSAL_ANSWER_DAYS = _int("PROPOSAL_ANSWER_DAYS", 21)
+    PROPOSALS_PER_DAY = _int("PROPOSALS_PER_DAY", 5)
+    FEEDBACK_PER_HOUR = _int("FEEDBACK_PER_HOUR", 10)
+    FLAGS_PER_HOUR = _int("FLAGS_PER_HOUR", 20)
     # Retention (coprod.services.retention, applied daily by the scheduler's privacy.purge job,
     # and stated by the privacy notice at /privacy):
     # bodies of sent emails are cleared after this many days; personal fields in audit

@@ -35,6 +35,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class TooMany(DomainError):
+    """A per-person limit of the product (PROPOSALS_PER_DAY, ...) is used up for now."""
+
+    status = 429
+    title = "Too many requests"
+
+
 class Invalid(DomainError):
     """One or more fields hold values the rules refuse; `errors` maps field -> messages."""
 

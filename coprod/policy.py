@@ -22,11 +22,13 @@ from coprod.errors import NotAllowed, NotFound
 from coprod.i18n import _
 from coprod.models import (
     ContributionLog,
+    Feedback,
     Membership,
     Organisation,
     OrgKind,
     Partner,
     Programme,
+    Proposal,
     ReportSnapshot,
     Role,
     ServiceLetter,
@@ -94,7 +96,11 @@ def _programme_member(user: Actor, programme: Programme) -> bool:
 
 
 def _task_coordinator(user: Actor, task: Task) -> bool:
-    return has_role(user, task.coordinating_organisation_id, Role.COORDINATOR)
+    """A coordinator of the task's coordinating organisation, or its co-coordinator (the
+    citizen whose accepted proposal it came from, when the agency added them)."""
+    if has_role(user, task.coordinating_organisation_id, Role.COORDINATOR):
+        return True
+    return _active(user) and user is not None and task.co_coordinator_id == user.id
 
 
 # --- the same helpers as SQL, for the query twins -----------------------------------------
@@ -119,6 +125,14 @@ def _own(user: Actor, *columns: Column) -> ColumnElement[bool]:
     if not _active(user) or user is None:
         return false()
     return or_(*(c == user.id for c in columns))
+
+
+def _coordinated(user: Actor) -> ColumnElement[bool]:
+    """Twin of _task_coordinator, on Task."""
+    return _any(
+        _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+        _own(user, Task.co_coordinator_id),
+    )
 
 
 def _any(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -238,6 +252,7 @@ def visible_tasks(user: Actor) -> ColumnElement[bool]:
         Task.status.in_(PUBLIC_TASK_STATUSES),
         _led_by(Task.programme_id, user, Role.STAFF),
         _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+        _own(user, Task.co_coordinator_id),
     )
 
 
@@ -267,6 +282,7 @@ def visible_task_interests(user: Actor) -> ColumnElement[bool]:
     run = _any(
         _led_by(Task.programme_id, user, Role.STAFF),
         _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+        _own(user, Task.co_coordinator_id),
     )
     return false() if run is false() else TaskInterest.task_id.in_(select(Task.id).where(run))
 
@@ -285,6 +301,7 @@ def roster_shifts(user: Actor) -> ColumnElement[bool]:
     run = _any(
         _led_by(Task.programme_id, user, Role.STAFF),
         _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
+        _own(user, Task.co_coordinator_id),
     )
     return false() if run is false() else Shift.task_id.in_(select(Task.id).where(run))
 
@@ -437,6 +454,89 @@ def _account_export(user: Actor, person: User) -> bool:
     return _active(user) and user is not None and user.id == person.id
 
 
+# --- community engagement -----------------------------------------------------------------
+
+
+def _programme_propose(user: Actor, programme: Programme) -> bool:
+    """Anyone signed in may propose a task for a programme that accepts proposals (the
+    service also asks for a confirmed email address)."""
+    return _active(user) and programme.accepts_proposals
+
+
+def _programme_moderate(user: Actor, programme: Programme) -> bool:
+    """The lead agency's staff answer proposals and moderate what is shown of the programme."""
+    return _lead_staff(user, programme)
+
+
+def _proposal_view(user: Actor, proposal: Proposal) -> bool:
+    """A proposal is public until it is hidden; then its author and the lead agency's staff
+    still see it (the author reads the reason)."""
+    if proposal.hidden_at is None:
+        return True
+    own = _active(user) and user is not None and proposal.author_id == user.id
+    return own or _lead_staff(user, proposal.programme)
+
+
+def visible_proposals(user: Actor) -> ColumnElement[bool]:
+    """Twin of proposal.view, on Proposal."""
+    return _any(
+        Proposal.hidden_at.is_(None),
+        _own(user, Proposal.author_id),
+        _led_by(Proposal.programme_id, user, Role.STAFF),
+    )
+
+
+def _proposal_support(user: Actor, proposal: Proposal) -> bool:
+    """Anyone signed in may support a proposal they can see (the service checks it still
+    waits for an answer and is not hidden)."""
+    return _active(user) and _proposal_view(user, proposal)
+
+
+def _proposal_answer(user: Actor, proposal: Proposal) -> bool:
+    return _programme_moderate(user, proposal.programme)
+
+
+def _feedback_give(user: Actor, task: Task) -> bool:
+    """Anyone signed in may try; the service refuses (403) those who neither attended one of
+    the task's shifts nor logged hours on it."""
+    return _active(user) and _task_view(user, task)
+
+
+def _task_view_feedback(user: Actor, task: Task) -> bool:
+    """Every rating and comment on a task, with the authors' names: its coordinators and the
+    lead agency's staff."""
+    return _lead_staff(user, task.programme) or _task_coordinator(user, task)
+
+
+def _feedback_view(user: Actor, feedback: Feedback) -> bool:
+    """A public comment that is not hidden is shown to everyone (without a name); the author
+    sees their own; the task's organisers see all."""
+    if feedback.public and feedback.hidden_at is None and _task_view(user, feedback.task):
+        return True
+    own = _active(user) and user is not None and feedback.user_id == user.id
+    return own or _task_view_feedback(user, feedback.task)
+
+
+def visible_feedback(user: Actor) -> ColumnElement[bool]:
+    """Twin of feedback.view, on Feedback."""
+    public = and_(
+        Feedback.public.is_(True),
+        Feedback.hidden_at.is_(None),
+        Feedback.task_id.in_(select(Task.id).where(visible_tasks(user))),
+    )
+    run = _any(_led_by(Task.programme_id, user, Role.STAFF), _coordinated(user))
+    organised = false() if run is false() else Feedback.task_id.in_(select(Task.id).where(run))
+    return _any(public, _own(user, Feedback.user_id), organised)
+
+
+def _feedback_flag(user: Actor, feedback: Feedback) -> bool:
+    return _active(user) and _feedback_view(user, feedback)
+
+
+def _feedback_moderate(user: Actor, feedback: Feedback) -> bool:
+    return _lead_staff(user, feedback.task.programme)
+
+
 RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "org.view": _org_view,
     "org.view_members": _org_view_members,
@@ -478,6 +578,18 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "outbox.view": _accounts_manage,
     "outbox.retry": _accounts_manage,
     "account.export": _account_export,
+    "programme.propose": _programme_propose,
+    "programme.moderate": _programme_moderate,
+    "proposal.view": _proposal_view,
+    "proposal.support": _proposal_support,
+    "proposal.flag": _proposal_support,
+    "proposal.answer": _proposal_answer,
+    "proposal.hide": _proposal_answer,
+    "feedback.give": _feedback_give,
+    "task.view_feedback": _task_view_feedback,
+    "feedback.view": _feedback_view,
+    "feedback.flag": _feedback_flag,
+    "feedback.hide": _feedback_moderate,
 }
 
 # Where failing the check should look like the object does not exist (404), the action that
@@ -506,6 +618,16 @@ VISIBILITY: dict[str, str] = {
     "log.create": "task.view",
     "letter.view": "letter.view",
     "letter.revoke": "letter.view",
+    "proposal.view": "proposal.view",
+    "proposal.support": "proposal.view",
+    "proposal.flag": "proposal.view",
+    "proposal.answer": "proposal.view",
+    "proposal.hide": "proposal.view",
+    "feedback.give": "task.view",
+    "task.view_feedback": "task.view",
+    "feedback.view": "feedback.view",
+    "feedback.flag": "feedback.view",
+    "feedback.hide": "feedback.view",
 }
 
 
@@ -539,10 +661,12 @@ __all__ = [
     "reviewed_programmes",
     "roles_in",
     "roster_shifts",
+    "visible_feedback",
     "visible_logs",
     "visible_memberships",
     "visible_organisations",
     "visible_programmes",
+    "visible_proposals",
     "visible_reports",
     "visible_shifts",
     "visible_signups",

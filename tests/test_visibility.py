@@ -32,12 +32,14 @@ from coprod.errors import NotAllowed, NotFound
 from coprod.extensions import limiter
 from coprod.models import (
     ContributionLog,
+    Feedback,
     LogStatus,
     Membership,
     Organisation,
     OrgKind,
     PeriodKind,
     Programme,
+    Proposal,
     ReportSnapshot,
     Role,
     Shift,
@@ -93,6 +95,8 @@ class World:
     snapshots: list[ReportSnapshot] = field(default_factory=list)
     memberships: list[Membership] = field(default_factory=list)
     interests: list[TaskInterest] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    feedback: list[Feedback] = field(default_factory=list)
 
 
 ROLES = [
@@ -111,6 +115,7 @@ ROLES = [
     "unverified agency staff",
     "volunteer",
     "other volunteer",
+    "co-coordinating volunteer",
 ]
 
 
@@ -142,6 +147,7 @@ def build_world(session: Any) -> World:
     p["unverified agency staff"] = make_member(session, unverified, Role.STAFF)
     p["volunteer"] = make_user(session)
     p["other volunteer"] = make_user(session)
+    p["co-coordinating volunteer"] = make_user(session)
     gone = make_user(session)  # an account deleted since: its logs keep no owner
 
     pa1 = make_programme(session, agency_a)
@@ -164,6 +170,8 @@ def build_world(session: Any) -> World:
             task = make_task(
                 session, programme, status=status, coordinating_organisation_id=coordinating
             )
+            if programme is pb and coordinator is charity_n:  # a citizen co-coordinates these
+                task.co_coordinator_id = p["co-coordinating volunteer"].id
             w.tasks.append(task)
             w.shifts.append(make_shift(session, task, starts_at=now + timedelta(days=3)))
             w.shifts.append(make_shift(session, task, starts_at=now - timedelta(days=3)))
@@ -231,6 +239,37 @@ def build_world(session: Any) -> World:
         session.add(interest)
         w.interests.append(interest)
     session.flush()
+    # Proposals, shown and hidden, by volunteers and by the co-coordinator, in both agencies'
+    # programmes; feedback public and private, shown and hidden, on tasks in every status.
+    authors_of_ideas = [p["volunteer"], p["other volunteer"], p["co-coordinating volunteer"]]
+    for i, programme in enumerate([pa1, pb, pa1, pb, pa2, pb]):
+        author = authors_of_ideas[i % len(authors_of_ideas)]
+        proposal = Proposal(
+            programme_id=programme.id,
+            author_id=author.id,
+            title=f"Idea {i}",
+            hidden_at=now if i % 2 else None,
+            created_at=now,
+        )
+        session.add(proposal)
+        w.proposals.append(proposal)
+    for i, task in enumerate(w.tasks):
+        author = authors_of_ideas[i % len(authors_of_ideas)]
+        item = Feedback(
+            programme_id=task.programme_id,
+            task_id=task.id,
+            user_id=author.id,
+            rating=1 + i % 5,
+            comment="Fine",
+            public=i % 3 != 0,
+            hidden_at=now if i % 4 == 1 else None,
+            date=now.date(),
+            created_at=now,
+            changed_at=now,
+        )
+        session.add(item)
+        w.feedback.append(item)
+    session.flush()
     org_ids = [o.id for o in w.organisations]
     w.memberships = list(
         session.scalars(select(Membership).where(Membership.organisation_id.in_(org_ids)))
@@ -292,6 +331,8 @@ TWINS: list[tuple[str, type, str, str, Callable[[Any], Any] | None]] = [
         "interests",
         lambda i: i.task,
     ),
+    ("proposal.view", Proposal, "visible_proposals", "proposals", None),
+    ("feedback.view", Feedback, "visible_feedback", "feedback", None),
 ]
 
 

@@ -3,6 +3,13 @@
 from coprod.models.accounts import ApiToken, Membership, Role, User
 from coprod.models.audit import AuditEntry
 from coprod.models.contributions import ContributionLog, InKindItem, LogStatus, OutcomeQuantity
+from coprod.models.engagement import (
+    ContentFlag,
+    Feedback,
+    Proposal,
+    ProposalStatus,
+    ProposalSupport,
+)
 from coprod.models.exports import DataExport, ExportStatus
 from coprod.models.letters import ServiceLetter
 from coprod.models.organisations import Organisation, OrgKind, Sector
@@ -31,9 +38,11 @@ __all__ = [
     "SEATED",
     "ApiToken",
     "AuditEntry",
+    "ContentFlag",
     "ContributionLog",
     "DataExport",
     "ExportStatus",
+    "Feedback",
     "InKindItem",
     "JobState",
     "LogStatus",
@@ -49,6 +58,9 @@ __all__ = [
     "Partner",
     "PeriodKind",
     "Programme",
+    "Proposal",
+    "ProposalStatus",
+    "ProposalSupport",
     "ReportSnapshot",
     "Role",
     "Sector",

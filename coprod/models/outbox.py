@@ -23,6 +23,8 @@ class NotificationKind(StrEnum):
     LOG_REVIEWED = "log_reviewed"
     REPORT_DIGEST = "report_digest"
     ROSTER_MESSAGE = "roster_message"
+    PROPOSAL_ANSWERED = "proposal_answered"  # to the author of the proposal
+    SUPPORTED_ANSWERED = "supported_answered"  # to each supporter of the proposal
     # About the account itself: always sent, never a preference.
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of email, not a password
     CONFIRM_EMAIL = "confirm_email"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.db import Base, utcnow
@@ -37,6 +37,8 @@ class Programme(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     # Printed at the foot of service letters: the signing officer's name and role.
     letter_signatory: Mapped[str | None] = mapped_column(String(200))
+    # Citizens may propose tasks for the programme (coprod.services.engagement.proposals).
+    accepts_proposals: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # Loaded with the programme: its time zone is the programme's unless it sets its own.

@@ -75,6 +75,11 @@ class Task(Base):
         ForeignKey("organisation.id", ondelete="SET NULL"), index=True
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A person who coordinates the task beside its coordinating organisation's coordinators:
+    # the citizen whose proposal became the task, when the agency added them. No foreign key
+    # (SQLite cannot add one to an existing table without rebuilding it); the policy checks
+    # the account is active.
+    co_coordinator_id: Mapped[int | None] = mapped_column(default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

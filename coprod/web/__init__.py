@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from coprod import policy
 from coprod.db import db, sqlite_begin
-from coprod.errors import Conflict, DomainError, Invalid
+from coprod.errors import Conflict, DomainError, Invalid, TooMany
 from coprod.i18n import _, _l
 from coprod.services.accounts import EmailNotConfirmed
 from coprod.web.helpers import is_safe_url
@@ -101,6 +101,7 @@ DOMAIN_TITLES = {
     "Conflict": _l("Conflict"),
     "Invalid input": _l("Invalid input"),
     "Email address not confirmed": _l("Email address not confirmed"),
+    "Too many requests": _l("Too many requests"),
 }
 HTTP_TITLES = {
     400: _l("Bad Request"),
@@ -166,7 +167,7 @@ def _register_errors(app: Flask) -> None:
         db.session.rollback()
         # A refused button action (sign up twice, a stale review) goes back with the reason.
         back = _path_of(request.referrer or "")
-        goes_back = isinstance(err, Conflict | Invalid | EmailNotConfirmed)
+        goes_back = isinstance(err, Conflict | Invalid | EmailNotConfirmed | TooMany)
         if request.method == "POST" and goes_back and is_safe_url(back):
             flash(err.message, "error")
             return redirect(back, code=303)
