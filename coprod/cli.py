@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from coprod.db import read_only_unit_of_work, transaction, unit_of_work
 from coprod.errors import DomainError
@@ -19,6 +20,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(reports_group)
     app.cli.add_command(privacy_group)
+    app.cli.add_command(jobs_group)
 
 
 @click.command("migrate")
@@ -216,3 +218,27 @@ def privacy_purge_command(dry_run: bool, verbose: bool) -> None:
         )
     if any(result.failed.values()):
         raise SystemExit(1)
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """The scheduler's jobs, run once by hand."""
+
+
+@jobs_group.command("run")
+@click.argument("job_id")
+@with_appcontext
+def jobs_run_command(job_id: str) -> None:
+    """Run one of the scheduler's jobs now, once (reports.sweep, outbox.deliver, ...): to
+    send waiting emails or refresh the reports without waiting for the scheduler. Every job is
+    idempotent, so this is safe while the scheduler runs."""
+    from coprod import scheduler
+
+    specs = {spec.id: spec for spec in scheduler.JOBS}
+    spec = specs.get(job_id)
+    if spec is None:
+        raise click.BadParameter(
+            f"no job {job_id!r}; the jobs are: " + ", ".join(sorted(specs)), param_hint="JOB_ID"
+        )
+    result = scheduler.run_job(current_app._get_current_object(), spec)  # type: ignore[attr-defined]
+    click.echo(f"{job_id}: {scheduler.summary(result) if result else 'nothing to do'}")

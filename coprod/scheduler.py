@@ -222,7 +222,7 @@ def run_job(app: Flask, spec: JobSpec, watch: Watch | None = None) -> Any:
     with app.app_context():
         result = transaction(lambda session: _call(spec, session))
     if _did_something(result):
-        log.info("%s: %s", spec.id, _summary(result))
+        log.info("%s: %s", spec.id, summary(result))
     return result
 
 
@@ -232,7 +232,8 @@ def _did_something(result: Any) -> bool:
     return bool(result)
 
 
-def _summary(result: Any) -> str:
+def summary(result: Any) -> str:
+    """What a job's result says it did, for the console."""
     if isinstance(result, dict):
         return ", ".join(f"{n} {what}" for what, n in result.items() if n)
     return f"{result} changed" if isinstance(result, int) else str(result)
