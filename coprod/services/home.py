@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.engagement.proposals import Overdue, overdue_proposals
 from coprod.services.shift_state import live_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
@@ -94,6 +95,7 @@ class StaffProgramme:
 class StaffSection:
     rows: list[StaffProgramme]  # programmes with something to do
     programmes: int  # programmes the person runs
+    takes_proposals: bool = True  # one of them may have proposals (else none is read)
 
 
 @dataclass
@@ -102,6 +104,7 @@ class Home:
     coordinator: CoordinatorSection | None
     reviewer: ReviewerSection | None
     staff: StaffSection | None
+    overdue: Overdue | None = None  # proposals waiting too long for their agency's answer
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -345,17 +348,20 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
         by_id[shift.task.programme_id].understaffed.append(shift)
 
     rows = [r for r in by_id.values() if r.need_shifts or r.understaffed]
-    return StaffSection(rows, len(programmes))
+    takes = len(programmes) == MAX_PROGRAMMES or any(p.accepts_proposals for p in programmes)
+    return StaffSection(rows, len(programmes), takes)
 
 
 def home(session: Session, actor: User, now: datetime) -> Home:
     """What needs this person now: their own shifts and logs, and for each role they hold
     (coordinator, reviewer, agency staff) that role's work."""
+    staff = _staff(session, actor, now)
     return Home(
         volunteer=_volunteer(session, actor, now),
         coordinator=_coordinator(session, actor, now),
         reviewer=_reviewer(session, actor),
-        staff=_staff(session, actor, now),
+        staff=staff,
+        overdue=overdue_proposals(session, actor, now) if staff and staff.takes_proposals else None,
     )
 
 

@@ -24,7 +24,7 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "task list, page 1": 4,
     "task list, last page": 3,
     "task list, search": 3,
-    "task page": 4,
+    "task page": 5,  # + the proposal it came from, if any (its credit)
     "my schedule": 4,  # + the person's logs of the shifts shown ("Log hours" or "View your log")
     "review queue": 7,  # + outcomes, in-kind items and the flags' day totals, one query each
     "review queue, all statuses": 7,
