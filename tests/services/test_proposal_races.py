@@ -62,9 +62,9 @@ def support_job(user_id: int, proposal_id: int, now: Any) -> Callable[[Session],
 def accept_job(user_id: int, proposal_id: int, now: Any) -> Callable[[Session], Any]:
     def job(s: Session) -> Callable[[], Any]:
         user, proposal = load_user(s, user_id), _load(s, proposal_id)
-        return lambda: proposals.answer(
-            s, user, proposal, status="accepted", answer="Yes.", now=now
-        ).task_id
+        return lambda: (
+            proposals.answer(s, user, proposal, status="accepted", answer="Yes.", now=now).task_id
+        )
 
     return job
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from coprod.db import utcnow
 from coprod.models import OutboxMessage, Proposal, ProposalStatus, Task, TaskStatus
 from tests.conftest import NOW, login
+from tests.factories import make_user
 from tests.proposal_world import ProposalWorld, add_supports, make_proposal
 
 S = ProposalStatus
@@ -233,3 +234,24 @@ def test_the_programme_form_has_the_proposals_setting(client, session, w):
     login(client, w.staff)
     form = _text(client.get(f"/programmes/{w.closed.id}/edit"))
     assert 'name="accepts_proposals"' in form
+
+
+def test_the_list_and_a_proposal_page_send_as_many_statements_for_many_proposals(
+    client, session, w, count_queries
+):
+    def counts() -> tuple[int, int]:
+        login(client, w.neighbour)
+        count_queries.count = 0
+        client.get(f"/programmes/{w.programme.id}/proposals?per_page=5")
+        listing = count_queries.count
+        count_queries.count = 0
+        client.get(f"/proposals/{first.id}")
+        return listing, count_queries.count
+
+    first = make_proposal(session, w.programme, w.author)
+    for _ in range(5):
+        add_supports(session, make_proposal(session, w.programme, w.neighbour), w.other_neighbour)
+    few = counts()
+    for _ in range(20):
+        make_proposal(session, w.programme, make_user(session), anonymous=True)
+    assert counts() == few
