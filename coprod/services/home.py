@@ -95,7 +95,6 @@ class StaffProgramme:
 class StaffSection:
     rows: list[StaffProgramme]  # programmes with something to do
     programmes: int  # programmes the person runs
-    takes_proposals: bool = True  # one of them may have proposals (else none is read)
 
 
 @dataclass
@@ -348,8 +347,7 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
         by_id[shift.task.programme_id].understaffed.append(shift)
 
     rows = [r for r in by_id.values() if r.need_shifts or r.understaffed]
-    takes = len(programmes) == MAX_PROGRAMMES or any(p.accepts_proposals for p in programmes)
-    return StaffSection(rows, len(programmes), takes)
+    return StaffSection(rows, len(programmes))
 
 
 def home(session: Session, actor: User, now: datetime) -> Home:
@@ -361,7 +359,7 @@ def home(session: Session, actor: User, now: datetime) -> Home:
         coordinator=_coordinator(session, actor, now),
         reviewer=_reviewer(session, actor),
         staff=staff,
-        overdue=overdue_proposals(session, actor, now) if staff and staff.takes_proposals else None,
+        overdue=overdue_proposals(session, actor, now) if staff else None,
     )
 
 

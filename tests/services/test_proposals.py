@@ -485,3 +485,18 @@ def test_lead_staff_switch_proposals_on_and_off_with_an_audit_entry(session, w):
     assert entry.after == {"accepts_proposals": True}
     programmes.update_programme(session, w.staff, w.closed, name="Renamed")
     assert w.closed.accepts_proposals is True  # not named: kept
+
+
+def test_the_home_page_shows_overdue_proposals_to_lead_staff_even_once_proposals_stop(
+    session, w, now
+):
+    from coprod.services import home
+
+    make_proposal(session, w.programme, w.author, created_at=now - timedelta(days=60))
+    staff_home = home.home(session, w.staff, now)
+    assert staff_home.overdue is not None and staff_home.overdue.total == 1
+    assert home.home(session, w.author, now).overdue is None
+    w.programme.accepts_proposals = False
+    session.flush()
+    # A proposal made while the programme took them still waits for its answer.
+    assert home.home(session, w.staff, now).overdue.total == 1
