@@ -500,3 +500,23 @@ def test_the_home_page_shows_overdue_proposals_to_lead_staff_even_once_proposals
     session.flush()
     # A proposal made while the programme took them still waits for its answer.
     assert home.home(session, w.staff, now).overdue.total == 1
+
+
+def test_a_persons_data_export_holds_their_proposals_and_supports_and_no_one_elses(session, w, now):
+    from coprod.services import exports
+
+    mine = make_proposal(session, w.programme, w.author, hidden_at=now, hidden_reason="Spam")
+    theirs = make_proposal(session, w.programme, w.neighbour)
+    add_supports(session, theirs, w.author)
+    data = exports.collect(session, w.author, w.author)
+    assert [p["id"] for p in data["proposals"]] == [mine.id]
+    assert data["proposals"][0]["hidden_reason"] == "Spam"
+    assert "hidden_by_id" not in data["proposals"][0]
+    assert data["proposal_supports"] == [
+        {
+            "proposal_id": theirs.id,
+            "proposal": theirs.title,
+            "since": data["proposal_supports"][0]["since"],
+        }
+    ]
+    assert exports.collect(session, w.neighbour, w.neighbour)["proposal_supports"] == []
