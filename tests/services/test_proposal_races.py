@@ -9,7 +9,10 @@
 3. Two staff members accept the same proposal at the same moment: one task only, one answer.
    Guard: the proposal row is locked FOR UPDATE and read again before deciding; without the
    lock both see it open and each makes a task (the second link then fails on task_id's
-   unique constraint, or both tasks exist)."""
+   unique constraint, or both tasks exist).
+4. One person sends two proposals at once with one left for the day: one is refused (429).
+   Guard: the person's row is locked before counting their proposals of the last 24 hours;
+   without it both count the same and both are made."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from coprod.errors import TooMany
 from coprod.models import (
     OrgKind,
     Programme,
@@ -124,3 +128,34 @@ def test_two_staff_accepting_at_once_make_one_task(committed_engine, now):
             assert list(tasks) == task_ids
             proposal = check.get(Proposal, scene["proposal"])
             assert (proposal.status, proposal.task_id) == (ProposalStatus.ACCEPTED, task_ids[0])
+
+
+def propose_job(user_id: int, programme_id: int, now: Any) -> Callable[[Session], Any]:
+    def job(s: Session) -> Callable[[], Any]:
+        user = load_user(s, user_id)
+        programme = s.get(Programme, programme_id)
+        assert programme is not None
+        return lambda: (
+            proposals.create_proposal(
+                s, user, programme, title="Idea", what="Do it.", now=now, per_day=1
+            ).id
+        )
+
+    return job
+
+
+def test_two_proposals_at_once_with_one_left_for_the_day_make_one(committed_engine, now):
+    for _ in range(ROUNDS):
+        with Session(bind=committed_engine, expire_on_commit=False) as setup:
+            programme = make_programme(
+                setup, make_org(setup, OrgKind.AGENCY), accepts_proposals=True
+            )
+            person = make_user(setup)
+            setup.commit()
+            ids = (person.id, programme.id)
+        results = race(committed_engine, [propose_job(*ids, now), propose_job(*ids, now)],
+                       refused=(TooMany,))  # fmt: skip
+        assert sorted(type(r).__name__ for r in results) == ["Refused", "int"]
+        with Session(bind=committed_engine) as check:
+            made = check.scalar(select(func.count()).where(Proposal.author_id == ids[0]))
+            assert made == 1
