@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coprod.db import utcnow
+from coprod.demo_proposals import load_proposals
 from coprod.models import (
     ContributionLog,
     InKindItem,
@@ -100,6 +101,7 @@ def load_demo_data(
     _logs(session, tasks, people, orgs, now)
     _ongoing_task(session, programmes["green"], people, orgs, now)
     _earlier_logs(session, tasks, people, orgs, now)
+    load_proposals(session, programmes["green"], people, orgs, now)
     session.flush()
     return True
 

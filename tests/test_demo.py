@@ -204,3 +204,21 @@ def test_demo_tasks_were_created_before_their_shifts_and_logs(session) -> None:
             )
         )
         assert all(created.date() <= d for d in dates), task.title
+
+
+def test_demo_proposals_stand_in_every_state_with_their_supports_counted(session) -> None:
+    from coprod.models import Proposal, ProposalStatus, ProposalSupport
+    from coprod.models.engagement import DECIDED
+
+    load_demo_data(session, now=NOW)
+    found = list(session.scalars(select(Proposal)))
+    assert {p.status for p in found} == set(ProposalStatus)
+    for p in found:
+        rows = select(func.count()).where(ProposalSupport.proposal_id == p.id)
+        assert p.supports == session.scalar(rows) > 0
+        assert bool(p.answer) == (p.status != ProposalStatus.OPEN)
+        assert (p.task_id is not None) == (p.status == ProposalStatus.ACCEPTED)
+        assert p.status in DECIDED or p.task_id is None
+    tasks = [session.get(Task, p.task_id) for p in found if p.task_id]
+    assert any(t.co_coordinator_id is not None and t.status.value == "open" for t in tasks)
+    assert any(t.status.value == "draft" for t in tasks)

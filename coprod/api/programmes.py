@@ -36,6 +36,10 @@ class ProgrammeIn(ma.Schema):
     description = Text(max_len=10000, load_default="")
     lead_organisation_id = Id(required=True)
     is_pilot = fields.Boolean(load_default=False)
+    accepts_proposals = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Signed-in residents may propose tasks for the programme."},
+    )
     hypothesis = Text(max_len=5000, allow_none=True, load_default=None)
     starts_on = Day(required=True)
     ends_on = Day(allow_none=True, load_default=None)
@@ -126,6 +130,9 @@ class ProgrammeOut(ma.Schema):
     lead_organisation_id = fields.Integer(required=True)
     lead_organisation_name = fields.String(required=True)
     is_pilot = fields.Boolean(required=True)
+    accepts_proposals = fields.Boolean(
+        required=True, metadata={"description": "Residents may propose tasks for it."}
+    )
     hypothesis = fields.String(allow_none=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(allow_none=True)
@@ -201,6 +208,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
         "currency": p.currency,
         "own_timezone": p.timezone,
         "letter_signatory": p.letter_signatory,
+        "accepts_proposals": p.accepts_proposals,
         "partners": [partner_out(x) for x in p.partners],
         "metrics": [metric_out(m) for m in p.metrics],
     }

@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.engagement.proposals import Overdue, overdue_proposals
 from coprod.services.shift_state import live_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
@@ -102,6 +103,7 @@ class Home:
     coordinator: CoordinatorSection | None
     reviewer: ReviewerSection | None
     staff: StaffSection | None
+    overdue: Overdue | None = None  # proposals waiting too long for their agency's answer
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -351,11 +353,13 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
 def home(session: Session, actor: User, now: datetime) -> Home:
     """What needs this person now: their own shifts and logs, and for each role they hold
     (coordinator, reviewer, agency staff) that role's work."""
+    staff = _staff(session, actor, now)
     return Home(
         volunteer=_volunteer(session, actor, now),
         coordinator=_coordinator(session, actor, now),
         reviewer=_reviewer(session, actor),
-        staff=_staff(session, actor, now),
+        staff=staff,
+        overdue=overdue_proposals(session, actor, now) if staff else None,
     )
 
 

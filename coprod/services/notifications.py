@@ -34,6 +34,8 @@ from coprod.models import (
     NotificationPreference,
     OutboxMessage,
     OutboxStatus,
+    Proposal,
+    ProposalSupport,
     Shift,
     Signup,
     SignupStatus,
@@ -63,6 +65,8 @@ KIND_LABELS: dict[NotificationKind, LazyString] = {
     Kind.LOG_REVIEWED: _l("When my logged hours are approved, rejected or sent back"),
     Kind.ROSTER_MESSAGE: _l("Messages from coordinators to everyone on my shift"),
     Kind.REPORT_DIGEST: _l("Monthly report digests of programmes my organisations are partners in"),
+    Kind.PROPOSAL_ANSWERED: _l("When the agency answers a proposal of mine"),
+    Kind.SUPPORTED_ANSWERED: _l("When the agency answers a proposal I support"),
 }
 # Digests are opt-in; every other kind is on until the person turns it off.
 DEFAULT_OFF = frozenset({Kind.REPORT_DIGEST})
@@ -484,4 +488,59 @@ def message_roster(
         queue(session, s.volunteer, Kind.ROSTER_MESSAGE, f"msg{entry.id}", full, ctx, now=now)
         is not None
         for s in people
+    )
+
+
+# --- proposals (coprod/services/engagement/proposals.py) ----------------------------------
+
+
+def _proposal_context(proposal: Proposal) -> dict[str, Any]:
+    from coprod.services.engagement import status_label
+
+    base = base_url()
+    return {
+        "proposal": proposal,
+        "status": Later(lambda: status_label(proposal.status)),
+        "proposal_url": f"{base}/proposals/{proposal.id}",
+        "task_url": f"{base}/tasks/{proposal.task_id}" if proposal.task_id else "",
+    }
+
+
+def _answer_occasion(proposal: Proposal) -> str:
+    return f"proposal{proposal.id}:{proposal.status.value}:{_stamp(proposal.answered_at)}"
+
+
+def proposal_answered(
+    session: Session, proposal: Proposal, *, now: datetime
+) -> OutboxMessage | None:
+    """Tell the author the agency's answer to their proposal (and of their draft task)."""
+    title = proposal.title
+    subject = Later(lambda: _("Your proposal “%(title)s” has an answer", title=title))
+    return queue(
+        session,
+        proposal.author,
+        Kind.PROPOSAL_ANSWERED,
+        _answer_occasion(proposal),
+        subject,
+        _proposal_context(proposal),
+        now=now,
+    )
+
+
+def supporters_told(session: Session, proposal: Proposal, *, now: datetime) -> int:
+    """Tell each supporter of the proposal the agency's answer: one email each per answer."""
+    people = session.scalars(
+        select(User)
+        .join(ProposalSupport, ProposalSupport.user_id == User.id)
+        .where(ProposalSupport.proposal_id == proposal.id)
+        .order_by(ProposalSupport.id)
+    )
+    title = proposal.title
+    subject = Later(lambda: _("A proposal you support has an answer: “%(title)s”", title=title))
+    ctx = _proposal_context(proposal)
+    occasion = _answer_occasion(proposal)
+    return sum(
+        queue(session, person, Kind.SUPPORTED_ANSWERED, occasion, subject, ctx, now=now) is not None
+        for person in people
+        if person.id != proposal.author_id
     )

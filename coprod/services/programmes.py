@@ -32,6 +32,7 @@ FIELDS = [
     "currency",
     "timezone",
     "letter_signatory",
+    "accepts_proposals",
 ]
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("999999999999.99")
@@ -86,6 +87,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
             lambda: parse_date(values.get("ends_on"), "ends_on", _("The end date"), required=False)
         ),
         "is_pilot": bool(values.get("is_pilot")),
+        "accepts_proposals": bool(values.get("accepts_proposals")),
         "hypothesis": errs.check(
             lambda: clean_text(
                 values.get("hypothesis"),

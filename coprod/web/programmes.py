@@ -49,6 +49,7 @@ class ProgrammeForm(FlaskForm):
     evaluation_ends_on = StringField(_l("Evaluation ends"))
     timezone = SelectField(_l("Time zone"), validate_choice=False)
     letter_signatory = StringField(_l("Signature line on service letters"))
+    accepts_proposals = BooleanField(_l("Residents may propose tasks for this programme"))
 
     def __init__(self, *args: Any, lead_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

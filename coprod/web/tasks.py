@@ -32,6 +32,7 @@ from coprod.i18n import _, _l, ngettext
 from coprod.models import Organisation, Programme, Task, TaskStatus, User
 from coprod.services import localtime, programmes, shift_changes, shifts, signups, tasks
 from coprod.services.bounds import as_id
+from coprod.services.engagement.proposals import task_proposal
 from coprod.web.forms import ButtonForm, DayInRange
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
@@ -260,6 +261,7 @@ def show(task_id: int) -> Any:
         my_signups=signups.get_my_signups(session, actor, shift_ids),
         moves=[(to, t) for to, t in STATUS_BUTTONS.items() if to in tasks.TRANSITIONS[task.status]],
         interest=tasks.get_interest(session, actor, task),
+        proposal=task_proposal(session, task),  # the proposal it came from, credited
     )
 
 

@@ -20,6 +20,7 @@ from tests.factories import (
     make_signup,
     make_user,
 )
+from tests.proposal_world import make_proposal
 
 ROLES = ["anonymous", "volunteer", "other_coordinator", "coordinator", "lead_staff", "reviewer",
          "site_admin"]  # fmt: skip
@@ -58,6 +59,13 @@ MATRIX = {
                             [401, 403, 403, 200, 200, 403, 403]),
     "read reports": ("get", "/programmes/{programme}/reports", None,
                      [403, 403, 403, 200, 200, 200, 200]),
+    "support a proposal": ("post", "/proposals/{proposal}/support", None,
+                           [401, 201, 201, 201, 201, 201, 201]),
+    "answer a proposal": ("post", "/proposals/{proposal}/answer",
+                          {"status": "declined", "answer": "Not this year."},
+                          [401, 403, 403, 403, 200, 403, 403]),
+    "read a hidden proposal": ("get", "/proposals/{hidden_proposal}", None,
+                               [404, 200, 404, 404, 200, 404, 404]),
 }  # fmt: skip
 
 
@@ -82,6 +90,10 @@ def world(session):
         "assignable": add_role(session, make_user(session), world.nonprofit, Role.MEMBER).id,
         "later": later.isoformat(),
         "later_end": (later + timedelta(hours=2)).isoformat(),
+        "proposal": make_proposal(session, world.programme, world.other_volunteer).id,
+        "hidden_proposal": make_proposal(
+            session, world.programme, world.volunteer, hidden_at=utcnow(), hidden_reason="Off"
+        ).id,
     }
     return world
 

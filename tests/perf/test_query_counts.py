@@ -24,13 +24,13 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "task list, page 1": 4,
     "task list, last page": 3,
     "task list, search": 3,
-    "task page": 4,
+    "task page": 5,  # + the proposal it came from, if any (its credit)
     "my schedule": 4,  # + the person's logs of the shifts shown ("Log hours" or "View your log")
     "review queue": 7,  # + outcomes, in-kind items and the flags' day totals, one query each
     "review queue, all statuses": 7,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)
     "API task list": 3,
-    "home page, staff": 10,  # the person, then a few statements per section, whatever the data
+    "home page, staff": 11,  # the person, then a few statements per section, whatever the data
     "home page, volunteer": 6,  # one more where the next shifts run past the five shown
 }
 PAGES = [

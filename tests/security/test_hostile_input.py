@@ -138,6 +138,7 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
     task = _first(session, select(Task).join(Shift).order_by(Task.id))
     shift = _first(session, select(Shift).where(Shift.task_id == task.id).order_by(Shift.id))
     org = _first(session, select(Organisation).order_by(Organisation.id))
+    proposing = _first(session, select(Programme).where(Programme.accepts_proposals.is_(True)))
     reports.rebuild_reports(session, now=utcnow(), programme_id=programme.id)
     session.flush()
     return [
@@ -154,12 +155,14 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
         ("admin", "/admin", "page"),
         ("admin", "/admin/audit", "page"),
         ("admin", "/admin/outbox", "page"),
+        ("volunteer", f"/programmes/{proposing.id}/proposals", "page"),
+        ("volunteer", "/my/proposals", "page"),
         ("staff", f"/programmes/{programme.id}/reports", "org_page"),
         ("staff", f"/programmes/{programme.id}/reports", "task_page"),
     ]
 
 
-WEB_LIST_COUNT = 15
+WEB_LIST_COUNT = 17
 BAD_PAGES = ["99999999999999999999", "100001", "0", "-3", "1e3", "x", "9" * 5000]
 
 
@@ -383,3 +386,39 @@ def test_an_id_in_a_path_beyond_the_database_integer_is_not_found(app, client, s
             response = client.open(url, method=method, headers=headers)
             # 405 where another route of that path has other methods: matched nowhere either
             assert response.status_code in (404, 405), (method, url, response.status_code)
+
+
+def test_hostile_text_in_a_proposal_and_its_answer_is_shown_escaped_everywhere(
+    client, session, demo
+):
+    from sqlalchemy import select
+
+    from coprod.models import Programme, Proposal
+
+    payload = PAYLOADS["script"]
+    green = _first(session, select(Programme).where(Programme.accepts_proposals.is_(True)))
+    login_as(client, demo["volunteer"])
+    fields = ("title", "what", "location", "why", "contribution")
+    nul = client.post(f"/programmes/{green.id}/proposals/new", data=dict.fromkeys(fields, "a\x00"))
+    assert nul.status_code == 400 and "null byte" in nul.get_data(as_text=True)
+    data = {f: payload.replace("\n", " ") for f in fields}
+    data["title"] = payload[:200]
+    created = client.post(f"/programmes/{green.id}/proposals/new", data=data)
+    assert created.status_code == 303
+    proposal = session.scalars(select(Proposal).order_by(Proposal.id.desc())).first()
+    login_as(client, demo["staff"])
+    answered = client.post(
+        f"/proposals/{proposal.id}/answer", data={"status": "accepted", "answer": payload}
+    )
+    assert answered.status_code == 303
+    session.refresh(proposal)
+    urls = [f"/proposals/{proposal.id}", f"/programmes/{green.id}/proposals",
+            f"/tasks/{proposal.task_id}", "/my/proposals"]  # fmt: skip
+    # The staff read every page but /my/proposals (not theirs); the author all but the draft.
+    for role, skip in (("staff", "/my/proposals"), ("volunteer", f"/tasks/{proposal.task_id}")):
+        login_as(client, demo[role])
+        for url in urls:
+            response = client.get(url)
+            _assert_safe(url, response)
+            if url != skip:
+                assert "&lt;script&gt;alert(" in response.get_data(as_text=True), (role, url)

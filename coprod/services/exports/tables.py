@@ -153,3 +153,50 @@ if _letters is not None and hasattr(_letters, "user_id"):
             _letters,
         )
     )
+
+
+# --- proposals (coprod.services.engagement.proposals) --------------------------------------
+
+PROPOSAL_COLUMNS = (
+    "id programme_id title what location why contribution anonymous status supports answer"
+    " answered_at task_id hidden_reason created_at"
+)
+
+
+def _proposals(session: Session, person: User) -> list[Row]:
+    """The person's proposals with the agency's answers (not who answered or hid them)."""
+    found = session.scalars(
+        select(models.Proposal)
+        .where(models.Proposal.author_id == person.id)
+        .order_by(models.Proposal.id)
+    )
+    return [{c: plain(getattr(p, c)) for c in PROPOSAL_COLUMNS.split()} for p in found]
+
+
+def _supports(session: Session, person: User) -> list[Row]:
+    rows = session.execute(
+        select(models.ProposalSupport, models.Proposal.title)
+        .join(models.Proposal, models.Proposal.id == models.ProposalSupport.proposal_id)
+        .where(models.ProposalSupport.user_id == person.id)
+        .order_by(models.ProposalSupport.id)
+    )
+    return [
+        {"proposal_id": s.proposal_id, "proposal": title, "since": plain(s.created_at)}
+        for s, title in rows
+    ]
+
+
+TABLES += [
+    table(
+        "proposals",
+        _l("The tasks you proposed, with the agency's answers."),
+        PROPOSAL_COLUMNS,
+        _proposals,
+    ),
+    table(
+        "proposal_supports",
+        _l("The proposals you support."),
+        "proposal_id proposal since",
+        _supports,
+    ),
+]
