@@ -36,6 +36,7 @@ MODULES = [
     "calendar",
     "letters",
     "exports",
+    "feedback",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

@@ -58,6 +58,9 @@ MATRIX = {
                             [401, 403, 403, 200, 200, 403, 403]),
     "read reports": ("get", "/programmes/{programme}/reports", None,
                      [403, 403, 403, 200, 200, 200, 200]),
+    # The volunteer logged hours on the task; the others neither attended nor logged.
+    "give feedback": ("post", "/tasks/{task}/feedback", {"rating": 4},
+                      [401, 201, 403, 403, 403, 403, 403]),
 }  # fmt: skip
 
 

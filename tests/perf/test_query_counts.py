@@ -24,8 +24,10 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "task list, page 1": 4,
     "task list, last page": 3,
     "task list, search": 3,
-    "task page": 4,
-    "my schedule": 4,  # + the person's logs of the shifts shown ("Log hours" or "View your log")
+    "task page": 5,  # + the feedback summary (one more with public comments to show)
+    # + the person's logs of the shifts shown ("Log hours" or "View your log"), and their
+    # feedback on the tasks of attended shifts ("Rate this task")
+    "my schedule": 5,
     "review queue": 7,  # + outcomes, in-kind items and the flags' day totals, one query each
     "review queue, all statuses": 7,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)
