@@ -838,8 +838,12 @@ FEEDBACK_SPECS: list[tuple[int | None, list[tuple[int, str, bool]]]] = [
         0,
         [
             (5, "Friendly team and clear jobs from the start. I'd come again.", True),
-            (4, "Good morning's work. The hall was cold until ten: could the heating go on "
-             "earlier?", False),  # fmt: skip
+            (
+                4,
+                "Good morning's work. The hall was cold until ten: could the heating go on "
+                "earlier?",
+                False,
+            ),
             (3, "", False),
             (2, "Nobody met me at the door and I waited twenty minutes to be given a job.", False),
         ],
@@ -855,7 +859,11 @@ FEEDBACK_SPECS: list[tuple[int | None, list[tuple[int, str, bool]]]] = [
     (
         None,
         [
-            (5, "Easy to fit around work. A longer litter picker would help with the grate.", False),
+            (
+                5,
+                "Easy to fit around work. A longer litter picker would help with the grate.",
+                False,
+            ),
             (4, "", False),
         ],
     ),

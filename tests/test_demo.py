@@ -221,7 +221,9 @@ def test_demo_feedback_comes_from_people_who_worked_on_the_task(session) -> None
     cora = session.scalars(select(User).where(User.display_name == "Cora Coordinator")).one()
     kitchen = session.scalars(select(Task).where(Task.title == "Saturday community kitchen")).one()
     private = [
-        i for i in feedback.task_feedback(session, cora, kitchen).items if i.comment and not i.public
+        i
+        for i in feedback.task_feedback(session, cora, kitchen).items
+        if i.comment and not i.public
     ]
     assert private
     vera = session.scalars(select(User).where(User.display_name == "Vera Volunteer")).one()

@@ -136,9 +136,14 @@ def give(task_id: int) -> Any:
         else:
             commit()
             if item.public:
-                flash(_("Thank you for your feedback. Your comment is shown without your name."), "success")
+                flash(
+                    _("Thank you for your feedback. Your comment is shown without your name."),
+                    "success",
+                )
             else:
-                flash(_("Thank you for your feedback: the task's organisers will read it."), "success")
+                flash(
+                    _("Thank you for your feedback: the task's organisers will read it."), "success"
+                )
             return redirect(url_for("tasks.show", task_id=task.id) + "#feedback", code=303)
     else:
         status = 422

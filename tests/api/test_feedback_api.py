@@ -57,7 +57,10 @@ def test_someone_who_neither_attended_nor_logged_gets_403(as_user, world) -> Non
     )
     assert is_problem(response, 403)
     assert "logged hours on it" in response.get_json()["detail"]
-    assert as_user(None).post(f"/tasks/{world.task.id}/feedback", json={"rating": 3}).status_code == 401
+    assert (
+        as_user(None).post(f"/tasks/{world.task.id}/feedback", json={"rating": 3}).status_code
+        == 401
+    )
 
 
 def test_someone_who_logged_hours_may_post(session, as_user, world) -> None:

@@ -58,9 +58,7 @@ def test_someone_who_logged_hours_is_eligible_without_a_shift(session, world) ->
 
 
 @pytest.mark.parametrize("status", [LogStatus.WITHDRAWN, LogStatus.REJECTED])
-def test_a_withdrawn_or_rejected_log_does_not_make_someone_eligible(
-    session, world, status
-) -> None:
+def test_a_withdrawn_or_rejected_log_does_not_make_someone_eligible(session, world, status) -> None:
     make_log(session, user=world.volunteer, task=world.task, status=status)
     assert not feedback.eligibility(session, world.volunteer, world.task).eligible
 
@@ -88,7 +86,9 @@ def test_an_attendee_gives_feedback_dated_in_the_programmes_calendar(session, wo
     person = _attend(session, world)
     world.agency.timezone = "Pacific/Auckland"  # already Sunday there at 22:00 UTC Saturday
     late = datetime(2026, 6, 13, 22, 0, tzinfo=UTC)
-    item = _give(session, person, world.task, late, rating="5", comment=" Great team! ", public=True)
+    item = _give(
+        session, person, world.task, late, rating="5", comment=" Great team! ", public=True
+    )
     assert (item.rating, item.comment, item.public) == (5, "Great team!", True)
     assert item.date.isoformat() == "2026-06-14"
     assert (item.programme_id, item.task_id, item.shift_id) == (
@@ -162,9 +162,7 @@ def test_a_rating_must_be_a_whole_number_from_1_to_5(session, world, now, rating
 
 
 @pytest.mark.parametrize("comment", ["x" * 2001, "bell\x07", "esc\x1b[31m", "nul\x00"])
-def test_a_comment_is_bounded_and_refuses_control_characters(
-    session, world, now, comment
-) -> None:
+def test_a_comment_is_bounded_and_refuses_control_characters(session, world, now, comment) -> None:
     person = _attend(session, world)
     with pytest.raises(Invalid) as bad:
         _give(session, person, world.task, now, comment=comment)

@@ -31,9 +31,11 @@ def feedback_job(user_id: int, task_id: int, rating: int, now: Any) -> Callable[
         user = load_user(s, user_id)
         task = s.get(Task, task_id, options=[joinedload(Task.programme)])
         assert task is not None
-        return lambda: feedback.give_feedback(
-            s, user, task, rating=rating, comment="Went well", public=True, now=now
-        ).id
+        return lambda: (
+            feedback.give_feedback(
+                s, user, task, rating=rating, comment="Went well", public=True, now=now
+            ).id
+        )
 
     return job
 

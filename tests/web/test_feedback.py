@@ -186,7 +186,9 @@ def test_the_organisers_list_has_an_empty_state_and_pages(client, session, world
 
 
 def test_the_author_sees_the_reason_when_their_comment_was_hidden(client, session, world):
-    item = _given(session, world, world.other_volunteer, rating=1, comment="Rude words", public=True)
+    item = _given(
+        session, world, world.other_volunteer, rating=1, comment="Rude words", public=True
+    )
     item.hidden_at = utcnow()
     item.hidden_reason = "Personal remarks about a volunteer"
     session.flush()
@@ -221,3 +223,26 @@ def test_the_task_page_shows_at_most_three_comments_and_links_to_the_rest(
     page = _text(client.get(f"/tasks/{world.task.id}"))
     assert len(re.findall(r"Comment \d", page)) == 3
     assert "Read all 4 public comments" in page
+
+
+ACTORS = ["anonymous", "other_volunteer", "attendee", "coordinator", "lead_staff"]
+# (method, on a draft task?) -> expected status per actor in ACTORS order
+EXPECTED = {
+    ("get", False): [200, 200, 200, 200, 200],
+    ("post", False): [302, 403, 303, 403, 403],
+    ("get", True): [404, 404, 404, 200, 200],
+    ("post", True): [302, 404, 404, 403, 403],
+}
+
+
+@pytest.mark.parametrize(("method", "draft"), list(EXPECTED))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_permission_matrix(client, session, world, actor, method, draft) -> None:
+    if draft:
+        world.task.status = world.task.status.DRAFT
+        session.flush()
+    if actor != "anonymous":
+        login(client, getattr(world, actor))
+    url = f"/tasks/{world.task.id}/feedback"
+    response = client.get(url) if method == "get" else client.post(url, data={"rating": "4"})
+    assert response.status_code == EXPECTED[(method, draft)][ACTORS.index(actor)]
