@@ -297,3 +297,22 @@ def test_a_private_item_is_not_found_to_others(session, world, now) -> None:
     assert feedback.get_feedback(session, world.coordinator, items[1].id) is items[1]
     with pytest.raises(NotFound):
         feedback.get_feedback(session, world.coordinator, 987654)
+
+
+def test_the_persons_data_export_holds_their_feedback_and_not_who_hid_it(session, world, now):
+    from coprod.services.exports.tables import TABLES
+
+    person = _attend(session, world)
+    item = _give(session, person, world.task, now, rating=2, comment="Too cold", public=True)
+    item.hidden_at, item.hidden_reason, item.hidden_by_id = now, "Off topic", world.lead_staff.id
+    session.flush()
+    table = next(t for t in TABLES if t.name == "feedback")
+    rows = table.rows(session, person)
+    assert len(rows) == 1 and set(rows[0]) == set(table.columns)
+    assert (rows[0]["rating"], rows[0]["comment"], rows[0]["hidden_reason"]) == (
+        2,
+        "Too cold",
+        "Off topic",
+    )
+    assert "hidden_by_id" not in rows[0]
+    assert table.rows(session, world.other_volunteer) == []
