@@ -316,3 +316,17 @@ def test_the_persons_data_export_holds_their_feedback_and_not_who_hid_it(session
     )
     assert "hidden_by_id" not in rows[0]
     assert table.rows(session, world.other_volunteer) == []
+
+
+def test_deleting_the_account_blanks_the_comments_and_keeps_the_rating(session, world, now):
+    from coprod.services import account_deletion
+    from tests.factories import PASSWORD
+
+    person = _attend(session, world)
+    _give(session, person, world.task, now, rating=2, comment="My neighbour Jo was late", public=1)
+    account_deletion.delete_own_account(session, person, PASSWORD, now=now)
+    session.flush()
+    item = session.scalars(select(Feedback)).one()
+    assert (item.rating, item.comment, item.public) == (2, "", False)
+    assert feedback.feedback_summary(session, world.task).responses == 1
+    assert feedback.public_feedback(session, None, world.task).items == []
