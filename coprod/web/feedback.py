@@ -17,7 +17,7 @@ from coprod import policy
 from coprod.db import db, utcnow
 from coprod.errors import Invalid, TooMany
 from coprod.i18n import _, _l
-from coprod.models import Feedback, Signup, SignupStatus, Task
+from coprod.models import ContributionLog, Feedback, Signup, SignupStatus, Task
 from coprod.services import tasks
 from coprod.services.engagement import feedback
 from coprod.services.pagination import Page
@@ -86,14 +86,19 @@ def feedback_panel(task: Task) -> Panel:
 
 
 @bp.app_template_global("tasks_to_rate")
-def tasks_to_rate(signups: Iterable[Signup]) -> set[int]:
-    """Of the tasks the person attended a shift of on a list of their sign-ups, those they
-    have not rated yet (one statement, only when the list holds an attended shift)."""
-    attended = [s.shift.task_id for s in signups if s.status == SignupStatus.ATTENDED]
-    if not attended:
+def tasks_to_rate(rows: Iterable[Signup | ContributionLog]) -> set[int]:
+    """Of the tasks on a list of the person's sign-ups (attended) or logs (not withdrawn or
+    rejected), those they have not rated yet: one statement, only when there is one."""
+    worked = [
+        row.shift.task_id if isinstance(row, Signup) else row.task_id
+        for row in rows
+        if (isinstance(row, Signup) and row.status == SignupStatus.ATTENDED)
+        or (isinstance(row, ContributionLog) and row.status not in feedback.NOT_WORKED)
+    ]
+    if not worked:
         return set()
-    rated = feedback.rated_tasks(db.session(), viewer(), attended)
-    return set(attended) - rated
+    rated = feedback.rated_tasks(db.session(), viewer(), worked)
+    return set(worked) - rated
 
 
 @bp.app_template_global("rating_word")

@@ -246,3 +246,18 @@ def test_permission_matrix(client, session, world, actor, method, draft) -> None
     url = f"/tasks/{world.task.id}/feedback"
     response = client.get(url) if method == "get" else client.post(url, data={"rating": "4"})
     assert response.status_code == EXPECTED[(method, draft)][ACTORS.index(actor)]
+
+
+def test_my_logs_links_to_rating_a_task_logged_and_not_rated(client, session, world) -> None:
+    drain = make_task(session, world.programme, ongoing=True, title="Adopt a drain")
+    person = make_user(session)
+    make_log(session, user=person, task=drain, status=LogStatus.APPROVED)
+    gone = make_task(session, world.programme, title="Withdrawn work")
+    make_log(session, user=person, task=gone, status=LogStatus.WITHDRAWN)
+    login(client, person)
+    page = _text(client.get("/my/logs"))
+    assert f'href="/tasks/{drain.id}#feedback">Rate this task' in page
+    assert f'href="/tasks/{gone.id}#feedback"' not in page
+    feedback.give_feedback(session, person, drain, rating=5, comment="", public=False, now=utcnow())
+    session.flush()
+    assert f'href="/tasks/{drain.id}#feedback"' not in _text(client.get("/my/logs"))
