@@ -5,10 +5,10 @@ Nothing that reports count is deleted. The user row stays, anonymised: its name 
 former volunteer", its email becomes `deleted-<id>@invalid` (unique, no address), phone,
 pending address and the person's free text (log notes, in-kind descriptions, feedback
 comments; their ratings stay) are blanked, and their real address is scrubbed from every
-outbox row and audit entry. Their logs keep their
-hours, dates, organisation (so sector shares hold), outcomes and in-kind values. Their places
-on future shifts are cancelled through the booking path (waitlists promoted); sessions,
-API tokens and the calendar feed link die; `deleted_at` makes every sign-in fail.
+outbox row and audit entry. Their logs keep their hours, dates, organisation (so sector
+shares hold), outcomes and in-kind values. Their places on future shifts are cancelled
+through the booking path (waitlists promoted); sessions, API tokens and the calendar feed
+link die; `deleted_at` makes every sign-in fail.
 """
 
 from __future__ import annotations
