@@ -102,6 +102,7 @@ def load_demo_data(
     _ongoing_task(session, programmes["green"], people, orgs, now)
     _earlier_logs(session, tasks, people, orgs, now)
     load_proposals(session, programmes["green"], people, orgs, now)
+    _feedback(session, tasks, people, now)
     session.flush()
     return True
 
@@ -830,3 +831,77 @@ def _earlier_logs(
                         counted_changed_at=now,
                     )
                 )
+
+
+# (task index, or None for the ongoing storm drain): ratings and comments, public or only for
+# the task's organisers, given by the volunteers who attended (or logged hours on) the task.
+FEEDBACK_SPECS: list[tuple[int | None, list[tuple[int, str, bool]]]] = [
+    (
+        0,
+        [
+            (5, "Friendly team and clear jobs from the start. I'd come again.", True),
+            (
+                4,
+                "Good morning's work. The hall was cold until ten: could the heating go on "
+                "earlier?",
+                False,
+            ),
+            (3, "", False),
+            (2, "Nobody met me at the door and I waited twenty minutes to be given a job.", False),
+        ],
+    ),
+    (
+        5,
+        [
+            (5, "Planting a tree on my own street felt great. Bring gloves!", True),
+            (4, "The tools were ready and the staff showed us how to plant properly.", True),
+        ],
+    ),
+    (9, [(4, "Hard work, but the pond looks so much better now.", True)]),
+    (
+        None,
+        [
+            (
+                5,
+                "Easy to fit around work. A longer litter picker would help with the grate.",
+                False,
+            ),
+            (4, "", False),
+        ],
+    ),
+]
+
+
+def _feedback(session: Session, tasks: list[Task], p: dict[str, User], now: datetime) -> None:
+    """Feedback through the same service as the task page, from people who attended a shift of
+    the task (or logged hours on the ongoing one): public comments, comments only the
+    coordinators read (the kitchen's Cora reads two), ratings without a comment. Vera gives
+    none, so she can rate the kitchen and the tree planting herself."""
+    from coprod.services.engagement import feedback  # services import the models
+
+    drain = session.scalars(select(Task).where(Task.ongoing.is_(True))).first()
+    citizens = [p[f"v{i}"] for i in range(len(VOLUNTEER_NAMES))]
+    for index, items in FEEDBACK_SPECS:
+        task = tasks[index] if index is not None else drain
+        if task is None:
+            continue
+        worked = (
+            select(Signup.user_id)
+            .join(Shift, Signup.shift_id == Shift.id)
+            .where(Shift.task_id == task.id, Signup.status == SignupStatus.ATTENDED)
+            .union(select(ContributionLog.user_id).where(ContributionLog.task_id == task.id))
+        )
+        ids = set(session.scalars(worked))
+        people = [v for v in citizens if v.id in ids]
+        turn = 2 * (index or 0) % max(len(people), 1)  # not the same few people on every task
+        people = people[turn:] + people[:turn]
+        for k, ((rating, comment, public), person) in enumerate(zip(items, people, strict=False)):
+            feedback.give_feedback(
+                session,
+                person,
+                task,
+                rating=rating,
+                comment=comment,
+                public=public,
+                now=now - timedelta(days=len(items) - k, hours=k),
+            )

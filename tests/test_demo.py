@@ -222,3 +222,26 @@ def test_demo_proposals_stand_in_every_state_with_their_supports_counted(session
     tasks = [session.get(Task, p.task_id) for p in found if p.task_id]
     assert any(t.co_coordinator_id is not None and t.status.value == "open" for t in tasks)
     assert any(t.status.value == "draft" for t in tasks)
+def test_demo_feedback_comes_from_people_who_worked_on_the_task(session) -> None:
+    from coprod.models import Feedback
+    from coprod.services.engagement import feedback
+
+    load_demo_data(session, now=NOW)
+    items = list(session.scalars(select(Feedback)))
+    assert len(items) >= 8
+    assert {True, False} <= {i.public for i in items}
+    assert len({i.rating for i in items}) >= 4
+    for item in items:
+        assert feedback.eligibility(session, item.author, item.task).eligible
+    # The kitchen's coordinator reads a comment the public does not see.
+    cora = session.scalars(select(User).where(User.display_name == "Cora Coordinator")).one()
+    kitchen = session.scalars(select(Task).where(Task.title == "Saturday community kitchen")).one()
+    private = [
+        i
+        for i in feedback.task_feedback(session, cora, kitchen).items
+        if i.comment and not i.public
+    ]
+    assert private
+    vera = session.scalars(select(User).where(User.display_name == "Vera Volunteer")).one()
+    assert feedback.my_feedback(session, vera, kitchen) is None
+    assert feedback.eligibility(session, vera, kitchen).eligible  # she can rate it herself

@@ -37,6 +37,7 @@ MODULES = [
     "letters",
     "exports",
     "proposals",
+    "feedback",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

@@ -3,11 +3,12 @@ it on their request, with a reason; the retention job does the same to long-inac
 
 Nothing that reports count is deleted. The user row stays, anonymised: its name shows as "A
 former volunteer", its email becomes `deleted-<id>@invalid` (unique, no address), phone,
-pending address and the person's free text (log notes, in-kind descriptions) are blanked, and
-their real address is scrubbed from every outbox row and audit entry. Their logs keep their
-hours, dates, organisation (so sector shares hold), outcomes and in-kind values. Their places
-on future shifts are cancelled through the booking path (waitlists promoted); sessions,
-API tokens and the calendar feed link die; `deleted_at` makes every sign-in fail.
+pending address and the person's free text (log notes, in-kind descriptions, feedback
+comments; their ratings stay) are blanked, and their real address is scrubbed from every
+outbox row and audit entry. Their logs keep their hours, dates, organisation (so sector
+shares hold), outcomes and in-kind values. Their places on future shifts are cancelled
+through the booking path (waitlists promoted); sessions, API tokens and the calendar feed
+link die; `deleted_at` makes every sign-in fail.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from coprod.models import (
     AuditEntry,
     ContributionLog,
     DataExport,
+    Feedback,
     InKindItem,
     Membership,
     NotificationPreference,
@@ -173,6 +175,11 @@ def _scrub_records(session: Session, user: User, email: str, address: str) -> No
     )
     session.execute(
         update(InKindItem).where(InKindItem.log_id.in_(mine)).values(description=""),
+        execution_options=ops,
+    )
+    # Their feedback comments go; the ratings stay in the averages.
+    session.execute(
+        update(Feedback).where(Feedback.user_id == user.id).values(comment="", public=False),
         execution_options=ops,
     )
     _scrub_outbox(session, user, email, address)

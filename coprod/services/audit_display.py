@@ -37,6 +37,7 @@ ACTION_NAMES = {
     "letter.revoked": _l("Revoked a service letter"),
     "api_token.created": _l("Created an API token"),
     "api_token.revoked": _l("Revoked an API token"),
+    "feedback.given": _l("Gave feedback on a task"),
     "log.submitted": _l("Logged hours for review"),
     "log.resubmitted": _l("Changed and resubmitted a log"),
     "log.correction_submitted": _l("Submitted a correction to an approved log"),
@@ -112,6 +113,7 @@ ACTION_NAMES = {
 OBJECT_NAMES = {
     "ApiToken": _l("API token"),
     "ContributionLog": _l("Contribution log"),
+    "Feedback": _l("Feedback on a task"),
     "Membership": _l("Membership"),
     "Metric": _l("Shared objective"),
     "Organisation": _l("Organisation"),
@@ -172,7 +174,9 @@ FIELD_NAMES = {
     "phone": _l("Phone"),
     "places_released": _l("Places released"),
     "programme_id": _l("Programme id"),
+    "public": _l("Public"),
     "queued_at": _l("Queued at"),
+    "rating": _l("Rating"),
     "reason": _l("Reason"),
     "review_comment": _l("Review comment"),
     "reviewed_at": _l("Reviewed at"),
@@ -200,6 +204,7 @@ FIELD_NAMES = {
     "user_id": _l("User id"),
     "verified_at": _l("Verified at"),
     "weeks": _l("Weeks"),
+    "with_comment": _l("With a comment"),
 }
 
 

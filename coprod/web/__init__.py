@@ -35,6 +35,7 @@ BLUEPRINTS = [
     "recovery",
     "letters",
     "proposals",
+    "feedback",
 ]
 
 

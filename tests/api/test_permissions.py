@@ -66,6 +66,9 @@ MATRIX = {
                           [401, 403, 403, 403, 200, 403, 403]),
     "read a hidden proposal": ("get", "/proposals/{hidden_proposal}", None,
                                [404, 200, 404, 404, 200, 404, 404]),
+    # The volunteer logged hours on the task; the others neither attended nor logged.
+    "give feedback": ("post", "/tasks/{task}/feedback", {"rating": 4},
+                      [401, 201, 403, 403, 403, 403, 403]),
 }  # fmt: skip
 
 

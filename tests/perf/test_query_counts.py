@@ -24,8 +24,12 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "task list, page 1": 4,
     "task list, last page": 3,
     "task list, search": 3,
-    "task page": 5,  # + the proposal it came from, if any (its credit)
-    "my schedule": 4,  # + the person's logs of the shifts shown ("Log hours" or "View your log")
+    # + the proposal it came from, if any (its credit), and the feedback summary (one more
+    # with public comments to show)
+    "task page": 6,
+    # + the person's logs of the shifts shown ("Log hours" or "View your log"), and their
+    # feedback on the tasks of attended shifts ("Rate this task")
+    "my schedule": 5,
     "review queue": 7,  # + outcomes, in-kind items and the flags' day totals, one query each
     "review queue, all statuses": 7,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import func
 
 from config import TestConfig
 from coprod import create_app
@@ -60,3 +61,25 @@ def test_a_post_with_the_token_from_the_form_is_accepted(csrf_app, session) -> N
         },
     )
     assert response.status_code == 303
+
+
+def test_the_feedback_form_carries_a_token_and_is_refused_without_it(csrf_app, session, demo):
+    """Feedback is among the POST endpoints above; its form on the task page has the token."""
+    from sqlalchemy import select
+
+    from coprod.models import Feedback, Task
+
+    assert "feedback.give" in {e for e, _url in _post_rules(csrf_app)}
+    kitchen = session.scalars(select(Task).where(Task.title == "Saturday community kitchen")).one()
+    client = csrf_app.test_client()
+    login_as(client, demo["volunteer"])
+    page = client.get(f"/tasks/{kitchen.id}").get_data(as_text=True)
+    form = page.split(f'action="/tasks/{kitchen.id}/feedback"', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrf_token"' in form
+    before = session.scalar(select(func.count()).select_from(Feedback))
+    response = client.post(f"/tasks/{kitchen.id}/feedback", data={"rating": "5"})
+    assert response.status_code == 400 and b"Form expired" in response.data
+    token = form.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    ok = client.post(f"/tasks/{kitchen.id}/feedback", data={"rating": "5", "csrf_token": token})
+    assert ok.status_code == 303
+    assert session.scalar(select(func.count()).select_from(Feedback)) == before + 1

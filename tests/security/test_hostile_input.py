@@ -422,3 +422,60 @@ def test_hostile_text_in_a_proposal_and_its_answer_is_shown_escaped_everywhere(
             _assert_safe(url, response)
             if url != skip:
                 assert "&lt;script&gt;alert(" in response.get_data(as_text=True), (role, url)
+# --- feedback on a task: the comment a volunteer types, on the web and over the API ----------
+
+
+def _kitchen_and_a_volunteer_who_attended(session, demo):
+    from sqlalchemy import select
+
+    from coprod.models import Task
+    from coprod.services.engagement import feedback
+
+    kitchen = _first(session, select(Task).where(Task.title == "Saturday community kitchen"))
+    assert feedback.eligibility(session, demo["volunteer"], kitchen).eligible
+    return kitchen
+
+
+@pytest.mark.parametrize("kind", list(PAYLOADS))
+def test_hostile_feedback_comments_are_refused_or_shown_escaped(client, session, demo, kind):
+    kitchen = _kitchen_and_a_volunteer_who_attended(session, demo)
+    login_as(client, demo["volunteer"])
+    data = {"rating": "4", "comment": PAYLOADS[kind], "public": "y"}
+    response = client.post(f"/tasks/{kitchen.id}/feedback", data=data, follow_redirects=True)
+    _assert_safe(f"/tasks/{kitchen.id}/feedback", response)
+    for url in (f"/tasks/{kitchen.id}", f"/tasks/{kitchen.id}/feedback"):
+        for who in ("volunteer", "staff", None):
+            if who is None:
+                client.post("/logout")
+            else:
+                login_as(client, demo[who])
+            _assert_safe(url, client.get(url))
+    if kind == "script":  # stored, and shown escaped to the organisers and the public
+        login_as(client, demo["staff"])
+        assert "&lt;script&gt;alert(" in client.get(f"/tasks/{kitchen.id}/feedback").get_data(True)
+    if kind in ("long", "null"):  # refused beside the field, or as a null byte
+        assert response.status_code in (400, 422)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"rating": "9" * 5000}, {"rating": 1e309}, {"rating": -(2**63)}, {"rating": [4]},
+     {"rating": 4, "comment": PAYLOADS["long"]}, {"rating": 4, "comment": PAYLOADS["null"]},
+     {"rating": 4, "comment": {"a": 1}}, {"rating": 4, "public": "1"}],
+)  # fmt: skip
+def test_hostile_feedback_bodies_are_problems_never_500(client, session, demo, body):
+    kitchen = _kitchen_and_a_volunteer_who_attended(session, demo)
+    headers = bearer(session, demo["volunteer"])
+    response = client.post(f"/api/v1/tasks/{kitchen.id}/feedback", json=body, headers=headers)
+    assert response.status_code in (400, 422), response.status_code
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_feedback_page_number_out_of_range_is_a_clear_4xx(client, session, demo):
+    kitchen = _kitchen_and_a_volunteer_who_attended(session, demo)
+    for who in ("staff", "volunteer"):
+        login_as(client, demo[who])
+        for bad in BAD_PAGES:
+            response = client.get(f"/tasks/{kitchen.id}/feedback", query_string={"page": bad})
+            assert response.status_code in (400, 422), (who, bad)
+            assert "page" in response.get_data(as_text=True).lower()

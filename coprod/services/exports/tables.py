@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from coprod import models
 from coprod.i18n import _l
@@ -200,3 +200,29 @@ TABLES += [
         _supports,
     ),
 ]
+def _feedback(session: Session, person: User) -> list[Row]:
+    """The person's ratings and comments on tasks (coprod.services.engagement.feedback), with
+    the reason when the organisers hid one, never who hid it."""
+    found = session.scalars(
+        select(models.Feedback)
+        .options(selectinload(models.Feedback.task))
+        .where(models.Feedback.user_id == person.id)
+        .order_by(models.Feedback.id)
+    )
+    keys = ("id", "task_id", "shift_id", "rating", "comment", "public", "date", "hidden_at")
+    out: list[Row] = []
+    for f in found:
+        row = {k: plain(getattr(f, k)) for k in keys}
+        row.update(task=f.task.title, hidden_reason=f.hidden_reason, created_at=plain(f.created_at))
+        out.append(row)
+    return out
+
+
+TABLES.append(
+    table(
+        "feedback",
+        _l("Your ratings and comments on tasks, whether each is public, and why one was hidden."),
+        "id task_id task shift_id rating comment public date hidden_at hidden_reason created_at",
+        _feedback,
+    )
+)
