@@ -192,6 +192,15 @@ def parse_status(raw: str | None) -> ProposalStatus | None:
     return ProposalStatus(raw)
 
 
+def get_programme(session: Session, actor: User | None, programme_id: int) -> Programme:
+    """The programme whose answers are shown (its page is public)."""
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise NotFound(_("There is no such programme."))
+    policy.require(actor, "programme.view", programme)
+    return programme
+
+
 def list_answered(
     session: Session,
     actor: User | None,
@@ -203,10 +212,7 @@ def list_answered(
 ) -> Answered:
     """A programme's answered proposals, newest answer first, for everyone: hidden ones never
     (not even for the staff who may still read them elsewhere), and no author's name."""
-    programme = session.get(Programme, programme_id)
-    if programme is None:
-        raise NotFound(_("There is no such programme."))
-    policy.require(actor, "programme.view", programme)
+    programme = get_programme(session, actor, programme_id)
     wanted = parse_status(status)
     statuses = [wanted] if wanted is not None else list(DECIDED)
     stmt = (
