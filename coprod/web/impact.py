@@ -1,4 +1,4 @@
-""""You said, we did": a programme's public page of answered proposals and what became of
+""" "You said, we did": a programme's public page of answered proposals and what became of
 them (coprod.services.engagement.impact)."""
 
 from __future__ import annotations

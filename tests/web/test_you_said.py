@@ -1,4 +1,4 @@
-""""You said, we did": a visitor reads the agency's answers and what the accepted ideas achieved,
+""" "You said, we did": a visitor reads the agency's answers and what the accepted ideas achieved,
 never a name; hidden proposals never appear, not even for staff."""
 
 from __future__ import annotations

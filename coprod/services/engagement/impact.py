@@ -1,4 +1,4 @@
-""""You said, we did": what became of the citizens' proposals a programme's agency answered.
+""" "You said, we did": what became of the citizens' proposals a programme's agency answered.
 
 For each accepted proposal with a linked task, the scheduler stores the task's figures so far
 in `proposal.impact` (with `impact_built_at`), computed with the reports (coprod.jobs.reports):
