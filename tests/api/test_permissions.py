@@ -58,6 +58,8 @@ MATRIX = {
                             [401, 403, 403, 200, 200, 403, 403]),
     "read reports": ("get", "/programmes/{programme}/reports", None,
                      [403, 403, 403, 200, 200, 200, 200]),
+    "read you said, we did": ("get", "/programmes/{programme}/you-said-we-did", None,
+                              [200, 200, 200, 200, 200, 200, 200]),
 }  # fmt: skip
 
 
