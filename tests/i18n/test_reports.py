@@ -32,12 +32,12 @@ ES = {"Accept-Language": "es"}
 EN = {"Accept-Language": "en"}
 ENGLISH_HEADER = [
     "section", "id", "name", "hours", "share_percent", "quantity", "cumulative", "unit",
-    "target", "percent_of_target", "on_track", "responses", "average_rating", "value",
+    "target", "percent_of_target", "on_track", "value", "responses", "average_rating",
     "value_GBP",
 ]  # fmt: skip
 SPANISH_HEADER = [
     "sección", "id", "nombre", "horas", "porcentaje", "cantidad", "acumulado", "unidad",
-    "meta", "porcentaje_de_la_meta", "en_buen_camino", "respuestas", "valoración_media", "valor",
+    "meta", "porcentaje_de_la_meta", "en_buen_camino", "valor", "respuestas", "valoración_media",
     "valor_GBP",
 ]  # fmt: skip
 

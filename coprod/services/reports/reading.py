@@ -177,9 +177,9 @@ CSV_COLUMNS = [
     "target",
     "percent_of_target",
     "on_track",
-    "responses",
-    "average_rating",
     "value",
+    "responses",  # volunteers' ratings: after the columns integrations read by position
+    "average_rating",
 ]
 MONEY = ("in_kind_value", "hours_value")  # summary rows whose value is an amount of money
 SECTOR_LABELS = {
