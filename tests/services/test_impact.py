@@ -182,3 +182,18 @@ def test_the_figures_take_four_statements_per_programme(session, now, count_quer
         count_queries.count = 0
         impact.refresh_programme(session, programme.id, now=now)
         assert count_queries.count == 4, n
+
+
+def test_the_rebuild_command_refreshes_the_figures_unless_told(app, session, accepted) -> None:
+    proposal, _meals, _bags = accepted
+    session.commit()
+    args = ["reports", "rebuild", "--programme", str(proposal.programme_id), "--jobs", "1"]
+    skipped = app.test_cli_runner().invoke(args=[*args, "--period", "month", "--no-impact"])
+    assert skipped.exit_code == 0, skipped.output
+    session.refresh(proposal)
+    assert proposal.impact is None
+    result = app.test_cli_runner().invoke(args=[*args, "--period", "month"])
+    assert result.exit_code == 0, result.output
+    assert "Figures of accepted proposals refreshed: 1." in result.output
+    session.refresh(proposal)
+    assert proposal.impact["hours"] == "10.75"
