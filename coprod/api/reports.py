@@ -293,7 +293,8 @@ AnsweredPage = page_schema(AnsweredProposal, "AnsweredProposalPage")
 
 
 def _impact_out(p: Proposal) -> dict[str, Any] | None:
-    if p.status.value != "accepted" or p.impact is None or p.impact_built_at is None:
+    shown = p.status.value == "accepted" and p.task_id is not None
+    if not shown or p.impact is None or p.impact_built_at is None:
         return None
     return {**p.impact, "as_of": p.impact_built_at}
 

@@ -141,3 +141,12 @@ def test_the_programme_page_links_to_it_and_unknown_programmes_are_404(client, s
     programme = make_programme(session)
     assert _url(programme) in client.get(f"/programmes/{programme.id}").text
     assert client.get("/programmes/999999999/you-said-we-did").status_code == 404
+
+
+def test_a_cancelled_task_is_named_but_not_linked(client, session) -> None:
+    programme = make_programme(session)
+    task = make_task(session, programme, title="Sweep the square", status=TaskStatus.CANCELLED)
+    make_proposal(session, programme, status=ACCEPTED, task_id=task.id)
+    page = client.get(_url(programme)).text
+    assert "Sweep the square (cancelled)" in page
+    assert f'href="/tasks/{task.id}"' not in page
