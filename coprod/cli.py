@@ -127,12 +127,18 @@ def reports_group() -> None:
     default=None,
     help="Batches built at once, each on its own connection [default: the number of CPUs].",
 )
+@click.option(
+    "--impact/--no-impact",
+    default=True,
+    help='Also refresh the "You said, we did" figures of accepted proposals [default: on].',
+)
 def reports_rebuild_command(
-    programme_id: int | None, period: str | None, since: Any, jobs: int | None
+    programme_id: int | None, period: str | None, since: Any, jobs: int | None, impact: bool
 ) -> None:
-    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction.
-    A period that cannot be built is skipped; the failures are listed per programme at the
-    end, after building the rest, and the exit status is then 1."""
+    """Rebuild report snapshots from approved logs (idempotent), one batch per transaction,
+    then the figures of accepted proposals. A period that cannot be built is skipped; the
+    failures are listed per programme at the end, after building the rest, and the exit
+    status is then 1."""
     from coprod.db import utcnow
     from coprod.models import PeriodKind
     from coprod.services import reports
@@ -163,9 +169,21 @@ def reports_rebuild_command(
         )
     periods = sum(len(b.starts) for b in plan)
     click.echo(f"{periods - len(failures)} periods rebuilt; {changed} snapshots changed.")
+    if impact:
+        _refresh_impact(programme_id, now)
     if failures:
         _report_failures(failures)
         raise SystemExit(1)
+
+
+def _refresh_impact(programme_id: int | None, now: Any) -> None:
+    """The "You said, we did" figures of the programme (or of all), as the report jobs do."""
+    from coprod.services.engagement import impact
+
+    ids = [programme_id] if programme_id is not None else None
+    with unit_of_work() as session:
+        refreshed = impact.refresh_impact(session, programme_ids=ids, now=now)
+    click.echo(f"Figures of accepted proposals refreshed: {refreshed}.")
 
 
 def _report_failures(failures: list[tuple[Any, Exception]]) -> None:

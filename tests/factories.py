@@ -10,6 +10,7 @@ from typing import Any
 
 from coprod.models import (
     ContributionLog,
+    Feedback,
     LogStatus,
     Membership,
     Metric,
@@ -17,6 +18,8 @@ from coprod.models import (
     OrgKind,
     Partner,
     Programme,
+    Proposal,
+    ProposalStatus,
     Role,
     Shift,
     Signup,
@@ -278,3 +281,57 @@ class ShiftWorld:
         self.other_coordinator = make_member(session, self.other_org, Role.COORDINATOR)
         self.volunteer = make_user(session)
         self.other_volunteer = make_user(session)
+
+
+def make_proposal(
+    session: Any,
+    programme: Programme | None = None,
+    *,
+    status: ProposalStatus = ProposalStatus.OPEN,
+    **overrides: Any,
+) -> Proposal:
+    """A citizen's proposal for the programme (by a new person unless told); an answered one
+    carries an answer, answered the day before NOW unless told."""
+    programme = programme or make_programme(session)
+    fields: dict[str, Any] = {
+        "programme_id": programme.id,
+        "title": f"Proposal {_n()}",
+        "what": "Clear the path by the canal.",
+        "status": status,
+    }
+    if "author_id" not in overrides:
+        fields["author_id"] = make_user(session).id
+    if status not in (ProposalStatus.OPEN, ProposalStatus.UNDER_REVIEW):
+        fields["answer"] = "Thank you: we looked at it."
+        fields["answered_at"] = NOW - timedelta(days=1)
+    fields.update(overrides)
+    proposal = Proposal(**fields)
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def make_feedback(
+    session: Any,
+    task: Task | None = None,
+    user: User | None = None,
+    *,
+    rating: int = 4,
+    **overrides: Any,
+) -> Feedback:
+    """A volunteer's rating of a task, given on NOW's day unless told (`date`)."""
+    task = task or make_task(session)
+    user = user or make_user(session)
+    fields: dict[str, Any] = {
+        "programme_id": task.programme_id,
+        "task_id": task.id,
+        "user_id": user.id,
+        "rating": rating,
+        "date": NOW.date(),
+        "changed_at": NOW,
+    }
+    fields.update(overrides)
+    feedback = Feedback(**fields)
+    session.add(feedback)
+    session.flush()
+    return feedback

@@ -1,5 +1,5 @@
-"""Shared-ownership reports: the list of built periods, one snapshot (JSON or CSV), and a
-programme's public impact figures."""
+"""Shared-ownership reports: the list of built periods, one snapshot (JSON or CSV), a
+programme's public impact figures and its "You said, we did" answers."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from marshmallow import fields, validate
 from coprod.api.auth import optional_actor
 from coprod.api.fields import Day, Number, PageArgs, UTCDateTime, page_schema
 from coprod.db import db, utcnow
-from coprod.models import PeriodKind, ReportSnapshot
+from coprod.models import PeriodKind, Proposal, ReportSnapshot
 from coprod.services import listings, reports
+from coprod.services.engagement import impact as proposal_impact
 
 blp = Blueprint("api_reports", __name__, url_prefix="/api/v1", description="Reports and impact")
 
@@ -51,6 +52,29 @@ class Outcome(ma.Schema):
     percent_of_target = Number(required=True)
     expected = Number(required=True)
     on_track = fields.Boolean(required=True)
+
+
+class TaskFeedback(ma.Schema):
+    id = fields.Integer(required=True, metadata={"description": "The task's id."})
+    name = fields.String(required=True, metadata={"description": "The task's title."})
+    responses = fields.Integer(required=True)
+    average_rating = Number(required=True, metadata={"description": "1 to 5, one decimal."})
+
+
+class FeedbackFigures(ma.Schema):
+    responses = fields.Integer(
+        required=True, metadata={"description": "Ratings given in the period (hidden ones not)."}
+    )
+    average_rating = Number(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Mean of those ratings (1 to 5), one decimal; null without any."},
+    )
+    by_task = fields.List(
+        fields.Nested(TaskFeedback),
+        required=True,
+        metadata={"description": "Per task, most responses first."},
+    )
 
 
 class Totals(ma.Schema):
@@ -92,6 +116,15 @@ class ReportOut(Totals):
     hours_by_organisation = fields.List(fields.Nested(Ranked), required=True)
     hours_by_task = fields.List(fields.Nested(Ranked), required=True)
     outcomes = fields.List(fields.Nested(Outcome), required=True)
+    feedback = fields.Nested(
+        FeedbackFigures,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Volunteers' ratings given in the period; null in a snapshot built "
+            "before ratings were reported (the next rebuild adds them)."
+        },
+    )
     previous = fields.Nested(PeriodTotals, required=True)
     change = fields.Nested(Change, required=True)
     built_at = UTCDateTime(required=True)
@@ -198,3 +231,101 @@ def impact(programme_id: int) -> Any:
         "as_of": result.as_of,
         "outcomes": result.outcomes,
     }
+
+
+# --- "You said, we did" ---------------------------------------------------------------------
+
+ANSWERED = list(proposal_impact.ANSWERED)
+
+
+class YouSaidArgs(PageArgs):
+    status = fields.String(
+        validate=validate.OneOf(ANSWERED),
+        metadata={"description": "Only answers of this kind (default: every answer)."},
+    )
+
+
+class ProposalOutcome(ma.Schema):
+    metric_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    unit = fields.String(required=True)
+    quantity = Number(required=True)
+
+
+class ProposalImpact(ma.Schema):
+    hours = Number(required=True, metadata={"description": "The task's approved hours so far."})
+    volunteers = fields.Integer(
+        required=True, metadata={"description": "people + organisations (distinct contributors)."}
+    )
+    people = fields.Integer(
+        required=True, metadata={"description": "People who logged approved hours themselves."}
+    )
+    organisations = fields.Integer(
+        required=True,
+        metadata={"description": "Organisations whose coordinators logged approved hours for it."},
+    )
+    outcomes = fields.List(fields.Nested(ProposalOutcome), required=True)
+    as_of = UTCDateTime(required=True, metadata={"description": "When the figures were computed."})
+
+
+class AnsweredProposal(ma.Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ANSWERED))
+    answer = fields.String(required=True, metadata={"description": "The agency's public answer."})
+    answered_at = UTCDateTime(required=True, allow_none=True)
+    task_id = fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The task made on accepting."}
+    )
+    task_title = fields.String(required=True, allow_none=True)
+    impact = fields.Nested(
+        ProposalImpact,
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "For an accepted proposal with a task: its figures so far, updated "
+            "with the reports; null until the next report run (and for other answers)."
+        },
+    )
+
+
+AnsweredPage = page_schema(AnsweredProposal, "AnsweredProposalPage")
+
+
+def _impact_out(p: Proposal) -> dict[str, Any] | None:
+    shown = p.status.value == "accepted" and p.task_id is not None
+    if not shown or p.impact is None or p.impact_built_at is None:
+        return None
+    return {**p.impact, "as_of": p.impact_built_at}
+
+
+def answered_out(p: Proposal) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "title": p.title,
+        "status": p.status.value,
+        "answer": p.answer,
+        "answered_at": p.answered_at,
+        "task_id": p.task_id,
+        "task_title": p.task.title if p.task is not None else None,
+        "impact": _impact_out(p),
+    }
+
+
+@blp.route("/programmes/<int:programme_id>/you-said-we-did", methods=["GET"])
+@blp.arguments(YouSaidArgs, location="query")
+@blp.response(200, AnsweredPage)
+@blp.alt_response(404, response="NOT_FOUND")
+def you_said(args: dict[str, Any], programme_id: int) -> Any:
+    """ "You said, we did": the programme's answered proposals, newest answer first, with the
+    accepted ones' figures so far (public; never hidden proposals, never a name)."""
+    result = proposal_impact.list_answered(
+        db.session(),
+        optional_actor(),
+        programme_id,
+        status=args.get("status"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    page = result.page
+    return {**page.__dict__, "items": [answered_out(p) for p in page.items]}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from coprod.models import JobState
 from coprod.services import digests, reports
+from coprod.services.engagement import impact
 
 log = logging.getLogger("coprod.reports")
 
@@ -77,10 +78,12 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
     """Rebuild every period touched by logs approved, superseded or corrected since the last
     run, and the current period of running programmes; the first run rebuilds everything. A
     period that fails is logged, recorded in the job's state and skipped: the others are built
-    and the cursor moves on (a run without failures clears the record)."""
+    and the cursor moves on (a run without failures clears the record). The "You said, we
+    did" figures of the programmes touched (and of proposals accepted since) follow."""
     state = _state(session, SWEEP_JOB)
     failed = Failures(SWEEP_JOB)
 
+    touched: set[int] | None = None  # every programme
     if state.cursor is None:
         changed = reports.rebuild_reports(session, now=now, failed=failed)
     else:
@@ -89,6 +92,8 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
         changed = sum(
             reports.build_batch_isolated(session, b, now=now, failed=failed) for b in batches
         )
+        touched = {b.programme_id for b in batches} | impact.unbuilt_programmes(session)
+    impact.refresh_impact(session, programme_ids=touched, now=now)
     state.cursor = state.last_run_at = now
     state.failures = failed.record()
     digests.queue_report_digests(session, now=now)  # once per month, by dedupe key
@@ -98,9 +103,10 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
 def rebuild_all_reports(session: Session, *, now: datetime) -> int:
     """Rebuild every report of every programme: catches changes no log records (a new hourly
     rate, a moved target) and anything a sweep missed; a period that fails is logged, recorded
-    in the job's state and skipped."""
+    in the job's state and skipped. Then every "You said, we did" figure."""
     failed = Failures(REBUILD_JOB)
     changed = reports.rebuild_reports(session, now=now, failed=failed)
+    impact.refresh_impact(session, now=now)
     state = _state(session, REBUILD_JOB)
     state.last_run_at = now
     state.failures = failed.record()

@@ -29,6 +29,7 @@ BLUEPRINTS = [
     "signups",
     "contributions",
     "reports",
+    "impact",
     "admin",
     "notifications",
     "tokens",

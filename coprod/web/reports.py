@@ -151,6 +151,11 @@ def _figures(page: reports.ReportPage) -> Markup:
             sectors=SECTORS,
             orgs=_page(data["hours_by_organisation"], request.args.get("org_page")),
             tasks=_page(data["hours_by_task"], request.args.get("task_page")),
+            # None in a snapshot built before ratings were reported.
+            feedback=data.get("feedback"),
+            rated=_page(
+                (data.get("feedback") or {}).get("by_task", []), request.args.get("feedback_page")
+            ),
             over_time=over_time_chart(page.history, page.kind, page.current),
             shares=share_chart(data["share_by_sector"]),
             progress=progress_chart(data["outcomes"]),

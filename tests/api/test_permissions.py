@@ -69,6 +69,8 @@ MATRIX = {
     # The volunteer logged hours on the task; the others neither attended nor logged.
     "give feedback": ("post", "/tasks/{task}/feedback", {"rating": 4},
                       [401, 201, 403, 403, 403, 403, 403]),
+    "read you said, we did": ("get", "/programmes/{programme}/you-said-we-did", None,
+                              [200, 200, 200, 200, 200, 200, 200]),
 }  # fmt: skip
 
 

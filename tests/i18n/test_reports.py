@@ -32,11 +32,13 @@ ES = {"Accept-Language": "es"}
 EN = {"Accept-Language": "en"}
 ENGLISH_HEADER = [
     "section", "id", "name", "hours", "share_percent", "quantity", "cumulative", "unit",
-    "target", "percent_of_target", "on_track", "value", "value_GBP",
+    "target", "percent_of_target", "on_track", "value", "responses", "average_rating",
+    "value_GBP",
 ]  # fmt: skip
 SPANISH_HEADER = [
     "sección", "id", "nombre", "horas", "porcentaje", "cantidad", "acumulado", "unidad",
-    "meta", "porcentaje_de_la_meta", "en_buen_camino", "valor", "valor_GBP",
+    "meta", "porcentaje_de_la_meta", "en_buen_camino", "valor", "respuestas", "valoración_media",
+    "valor_GBP",
 ]  # fmt: skip
 
 

@@ -8,12 +8,15 @@ as the matching person of each world; public pages see both worlds, so they only
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from bench.generate import Sizes, build
-from coprod.models import User
+from coprod.models import Proposal, ProposalStatus, Task, User
 from coprod.services import reports
+from coprod.services.engagement import impact
 from tests.conftest import login
 
 SMALL = Sizes(tasks=25, shifts_per_task=1, signups_per_shift=2, logs=120, users=30, programmes=2,
@@ -36,6 +39,7 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "API task list": 3,
     "home page, staff": 11,  # the person, then a few statements per section, whatever the data
     "home page, volunteer": 6,  # one more where the next shifts run past the five shown
+    "you said, we did": 4,  # the programme, a page of answers, their tasks, the COUNT
 }
 PAGES = [
     ("task list, page 1", None, "/tasks"),
@@ -49,14 +53,45 @@ PAGES = [
     ("API task list", None, "/api/v1/tasks"),
     ("home page, staff", "staff", "/"),
     ("home page, volunteer", "volunteer", "/"),
+    ("you said, we did", None, "/programmes/{programme}/you-said-we-did"),
 ]
+# Answered proposals of the first programme in each world: (accepted with a task, declined).
+PROPOSALS = {1: (3, 2), 2: (12, 9)}
 
 
 def _world(session: Any, sizes: Sizes, seed: int, now: datetime) -> dict[str, Any]:
     world = build(session.connection(), sizes, now=now, seed=seed, quiet=True, password_hash="x")
     reports.rebuild_reports(session, now=now, programme_id=world["programmes"][0])
+    _answered_proposals(session, world, *PROPOSALS[seed], now=now)
     session.flush()
     return world
+
+
+def _answered_proposals(
+    session: Any, world: dict[str, Any], accepted: int, declined: int, *, now: datetime
+) -> None:
+    """Accepted proposals on the first programme's tasks (their figures computed) and declined
+    ones, by the world's volunteers."""
+    programme_id = world["programmes"][0]
+    task_ids = session.scalars(
+        select(Task.id).where(Task.programme_id == programme_id).order_by(Task.id)
+    ).all()
+    authors = world["volunteers"]
+    for n in range(accepted + declined):
+        status = ProposalStatus.ACCEPTED if n < accepted else ProposalStatus.DECLINED
+        session.add(
+            Proposal(
+                programme_id=programme_id,
+                author_id=authors[n % len(authors)],
+                title=f"Idea {n}",
+                status=status,
+                answer="Thank you.",
+                answered_at=now - timedelta(hours=n),
+                task_id=task_ids[n] if n < accepted else None,
+            )
+        )
+    session.flush()
+    impact.refresh_impact(session, programme_ids=[programme_id], now=now)
 
 
 def _counts(app: Any, session: Any, count_queries: Any, world: dict[str, Any]):
@@ -103,5 +138,5 @@ def test_each_page_keeps_to_its_statement_budget_in_a_small_and_a_bigger_world(
     for name, budget in STATEMENTS.items():
         assert budget - 1 <= small_counts[name] <= budget, name
     # The bigger world really shows more on the pages that list things.
-    for name in ("task list, page 1", "my schedule", "review queue"):
+    for name in ("task list, page 1", "my schedule", "review queue", "you said, we did"):
         assert bigger_sizes[name] > small_sizes[name], name

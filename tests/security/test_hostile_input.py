@@ -159,6 +159,8 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
         ("volunteer", "/my/proposals", "page"),
         ("staff", f"/programmes/{programme.id}/reports", "org_page"),
         ("staff", f"/programmes/{programme.id}/reports", "task_page"),
+        ("staff", f"/programmes/{programme.id}/reports", "feedback_page"),
+        ("volunteer", f"/programmes/{programme.id}/you-said-we-did", "page"),
     ]
 
 
@@ -185,7 +187,7 @@ HUGE = "99999999999999999999"
 
 
 def test_a_report_for_a_date_beyond_the_calendar_is_a_clear_4xx(client, session, demo):
-    programme_id = _web_lists(session, demo)[-1][1].split("/")[2]
+    programme_id = _web_lists(session, demo)[-3][1].split("/")[2]
     login_as(client, demo["staff"])
     for start in ("9999-12-31", "0001-01-01", "12026-01-01"):
         for period in ("week", "month", "quarter"):
@@ -239,7 +241,7 @@ def test_programme_form_numbers_and_dates_out_of_range_are_field_errors(
 
 @pytest.mark.parametrize("target", ["1e40", "1e309", "-1e309", "9" * 5000, "NaN", "1e-400"])
 def test_metric_form_target_out_of_range_is_a_field_error(client, session, demo, target):
-    programme_id = _web_lists(session, demo)[-1][1].split("/")[2]
+    programme_id = _web_lists(session, demo)[-3][1].split("/")[2]
     login_as(client, demo["staff"])
     data = {"name": "Bags", "unit": "bags", "target": target, "target_date": "2026-12-31"}
     response = client.post(f"/programmes/{programme_id}/metrics/new", data=data)
@@ -253,7 +255,7 @@ def test_metric_form_target_out_of_range_is_a_field_error(client, session, demo,
      ("/programmes/{pid}/metrics", '{"target": "1e40"}')],
 )  # fmt: skip
 def test_api_numbers_out_of_range_are_field_errors(client, session, demo, path, body):
-    programme_id = _web_lists(session, demo)[-1][1].split("/")[2]
+    programme_id = _web_lists(session, demo)[-3][1].split("/")[2]
     headers = {**bearer(session, demo["staff"]), "Content-Type": "application/json"}
     response = client.post("/api/v1" + path.format(pid=programme_id), data=body, headers=headers)
     assert response.status_code == 422
@@ -479,3 +481,23 @@ def test_a_feedback_page_number_out_of_range_is_a_clear_4xx(client, session, dem
             response = client.get(f"/tasks/{kitchen.id}/feedback", query_string={"page": bad})
             assert response.status_code in (400, 422), (who, bad)
             assert "page" in response.get_data(as_text=True).lower()
+STATUSES = ["open", "hidden", "ACCEPTED", "' OR '1'='1", "<script>alert(1)</script>", "x" * 5000]
+
+
+@pytest.mark.parametrize("bad", STATUSES)
+def test_the_you_said_status_filter_refuses_anything_but_an_answer(client, session, demo, bad):
+    from sqlalchemy import select
+
+    from coprod.models import Programme
+
+    programme = _first(session, select(Programme).order_by(Programme.id))
+    path = f"/programmes/{programme.id}/you-said-we-did"
+    for who in (None, "staff"):
+        if who:
+            login_as(client, demo[who])
+        response = client.get(path, query_string={"status": bad})
+        assert response.status_code == 422, (who, bad)
+        assert "Choose accepted, declined or already planned." in response.text
+        _assert_safe(path, response)
+    api = client.get(f"/api/v1{path}", query_string={"status": bad})
+    assert api.status_code == 422 and api.mimetype == "application/problem+json"

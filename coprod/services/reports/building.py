@@ -31,6 +31,7 @@ from sqlalchemy.sql import ColumnElement
 
 from coprod.models import (
     ContributionLog,
+    Feedback,
     LogStatus,
     Metric,
     PeriodKind,
@@ -240,6 +241,7 @@ def plan_rebuild(
         stray = list(  # dated before the rule's bound: their periods only
             session.scalars(select(L.date).where(*approved, L.date < EARLIEST_LOG_DATE).distinct())
         )
+        first, last = _with_feedback(session, pid, first, last)
         if running:
             first, last = min(first or today, today), max(last or today, today)
         if last is None:
@@ -255,6 +257,22 @@ def plan_rebuild(
             )
             batches += [Batch(pid, kind, run) for run in _runs(kind, starts)]
     return batches
+
+
+def _with_feedback(
+    session: Session, programme_id: int, first: date | None, last: date | None
+) -> tuple[date | None, date | None]:
+    """The run of periods widened to the days the programme's volunteers gave feedback (a
+    rating given after its last approved log still has its period)."""
+    fb = Feedback
+    lo, hi = session.execute(
+        select(func.min(fb.date), func.max(fb.date)).where(
+            fb.programme_id == programme_id, fb.date >= EARLIEST_LOG_DATE
+        )
+    ).one()
+    if lo is None:
+        return first, last
+    return min(first or lo, lo), max(last or hi, hi)
 
 
 def rebuild_reports(
@@ -371,7 +389,8 @@ def _build_all(
 
 def touched_batches(session: Session, since: datetime) -> list[Batch]:
     """Periods holding a log that entered or left the approved set after `since` -- and for a
-    correction, also the period of the log it replaces, so moved hours leave the old one."""
+    correction, also the period of the log it replaces, so moved hours leave the old one --
+    and periods holding feedback given or hidden after `since` (Feedback.changed_at)."""
     original = aliased(ContributionLog)
     changed = select(L.programme_id, L.date).where(L.counted_changed_at > since)
     replaced = (
@@ -379,8 +398,9 @@ def touched_batches(session: Session, since: datetime) -> list[Batch]:
         .join(L, L.corrects_id == original.id)
         .where(L.counted_changed_at > since)
     )
+    rated = select(Feedback.programme_id, Feedback.date).where(Feedback.changed_at > since)
     per: dict[tuple[int, PeriodKind], set[date]] = defaultdict(set)
-    for pid, day in session.execute(changed.union(replaced)):
+    for pid, day in session.execute(changed.union(replaced, rated)):
         for kind in PeriodKind:
             per[(pid, kind)].add(period_start(kind, day))
     return [

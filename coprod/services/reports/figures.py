@@ -35,6 +35,7 @@ from sqlalchemy.sql import ColumnElement
 
 from coprod.models import (
     ContributionLog,
+    Feedback,
     InKindItem,
     LogStatus,
     Metric,
@@ -84,11 +85,15 @@ class _Figures:
     in_kind: dict[date, int] = field(default_factory=dict)
     outcomes: dict[date, dict[int, Decimal]] = field(default_factory=lambda: defaultdict(dict))
     outcomes_before: dict[int, Decimal] = field(default_factory=dict)
+    # Volunteers' ratings per period and task: (task id, title, sum of ratings, responses).
+    feedback: dict[date, list[tuple[int, str, int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 NOT_COUNTED = [s for s in LogStatus if s != LogStatus.APPROVED]
 # Which figure a grouped row holds (the first column of gather_figures's rows).
-BY_ORG, BY_TASK, OUTCOME, IN_KIND = 1, 2, 3, 4
+BY_ORG, BY_TASK, OUTCOME, IN_KIND, FEEDBACK = 1, 2, 3, 4, 5
 
 
 def _cents(total: Any) -> ColumnElement[int]:
@@ -105,7 +110,8 @@ def gather_figures(
     date) order: a window over that order marks each person's first log of a period and first
     log ever (distinct and new contributors) without a sort or a hash. The logs from lo on are
     then grouped by (period, organisation) and (period, task) in one pass; outcome and in-kind
-    rows are read through their own programme index and joined to the approved logs.
+    rows are read through their own programme index and joined to the approved logs; the
+    volunteers' ratings of each period and task (not hidden) through the feedback's own index.
     """
     pg = session.get_bind().dialect.name == "postgresql"
     if pg:
@@ -211,7 +217,21 @@ def _figures_statement(pg: bool, kind: PeriodKind) -> Any:
         .where(item.programme_id == programme_id, item.date.between(lo, hi), counts(item.log_id))
         .group_by(ib)
     )
-    return union_all(named, outcomes, in_kind)
+    return union_all(named, outcomes, in_kind, _feedback_rows(pg, kind, programme_id, lo, hi))
+
+
+def _feedback_rows(pg: bool, kind: PeriodKind, programme_id: Any, lo: Any, hi: Any) -> Any:
+    """The ratings given in each period between lo and hi, per task: their sum and number
+    (a rating hidden by moderation counts nowhere)."""
+    fb = Feedback
+    b = bucket(pg, kind, fb.date)
+    return (
+        select(literal(FEEDBACK), b, fb.task_id, null(), Task.title, func.sum(fb.rating))
+        .add_columns(func.count(), null())
+        .join(Task, Task.id == fb.task_id)
+        .where(fb.programme_id == programme_id, fb.date.between(lo, hi), fb.hidden_at.is_(None))
+        .group_by(b, fb.task_id, Task.title)
+    )
 
 
 def _file(rows: Iterable[tuple[int, date | None, Any, Any, Any, int, Any, Any]]) -> _Figures:
@@ -241,6 +261,8 @@ def _file(rows: Iterable[tuple[int, date | None, Any, Any, Any, int, Any, Any]])
                 f.outcomes[start][key] = qty
         elif what == IN_KIND and start is not None:
             f.in_kind[start] = cents
+        elif what == FEEDBACK and start is not None:
+            f.feedback[start].append((key, name or "", int(cents), int(people)))
     return f
 
 
@@ -250,6 +272,30 @@ def _share(part: int, whole: int) -> float:
         return 0.0
     tenths, rest = divmod(part * 1000, whole)
     return (tenths + (2 * rest >= whole)) / 10
+
+
+def average_rating(total: int, responses: int) -> float | None:
+    """total / responses to one decimal rounded half up (as percent), in integers; None
+    without responses."""
+    if responses <= 0:
+        return None
+    tenths, rest = divmod(total * 10, responses)
+    return (tenths + (2 * rest >= responses)) / 10
+
+
+def feedback_figures(rows: list[tuple[int, str, int, int]]) -> dict[str, Any]:
+    """A period's ratings: responses and average overall (every response weighs the same)
+    and per task, most responses first, then by title and id."""
+    total, responses = sum(r[2] for r in rows), sum(r[3] for r in rows)
+    by_task = [
+        {"id": i, "name": n, "responses": c, "average_rating": average_rating(s, c)}
+        for i, n, s, c in sorted(rows, key=lambda r: (-r[3], r[1], r[0]))
+    ]
+    return {
+        "responses": responses,
+        "average_rating": average_rating(total, responses),
+        "by_task": by_task,
+    }
 
 
 def period_totals(f: _Figures, start: date, rate: Decimal) -> dict[str, Any]:
@@ -318,6 +364,7 @@ def period_document(
         "hours_by_organisation": _ranked(f.orgs.get(start, [])),
         "hours_by_task": _ranked(f.tasks.get(start, [])),
         "outcomes": outcomes,
+        "feedback": feedback_figures(f.feedback.get(start, [])),
         "previous": previous,
         "change": {
             "hours_total": round(change, 2),

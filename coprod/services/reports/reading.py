@@ -154,8 +154,14 @@ def get_snapshot(
 
 def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
     """The snapshot as the API and the JSON export give it, with the programme's currency (the
-    ISO 4217 code of `in_kind_value` and `hours_value`)."""
-    return {**snap.data, "currency": snap.programme.currency, "built_at": snap.built_at.isoformat()}
+    ISO 4217 code of `in_kind_value` and `hours_value`); `feedback` is None in a snapshot built
+    before ratings were reported (the next rebuild adds them)."""
+    return {
+        **snap.data,
+        "feedback": snap.data.get("feedback"),
+        "currency": snap.programme.currency,
+        "built_at": snap.built_at.isoformat(),
+    }
 
 
 # The CSV's columns, in this order whatever the language (the keys of each row).
@@ -172,6 +178,8 @@ CSV_COLUMNS = [
     "percent_of_target",
     "on_track",
     "value",
+    "responses",  # volunteers' ratings: after the columns integrations read by position
+    "average_rating",
 ]
 MONEY = ("in_kind_value", "hours_value")  # summary rows whose value is an amount of money
 SECTOR_LABELS = {
@@ -195,6 +203,8 @@ CSV_HEADERS = {
     "target": _l("target"),
     "percent_of_target": _l("percent_of_target"),
     "on_track": _l("on_track"),
+    "responses": _l("responses"),
+    "average_rating": _l("average_rating"),
     "value": _l("value"),
 }
 CSV_SECTIONS = {
@@ -203,6 +213,7 @@ CSV_SECTIONS = {
     "organisation": _l("organisation"),
     "task": _l("task"),
     "outcome": _l("outcome"),
+    "feedback": _l("feedback"),
 }
 SUMMARY_NAMES = {
     "period": _l("period"),
@@ -214,6 +225,8 @@ SUMMARY_NAMES = {
     "in_kind_value": _l("in_kind_value"),
     "hours_value": _l("hours_value"),
     "previous_hours_total": _l("previous_hours_total"),
+    "feedback_responses": _l("feedback_responses"),
+    "average_rating": _l("average_rating"),
 }
 PERIOD_NAMES = {
     PeriodKind.WEEK: _l("week"),
@@ -280,12 +293,25 @@ def snapshot_csv(snap: ReportSnapshot) -> str:
         {"section": "outcome", "id": o["metric_id"], **{k: o[k] for k in CSV_COLUMNS[2:] if k in o}}
         for o in d["outcomes"]
     ]
+    rows += _feedback_rows(d.get("feedback"))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
     for row in map(_shown, rows):
         writer.writerow([_cell(row.get(c)) for c in columns])
     return out.getvalue()
+
+
+def _feedback_rows(feedback: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The volunteers' ratings: two summary rows and one row per task (none in a snapshot
+    built before ratings were reported)."""
+    if feedback is None:
+        return []
+    rows: list[dict[str, Any]] = [
+        {"section": "summary", "name": "feedback_responses", "value": feedback["responses"]},
+        {"section": "summary", "name": "average_rating", "value": feedback["average_rating"]},
+    ]
+    return rows + [{"section": "feedback", **row} for row in feedback["by_task"]]
 
 
 @dataclass
