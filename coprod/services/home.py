@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.engagement import moderation
 from coprod.services.shift_state import live_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
@@ -102,6 +103,8 @@ class Home:
     coordinator: CoordinatorSection | None
     reviewer: ReviewerSection | None
     staff: StaffSection | None
+    # Programmes the person moderates with open reports, and how many (lead agency staff).
+    moderation: list[tuple[Programme, int]] = field(default_factory=list)
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -356,6 +359,7 @@ def home(session: Session, actor: User, now: datetime) -> Home:
         coordinator=_coordinator(session, actor, now),
         reviewer=_reviewer(session, actor),
         staff=_staff(session, actor, now),
+        moderation=moderation.open_flags_by_programme(session, actor),
     )
 
 

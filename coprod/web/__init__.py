@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "tokens",
     "recovery",
     "letters",
+    "moderation",
 ]
 
 

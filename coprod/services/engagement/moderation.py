@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all, update
+from sqlalchemy import ColumnElement, Select, case, false, func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -316,6 +316,19 @@ def dismiss_flags(session: Session, actor: User | None, item: Item, now: datetim
     return dismissed
 
 
+def open_flags_of(session: Session, actor: User | None, item: Item) -> list[ContentFlag]:
+    """The item's open flags, the latest first, for the lead staff deciding on it."""
+    policy.require(actor, f"{_kind(item)}.hide", item)
+    return list(
+        session.scalars(
+            select(ContentFlag)
+            .where(_flags_of(item), ContentFlag.resolved_at.is_(None))
+            .order_by(ContentFlag.created_at.desc(), ContentFlag.id.desc())
+            .limit(100)
+        )
+    )
+
+
 # --- the queue --------------------------------------------------------------------------------
 
 
@@ -445,9 +458,9 @@ def moderation_queue(
 def open_flags_by_programme(session: Session, actor: User | None) -> list[tuple[Programme, int]]:
     """The programmes this person moderates that have open flags, with how many (the staff
     home page); one query."""
-    if actor is None:
-        return []
     moderated = policy.moderated_programmes(actor)
+    if moderated is false():  # no agency where the person is staff: no query
+        return []
     rows = session.execute(
         select(Programme, func.count(ContentFlag.id))
         .join(ContentFlag, ContentFlag.programme_id == Programme.id)
@@ -479,4 +492,5 @@ __all__ = [
     "moderation_queue",
     "open_flag_count",
     "open_flags_by_programme",
+    "open_flags_of",
 ]
