@@ -36,6 +36,7 @@ MODULES = [
     "calendar",
     "letters",
     "exports",
+    "moderation",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.
