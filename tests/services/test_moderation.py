@@ -293,3 +293,21 @@ def test_the_queue_and_its_counts_are_for_lead_staff_only(session, world, now):
         moderation.moderation_queue(session, world.lead_staff, world.programme, show="all")
     with pytest.raises(Invalid):
         moderation.moderation_queue(session, world.lead_staff, world.programme, page=0)
+
+
+def test_the_demo_has_a_hidden_proposal_and_open_reports_to_look_at(session, now):
+    from coprod.demo import DOMAIN, load_demo_data
+    from coprod.models import User
+
+    load_demo_data(session, now=now)
+    hidden = session.scalars(select(Proposal).where(Proposal.hidden_at.is_not(None))).all()
+    assert len(hidden) >= 1 and all(p.hidden_reason for p in hidden)
+    staff = session.scalars(select(User).where(User.email == f"staff@{DOMAIN}")).one()
+    open_flags = session.scalars(select(ContentFlag).where(ContentFlag.resolved_at.is_(None)))
+    kinds = {("proposal" if f.proposal_id else "feedback") for f in open_flags}
+    assert kinds == {"proposal", "feedback"}
+    assert moderation.open_flag_count(session, staff) >= 2
+    flagged_comment = session.scalars(
+        select(Feedback).join(ContentFlag, ContentFlag.feedback_id == Feedback.id)
+    ).first()
+    assert flagged_comment is not None and flagged_comment.public
