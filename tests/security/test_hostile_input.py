@@ -156,10 +156,11 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
         ("admin", "/admin/outbox", "page"),
         ("staff", f"/programmes/{programme.id}/reports", "org_page"),
         ("staff", f"/programmes/{programme.id}/reports", "task_page"),
+        ("staff", f"/programmes/{programme.id}/moderation", "page"),
     ]
 
 
-WEB_LIST_COUNT = 15
+WEB_LIST_COUNT = 16
 BAD_PAGES = ["99999999999999999999", "100001", "0", "-3", "1e3", "x", "9" * 5000]
 
 

@@ -206,3 +206,22 @@ def test_the_programme_and_home_pages_lead_lead_staff_to_the_queue(client, sessi
     assert "2 reports to look at" in home and f'href="{url}"' in home
     login(client, world.volunteer)
     assert "reports to look at" not in client.get("/").get_data(as_text=True)
+
+
+SCRIPT = '<script>alert("xss-probe")</script>'
+
+
+def test_hostile_reasons_are_shown_escaped_and_a_null_byte_is_refused(client, session, world):
+    login(client, world.other_volunteer)
+    client.post(f"/feedback/{world.comment.id}/flag", data={"reason": SCRIPT})
+    assert (
+        client.post(f"/proposals/{world.proposal.id}/flag", data={"reason": "a\x00b"}).status_code
+        == 400
+    )
+    login(client, world.lead_staff)
+    url = f"/programmes/{world.programme.id}/moderation"
+    body = client.get(url).get_data(as_text=True)
+    assert SCRIPT not in body and "&lt;script&gt;alert(" in body
+    client.post(f"/feedback/{world.comment.id}/hide", data={"reason": SCRIPT})
+    hidden = client.get(url, query_string={"show": "hidden"}).get_data(as_text=True)
+    assert SCRIPT not in hidden and "&lt;script&gt;alert(" in hidden
