@@ -168,7 +168,7 @@ def _flag(
         found = _own_flag(session, actor, item)
         assert found is not None
         return Flagged(found, created=False)
-    after = {"flag_id": flag.id, "reason": reason}
+    after = {"flag_id": flag.id}  # the reason stays on the flag, out of the audit detail
     audit.record(
         session,
         actor,
