@@ -103,6 +103,7 @@ def load_demo_data(
     _earlier_logs(session, tasks, people, orgs, now)
     load_proposals(session, programmes["green"], people, orgs, now)
     _feedback(session, tasks, people, now)
+    _moderation(session, programmes["green"], people, now)
     session.flush()
     return True
 
@@ -905,3 +906,81 @@ def _feedback(session: Session, tasks: list[Task], p: dict[str, User], now: date
                 public=public,
                 now=now - timedelta(days=len(items) - k, hours=k),
             )
+
+
+def _moderation(session: Session, green: Programme, p: dict[str, User], now: datetime) -> None:
+    """What lead staff moderate: a spam proposal hidden with a reason, an open report on a
+    proposal, and one on a public comment (items of its own, so it works alone)."""
+    from coprod.models import Feedback, Proposal
+    from coprod.services.engagement import moderation, proposals
+
+    green.accepts_proposals = True
+    spam = Proposal(
+        programme_id=green.id,
+        author_id=p["v7"].id,
+        title="Cheap garden furniture: visit my shop",
+        what="Best prices in town on benches and planters, order today.",
+        created_at=now - timedelta(days=6),
+    )
+    underpass = Proposal(
+        programme_id=green.id,
+        author_id=p["v8"].id,
+        title="Paint a mural in the Mill Lane underpass",
+        what="Cover the grey walls of the underpass with a mural designed by local children.",
+        location="Mill Lane underpass",
+        why="It is dark and people avoid it after school.",
+        contribution="I can lead a design workshop at the primary school.",
+        created_at=now - timedelta(days=4),
+    )
+    session.add_all([spam, underpass])
+    session.flush()
+    for k, supporter in enumerate(("v1", "v2", "v3")):
+        proposals.support(session, p[supporter], underpass, now=now - timedelta(days=3, hours=k))
+    moderation.flag_proposal(
+        session, p["v9"], spam, reason="An advert.", now=now - timedelta(days=5)
+    )
+    moderation.hide_proposal(
+        session,
+        p["staff"],
+        spam,
+        reason="Advertising is not a proposal for the programme.",
+        now=now - timedelta(days=5, hours=-2),
+    )
+    moderation.flag_proposal(
+        session,
+        p["v10"],
+        underpass,
+        reason="Painting on public walls is vandalism.",
+        now=now - timedelta(days=1),
+    )
+    comment = session.scalar(
+        select(Feedback)
+        .where(Feedback.public.is_(True), Feedback.hidden_at.is_(None), Feedback.comment != "")
+        .order_by(Feedback.id)
+    )
+    if comment is None:  # the feedback part of the demo is not loaded: make one
+        drain = session.scalars(
+            select(Task).where(Task.programme_id == green.id, Task.ongoing.is_(True))
+        ).first()
+        if drain is None:
+            return
+        comment = Feedback(
+            programme_id=green.id,
+            task_id=drain.id,
+            user_id=p["v5"].id,
+            rating=2,
+            comment="The coordinator never answers the phone, what a useless lot.",
+            public=True,
+            date=(now - timedelta(days=2)).astimezone(ZoneInfo(DEMO_ZONE)).date(),
+            created_at=now - timedelta(days=2),
+            changed_at=now - timedelta(days=2),
+        )
+        session.add(comment)
+        session.flush()
+    moderation.flag_feedback(
+        session,
+        p["v11"],
+        comment,
+        reason="Insulting to the volunteers.",
+        now=now - timedelta(hours=5),
+    )

@@ -468,6 +468,11 @@ def _programme_moderate(user: Actor, programme: Programme) -> bool:
     return _lead_staff(user, programme)
 
 
+def moderated_programmes(user: Actor) -> ColumnElement[bool]:
+    """Twin of programme.moderate, on Programme."""
+    return _led_by(Programme.id, user, Role.STAFF)
+
+
 def _proposal_view(user: Actor, proposal: Proposal) -> bool:
     """A proposal is public until it is hidden; then its author and the lead agency's staff
     still see it (the author reads the reason)."""
@@ -652,6 +657,7 @@ __all__ = [
     "has_role",
     "is_site_admin",
     "managed_programmes",
+    "moderated_programmes",
     "org_ids_with_role",
     "organisations_to_log_for",
     "own_letters",

@@ -335,3 +335,54 @@ def make_feedback(
     session.add(feedback)
     session.flush()
     return feedback
+
+
+# --- moderation: items to flag and hide (named apart from the proposals' own factories) ------
+
+
+def make_flaggable_proposal(
+    session: Any, programme: Programme | None = None, author: User | None = None, **overrides: Any
+) -> Any:
+    """A public proposal of the programme (which accepts proposals), by the author."""
+    from coprod.models import Proposal
+
+    programme = programme or make_programme(session)
+    programme.accepts_proposals = True
+    author = author or make_user(session)
+    fields: dict[str, Any] = {
+        "programme_id": programme.id,
+        "author_id": author.id,
+        "title": f"Idea {_n()}",
+        "what": "Plant bulbs along the canal.",
+        "created_at": NOW - timedelta(days=2),
+    }
+    fields.update(overrides)
+    proposal = Proposal(**fields)
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def make_public_feedback(
+    session: Any, task: Task | None = None, author: User | None = None, **overrides: Any
+) -> Any:
+    """A public rating and comment on the task (open unless told), by the author."""
+    from coprod.models import Feedback
+
+    task = task or make_task(session)
+    author = author or make_user(session)
+    fields: dict[str, Any] = {
+        "programme_id": task.programme_id,
+        "task_id": task.id,
+        "user_id": author.id,
+        "rating": 4,
+        "comment": f"Lovely morning {_n()}.",
+        "public": True,
+        "date": NOW.date(),
+        "changed_at": NOW - timedelta(days=1),
+    }
+    fields.update(overrides)
+    feedback = Feedback(**fields)
+    session.add(feedback)
+    session.flush()
+    return feedback

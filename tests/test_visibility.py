@@ -317,6 +317,7 @@ TWINS: list[tuple[str, type, str, str, Callable[[Any], Any] | None]] = [
     ),
     ("programme.review_logs", Programme, "reviewed_programmes", "programmes", None),
     ("programme.manage", Programme, "managed_programmes", "programmes", None),
+    ("programme.moderate", Programme, "moderated_programmes", "programmes", None),
     ("task.view", Task, "visible_tasks", "tasks", None),
     ("shift.view", Shift, "visible_shifts", "shifts", None),
     ("shift.view_roster", Shift, "roster_shifts", "shifts", None),

@@ -38,6 +38,7 @@ MODULES = [
     "exports",
     "proposals",
     "feedback",
+    "moderation",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

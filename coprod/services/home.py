@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.engagement import moderation
 from coprod.services.engagement.proposals import Overdue, overdue_proposals
 from coprod.services.shift_state import live_shift
 
@@ -104,6 +105,8 @@ class Home:
     reviewer: ReviewerSection | None
     staff: StaffSection | None
     overdue: Overdue | None = None  # proposals waiting too long for their agency's answer
+    # Programmes the person moderates with open reports, and how many (lead agency staff).
+    moderation: list[tuple[Programme, int]] = field(default_factory=list)
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -360,6 +363,7 @@ def home(session: Session, actor: User, now: datetime) -> Home:
         reviewer=_reviewer(session, actor),
         staff=staff,
         overdue=overdue_proposals(session, actor, now) if staff else None,
+        moderation=moderation.open_flags_by_programme(session, actor),
     )
 
 

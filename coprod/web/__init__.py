@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "letters",
     "proposals",
     "feedback",
+    "moderation",
 ]
 
 

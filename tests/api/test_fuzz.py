@@ -34,7 +34,15 @@ from coprod.extensions import limiter
 from coprod.models import LogStatus, PeriodKind
 from coprod.services import reports
 from tests.api.conftest import bearer
-from tests.factories import ShiftWorld, make_log, make_metric, make_signup, make_user
+from tests.factories import (
+    ShiftWorld,
+    make_flaggable_proposal,
+    make_log,
+    make_metric,
+    make_public_feedback,
+    make_signup,
+    make_user,
+)
 
 EXAMPLES = int(os.environ.get("COPROD_FUZZ_EXAMPLES", "5"))
 CHECKS = [
@@ -129,6 +137,9 @@ def _world(session, now):
         "period": "month",
         "start": reports.period_start(PeriodKind.MONTH, log.date).isoformat(),
         "feed_token": world.volunteer.calendar_token,
+        # Moderation: a proposal and a public comment to report, hide and restore.
+        "proposal_id": make_flaggable_proposal(session, world.programme).id,
+        "feedback_id": make_public_feedback(session, world.task).id,
     }
     # Ids in valid bodies name objects that exist, so the rules on the other fields are reached.
     world.body_ids = {

@@ -161,10 +161,11 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
         ("staff", f"/programmes/{programme.id}/reports", "task_page"),
         ("staff", f"/programmes/{programme.id}/reports", "feedback_page"),
         ("volunteer", f"/programmes/{programme.id}/you-said-we-did", "page"),
+        ("staff", f"/programmes/{programme.id}/moderation", "page"),
     ]
 
 
-WEB_LIST_COUNT = 17
+WEB_LIST_COUNT = 18
 BAD_PAGES = ["99999999999999999999", "100001", "0", "-3", "1e3", "x", "9" * 5000]
 
 
@@ -424,6 +425,8 @@ def test_hostile_text_in_a_proposal_and_its_answer_is_shown_escaped_everywhere(
             _assert_safe(url, response)
             if url != skip:
                 assert "&lt;script&gt;alert(" in response.get_data(as_text=True), (role, url)
+
+
 # --- feedback on a task: the comment a volunteer types, on the web and over the API ----------
 
 
@@ -481,6 +484,8 @@ def test_a_feedback_page_number_out_of_range_is_a_clear_4xx(client, session, dem
             response = client.get(f"/tasks/{kitchen.id}/feedback", query_string={"page": bad})
             assert response.status_code in (400, 422), (who, bad)
             assert "page" in response.get_data(as_text=True).lower()
+
+
 STATUSES = ["open", "hidden", "ACCEPTED", "' OR '1'='1", "<script>alert(1)</script>", "x" * 5000]
 
 

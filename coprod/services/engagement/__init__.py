@@ -2,11 +2,11 @@
 the lead agency answers them in public, volunteers give feedback on the tasks they worked on
 (feedback), anyone flags what should not be shown and lead staff hide it (moderation), and
 "You said, we did" shows what became of the ideas (impact). One module per part; this package
-holds only what they share: the words for a proposal's status."""
+holds only what they share: the words for a proposal's status and how a limit is read."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coprod.i18n import _l
 from coprod.models import ProposalStatus
@@ -26,3 +26,14 @@ STATUS_LABELS: dict[ProposalStatus, LazyString] = {
 def status_label(status: ProposalStatus | str) -> str:
     """A proposal status in the reader's language."""
     return str(STATUS_LABELS[ProposalStatus(status)])
+
+
+def limit(name: str) -> int:
+    """A whole-number setting of config.py (PROPOSALS_PER_DAY, FEEDBACK_PER_HOUR, ...) as the
+    running app has it, else as this process's settings give it (a job run from a script)."""
+    from flask import current_app, has_app_context
+
+    from config import settings
+
+    config: Any = current_app.config if has_app_context() else settings()
+    return int(config[name])

@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, localtime
+from coprod.services.engagement import limit
 from coprod.services.pagination import Page, paginate
 from coprod.services.text import storable
 
@@ -144,10 +145,8 @@ def check_comment(raw: str | None) -> str:
 
 
 def comments_per_hour() -> int:
-    """FEEDBACK_PER_HOUR from config.py: comments one person may give in an hour."""
-    from config import config_for  # the settings module; read here so services stay Flask-free
-
-    return int(config_for().FEEDBACK_PER_HOUR)
+    """FEEDBACK_PER_HOUR: comments one person may give in an hour."""
+    return limit("FEEDBACK_PER_HOUR")
 
 
 def _refuse_too_many_comments(session: Session, actor: User, now: datetime) -> None:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from config import settings
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, Invalid, NotAllowed, NotFound, TooMany
 from coprod.i18n import _, _l, ngettext
@@ -32,6 +31,7 @@ from coprod.models.engagement import DECIDED, WAITING
 from coprod.services import audit, notifications, tasks
 from coprod.services.accounts import require_confirmed
 from coprod.services.bounds import MAX_ID
+from coprod.services.engagement import limit
 from coprod.services.pagination import Page, paginate
 from coprod.services.text import clean_text, contains
 
@@ -71,11 +71,11 @@ def author_label(proposal: Proposal) -> str:
 
 
 def proposals_per_day() -> int:
-    return int(settings()["PROPOSALS_PER_DAY"])
+    return limit("PROPOSALS_PER_DAY")
 
 
 def answer_days() -> int:
-    return int(settings()["PROPOSAL_ANSWER_DAYS"])
+    return limit("PROPOSAL_ANSWER_DAYS")
 
 
 # --- proposing ----------------------------------------------------------------------------

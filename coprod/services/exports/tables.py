@@ -200,6 +200,8 @@ TABLES += [
         _supports,
     ),
 ]
+
+
 def _feedback(session: Session, person: User) -> list[Row]:
     """The person's ratings and comments on tasks (coprod.services.engagement.feedback), with
     the reason when the organisers hid one, never who hid it."""
