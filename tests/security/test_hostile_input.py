@@ -165,7 +165,7 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
     ]
 
 
-WEB_LIST_COUNT = 18
+WEB_LIST_COUNT = 20
 BAD_PAGES = ["99999999999999999999", "100001", "0", "-3", "1e3", "x", "9" * 5000]
 
 

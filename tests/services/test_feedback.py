@@ -181,7 +181,7 @@ def test_a_comment_keeps_its_line_breaks_and_is_optional(session, world, now) ->
 def test_comments_count_against_the_hourly_limit_but_ratings_do_not(
     session, world, now, monkeypatch
 ) -> None:
-    monkeypatch.setattr(Config, "FEEDBACK_PER_HOUR", 2)
+    monkeypatch.setattr(Config, "FEEDBACK_PER_HOUR", 2)  # no app context: the settings
     person = make_user(session)
     tasks = [make_task(session, world.programme) for _ in range(5)]
     for task in tasks:
