@@ -57,7 +57,7 @@ IDEAS = [
          ("v1", "v5", "v6", "v11"), S.UNDER_REVIEW,
          "We like this idea and are checking with the highways team which verges are safe "
          "to leave unmown. We will answer by the end of the month."),
-    Idea("v10", "Clear the canal towpath",
+    Idea("v10", "Monthly litter pick on the canal",
          "A monthly litter pick along the canal towpath, from the lock to the old mill.",
          "Canal towpath", "The towpath is full of litter and people have stopped using it.",
          "I can lead the first pick and bring grabbers.", 20,
