@@ -117,9 +117,7 @@ def _approve(page: Any, log_url: str) -> None:
     assert page.get_by_role("status").filter(has_text=re.compile(r"approved")).is_visible()
 
 
-def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(
-    new_page, inbox
-) -> None:
+def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_page, inbox) -> None:
     mail, smtp_port = inbox
     page = new_page()
 
@@ -196,9 +194,9 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(
     for address in supporters:
         about = [m for m in mail.to(address) if TITLE in str(m["Subject"])]
         assert len(about) == 1, (address, [str(m["Subject"]) for m in mail.to(address)])
-        assert "Yes: Green Streets Trust lends grabbers" in about[0].get_body(
-            ("plain",)
-        ).get_content()  # type: ignore[union-attr]
+        assert (
+            "Yes: Green Streets Trust lends grabbers" in about[0].get_body(("plain",)).get_content()
+        )  # type: ignore[union-attr]
     assert len([m for m in mail.to(proposer) if TITLE in str(m["Subject"])]) == 1
 
     # Two volunteers log hours on the task; the reviewer approves them.
@@ -221,9 +219,11 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(
     visitor.goto(programme_url)
     visitor.get_by_role("link", name="You said, we did").click()
     visitor.wait_for_url(re.compile(r"/you-said-we-did$"))
-    entry = visitor.locator("article, li, section").filter(
-        has=visitor.get_by_role("heading", name=TITLE)
-    ).last
+    entry = (
+        visitor.locator("article, li, section")
+        .filter(has=visitor.get_by_role("heading", name=TITLE))
+        .last
+    )
     text = entry.inner_text()
     assert "Yes: Green Streets Trust lends grabbers" in text
     assert re.search(r"Approved hours\s*5\b", text), text
@@ -245,7 +245,7 @@ def test_a_volunteer_rates_a_shift_the_coordinator_reads_it_and_the_report_avera
     page.get_by_role("link", name="Saturday community kitchen").first.click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     task_url = str(page.url)
-    page.get_by_text("5 – Excellent").click()
+    page.get_by_text("5 \u2013 Excellent").click()
     page.get_by_label("Comment (optional)").fill(comment)
     page.get_by_text("Show my comment publicly, without my name").click()
     check_a11y(page)
