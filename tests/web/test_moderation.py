@@ -203,9 +203,9 @@ def test_the_programme_and_home_pages_lead_lead_staff_to_the_queue(client, sessi
     moderation.flag_feedback(session, world.other_volunteer, world.comment, reason="", now=now)
     session.flush()
     home = client.get("/").get_data(as_text=True)
-    assert "2 reports to look at" in home and f'href="{url}"' in home
+    assert "2 flagged items to look at" in home and f'href="{url}"' in home
     login(client, world.volunteer)
-    assert "reports to look at" not in client.get("/").get_data(as_text=True)
+    assert "flagged items to look at" not in client.get("/").get_data(as_text=True)
 
 
 SCRIPT = '<script>alert("xss-probe")</script>'
