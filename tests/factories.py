@@ -14,8 +14,11 @@ from coprod.models import (
     LogStatus,
     Membership,
     Metric,
+    NotificationKind,
     Organisation,
     OrgKind,
+    OutboxMessage,
+    OutboxStatus,
     Partner,
     Programme,
     Proposal,
@@ -342,47 +345,48 @@ def make_feedback(
 
 def make_flaggable_proposal(
     session: Any, programme: Programme | None = None, author: User | None = None, **overrides: Any
-) -> Any:
+) -> Proposal:
     """A public proposal of the programme (which accepts proposals), by the author."""
-    from coprod.models import Proposal
-
     programme = programme or make_programme(session)
     programme.accepts_proposals = True
     author = author or make_user(session)
     fields: dict[str, Any] = {
-        "programme_id": programme.id,
         "author_id": author.id,
         "title": f"Idea {_n()}",
         "what": "Plant bulbs along the canal.",
         "created_at": NOW - timedelta(days=2),
     }
-    fields.update(overrides)
-    proposal = Proposal(**fields)
-    session.add(proposal)
-    session.flush()
-    return proposal
+    return make_proposal(session, programme, **{**fields, **overrides})
 
 
 def make_public_feedback(
     session: Any, task: Task | None = None, author: User | None = None, **overrides: Any
-) -> Any:
+) -> Feedback:
     """A public rating and comment on the task (open unless told), by the author."""
-    from coprod.models import Feedback
-
-    task = task or make_task(session)
-    author = author or make_user(session)
     fields: dict[str, Any] = {
-        "programme_id": task.programme_id,
-        "task_id": task.id,
-        "user_id": author.id,
-        "rating": 4,
         "comment": f"Lovely morning {_n()}.",
         "public": True,
-        "date": NOW.date(),
         "changed_at": NOW - timedelta(days=1),
     }
-    fields.update(overrides)
-    feedback = Feedback(**fields)
-    session.add(feedback)
+    return make_feedback(session, task, author, **{**fields, **overrides})
+
+
+def make_outbox_message(session: Any, user: User | None = None, **overrides: Any) -> OutboxMessage:
+    """An email to the person (a new one unless told) waiting in the outbox, unless told."""
+    user = user or make_user(session)
+    fields: dict[str, Any] = {
+        "user_id": user.id,
+        "recipient": user.email,
+        "kind": NotificationKind.SIGNUP,
+        "subject": "Signed up",
+        "body_text": "Hello",
+        "body_html": "<p>Hello</p>",
+        "dedupe_key": f"test:{_n()}:{user.id}",
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": NOW,
+        "created_at": NOW,
+    }
+    message = OutboxMessage(**{**fields, **overrides})
+    session.add(message)
     session.flush()
-    return feedback
+    return message

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from coprod.models import NotificationKind, OutboxMessage, OutboxStatus
-from tests.factories import make_user
+from coprod.models import OutboxMessage, OutboxStatus
+from tests.factories import make_outbox_message
 
 
 def test_running_the_outbox_job_sends_what_waits(app, session, now) -> None:
-    user = make_user(session)
-    message = OutboxMessage(
-        user_id=user.id,
-        recipient=user.email,
-        kind=NotificationKind.SIGNUP,
-        subject="Signed up",
-        body_text="Hello",
-        body_html="<p>Hello</p>",
-        dedupe_key=f"jobs-cli:{user.id}",
-        status=OutboxStatus.PENDING,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(message)
+    message = make_outbox_message(session, next_attempt_at=now)
     session.commit()
     result = app.test_cli_runner().invoke(args=["jobs", "run", "outbox.deliver"])
     assert result.exit_code == 0, result.output

@@ -6,28 +6,13 @@ from datetime import timedelta
 
 from coprod.db import utcnow
 from coprod.jobs.privacy import purge_personal_data
-from coprod.models import NotificationKind, OutboxMessage, OutboxStatus
-from tests.factories import make_user
+from coprod.models import OutboxMessage, OutboxStatus
+from tests.factories import make_outbox_message, make_user
 
 
 def _old_mail(session, days_old: int) -> OutboxMessage:
-    user = make_user(session)
     when = utcnow() - timedelta(days=days_old)
-    message = OutboxMessage(
-        user_id=user.id,
-        recipient=user.email,
-        kind=NotificationKind.SIGNUP,
-        subject="Signed up",
-        body_text="Hello",
-        body_html="<p>Hello</p>",
-        dedupe_key=f"privacy-cli:{user.id}",
-        status=OutboxStatus.SENT,
-        sent_at=when,
-        created_at=when,
-    )
-    session.add(message)
-    session.flush()
-    return message
+    return make_outbox_message(session, status=OutboxStatus.SENT, sent_at=when, created_at=when)
 
 
 def test_the_job_clears_what_is_due_and_counts_it(session, now) -> None:
