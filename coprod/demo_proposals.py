@@ -1,6 +1,7 @@
 """The demo world's proposals (called by coprod.demo.load_demo_data): Green Streets takes
 proposals, and residents' ideas stand in every state, with supports and the agency's answers.
-One accepted idea is an open task its proposer co-coordinates; another is still a
+One accepted idea is an open task its proposer co-coordinates, with its first approved hours
+(so "You said, we did" has figures once the scheduler's first sweep runs); another is still a
 draft; one open proposal has waited past PROPOSAL_ANSWER_DAYS, so it shows as overdue on the
 staff's home page."""
 
@@ -8,11 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coprod.models import (
+    ContributionLog,
+    LogStatus,
+    Metric,
     Organisation,
+    OutcomeQuantity,
     Programme,
     Proposal,
     ProposalStatus,
@@ -141,7 +149,10 @@ def load_proposals(
             proposal.answered_at = created + timedelta(days=2)
             proposal.answered_by_id = p["staff"].id
             if idea.status == S.ACCEPTED:
-                proposal.task_id = _task(session, proposal, idea, o["green"]).id
+                task = _task(session, proposal, idea, o["green"])
+                proposal.task_id = task.id
+                if task.status == TaskStatus.OPEN:
+                    _first_picks(session, task, p, now)
             after = {"status": idea.status.value, "task_id": proposal.task_id}
             audit.record(
                 session, p["staff"], "proposal.answered", proposal, after=after,
@@ -150,3 +161,45 @@ def load_proposals(
         made.append(proposal)
     session.flush()
     return made
+
+
+# The towpath's first litter picks: (person, days ago, hours, bags of litter).
+PICKS = [("v10", 9, "3", "6"), ("v2", 9, "2", "4"), ("v3", 2, "2", "3")]
+
+
+def _first_picks(session: Session, task: Task, p: dict[str, User], now: datetime) -> None:
+    """Approved hours and outcomes on the accepted towpath idea's task, by its proposer and two
+    supporters (reviewed like the demo's other logs)."""
+    from coprod.demo import DEMO_ZONE  # the demo module imports this one
+
+    litter = session.scalars(
+        select(Metric).where(Metric.programme_id == task.programme_id).order_by(Metric.id)
+    ).all()[-1]
+    task.metrics = [litter]
+    zone = ZoneInfo(DEMO_ZONE)
+    for key, days_ago, hours, bags in PICKS:
+        person = p[key]
+        log = ContributionLog(
+            user_id=person.id,
+            created_by_id=person.id,
+            programme_id=task.programme_id,
+            task_id=task.id,
+            date=(now - timedelta(days=days_ago)).astimezone(zone).date(),
+            hours=Decimal(hours),
+            status=LogStatus.APPROVED,
+            notes="Litter pick from the lock to the old mill.",
+            submitted_at=now - timedelta(days=days_ago),
+            reviewed_by_id=p["reviewer"].id,
+            reviewed_at=now - timedelta(days=days_ago - 1),
+            counted_changed_at=now,
+        )
+        log.outcomes.append(OutcomeQuantity(metric_id=litter.id, quantity=Decimal(bags)))
+        session.add(log)
+        session.flush()
+        sent = {"status": LogStatus.SUBMITTED.value, "hours": hours}
+        audit.record(session, person, "log.submitted", log, after=sent, at=log.submitted_at)
+        approved = {"status": LogStatus.APPROVED.value, "review_comment": ""}
+        audit.record(
+            session, p["reviewer"], "log.approved", log, before=sent, after=approved,
+            at=log.reviewed_at,
+        )  # fmt: skip
