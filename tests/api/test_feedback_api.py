@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from config import Config
 from coprod.db import utcnow
 from coprod.models import LogStatus, SignupStatus
 from tests.api.conftest import is_problem
@@ -84,7 +85,7 @@ def test_bad_values_are_422_beside_the_field(as_user, world, body) -> None:
 
 
 def test_over_the_comment_limit_is_429(app, as_user, world, monkeypatch) -> None:
-    monkeypatch.setitem(app.config, "FEEDBACK_PER_HOUR", 0)
+    monkeypatch.setattr(Config, "FEEDBACK_PER_HOUR", 0)
     api = as_user(world.attendee)
     response = api.post(f"/tasks/{world.task.id}/feedback", json={"rating": 4, "comment": "Hi"})
     assert is_problem(response, 429)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from config import Config
 from coprod.models import AuditEntry, Role
 from tests.api.conftest import is_problem
 from tests.factories import (
@@ -43,7 +44,7 @@ def test_reporting_answers_201_then_409_for_the_same_person(as_user, world):
 
 
 def test_reporting_past_the_hourly_limit_is_429(as_user, world, session, app, monkeypatch):
-    monkeypatch.setitem(app.config, "FLAGS_PER_HOUR", 1)
+    monkeypatch.setattr(Config, "FLAGS_PER_HOUR", 1)
     api = as_user(world.other_volunteer)
     assert api.post(f"/proposals/{world.proposal.id}/flag", {}).status_code == 201
     resp = api.post(f"/feedback/{world.comment.id}/flag", {"reason": "x"})

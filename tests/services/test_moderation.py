@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from config import Config
 from coprod import policy
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound, TooMany
 from coprod.models import AuditEntry, ContentFlag, Feedback, Proposal, Role
@@ -85,7 +86,7 @@ def test_a_flag_reason_is_bounded_and_plain(session, world, now, reason, message
 
 
 def test_flags_per_hour_are_limited_per_person(session, world, now, app, monkeypatch):
-    monkeypatch.setitem(app.config, "FLAGS_PER_HOUR", 2)  # read from the running app's config
+    monkeypatch.setattr(Config, "FLAGS_PER_HOUR", 2)
     with app.app_context():
         for _ in range(2):
             moderation.flag_proposal(

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from config import Config
 from coprod.db import utcnow
 from coprod.models import Feedback, LogStatus, SignupStatus
 from coprod.services.engagement import feedback
@@ -110,7 +111,7 @@ def test_a_second_feedback_goes_back_with_a_message(client, session, world) -> N
 def test_over_the_hourly_limit_the_comment_is_kept_and_a_rating_alone_goes_through(
     app, client, session, world, monkeypatch
 ) -> None:
-    monkeypatch.setitem(app.config, "FEEDBACK_PER_HOUR", 0)
+    monkeypatch.setattr(Config, "FEEDBACK_PER_HOUR", 0)
     login(client, world.attendee)
     url = f"/tasks/{world.task.id}/feedback"
     response = client.post(url, data={"rating": "5", "comment": "Lovely"})

@@ -6,7 +6,7 @@ holds only what they share: the words for a proposal's status and how a limit is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from coprod.i18n import _l
 from coprod.models import ProposalStatus
@@ -29,11 +29,8 @@ def status_label(status: ProposalStatus | str) -> str:
 
 
 def limit(name: str) -> int:
-    """A whole-number setting of config.py (PROPOSALS_PER_DAY, FEEDBACK_PER_HOUR, ...) as the
-    running app has it, else as this process's settings give it (a job run from a script)."""
-    from flask import current_app, has_app_context
-
+    """A whole-number setting of config.py (PROPOSALS_PER_DAY, FEEDBACK_PER_HOUR, ...), read
+    the way services read settings: from this process's configuration, without Flask."""
     from config import settings
 
-    config: Any = current_app.config if has_app_context() else settings()
-    return int(config[name])
+    return int(settings()[name])
