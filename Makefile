@@ -38,7 +38,8 @@ run: install
 # The whole suite on SQLite, then again on PostgreSQL when COPROD_TEST_DATABASE_URL is set.
 # On SQLite every test but the browser ones runs in two workers (each its own database); the
 # browser tests share one live server in file order, so they run in one process after them.
-# The PostgreSQL run shares one database: one process.
+# On PostgreSQL each of the two workers makes its own database beside the given one
+# (<name>_gw0, <name>_gw1: tests/conftest.py).
 test: export COPROD_ENV = testing
 test: install
 	@echo "== the whole suite on SQLite =="
@@ -46,7 +47,7 @@ test: install
 	env -u COPROD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider tests/e2e
 	@if [ -n "$$COPROD_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL (the browser tests ran above: their server is SQLite) =="; \
-	  $(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e; \
+	  $(BIN)/pytest -p no:cacheprovider -n 2 --ignore=tests/e2e; \
 	else \
 	  echo "COPROD_TEST_DATABASE_URL is not set: the PostgreSQL run was not made."; \
 	fi

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 from config import TestConfig
@@ -23,12 +23,37 @@ from coprod import create_app
 from coprod.db import Base, db, make_engine
 from coprod.migrate import upgrade
 
-PG_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "")
+
+def _worker_url(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the given one
+    (coprod_ci_gw0, coprod_ci_gw1, ...), made on first use, so two workers never share rows."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return url
+    given = make_url(url)
+    return given.set(database=f"{given.database}_{worker}").render_as_string(hide_password=False)
+
+
+BASE_PG_URL = os.environ.get("COPROD_TEST_DATABASE_URL", "")
+PG_URL = _worker_url(BASE_PG_URL)
 # A fixed clock for service tests: Saturday 2026-06-13, 10:00 UTC.
 NOW = datetime(2026, 6, 13, 10, 0, tzinfo=UTC)
 
 
+def _create_worker_database(url: str) -> None:
+    if url == BASE_PG_URL:
+        return
+    name = make_url(url).database
+    admin = make_engine(BASE_PG_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if found.first() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
 def _reset_postgres(url: str) -> None:
+    _create_worker_database(url)
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
