@@ -17,12 +17,14 @@ from coprod.models import (
     ApiToken,
     AuditEntry,
     ContributionLog,
+    Feedback,
     Membership,
     Metric,
     Organisation,
     OutboxMessage,
     Partner,
     Programme,
+    Proposal,
     Shift,
     Signup,
     Task,
@@ -338,18 +340,26 @@ def _target(actor: User | None, obj: Any) -> Target | None:
         if not policy.can(actor, "outbox.view"):
             return None
         return Target("email", obj.id, obj.subject)
+    if isinstance(obj, Proposal):
+        if not policy.can(actor, "proposal.view", obj):
+            return None
+        return Target("proposal", obj.id, obj.title)
+    if isinstance(obj, Feedback):  # the task's page, which shows its feedback
+        return _task(actor, obj.task, _("Feedback on %(task)s", task=obj.task.title))
     return None
 
 
 MODELS: dict[str, Any] = {
     "ApiToken": ApiToken,
     "ContributionLog": ContributionLog,
+    "Feedback": Feedback,
     "Membership": Membership,
     "Metric": Metric,
     "Organisation": Organisation,
     "OutboxMessage": OutboxMessage,
     "Partner": Partner,
     "Programme": Programme,
+    "Proposal": Proposal,
     "Shift": Shift,
     "Signup": Signup,
     "Task": Task,
@@ -359,6 +369,8 @@ LOADS: dict[str, list[Any]] = {
     "Shift": [joinedload(Shift.task)],
     "Signup": [joinedload(Signup.shift).joinedload(Shift.task), joinedload(Signup.volunteer)],
     "ContributionLog": [joinedload(ContributionLog.task)],
+    "Proposal": [joinedload(Proposal.programme)],
+    "Feedback": [joinedload(Feedback.task).joinedload(Task.programme)],
 }
 
 

@@ -44,6 +44,7 @@ TARGET_PAGES = {
     "log": ("contributions.show", "log_id"),
     "account": ("admin.account", "user_id"),
     "email": ("notifications.outbox_message", "message_id"),
+    "proposal": ("proposals.show", "proposal_id"),
 }
 
 

@@ -143,3 +143,25 @@ def test_targets_are_for_site_admins_and_only_for_objects_that_exist(session) ->
     }
     with pytest.raises(NotAllowed):
         audit_display.entry_targets(session, make_user(session), entries)
+
+
+def test_proposals_and_feedback_link_to_their_pages(session) -> None:
+    from coprod.models import Feedback, Proposal
+    from tests.factories import make_feedback, make_proposal, make_task
+
+    admin = make_user(session, is_site_admin=True)
+    proposal = make_proposal(session, title="Benches by the river")
+    task = make_task(session, title="Park litter pick")
+    feedback = make_feedback(session, task)
+    entries = [
+        AuditEntry(action="proposal.created", object_type="Proposal", object_id=proposal.id),
+        AuditEntry(action="feedback.given", object_type="Feedback", object_id=feedback.id),
+    ]
+    session.add_all(entries)
+    session.flush()
+    targets = audit_display.entry_targets(session, admin, entries)
+    assert {k: (t.kind, t.id, t.label) for k, t in targets.items()} == {
+        entries[0].id: ("proposal", proposal.id, "Benches by the river"),
+        entries[1].id: ("task", task.id, "Feedback on Park litter pick"),
+    }
+    assert isinstance(proposal, Proposal) and isinstance(feedback, Feedback)
