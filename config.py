@@ -124,6 +124,11 @@ class Config:
     PROPOSALS_PER_DAY = _int("PROPOSALS_PER_DAY", 5)
     FEEDBACK_PER_HOUR = _int("FEEDBACK_PER_HOUR", 10)
     FLAGS_PER_HOUR = _int("FLAGS_PER_HOUR", 20)
+    # Capacity building (coprod.services.capacity): a person is emailed once this many days
+    # before a qualification of theirs expires, with the training shifts that would renew it;
+    # a coordinator may send at most INVITATIONS_PER_HOUR invitations to understaffed shifts.
+    EXPIRY_NOTICE_DAYS = _int("EXPIRY_NOTICE_DAYS", 30)
+    INVITATIONS_PER_HOUR = _int("INVITATIONS_PER_HOUR", 50)
     # Retention (coprod.services.retention, applied daily by the scheduler's privacy.purge job,
     # and stated by the privacy notice at /privacy):
     # bodies of sent emails are cleared after this many days; personal fields in audit

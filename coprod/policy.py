@@ -29,6 +29,8 @@ from coprod.models import (
     Partner,
     Programme,
     Proposal,
+    Qualification,
+    QualificationAward,
     ReportSnapshot,
     Role,
     ServiceLetter,
@@ -38,6 +40,7 @@ from coprod.models import (
     TaskInterest,
     TaskStatus,
     User,
+    Verifier,
 )
 
 Actor = User | None
@@ -542,6 +545,63 @@ def _feedback_moderate(user: Actor, feedback: Feedback) -> bool:
     return _lead_staff(user, feedback.task.programme)
 
 
+# --- capacity building: qualifications and their awards -----------------------------------
+
+
+def _org_manage_qualifications(user: Actor, org: Organisation) -> bool:
+    """An organisation's coordinators (a nonprofit's) and staff (an agency's) define its
+    qualifications."""
+    return bool(roles_in(user, org.id) & {Role.COORDINATOR, Role.STAFF})
+
+
+def _qualification_view(user: Actor, qualification: Qualification) -> bool:
+    """What a qualification is and how to get it is public: tasks name what they require."""
+    return True
+
+
+def _qualification_verify(user: Actor, qualification: Qualification) -> bool:
+    """Who awards the qualification, sees its holders and revokes awards: the defining
+    organisation's coordinators, or the staff of the agency leading the chosen programme."""
+    if qualification.verifier == Verifier.LEAD_AGENCY:
+        programme = qualification.programme
+        return programme is not None and _lead_staff(user, programme)
+    return has_role(user, qualification.organisation_id, Role.COORDINATOR)
+
+
+def verified_qualifications(user: Actor) -> ColumnElement[bool]:
+    """Twin of qualification.verify, on Qualification."""
+    q = Qualification
+    conditions = []
+    coordinators = _in(q.organisation_id, org_ids_with_role(user, Role.COORDINATOR))
+    if coordinators is not false():
+        conditions.append(and_(q.verifier == Verifier.COORDINATORS, coordinators))
+    lead = _led_by(q.programme_id, user, Role.STAFF)
+    if lead is not false():
+        conditions.append(and_(q.verifier == Verifier.LEAD_AGENCY, lead))
+    return _any(*conditions)
+
+
+def _award_view(user: Actor, award: QualificationAward) -> bool:
+    """An award is seen by its holder and the qualification's verifiers, nobody else."""
+    own = _active(user) and user is not None and award.user_id == user.id
+    return own or _qualification_verify(user, award.qualification)
+
+
+def visible_awards(user: Actor) -> ColumnElement[bool]:
+    """Twin of award.view, on QualificationAward."""
+    verified = verified_qualifications(user)
+    by_verifier = (
+        false()
+        if verified is false()
+        else QualificationAward.qualification_id.in_(select(Qualification.id).where(verified))
+    )
+    return _any(_own(user, QualificationAward.user_id), by_verifier)
+
+
+def _award_revoke(user: Actor, award: QualificationAward) -> bool:
+    return _qualification_verify(user, award.qualification)
+
+
 RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "org.view": _org_view,
     "org.view_members": _org_view_members,
@@ -595,6 +655,13 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "feedback.view": _feedback_view,
     "feedback.flag": _feedback_flag,
     "feedback.hide": _feedback_moderate,
+    "org.manage_qualifications": _org_manage_qualifications,
+    "qualification.view": _qualification_view,
+    "qualification.verify": _qualification_verify,
+    "award.view": _award_view,
+    "award.revoke": _award_revoke,
+    "shift.view_candidates": _shift_assign,
+    "shift.invite": _shift_assign,
 }
 
 # Where failing the check should look like the object does not exist (404), the action that
@@ -633,6 +700,9 @@ VISIBILITY: dict[str, str] = {
     "feedback.view": "feedback.view",
     "feedback.flag": "feedback.view",
     "feedback.hide": "feedback.view",
+    "award.revoke": "award.view",
+    "shift.view_candidates": "shift.view",
+    "shift.invite": "shift.view",
 }
 
 
@@ -667,6 +737,8 @@ __all__ = [
     "reviewed_programmes",
     "roles_in",
     "roster_shifts",
+    "verified_qualifications",
+    "visible_awards",
     "visible_feedback",
     "visible_logs",
     "visible_memberships",

@@ -2,6 +2,16 @@
 
 from coprod.models.accounts import ApiToken, Membership, Role, User
 from coprod.models.audit import AuditEntry
+from coprod.models.capacity import (
+    AwardSource,
+    Qualification,
+    QualificationAward,
+    ShiftInvitation,
+    TaskSkill,
+    UserSkill,
+    Verifier,
+    task_qualification,
+)
 from coprod.models.contributions import ContributionLog, InKindItem, LogStatus, OutcomeQuantity
 from coprod.models.engagement import (
     ContentFlag,
@@ -38,6 +48,7 @@ __all__ = [
     "SEATED",
     "ApiToken",
     "AuditEntry",
+    "AwardSource",
     "ContentFlag",
     "ContributionLog",
     "DataExport",
@@ -61,16 +72,23 @@ __all__ = [
     "Proposal",
     "ProposalStatus",
     "ProposalSupport",
+    "Qualification",
+    "QualificationAward",
     "ReportSnapshot",
     "Role",
     "Sector",
     "ServiceLetter",
     "Shift",
+    "ShiftInvitation",
     "Signup",
     "SignupStatus",
     "Task",
     "TaskInterest",
+    "TaskSkill",
     "TaskStatus",
     "User",
+    "UserSkill",
+    "Verifier",
     "task_metric",
+    "task_qualification",
 ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, SQLColumnExpression, String, UniqueConstraint
+from sqlalchemy import ForeignKey, SQLColumnExpression, String, UniqueConstraint, false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +61,9 @@ class User(Base):
     # When the person last signed in: accounts unseen for RETENTION_INACTIVE_YEARS are
     # anonymised (coprod.services.retention).
     last_seen_at: Mapped[datetime | None] = mapped_column(default=utcnow, index=True)
+    # The person agreed that coordinators of their organisations may invite them to
+    # understaffed shifts they are qualified and free for.
+    open_to_invitations: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

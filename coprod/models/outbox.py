@@ -25,6 +25,9 @@ class NotificationKind(StrEnum):
     ROSTER_MESSAGE = "roster_message"
     PROPOSAL_ANSWERED = "proposal_answered"  # to the author of the proposal
     SUPPORTED_ANSWERED = "supported_answered"  # to each supporter of the proposal
+    EXPIRING = "expiring"  # a qualification of theirs expires soon: the trainings that renew it
+    WAITLIST_SKIPPED = "waitlist_skipped"  # a place went to the next: they lack a qualification
+    INVITATION = "invitation"  # a coordinator invites them to an understaffed shift
     # About the account itself: always sent, never a preference.
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of email, not a password
     CONFIRM_EMAIL = "confirm_email"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -24,6 +25,9 @@ from coprod.models._types import str_enum
 from coprod.models.accounts import User
 from coprod.models.organisations import Organisation
 from coprod.models.programmes import Metric, Programme
+
+if TYPE_CHECKING:
+    from coprod.models.capacity import Qualification, TaskSkill
 
 
 class TaskStatus(StrEnum):
@@ -80,6 +84,9 @@ class Task(Base):
     # (SQLite cannot add one to an existing table without rebuilding it); the policy checks
     # the account is active.
     co_coordinator_id: Mapped[int | None] = mapped_column(default=None, index=True)
+    # A training: attendance marked on its shifts awards this qualification (valid from the
+    # shift's day). No foreign key, as co_coordinator_id; the service checks it exists.
+    trains_qualification_id: Mapped[int | None] = mapped_column(default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -88,6 +95,16 @@ class Task(Base):
     metrics: Mapped[list[Metric]] = relationship(secondary=task_metric, order_by="Metric.id")
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="task", cascade="all, delete-orphan", order_by="Shift.starts_at"
+    )
+    # What everyone on its shifts must hold on the shift's day (coprod.services.capacity).
+    required_qualifications: Mapped[list[Qualification]] = relationship(
+        secondary="task_qualification", order_by="Qualification.name"
+    )
+    trains_qualification: Mapped[Qualification | None] = relationship(
+        primaryjoin="foreign(Task.trains_qualification_id) == Qualification.id", viewonly=True
+    )
+    skills: Mapped[list[TaskSkill]] = relationship(
+        cascade="all, delete-orphan", order_by="TaskSkill.tag"
     )
 
     __table_args__ = (Index("ix_task_status_programme", "status", "programme_id"),)
