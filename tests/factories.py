@@ -9,6 +9,7 @@ from itertools import count
 from typing import Any
 
 from coprod.models import (
+    AwardSource,
     ContributionLog,
     Feedback,
     LogStatus,
@@ -23,6 +24,8 @@ from coprod.models import (
     Programme,
     Proposal,
     ProposalStatus,
+    Qualification,
+    QualificationAward,
     Role,
     Shift,
     Signup,
@@ -30,7 +33,9 @@ from coprod.models import (
     Task,
     TaskStatus,
     User,
+    Verifier,
 )
+from coprod.services.capacity import expires_on_for
 from coprod.services.passwords import hash_password
 from tests.conftest import NOW
 
@@ -390,3 +395,56 @@ def make_outbox_message(session: Any, user: User | None = None, **overrides: Any
     session.add(message)
     session.flush()
     return message
+
+
+def make_qualification(
+    session: Any,
+    org: Organisation | None = None,
+    *,
+    required_by: Task | None = None,
+    **overrides: Any,
+) -> Qualification:
+    """A qualification its organisation's coordinators verify, valid 12 months unless told;
+    `required_by` adds it to that task's requirements."""
+    org = org or make_org(session, OrgKind.NONPROFIT)
+    fields: dict[str, Any] = {
+        "organisation_id": org.id,
+        "name": f"Certificate {_n()}",
+        "description": "A short course.",
+        "how_to_get": "Attend our course.",
+        "validity_months": 12,
+        "verifier": Verifier.COORDINATORS,
+    }
+    fields.update(overrides)
+    qualification = Qualification(**fields)
+    session.add(qualification)
+    session.flush()
+    if required_by is not None:
+        required_by.required_qualifications.append(qualification)
+        session.flush()
+    return qualification
+
+
+def make_award(
+    session: Any,
+    user: User,
+    qualification: Qualification,
+    *,
+    awarded_on: date | None = None,
+    **overrides: Any,
+) -> QualificationAward:
+    """The user holds the qualification from `awarded_on` (a month before NOW unless told),
+    expiring as its validity says unless `expires_on` is given."""
+    awarded = awarded_on or (NOW - timedelta(days=30)).date()
+    fields: dict[str, Any] = {
+        "user_id": user.id,
+        "qualification_id": qualification.id,
+        "awarded_on": awarded,
+        "expires_on": expires_on_for(qualification, awarded),
+        "source": AwardSource.VERIFIED,
+    }
+    fields.update(overrides)
+    award = QualificationAward(**fields)
+    session.add(award)
+    session.flush()
+    return award
