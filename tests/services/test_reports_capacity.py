@@ -82,7 +82,7 @@ def world(session) -> World:
     chainsaw = make_qualification(session, nonprofit, name="Chainsaw", required_by=elsewhere)
     names = ["Ana", "Bo", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo", "Kim"]
     ana, bo, cy, dee, eve, fay, gus, hal, ivy, jo, kim = (
-        make_user(session, display_name=n) for n in names
+        make_user(session, display_name=f"{n} Volunteer") for n in names
     )
 
     _log(session, ana, meals, date(2026, 6, 2), "2")
