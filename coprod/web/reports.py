@@ -36,6 +36,9 @@ COLOURS = {  # each at least 3:1 against white
     "citizen": "#d83933",
 }
 SECTORS = [(key, label, COLOURS[key]) for key, label in reports.SECTOR_LABELS.items()]
+# Room left of the capacity charts' bars for a sector's name in any language
+# ("Organizaciones sin ánimo de lucro" at 13 px).
+LABELS_WIDTH = 220
 PERIOD_CHOICES = {
     PeriodKind.WEEK: _l("Week"),
     PeriodKind.MONTH: _l("Month"),
@@ -305,16 +308,17 @@ def share_chart(shares: dict[str, float]) -> Chart:
 
 def delivered_chart(delivered: dict[str, float]) -> Chart:
     """One bar per sector: the training hours its organisations delivered."""
-    width, row, left = 640, 34, 170
+    width, row, left = 640, 34, LABELS_WIDTH
     plot_w = width - left - 90
     peak = max([*delivered.values(), 1.0])
     rects: list[Rect] = []
     texts: list[Label] = []
     for i, (key, lazy_label, colour) in enumerate(SECTORS):
         y, label, w = 8 + i * row, str(lazy_label), max(delivered[key], 0) / peak * plot_w
-        rects.append(Rect(left, y, w, row - 12, colour, f"{label}: {delivered[key]:g} h"))
+        hours = _("%(hours)s h", hours=money.format_number(delivered[key]))
+        rects.append(Rect(left, y, w, row - 12, colour, f"{label}: {hours}"))
         texts.append((left - 8, y + row / 2, label, "end"))
-        texts.append((left + w + 6, y + row / 2, f"{delivered[key]:g} h", "start"))
+        texts.append((left + w + 6, y + row / 2, hours, "start"))
     axis: Line = (left, 4, left, row * len(SECTORS) + 4)
     return Chart(width, 8 + row * len(SECTORS), rects, texts, [axis])
 
@@ -322,18 +326,19 @@ def delivered_chart(delivered: dict[str, float]) -> Chart:
 def training_chart(received: dict[str, float], delivered: dict[str, float]) -> Chart:
     """Per sector, two bars: the training hours its people received (upper) and the hours its
     organisations delivered (lower), each labelled with its figure and which it is."""
-    width, row, bar, left = 640, 44, 14, 170
-    plot_w = width - left - 150
+    width, row, bar, left = 640, 44, 14, LABELS_WIDTH
+    plot_w = width - left - 140
     peak = max([*received.values(), *delivered.values(), 1.0])
     rects: list[Rect] = []
     texts: list[Label] = []
     for i, (key, lazy_label, colour) in enumerate(SECTORS):
         y, label = 8 + i * row, str(lazy_label)
         texts.append((left - 8, y + bar, label, "end"))
+        got, gave = (money.format_number(v[key]) for v in (received, delivered))
         for j, (hours, words) in enumerate(
             (
-                (received[key], _("%(hours)s h received", hours=f"{received[key]:g}")),
-                (delivered[key], _("%(hours)s h delivered", hours=f"{delivered[key]:g}")),
+                (received[key], _("%(hours)s h received", hours=got)),
+                (delivered[key], _("%(hours)s h delivered", hours=gave)),
             )
         ):
             w, top = max(hours, 0) / peak * plot_w, y + j * (bar + 2)
