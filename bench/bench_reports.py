@@ -92,7 +92,7 @@ def small_world(engine: Engine, args: argparse.Namespace, rng: random.Random) ->
         s.execute(
             insert(User),
             [
-                {"email": f"u{i}@bench.example", "display_name": f"U{i}", "password_hash": "x",
+                {"email": f"u{i}@bench.example", "stored_name": f"U{i}", "password_hash": "x",
                  "calendar_token": f"tok{i}"}
                 for i in range(args.users)
             ],

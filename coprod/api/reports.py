@@ -77,6 +77,61 @@ class FeedbackFigures(ma.Schema):
     )
 
 
+class QualificationCount(ma.Schema):
+    id = fields.Integer(required=True, metadata={"description": "The qualification's id."})
+    name = fields.String(required=True, metadata={"description": "The qualification's name."})
+    count = fields.Integer(required=True, metadata={"description": "How many awards."})
+
+
+TRAINING_DOC = (
+    "Training hours are the approved hours logged on training tasks (tasks with "
+    "`trains_qualification_id`); they count in no service figure (`hours_total` and the rest)."
+)
+
+
+class CapacityFigures(ma.Schema):
+    training_hours_total = Number(required=True, metadata={"description": TRAINING_DOC})
+    training_received_by_sector = fields.Nested(
+        HoursBySector,
+        required=True,
+        metadata={"description": "Credited as service hours are: the log's organisation, or "
+        "citizens."},
+    )  # fmt: skip
+    training_received_by_organisation = fields.List(
+        fields.Nested(Ranked), required=True, metadata={"description": "Most hours first."}
+    )
+    training_delivered_by_sector = fields.Nested(
+        HoursBySector,
+        required=True,
+        metadata={"description": "Credited to the organisation that ran the training: the "
+        "task's coordinating organisation, else the programme's lead agency."},
+    )  # fmt: skip
+    training_delivered_by_organisation = fields.List(
+        fields.Nested(Ranked), required=True, metadata={"description": "Most hours first."}
+    )
+    qualifications_awarded = fields.List(
+        fields.Nested(QualificationCount),
+        required=True,
+        metadata={"description": "Awards (not revoked) made in the period, of the "
+        "qualifications the programme's tasks require or train; most first."},
+    )  # fmt: skip
+    qualifications_expiring = fields.List(
+        fields.Nested(QualificationCount),
+        required=True,
+        metadata={"description": "Such awards whose `expires_on` (the first day not valid) "
+        "falls in the period and that no other award of the same person keeps valid."},
+    )  # fmt: skip
+
+
+class ImpactCapacity(ma.Schema):
+    training_hours_total = Number(
+        required=True, metadata={"description": "Training hours delivered since it began."}
+    )
+    training_delivered_by_sector = fields.Nested(HoursBySector, required=True)
+    qualifications_awarded = fields.List(fields.Nested(QualificationCount), required=True)
+    qualifications_awarded_total = fields.Integer(required=True)
+
+
 class Totals(ma.Schema):
     hours_total = Number(required=True)
     hours_by_sector = fields.Nested(HoursBySector, required=True)
@@ -125,6 +180,14 @@ class ReportOut(Totals):
             "before ratings were reported (the next rebuild adds them)."
         },
     )
+    capacity = fields.Nested(
+        CapacityFigures,
+        required=True,
+        metadata={
+            "description": "Capacity building in the period, apart from the service figures; "
+            "empty in a snapshot built before it was reported (the next rebuild fills it)."
+        },
+    )
     previous = fields.Nested(PeriodTotals, required=True)
     change = fields.Nested(Change, required=True)
     built_at = UTCDateTime(required=True)
@@ -150,6 +213,11 @@ class ImpactOut(Totals):
     programme_name = fields.String(required=True)
     as_of = fields.Date(allow_none=True, metadata={"description": "End of the last quarter."})
     outcomes = fields.List(fields.Nested(Outcome), required=True)
+    capacity = fields.Nested(
+        ImpactCapacity,
+        required=True,
+        metadata={"description": "Training delivered and qualifications awarded, in aggregate."},
+    )
 
 
 ReportPage = page_schema(ReportSummary, "ReportPage")
@@ -230,6 +298,7 @@ def impact(programme_id: int) -> Any:
         "currency": result.programme.currency,
         "as_of": result.as_of,
         "outcomes": result.outcomes,
+        "capacity": result.capacity,
     }
 
 

@@ -36,6 +36,9 @@ COLOURS = {  # each at least 3:1 against white
     "citizen": "#d83933",
 }
 SECTORS = [(key, label, COLOURS[key]) for key, label in reports.SECTOR_LABELS.items()]
+# Room left of the capacity charts' bars for a sector's name in any language
+# ("Organizaciones sin ánimo de lucro" at 13 px).
+LABELS_WIDTH = 220
 PERIOD_CHOICES = {
     PeriodKind.WEEK: _l("Week"),
     PeriodKind.MONTH: _l("Month"),
@@ -156,12 +159,38 @@ def _figures(page: reports.ReportPage) -> Markup:
             rated=_page(
                 (data.get("feedback") or {}).get("by_task", []), request.args.get("feedback_page")
             ),
+            capacity=_capacity(data),
             over_time=over_time_chart(page.history, page.kind, page.current),
             shares=share_chart(data["share_by_sector"]),
             progress=progress_chart(data["outcomes"]),
         )
         cache.set(key, kept, timeout=FIGURES_SECONDS)
     return Markup(kept)  # noqa: S704 - rendered by our own autoescaping template
+
+
+def _capacity(data: dict[str, Any]) -> dict[str, Any]:
+    """The report's capacity building section: its figures (empty in a snapshot built before
+    capacity was reported), a chart of training hours received and delivered by sector, the
+    organisations' lists and one row per qualification with its awards and expiries."""
+    cap = reports.capacity_of(data)
+    per: dict[int, dict[str, Any]] = {}
+    for what in ("awarded", "expiring"):
+        for row in cap[f"qualifications_{what}"]:
+            entry = per.setdefault(row["id"], {"name": row["name"], "awarded": 0, "expiring": 0})
+            entry[what] = row["count"]
+    qualifications = sorted(per.values(), key=lambda r: (r["name"].casefold(), r["name"]))
+    args = request.args
+    return {
+        **cap,
+        "awarded_total": sum(r["count"] for r in cap["qualifications_awarded"]),
+        "expiring_total": sum(r["count"] for r in cap["qualifications_expiring"]),
+        "chart": training_chart(
+            cap["training_received_by_sector"], cap["training_delivered_by_sector"]
+        ),
+        "received": _page(cap["training_received_by_organisation"], args.get("received_page")),
+        "delivered": _page(cap["training_delivered_by_organisation"], args.get("delivered_page")),
+        "qualifications": _page(qualifications, args.get("qualification_page")),
+    }
 
 
 @bp.route("/programmes/<int:programme_id>/reports/<period>/<start>.<any(csv, json):fmt>")
@@ -190,6 +219,7 @@ def impact(programme_id: int) -> Any:
         sectors=SECTORS,
         shares=share_chart(result.totals["share_by_sector"]),
         progress=progress_chart(result.outcomes),
+        delivered=delivered_chart(result.capacity["training_delivered_by_sector"]),
     )
 
 
@@ -273,6 +303,48 @@ def share_chart(shares: dict[str, float]) -> Chart:
         texts.append(
             (left + shares[key] / 100 * plot_w + 6, y + row / 2, f"{shares[key]:.1f}%", "start")
         )
+    return Chart(width, 8 + row * len(SECTORS), rects, texts, [axis])
+
+
+def delivered_chart(delivered: dict[str, float]) -> Chart:
+    """One bar per sector: the training hours its organisations delivered."""
+    width, row, left = 640, 34, LABELS_WIDTH
+    plot_w = width - left - 90
+    peak = max([*delivered.values(), 1.0])
+    rects: list[Rect] = []
+    texts: list[Label] = []
+    for i, (key, lazy_label, colour) in enumerate(SECTORS):
+        y, label, w = 8 + i * row, str(lazy_label), max(delivered[key], 0) / peak * plot_w
+        hours = _("%(hours)s h", hours=money.format_number(delivered[key]))
+        rects.append(Rect(left, y, w, row - 12, colour, f"{label}: {hours}"))
+        texts.append((left - 8, y + row / 2, label, "end"))
+        texts.append((left + w + 6, y + row / 2, hours, "start"))
+    axis: Line = (left, 4, left, row * len(SECTORS) + 4)
+    return Chart(width, 8 + row * len(SECTORS), rects, texts, [axis])
+
+
+def training_chart(received: dict[str, float], delivered: dict[str, float]) -> Chart:
+    """Per sector, two bars: the training hours its people received (upper) and the hours its
+    organisations delivered (lower), each labelled with its figure and which it is."""
+    width, row, bar, left = 640, 44, 14, LABELS_WIDTH
+    plot_w = width - left - 140
+    peak = max([*received.values(), *delivered.values(), 1.0])
+    rects: list[Rect] = []
+    texts: list[Label] = []
+    for i, (key, lazy_label, colour) in enumerate(SECTORS):
+        y, label = 8 + i * row, str(lazy_label)
+        texts.append((left - 8, y + bar, label, "end"))
+        got, gave = (money.format_number(v[key]) for v in (received, delivered))
+        for j, (hours, words) in enumerate(
+            (
+                (received[key], _("%(hours)s h received", hours=got)),
+                (delivered[key], _("%(hours)s h delivered", hours=gave)),
+            )
+        ):
+            w, top = max(hours, 0) / peak * plot_w, y + j * (bar + 2)
+            rects.append(Rect(left, top, w, bar, colour, f"{label}: {words}"))
+            texts.append((left + w + 6, top + bar / 2, words, "start"))
+    axis: Line = (left, 4, left, row * len(SECTORS) + 4)
     return Chart(width, 8 + row * len(SECTORS), rects, texts, [axis])
 
 

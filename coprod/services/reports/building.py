@@ -23,6 +23,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -36,7 +37,10 @@ from coprod.models import (
     Metric,
     PeriodKind,
     Programme,
+    QualificationAward,
     ReportSnapshot,
+    Task,
+    task_qualification,
 )
 from coprod.services.contributions.rules import EARLIEST_LOG_DATE
 from coprod.services.localtime import programme_zone_sql
@@ -387,10 +391,45 @@ def _build_all(
     return changed
 
 
+def _awards_touched(since: datetime) -> list[Any]:
+    """(programme, day) of the awards made or revoked after `since`, for each programme whose
+    tasks require or train their qualification: the day awarded, the day it expires, and the
+    expiry days of the same person's other awards of it that it keeps valid (it renews them, or
+    no longer does once revoked). The awards table has no index on these times: a sweep reads
+    it whole, which is small beside the logs."""
+    a, other = QualificationAward, aliased(QualificationAward)
+    uses = union_all(
+        select(Task.programme_id, Task.trains_qualification_id.label("q")).where(
+            Task.trains_qualification_id.is_not(None)
+        ),
+        select(Task.programme_id, task_qualification.c.qualification_id).join(
+            Task, Task.id == task_qualification.c.task_id
+        ),
+    ).subquery("uses")
+    moved = or_(a.created_at > since, a.revoked_at > since)
+
+    def days(day: Any, *joins: Any) -> Any:
+        q = select(uses.c.programme_id, day).join(a, a.qualification_id == uses.c.q)
+        for target, on in joins:
+            q = q.join(target, on)
+        return q.where(moved, day.is_not(None))
+
+    keeps_valid = and_(
+        other.user_id == a.user_id,
+        other.qualification_id == a.qualification_id,
+        other.id != a.id,
+        other.expires_on >= a.awarded_on,
+        or_(a.expires_on.is_(None), other.expires_on < a.expires_on),
+    )
+    return [days(a.awarded_on), days(a.expires_on), days(other.expires_on, (other, keeps_valid))]
+
+
 def touched_batches(session: Session, since: datetime) -> list[Batch]:
     """Periods holding a log that entered or left the approved set after `since` -- and for a
     correction, also the period of the log it replaces, so moved hours leave the old one --
-    and periods holding feedback given or hidden after `since` (Feedback.changed_at)."""
+    periods holding feedback given or hidden after `since` (Feedback.changed_at), and the
+    periods whose qualifications awarded or expiring an award made or revoked after `since`
+    changes (see _awards_touched)."""
     original = aliased(ContributionLog)
     changed = select(L.programme_id, L.date).where(L.counted_changed_at > since)
     replaced = (
@@ -400,7 +439,8 @@ def touched_batches(session: Session, since: datetime) -> list[Batch]:
     )
     rated = select(Feedback.programme_id, Feedback.date).where(Feedback.changed_at > since)
     per: dict[tuple[int, PeriodKind], set[date]] = defaultdict(set)
-    for pid, day in session.execute(changed.union(replaced, rated)):
+    awards = _awards_touched(since)
+    for pid, day in session.execute(changed.union(replaced, rated, *awards)):
         for kind in PeriodKind:
             per[(pid, kind)].add(period_start(kind, day))
     return [

@@ -1,5 +1,23 @@
 """A report's figures: every figure of a run of periods of one programme in one statement
-(aggregated in the database: no log row reaches Python), and each period's snapshot document."""
+(aggregated in the database: no log row reaches Python), and each period's snapshot document.
+
+Capacity building (issue 17) is reported apart from the service:
+
+- A *training task* is a task with `trains_qualification_id` set. Approved hours logged on a
+  training task are **training hours**: they count nowhere in the service figures (hours_total,
+  by sector, by organisation, by task, contributors, new contributors, hours value), which stay
+  "service hours". Attendance makes the attendee's log, so training hours are the attendees'.
+- **Training hours received**, by sector and by organisation, are credited as service hours
+  are: to the log's organisation, else to citizens.
+- **Training hours delivered**, by sector and by organisation, are the same hours credited to
+  the organisation that ran the training: the task's coordinating organisation, else the
+  programme's lead agency.
+- **Qualifications awarded** in a period: awards not revoked whose `awarded_on` falls in it, of
+  the qualifications the programme's tasks require or train, per qualification; **expiring**:
+  such awards whose `expires_on` (the first day not valid) falls in the period and that were
+  not renewed -- no other award (not revoked) of the same qualification to the same person is
+  valid on that day.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +42,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
     text,
     tuple_,
@@ -43,8 +62,11 @@ from coprod.models import (
     OutcomeQuantity,
     PeriodKind,
     Programme,
+    Qualification,
+    QualificationAward,
     Sector,
     Task,
+    task_qualification,
 )
 from coprod.services.reports.periods import bucket, period_end, previous_start
 
@@ -89,11 +111,32 @@ class _Figures:
     feedback: dict[date, list[tuple[int, str, int, int]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    # Capacity building: training hours received (the log's organisation or citizens) and
+    # delivered (the organisation that ran the training), as cents by sector and ranked tuples.
+    received_sectors: dict[date, dict[str, int]] = field(default_factory=dict)
+    received_orgs: dict[date, list[tuple[int, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    delivered_sectors: dict[date, dict[str, int]] = field(default_factory=dict)
+    delivered_orgs: dict[date, list[tuple[int, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    # Awards per period and qualification, as (-count, name, id): sorted, most first.
+    awarded: dict[date, list[tuple[int, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    expiring: dict[date, list[tuple[int, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 NOT_COUNTED = [s for s in LogStatus if s != LogStatus.APPROVED]
 # Which figure a grouped row holds (the first column of gather_figures's rows).
 BY_ORG, BY_TASK, OUTCOME, IN_KIND, FEEDBACK = 1, 2, 3, 4, 5
+# Training hours by (period, organisation received) and (period, organisation delivering):
+# on PostgreSQL grouping(o, d) + 5 of GROUPING SETS ((b, o), (b, d)), as BY_ORG/BY_TASK above.
+RECEIVED, DELIVERED = 6, 7
+AWARDED, EXPIRING = 8, 9
 
 
 def _cents(total: Any) -> ColumnElement[int]:
@@ -134,6 +177,9 @@ def _figures_statement(pg: bool, kind: PeriodKind) -> Any:
         L.programme_id == programme_id,
         L.status == LogStatus.APPROVED,
         L.date <= hi,
+        # Training hours are capacity building, not service: in no service figure (a hashed
+        # lookup per row in the covering index's order, which the window below relies on).
+        L.task_id.not_in(_training_tasks(programme_id)),
     )
     b = bucket(pg, kind, L.date).label("b")
     logs = select(L.date, b, L.user_id, L.organisation_id, L.task_id, L.hours).where(*counted)
@@ -158,17 +204,16 @@ def _figures_statement(pg: bool, kind: PeriodKind) -> Any:
         # Hours are numeric(5, 2): times 100 each is an exact int, and an int8 sum of those
         # is the exact sum in cents, for less than a numeric sum costs per row.
         cents = func.sum(cast(fl.hours * literal_column("100"), Integer))
-        grouped = (
+        groups = [
             select(func.grouping(fl.o, fl.t).label("g"), fl.b, fl.o, fl.t)
             .add_columns(cents.label("hours"))
             .add_columns(func.count().filter(fl.first_in_period).label("people"))
             .add_columns(func.count().filter(fl.first_ever).label("new"))
             .group_by(func.grouping_sets(tuple_(fl.b, fl.o), tuple_(fl.b, fl.t)))
-            .subquery("g")
-        )
+        ]
     else:  # no GROUPING SETS: two groupings of the flagged rows, materialised once
         fl = flagged.cte("fl").c
-        grouped = union_all(
+        groups = [
             select(literal(BY_ORG).label("g"), fl.b, fl.o, null().label("t"))
             .add_columns(func.sum(fl.hours).label("hours"))
             .add_columns(null().label("people"), null().label("new"))
@@ -177,8 +222,9 @@ def _figures_statement(pg: bool, kind: PeriodKind) -> Any:
             .add_columns(func.count().filter(fl.first_in_period))
             .add_columns(func.count().filter(fl.first_ever))
             .group_by(fl.b, fl.t),
-        ).subquery("g")
-    g = list(grouped.c)
+        ]
+    groups += _training_groups(pg, kind, programme_id, lo, hi)
+    g = list(union_all(*groups).subquery("g").c)
     org = aliased(Organisation)
     named = (
         select(g[0], g[1], func.coalesce(g[2], g[3]), type_coerce(org.kind, String))  # as text
@@ -217,7 +263,113 @@ def _figures_statement(pg: bool, kind: PeriodKind) -> Any:
         .where(item.programme_id == programme_id, item.date.between(lo, hi), counts(item.log_id))
         .group_by(ib)
     )
-    return union_all(named, outcomes, in_kind, _feedback_rows(pg, kind, programme_id, lo, hi))
+    return union_all(
+        named,
+        outcomes,
+        in_kind,
+        _feedback_rows(pg, kind, programme_id, lo, hi),
+        *_award_rows(pg, kind, programme_id, lo, hi),
+    )
+
+
+def _training_tasks(programme_id: Any) -> Any:
+    """The programme's training tasks (those that train a qualification): a handful."""
+    return select(Task.id).where(
+        Task.programme_id == programme_id, Task.trains_qualification_id.is_not(None)
+    )
+
+
+def _training_groups(pg: bool, kind: PeriodKind, programme_id: Any, lo: Any, hi: Any) -> list[Any]:
+    """Approved training hours between lo and hi grouped by (period, organisation received: the
+    log's, None for a citizen) and (period, organisation delivering: the task's coordinating
+    organisation, else the lead agency), in the columns of the service groups (g, b, o, t,
+    hours, people, new). Read from the training tasks' logs only (the (status, task) index)."""
+    delivering = func.coalesce(Task.coordinating_organisation_id, Programme.lead_organisation_id)
+    rows = (
+        select(bucket(pg, kind, L.date).label("b"), L.organisation_id.label("o"))
+        .add_columns(delivering.label("d"), L.hours)
+        .join(Task, Task.id == L.task_id)
+        .join(Programme, Programme.id == Task.programme_id)
+        .where(
+            Task.programme_id == programme_id,
+            Task.trains_qualification_id.is_not(None),
+            L.programme_id == programme_id,
+            L.status == LogStatus.APPROVED,
+            L.date.between(lo, hi),
+        )
+    )
+    if pg:
+        tr = rows.subquery("tr").c
+        cents = func.sum(cast(tr.hours * literal_column("100"), Integer))
+        return [
+            select(
+                (func.grouping(tr.o, tr.d) + literal_column("5")).label("g"),
+                tr.b,
+                func.coalesce(tr.o, tr.d),  # one of them is grouped away (NULL)
+                cast(null(), Integer),
+            )
+            .add_columns(cents, cast(null(), BigInteger), cast(null(), BigInteger))
+            .group_by(func.grouping_sets(tuple_(tr.b, tr.o), tuple_(tr.b, tr.d)))
+        ]
+    tr = rows.cte("tr").c
+    return [
+        select(literal(RECEIVED), tr.b, tr.o, null(), func.sum(tr.hours), null(), null()).group_by(
+            tr.b, tr.o
+        ),
+        select(literal(DELIVERED), tr.b, tr.d, null(), func.sum(tr.hours), null(), null()).group_by(
+            tr.b, tr.d
+        ),
+    ]
+
+
+def _programme_qualifications(programme_id: Any) -> Any:
+    """The qualifications the programme's tasks require or train."""
+    required = (
+        select(task_qualification.c.qualification_id)
+        .join(Task, Task.id == task_qualification.c.task_id)
+        .where(Task.programme_id == programme_id)
+    )
+    trained = select(Task.trains_qualification_id).where(
+        Task.programme_id == programme_id, Task.trains_qualification_id.is_not(None)
+    )
+    return union_all(required, trained)
+
+
+def _award_rows(pg: bool, kind: PeriodKind, programme_id: Any, lo: Any, hi: Any) -> list[Any]:
+    """Per period between lo and hi and qualification of the programme: the awards made (not
+    revoked), and the awards expiring unrenewed (see the module's docstring)."""
+    a, q = QualificationAward, Qualification
+    ours = (a.qualification_id.in_(_programme_qualifications(programme_id)), a.revoked_at.is_(None))
+    awarded_b = bucket(pg, kind, a.awarded_on)
+    awarded = (
+        select(literal(AWARDED), awarded_b, a.qualification_id, null(), q.name, func.count())
+        .add_columns(null(), null())
+        .join(q, q.id == a.qualification_id)
+        .where(*ours, a.awarded_on.between(lo, hi))
+        .group_by(awarded_b, a.qualification_id, q.name)
+    )
+    other = aliased(QualificationAward)
+    renewed = (
+        select(other.id)
+        .where(
+            other.user_id == a.user_id,
+            other.qualification_id == a.qualification_id,
+            other.id != a.id,
+            other.revoked_at.is_(None),
+            other.awarded_on <= a.expires_on,
+            or_(other.expires_on.is_(None), other.expires_on > a.expires_on),
+        )
+        .exists()
+    )
+    expiring_b = bucket(pg, kind, a.expires_on)
+    expiring = (
+        select(literal(EXPIRING), expiring_b, a.qualification_id, null(), q.name, func.count())
+        .add_columns(null(), null())
+        .join(q, q.id == a.qualification_id)
+        .where(*ours, a.expires_on.between(lo, hi), ~renewed)
+        .group_by(expiring_b, a.qualification_id, q.name)
+    )
+    return [awarded, expiring]
 
 
 def _feedback_rows(pg: bool, kind: PeriodKind, programme_id: Any, lo: Any, hi: Any) -> Any:
@@ -263,6 +415,21 @@ def _file(rows: Iterable[tuple[int, date | None, Any, Any, Any, int, Any, Any]])
             f.in_kind[start] = cents
         elif what == FEEDBACK and start is not None:
             f.feedback[start].append((key, name or "", int(cents), int(people)))
+        elif what in (RECEIVED, DELIVERED) and start is not None:
+            received = what == RECEIVED
+            by_sector = f.received_sectors if received else f.delivered_sectors
+            sectors = by_sector.get(start)
+            if sectors is None:
+                sectors = by_sector[start] = dict.fromkeys(SECTORS, 0)
+            sectors[kind or citizen] += cents
+            if key is not None:
+                (f.received_orgs if received else f.delivered_orgs)[start].append(
+                    (-cents, name or "", key)
+                )
+        elif what in (AWARDED, EXPIRING) and start is not None:
+            (f.awarded if what == AWARDED else f.expiring)[start].append(
+                (-int(cents), name or "", key)
+            )
     return f
 
 
@@ -365,6 +532,7 @@ def period_document(
         "hours_by_task": _ranked(f.tasks.get(start, [])),
         "outcomes": outcomes,
         "feedback": feedback_figures(f.feedback.get(start, [])),
+        "capacity": capacity_figures(f, start),
         "previous": previous,
         "change": {
             "hours_total": round(change, 2),
@@ -374,6 +542,35 @@ def period_document(
             "contributors": totals["contributors"] - previous["contributors"],
         },
     }
+
+
+def capacity_figures(f: _Figures, start: date) -> dict[str, Any]:
+    """A period's capacity building: training hours received and delivered (in hours, by
+    sector and by organisation, ranked as hours_by_organisation) and qualifications awarded
+    and expiring unrenewed (per qualification, most first, then by name and id)."""
+    received = f.received_sectors.get(start) or dict.fromkeys(SECTORS, 0)
+    delivered = f.delivered_sectors.get(start) or dict.fromkeys(SECTORS, 0)
+    return {
+        "training_hours_total": sum(received.values()) / 100,
+        "training_received_by_sector": {k: v / 100 for k, v in received.items()},
+        "training_received_by_organisation": _ranked(f.received_orgs.get(start, [])),
+        "training_delivered_by_sector": {k: v / 100 for k, v in delivered.items()},
+        "training_delivered_by_organisation": _ranked(f.delivered_orgs.get(start, [])),
+        "qualifications_awarded": _counted(f.awarded.get(start, [])),
+        "qualifications_expiring": _counted(f.expiring.get(start, [])),
+    }
+
+
+def empty_capacity() -> dict[str, Any]:
+    """The capacity block of a period without training or awards (and of a snapshot built
+    before capacity was reported, until its next rebuild)."""
+    return capacity_figures(_Figures(), date.min)
+
+
+def _counted(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
+    """(-count, name, id) rows, most first, then by name and id."""
+    rows.sort()
+    return [{"id": i, "name": n, "count": -c} for c, n, i in rows]
 
 
 def _ranked(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:

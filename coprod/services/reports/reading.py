@@ -27,7 +27,13 @@ from coprod.models import (
     User,
 )
 from coprod.services.localtime import local_today
-from coprod.services.reports.figures import SECTORS, as_number, percent, to_cents
+from coprod.services.reports.figures import (
+    SECTORS,
+    as_number,
+    empty_capacity,
+    percent,
+    to_cents,
+)
 from coprod.services.reports.periods import (
     default_start,
     next_start,
@@ -152,13 +158,21 @@ def get_snapshot(
     return snap
 
 
+def capacity_of(data: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's capacity block; empty in one built before capacity was reported (the next
+    rebuild fills it)."""
+    return data.get("capacity") or empty_capacity()
+
+
 def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
     """The snapshot as the API and the JSON export give it, with the programme's currency (the
     ISO 4217 code of `in_kind_value` and `hours_value`); `feedback` is None in a snapshot built
-    before ratings were reported (the next rebuild adds them)."""
+    before ratings were reported (the next rebuild adds them); `capacity` is empty in one built
+    before capacity building was reported."""
     return {
         **snap.data,
         "feedback": snap.data.get("feedback"),
+        "capacity": capacity_of(snap.data),
         "currency": snap.programme.currency,
         "built_at": snap.built_at.isoformat(),
     }
@@ -214,6 +228,12 @@ CSV_SECTIONS = {
     "task": _l("task"),
     "outcome": _l("outcome"),
     "feedback": _l("feedback"),
+    "training_received_sector": _l("training_received_sector"),
+    "training_delivered_sector": _l("training_delivered_sector"),
+    "training_received_organisation": _l("training_received_organisation"),
+    "training_delivered_organisation": _l("training_delivered_organisation"),
+    "qualification_awarded": _l("qualification_awarded"),
+    "qualification_expiring": _l("qualification_expiring"),
 }
 SUMMARY_NAMES = {
     "period": _l("period"),
@@ -227,6 +247,7 @@ SUMMARY_NAMES = {
     "previous_hours_total": _l("previous_hours_total"),
     "feedback_responses": _l("feedback_responses"),
     "average_rating": _l("average_rating"),
+    "training_hours_total": _l("training_hours_total"),
 }
 PERIOD_NAMES = {
     PeriodKind.WEEK: _l("week"),
@@ -294,6 +315,7 @@ def snapshot_csv(snap: ReportSnapshot) -> str:
         for o in d["outcomes"]
     ]
     rows += _feedback_rows(d.get("feedback"))
+    rows += _capacity_rows(capacity_of(d))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
@@ -314,12 +336,43 @@ def _feedback_rows(feedback: dict[str, Any] | None) -> list[dict[str, Any]]:
     return rows + [{"section": "feedback", **row} for row in feedback["by_task"]]
 
 
+def _capacity_rows(cap: dict[str, Any]) -> list[dict[str, Any]]:
+    """Capacity building: the training hours (a summary row), received and delivered by sector
+    and organisation, and per qualification the awards made and expiring (in `quantity`)."""
+    rows: list[dict[str, Any]] = [
+        {"section": "summary", "name": "training_hours_total", "value": cap["training_hours_total"]}
+    ]
+    for way in ("received", "delivered"):
+        by_sector = cap[f"training_{way}_by_sector"]
+        rows += [
+            {
+                "section": f"training_{way}_sector",
+                "id": s,
+                "name": str(SECTOR_LABELS[s]),
+                "hours": by_sector[s],
+            }
+            for s in SECTORS
+        ]
+    for way in ("received", "delivered"):
+        section = f"training_{way}_organisation"
+        rows += [{"section": section, **r} for r in cap[f"training_{way}_by_organisation"]]
+    for what in ("awarded", "expiring"):
+        rows += [
+            {"section": f"qualification_{what}", "id": r["id"], "name": r["name"]}
+            | {"quantity": r["count"]}
+            for r in cap[f"qualifications_{what}"]
+        ]
+    return rows
+
+
 @dataclass
 class Impact:
     programme: Programme
     totals: dict[str, Any]
     outcomes: list[dict[str, Any]]
     as_of: date | None
+    # Training hours delivered and qualifications awarded since it began (see _impact_capacity).
+    capacity: dict[str, Any]
 
 
 def get_impact(session: Session, actor: User | None, programme_id: int, *, now: datetime) -> Impact:
@@ -353,4 +406,25 @@ def get_impact(session: Session, actor: User | None, programme_id: int, *, now: 
     }
     latest = snaps[-1] if snaps else None
     outcomes = latest.data["outcomes"] if latest else []
-    return Impact(programme, totals, outcomes, latest.end if latest else None)
+    capacity = _impact_capacity([capacity_of(s.data) for s in snaps])
+    return Impact(programme, totals, outcomes, latest.end if latest else None, capacity)
+
+
+def _impact_capacity(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Capacity building since the programme began, in aggregate: the training hours delivered
+    (in total and by the sector of the organisations that ran the trainings) and the
+    qualifications awarded, per qualification (most first, then by name and id)."""
+    by_sector = dict.fromkeys(SECTORS, Decimal(0))
+    awarded: dict[int, list[Any]] = {}
+    for cap in blocks:
+        for k in SECTORS:
+            by_sector[k] += to_cents(cap["training_delivered_by_sector"][k])
+        for row in cap["qualifications_awarded"]:
+            awarded.setdefault(row["id"], [0, row["name"]])[0] += row["count"]
+    ranked = sorted((-n, name, i) for i, (n, name) in awarded.items())
+    return {
+        "training_hours_total": as_number(sum(by_sector.values(), Decimal(0))),
+        "training_delivered_by_sector": {k: as_number(v) for k, v in by_sector.items()},
+        "qualifications_awarded": [{"id": i, "name": name, "count": -n} for n, name, i in ranked],
+        "qualifications_awarded_total": sum(n for n, _name in awarded.values()),
+    }
