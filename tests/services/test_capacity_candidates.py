@@ -11,9 +11,9 @@ from sqlalchemy import select
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound, TooMany
 from coprod.models import (
     AuditEntry,
-    QualificationAward,
     NotificationKind,
     OutboxMessage,
+    QualificationAward,
     Role,
     ShiftInvitation,
     SignupStatus,
@@ -64,7 +64,10 @@ class World:
         self.lacks_it = person(award=False)
         self.expired_by_then = person(award=False)
         make_award(
-            session, self.expired_by_then, self.q, awarded_on=day - timedelta(days=300),
+            session,
+            self.expired_by_then,
+            self.q,
+            awarded_on=day - timedelta(days=300),
             expires_on=day,
         )
         self.busy = person()
@@ -111,9 +114,7 @@ def test_the_lead_agencys_members_are_the_candidates_when_no_organisation_coordi
 
 def test_the_list_is_paginated(session, world):
     first = candidates.list_candidates(session, world.coordinator, world.shift, per_page=2)
-    second = candidates.list_candidates(
-        session, world.coordinator, world.shift, page=2, per_page=2
-    )
+    second = candidates.list_candidates(session, world.coordinator, world.shift, page=2, per_page=2)
     assert (first.total, len(first.items), len(second.items)) == (3, 2, 1)
 
 
@@ -124,9 +125,7 @@ def test_people_outside_the_task_may_not_see_the_candidates(session, world):
         candidates.list_candidates(session, world.fits, world.shift)
 
 
-def test_an_invitation_is_audited_and_emailed_with_a_link_to_take_the_place(
-    session, world, now
-):
+def test_an_invitation_is_audited_and_emailed_with_a_link_to_take_the_place(session, world, now):
     invitation = candidates.invite(session, world.coordinator, world.shift, world.fits.id, now=now)
     assert invitation.invited_by_id == world.coordinator.id
     [mail] = session.scalars(
@@ -187,9 +186,7 @@ def test_accepting_signs_up_through_every_rule_and_marks_the_invitation(session,
 
 # Booking checks qualifications once part "rules" (issue #17) is merged; remove the marker then.
 @pytest.mark.xfail(reason="signups.sign_up calls capacity.require_qualified (part rules)")
-def test_an_invited_person_who_lost_the_qualification_is_refused_with_its_name(
-    session, world, now
-):
+def test_an_invited_person_who_lost_the_qualification_is_refused_with_its_name(session, world, now):
     candidates.invite(session, world.coordinator, world.shift, world.fits.id, now=now)
     for award in session.scalars(
         select(QualificationAward).where(QualificationAward.user_id == world.fits.id)

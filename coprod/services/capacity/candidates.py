@@ -171,9 +171,7 @@ def invite(
     audited, emailed; at most INVITATIONS_PER_HOUR an hour per coordinator."""
     policy.require(actor, "shift.invite", shift)
     refuse_closed(shift, now)
-    person = session.scalar(
-        select(User).where(User.id == person_id, User.deleted_at.is_(None))
-    )
+    person = session.scalar(select(User).where(User.id == person_id, User.deleted_at.is_(None)))
     if person is None:
         raise Invalid("user_id", _("There is no such person to invite."))
     taken = session.scalar(
@@ -182,9 +180,7 @@ def invite(
         )
     )
     if taken is not None:
-        raise Conflict(
-            _("%(name)s was already invited to this shift.", name=person.display_name)
-        )
+        raise Conflict(_("%(name)s was already invited to this shift.", name=person.display_name))
     if not session.scalar(select(candidate_condition(shift)).where(User.id == person.id)):
         raise Invalid(
             "user_id",

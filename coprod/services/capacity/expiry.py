@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import exists, not_, select
+from sqlalchemy import ColumnElement, exists, not_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from coprod import policy
@@ -56,7 +57,8 @@ def due_awards(session: Session, *, now: datetime, days: int) -> list[Qualificat
         A.user_id == due.user_id,
         A.qualification_id == due.qualification_id,
         A.id != due.id,
-        valid_awards(due.expires_on),
+        # due.expires_on is not NULL here (see the WHERE below).
+        valid_awards(cast(ColumnElement[date], due.expires_on)),
     )
     return list(
         session.scalars(
@@ -76,9 +78,7 @@ def due_awards(session: Session, *, now: datetime, days: int) -> list[Qualificat
     )
 
 
-def renewal_shifts(
-    session: Session, award: QualificationAward, *, now: datetime
-) -> list[Renewal]:
+def renewal_shifts(session: Session, award: QualificationAward, *, now: datetime) -> list[Renewal]:
     """The next training shifts for the award's qualification that its holder can see and
     that have a free place (at most RENEWAL_SHIFTS)."""
     shifts = session.scalars(

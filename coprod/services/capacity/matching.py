@@ -33,8 +33,8 @@ from coprod.models import (
     UserSkill,
     task_qualification,
 )
-from coprod.models.tasks import ACTIVE
 from coprod.models.programmes import Programme
+from coprod.models.tasks import ACTIVE
 from coprod.services import localtime
 from coprod.services.pagination import Page, paginate
 from coprod.services.shift_state import live_shift
@@ -122,9 +122,7 @@ def list_suggestions(
             not_(_overlapping_place(actor.id)),
             not_(_on_shift(actor.id)),
         )
-        .order_by(
-            case((_skill_match(actor.id), 0), else_=1), Shift.starts_at, Shift.id
-        )
+        .order_by(case((_skill_match(actor.id), 0), else_=1), Shift.starts_at, Shift.id)
     )
     found = paginate(session, stmt, page, per_page)
     skills = _matched_skills(session, actor, [s.task_id for s in found.items])
