@@ -52,7 +52,7 @@ def index() -> Any:
     return render_template(
         "main/home.html",
         home=home_service.home(session, actor, now),
-        fit=matching.list_suggestions(session, actor, now=now, per_page=matching.HOME_ITEMS),
+        fit=matching.home_suggestions(session, actor, now=now),
     )
 
 

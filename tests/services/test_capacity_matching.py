@@ -118,3 +118,23 @@ def test_suggestions_are_paginated(session, now):
         make_shift(session, task, starts_at=now + timedelta(days=day))
     page = matching.list_suggestions(session, person, now=now, page=2, per_page=2)
     assert (page.total, len(page.items)) == (5, 2)
+
+
+def test_the_statements_do_not_grow_with_shifts_or_awards(session, now, count_queries):
+    person = make_user(session)
+    counts = []
+    for _round in range(2):
+        for _ in range(4):
+            task = make_task(session)
+            q = make_qualification(session, required_by=task)
+            make_award(session, person, q)
+            make_shift(session, task, starts_at=now + timedelta(days=3))
+            session.add(TaskSkill(task_id=task.id, tag="cooking"))
+        session.add(UserSkill(user_id=person.id, tag=f"skill {_round}"))
+        session.flush()
+        session.expire_all()
+        count_queries.count = 0
+        page = matching.list_suggestions(session, person, now=now, per_page=3)
+        assert page.items
+        counts.append(count_queries.count)
+    assert counts[0] == counts[1] <= 4
