@@ -137,4 +137,6 @@ def test_the_statements_do_not_grow_with_shifts_or_awards(session, now, count_qu
         page = matching.list_suggestions(session, person, now=now, per_page=3)
         assert page.items
         counts.append(count_queries.count)
-    assert counts[0] == counts[1] <= 4
+    # the person and their memberships (after expire_all), awards by zone, a page, its COUNT,
+    # the matched skills
+    assert counts[0] == counts[1] <= 6
