@@ -120,6 +120,8 @@ def test_expiry_email_and_an_invitation_taken_in_one_click(new_page, inbox) -> N
     ines = new_page()
     sign_in(ines, "ines.e2e@example.org")
     assert ines.get_by_role("heading", name="Tasks that fit you").is_visible()
+    check_a11y(ines)
+    screenshots(ines, "home-tasks-that-fit-you")
     ines.goto("/tasks?fit=me")
     first = ines.locator("tbody tr").first
     assert "Soup kitchen prep" in first.inner_text()
@@ -129,6 +131,8 @@ def test_expiry_email_and_an_invitation_taken_in_one_click(new_page, inbox) -> N
     # The coordinator finds the candidates from the roster and invites Ines.
     cora = new_page()
     sign_in(cora, "coordinator@demo.coprod.org")
+    check_a11y(cora)
+    screenshots(cora, "home-coordinator-find-people")
     cora.goto("/tasks?q=Soup+kitchen+prep")
     cora.get_by_role("link", name="Soup kitchen prep").first.click()
     cora.get_by_role("link", name=re.compile("Roster")).first.click()

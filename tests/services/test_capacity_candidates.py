@@ -18,6 +18,7 @@ from coprod.models import (
     ShiftInvitation,
     SignupStatus,
     TaskSkill,
+    TaskStatus,
     UserSkill,
 )
 from coprod.services.capacity import candidates, shift_day
@@ -165,6 +166,10 @@ def test_a_started_cancelled_or_full_shift_takes_no_invitation(session, world, n
     world.shift.confirmed = 0
     world.shift.cancelled_at = now
     with pytest.raises(Conflict, match="cancelled"):
+        candidates.invite(session, world.coordinator, world.shift, world.fits.id, now=now)
+    world.shift.cancelled_at = None
+    world.w.task.status = TaskStatus.CLOSED
+    with pytest.raises(Conflict, match="not open for sign-ups"):
         candidates.invite(session, world.coordinator, world.shift, world.fits.id, now=now)
 
 

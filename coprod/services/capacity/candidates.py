@@ -32,6 +32,7 @@ from coprod.models import (
     Signup,
     SignupStatus,
     TaskSkill,
+    TaskStatus,
     User,
     UserSkill,
     task_qualification,
@@ -135,7 +136,10 @@ def list_candidates(
 
 
 def refuse_closed(shift: Shift, now: datetime) -> None:
-    """Nobody is invited to a shift that started, was cancelled or has no free place."""
+    """Nobody is invited to a shift that started, was cancelled or has no free place, nor to
+    one of a task not open for sign-ups."""
+    if shift.task.status != TaskStatus.OPEN:
+        raise Conflict(_("This task is not open for sign-ups, so nobody can be invited to it."))
     if now >= shift.starts_at:
         raise Conflict(_("This shift has already started, so nobody can be invited to it."))
     if shift.is_cancelled:
