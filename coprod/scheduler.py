@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from coprod.db import transaction, utcnow
+from coprod.jobs import expiry as expiry_jobs
 from coprod.jobs import exports as export_jobs
 from coprod.jobs import outbox as outbox_jobs
 from coprod.jobs import privacy as privacy_jobs
@@ -97,6 +98,11 @@ JOBS: list[JobSpec] = [
         "privacy.purge",
         privacy_jobs.purge_personal_data,
         lambda app: CronTrigger(hour=_setting(app, "PRIVACY_PURGE_HOUR"), minute=15),
+    ),
+    JobSpec(
+        expiry_jobs.JOB_ID,
+        expiry_jobs.send_expiry_notices,
+        lambda app: CronTrigger(hour=expiry_jobs.HOUR, minute=45),
     ),
 ]
 

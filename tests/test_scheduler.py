@@ -37,6 +37,7 @@ def test_the_job_table_has_fixed_ids_coalesced_single_instance_with_grace(app) -
         "reminders.send",
         "exports.build",
         "privacy.purge",
+        "capacity.expiry",
     }
     for job in jobs.values():
         assert job.coalesce is True

@@ -87,6 +87,8 @@ ACTION_NAMES = {
     "shift.series_created": _l("Added a weekly series of shifts"),
     "shift.updated": _l("Changed a shift"),
     "signup.assigned": _l("Assigned a volunteer to a shift"),
+    "invitation.sent": _l("Invited a person to take a place on a shift"),
+    "invitation.accepted": _l("Took a place on a shift they were invited to"),
     "signup.attendance": _l("Marked attendance"),
     "signup.cancelled": _l("Cancelled a sign-up"),
     "signup.cancelled_with_task": _l("Ended a sign-up with its cancelled task"),

@@ -67,6 +67,8 @@ KIND_LABELS: dict[NotificationKind, LazyString] = {
     Kind.REPORT_DIGEST: _l("Monthly report digests of programmes my organisations are partners in"),
     Kind.PROPOSAL_ANSWERED: _l("When the agency answers a proposal of mine"),
     Kind.SUPPORTED_ANSWERED: _l("When the agency answers a proposal I support"),
+    Kind.EXPIRING: _l("When a qualification of mine is about to expire"),
+    Kind.INVITATION: _l("When a coordinator invites me to a shift that needs people"),
 }
 # Digests are opt-in; every other kind is on until the person turns it off.
 DEFAULT_OFF = frozenset({Kind.REPORT_DIGEST})
@@ -284,6 +286,11 @@ def _shift_context(shift: Shift) -> dict[str, Any]:
         "shift_cancelled": False,
         "reason": "",
     }
+
+
+def shift_context(shift: Shift) -> dict[str, Any]:
+    """What the shared shift block of an email (_shift.txt, _shift.html) shows."""
+    return _shift_context(shift)
 
 
 def _stamp(value: datetime | date | None) -> str:

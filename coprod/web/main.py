@@ -26,6 +26,7 @@ from coprod.extensions import csrf
 from coprod.i18n import _
 from coprod.services import home as home_service
 from coprod.services import profile
+from coprod.services.capacity import matching
 from coprod.web.helpers import public, safe_next, viewer
 
 bp = Blueprint("main", __name__)
@@ -47,7 +48,12 @@ def index() -> Any:
     actor = viewer()
     if actor is None:
         return render_template("main/index.html")
-    return render_template("main/home.html", home=home_service.home(db.session(), actor, utcnow()))
+    session, now = db.session(), utcnow()
+    return render_template(
+        "main/home.html",
+        home=home_service.home(session, actor, now),
+        fit=matching.home_suggestions(session, actor, now=now),
+    )
 
 
 @bp.route("/privacy")

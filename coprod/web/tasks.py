@@ -214,6 +214,10 @@ def _task_choices(form: TaskForm, programme: Programme) -> None:
 @shared_for_visitors
 def index() -> Any:
     session = db.session()
+    if request.args.get("fit") == "me" and current_user.is_authenticated:
+        from coprod.web.matching import render_fit_list
+
+        return render_fit_list()
     form = FilterForm(request.args)
     form.programme_id.choices = [("", _("All programmes"))] + [
         (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session, _actor())

@@ -82,6 +82,7 @@ NOT_IN_A_SCHEMA = re.compile(
             r"already has an objective with this name",  # unique among the stored metrics
             r"the reason for rejecting|what the contributor should change",  # by decision
             r"no approved hours in this period",  # a service letter: the stored logs
+            r"cannot be invited to this shift",  # candidates: memberships, awards, places
         ]
     )
 )

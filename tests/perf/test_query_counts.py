@@ -39,8 +39,10 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "API task list": 3,
     # the person, then a few statements per section, whatever the data (with the proposals
     # overdue for an answer and the programmes with reports to moderate)
-    "home page, staff": 12,
-    "home page, volunteer": 6,  # one more where the next shifts run past the five shown
+    # + 3 for "Tasks that fit you" (issue #17): the person's awards, the shifts that fit, the
+    # skills they match
+    "home page, staff": 15,
+    "home page, volunteer": 9,  # one more where the next shifts run past the five shown
     "you said, we did": 4,  # the programme, a page of answers, their tasks, the COUNT
 }
 PAGES = [

@@ -28,6 +28,8 @@ UNREACHABLE = {
     "opens only a few rosters per role (asking changes nothing: tests/web/test_roster.py)",
     "tasks.interested": "linked from an ongoing task's page, one of many task pages the walk "
     "visits only a few of per role (tests/web/test_ongoing_tasks.py reads it)",
+    "matching.invitation": "linked only from an invitation email (tests/web/test_matching_pages.py "
+    "opens it; taking the place is a POST)",
     "tasks.remove_from_series": "linked beside a shift made in a weekly series through the form; "
     "the demo's shifts are not such a series (tests/web/test_shift_changes.py asks it)",
 }

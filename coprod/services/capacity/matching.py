@@ -1,0 +1,188 @@
+"""Tasks that fit me: the upcoming shifts with free places a signed-in person could take.
+
+A shift fits a person when its task is open and visible to them, it has not started, is not
+cancelled and has a free place, the person holds every qualification its task requires on
+the shift's day (coprod.services.capacity's rule), holds no place on an overlapping shift and
+is not on it already. Tasks whose skill tags match the person's skills come first, then the
+soonest shifts.
+
+The qualification rule is decided in SQL for every shift at once: each of the person's awards
+(few) becomes the span of instants its validity covers in each programme time zone in use (an
+award valid from day A until day E covers the shifts starting from local midnight of A to
+local midnight of E), so no query runs per shift. (capacity.valid_awards takes one day; here
+each shift has its own local day, which portable SQL cannot compute, so the same rule is
+stated on the shift's start instead -- the tests check both agree at a zone's day boundary.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, not_, or_, select, true
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from coprod import policy
+from coprod.models import (
+    QualificationAward,
+    Shift,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskSkill,
+    TaskStatus,
+    User,
+    UserSkill,
+    task_qualification,
+)
+from coprod.models.programmes import Programme
+from coprod.models.tasks import ACTIVE
+from coprod.services import localtime
+from coprod.services.pagination import Page, paginate
+from coprod.services.shift_state import live_shift
+
+A = QualificationAward
+HOME_ITEMS = 3  # suggestions on the home page
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A shift that fits the person, with the skills of theirs its task asks for."""
+
+    shift: Shift
+    skills: list[str] = field(default_factory=list)
+
+
+def _midnight(day: date, zone_name: str) -> datetime:
+    return datetime.combine(day, time(), localtime.zone(zone_name)).astimezone(UTC)
+
+
+def _award_window(award: QualificationAward, zone_name: str) -> ColumnElement[bool]:
+    """The shifts (by start) on whose local day, in the zone, the award is valid."""
+    starts = [Shift.starts_at >= _midnight(award.awarded_on, zone_name)]
+    if award.expires_on is not None:
+        starts.append(Shift.starts_at < _midnight(award.expires_on, zone_name))
+    return and_(task_qualification.c.qualification_id == award.qualification_id, *starts)
+
+
+def qualified_for_shift(session: Session, user_id: int) -> ColumnElement[bool]:
+    """SQL on Shift (joined to Task): the person holds, on the shift's local day, every
+    qualification the shift's task requires (one query: their awards, by time zone in use)."""
+    zone_sql = localtime.programme_zone_sql()
+    zones = select(zone_sql.label("zone")).distinct().subquery()
+    rows = session.execute(
+        select(A, zones.c.zone)
+        .join(zones, true())
+        .where(A.user_id == user_id, A.revoked_at.is_(None))
+    )
+    by_zone: dict[str, list[QualificationAward]] = {}
+    for award, name in rows:
+        by_zone.setdefault(name, []).append(award)
+    held_by_zone = [
+        and_(
+            Task.programme_id.in_(select(Programme.id).where(zone_sql == name)),
+            or_(*(_award_window(a, name) for a in awards)),
+        )
+        for name, awards in by_zone.items()
+    ]
+    held = or_(*held_by_zone) if held_by_zone else false()
+    lacking = exists().where(task_qualification.c.task_id == Task.id, not_(held))
+    return not_(lacking)
+
+
+def _overlapping_place(user_id: int) -> ColumnElement[bool]:
+    """SQL on Shift: the person holds an active place on a shift overlapping this one (this
+    one included)."""
+    other = aliased(Shift)
+    return exists().where(
+        Signup.user_id == user_id,
+        Signup.status.in_(ACTIVE),
+        Signup.shift_id == other.id,
+        other.starts_at < Shift.ends_at,
+        other.ends_at > Shift.starts_at,
+    )
+
+
+def _on_shift(user_id: int) -> ColumnElement[bool]:
+    return exists().where(
+        Signup.shift_id == Shift.id,
+        Signup.user_id == user_id,
+        Signup.status != SignupStatus.CANCELLED,
+    )
+
+
+def _skill_match(user_id: int) -> ColumnElement[bool]:
+    mine = select(UserSkill.tag).where(UserSkill.user_id == user_id)
+    return exists().where(TaskSkill.task_id == Task.id, TaskSkill.tag.in_(mine))
+
+
+def _fitting(session: Session, actor: User, now: datetime) -> Select[Shift]:
+    """The shifts that fit the person (see the module), skill matches first, then soonest."""
+    return (
+        select(Shift)
+        .join(Task, Shift.task_id == Task.id)
+        .options(joinedload(Shift.task).joinedload(Task.programme))
+        .where(
+            Task.status == TaskStatus.OPEN,
+            policy.visible_tasks(actor),
+            Shift.starts_at > now,
+            live_shift(),
+            Shift.confirmed < Shift.capacity,
+            qualified_for_shift(session, actor.id) if actor.is_active else false(),
+            not_(_overlapping_place(actor.id)),
+            not_(_on_shift(actor.id)),
+        )
+        .order_by(case((_skill_match(actor.id), 0), else_=1), Shift.starts_at, Shift.id)
+    )
+
+
+def list_suggestions(
+    session: Session, actor: User, *, now: datetime, page: int = 1, per_page: int = 20
+) -> Page[Suggestion]:
+    """The shifts that fit the person, a page of them (see the module)."""
+    found = paginate(session, _fitting(session, actor, now), page, per_page)
+    return Page(
+        items=_with_skills(session, actor, found.items),
+        page=found.page,
+        per_page=found.per_page,
+        total=found.total,
+    )
+
+
+def home_suggestions(
+    session: Session, actor: User, *, now: datetime
+) -> tuple[list[Suggestion], bool]:
+    """The first HOME_ITEMS shifts that fit the person, and whether more do (no COUNT: at most
+    four statements whatever the data)."""
+    shifts = list(session.scalars(_fitting(session, actor, now).limit(HOME_ITEMS + 1)).unique())
+    return _with_skills(session, actor, shifts[:HOME_ITEMS]), len(shifts) > HOME_ITEMS
+
+
+def _with_skills(session: Session, actor: User, shifts: list[Shift]) -> list[Suggestion]:
+    skills = _matched_skills(session, actor, [s.task_id for s in shifts])
+    return [Suggestion(s, skills.get(s.task_id, [])) for s in shifts]
+
+
+def _matched_skills(session: Session, actor: User, task_ids: list[int]) -> dict[int, list[str]]:
+    """The person's skills each task asks for (one query)."""
+    if not task_ids:
+        return {}
+    mine = select(UserSkill.tag).where(UserSkill.user_id == actor.id)
+    rows = session.execute(
+        select(TaskSkill.task_id, TaskSkill.tag)
+        .where(TaskSkill.task_id.in_(set(task_ids)), TaskSkill.tag.in_(mine))
+        .order_by(TaskSkill.tag)
+    )
+    found: dict[int, list[str]] = {}
+    for task_id, tag in rows:
+        found.setdefault(task_id, []).append(tag)
+    return found
+
+
+__all__ = [
+    "HOME_ITEMS",
+    "Suggestion",
+    "home_suggestions",
+    "list_suggestions",
+    "qualified_for_shift",
+]

@@ -1,0 +1,142 @@
+"""Tasks that fit me: upcoming shifts with free places of open tasks the person may take,
+qualified on the shift's day, free at that time, skill matches first, then soonest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from coprod.models import OrgKind, SignupStatus, TaskSkill, TaskStatus, UserSkill
+from coprod.services.capacity import matching, shift_day
+from tests.factories import (
+    make_award,
+    make_org,
+    make_programme,
+    make_qualification,
+    make_shift,
+    make_signup,
+    make_task,
+    make_user,
+)
+
+
+def shifts_of(session, person, now, **kw):
+    return [s.shift for s in matching.list_suggestions(session, person, now=now, **kw).items]
+
+
+def test_open_upcoming_shifts_with_free_places_are_suggested_soonest_first(session, now):
+    person = make_user(session)
+    task = make_task(session)
+    later = make_shift(session, task, starts_at=now + timedelta(days=9))
+    sooner = make_shift(session, task, starts_at=now + timedelta(days=2))
+    make_shift(session, task, starts_at=now - timedelta(days=1))  # over
+    make_shift(session, task, starts_at=now + timedelta(days=3), capacity=1, confirmed=1)  # full
+    make_shift(session, task, starts_at=now + timedelta(days=4), cancelled_at=now)
+    draft = make_task(session, status=TaskStatus.DRAFT)
+    make_shift(session, draft)
+    closed = make_task(session, status=TaskStatus.CLOSED)
+    make_shift(session, closed)
+    assert shifts_of(session, person, now) == [sooner, later]
+
+
+def test_a_shift_needing_a_qualification_fits_only_who_holds_it_on_the_shifts_day(session, now):
+    task = make_task(session)
+    q = make_qualification(session, required_by=task)
+    early = make_shift(session, task, starts_at=now + timedelta(days=5))
+    late = make_shift(session, task, starts_at=now + timedelta(days=20))
+    holder, lacking, revoked = make_user(session), make_user(session), make_user(session)
+    # Valid until (not on) the later shift's day.
+    make_award(session, holder, q, expires_on=shift_day(late))
+    make_award(session, revoked, q, revoked_at=now)
+    assert shifts_of(session, holder, now) == [early]
+    assert shifts_of(session, lacking, now) == []
+    assert shifts_of(session, revoked, now) == []
+
+
+def test_the_shifts_day_is_its_local_day(session, now):
+    """A shift at 23:30 in Los Angeles on the 20th is on the 20th there (the 21st in UTC): an
+    award expiring on the 21st still covers it; one expiring on the 20th does not."""
+    agency = make_org(session, OrgKind.AGENCY, timezone="America/Los_Angeles")
+    task = make_task(session, make_programme(session, agency))
+    q = make_qualification(session, required_by=task)
+    shift = make_shift(session, task, starts_at=datetime(2026, 6, 21, 6, 30, tzinfo=UTC))
+    assert shift_day(shift).day == 20
+    covered, expired = make_user(session), make_user(session)
+    make_award(session, covered, q, expires_on=datetime(2026, 6, 21).date())
+    make_award(session, expired, q, expires_on=datetime(2026, 6, 20).date())
+    assert shifts_of(session, covered, now) == [shift]
+    assert shifts_of(session, expired, now) == []
+
+
+def test_every_required_qualification_is_needed(session, now):
+    task = make_task(session)
+    a = make_qualification(session, required_by=task)
+    b = make_qualification(session, required_by=task)
+    shift = make_shift(session, task)
+    one, both = make_user(session), make_user(session)
+    make_award(session, one, a)
+    make_award(session, both, a)
+    make_award(session, both, b)
+    assert shifts_of(session, one, now) == []
+    assert shifts_of(session, both, now) == [shift]
+
+
+def test_shifts_overlapping_a_place_or_already_taken_are_not_suggested(session, now):
+    person = make_user(session)
+    task = make_task(session)
+    mine = make_shift(session, task, starts_at=now + timedelta(days=2))
+    make_signup(session, mine, person, status=SignupStatus.WAITLISTED)
+    make_shift(session, make_task(session), starts_at=mine.starts_at + timedelta(hours=1))
+    left = make_shift(session, task, starts_at=now + timedelta(days=3))
+    make_signup(session, left, person, status=SignupStatus.CANCELLED)
+    free = make_shift(session, task, starts_at=now + timedelta(days=4))
+    assert shifts_of(session, person, now) == [left, free]
+
+
+def test_tasks_matching_the_persons_skills_come_first(session, now):
+    person = make_user(session)
+    plain = make_shift(session, make_task(session), starts_at=now + timedelta(days=1))
+    cooking_task = make_task(session)
+    cooking = make_shift(session, cooking_task, starts_at=now + timedelta(days=8))
+    session.add_all(
+        [
+            TaskSkill(task_id=cooking_task.id, tag="cooking"),
+            TaskSkill(task_id=cooking_task.id, tag="lifting"),
+            UserSkill(user_id=person.id, tag="cooking"),
+        ]
+    )
+    session.flush()
+    page = matching.list_suggestions(session, person, now=now)
+    assert [s.shift for s in page.items] == [cooking, plain]
+    assert page.items[0].skills == ["cooking"]
+    assert page.items[1].skills == []
+
+
+def test_suggestions_are_paginated(session, now):
+    person = make_user(session)
+    task = make_task(session)
+    for day in range(1, 6):
+        make_shift(session, task, starts_at=now + timedelta(days=day))
+    page = matching.list_suggestions(session, person, now=now, page=2, per_page=2)
+    assert (page.total, len(page.items)) == (5, 2)
+
+
+def test_the_statements_do_not_grow_with_shifts_or_awards(session, now, count_queries):
+    person = make_user(session)
+    counts = []
+    for _round in range(2):
+        for _ in range(4):
+            task = make_task(session)
+            q = make_qualification(session, required_by=task)
+            make_award(session, person, q)
+            make_shift(session, task, starts_at=now + timedelta(days=3))
+            session.add(TaskSkill(task_id=task.id, tag="cooking"))
+        session.add(UserSkill(user_id=person.id, tag=f"skill {_round}"))
+        session.flush()
+        session.expire_all()
+        count_queries.count = 0
+        page = matching.list_suggestions(session, person, now=now, per_page=3)
+        assert page.items
+        counts.append(count_queries.count)
+    # the person and their memberships (after expire_all), awards by zone, a page, its COUNT,
+    # the matched skills
+    assert counts[0] == counts[1] <= 6
