@@ -38,6 +38,7 @@ BLUEPRINTS = [
     "proposals",
     "feedback",
     "moderation",
+    "qualifications",
 ]
 
 

@@ -25,6 +25,9 @@ from coprod.models import (
     Programme,
     Qualification,
     QualificationAward,
+    Shift,
+    Task,
+    TaskStatus,
     User,
     UserSkill,
     Verifier,
@@ -397,6 +400,36 @@ def offered_for_task(
                 ),
             )
             .order_by(func.lower(Qualification.name), Qualification.id)
+        )
+    )
+
+
+TRAININGS_SHOWN = 20
+
+
+def training_tasks(
+    session: Session, actor: Actor, qualification: Qualification, *, now: datetime
+) -> list[Task]:
+    """The open tasks the person may see that train the qualification and have a shift to come
+    (at most TRAININGS_SHOWN, the soonest first)."""
+    soonest = (
+        select(Shift.task_id, func.min(Shift.starts_at).label("starts_at"))
+        .where(Shift.starts_at > now, Shift.cancelled_at.is_(None))
+        .group_by(Shift.task_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(Task)
+            .join(soonest, soonest.c.task_id == Task.id)
+            .options(joinedload(Task.programme))
+            .where(
+                Task.trains_qualification_id == qualification.id,
+                Task.status == TaskStatus.OPEN,
+                policy.visible_tasks(actor),
+            )
+            .order_by(soonest.c.starts_at, Task.id)
+            .limit(TRAININGS_SHOWN)
         )
     )
 
