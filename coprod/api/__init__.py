@@ -39,6 +39,7 @@ MODULES = [
     "proposals",
     "feedback",
     "moderation",
+    "qualifications",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.
