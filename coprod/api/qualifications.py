@@ -138,8 +138,8 @@ class MyQualificationsOut(ma.Schema):
 
 class MyQualificationsPatch(ma.Schema):
     skills = fields.List(
-        fields.String(validate=validate.Length(max=1000)),
-        validate=validate.Length(max=1000),
+        Line(max_len=40, blank=True),
+        validate=validate.Length(max=100),
         metadata={
             "description": f"Free tags, each at most {MAX_TAG} characters, at most {MAX_TAGS}; "
             "stored lower case, each once."

@@ -67,8 +67,8 @@ class TaskIn(ma.Schema):
         metadata={"description": "Attendance on its shifts awards this one."},
     )
     skills = fields.List(
-        fields.String(validate=validate.Length(max=1000)),
-        validate=validate.Length(max=1000),
+        Line(max_len=40, blank=True),
+        validate=validate.Length(max=100),
         load_default=list,
         metadata={"description": SKILLS_HELP},
     )
@@ -97,8 +97,8 @@ class TaskPatch(ma.Schema):
         allow_none=True, metadata={"description": "Attendance on its shifts awards this one."}
     )
     skills = fields.List(
-        fields.String(validate=validate.Length(max=1000)),
-        validate=validate.Length(max=1000),
+        Line(max_len=40, blank=True),
+        validate=validate.Length(max=100),
         metadata={"description": SKILLS_HELP},
     )
     ongoing = fields.Boolean(

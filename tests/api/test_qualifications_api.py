@@ -170,7 +170,7 @@ def test_my_qualifications_and_skills(as_user, session, org):
     ).get_json()
     assert changed["skills"] == ["cooking", "first aid"] and changed["open_to_invitations"] is True
     bad = api.patch("/me/qualifications", json={"skills": ["x" * 41]})
-    assert is_problem(bad, 422) and "skills" in bad.get_json()["errors"]
+    assert is_problem(bad, 422) and any(k.startswith("skills") for k in bad.get_json()["errors"])
     assert is_problem(as_user(None).get("/me/qualifications"), 401)
 
 
