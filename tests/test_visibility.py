@@ -40,6 +40,8 @@ from coprod.models import (
     PeriodKind,
     Programme,
     Proposal,
+    Qualification,
+    QualificationAward,
     ReportSnapshot,
     Role,
     Shift,
@@ -49,6 +51,7 @@ from coprod.models import (
     TaskInterest,
     TaskStatus,
     User,
+    Verifier,
 )
 from coprod.services import (
     calendar,
@@ -62,15 +65,18 @@ from coprod.services import (
     signups,
     tasks,
 )
+from coprod.services.capacity import qualifications as quals
 from tests.api.conftest import Api, bearer
 from tests.conftest import login
 from tests.factories import (
     add_partner,
     add_role,
+    make_award,
     make_log,
     make_member,
     make_org,
     make_programme,
+    make_qualification,
     make_shift,
     make_signup,
     make_task,
@@ -97,6 +103,8 @@ class World:
     interests: list[TaskInterest] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
     feedback: list[Feedback] = field(default_factory=list)
+    qualifications: list[Qualification] = field(default_factory=list)
+    awards: list[QualificationAward] = field(default_factory=list)
 
 
 ROLES = [
@@ -270,6 +278,29 @@ def build_world(session: Any) -> World:
         session.add(item)
         w.feedback.append(item)
     session.flush()
+    # Qualifications verified by an organisation's coordinators and by a programme's lead
+    # agency, one archived; awards to volunteers, members and a deactivated person, one revoked.
+    lead = Verifier.LEAD_AGENCY
+    w.qualifications = [
+        make_qualification(session, charity_n),
+        make_qualification(session, charity_n, verifier=lead, programme_id=pa1.id),
+        make_qualification(session, charity_m, verifier=lead, programme_id=pb.id),
+        make_qualification(session, agency_a, archived_at=now),
+        make_qualification(session, charity_m),
+        make_qualification(session, unverified),
+    ]
+    holders = [
+        p["volunteer"],
+        p["other volunteer"],
+        p["charity N member"],
+        p["deactivated agency A admin"],
+        p["charity N coordinator"],
+    ]
+    for i, qualification in enumerate(w.qualifications):
+        for j, who in enumerate(holders):
+            if (i + j) % 2 == 0:
+                revoked = now if (i + j) % 4 == 0 else None
+                w.awards.append(make_award(session, who, qualification, revoked_at=revoked))
     org_ids = [o.id for o in w.organisations]
     w.memberships = list(
         session.scalars(select(Membership).where(Membership.organisation_id.in_(org_ids)))
@@ -334,6 +365,14 @@ TWINS: list[tuple[str, type, str, str, Callable[[Any], Any] | None]] = [
     ),
     ("proposal.view", Proposal, "visible_proposals", "proposals", None),
     ("feedback.view", Feedback, "visible_feedback", "feedback", None),
+    (
+        "qualification.verify",
+        Qualification,
+        "verified_qualifications",
+        "qualifications",
+        None,
+    ),
+    ("award.view", QualificationAward, "visible_awards", "awards", None),
 ]
 
 
@@ -591,7 +630,27 @@ def check_interest_lists(session: Any, w: World, actor: User | None) -> None:
             assert _refused(lambda t=task: tasks.list_interested(session, actor, t)), task.id
 
 
+def check_award_lists(session: Any, w: World, actor: User | None) -> None:
+    for qualification in w.qualifications:
+        theirs = [a for a in w.awards if a.qualification_id == qualification.id]
+        if policy.can(actor, "qualification.verify", qualification):
+            page = quals.list_holders(session, actor, qualification, now=w.now, per_page=BIG)
+            listed = {h.award.id for h in page.items}
+            assert listed == allowed(actor, "award.view", theirs), f"holders {qualification.id}"
+        else:
+            assert _refused(
+                lambda q=qualification: quals.list_holders(session, actor, q, now=w.now)
+            ), qualification.id
+    if actor is not None:
+        mine = {h.award.id for h in quals.my_awards(session, actor, now=w.now)}
+        own = {a.id for a in w.awards if a.user_id == actor.id}
+        assert mine == own
+        if own and actor.is_active:
+            assert own <= allowed(actor, "award.view", w.awards)
+
+
 LIST_CHECKS = [
+    check_award_lists,
     check_task_lists,
     check_interest_lists,
     check_shift_lists,

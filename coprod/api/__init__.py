@@ -40,6 +40,7 @@ MODULES = [
     "feedback",
     "moderation",
     "matching",
+    "qualifications",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

@@ -42,12 +42,36 @@ STATUSES = [s.value for s in TaskStatus]
 ZONE_HELP = "IANA zone of the programme (its local time): times here are UTC instants."
 
 
+QUALS_HELP = (
+    "Qualifications everyone on its shifts must hold on the shift's date: non-archived ones of "
+    "the lead agency, its partners or the coordinating organisation (422 otherwise)."
+)
+SKILLS_HELP = "Skill tags (at most 20, each at most 40 characters), stored lower case."
+
+
 class TaskIn(ma.Schema):
     title = Line(max_len=200, required=True)
     description = Text(max_len=10000, load_default="")
     location = Line(max_len=300, blank=True, load_default="")
     metric_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True, load_default=None)
+    required_qualification_ids = fields.List(
+        Id(),
+        validate=validate.Length(max=100),
+        load_default=list,
+        metadata={"description": QUALS_HELP},
+    )
+    trains_qualification_id = Id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "Attendance on its shifts awards this one."},
+    )
+    skills = fields.List(
+        Line(max_len=40, blank=True),
+        validate=validate.Length(max=100),
+        load_default=list,
+        metadata={"description": SKILLS_HELP},
+    )
     ongoing = fields.Boolean(
         load_default=False,
         metadata={
@@ -64,6 +88,19 @@ class TaskPatch(ma.Schema):
     location = Line(max_len=300, blank=True)
     metric_ids = fields.List(Id(), validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True)
+    required_qualification_ids = fields.List(
+        Id(),
+        validate=validate.Length(max=100),
+        metadata={"description": QUALS_HELP},
+    )
+    trains_qualification_id = Id(
+        allow_none=True, metadata={"description": "Attendance on its shifts awards this one."}
+    )
+    skills = fields.List(
+        Line(max_len=40, blank=True),
+        validate=validate.Length(max=100),
+        metadata={"description": SKILLS_HELP},
+    )
     ongoing = fields.Boolean(
         metadata={
             "description": "An ongoing task has no shifts: people log hours whenever they do "
@@ -96,6 +133,11 @@ class TaskOut(ma.Schema):
 
 class TaskDetail(TaskOut):
     metric_ids = fields.List(fields.Integer(), required=True)
+    required_qualification_ids = fields.List(
+        fields.Integer(), required=True, metadata={"description": QUALS_HELP}
+    )
+    trains_qualification_id = fields.Integer(allow_none=True, required=True)
+    skills = fields.List(fields.String(), required=True)
 
 
 class TaskListItem(TaskOut):
@@ -178,7 +220,13 @@ def task_out(task: Task) -> dict[str, Any]:
 
 
 def task_detail(task: Task) -> dict[str, Any]:
-    return {**task_out(task), "metric_ids": [m.id for m in task.metrics]}
+    return {
+        **task_out(task),
+        "metric_ids": [m.id for m in task.metrics],
+        "required_qualification_ids": sorted(q.id for q in task.required_qualifications),
+        "trains_qualification_id": task.trains_qualification_id,
+        "skills": [s.tag for s in task.skills],
+    }
 
 
 def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
@@ -295,6 +343,9 @@ def update_task(args: dict[str, Any], task_id: int) -> Any:
             metric_ids=args.get("metric_ids", KEEP),
             coordinating_organisation_id=args.get("coordinating_organisation_id", KEEP),
             ongoing=args.get("ongoing", KEEP),
+            required_qualification_ids=args.get("required_qualification_ids", KEEP),
+            trains_qualification_id=args.get("trains_qualification_id", KEEP),
+            skills=args.get("skills", KEEP),
         )
     if status is not None and status != task.status:
         tasks.transition_task(session, actor, task, status, now=utcnow())

@@ -39,6 +39,7 @@ BLUEPRINTS = [
     "feedback",
     "moderation",
     "matching",
+    "qualifications",
 ]
 
 

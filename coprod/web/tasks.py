@@ -32,6 +32,7 @@ from coprod.i18n import _, _l, ngettext
 from coprod.models import Organisation, Programme, Task, TaskStatus, User
 from coprod.services import localtime, programmes, shift_changes, shifts, signups, tasks
 from coprod.services.bounds import as_id
+from coprod.services.capacity import qualifications as quals
 from coprod.services.engagement.proposals import task_proposal
 from coprod.web.forms import ButtonForm, DayInRange
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
@@ -110,6 +111,13 @@ class TaskForm(DescriptionForm):
             "(like adopting a storm drain)"
         )
     )
+    required_qualification_ids = SelectMultipleField(
+        _l("Qualifications everyone on its shifts needs"), coerce=int, validate_choice=False
+    )
+    trains_qualification_id = SelectField(
+        _l("This task is a training for"), coerce=_opt_int, validate_choice=False
+    )
+    skills = StringField(_l("Skills it uses"))
 
 
 class TransitionForm(FlaskForm):
@@ -199,11 +207,17 @@ def _zone_hint(task: Task) -> dict[str, str]:
     }
 
 
-def _task_choices(form: TaskForm, programme: Programme) -> None:
+def _task_choices(form: TaskForm, programme: Programme, task: Task | None = None) -> None:
     form.metric_ids.choices = [(m.id, f"{m.name} ({m.unit})") for m in programme.metrics]
     form.coordinating_organisation_id.choices = [("", _("None: the lead agency coordinates"))] + [
         (p.organisation_id, p.organisation.name) for p in programme.partners
     ]
+    # The coordinating organisation is always a partner: the lead's and partners' cover it.
+    offered = quals.offered_for_task(db.session(), programme, None)
+    kept = [q for q in task.required_qualifications if q not in offered] if task else []
+    label = [(q.id, f"{q.name} ({q.organisation.name})") for q in [*offered, *kept]]
+    form.required_qualification_ids.choices = label
+    form.trains_qualification_id.choices = [("", _("None: it is not a training")), *label]
 
 
 # --- public pages -------------------------------------------------------------------------
@@ -322,6 +336,9 @@ def new(programme_id: int) -> Any:
                 metric_ids=form.metric_ids.data or [],
                 coordinating_organisation_id=form.coordinating_organisation_id.data,
                 ongoing=form.ongoing.data,
+                required_qualification_ids=form.required_qualification_ids.data or [],
+                trains_qualification_id=form.trains_qualification_id.data,
+                skills=form.skills.data or "",
             ),
         )
         if task is not None:
@@ -343,9 +360,11 @@ def edit(task_id: int) -> Any:
     full = policy.can(actor, "task.manage", task)
     form: DescriptionForm = TaskForm(obj=task) if full else DescriptionForm(obj=task)
     if isinstance(form, TaskForm):
-        _task_choices(form, task.programme)
+        _task_choices(form, task.programme, task)
         if request.method == "GET":
             form.metric_ids.data = [m.id for m in task.metrics]
+            form.required_qualification_ids.data = [q.id for q in task.required_qualifications]
+            form.skills.data = ", ".join(s.tag for s in task.skills)
     if form.validate_on_submit():
         done = run_service(form, lambda: _update(session, actor, task, form))
         if done is not None:
@@ -370,6 +389,9 @@ def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm)
         metric_ids=form.metric_ids.data or [],
         coordinating_organisation_id=form.coordinating_organisation_id.data,
         ongoing=bool(form.ongoing.data),
+        required_qualification_ids=form.required_qualification_ids.data or [],
+        trains_qualification_id=form.trains_qualification_id.data,
+        skills=form.skills.data or "",
     )
 
 

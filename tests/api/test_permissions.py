@@ -14,9 +14,11 @@ from tests.factories import (
     ShiftWorld,
     add_partner,
     add_role,
+    make_award,
     make_log,
     make_member,
     make_org,
+    make_qualification,
     make_signup,
     make_user,
 )
@@ -75,6 +77,21 @@ MATRIX = {
                       [401, 201, 403, 403, 403, 403, 403]),
     "read you said, we did": ("get", "/programmes/{programme}/you-said-we-did", None,
                               [200, 200, 200, 200, 200, 200, 200]),
+    # The nonprofit's qualification, verified by its coordinators; the volunteer holds it.
+    "define a qualification": ("post", "/organisations/{nonprofit}/qualifications",
+                               {"name": "Kitchen safety"}, [401, 403, 403, 201, 403, 403, 403]),
+    "edit a qualification": ("patch", "/qualifications/{qualification}", {"description": "New"},
+                             [401, 403, 403, 200, 403, 403, 403]),
+    "award a qualification": ("post", "/users/{assignable}/qualifications",
+                              {"qualification_id": "{qualification}", "awarded_on": "2026-01-01"},
+                              [401, 403, 403, 201, 403, 403, 403]),
+    "read its holders": ("get", "/qualifications/{qualification}/awards", None,
+                         [401, 403, 403, 200, 403, 403, 403]),
+    "read an award": ("get", "/awards/{award}", None, [401, 200, 404, 200, 404, 404, 404]),
+    "revoke an award": ("post", "/awards/{award}/revoke", None,
+                        [401, 403, 404, 200, 404, 404, 404]),
+    "read my qualifications": ("get", "/me/qualifications", None,
+                               [401, 200, 200, 200, 200, 200, 200]),
 }  # fmt: skip
 
 
@@ -100,6 +117,8 @@ def world(session):
         "later": later.isoformat(),
         "later_end": (later + timedelta(hours=2)).isoformat(),
         "proposal": make_proposal(session, world.programme, world.other_volunteer).id,
+        "qualification": (qualification := make_qualification(session, world.nonprofit)).id,
+        "award": make_award(session, world.volunteer, qualification).id,
         "hidden_proposal": make_proposal(
             session, world.programme, world.volunteer, hidden_at=utcnow(), hidden_reason="Off"
         ).id,

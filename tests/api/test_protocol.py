@@ -52,6 +52,10 @@ CONTRACT = [
     ("get", "/programmes/{programme_id}/reports/{period}/{start}.csv"),
     ("get", "/programmes/{programme_id}/impact"),
     ("get", "/calendar/{feed_token}.ics"),
+    ("get", "/organisations/{org_id}/qualifications"),
+    ("post", "/organisations/{org_id}/qualifications"),
+    ("post", "/users/{user_id}/qualifications"),
+    ("get", "/me/qualifications"),
 ]
 
 

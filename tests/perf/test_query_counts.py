@@ -28,8 +28,9 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     "task list, last page": 3,
     "task list, search": 3,
     # + the proposal it came from, if any (its credit), and the feedback summary (one more
-    # with public comments to show)
-    "task page": 6,
+    # with public comments to show), + its required qualifications and its skill tags (issue
+    # #17: one statement each, whatever their number)
+    "task page": 8,
     # + the person's logs of the shifts shown ("Log hours" or "View your log"), and their
     # feedback on the tasks of attended shifts ("Rate this task")
     "my schedule": 5,

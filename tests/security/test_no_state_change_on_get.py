@@ -7,6 +7,7 @@ from sqlalchemy import select
 from coprod.db import utcnow
 from coprod.models import ContributionLog, LogStatus, User
 from coprod.services import letters, tokens
+from tests.factories import make_award, make_qualification
 from tests.security.conftest import login_as, row_counts
 from tests.security.crawl import crawl
 
@@ -64,6 +65,10 @@ def test_walking_every_page_as_every_role_changes_no_row(app, client, session, d
     letters.issue_letter(
         session, demo["volunteer"], from_date="1900-01-01", to_date="9000-12-31", now=utcnow()
     )
+    # The coordinator's organisation defines a qualification the volunteer holds, so its page,
+    # edit form and the revoke step are linked.
+    held = make_qualification(session, demo["coordinator"].memberships[0].organisation)
+    make_award(session, demo["volunteer"], held)
     session.flush()
     before = row_counts(session)
     roles = (None, "admin", "staff", "coordinator", "reviewer", "partner", "volunteer", "sent_back")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,14 +17,18 @@ from coprod.models import (
     Metric,
     Partner,
     Programme,
+    Qualification,
     Signup,
     SignupStatus,
     Task,
+    TaskSkill,
     TaskStatus,
     User,
 )
 from coprod.services import audit, notifications
 from coprod.services.bounds import MAX_ID
+from coprod.services.capacity import parse_tags
+from coprod.services.capacity.qualifications import offered_for_task
 from coprod.services.signups import free_seat, lock_shifts
 from coprod.services.text import clean_text
 
@@ -114,6 +119,61 @@ def _check_coordinator(session: Session, programme: Programme, org_id: int | Non
     return org_id
 
 
+NOT_OFFERED = _l(
+    "Choose only qualifications offered here: those of the lead agency, its partners and the "
+    "coordinating organisation that are not archived."
+)
+
+
+def _offered_ids(
+    session: Session, programme: Programme, org_id: int | None
+) -> dict[int, Qualification]:
+    return {q.id: q for q in offered_for_task(session, programme, org_id)}
+
+
+def _check_required(
+    offered: dict[int, Qualification], ids: Iterable[int], kept: Iterable[int] = ()
+) -> list[int]:
+    """The required qualifications, each offered (one the task already requires may stay
+    even when archived since)."""
+    chosen = sorted(set(ids))
+    if any(not isinstance(i, int) or isinstance(i, bool) for i in chosen):
+        raise Invalid("required_qualification_ids", str(NOT_OFFERED))
+    if any(i not in offered and i not in set(kept) for i in chosen):
+        raise Invalid("required_qualification_ids", str(NOT_OFFERED))
+    return chosen
+
+
+def _check_trains(
+    offered: dict[int, Qualification], raw: int | None, kept: int | None
+) -> int | None:
+    if raw is None or raw == kept:
+        return raw
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw not in offered:
+        raise Invalid("trains_qualification_id", str(NOT_OFFERED))
+    return raw
+
+
+def _set_capacity(
+    session: Session, task: Task, required_ids: list[int] | None, skills: list[str] | None
+) -> None:
+    if required_ids is not None:
+        task.required_qualifications = list(
+            session.scalars(select(Qualification).where(Qualification.id.in_(required_ids)))
+        ) if required_ids else []  # fmt: skip
+    if skills is not None:
+        current = {s.tag: s for s in task.skills}
+        task.skills = [current.get(tag) or TaskSkill(tag=tag) for tag in skills]
+
+
+def _capacity_snapshot(task: Task) -> dict[str, Any]:
+    return {
+        "required_qualification_ids": sorted(q.id for q in task.required_qualifications),
+        "trains_qualification_id": task.trains_qualification_id,
+        "skills": sorted(s.tag for s in task.skills),
+    }
+
+
 def _text_fields(errs: FieldErrors, title: str, description: str, location: str) -> tuple[str, ...]:
     return (
         errs.check(lambda: clean_text(title, "title", _("A title"), max_len=200, required=True)),
@@ -144,9 +204,14 @@ def create_task(
     metric_ids: Iterable[int] = (),
     coordinating_organisation_id: int | None = None,
     ongoing: bool = False,
+    required_qualification_ids: Iterable[int] = (),
+    trains_qualification_id: int | None = None,
+    skills: str | Iterable[str] = (),
 ) -> Task:
     """Lead agency staff post a task in their programme; it starts as a draft. An ongoing task
-    has no shifts (people log hours whenever they do the work)."""
+    has no shifts (people log hours whenever they do the work). It may require qualifications
+    and be a training for one, chosen from those offered (the lead agency's, its partners' and
+    the coordinating organisation's), and carry skill tags."""
     policy.require(actor, "programme.manage", programme)
     errs = FieldErrors()
     title, description, location = _text_fields(errs, title, description, location)
@@ -154,6 +219,10 @@ def create_task(
     org_id = errs.check(
         lambda: _check_coordinator(session, programme, coordinating_organisation_id)
     )
+    offered = _offered_ids(session, programme, org_id)
+    required = errs.check(lambda: _check_required(offered, required_qualification_ids))
+    trains = errs.check(lambda: _check_trains(offered, trains_qualification_id, None))
+    tags = errs.check(lambda: parse_tags(skills))
     errs.raise_if_any()
     task = Task(
         programme=programme,
@@ -165,10 +234,13 @@ def create_task(
         ongoing=bool(ongoing),
         created_by_id=actor.id if actor else None,
         metrics=metrics,
+        trains_qualification_id=trains,
     )
     session.add(task)
+    _set_capacity(session, task, required, tags)
     session.flush()
-    audit.record(session, actor, "task.created", task, after=audit.snapshot(task, TASK_FIELDS))
+    after = audit.snapshot(task, TASK_FIELDS) | _capacity_snapshot(task)
+    audit.record(session, actor, "task.created", task, after=after)
     return task
 
 
@@ -183,18 +255,24 @@ def update_task(
     metric_ids: Iterable[int] | _Keep = KEEP,
     coordinating_organisation_id: int | _Keep | None = KEEP,
     ongoing: bool | _Keep = KEEP,
+    required_qualification_ids: Iterable[int] | _Keep = KEEP,
+    trains_qualification_id: int | _Keep | None = KEEP,
+    skills: str | Iterable[str] | _Keep = KEEP,
 ) -> Task:
     """Lead staff may change every field; the task's coordinators only its description and
     location. A task with shifts cannot become ongoing, and an open ongoing task stays ongoing
     (unticking it would leave a published task with no shifts)."""
     policy.require(actor, "task.edit_description", task)
+    capacity = (required_qualification_ids, trains_qualification_id, skills)
     lead_only = any(
-        not isinstance(v, _Keep) for v in (title, metric_ids, coordinating_organisation_id, ongoing)
+        not isinstance(v, _Keep)
+        for v in (title, metric_ids, coordinating_organisation_id, ongoing, *capacity)
     )
     if lead_only:
         policy.require(actor, "task.manage", task)
     before = audit.snapshot(task, TASK_FIELDS)
     before["metric_ids"] = [m.id for m in task.metrics]
+    before |= _capacity_snapshot(task)
     errs = FieldErrors()
     new_title = task.title if isinstance(title, _Keep) else title
     new_title, description, location = _text_fields(errs, new_title, description, location)
@@ -210,12 +288,27 @@ def update_task(
         errs.add("ongoing", str(HAS_SHIFTS))
     if task.ongoing and not new_ongoing and task.status == TaskStatus.OPEN:
         errs.add("ongoing", str(STAYS_ONGOING))
+    offered = _offered_ids(session, task.programme, org_id)
+    required: list[int] | None = None
+    if not isinstance(required_qualification_ids, _Keep):
+        ids, kept = required_qualification_ids, [q.id for q in task.required_qualifications]
+        required = errs.check(lambda: _check_required(offered, ids, kept))
+    trains = task.trains_qualification_id
+    if not isinstance(trains_qualification_id, _Keep):
+        new_trains = trains_qualification_id
+        trains = errs.check(
+            lambda: _check_trains(offered, new_trains, task.trains_qualification_id)
+        )
+    tags = None if isinstance(skills, _Keep) else errs.check(lambda: parse_tags(skills))
     errs.raise_if_any()
     task.ongoing = new_ongoing
     task.title, task.description, task.location = new_title, description, location
     task.metrics = metrics
     task.coordinating_organisation_id = org_id
+    task.trains_qualification_id = trains
+    _set_capacity(session, task, required, tags)
     after = audit.snapshot(task, TASK_FIELDS) | {"metric_ids": [m.id for m in metrics]}
+    after |= _capacity_snapshot(task)
     audit.record(session, actor, "task.updated", task, before=before, after=after)
     return task
 
