@@ -168,9 +168,7 @@ def test_attending_a_task_that_trains_nothing_awards_nothing(session, k, now) ->
     assert session.scalars(select(QualificationAward)).all() == []
 
 
-def test_an_award_expiring_before_a_shift_is_refused_there_but_not_earlier(
-    session, k, now
-) -> None:
+def test_an_award_expiring_before_a_shift_is_refused_there_but_not_earlier(session, k, now) -> None:
     later = k.shift  # in a week
     earlier = make_shift(session, k.task, starts_at=now + timedelta(days=2))
     day = capacity.shift_day(later)
