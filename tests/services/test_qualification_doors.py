@@ -258,7 +258,7 @@ def test_a_skipped_person_is_emailed_once_per_sign_up_and_qualification(session,
 
 
 def test_more_places_go_to_the_qualified_waiting_only(session, now) -> None:
-    k, seated, first, second = _full_kitchen(session, now)
+    k, _seated, first, second = _full_kitchen(session, now)
     third_person = make_user(session)
     make_award(session, third_person, k.hygiene)
     third = signups.sign_up(session, third_person, k.shift, now + timedelta(minutes=3))
@@ -274,7 +274,7 @@ def test_more_places_go_to_the_qualified_waiting_only(session, now) -> None:
 
 
 def test_no_free_place_skips_nobody(session, now) -> None:
-    k, seated, first, second = _full_kitchen(session, now)
+    k, _seated, _first, _second = _full_kitchen(session, now)
     signups.fill_from_waitlist(session, k.coordinator, k.shift, now)
     assert skipped_emails(session, k.other_volunteer) == []
     assert audits(session, "signup.skipped") == []
