@@ -107,3 +107,33 @@ def test_marking_a_training_attended_awards_it(client, session) -> None:
         select(QualificationAward).where(QualificationAward.signup_id == place.id)
     )
     assert award is not None and award.user_id == w.volunteer.id
+
+
+def test_the_home_page_and_roster_send_as_many_statements_for_many_gaps(
+    client, session, count_queries
+) -> None:
+    """The panel and the roster's marks read in a fixed number of statements: one person
+    lacking it or ten, on one shift or several."""
+    w = kitchen(session)
+    second = make_shift(session, w.task, starts_at=w.shift.starts_at + timedelta(days=1))
+    for shift in (w.shift, second):
+        shift.capacity = 20
+    make_signup(session, w.shift, w.volunteer)
+    session.flush()
+
+    def counts() -> tuple[int, int]:
+        login(client, w.coordinator)
+        count_queries.count = 0
+        assert "Qualifications that will have expired" in client.get("/").get_data(as_text=True)
+        home = count_queries.count
+        count_queries.count = 0
+        client.get(f"/shifts/{w.shift.id}/roster")
+        return home, count_queries.count
+
+    few = counts()
+    for n in range(10):
+        person = make_member(session, w.nonprofit, Role.MEMBER)
+        if n % 2:
+            make_award(session, person, w.hygiene, expires_on=capacity.shift_day(second))
+        make_signup(session, w.shift if n < 5 else second, person)
+    assert counts() == few
