@@ -109,8 +109,9 @@ def lock_shifts(session: Session, *shifts: Shift) -> None:
         select(Shift.id).where(Shift.id.in_(ids)).order_by(Shift.id).with_for_update(key_share=True)
     ).all()
     for shift in shifts:
-        # Re-read under the lock: a seat count and a cancellation committed meanwhile count.
-        session.expire(shift, ["confirmed", "cancelled_at", "cancel_reason"])
+        # Re-read under the lock: a seat count, a capacity and a cancellation committed
+        # meanwhile count.
+        session.expire(shift, ["confirmed", "capacity", "cancelled_at", "cancel_reason"])
 
 
 def _relock(session: Session, signup: Signup) -> Signup:
