@@ -161,7 +161,9 @@ def _created(signup: Signup) -> Any:
 @token_required
 def sign_up(shift_id: int) -> Any:
     """Sign yourself up: `confirmed`, or `waitlisted` when the shift is full (not an error).
-    Twice for one shift, or an overlapping shift, is 409."""
+    Twice for one shift, or an overlapping shift, is 409. Without a qualification the task
+    requires, valid on the shift's day, 422 on `qualification`, whose problem names it (and
+    how to get it) in `detail` and gives its id as the extension member `qualification_id`."""
     session = db.session()
     shift = signups.get_shift(session, current_actor(), shift_id)
     signup = signups.sign_up(session, current_actor(), shift, utcnow())
@@ -180,7 +182,8 @@ def sign_up(shift_id: int) -> Any:
 def assign(args: dict[str, Any], shift_id: int) -> Any:
     """A coordinator of the task or the lead agency's staff book a volunteer, same rules: a
     member of the coordinating organisation, or someone who signed up to the programme
-    before; any other id is answered as an unknown one (422 on `user_id`)."""
+    before; any other id is answered as an unknown one (422 on `user_id`). Someone without a
+    required qualification on the shift's day: 422 on `qualification` with `qualification_id`."""
     session, actor = db.session(), current_actor()
     shift = signups.get_shift(session, actor, shift_id)
     signup = signups.assign_by_id(session, actor, shift, args["user_id"], utcnow())
