@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coprod.db import utcnow
+from coprod.demo_capacity import load_capacity
 from coprod.demo_proposals import load_proposals
 from coprod.models import (
     ContributionLog,
@@ -52,6 +53,8 @@ DEMO_LOGINS = [
     (f"coordinator@{DOMAIN}", "nonprofit coordinator (Riverside Food Bank)"),
     (f"partner@{DOMAIN}", "partner member (Green Streets Trust: reads reports)"),
     (f"volunteer@{DOMAIN}", "citizen volunteer"),
+    (f"jonas@{DOMAIN}", "volunteer without Food hygiene (the kitchen refuses him until trained)"),
+    (f"chloe@{DOMAIN}", "volunteer whose Food hygiene expires before a kitchen shift of hers"),
     (f"rosa@{DOMAIN}", "citizen volunteer who reads coprod in Spanish"),
 ]
 
@@ -104,6 +107,8 @@ def load_demo_data(
     load_proposals(session, programmes["green"], people, orgs, now)
     _feedback(session, tasks, people, now)
     _moderation(session, programmes["green"], people, now)
+    progress("Creating qualifications, awards and skills …")
+    load_capacity(session, programmes, tasks, people, orgs, now)
     session.flush()
     return True
 

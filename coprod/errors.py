@@ -18,6 +18,8 @@ class DomainError(Exception):
         message = str(message)  # a lazy translation becomes text in the reader's language
         super().__init__(message)
         self.message = message
+        # Extension members of the API's problem+json (RFC 9457 §3.2): {"qualification_id": 7}.
+        self.extensions: dict[str, object] = {}
 
 
 class NotFound(DomainError):

@@ -248,3 +248,54 @@ def test_demo_feedback_comes_from_people_who_worked_on_the_task(session) -> None
     vera = session.scalars(select(User).where(User.display_name == "Vera Volunteer")).one()
     assert feedback.my_feedback(session, vera, kitchen) is None
     assert feedback.eligibility(session, vera, kitchen).eligible  # she can rate it herself
+
+
+def test_demo_qualifications_tell_the_kitchen_story(session) -> None:
+    """Everyone with a kitchen place holds Food hygiene on its day; Jonas lacks it and the
+    kitchen refuses him until the course awards it; Chloe's expires within the month, before
+    a kitchen shift of hers (the roster's warning) but not before an earlier one."""
+    from coprod.errors import Invalid
+    from coprod.models import Qualification, QualificationAward
+    from coprod.services import capacity, signups
+    from coprod.services.capacity import rosters
+
+    load_demo_data(session, now=NOW)
+    kitchen = session.scalar(select(Task).where(Task.title == "Saturday community kitchen"))
+    [hygiene] = kitchen.required_qualifications
+    assert hygiene.name == "Food hygiene" and hygiene.validity_months == 24
+    chloe = session.scalar(select(User).where(User.email == "chloe@demo.coprod.org"))
+    warned = []
+    for shift in kitchen.shifts:
+        on_it = [s for s in shift.signups if s.status != SignupStatus.CANCELLED]
+        lacking = rosters.missing_by_person(session, [s.user_id for s in on_it], shift)
+        if shift.starts_at < NOW:
+            assert lacking == {}
+        else:
+            assert set(lacking) <= {chloe.id}
+            warned += [shift] if lacking else []
+    assert len(warned) == 1
+    [chloes] = session.scalars(
+        select(QualificationAward).where(QualificationAward.user_id == chloe.id)
+    ).all()
+    assert NOW.date() < chloes.expires_on <= NOW.date() + timedelta(days=30)
+
+    jonas = session.scalar(select(User).where(User.email == "jonas@demo.coprod.org"))
+    free = next(s for s in kitchen.shifts if s.starts_at > NOW and s.confirmed < s.capacity)
+    with pytest.raises(Invalid, match="Food hygiene"):
+        signups.sign_up(session, jonas, free, NOW)
+    course = session.scalar(select(Task).where(Task.title == "Food hygiene course"))
+    assert course.trains_qualification_id == hygiene.id
+    assert any(s.starts_at > NOW and s.confirmed < s.capacity for s in course.shifts)
+    [place] = [s for shift in course.shifts for s in shift.signups if s.user_id == jonas.id]
+    coordinator = session.scalar(select(User).where(User.email == "coordinator@demo.coprod.org"))
+    signups.mark_attendance(session, coordinator, place, True, NOW)
+    assert signups.sign_up(session, jonas, free, NOW).status == SignupStatus.CONFIRMED
+    assert capacity.missing_for(session, jonas.id, free) == []
+    safeguarding = session.scalar(
+        select(Qualification).where(Qualification.name == "Safeguarding check")
+    )
+    assert safeguarding.validity_months is None
+    holders = session.scalar(
+        select(func.count()).where(QualificationAward.qualification_id == safeguarding.id)
+    )
+    assert holders >= 3

@@ -34,9 +34,12 @@ def problem(
     *,
     errors: dict[str, list[str]] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, object] | None = None,
 ) -> Response:
-    """A problem+json response: {type, title, status, detail[, errors]}."""
+    """A problem+json response: {type, title, status, detail[, errors]}, with any extension
+    members (never replacing those)."""
     body: dict[str, Any] = {
+        **(extensions or {}),
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -187,7 +190,7 @@ def from_http(err: HTTPException) -> Response:
 def from_domain(err: DomainError) -> Response:
     db.session.rollback()
     errors = err.errors if isinstance(err, Invalid) else None
-    return problem(err.status, err.message, errors=errors)
+    return problem(err.status, err.message, errors=errors, extensions=err.extensions)
 
 
 def to_problem(err: BaseException) -> Response:

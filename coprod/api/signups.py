@@ -16,6 +16,7 @@ from coprod.errors import Invalid
 from coprod.i18n import _, _l
 from coprod.models import Signup, SignupStatus
 from coprod.services import signups
+from coprod.services.capacity import rosters
 
 blp = Blueprint("api_signups", __name__, url_prefix="/api/v1", description="Sign-ups")
 
@@ -37,6 +38,20 @@ class SignupOut(ma.Schema):
     assigned_by_id = fields.Integer(allow_none=True)
 
 
+class MissingQualification(ma.Schema):
+    qualification_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    expired_on = fields.Date(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The first day their latest award is no longer valid; null "
+            "when they never held it."
+        },
+    )
+    message = fields.String(required=True)
+
+
 class RosterEntry(SignupOut):
     display_name = fields.String(required=True)
     email = fields.String(
@@ -45,6 +60,14 @@ class RosterEntry(SignupOut):
         metadata={"description": "null when not shared: someone assigned who may not be."},
     )
     phone = fields.String(required=True, allow_none=True)
+    missing_qualifications = fields.List(
+        fields.Nested(MissingQualification),
+        required=True,
+        metadata={
+            "description": "What the task requires that this person will not hold on the "
+            "shift's day (confirmed or waitlisted, before the shift starts); empty when none."
+        },
+    )
 
 
 class AssignIn(ma.Schema):
@@ -138,7 +161,9 @@ def _created(signup: Signup) -> Any:
 @token_required
 def sign_up(shift_id: int) -> Any:
     """Sign yourself up: `confirmed`, or `waitlisted` when the shift is full (not an error).
-    Twice for one shift, or an overlapping shift, is 409."""
+    Twice for one shift, or an overlapping shift, is 409. Without a qualification the task
+    requires, valid on the shift's day, 422 on `qualification`, whose problem names it (and
+    how to get it) in `detail` and gives its id as the extension member `qualification_id`."""
     session = db.session()
     shift = signups.get_shift(session, current_actor(), shift_id)
     signup = signups.sign_up(session, current_actor(), shift, utcnow())
@@ -157,7 +182,8 @@ def sign_up(shift_id: int) -> Any:
 def assign(args: dict[str, Any], shift_id: int) -> Any:
     """A coordinator of the task or the lead agency's staff book a volunteer, same rules: a
     member of the coordinating organisation, or someone who signed up to the programme
-    before; any other id is answered as an unknown one (422 on `user_id`)."""
+    before; any other id is answered as an unknown one (422 on `user_id`). Someone without a
+    required qualification on the shift's day: 422 on `qualification` with `qualification_id`."""
     session, actor = db.session(), current_actor()
     shift = signups.get_shift(session, actor, shift_id)
     signup = signups.assign_by_id(session, actor, shift, args["user_id"], utcnow())
@@ -178,12 +204,22 @@ def roster(args: dict[str, Any], shift_id: int) -> Any:
     page = signups.get_roster(session, current_actor(), shift, args["page"], args["per_page"])
     positions = signups.waitlist_positions(session, page.items)
     contacts = signups.roster_contacts(session, current_actor(), shift, page.items)
+    gaps = rosters.roster_gaps(session, shift, page.items) if utcnow() < shift.starts_at else {}
     items = [
         {
             **signup_out(s, positions.get(s.id)),
             "display_name": s.volunteer.display_name,
             "email": s.volunteer.email if s.id in contacts else None,
             "phone": s.volunteer.phone if s.id in contacts else None,
+            "missing_qualifications": [
+                {
+                    "qualification_id": g.qualification.id,
+                    "name": g.qualification.name,
+                    "expired_on": g.expired_on,
+                    "message": g.message,
+                }
+                for g in gaps.get(s.id, [])
+            ],
         }
         for s in page.items
     ]

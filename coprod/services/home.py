@@ -32,6 +32,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.capacity.rosters import Gap, upcoming_gaps
 from coprod.services.engagement import moderation
 from coprod.services.engagement.proposals import Overdue, overdue_proposals
 from coprod.services.shift_state import live_shift
@@ -70,6 +71,9 @@ class CoordinatorSection:
     awaiting: list[Shift]  # over, with confirmed sign-ups not marked attended or no-show
     unmarked: dict[int, int]  # shift id -> confirmed sign-ups still to mark
     more_awaiting: int
+    # places on upcoming shifts whose person will not hold a required qualification that day
+    gaps: list[Gap] = field(default_factory=list)
+    more_gaps: bool = False
 
 
 @dataclass
@@ -267,7 +271,8 @@ def _coordinator(session: Session, actor: User, now: datetime) -> CoordinatorSec
     awaiting = [row[0] for row in rows]
     unmarked = {row[0].id: int(row[1]) for row in rows}
     more = max(_count(session, past) - len(awaiting), 0) if len(awaiting) == MAX_SHIFTS else 0
-    return CoordinatorSection(upcoming, more_upcoming, awaiting, unmarked, more)
+    gaps, more_gaps = upcoming_gaps(session, actor, now)
+    return CoordinatorSection(upcoming, more_upcoming, awaiting, unmarked, more, gaps, more_gaps)
 
 
 # --- reviewer ----------------------------------------------------------------------------

@@ -36,14 +36,15 @@ from coprod.models import (
     OutboxStatus,
     Proposal,
     ProposalSupport,
+    Qualification,
     Shift,
     Signup,
     SignupStatus,
     Task,
     User,
 )
-from coprod.services import audit
-from coprod.services.localtime import format_short_day
+from coprod.services import audit, capacity
+from coprod.services.localtime import format_day, format_short_day
 from coprod.services.money import format_money, format_number
 from coprod.services.text import has_control, one_line, storable
 
@@ -59,6 +60,9 @@ MAX_BODY = 5000
 KIND_LABELS: dict[NotificationKind, LazyString] = {
     Kind.SIGNUP: _l("When I sign up for a shift or join its waiting list"),
     Kind.PROMOTED: _l("When a place opens up for me on a waiting list"),
+    Kind.WAITLIST_SKIPPED: _l(
+        "When a place on a waiting list goes to the next person because I lack a qualification"
+    ),
     Kind.ASSIGNED: _l("When a coordinator assigns me to a shift"),
     Kind.SHIFT_CHANGED: _l("When a shift I am on changes time or is cancelled"),
     Kind.REMINDER: _l("A reminder before each of my shifts"),
@@ -329,6 +333,27 @@ def promoted(session: Session, signup: Signup, *, now: datetime) -> OutboxMessag
     return queue(
         session, signup.volunteer, Kind.PROMOTED, occasion, subject, _shift_context(shift), now=now
     )
+
+
+def waitlist_skipped(
+    session: Session, signup: Signup, qualification: Qualification, *, now: datetime
+) -> OutboxMessage | None:
+    """Tell a waitlisted volunteer that a place went to the next person because they will not
+    hold the qualification on the shift's day, and how to get it (once per sign-up and
+    qualification)."""
+    shift = signup.shift
+    title = shift.task.title
+    name = qualification.name
+    subject = Later(
+        lambda: _("A place on “%(title)s” went to the next person on the waiting list", title=title)
+    )
+    occasion = f"signup{signup.id}:qualification{qualification.id}"
+    ctx = _shift_context(shift) | {
+        "qualification": name,
+        "day": Later(lambda: format_day(capacity.shift_day(shift))),
+        "how_to_get": Later(lambda: capacity.how_to_get(qualification)),
+    }
+    return queue(session, signup.volunteer, Kind.WAITLIST_SKIPPED, occasion, subject, ctx, now=now)
 
 
 def task_cancelled(

@@ -173,6 +173,7 @@ OUTBOX_STATUS_LABELS = {
 KIND_NAMES = {
     NotificationKind.SIGNUP: _l("Sign-up"),
     NotificationKind.PROMOTED: _l("Place from the waiting list"),
+    NotificationKind.WAITLIST_SKIPPED: _l("Passed over on a waiting list"),
     NotificationKind.ASSIGNED: _l("Assigned to a shift"),
     NotificationKind.SHIFT_CHANGED: _l("Shift changed"),
     NotificationKind.REMINDER: _l("Reminder"),

@@ -23,6 +23,7 @@ from coprod.errors import Conflict, Invalid
 from coprod.i18n import _, _l, ngettext
 from coprod.models import LogStatus, Shift, Signup, SignupStatus, User
 from coprod.services import bounds, contributions, pagination, signups
+from coprod.services.capacity import rosters
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
 
@@ -190,6 +191,7 @@ def _render_roster(
         shift=shift,
         page=page,
         contacts=signups.roster_contacts(session, actor, shift, page.items),
+        gaps={} if started else rosters.roster_gaps(session, shift, page.items),
         form=form,
         pick=pick,
         query=query,

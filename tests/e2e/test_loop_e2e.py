@@ -1,5 +1,6 @@
-"""The co-production loop in a real browser: a newcomer registers, finds an open task, signs
-up for a shift, logs hours, and the agency's reviewer approves the log."""
+"""The co-production loop in a real browser: a newcomer registers, finds an open task (the
+kitchen refuses her: it needs Food hygiene), signs up for a shift of another, logs hours, and
+the agency's reviewer approves the log."""
 
 from __future__ import annotations
 
@@ -35,13 +36,22 @@ def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
     page.get_by_role("link", name="Saturday community kitchen").click()
     check_a11y(page)
     screenshots(page, "task-show")
-    task_url = page.url
 
-    # She signs up for the first upcoming shift with a free place.
+    # The kitchen needs Food hygiene, which she does not hold: refused, and told how to get it.
+    page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
+    assert page.get_by_text(re.compile("needs “Food hygiene”, which you do not hold")).is_visible()
+    assert page.get_by_text(re.compile("food hygiene course")).first.is_visible()
+
+    # She signs up for the first upcoming shift with a free place of the food bank's sorting.
+    page.get_by_role("link", name="Find tasks").first.click()
+    page.get_by_label(re.compile("Search", re.I)).first.fill("sorting")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Food bank sorting").click()
+    task_url = page.url
     page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
     assert page.get_by_text(re.compile("confirmed", re.I)).first.is_visible()
     page.goto("/my/schedule")
-    assert page.get_by_text("Saturday community kitchen").first.is_visible()
+    assert page.get_by_text("Food bank sorting").first.is_visible()
     check_a11y(page)
     screenshots(page, "my-schedule")
 

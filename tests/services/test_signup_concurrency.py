@@ -18,9 +18,16 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from coprod.errors import Conflict
-from coprod.models import SEATED, Shift, Signup, SignupStatus, Task
+from coprod.models import SEATED, NotificationKind, OutboxMessage, Shift, Signup, SignupStatus, Task
 from coprod.services import signups
-from tests.factories import ShiftWorld, make_shift, make_signup, make_user
+from tests.factories import (
+    ShiftWorld,
+    make_award,
+    make_qualification,
+    make_shift,
+    make_signup,
+    make_user,
+)
 from tests.services.racing import load_shift, load_user, race
 
 SEATS = 5
@@ -189,3 +196,64 @@ def test_one_person_racing_for_overlapping_shifts_gets_only_one(committed_engine
     with Session(bind=committed_engine) as s:
         held = s.scalar(select(func.count()).select_from(Signup).where(Signup.user_id == user_id))
         assert held == 1
+
+
+def test_cancellations_racing_promotions_skip_who_lacks_the_qualification(
+    committed_engine, now
+) -> None:
+    """Seated people cancel at once while the waitlist alternates between people who hold the
+    task's qualification and people who do not (and more sign up): every freed seat goes to a
+    holder, nobody lacking it is ever confirmed, and the seat count matches the seated rows."""
+    earlier = now - timedelta(hours=1)
+    with Session(bind=committed_engine, expire_on_commit=False) as setup:
+        world = ShiftWorld(setup, capacity=SEATS)
+        shift = world.shift
+        hygiene = make_qualification(setup, world.nonprofit, required_by=world.task)
+
+        def holder() -> Any:
+            person = make_user(setup)
+            make_award(setup, person, hygiene)
+            return person
+
+        seated = [make_signup(setup, shift, holder(), queued_at=earlier) for _ in range(SEATS)]
+        lacking, waiting_holders = [], []
+        for i in range(8):  # lacking, holder, lacking, holder, ... in queue order
+            person = make_user(setup) if i % 2 == 0 else holder()
+            place = make_signup(
+                setup,
+                shift,
+                person,
+                status=SignupStatus.WAITLISTED,
+                queued_at=earlier + timedelta(minutes=i),
+            )
+            (lacking if i % 2 == 0 else waiting_holders).append(place)
+        newcomers = [holder().id for _ in range(6)]
+        shift_id = shift.id
+        seated_ids = [s.id for s in seated]
+        lacking_ids = [s.id for s in lacking]
+        lacking_users = [s.user_id for s in lacking]
+        holder_ids = [s.id for s in waiting_holders]
+        setup.commit()
+
+    jobs = [_cancel_job(sid, now) for sid in seated_ids]
+    jobs += [_cancel_job(holder_ids[0], now)]  # a holder waiting gives up meanwhile
+    jobs += [_sign_up_job(uid, shift_id, now) for uid in newcomers]
+    results = race(committed_engine, jobs, refused=())
+
+    assert results[: SEATS + 1] == [SignupStatus.CANCELLED] * (SEATS + 1)
+    confirmed, by_status = _statuses(committed_engine, shift_id)
+    seated_now = sum(by_status[s] for s in SEATED)
+    assert confirmed == seated_now == SEATS  # 3 holders waiting + 6 newcomers for 5 seats
+    with Session(bind=committed_engine) as s:
+        statuses = s.scalars(select(Signup.status).where(Signup.id.in_(lacking_ids))).all()
+        assert statuses == [SignupStatus.WAITLISTED] * len(lacking_ids)
+        # The holders waiting before the race were ahead of every newcomer: all promoted.
+        promoted = s.scalars(select(Signup.status).where(Signup.id.in_(holder_ids[1:]))).all()
+        assert promoted == [SignupStatus.CONFIRMED] * len(holder_ids[1:])
+        emails = s.execute(
+            select(OutboxMessage.user_id, func.count())
+            .where(OutboxMessage.kind == NotificationKind.WAITLIST_SKIPPED)
+            .group_by(OutboxMessage.user_id)
+        ).all()
+        # Each one skipped is told once, however many seats passed them by.
+        assert dict(emails) == dict.fromkeys(lacking_users, 1)

@@ -170,9 +170,11 @@ def require_qualified(session: Session, volunteer: User, shift: Shift, *, yourse
     and how to get it."""
     missing = missing_for(session, volunteer.id, shift)
     if missing:
-        raise Invalid(
+        err = Invalid(
             QUALIFICATION_FIELD, refusal(session, volunteer, shift, missing[0], yourself=yourself)
         )
+        err.extensions["qualification_id"] = missing[0].id  # the API's problem names it
+        raise err
 
 
 def normalise_tag(raw: str) -> str:

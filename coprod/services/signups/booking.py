@@ -33,13 +33,15 @@ from coprod.i18n import _, _l
 from coprod.models import (
     ACTIVE,
     SEATED,
+    Qualification,
     Shift,
     Signup,
     SignupStatus,
     User,
 )
-from coprod.services import audit, contributions, notifications
+from coprod.services import audit, capacity, contributions, notifications
 from coprod.services.accounts import require_confirmed
+from coprod.services.capacity import rosters, training
 from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
@@ -107,8 +109,9 @@ def lock_shifts(session: Session, *shifts: Shift) -> None:
         select(Shift.id).where(Shift.id.in_(ids)).order_by(Shift.id).with_for_update(key_share=True)
     ).all()
     for shift in shifts:
-        # Re-read under the lock: a seat count and a cancellation committed meanwhile count.
-        session.expire(shift, ["confirmed", "cancelled_at", "cancel_reason"])
+        # Re-read under the lock: a seat count, a capacity and a cancellation committed
+        # meanwhile count.
+        session.expire(shift, ["confirmed", "capacity", "cancelled_at", "cancel_reason"])
 
 
 def _relock(session: Session, signup: Signup) -> Signup:
@@ -252,6 +255,8 @@ def book(
     if existing is not None and existing.status != SignupStatus.CANCELLED:
         raise Conflict(duplicate)
     _refuse_overlap(session, volunteer, shift, yourself)
+    # Everyone on the shift holds, on its day, what its task requires (read under the locks).
+    capacity.require_qualified(session, volunteer, shift, yourself=yourself)
     before = audit.snapshot(existing, AUDIT_FIELDS) if existing is not None else None
     try:
         with session.begin_nested():
@@ -281,17 +286,42 @@ def sign_up(session: Session, actor: User, shift: Shift, now: datetime) -> Signu
     return book(session, actor, shift, actor, now, assigned=False)
 
 
-def _promote_oldest(session: Session, actor: User | None, shift: Shift) -> Signup | None:
-    """Give a free seat to the oldest waitlisted person (by queued_at, then id). The caller
-    holds the shift's lock, so the row read here is the one that is still waiting."""
-    candidate = session.scalar(
-        select(Signup)
-        .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
-        .order_by(Signup.queued_at, Signup.id)
-        .limit(1)
-        .with_for_update(of=Signup, key_share=True)
-        .execution_options(populate_existing=True)
+def _promote_oldest(
+    session: Session,
+    actor: User | None,
+    shift: Shift,
+    now: datetime,
+    skipped: set[int] | None = None,
+) -> Signup | None:
+    """Give a free seat to the oldest waitlisted person (by queued_at, then id) who holds, on
+    the shift's day, what its task requires; those ahead of them who do not are skipped (they
+    stay waitlisted, are told once and the skip is audited). The caller holds the shift's
+    lock, so the rows read (and locked) here are the ones still waiting. `skipped` collects
+    the sign-ups already skipped in this run, so a loop of promotions tells each once."""
+    if shift.confirmed >= shift.capacity:
+        return None
+    waiting = list(
+        session.scalars(
+            select(Signup)
+            .where(Signup.shift_id == shift.id, Signup.status == SignupStatus.WAITLISTED)
+            .order_by(Signup.queued_at, Signup.id)
+            .with_for_update(of=Signup, key_share=True)
+            .execution_options(populate_existing=True)
+        )
     )
+    if not waiting:
+        return None
+    lacking = rosters.missing_by_person(session, [s.user_id for s in waiting], shift)
+    skipped = skipped if skipped is not None else set()
+    candidate = None
+    for signup in waiting:
+        missing = lacking.get(signup.user_id)
+        if not missing:
+            candidate = signup
+            break
+        if signup.id not in skipped:
+            skipped.add(signup.id)
+            _skip(session, actor, signup, missing[0], now)
     if candidate is None or not _take_seat(session, shift):
         return None
     candidate.status = SignupStatus.CONFIRMED
@@ -307,13 +337,34 @@ def _promote_oldest(session: Session, actor: User | None, shift: Shift) -> Signu
     return candidate
 
 
+def _skip(
+    session: Session,
+    actor: User | None,
+    signup: Signup,
+    missing: Qualification,
+    now: datetime,
+) -> None:
+    """A waitlisted person lacks what the shift requires on its day: a free place passes them
+    by. Audited each time; they are emailed once per sign-up and qualification."""
+    audit.record(
+        session,
+        actor,
+        "signup.skipped",
+        signup,
+        before={"status": SignupStatus.WAITLISTED},
+        after={"status": SignupStatus.WAITLISTED, "missing_qualification_id": missing.id},
+    )
+    notifications.waitlist_skipped(session, signup, missing, now=now)
+
+
 def fill_from_waitlist(session: Session, actor: User, shift: Shift, now: datetime) -> list[Signup]:
     """Give every free seat of the shift to the waitlist, oldest first (after more places)."""
     lock_shifts(session, shift)
     promoted: list[Signup] = []
     if shift.is_cancelled:
         return promoted
-    while (signup := _promote_oldest(session, actor, shift)) is not None:
+    skipped: set[int] = set()
+    while (signup := _promote_oldest(session, actor, shift, now, skipped)) is not None:
         notifications.promoted(session, signup, now=now)
         promoted.append(signup)
     return promoted
@@ -348,7 +399,7 @@ def _give_up_place(session: Session, actor: User | None, signup: Signup, now: da
     session.flush()
     if seated:
         free_seat(session, signup.shift)
-        promoted = _promote_oldest(session, actor, signup.shift)
+        promoted = _promote_oldest(session, actor, signup.shift, now)
         if promoted is not None:
             notifications.promoted(session, promoted, now=now)
     audit.record(
@@ -416,6 +467,8 @@ def mark_attendance(
     audit.record(session, actor, "signup.attendance", signup, before=before, after=after)
     if attended:
         contributions.log_from_attendance(session, actor, signup, now)
+        training.award_for_attendance(session, actor, signup, now)
     else:
         contributions.withdraw_for_no_show(session, actor, signup, now)
+        training.revoke_for_no_show(session, actor, signup, now)
     return signup

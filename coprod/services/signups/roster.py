@@ -24,6 +24,7 @@ from coprod.errors import Conflict, Invalid
 from coprod.i18n import _, _l
 from coprod.models import ACTIVE, SEATED, Membership, Shift, Signup, SignupStatus, User
 from coprod.services import localtime
+from coprod.services.capacity import rosters
 from coprod.services.signups.booking import lock_shifts, mark_attendance
 from coprod.services.signups.reading import roster_contacts
 from coprod.services.text import clean_text, contains
@@ -226,6 +227,8 @@ def _reasons(session: Session, shift: Shift, users: list[User]) -> dict[int, str
     )
     for user_id in overlapping:
         reasons[user_id] = _("Has another shift at this time")
+    for user_id, missing in rosters.missing_by_person(session, ids, shift).items():
+        reasons[user_id] = _("Will not hold %(name)s on the day", name=missing[0].name)
     on_shift = session.scalars(
         select(Signup.user_id).where(
             Signup.shift_id == shift.id,
