@@ -190,7 +190,6 @@ def test_accepting_signs_up_through_every_rule_and_marks_the_invitation(session,
 
 
 # Booking checks qualifications once part "rules" (issue #17) is merged; remove the marker then.
-@pytest.mark.xfail(reason="signups.sign_up calls capacity.require_qualified (part rules)")
 def test_an_invited_person_who_lost_the_qualification_is_refused_with_its_name(session, world, now):
     candidates.invite(session, world.coordinator, world.shift, world.fits.id, now=now)
     for award in session.scalars(
