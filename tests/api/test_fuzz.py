@@ -83,6 +83,10 @@ NOT_IN_A_SCHEMA = re.compile(
             r"the reason for rejecting|what the contributor should change",  # by decision
             r"no approved hours in this period",  # a service letter: the stored logs
             r"cannot be invited to this shift",  # candidates: memberships, awards, places
+            r"qualifications offered here",  # a task's qualifications: the stored partners'
+            r"your organisation leads or is a partner of|whose lead agency verifies it",
+            r"needs “",  # a shift's required qualification: the person's stored awards
+            r"This task has shifts, so it cannot become ongoing",  # its stored shifts
         ]
     )
 )
