@@ -166,7 +166,7 @@ def format_day(day: date | datetime) -> str:
     """ "28 March 2026" in English, "28 de marzo de 2026" in Spanish (in sentences)."""
     lang = current_language()
     if lang == SOURCE:
-        return f"{day:%d %B %Y}"
+        return f"{day.day} {day:%B %Y}"
     return str(format_date(day, "long", locale=lang))
 
 
