@@ -103,7 +103,7 @@ def test_a_log_dated_year_one_is_a_422_with_the_same_message_as_the_web(client, 
     refused = api.post("/contributions", {"task_id": task.id, "date": "0001-01-01", "hours": 2})
     assert is_problem(refused, 422)
     assert refused.get_json()["errors"]["date"] == [
-        "The date must be on or after 01 January 2000: check the year you typed."
+        "The date must be on or after 1 January 2000: check the year you typed."
     ]
     docs = Api(client).get("/openapi.json").get_json()
     field = docs["components"]["schemas"]["ContributionIn"]["properties"]["date"]

@@ -361,7 +361,7 @@ def test_shift_and_log_forms_refuse_dates_beyond_the_calendar_beside_the_field(
     assert response.status_code == 422
     shown = response.get_data(as_text=True)
     # The log form's dates follow the one log-date rule (contributions.check_log_date).
-    assert "on or after 01 January 2000" in shown
+    assert "on or after 1 January 2000" in shown
 
 
 def _first_task_with_shifts(session):

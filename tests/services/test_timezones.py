@@ -295,7 +295,7 @@ def test_year_one_is_refused_with_a_message_that_names_the_earliest_date(session
             session, make_user(session), task, on=date(1, 1, 1), hours=Decimal("1"), now=EARLY
         )
     assert err.value.errors["date"] == [
-        "The date must be on or after 01 January 2000: check the year you typed."
+        "The date must be on or after 1 January 2000: check the year you typed."
     ]
 
 

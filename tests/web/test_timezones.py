@@ -181,7 +181,7 @@ def test_the_log_form_refuses_year_one_beside_the_date(client, session, open_tas
     resp = client.post(f"/tasks/{open_task.id}/log", data={"date": "0001-01-01", "hours": "2"})
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
-    assert 'id="date-error"' in html and "on or after 01 January 2000" in html
+    assert 'id="date-error"' in html and "on or after 1 January 2000" in html
     assert _logs(session) == before
 
 
