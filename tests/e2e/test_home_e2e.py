@@ -57,7 +57,7 @@ def test_the_coordinator_home_lists_this_week_and_links_to_rosters(page) -> None
     page.goto("/")
     week = page.locator("ul[aria-labelledby='home-coming-up'] li")
     assert week.count() >= 1
-    week.first.get_by_role("link").click()
+    week.first.get_by_role("link", name=re.compile(": roster")).click()  # not "Find people…"
     page.wait_for_url(re.compile(r"/shifts/\d+/roster"))
 
 
