@@ -21,7 +21,9 @@ from sqlalchemy.orm import InstrumentedAttribute
 from coprod.errors import NotAllowed, NotFound
 from coprod.i18n import _
 from coprod.models import (
+    Agreement,
     ContributionLog,
+    Decision,
     Feedback,
     Membership,
     Organisation,
@@ -602,6 +604,41 @@ def _award_revoke(user: Actor, award: QualificationAward) -> bool:
     return _qualification_verify(user, award.qualification)
 
 
+# --- shared governance: agreements, decisions, speaking for an organisation -----------------
+
+
+def _org_speak_for(user: Actor, org: Organisation) -> bool:
+    """Answer a partnership agreement and vote on a partnership decision in the organisation's
+    name: its admins (the service checks the organisation takes part in the programme)."""
+    return has_role(user, org.id, Role.ADMIN)
+
+
+def _agreement_view(user: Actor, agreement: Agreement) -> bool:
+    """Every version of a programme's agreement and every partner's answer is read by all the
+    partnership (the members of the lead agency and of every partner) and by site admins."""
+    return _programme_view_reports(user, agreement.programme)
+
+
+def visible_agreements(user: Actor) -> ColumnElement[bool]:
+    """Twin of agreement.view, on Agreement."""
+    if is_site_admin(user):
+        return true()
+    return Agreement.programme_id.in_(select(Programme.id).where(report_programmes(user)))
+
+
+def _decision_view(user: Actor, decision: Decision) -> bool:
+    """A partnership decision, its votes and their comments: the whole partnership, as the
+    agreement."""
+    return _programme_view_reports(user, decision.programme)
+
+
+def visible_decisions(user: Actor) -> ColumnElement[bool]:
+    """Twin of decision.view, on Decision."""
+    if is_site_admin(user):
+        return true()
+    return Decision.programme_id.in_(select(Programme.id).where(report_programmes(user)))
+
+
 RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "org.view": _org_view,
     "org.view_members": _org_view_members,
@@ -662,6 +699,9 @@ RULES: dict[str, Callable[[Actor, Any], bool]] = {
     "award.revoke": _award_revoke,
     "shift.view_candidates": _shift_assign,
     "shift.invite": _shift_assign,
+    "org.speak_for": _org_speak_for,
+    "agreement.view": _agreement_view,
+    "decision.view": _decision_view,
 }
 
 # Where failing the check should look like the object does not exist (404), the action that
@@ -703,6 +743,8 @@ VISIBILITY: dict[str, str] = {
     "award.revoke": "award.view",
     "shift.view_candidates": "shift.view",
     "shift.invite": "shift.view",
+    "agreement.view": "agreement.view",
+    "decision.view": "decision.view",
 }
 
 
@@ -738,7 +780,9 @@ __all__ = [
     "roles_in",
     "roster_shifts",
     "verified_qualifications",
+    "visible_agreements",
     "visible_awards",
+    "visible_decisions",
     "visible_feedback",
     "visible_logs",
     "visible_memberships",

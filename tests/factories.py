@@ -8,9 +8,17 @@ from functools import cache
 from itertools import count
 from typing import Any
 
+from sqlalchemy import func, select
+
 from coprod.models import (
+    Agreement,
     AwardSource,
+    Commitment,
+    CommitmentKind,
     ContributionLog,
+    Decision,
+    DecisionOption,
+    DecisionRule,
     Feedback,
     LogStatus,
     Membership,
@@ -21,6 +29,7 @@ from coprod.models import (
     OutboxMessage,
     OutboxStatus,
     Partner,
+    PeriodKind,
     Programme,
     Proposal,
     ProposalStatus,
@@ -448,3 +457,75 @@ def make_award(
     session.add(award)
     session.flush()
     return award
+
+
+def make_agreement(session: Any, programme: Programme, **overrides: Any) -> Agreement:
+    """The programme's next agreement version, published now, with its partners' terms as
+    they stand (role, responsibilities, commitments; no figures)."""
+    latest = session.scalar(
+        select(func.max(Agreement.version)).where(Agreement.programme_id == programme.id)
+    )
+    version = (latest or 0) + 1
+    fields: dict[str, Any] = {
+        "programme_id": programme.id,
+        "version": version,
+        "purpose": "Deliver the service together.",
+        "decision_rule": DecisionRule.MAJORITY,
+        "terms": [
+            {
+                "organisation_id": p.organisation_id,
+                "organisation_name": p.organisation.name,
+                "role": p.role,
+                "responsibilities": p.responsibilities,
+                "commitments": p.commitments,
+                "figures": [],
+            }
+            for p in programme.partners
+        ],
+        "published_at": NOW,
+    }
+    fields.update(overrides)
+    agreement = Agreement(**fields)
+    session.add(agreement)
+    session.flush()
+    return agreement
+
+
+def make_commitment(session: Any, partner: Partner, **overrides: Any) -> Commitment:
+    """40 volunteer hours a month from the partner unless told."""
+    fields: dict[str, Any] = {
+        "partner_id": partner.id,
+        "kind": CommitmentKind.HOURS,
+        "amount": Decimal("40"),
+        "period": PeriodKind.MONTH,
+    }
+    fields.update(overrides)
+    commitment = Commitment(**fields)
+    session.add(commitment)
+    session.flush()
+    return commitment
+
+
+def make_decision(
+    session: Any,
+    programme: Programme,
+    *,
+    options: tuple[str, ...] = ("Yes", "No"),
+    **overrides: Any,
+) -> Decision:
+    """An open decision of the programme closing a week after NOW, by majority unless told."""
+    fields: dict[str, Any] = {
+        "programme_id": programme.id,
+        "question": f"Shall we do it? {_n()}",
+        "rule": DecisionRule.MAJORITY,
+        "opened_at": NOW,
+        "closes_at": NOW + timedelta(days=7),
+    }
+    fields.update(overrides)
+    decision = Decision(**fields)
+    decision.options = [
+        DecisionOption(position=i, label=label) for i, label in enumerate(options, start=1)
+    ]
+    session.add(decision)
+    session.flush()
+    return decision

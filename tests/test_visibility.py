@@ -31,7 +31,9 @@ from coprod import policy
 from coprod.errors import NotAllowed, NotFound
 from coprod.extensions import limiter
 from coprod.models import (
+    Agreement,
     ContributionLog,
+    Decision,
     Feedback,
     LogStatus,
     Membership,
@@ -71,7 +73,9 @@ from tests.conftest import login
 from tests.factories import (
     add_partner,
     add_role,
+    make_agreement,
     make_award,
+    make_decision,
     make_log,
     make_member,
     make_org,
@@ -105,6 +109,8 @@ class World:
     feedback: list[Feedback] = field(default_factory=list)
     qualifications: list[Qualification] = field(default_factory=list)
     awards: list[QualificationAward] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
 
 
 ROLES = [
@@ -301,6 +307,11 @@ def build_world(session: Any) -> World:
             if (i + j) % 2 == 0:
                 revoked = now if (i + j) % 4 == 0 else None
                 w.awards.append(make_award(session, who, qualification, revoked_at=revoked))
+    # Agreement versions and partnership decisions in every programme (two in the one with a
+    # partner in each agency's family).
+    for programme in [pa1, pa1, pa2, pb]:
+        w.agreements.append(make_agreement(session, programme))
+        w.decisions.append(make_decision(session, programme))
     org_ids = [o.id for o in w.organisations]
     w.memberships = list(
         session.scalars(select(Membership).where(Membership.organisation_id.in_(org_ids)))
@@ -373,6 +384,8 @@ TWINS: list[tuple[str, type, str, str, Callable[[Any], Any] | None]] = [
         None,
     ),
     ("award.view", QualificationAward, "visible_awards", "awards", None),
+    ("agreement.view", Agreement, "visible_agreements", "agreements", None),
+    ("decision.view", Decision, "visible_decisions", "decisions", None),
 ]
 
 

@@ -21,6 +21,20 @@ from coprod.models.engagement import (
     ProposalSupport,
 )
 from coprod.models.exports import DataExport, ExportStatus
+from coprod.models.governance import (
+    Agreement,
+    AgreementAnswer,
+    Commitment,
+    CommitmentKind,
+    Decision,
+    DecisionOption,
+    DecisionOutcome,
+    DecisionRule,
+    DecisionVote,
+    PilotControl,
+    PilotDecision,
+    PilotEvaluation,
+)
 from coprod.models.letters import ServiceLetter
 from coprod.models.organisations import Organisation, OrgKind, Sector
 from coprod.models.outbox import (
@@ -29,7 +43,7 @@ from coprod.models.outbox import (
     OutboxMessage,
     OutboxStatus,
 )
-from coprod.models.programmes import Metric, Partner, Programme
+from coprod.models.programmes import ComparisonKind, Metric, Partner, Programme
 from coprod.models.reports import JobState, PeriodKind, ReportSnapshot
 from coprod.models.tasks import (
     ACTIVE,
@@ -46,12 +60,22 @@ from coprod.models.tasks import (
 __all__ = [
     "ACTIVE",
     "SEATED",
+    "Agreement",
+    "AgreementAnswer",
     "ApiToken",
     "AuditEntry",
     "AwardSource",
+    "Commitment",
+    "CommitmentKind",
+    "ComparisonKind",
     "ContentFlag",
     "ContributionLog",
     "DataExport",
+    "Decision",
+    "DecisionOption",
+    "DecisionOutcome",
+    "DecisionRule",
+    "DecisionVote",
     "ExportStatus",
     "Feedback",
     "InKindItem",
@@ -68,6 +92,9 @@ __all__ = [
     "OutcomeQuantity",
     "Partner",
     "PeriodKind",
+    "PilotControl",
+    "PilotDecision",
+    "PilotEvaluation",
     "Programme",
     "Proposal",
     "ProposalStatus",

@@ -28,6 +28,8 @@ class NotificationKind(StrEnum):
     EXPIRING = "expiring"  # a qualification of theirs expires soon: the trainings that renew it
     WAITLIST_SKIPPED = "waitlist_skipped"  # a place went to the next: they lack a qualification
     INVITATION = "invitation"  # a coordinator invites them to an understaffed shift
+    AGREEMENT = "agreement"  # a new version of a partnership agreement asks their organisation
+    DECISION = "decision"  # a partnership decision opened for their organisation's vote, or closed
     # About the account itself: always sent, never a preference.
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of email, not a password
     CONFIRM_EMAIL = "confirm_email"

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.db import Base, utcnow
-from coprod.models._types import money, quantity_type
+from coprod.models._types import money, quantity_type, str_enum
 from coprod.models.organisations import Organisation
 from coprod.services.money import default_currency
+
+if TYPE_CHECKING:
+    from coprod.models.governance import Commitment
+
+
+class ComparisonKind(StrEnum):
+    """What a pilot is compared with (coprod.services.governance.pilots)."""
+
+    BASELINE = "baseline"  # the same programme in the period of equal length before the window
+    CONTROL = "control"  # named established tasks and/or programmes (PilotControl), same window
 
 
 class Programme(Base):
@@ -29,6 +41,8 @@ class Programme(Base):
     hypothesis: Mapped[str | None] = mapped_column(Text)
     evaluation_starts_on: Mapped[date | None]
     evaluation_ends_on: Mapped[date | None]
+    # A pilot's comparison; None until set (a pilot then compares with its baseline).
+    comparison: Mapped[ComparisonKind | None] = mapped_column(str_enum(ComparisonKind))
     # Money value of one volunteered hour, for the in-kind match funders ask for.
     hourly_rate: Mapped[Decimal] = mapped_column(money(), default=Decimal("0"))
     # ISO 4217 code of every money amount of the programme (rate, in-kind values, reports).
@@ -63,11 +77,16 @@ class Partner(Base):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(200))
+    responsibilities: Mapped[str] = mapped_column(Text, default="", server_default="")
     commitments: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="partners")
     organisation: Mapped[Organisation] = relationship()
+    # The commitments as measurable figures (coprod.models.governance.Commitment).
+    figures: Mapped[list[Commitment]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", order_by="Commitment.id"
+    )
 
 
 class Metric(Base):
@@ -83,6 +102,8 @@ class Metric(Base):
     unit: Mapped[str] = mapped_column(String(50))
     target: Mapped[Decimal] = mapped_column(quantity_type())
     target_date: Mapped[date]
+    # A pilot programme's evaluation measures the outcome of the metrics it should move.
+    pilot_measure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[Programme] = relationship(back_populates="metrics")

@@ -73,6 +73,10 @@ KIND_LABELS: dict[NotificationKind, LazyString] = {
     Kind.SUPPORTED_ANSWERED: _l("When the agency answers a proposal I support"),
     Kind.EXPIRING: _l("When a qualification of mine is about to expire"),
     Kind.INVITATION: _l("When a coordinator invites me to a shift that needs people"),
+    Kind.AGREEMENT: _l("When a partnership agreement asks my organisation to accept it"),
+    Kind.DECISION: _l(
+        "When a partnership decision opens for my organisation's vote, and its result"
+    ),
 }
 # Digests are opt-in; every other kind is on until the person turns it off.
 DEFAULT_OFF = frozenset({Kind.REPORT_DIGEST})
