@@ -1,5 +1,6 @@
-"""Partners: the organisations that take part in a programme, each with its written role and
-commitments; added and removed by the lead agency's staff."""
+"""Partners: the organisations that take part in a programme, each with its written role,
+responsibilities and commitments (what the partnership agreement says of it); added, edited and
+removed by the lead agency's staff."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from coprod.models import Organisation, Partner, Programme, User
 from coprod.services import audit
 from coprod.services.text import clean_text
 
+MAX_TEXT = 10_000  # responsibilities, commitments
+
 
 def add_partner(
     session: Session,
@@ -22,22 +25,13 @@ def add_partner(
     org: Organisation,
     role: str,
     commitments: str = "",
+    responsibilities: str = "",
 ) -> Partner:
-    """The lead agency's staff add an organisation once, with its written role and
-    commitments; the lead agency itself is not a partner."""
+    """The lead agency's staff add an organisation once, with its written role,
+    responsibilities and commitments; the lead agency itself is not a partner."""
     policy.require(actor, "programme.manage", programme)
     errs = FieldErrors()
-    role = errs.check(lambda: clean_text(role, "role", _("The role"), max_len=200, required=True))
-    commitments = errs.check(
-        lambda: clean_text(
-            commitments,
-            "commitments",
-            _("The commitments"),
-            max_len=10000,
-            required=False,
-            multiline=True,
-        )
-    )
+    role, responsibilities, commitments = _clean_terms(errs, role, responsibilities, commitments)
     if org.id == programme.lead_organisation_id:
         errs.add(
             "organisation",
@@ -47,7 +41,13 @@ def add_partner(
     taken = _("%(name)s is already a partner in this programme.", name=org.name)
     if any(p.organisation_id == org.id for p in programme.partners):
         raise Conflict(taken)
-    partner = Partner(programme=programme, organisation=org, role=role, commitments=commitments)
+    partner = Partner(
+        programme=programme,
+        organisation=org,
+        role=role,
+        responsibilities=responsibilities,
+        commitments=commitments,
+    )
     session.add(partner)
     try:
         with session.begin_nested():
@@ -64,6 +64,48 @@ def add_partner(
     return partner
 
 
+def _clean_terms(
+    errs: FieldErrors, role: str | None, responsibilities: str | None, commitments: str | None
+) -> tuple[str, str, str]:
+    def long_text(raw: str | None, field: str, label: str) -> str:
+        return clean_text(raw, field, label, max_len=MAX_TEXT, required=False, multiline=True)
+
+    return (
+        errs.check(lambda: clean_text(role, "role", _("The role"), max_len=200, required=True)),
+        errs.check(
+            lambda: long_text(responsibilities, "responsibilities", _("The responsibilities"))
+        ),
+        errs.check(lambda: long_text(commitments, "commitments", _("The commitments"))),
+    )
+
+
+TERMS = ["role", "responsibilities", "commitments"]
+
+
+def edit_partner(
+    session: Session,
+    actor: User,
+    partner: Partner,
+    *,
+    role: str | None,
+    responsibilities: str | None,
+    commitments: str | None,
+) -> Partner:
+    """The lead agency's staff change a partner's role, responsibilities and commitments (the
+    next published agreement version carries them)."""
+    policy.require(actor, "programme.manage", partner.programme)
+    errs = FieldErrors()
+    cleaned = _clean_terms(errs, role, responsibilities, commitments)
+    errs.raise_if_any()
+    before = audit.snapshot(partner, TERMS)
+    partner.role, partner.responsibilities, partner.commitments = cleaned
+    session.flush()
+    after = audit.snapshot(partner, TERMS)
+    if after != before:
+        audit.record(session, actor, "partner.edited", partner, before=before, after=after)
+    return partner
+
+
 def remove_partner(session: Session, actor: User, partner: Partner) -> Partner:
     """The lead agency's staff remove a partner from the programme."""
     programme = partner.programme
@@ -72,6 +114,7 @@ def remove_partner(session: Session, actor: User, partner: Partner) -> Partner:
         "programme_id": programme.id,
         "organisation_id": partner.organisation_id,
         "role": partner.role,
+        "responsibilities": partner.responsibilities,
         "commitments": partner.commitments,
     }
     audit.record(session, actor, "partner.removed", partner, before=before)
