@@ -74,6 +74,13 @@ class NewProgrammeForm(ProgrammeForm):
 class PartnerForm(FlaskForm):
     organisation = StringField(_l("Organisation name"))
     role = StringField(_l("Role in the programme"))
+    responsibilities = TextAreaField(_l("Responsibilities"))
+    commitments = TextAreaField(_l("Commitments"))
+
+
+class EditPartnerForm(FlaskForm):
+    role = StringField(_l("Role in the programme"))
+    responsibilities = TextAreaField(_l("Responsibilities"))
     commitments = TextAreaField(_l("Commitments"))
 
 
@@ -181,6 +188,7 @@ def add_partner(programme_id: int) -> Any:
                 partners.find_organisation(session, form.organisation.data or ""),
                 form.role.data or "",
                 form.commitments.data or "",
+                responsibilities=form.responsibilities.data or "",
             ),
         )
         if partner is not None:
@@ -188,6 +196,31 @@ def add_partner(programme_id: int) -> Any:
             return _to_show(programme, "partners")
     return render_template(
         "programmes/partner_form.html", form=form, programme=programme
+    ), form_status(form)
+
+
+@bp.route("/<int:programme_id>/partners/<int:partner_id>/edit", methods=["GET", "POST"])
+def edit_partner(programme_id: int, partner_id: int) -> Any:
+    programme = _managed(programme_id)
+    partner = partners.get_partner(db.session(), programme, partner_id)
+    form = EditPartnerForm(obj=partner)
+    if form.validate_on_submit():
+        done = run_service(
+            form,
+            lambda: partners.edit_partner(
+                db.session(),
+                _me(),
+                partner,
+                role=form.role.data,
+                responsibilities=form.responsibilities.data,
+                commitments=form.commitments.data,
+            ),
+        )
+        if done is not None:
+            flash(_("%(name)s's terms are saved.", name=partner.organisation.name), "success")
+            return _to_show(programme, "partners")
+    return render_template(
+        "programmes/edit_partner.html", form=form, programme=programme, partner=partner
     ), form_status(form)
 
 

@@ -14,6 +14,7 @@ from coprod import policy
 from coprod.errors import NotFound
 from coprod.i18n import _
 from coprod.models import Agreement, AgreementAnswer, Organisation, Partner, Programme, Role, User
+from coprod.services.bounds import MAX_ID
 from coprod.services.governance import latest_agreement
 from coprod.services.governance.agreements import require_view
 from coprod.services.pagination import Page, paginate
@@ -64,6 +65,8 @@ def get_version(
     """One version of the programme's agreement (NotFound when there is none by that number
     or the person is outside the partnership)."""
     require_view(actor, programme)
+    if not 1 <= version <= MAX_ID:
+        raise NotFound(_("This agreement has no version %(n)s.", n=version))
     found = session.scalar(
         select(Agreement).where(
             Agreement.programme_id == programme.id, Agreement.version == version
@@ -77,7 +80,7 @@ def get_version(
 
 def get_agreement(session: Session, actor: User | None, agreement_id: int) -> Agreement:
     """One version by its id, for the partnership only."""
-    found = session.get(Agreement, agreement_id)
+    found = session.get(Agreement, agreement_id) if 1 <= agreement_id <= MAX_ID else None
     if found is None:
         raise NotFound(_("Not found."))
     policy.require(actor, "agreement.view", found)
@@ -173,7 +176,7 @@ def waiting_for(session: Session, actor: User) -> list[Waiting]:
         .join(Partner, Partner.programme_id == Agreement.programme_id)
         .join(Organisation, Organisation.id == Partner.organisation_id)
         .where(Partner.organisation_id.in_(org_ids), ~answered)
-        .options(joinedload(Agreement.programme))
+        .options(joinedload(Agreement.programme).joinedload(Programme.lead_organisation))
         .order_by(Agreement.published_at.desc(), Agreement.id, Organisation.id)
         .limit(HOME_ITEMS * 3)
     ).all()

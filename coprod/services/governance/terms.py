@@ -8,6 +8,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
 from coprod.i18n import _
 from coprod.models import Commitment, CommitmentKind, Partner, PeriodKind, Programme
 from coprod.services.localtime import format_day
@@ -90,10 +93,21 @@ def describe_figure(figure: dict[str, Any], currency: str) -> str:
     return _per(kind, figure.get("period"), format_number(amount))
 
 
-def describe_figures(partner: Partner) -> list[str]:
-    """A partner's current figures in words (the programme page)."""
-    currency = partner.programme.currency
-    return [describe_figure(figure_terms(f), currency) for f in partner.figures]
+def figures_by_partner(session: Session, programme: Programme) -> dict[int, list[str]]:
+    """Every partner's current figures in words, keyed by partner id (the programme page; one
+    statement whatever the number of partners)."""
+    rows = session.scalars(
+        select(Commitment)
+        .join(Partner, Partner.id == Commitment.partner_id)
+        .where(Partner.programme_id == programme.id)
+        .options(joinedload(Commitment.metric))
+        .order_by(Commitment.partner_id, Commitment.id)
+    )
+    found: dict[int, list[str]] = {}
+    for figure in rows:
+        text = describe_figure(figure_terms(figure), programme.currency)
+        found.setdefault(figure.partner_id, []).append(text)
+    return found
 
 
-__all__ = ["current_terms", "describe_figure", "describe_figures", "figure_terms", "partner_terms"]
+__all__ = ["current_terms", "describe_figure", "figures_by_partner", "figure_terms", "partner_terms"]
