@@ -11,8 +11,8 @@ from typing import Any
 
 from coprod.models import (
     CommitmentKind,
-    OrgKind,
     Organisation,
+    OrgKind,
     Partner,
     PeriodKind,
     Programme,

@@ -216,9 +216,7 @@ def publish(programme_id: int) -> Any:
 def versions(programme_id: int) -> Any:
     programme = _programme(programme_id)
     page_no, per_page = page_args()
-    page = reads.list_versions(
-        db.session(), viewer(), programme, page=page_no, per_page=per_page
-    )
+    page = reads.list_versions(db.session(), viewer(), programme, page=page_no, per_page=per_page)
     return render_template("agreements/versions.html", programme=programme, page=page)
 
 

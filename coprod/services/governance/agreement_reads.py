@@ -120,10 +120,10 @@ def standings(
     result = {}
     for partner in programme.partners:
         org_id = partner.organisation_id
-        version, at = accepted.get(org_id, (None, None))
+        last = accepted.get(org_id)
         result[org_id] = PartnerStanding(
-            accepted_version=version,
-            accepted_at=at,
+            accepted_version=last[0] if last else None,
+            accepted_at=last[1] if last else None,
             newest=answers.get(org_id),
             newest_version=newest_version.version if newest_version else None,
             named=org_id in named,

@@ -43,6 +43,7 @@ MAX_PURPOSE = 10_000
 MAX_COMMENT = 2_000
 MAX_REVIEW_YEARS = 10  # a review date further ahead than this is a typing mistake
 PUBLISH_TRIES = 5
+OBJECTION_NEEDS_COMMENT = _l("Say what should change: a comment is required when you object.")
 
 RULE_LABELS = {
     DecisionRule.MAJORITY: _l("Majority"),
@@ -80,7 +81,7 @@ def require_view(actor: User | None, programme: Programme) -> None:
 
 def _decision_rule(raw: DecisionRule | str | None) -> DecisionRule:
     try:
-        return DecisionRule(raw)
+        return DecisionRule(str(raw or ""))
     except ValueError:
         raise Invalid(
             "decision_rule", _("Choose how the partners decide: majority or consensus.")
@@ -98,7 +99,7 @@ def _review_on(raw: date | str | None, programme: Programme, now: datetime) -> d
     if day > last:
         raise Invalid(
             "review_on",
-            _("The review date must be within %(n)d years, by %(day)s.", n=MAX_REVIEW_YEARS,
+            _("The review date is too far in the future: choose one by %(day)s.",
               day=format_day(last)),
         )  # fmt: skip
     return day
@@ -134,10 +135,10 @@ def publish(
     )  # fmt: skip
     rule = errs.check(lambda: _decision_rule(decision_rule))
     review = errs.check(lambda: _review_on(review_on, programme, now))
+    errs.raise_if_any()
     terms = current_terms(programme)
     if not terms:
-        errs.add("_", _("Add the programme's partners before publishing its agreement."))
-    errs.raise_if_any()
+        raise Conflict(_("Add the programme's partners before publishing its agreement."))
     for _try in range(PUBLISH_TRIES):
         agreement = Agreement(
             programme_id=programme.id,
@@ -245,7 +246,8 @@ def _refuse_unnamed_or_old(session: Session, agreement: Agreement, org: Organisa
         raise Invalid(
             "organisation_id",
             _(
-                "%(name)s is not a partner named in version %(version)s of this agreement.",
+                "%(name)s is not a partner of this programme named in version %(version)s of "
+                "its agreement.",
                 name=org.name,
                 version=agreement.version,
             ),
@@ -277,9 +279,11 @@ def answer(
     policy.require(actor, "org.speak_for", organisation)
     _refuse_unnamed_or_old(session, agreement, organisation)
     text = clean_text(
-        comment, "comment", _("Your comment"), max_len=MAX_COMMENT, required=not accepted,
+        comment, "comment", _("Your comment"), max_len=MAX_COMMENT, required=False,
         multiline=True,
     )  # fmt: skip
+    if not accepted and not text:
+        raise Invalid("comment", OBJECTION_NEEDS_COMMENT)
     found = _existing(session, agreement, organisation)
     if found is None:
         made = AgreementAnswer(
@@ -298,7 +302,9 @@ def answer(
             # Another admin of the organisation answered at the same moment: change theirs.
             found = _existing(session, agreement, organisation)
             if found is None:  # pragma: no cover - the unique row exists after the conflict
-                raise Conflict(_("Your organisation's answer changed meanwhile. Try again."))
+                raise Conflict(
+                    _("Your organisation's answer changed meanwhile. Try again.")
+                ) from None
         else:
             audit.record(
                 session, actor, "agreement.answered", made, after=_answer_fields(made), at=now

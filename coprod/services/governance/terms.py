@@ -110,4 +110,10 @@ def figures_by_partner(session: Session, programme: Programme) -> dict[int, list
     return found
 
 
-__all__ = ["current_terms", "describe_figure", "figures_by_partner", "figure_terms", "partner_terms"]
+__all__ = [
+    "current_terms",
+    "describe_figure",
+    "figure_terms",
+    "figures_by_partner",
+    "partner_terms",
+]
