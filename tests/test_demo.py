@@ -299,3 +299,37 @@ def test_demo_qualifications_tell_the_kitchen_story(session) -> None:
         select(func.count()).where(QualificationAward.qualification_id == safeguarding.id)
     )
     assert holders >= 3
+
+
+def test_demo_community_meals_agreement_is_at_version_2_accepted_and_objected_to(session) -> None:
+    """Issue #18: an agreement at version 2 accepted by one partner and objected to by another
+    (comment shown); the residents have not answered; every partner has responsibilities."""
+    from coprod.demo_governance.agreements import OBJECTION
+    from coprod.models import Agreement, Partner, Programme
+    from coprod.services.governance import agreement_reads as reads
+
+    load_demo_data(session, now=NOW)
+    meals = session.scalar(select(Programme).where(Programme.name == "Community Meals"))
+    staff = session.scalar(select(User).where(User.email == "staff@demo.coprod.org"))
+    versions = session.scalars(
+        select(Agreement).where(Agreement.programme_id == meals.id).order_by(Agreement.version)
+    ).all()
+    assert [v.version for v in versions] == [1, 2]
+    assert len(versions[0].answers) == 3 and all(a.accepted for a in versions[0].answers)
+    second = versions[1]
+    assert second.decision_rule.value == "majority" and second.review_on.year == NOW.year + 1
+    by_name = {a.organisation.name: a for a in second.answers}
+    assert by_name["Riverside Food Bank"].accepted is True
+    assert (by_name["Harbour Bakery"].accepted, by_name["Harbour Bakery"].comment) == (
+        False,
+        OBJECTION,
+    )
+    assert "Northside Residents' Association" not in by_name
+    standings = reads.standings(session, meals, second)
+    assert len(standings) == 3
+    assert all(s.accepted_version for s in standings.values())
+    assert all(p.responsibilities for p in session.scalars(select(Partner)))
+    # The partners' admins can answer: the residents' admin sees it waiting.
+    chloe = session.scalar(select(User).where(User.email == "chloe@demo.coprod.org"))
+    assert [w.agreement.id for w in reads.waiting_for(session, chloe)] == [second.id]
+    assert reads.waiting_for(session, staff) == []

@@ -131,6 +131,11 @@ ACTION_NAMES = {
     "user.reactivated": _l("Reactivated an account"),
     "user.register_attempt_on_existing": _l("Tried to register an address that has an account"),
     "user.registered": _l("Registered an account"),
+    # Partnership agreements (issue #18).
+    "agreement.published": _l("Published a version of a partnership agreement"),
+    "agreement.answered": _l("Answered a partnership agreement for their organisation"),
+    "agreement.answer_changed": _l("Changed their organisation's answer to an agreement"),
+    "partner.edited": _l("Changed a partner's role, responsibilities or commitments"),
 }
 
 OBJECT_NAMES = {
@@ -151,6 +156,9 @@ OBJECT_NAMES = {
     "Task": _l("Task"),
     "TaskInterest": _l("Interest in a task"),
     "User": _l("Account"),
+    # Partnership agreements (issue #18).
+    "Agreement": _l("Partnership agreement version"),
+    "AgreementAnswer": _l("Answer to a partnership agreement"),
 }
 
 
@@ -234,6 +242,16 @@ FIELD_NAMES = {
     "verified_at": _l("Verified at"),
     "weeks": _l("Weeks"),
     "with_comment": _l("With a comment"),
+    # Partnership agreements (issue #18).
+    "accepted": _l("Accepted"),
+    "agreement_id": _l("Agreement id"),
+    "comment": _l("Comment"),
+    "decision_rule": _l("Decision rule"),
+    "partners": _l("Partners"),
+    "purpose": _l("Purpose"),
+    "responsibilities": _l("Responsibilities"),
+    "review_on": _l("Review date"),
+    "version": _l("Version"),
 }
 
 
