@@ -63,13 +63,14 @@ class AgreementWorld:
         }
 
 
-def build(session: Any) -> AgreementWorld:
-    agency = make_org(session, OrgKind.AGENCY, name="City Agency")
-    programme = make_programme(session, agency, name="Community Meals", currency="GBP")
+def build(session: Any, suffix: str = "") -> AgreementWorld:
+    """The world; `suffix` keeps the names unique where several are committed (race tests)."""
+    agency = make_org(session, OrgKind.AGENCY, name="City Agency" + suffix)
+    programme = make_programme(session, agency, name="Community Meals" + suffix, currency="GBP")
     staff = make_member(session, agency, Role.STAFF)
     lead_member = make_member(session, agency)
-    foodbank = make_org(session, name="Riverside Food Bank")
-    bakery = make_org(session, OrgKind.BUSINESS, name="Harbour Bakery")
+    foodbank = make_org(session, name="Riverside Food Bank" + suffix)
+    bakery = make_org(session, OrgKind.BUSINESS, name="Harbour Bakery" + suffix)
     food_partner = add_partner(session, programme, foodbank, "Food sourcing", "Collect food.")
     food_partner.responsibilities = "Run the Saturday kitchen."
     bakery_partner = add_partner(session, programme, bakery, "Donations", "Donate bread.")
@@ -88,7 +89,7 @@ def build(session: Any) -> AgreementWorld:
         session, bakery_partner, kind=CommitmentKind.IN_KIND, amount=Decimal("200"),
         period=PeriodKind.QUARTER,
     )  # fmt: skip
-    outsider_org = make_org(session, name="Elsewhere Trust")
+    outsider_org = make_org(session, name="Elsewhere Trust" + suffix)
     session.flush()
     session.expire(programme, ["partners"])
     session.expire(food_partner, ["figures"])
