@@ -92,6 +92,11 @@ class PartnerIn(ma.Schema):
     organisation_id = Id(required=True)
     role = Line(max_len=200, required=True)
     commitments = Text(max_len=10000, load_default="")
+    responsibilities = Text(
+        max_len=10000,
+        load_default="",
+        metadata={"description": "What the partner is responsible and accountable for."},
+    )
 
 
 class MetricIn(ma.Schema):
@@ -107,6 +112,7 @@ class PartnerOut(ma.Schema):
     organisation_id = fields.Integer(required=True)
     organisation_name = fields.String(required=True)
     role = fields.String(required=True)
+    responsibilities = fields.String(required=True)
     commitments = fields.String(required=True)
 
 
@@ -181,6 +187,7 @@ def partner_out(p: Partner) -> dict[str, Any]:
         "organisation_id": p.organisation_id,
         "organisation_name": p.organisation.name,
         "role": p.role,
+        "responsibilities": p.responsibilities,
         "commitments": p.commitments,
     }
 

@@ -170,3 +170,17 @@ def test_the_document_describes_the_operations(client, w):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/programmes/{programme_id}/agreements"])
     assert "post" in paths["/api/v1/agreements/{agreement_id}/answers"]
+
+
+def test_partners_carry_their_responsibilities(session, as_user, w):
+    from tests.factories import make_org
+
+    org = make_org(session)
+    response = as_user(w.staff).post(
+        f"/programmes/{w.programme.id}/partners",
+        json={"organisation_id": org.id, "role": "Venue", "responsibilities": "Open the hall."},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["responsibilities"] == "Open the hall."
+    listed = as_user(None).get(f"/programmes/{w.programme.id}").get_json()["partners"]
+    assert "Run the Saturday kitchen." in [p["responsibilities"] for p in listed]
