@@ -45,9 +45,11 @@ def answer_job(
         assert agreement is not None and org is not None
         agreement.programme.partners  # noqa: B018 - loaded before the race
         comment = "" if accepted else "Not yet."
-        return lambda: agreements.answer(
-            s, user, agreement, org, accepted=accepted, comment=comment, now=now
-        ).id
+        return lambda: (
+            agreements.answer(
+                s, user, agreement, org, accepted=accepted, comment=comment, now=now
+            ).id
+        )
 
     return job
 
