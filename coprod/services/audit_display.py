@@ -17,6 +17,8 @@ from coprod.models import (
     ApiToken,
     AuditEntry,
     ContributionLog,
+    Decision,
+    DecisionVote,
     Feedback,
     Membership,
     Metric,
@@ -131,6 +133,11 @@ ACTION_NAMES = {
     "user.reactivated": _l("Reactivated an account"),
     "user.register_attempt_on_existing": _l("Tried to register an address that has an account"),
     "user.registered": _l("Registered an account"),
+    # shared decisions (coprod.services.governance.decisions)
+    "decision.opened": _l("Opened a decision for the partnership's vote"),
+    "decision.voted": _l("Voted on a decision in an organisation's name"),
+    "decision.vote_changed": _l("Changed an organisation's vote on a decision"),
+    "decision.closed": _l("Closed a decision and recorded its result"),
 }
 
 OBJECT_NAMES = {
@@ -151,6 +158,8 @@ OBJECT_NAMES = {
     "Task": _l("Task"),
     "TaskInterest": _l("Interest in a task"),
     "User": _l("Account"),
+    "Decision": _l("Partnership decision"),
+    "DecisionVote": _l("Vote on a decision"),
 }
 
 
@@ -234,6 +243,17 @@ FIELD_NAMES = {
     "verified_at": _l("Verified at"),
     "weeks": _l("Weeks"),
     "with_comment": _l("With a comment"),
+    # shared decisions
+    "question": _l("Question"),
+    "rule": _l("Decision rule"),
+    "closes_at": _l("Closes at"),
+    "closed_at": _l("Closed at"),
+    "options": _l("Options"),
+    "option_id": _l("Option id"),
+    "chosen_option_id": _l("Chosen option id"),
+    "comment": _l("Comment"),
+    "votes": _l("Votes"),
+    "entitled": _l("Organisations entitled to vote"),
 }
 
 
@@ -358,6 +378,11 @@ def _target(actor: User | None, obj: Any) -> Target | None:
         if not policy.can(actor, "proposal.view", obj):
             return None
         return Target("proposal", obj.id, obj.title)
+    if isinstance(obj, Decision | DecisionVote):  # the decision's page shows its votes
+        decision = obj if isinstance(obj, Decision) else obj.decision
+        if not policy.can(actor, "decision.view", decision):
+            return None
+        return Target("decision", decision.id, decision.question)
     if isinstance(obj, Feedback):  # the task's page, which shows its feedback
         return _task(actor, obj.task, _("Feedback on %(task)s", task=obj.task.title))
     return None
@@ -366,6 +391,8 @@ def _target(actor: User | None, obj: Any) -> Target | None:
 MODELS: dict[str, Any] = {
     "ApiToken": ApiToken,
     "ContributionLog": ContributionLog,
+    "Decision": Decision,
+    "DecisionVote": DecisionVote,
     "Feedback": Feedback,
     "Membership": Membership,
     "Metric": Metric,
@@ -385,6 +412,8 @@ LOADS: dict[str, list[Any]] = {
     "ContributionLog": [joinedload(ContributionLog.task)],
     "Proposal": [joinedload(Proposal.programme)],
     "Feedback": [joinedload(Feedback.task).joinedload(Task.programme)],
+    "Decision": [joinedload(Decision.programme)],
+    "DecisionVote": [joinedload(DecisionVote.decision).joinedload(Decision.programme)],
 }
 
 
