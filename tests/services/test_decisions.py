@@ -15,55 +15,25 @@ from coprod.models import (
     DecisionRule,
     DecisionVote,
     NotificationKind,
-    OrgKind,
     OutboxMessage,
     Role,
 )
 from coprod.services.governance import decisions as svc
 from tests.conftest import NOW
+from tests.decision_world import DecisionWorld
 from tests.factories import (
-    add_partner,
     add_role,
     make_agreement,
     make_decision,
-    make_member,
-    make_org,
-    make_programme,
     make_user,
 )
 
 LATER = NOW + timedelta(days=3)
 
 
-class World:
-    """A programme led by an agency with three partners; an admin of each organisation, the
-    agency's staff, a member of a partner and an outsider."""
-
-    def __init__(self, session) -> None:
-        self.agency = make_org(session, OrgKind.AGENCY, timezone="Europe/London")
-        self.programme = make_programme(session, self.agency)
-        self.partners = [make_org(session) for _ in range(3)]
-        for org in self.partners:
-            add_partner(session, self.programme, org)
-        self.staff = make_member(session, self.agency, Role.STAFF)
-        self.lead_admin = make_member(session, self.agency, Role.ADMIN)
-        self.admins = [make_member(session, org, Role.ADMIN) for org in self.partners]
-        self.member = make_member(session, self.partners[0], Role.MEMBER)
-        self.outsider_org = make_org(session)
-        self.outsider = make_member(session, self.outsider_org, Role.ADMIN)
-        session.refresh(self.programme)
-
-    @property
-    def orgs(self):
-        return [self.agency, *self.partners]
-
-    def voters(self):
-        return list(zip(self.orgs, [self.lead_admin, *self.admins], strict=True))
-
-
 @pytest.fixture
 def world(session):
-    return World(session)
+    return DecisionWorld(session)
 
 
 def _open(session, world, **kw):

@@ -537,7 +537,7 @@ def get_decision(session: Session, actor: Actor, decision_id: int) -> Decision:
     return decision
 
 
-def _require_partnership(actor: Actor, programme: Programme) -> None:
+def require_partnership(actor: Actor, programme: Programme) -> None:
     """The programme's decisions are the partnership's: others are told they do not exist."""
     if not policy.can(actor, "programme.view_reports", programme):
         raise NotFound(_("Not found."))
@@ -548,7 +548,7 @@ def list_decisions(
 ) -> Page[Decision]:
     """A programme's decisions for the partnership: the open ones first (soonest to close),
     then the closed ones (latest closed first)."""
-    _require_partnership(actor, programme)
+    require_partnership(actor, programme)
     still_open = Decision.closed_at.is_(None)
     stmt = (
         select(Decision)
@@ -709,6 +709,7 @@ __all__ = [
     "organisation_to_vote_for",
     "organisations_i_vote_for",
     "outcome_label",
+    "require_partnership",
     "rule_label",
     "tally",
     "view_decision",
