@@ -79,7 +79,7 @@ def _votes(
             option_id=decision.options[pick].id,
             comment=comment,
             voted_by_id=admin.id,
-            voted_at=at + timedelta(hours=5 * n),
+            voted_at=at + timedelta(hours=2 * n),
         )
         session.add(vote)
         session.flush()

@@ -47,7 +47,7 @@ def _helpers() -> dict[str, Any]:
 
 class DecisionForm(FlaskForm):
     question = StringField(_l("Question"))
-    details = TextAreaField(_l("Details (optional)"))
+    details = TextAreaField(_l("Details"))
     options = TextAreaField(_l("Options, one a line"))
     closes_on = DateField(
         _l("Closing date"),
