@@ -32,6 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from coprod.db import transaction, utcnow
+from coprod.jobs import decisions as decision_jobs
 from coprod.jobs import expiry as expiry_jobs
 from coprod.jobs import exports as export_jobs
 from coprod.jobs import outbox as outbox_jobs
@@ -103,6 +104,12 @@ JOBS: list[JobSpec] = [
         expiry_jobs.JOB_ID,
         expiry_jobs.send_expiry_notices,
         lambda app: CronTrigger(hour=expiry_jobs.HOUR, minute=45),
+    ),
+    JobSpec(
+        decision_jobs.JOB_ID,
+        decision_jobs.close_due_decisions,
+        lambda app: IntervalTrigger(minutes=decision_jobs.MINUTES),
+        run_at_start=True,
     ),
 ]
 

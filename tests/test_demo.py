@@ -333,3 +333,36 @@ def test_demo_community_meals_agreement_is_at_version_2_accepted_and_objected_to
     chloe = session.scalar(select(User).where(User.email == "chloe@demo.coprod.org"))
     assert [w.agreement.id for w in reads.waiting_for(session, chloe)] == [second.id]
     assert reads.waiting_for(session, staff) == []
+
+
+def test_demo_decisions_show_a_carried_result_with_every_vote_and_an_open_one(session) -> None:
+    """Community Meals: a closed decision every organisation voted on (with comments), carried;
+    an open one closing within a few days with some votes, that the food bank has not voted on
+    (its admin, coordinator@, sees it on the home page); every voting organisation has an
+    admin."""
+    from coprod.models import Decision, DecisionOutcome, Programme, Role
+    from coprod.services.governance import decisions
+
+    load_demo_data(session, now=NOW)
+    meals = session.scalar(select(Programme).where(Programme.name == "Community Meals"))
+    entitled = decisions.voting_organisation_ids(session, meals)
+    assert len(entitled) == 4
+    for org_id in entitled:
+        admins = decisions._admins(session, [org_id], (Role.ADMIN,))
+        assert admins, f"organisation {org_id} has no admin to vote"
+    closed = session.scalar(select(Decision).where(Decision.question.like("Move the Saturday%")))
+    assert closed.closed_at is not None and closed.closed_at < NOW
+    assert closed.outcome == DecisionOutcome.CARRIED
+    assert {v.organisation_id for v in closed.votes} == set(entitled)
+    assert all(v.comment for v in closed.votes)
+    votes = {v.organisation_id: v.option_id for v in closed.votes}
+    assert decisions.tally(closed.rule, entitled, votes) == (
+        closed.outcome,
+        closed.chosen_option_id,
+    )
+    [still_open] = session.scalars(select(Decision).where(Decision.closed_at.is_(None))).all()
+    assert NOW < still_open.closes_at <= NOW + timedelta(days=5)
+    assert 0 < len(still_open.votes) < len(entitled)
+    cora = session.scalar(select(User).where(User.email == "coordinator@demo.coprod.org"))
+    waiting = decisions.waiting_for_my_vote(session, cora, now=NOW)
+    assert [w.decision.id for w in waiting] == [still_open.id]

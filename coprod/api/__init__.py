@@ -42,6 +42,7 @@ MODULES = [
     "matching",
     "qualifications",
     "agreements",
+    "decisions",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

@@ -17,6 +17,8 @@ from coprod.models import (
     ApiToken,
     AuditEntry,
     ContributionLog,
+    Decision,
+    DecisionVote,
     Feedback,
     Membership,
     Metric,
@@ -136,6 +138,11 @@ ACTION_NAMES = {
     "agreement.answered": _l("Answered a partnership agreement for their organisation"),
     "agreement.answer_changed": _l("Changed their organisation's answer to an agreement"),
     "partner.edited": _l("Changed a partner's role, responsibilities or commitments"),
+    # shared decisions (coprod.services.governance.decisions)
+    "decision.opened": _l("Opened a decision for the partnership's vote"),
+    "decision.voted": _l("Voted on a decision in an organisation's name"),
+    "decision.vote_changed": _l("Changed an organisation's vote on a decision"),
+    "decision.closed": _l("Closed a decision and recorded its result"),
 }
 
 OBJECT_NAMES = {
@@ -159,6 +166,8 @@ OBJECT_NAMES = {
     # Partnership agreements (issue #18).
     "Agreement": _l("Partnership agreement version"),
     "AgreementAnswer": _l("Answer to a partnership agreement"),
+    "Decision": _l("Partnership decision"),
+    "DecisionVote": _l("Vote on a decision"),
 }
 
 
@@ -252,6 +261,16 @@ FIELD_NAMES = {
     "responsibilities": _l("Responsibilities"),
     "review_on": _l("Review date"),
     "version": _l("Version"),
+    # shared decisions
+    "question": _l("Question"),
+    "rule": _l("Decision rule"),
+    "closes_at": _l("Closes at"),
+    "closed_at": _l("Closed at"),
+    "options": _l("Options"),
+    "option_id": _l("Option id"),
+    "chosen_option_id": _l("Chosen option id"),
+    "votes": _l("Votes"),
+    "entitled": _l("Organisations entitled to vote"),
 }
 
 
@@ -376,6 +395,11 @@ def _target(actor: User | None, obj: Any) -> Target | None:
         if not policy.can(actor, "proposal.view", obj):
             return None
         return Target("proposal", obj.id, obj.title)
+    if isinstance(obj, Decision | DecisionVote):  # the decision's page shows its votes
+        decision = obj if isinstance(obj, Decision) else obj.decision
+        if not policy.can(actor, "decision.view", decision):
+            return None
+        return Target("decision", decision.id, decision.question)
     if isinstance(obj, Feedback):  # the task's page, which shows its feedback
         return _task(actor, obj.task, _("Feedback on %(task)s", task=obj.task.title))
     return None
@@ -384,6 +408,8 @@ def _target(actor: User | None, obj: Any) -> Target | None:
 MODELS: dict[str, Any] = {
     "ApiToken": ApiToken,
     "ContributionLog": ContributionLog,
+    "Decision": Decision,
+    "DecisionVote": DecisionVote,
     "Feedback": Feedback,
     "Membership": Membership,
     "Metric": Metric,
@@ -403,6 +429,8 @@ LOADS: dict[str, list[Any]] = {
     "ContributionLog": [joinedload(ContributionLog.task)],
     "Proposal": [joinedload(Proposal.programme)],
     "Feedback": [joinedload(Feedback.task).joinedload(Task.programme)],
+    "Decision": [joinedload(Decision.programme)],
+    "DecisionVote": [joinedload(DecisionVote.decision).joinedload(Decision.programme)],
 }
 
 

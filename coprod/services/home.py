@@ -35,7 +35,10 @@ from coprod.services import localtime
 from coprod.services.capacity.rosters import Gap, upcoming_gaps
 from coprod.services.engagement import moderation
 from coprod.services.engagement.proposals import Overdue, overdue_proposals
-from coprod.services.governance.agreement_reads import Waiting, waiting_for
+from coprod.services.governance.agreement_reads import Waiting as AgreementWaiting
+from coprod.services.governance.agreement_reads import waiting_for
+from coprod.services.governance.decisions import Waiting as DecisionWaiting
+from coprod.services.governance.decisions import waiting_for_my_vote
 from coprod.services.shift_state import live_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
@@ -113,7 +116,10 @@ class Home:
     # Programmes the person moderates with open reports, and how many (lead agency staff).
     moderation: list[tuple[Programme, int]] = field(default_factory=list)
     # Partnership agreements waiting for an organisation the person is admin of to answer.
-    agreements: list[Waiting] = field(default_factory=list)
+    agreements: list[AgreementWaiting] = field(default_factory=list)
+    # Open decisions waiting for the vote of an organisation the person is an admin of (None
+    # for someone who is an admin of no organisation).
+    decisions: list[DecisionWaiting] | None = None
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -373,6 +379,7 @@ def home(session: Session, actor: User, now: datetime) -> Home:
         overdue=overdue_proposals(session, actor, now) if staff else None,
         moderation=moderation.open_flags_by_programme(session, actor),
         agreements=waiting_for(session, actor),
+        decisions=waiting_for_my_vote(session, actor, now=now),
     )
 
 

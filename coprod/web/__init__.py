@@ -41,6 +41,7 @@ BLUEPRINTS = [
     "matching",
     "qualifications",
     "agreements",
+    "decisions",
 ]
 
 

@@ -45,6 +45,7 @@ TARGET_PAGES = {
     "account": ("admin.account", "user_id"),
     "email": ("notifications.outbox_message", "message_id"),
     "proposal": ("proposals.show", "proposal_id"),
+    "decision": ("decisions.show", "decision_id"),
 }
 
 

@@ -16,6 +16,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -36,6 +37,7 @@ from coprod.services import reports
 from tests.api.conftest import bearer
 from tests.factories import (
     ShiftWorld,
+    make_decision,
     make_flaggable_proposal,
     make_log,
     make_metric,
@@ -145,6 +147,10 @@ def _world(session, now):
         # Moderation: a proposal and a public comment to report, hide and restore.
         "proposal_id": make_flaggable_proposal(session, world.programme).id,
         "feedback_id": make_public_feedback(session, world.task).id,
+        # Decisions: an open one of the programme, to read and vote on.
+        "decision_id": make_decision(
+            session, world.programme, closes_at=now + timedelta(days=400)
+        ).id,
     }
     # Ids in valid bodies name objects that exist, so the rules on the other fields are reached.
     world.body_ids = {
