@@ -35,6 +35,7 @@ from coprod.db import transaction, utcnow
 from coprod.jobs import expiry as expiry_jobs
 from coprod.jobs import exports as export_jobs
 from coprod.jobs import outbox as outbox_jobs
+from coprod.jobs import pilots as pilot_jobs
 from coprod.jobs import privacy as privacy_jobs
 from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
@@ -103,6 +104,11 @@ JOBS: list[JobSpec] = [
         expiry_jobs.JOB_ID,
         expiry_jobs.send_expiry_notices,
         lambda app: CronTrigger(hour=expiry_jobs.HOUR, minute=45),
+    ),
+    JobSpec(
+        pilot_jobs.JOB_ID,
+        pilot_jobs.evaluate_pilots,
+        lambda app: CronTrigger(hour=pilot_jobs.HOUR, minute=20),
     ),
 ]
 

@@ -38,6 +38,7 @@ def test_the_job_table_has_fixed_ids_coalesced_single_instance_with_grace(app) -
         "exports.build",
         "privacy.purge",
         "capacity.expiry",
+        "pilots.evaluate",
     }
     for job in jobs.values():
         assert job.coalesce is True
