@@ -587,6 +587,14 @@ def get_stored(session: Session, programme: Programme) -> PilotEvaluation | None
     )
 
 
+def published(session: Session, programme: Programme, now: datetime) -> bool:
+    """Anyone may read the pilot's evaluation: the window has ended and it is built."""
+    if not programme.is_pilot or not window_ended(programme, now):
+        return False
+    found = select(PilotEvaluation.id).where(PilotEvaluation.programme_id == programme.id)
+    return session.scalar(found) is not None
+
+
 @dataclass(frozen=True)
 class EvaluationView:
     """What the evaluation page, its downloads and the API show: the stored evaluation once
@@ -668,6 +676,7 @@ class PilotSummary:
 
     programme: Programme
     evaluation: PilotEvaluation | None  # only once public (window ended, built)
+    ended: bool  # the window is over (the evaluation may still be being built)
 
 
 def list_pilots(session: Session, *, now: datetime, page: int, per_page: int) -> Any:
@@ -697,7 +706,8 @@ def list_pilots(session: Session, *, now: datetime, page: int, per_page: int) ->
         else {}
     )
     items = [
-        PilotSummary(p, stored.get(p.id) if window_ended(p, now) else None) for p in found.items
+        PilotSummary(p, stored.get(p.id) if window_ended(p, now) else None, window_ended(p, now))
+        for p in found.items
     ]
     return Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
 
@@ -741,3 +751,80 @@ def _changed_since(session: Session, programme: Programme, built_at: datetime) -
         session.scalar(select(L.id).where(changed, L.counted_changed_at > built_at).limit(1))
         is not None
     )
+
+
+def get_managed_pilot(session: Session, actor: User | None, programme_id: int) -> Programme:
+    """A pilot its set-up page may show to this person: the lead agency's staff."""
+    programme = get_pilot(session, programme_id)
+    policy.require(actor, "programme.manage", programme)
+    return programme
+
+
+CSV_COLUMNS = [
+    "measure",
+    "unit",
+    "figure",
+    "pilot",
+    "comparison",
+    "difference",
+    "interval_low",
+    "interval_high",
+]
+
+
+def _text_cell(value: Any) -> str:
+    """A name a spreadsheet will not run as a formula (numbers are written as numbers)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def figures_csv(figures: dict[str, Any]) -> str:
+    """The evaluation as CSV: the periods and the group figures (measure "all"), then per
+    measured metric its outcome and outcome per hour with the difference and interval."""
+    import csv
+    import io
+
+    p, c = figures["pilot"], figures["comparison"]
+
+    def num(v: Any) -> str:
+        return "" if v is None else str(v)
+
+    rows: list[list[str]] = [
+        ["all", "", "comparison_kind", "", figures["comparison_kind"], "", "", ""],
+        ["all", "", "start", p["start"], c["start"], "", "", ""],
+        ["all", "", "end", p["end"], c["end"], "", "", ""],
+    ]
+    for key in ("hours", "contributors", "returning", "retention"):
+        rows.append(["all", "", key, num(p[key]), num(c[key]), "", "", ""])
+    for m in figures["measures"]:
+        name, unit = _text_cell(m["name"]), _text_cell(m["unit"])
+        q = ("quantity", m["pilot"]["quantity"], m["comparison"]["quantity"])
+        rows.append([name, unit, q[0], num(q[1]), num(q[2]), "", "", ""])
+        interval = m["interval"] or {}
+        rows.append(
+            [
+                name,
+                unit,
+                "per_hour",
+                num(m["pilot"]["per_hour"]),
+                num(m["comparison"]["per_hour"]),
+                num(m["difference"]),
+                num(interval.get("low")),
+                num(interval.get("high")),
+            ]
+        )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def decision_json(evaluation: PilotEvaluation) -> dict[str, Any]:
+    """The decision as the downloads and the API give it (no name: public in aggregate)."""
+    return {
+        "decision": evaluation.decision.value if evaluation.decision else None,
+        "lessons": evaluation.lessons,
+        "decided_at": evaluation.decided_at.isoformat() if evaluation.decided_at else None,
+        "built_at": evaluation.built_at.isoformat(),
+    }
