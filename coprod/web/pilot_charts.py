@@ -37,6 +37,7 @@ def rate_chart(figures: dict[str, Any]) -> Chart:
         y += 24
         pilot, comp = m["pilot"]["per_hour"], m["comparison"]["per_hour"]
         peak = max(pilot or 0, comp or 0) or 1.0
+        lines.append((LEFT, y - 2, LEFT, y + 2 * ROW - 10))  # the bars' axis
         for label, value, colour in (
             (_("Pilot"), pilot, PILOT),
             (_("Comparison"), comp, COMPARISON),
@@ -48,7 +49,6 @@ def rate_chart(figures: dict[str, Any]) -> Chart:
             y += ROW
         y = _difference_row(m, y, plot_w, rects, texts, lines)
         y += 10
-    lines.append((LEFT, 4, LEFT, y - 10))
     return Chart(WIDTH, int(y), rects, texts, lines)
 
 
@@ -62,6 +62,7 @@ def _difference_row(
 ) -> float:
     """The difference as a tick on a scale centred on zero, its interval as a line."""
     texts.append((LEFT - 8, y + BAR / 2, _("Difference"), "end"))
+    texts.append((LEFT - 8, y + BAR / 2 + 15, _("(95% interval)"), "end"))
     diff, interval = m["difference"], m["interval"]
     if diff is None:
         texts.append((LEFT + 6, y + BAR / 2, _("no comparison"), "start"))
@@ -74,6 +75,7 @@ def _difference_row(
         return mid + v / extent * half * 0.95
 
     lines.append((mid, y - 2, mid, y + BAR + 2))  # zero
+    texts.append((mid, y + BAR + 8, "0", "middle"))
     if interval:
         lines.append((at(interval["low"]), y + BAR / 2, at(interval["high"]), y + BAR / 2))
         lines.append((at(interval["low"]), y + 3, at(interval["low"]), y + BAR - 3))
@@ -96,5 +98,5 @@ def _difference_row(
             low=_num(interval["low"]),
             high=_num(interval["high"]),
         )
-    texts.append((LEFT, y + ROW + 6, words, "start"))
-    return y + ROW + 18
+    texts.append((LEFT + 6, y + ROW + 14, words, "start"))
+    return y + ROW + 26
