@@ -236,5 +236,4 @@ def index() -> Any:
         "pilots/index.html",
         page=page,
         decision_labels=DECISION_LABELS,
-        today=utcnow(),
     )

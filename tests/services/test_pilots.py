@@ -344,6 +344,8 @@ def test_controls_are_established_tasks_and_programmes_of_others(session):
         pilots.add_control(session, staff, p, task_id=world.task.id, now=NOW)  # its own
     with pytest.raises(Invalid):
         pilots.add_control(session, staff, p, control_programme_id=pilot_two.id, now=NOW)
+    with pytest.raises(Invalid):  # a task of another pilot is not established either
+        pilots.add_control(session, staff, p, task_id=make_task(session, pilot_two).id, now=NOW)
     with pytest.raises(Invalid):
         pilots.add_control(session, staff, p, now=NOW)
     with pytest.raises(Invalid):

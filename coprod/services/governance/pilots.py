@@ -214,8 +214,10 @@ def search_controls(
 
 
 def _controllable_task(programme: Programme) -> ColumnElement[bool]:
+    pilots = select(Programme.id).where(Programme.is_pilot.is_(True))
     return (
         (Task.programme_id != programme.id)
+        & Task.programme_id.not_in(pilots)
         & Task.status.in_(policy.PUBLIC_TASK_STATUSES)
         & Task.trains_qualification_id.is_(None)
     )
