@@ -129,6 +129,11 @@ class Config:
     # a coordinator may send at most INVITATIONS_PER_HOUR invitations to understaffed shifts.
     EXPIRY_NOTICE_DAYS = _int("EXPIRY_NOTICE_DAYS", 30)
     INVITATIONS_PER_HOUR = _int("INVITATIONS_PER_HOUR", 50)
+    # Pilots (coprod.services.governance.pilots): an evaluation's bootstrap interval draws this
+    # many resamples, and needs at least this many contributors in the pilot and in its
+    # comparison.
+    PILOT_BOOTSTRAP_SAMPLES = _int("PILOT_BOOTSTRAP_SAMPLES", 2000)
+    PILOT_MIN_CONTRIBUTORS = _int("PILOT_MIN_CONTRIBUTORS", 5)
     # Retention (coprod.services.retention, applied daily by the scheduler's privacy.purge job,
     # and stated by the privacy notice at /privacy):
     # bodies of sent emails are cleared after this many days; personal fields in audit

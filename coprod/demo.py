@@ -18,6 +18,7 @@ from coprod.db import utcnow
 from coprod.demo_capacity import load_capacity
 from coprod.demo_governance.agreements import load as load_agreements
 from coprod.demo_governance.decisions import load as load_decisions
+from coprod.demo_governance.pilots import load as load_pilots
 from coprod.demo_proposals import load_proposals
 from coprod.models import (
     ContributionLog,
@@ -115,6 +116,8 @@ def load_demo_data(
     load_agreements(session, programmes, tasks, people, orgs, now)
     progress("Creating the partnership's decisions …")
     load_decisions(session, programmes, tasks, people, orgs, now)
+    progress("Creating a finished pilot with its evaluation …")
+    load_pilots(session, programmes, tasks, people, orgs, now)
     session.flush()
     return True
 

@@ -36,6 +36,7 @@ from coprod.jobs import decisions as decision_jobs
 from coprod.jobs import expiry as expiry_jobs
 from coprod.jobs import exports as export_jobs
 from coprod.jobs import outbox as outbox_jobs
+from coprod.jobs import pilots as pilot_jobs
 from coprod.jobs import privacy as privacy_jobs
 from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
@@ -110,6 +111,11 @@ JOBS: list[JobSpec] = [
         decision_jobs.close_due_decisions,
         lambda app: IntervalTrigger(minutes=decision_jobs.MINUTES),
         run_at_start=True,
+    ),
+    JobSpec(
+        pilot_jobs.JOB_ID,
+        pilot_jobs.evaluate_pilots,
+        lambda app: CronTrigger(hour=pilot_jobs.HOUR, minute=20),
     ),
 ]
 

@@ -366,3 +366,28 @@ def test_demo_decisions_show_a_carried_result_with_every_vote_and_an_open_one(se
     cora = session.scalar(select(User).where(User.email == "coordinator@demo.coprod.org"))
     waiting = decisions.waiting_for_my_vote(session, cora, now=NOW)
     assert [w.decision.id for w in waiting] == [still_open.id]
+
+
+def test_the_demo_has_a_finished_pilot_with_its_evaluation_and_decision(session) -> None:
+    from coprod.models import PilotDecision, Programme
+    from coprod.services.governance import pilots
+
+    load_demo_data(session, now=NOW)
+    finished = session.scalar(
+        select(Programme).where(Programme.name == "Doorstep Deliveries pilot")
+    )
+    assert finished.is_pilot and pilots.window_ended(finished, NOW)
+    view = pilots.get_evaluation(session, None, finished.id, now=NOW, preview=False)
+    assert not view.preview and view.evaluation.decision == PilotDecision.ADAPT
+    assert view.evaluation.lessons
+    f = view.figures
+    assert f["pilot"]["contributors"] == 8 and f["comparison"]["contributors"] == 7
+    [m] = f["measures"]
+    assert m["difference"] > 0 and m["interval"] is not None
+    assert m["pilot"]["per_hour"] > m["comparison"]["per_hour"]
+    # Rebuilding the demo's evaluation gives the same figures.
+    assert pilots.canonical(pilots.build_figures(session, finished)) == pilots.canonical(f)
+    green = session.scalar(select(Programme).where(Programme.name == "Green Streets"))
+    assert green.is_pilot and not pilots.window_ended(green, NOW)
+    assert pilots.get_stored(session, green) is None
+    assert [m.name for m in green.metrics if m.pilot_measure] == ["Trees planted"]

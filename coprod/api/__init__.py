@@ -43,6 +43,7 @@ MODULES = [
     "qualifications",
     "agreements",
     "decisions",
+    "pilots",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

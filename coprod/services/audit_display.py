@@ -108,6 +108,12 @@ ACTION_NAMES = {
     "signup.skipped": _l("Passed over a waitlisted volunteer who lacks a qualification"),
     "award.from_training": _l("Awarded a qualification for attending a training"),
     "award.revoked_no_show": _l("Withdrew a training's qualification: marked a no-show"),
+    # Pilots (issue 18)
+    "pilot.set_up": _l("Set up a pilot's measures and comparison"),
+    "pilot.control_added": _l("Added a control to a pilot"),
+    "pilot.control_removed": _l("Removed a control from a pilot"),
+    "pilot.evaluation_built": _l("Built a pilot's evaluation"),
+    "pilot.decision": _l("Recorded a pilot's decision and lessons"),
     "task.cancelled": _l("Cancelled a task"),
     "task.closed": _l("Closed a task to sign-ups"),
     "task.completed": _l("Marked a task completed"),
@@ -155,6 +161,7 @@ OBJECT_NAMES = {
     "ServiceLetter": _l("Service letter"),
     "OutboxMessage": _l("Email"),
     "Partner": _l("Programme partner"),
+    "PilotEvaluation": _l("Pilot evaluation"),
     "Programme": _l("Programme"),
     "QualificationAward": _l("Qualification award"),
     "Proposal": _l("Proposal"),
@@ -175,6 +182,14 @@ OBJECT_NAMES = {
 # from its name: "starts_at" → "Starts at").
 FIELD_NAMES = {
     "api_tokens_revoked": _l("Api tokens revoked"),
+    # Pilots (issue 18)
+    "built_at": _l("Built at"),
+    "comparison": _l("Comparison"),
+    "control_programme": _l("Control programme"),
+    "control_task": _l("Control task"),
+    "decision": _l("Decision"),
+    "lessons": _l("Lessons learned"),
+    "measured_metrics": _l("Metrics the pilot should move"),
     "assigned_by_id": _l("Assigned by id"),
     "capacity": _l("Capacity"),
     "commitments": _l("Commitments"),

@@ -42,6 +42,7 @@ BLUEPRINTS = [
     "qualifications",
     "agreements",
     "decisions",
+    "pilots",
 ]
 
 

@@ -56,6 +56,7 @@ CONTRACT = [
     ("post", "/organisations/{org_id}/qualifications"),
     ("post", "/users/{user_id}/qualifications"),
     ("get", "/me/qualifications"),
+    ("get", "/programmes/{programme_id}/evaluation"),
 ]
 
 

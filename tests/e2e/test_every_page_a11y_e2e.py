@@ -26,6 +26,7 @@ START = [
     "/account",
     "/login",
     "/register",
+    "/pilots",  # what we learned from pilots, and through it each public evaluation
 ]
 SKIP = re.compile(r"^/(static|logout|api)/|\.(csv|json|ics)$")  # downloads are not pages
 MAX_PAGES = 40
