@@ -257,7 +257,7 @@ def _snapshot(programme_id: int, period: str, start: str) -> ReportSnapshot:
 
 def _csv(snap: ReportSnapshot) -> Response:
     name = f"coprod-programme-{snap.programme_id}-{snap.period.value}-{snap.start}.csv"
-    response = Response(reports.snapshot_csv(snap), mimetype=CSV)
+    response = Response(reports.snapshot_csv(snap, now=utcnow()), mimetype=CSV)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -273,7 +273,7 @@ def get_report(programme_id: int, period: str, start: str) -> Any:
     snap = _snapshot(programme_id, period, start)
     if request.accept_mimetypes.best_match(["application/json", CSV]) == CSV:
         return _csv(snap)
-    return {**reports.snapshot_json(snap), "built_at": snap.built_at}
+    return {**reports.snapshot_json(snap, now=utcnow()), "built_at": snap.built_at}
 
 
 @blp.route("/programmes/<int:programme_id>/reports/<period>/<start>.csv", methods=["GET"])

@@ -200,9 +200,9 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
     )
     name = f"coprod-programme-{programme_id}-{snap.period.value}-{snap.start.isoformat()}.{fmt}"
     if fmt == "csv":
-        body, mimetype = reports.snapshot_csv(snap), "text/csv; charset=utf-8"
+        body, mimetype = reports.snapshot_csv(snap, now=utcnow()), "text/csv; charset=utf-8"
     else:
-        body, mimetype = json.dumps(reports.snapshot_json(snap), indent=2), "application/json"
+        body, mimetype = json.dumps(reports.snapshot_json(snap, now=utcnow()), indent=2), "application/json"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
