@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from coprod.db import utcnow
 from coprod.demo_capacity import load_capacity
+from coprod.demo_governance.commitments import load as load_commitments
 from coprod.demo_proposals import load_proposals
 from coprod.models import (
     ContributionLog,
@@ -109,6 +110,8 @@ def load_demo_data(
     _moderation(session, programmes["green"], people, now)
     progress("Creating qualifications, awards and skills …")
     load_capacity(session, programmes, tasks, people, orgs, now)
+    progress("Creating partners' commitment figures …")
+    load_commitments(session, programmes, tasks, people, orgs, now)
     session.flush()
     return True
 

@@ -299,3 +299,31 @@ def test_demo_qualifications_tell_the_kitchen_story(session) -> None:
         select(func.count()).where(QualificationAward.qualification_id == safeguarding.id)
     )
     assert holders >= 3
+
+
+def test_the_demo_food_bank_delivered_31_of_its_40_hours_last_month_flagged_behind(
+    session,
+) -> None:
+    from coprod.models import PeriodKind, Programme, User
+    from coprod.services.governance import commitments
+    from coprod.services.governance import figures as commitment_figures
+    from coprod.services.reports.periods import last_complete_start
+
+    load_demo_data(session, now=NOW)
+    meals = session.scalars(select(Programme).where(Programme.name == "Community Meals")).one()
+    last_month = last_complete_start(PeriodKind.MONTH, NOW.date())
+    block = commitment_figures.programme_blocks(session, meals, PeriodKind.MONTH, [last_month])
+    by_name = {e["organisation_name"]: e["figures"] for e in block[last_month]}
+    [hours] = by_name["Riverside Food Bank"]
+    assert (hours["kind"], hours["committed"], hours["delivered"]) == ("hours", 40, 31)
+    assert hours["status"] == "behind"
+    [bread] = by_name["Harbour Bakery"]
+    assert (bread["kind"], bread["committed"], bread["status"]) == ("in_kind", 100, "on_track")
+    [meals_by_june] = by_name["Northside Residents' Association"]
+    assert (meals_by_june["kind"], meals_by_june["status"]) == ("outcome", "on_track")
+    staff = session.scalar(select(User).where(User.email == "staff@demo.coprod.org"))
+    behind = commitments.behind_partners(session, staff, now=NOW)
+    assert [
+        (b.partner.organisation.name, b.doc["committed"], b.doc["delivered"]) for b in behind
+    ] == [("Riverside Food Bank", 40, 31)]
+    assert behind[0].words == "40 volunteer hours a month from 1 January 2026"

@@ -35,6 +35,7 @@ from coprod.services import localtime
 from coprod.services.capacity.rosters import Gap, upcoming_gaps
 from coprod.services.engagement import moderation
 from coprod.services.engagement.proposals import Overdue, overdue_proposals
+from coprod.services.governance.commitments import Behind, behind_partners
 from coprod.services.shift_state import live_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
@@ -111,6 +112,8 @@ class Home:
     overdue: Overdue | None = None  # proposals waiting too long for their agency's answer
     # Programmes the person moderates with open reports, and how many (lead agency staff).
     moderation: list[tuple[Programme, int]] = field(default_factory=list)
+    # Partners behind a commitment figure in the programmes the person runs (lead staff).
+    behind: list[Behind] = field(default_factory=list)
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -369,6 +372,7 @@ def home(session: Session, actor: User, now: datetime) -> Home:
         staff=staff,
         overdue=overdue_proposals(session, actor, now) if staff else None,
         moderation=moderation.open_flags_by_programme(session, actor),
+        behind=behind_partners(session, actor, now=now) if staff else [],
     )
 
 

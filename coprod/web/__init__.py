@@ -40,6 +40,7 @@ BLUEPRINTS = [
     "moderation",
     "matching",
     "qualifications",
+    "commitments",
 ]
 
 

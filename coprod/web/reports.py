@@ -21,6 +21,8 @@ from coprod.db import db, utcnow
 from coprod.i18n import SOURCE, _, _l, current_language
 from coprod.models import PeriodKind
 from coprod.services import localtime, money, reports
+from coprod.services.governance import figures as commitment_figures
+from coprod.services.governance.commitments import describe
 from coprod.services.pagination import Page, clamp
 from coprod.web.helpers import public, run_service, viewer
 
@@ -117,11 +119,36 @@ def show(programme_id: int) -> Any:
             "reports/show.html", form=form, page=None, programme_id=programme_id
         ), 422
     form.period.data = PeriodKind(page.kind).value  # the picker shows the period on screen
-    figures = _figures(page) if page.snapshot is not None else None
-    return render_template("reports/show.html", form=form, page=page, figures=figures)
+    today = localtime.local_today(page.programme, utcnow())
+    figures = _figures(page, today) if page.snapshot is not None else None
+    # Without a snapshot yet (the scheduler builds them), partners' figures are computed here.
+    live = None if page.snapshot is not None else _commitments(page, None, today)
+    return render_template(
+        "reports/show.html", form=form, page=page, figures=figures, commitments=live
+    )
 
 
-def _figures(page: reports.ReportPage) -> Markup:
+def _commitments(
+    page: reports.ReportPage, data: dict[str, Any] | None, today: date
+) -> dict[str, Any]:
+    """The report's partners' figures: from the snapshot, else (none built yet, or built
+    before commitments were reported) computed now; each judged as of today, in words, with
+    the chart of committed against delivered."""
+    block = reports.commitments_of(data, page.kind, page.start, today) if data else None
+    if block is None:
+        start, end = page.start, page.end
+        built = commitment_figures.programme_blocks(db.session(), page.programme, page.kind, [start])
+        block = commitment_figures.judged_block(built[start], start, end, today)
+    currency = page.programme.currency
+    rows = [
+        {"partner": entry["organisation_name"], "words": describe(f, currency), "doc": f}
+        for entry in block
+        for f in entry["figures"]
+    ]
+    return {"rows": rows, "chart": commitment_chart(rows, currency)}
+
+
+def _figures(page: reports.ReportPage, today: date) -> Markup:
     """The report's figures, charts and tables, rendered once per version of what they show:
     the snapshot (its `built_at` moves whenever a rebuild changes it), the history's totals,
     the programme's hourly rate and currency, whether the period is still in progress and this
@@ -138,6 +165,7 @@ def _figures(page: reports.ReportPage) -> Markup:
             programme.hourly_rate,
             programme.currency,
             page.current,
+            today,  # a period in progress judges partners' figures pro rata to today
             history,
             request.full_path,
             current_language(),
@@ -163,6 +191,7 @@ def _figures(page: reports.ReportPage) -> Markup:
             over_time=over_time_chart(page.history, page.kind, page.current),
             shares=share_chart(data["share_by_sector"]),
             progress=progress_chart(data["outcomes"]),
+            commitments=_commitments(page, data, today),
         )
         cache.set(key, kept, timeout=FIGURES_SECONDS)
     return Markup(kept)  # noqa: S704 - rendered by our own autoescaping template
@@ -370,3 +399,57 @@ def progress_chart(outcomes: list[dict[str, Any]]) -> Chart:
             (left + plot_w + 6, y + (row - 20) / 2, f"{o['percent_of_target']:.1f}%", "start")
         )
     return Chart(width, max(8 + row * len(outcomes), 40), rects, texts, lines)
+
+
+def _figure_amount(doc: dict[str, Any], value: float | None, currency: str) -> str:
+    if value is None:
+        return "—"
+    if doc["kind"] == "in_kind":
+        return money.format_money(value, currency)
+    if doc["kind"] == "hours":
+        return _("%(hours)s h", hours=money.format_number(value))
+    return f"{money.format_number(value)} {doc['unit']}"
+
+
+def commitment_chart(rows: list[dict[str, Any]], currency: str) -> Chart:
+    """Per partner's figure: a grey track (what was committed: in the period for hours and
+    in-kind value, the whole amount for an outcome), a bar of what was delivered (to date for
+    an outcome), a tick where it should be by now, and the figures and the flag in words."""
+    width, row, left = 720, 46, 170
+    plot_w = width - left - 240
+    rects: list[Rect] = []
+    texts: list[Label] = []
+    lines: list[Line] = []
+    for i, r in enumerate(rows):
+        d, y = r["doc"], 8 + i * row
+        outcome = d["kind"] == "outcome"
+        committed = d["committed_to_date"] if outcome else d["committed"]
+        got = d["delivered_to_date"] if outcome else d["delivered"]
+        expected = d["expected_to_date"] if outcome else d["expected"]
+        scale = max(committed, got, 0.01)
+        on_track = d["status"] in ("on_track", "met")
+        word = str(reports.STATUS_WORDS[d["status"]])
+        said = _(
+            "%(delivered)s of %(committed)s, %(flag)s",
+            delivered=_figure_amount(d, got, currency),
+            committed=_figure_amount(d, committed, currency),
+            flag=word.lower(),
+        )
+        rects.append(Rect(left, y, committed / scale * plot_w, row - 20, "#dfe1e2", _("committed")))
+        rects.append(
+            Rect(
+                left,
+                y,
+                got / scale * plot_w,
+                row - 20,
+                "#1a4480" if on_track else "#c05600",
+                f"{r['partner']}: {said}",
+            )
+        )
+        tick = left + min(expected / scale, 1) * plot_w
+        lines.append((tick, y - 3, tick, y + row - 17))
+        kind = str(reports.COMMITMENT_KINDS[d["kind"]])
+        texts.append((left - 8, y + (row - 20) / 2 - 7, r["partner"][:22], "end"))
+        texts.append((left - 8, y + (row - 20) / 2 + 8, kind[:22], "end"))
+        texts.append((left + plot_w + 6, y + (row - 20) / 2, said, "start"))
+    return Chart(width, max(8 + row * len(rows), 40), rects, texts, lines)

@@ -27,7 +27,9 @@ from coprod.services.reports.periods import (
     starts_between,
 )
 from coprod.services.reports.reading import (
+    COMMITMENT_KINDS,
     HISTORY,
+    STATUS_WORDS,
     SECTOR_LABELS,
     Impact,
     PeriodTotals,
@@ -42,7 +44,9 @@ from coprod.services.reports.reading import (
 )
 
 __all__ = [
+    "COMMITMENT_KINDS",
     "HISTORY",
+    "STATUS_WORDS",
     "SECTORS",
     "SECTOR_LABELS",
     "Batch",
