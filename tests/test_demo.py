@@ -326,4 +326,4 @@ def test_the_demo_food_bank_delivered_31_of_its_40_hours_last_month_flagged_behi
     assert [
         (b.partner.organisation.name, b.doc["committed"], b.doc["delivered"]) for b in behind
     ] == [("Riverside Food Bank", 40, 31)]
-    assert behind[0].words == "40 volunteer hours a month from 1 January 2026"
+    assert behind[0].words == "40 volunteer hours a month from 1 May 2026"

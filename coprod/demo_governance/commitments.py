@@ -1,5 +1,5 @@
-"""The demo's commitments as figures, in Community Meals: Riverside Food Bank commits 40
-volunteer hours a month and delivered 31 approved hours last month (behind, in last month's
+"""The demo's commitments as figures, in Community Meals: from the start of last month,
+Riverside Food Bank commits 40 volunteer hours a month and delivered 31 approved hours then (behind, in last month's
 report and on the demo staff's home page); Harbour Bakery commits £100 of in-kind support a
 month (bread, on track); Northside Residents' Association commits a number of meals delivered
 by the end of June next year (on track)."""
@@ -84,6 +84,7 @@ def _food_bank(session: Session, meals: Programme, kitchen: Task, p: dict[str, U
         kind=CommitmentKind.HOURS,
         amount=FOOD_BANK_HOURS,
         period=PeriodKind.MONTH,
+        starts_on=month,
     )
     session.add(c)
     session.flush()
@@ -124,6 +125,7 @@ def load(
             kind=CommitmentKind.IN_KIND,
             amount=Decimal(100),
             period=PeriodKind.MONTH,
+            starts_on=month,
         )
     )
     bread = _log(session, kitchen, p["v3"], o["bakery"], month + timedelta(days=9),

@@ -45,7 +45,9 @@ def kind_word(kind: str) -> str:
 
 
 class CommitmentForm(FlaskForm):
-    kind = RadioField(_l("What the partner commits to"), choices=KIND_CHOICES, validate_choice=False)
+    kind = RadioField(
+        _l("What the partner commits to"), choices=KIND_CHOICES, validate_choice=False
+    )
     amount = StringField(_l("Amount"))
     period = SelectField(_l("Per"), choices=PERIOD_CHOICES, validate_choice=False, default="month")
     metric_id = SelectField(_l("Shared objective"), validate_choice=False)
@@ -101,9 +103,7 @@ def show(programme_id: int, partner_id: int) -> Any:
         )
         if added is not None:
             flash(_("The figure is added."), "success")
-            target = url_for(
-                "commitments.show", programme_id=programme_id, partner_id=partner_id
-            )
+            target = url_for("commitments.show", programme_id=programme_id, partner_id=partner_id)
             return redirect(target, code=303)
     return _page(partner, form), form_status(form)
 
@@ -129,9 +129,7 @@ def remove(programme_id: int, partner_id: int, commitment_id: int) -> Any:
             ),
         ):
             flash(_("The figure is removed."), "success")
-            target = url_for(
-                "commitments.show", programme_id=programme_id, partner_id=partner_id
-            )
+            target = url_for("commitments.show", programme_id=programme_id, partner_id=partner_id)
             return redirect(target, code=303)
     return render_template(
         "commitments/remove.html", form=form, page=result, standing=standing

@@ -137,7 +137,9 @@ def _commitments(
     block = reports.commitments_of(data, page.kind, page.start, today) if data else None
     if block is None:
         start, end = page.start, page.end
-        built = commitment_figures.programme_blocks(db.session(), page.programme, page.kind, [start])
+        built = commitment_figures.programme_blocks(
+            db.session(), page.programme, page.kind, [start]
+        )
         block = commitment_figures.judged_block(built[start], start, end, today)
     currency = page.programme.currency
     rows = [
@@ -231,7 +233,10 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
     if fmt == "csv":
         body, mimetype = reports.snapshot_csv(snap, now=utcnow()), "text/csv; charset=utf-8"
     else:
-        body, mimetype = json.dumps(reports.snapshot_json(snap, now=utcnow()), indent=2), "application/json"
+        body, mimetype = (
+            json.dumps(reports.snapshot_json(snap, now=utcnow()), indent=2),
+            "application/json",
+        )
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -412,11 +417,12 @@ def _figure_amount(doc: dict[str, Any], value: float | None, currency: str) -> s
 
 
 def commitment_chart(rows: list[dict[str, Any]], currency: str) -> Chart:
-    """Per partner's figure: a grey track (what was committed: in the period for hours and
-    in-kind value, the whole amount for an outcome), a bar of what was delivered (to date for
-    an outcome), a tick where it should be by now, and the figures and the flag in words."""
-    width, row, left = 720, 46, 170
-    plot_w = width - left - 240
+    """Per partner's figure: its partner and kind above; a grey track (what was committed: in
+    the period for hours and in-kind value, the whole amount for an outcome), a bar of what was
+    delivered (to date for an outcome), a tick where it should be by now; the figures and the
+    flag in words below."""
+    width, row, left = 640, 64, 8
+    plot_w = width - 2 * left
     rects: list[Rect] = []
     texts: list[Label] = []
     lines: list[Line] = []
@@ -430,26 +436,19 @@ def commitment_chart(rows: list[dict[str, Any]], currency: str) -> Chart:
         on_track = d["status"] in ("on_track", "met")
         word = str(reports.STATUS_WORDS[d["status"]])
         said = _(
-            "%(delivered)s of %(committed)s, %(flag)s",
+            "%(delivered)s delivered of %(committed)s: %(flag)s",
             delivered=_figure_amount(d, got, currency),
             committed=_figure_amount(d, committed, currency),
             flag=word.lower(),
         )
-        rects.append(Rect(left, y, committed / scale * plot_w, row - 20, "#dfe1e2", _("committed")))
-        rects.append(
-            Rect(
-                left,
-                y,
-                got / scale * plot_w,
-                row - 20,
-                "#1a4480" if on_track else "#c05600",
-                f"{r['partner']}: {said}",
-            )
-        )
-        tick = left + min(expected / scale, 1) * plot_w
-        lines.append((tick, y - 3, tick, y + row - 17))
         kind = str(reports.COMMITMENT_KINDS[d["kind"]])
-        texts.append((left - 8, y + (row - 20) / 2 - 7, r["partner"][:22], "end"))
-        texts.append((left - 8, y + (row - 20) / 2 + 8, kind[:22], "end"))
-        texts.append((left + plot_w + 6, y + (row - 20) / 2, said, "start"))
+        texts.append((left, y + 6, f"{r['partner']} · {kind}", "start"))
+        bar_y = y + 14
+        track = Rect(left, bar_y, committed / scale * plot_w, 16, "#dfe1e2", _("committed"))
+        colour = "#1a4480" if on_track else "#c05600"
+        done = Rect(left, bar_y, got / scale * plot_w, 16, colour, f"{r['partner']}: {said}")
+        rects += [track, done]
+        tick = left + min(expected / scale, 1) * plot_w
+        lines.append((tick, bar_y - 3, tick, bar_y + 19))
+        texts.append((left, bar_y + 30, said, "start"))
     return Chart(width, max(8 + row * len(rows), 40), rects, texts, lines)

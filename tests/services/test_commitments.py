@@ -129,7 +129,7 @@ def _docs(session, w, kind, start, today=None):
 def test_a_figure_per_month_converts_to_quarters_weeks_and_parts_by_days() -> None:
     month, week, quarter = PeriodKind.MONTH, PeriodKind.WEEK, PeriodKind.QUARTER
     forty = Decimal(40)
-    assert fig.spread(forty, month, date(2026, 4, 1), date(2026, 6, 30)) == 120  # ×3
+    assert fig.spread(forty, month, date(2026, 4, 1), date(2026, 6, 30)) == 120  # x3
     assert fig.spread(forty, month, date(2026, 5, 18), date(2026, 5, 24)) == Fraction(280, 31)
     # a week across two months: 3 days of May (31 days) and 4 of June (30 days)
     assert fig.spread(forty, month, date(2026, 5, 29), date(2026, 6, 4)) == Fraction(
@@ -168,7 +168,7 @@ def test_a_quarter_commits_three_months(session, world) -> None:
 
 def test_a_month_in_progress_is_compared_pro_rata_to_the_days_over(session, world) -> None:
     june = date(2026, 6, 1)
-    # 13 June: 12 days over, 40 × 12 / 30 = 16 expected; 10 delivered
+    # 13 June: 12 days over, 40 x 12 / 30 = 16 expected; 10 delivered
     hours = _docs(session, world, PeriodKind.MONTH, june, today=date(2026, 6, 13))["hours"]
     assert (hours["committed"], hours["expected"], hours["delivered"]) == (40, 16, 10)
     assert hours["status"] == "behind"
@@ -187,12 +187,12 @@ def test_in_kind_value_is_credited_from_the_partners_logs(session, world) -> Non
 
 def test_an_outcome_is_on_track_against_the_share_of_time_elapsed(session, world) -> None:
     outcome = _docs(session, world, PeriodKind.MONTH, MAY)["outcome"]
-    # 1 January to 31 May: 151 of 365 days; 100 × 151 / 365 = 41.37; 60 delivered
+    # 1 January to 31 May: 151 of 365 days; 100 x 151 / 365 = 41.37; 60 delivered
     assert (outcome["delivered"], outcome["delivered_to_date"]) == (35, 60)
     assert (outcome["committed"], outcome["committed_to_date"]) == (None, 100)
     assert (outcome["expected_to_date"], outcome["status"]) == (41.37, "on_track")
     april = _docs(session, world, PeriodKind.MONTH, date(2026, 4, 1))["outcome"]
-    # by 30 April: 120 / 365 × 100 = 32.88 expected; 25 delivered
+    # by 30 April: 120 / 365 x 100 = 32.88 expected; 25 delivered
     assert (april["expected_to_date"], april["status"]) == (32.88, "behind")
 
 

@@ -256,7 +256,7 @@ def refresh_reports(session: Session, programme: Programme, *, now: datetime) ->
     changed = 0
     for kind in PeriodKind:
         snap = ReportSnapshot
-        stored = dict(
+        stored: dict[date, Any] = dict(
             session.execute(
                 select(snap.start, snap.data).where(
                     snap.programme_id == programme.id, snap.period == kind

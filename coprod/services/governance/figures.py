@@ -16,10 +16,10 @@ the partner organisation (`ContributionLog.organisation_id`), dated from the fig
 its periods: a day commits A / (the number of days of the figure's period containing it), from
 the figure's start to the programme's end (if it has one). So a report period commits the sum
 over its days, which converts the figure to the report's period:
-month→quarter ×3 (each whole month adds A), quarter→month A × days of the month / days of the
-quarter, week→month or quarter A × days / 7, month→week A × Σ 1/(days of each day's month)
-(7/30 A in a 30-day month), quarter→week A × 7 / days of the quarter. "To date" is the same
-sum from the figure's start to the end of the period: A × the periods elapsed, a part-period
+month→quarter x3 (each whole month adds A), quarter→month A x days of the month / days of the
+quarter, week→month or quarter A x days / 7, month→week A x Σ 1/(days of each day's month)
+(7/30 A in a 30-day month), quarter→week A x 7 / days of the quarter. "To date" is the same
+sum from the figure's start to the end of the period: A x the periods elapsed, a part-period
 by its days. An outcome figure commits its amount by its due date.
 
 **Flags** (`status`): hours and in-kind figures are *behind* when delivered in the period is
@@ -27,7 +27,7 @@ less than committed for it, *on track* otherwise; while the period is still in p
 delivered is compared with the part committed for the days already over (today not counted),
 pro rata. The same rule on the to-date figures gives `status_to_date`. An outcome figure is
 *met* once delivered to date reaches its amount; *missed* when its due date has passed without
-it; otherwise *on track* when delivered to date is at least its amount × the share of the days
+it; otherwise *on track* when delivered to date is at least its amount x the share of the days
 from its start to its due date that are over (by the period's end, or yesterday while the
 period is in progress), *behind* when not.
 """
@@ -151,7 +151,7 @@ def delivered(
     if kind is None:
         week, quarter = (bucket(pg, k, u.d) for k in (PeriodKind.WEEK, PeriodKind.QUARTER))
         month = bucket(pg, PeriodKind.MONTH, u.d)
-        b = case(
+        b: ColumnElement[date] = case(
             (u.per == PeriodKind.WEEK, week), (u.per == PeriodKind.QUARTER, quarter), else_=month
         )
     else:
@@ -188,7 +188,9 @@ def load_figures(session: Session, where: ColumnElement[bool], limit: int = 1000
 # --- one figure in one period --------------------------------------------------------------
 
 
-def figure_doc(c: Commitment, kind: PeriodKind, start: date, sums: dict[date | None, int]) -> dict:
+def figure_doc(
+    c: Commitment, kind: PeriodKind, start: date, sums: dict[date | None, int]
+) -> dict[str, Any]:
     """The figure in the report period of `kind` starting on `start`: committed and
     delivered in it and to date, judged as of the period's end (see `judge`)."""
     end, s, ends = period_end(kind, start), start_of(c), c.partner.programme.ends_on
@@ -226,11 +228,11 @@ def judge(doc: dict[str, Any], start: date, end: date, today: date | None) -> di
     s = date.fromisoformat(doc["starts_on"])
     got, got_to_date = cents(doc["delivered"]), cents(doc["delivered_to_date"])
     if doc["kind"] == CommitmentKind.OUTCOME:
-        due, amount = date.fromisoformat(doc["due_on"]), cents(doc["amount"])
+        due, whole_cents = date.fromisoformat(doc["due_on"]), cents(doc["amount"])
         whole = (due - s).days + 1
         passed = min(max((min(as_of, due) - s).days + 1, 0), whole)
-        expected = cents(Fraction(amount, 100) * passed / whole)
-        if got_to_date >= amount:
+        expected = cents(Fraction(whole_cents, 100) * passed / whole)
+        if got_to_date >= whole_cents:
             status = MET
         elif as_of >= due:
             status = MISSED

@@ -29,8 +29,8 @@ from coprod.services.reports.periods import (
 from coprod.services.reports.reading import (
     COMMITMENT_KINDS,
     HISTORY,
-    STATUS_WORDS,
     SECTOR_LABELS,
+    STATUS_WORDS,
     Impact,
     PeriodTotals,
     ReportPage,
@@ -46,9 +46,9 @@ from coprod.services.reports.reading import (
 __all__ = [
     "COMMITMENT_KINDS",
     "HISTORY",
-    "STATUS_WORDS",
     "SECTORS",
     "SECTOR_LABELS",
+    "STATUS_WORDS",
     "Batch",
     "Failed",
     "Impact",
