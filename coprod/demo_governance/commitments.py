@@ -1,8 +1,8 @@
-"""The demo's commitments as figures, in Community Meals: from the start of last month,
-Riverside Food Bank commits 40 volunteer hours a month and delivered 31 approved hours then (behind, in last month's
-report and on the demo staff's home page); Harbour Bakery commits £100 of in-kind support a
-month (bread, on track); Northside Residents' Association commits a number of meals delivered
-by the end of June next year (on track)."""
+"""The demo's commitments as figures, in Community Meals, from the start of last month:
+Riverside Food Bank commits 40 volunteer hours a month and delivered 31 approved hours last
+month (behind, in last month's report and on the demo staff's home page); Harbour Bakery
+commits £100 of in-kind support a month (bread, on track); Northside Residents' Association
+commits a number of meals delivered by the end of June next year (on track)."""
 
 from __future__ import annotations
 
