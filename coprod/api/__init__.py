@@ -41,6 +41,7 @@ MODULES = [
     "moderation",
     "matching",
     "qualifications",
+    "commitments",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.
