@@ -3,6 +3,7 @@ programme's partner objects (`figures`) with what each partner delivered."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import marshmallow as ma
@@ -122,8 +123,10 @@ def figure_out(s: commitments.Standing) -> dict[str, Any]:
     keys = ("id", "kind", "amount", "period", "metric_id", "unit", "due_on", "starts_on")
     more = ("committed", "delivered", "expected", "committed_to_date", "delivered_to_date")
     flags = ("expected_to_date", "status", "status_to_date", "on_track")
+    days = {k: date.fromisoformat(d[k]) if d[k] else None for k in ("due_on", "starts_on")}
     return {
         **{k: d[k] for k in (*keys, *more, *flags)},
+        **days,
         "partner_id": s.commitment.partner_id,
         "description": s.words,
         "month": s.start,

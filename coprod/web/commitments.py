@@ -22,14 +22,14 @@ from coprod.web.helpers import form_status, run_service
 bp = Blueprint("commitments", __name__, url_prefix="/programmes")
 
 KIND_CHOICES = [
-    ("hours", _l("Volunteer hours per period")),
-    ("in_kind", _l("In-kind value per period")),
-    ("outcome", _l("A quantity of a shared objective by a date")),
+    SelectChoice("hours", _l("Volunteer hours per period")),
+    SelectChoice("in_kind", _l("In-kind value per period")),
+    SelectChoice("outcome", _l("A quantity of a shared objective by a date")),
 ]
 PERIOD_CHOICES = [
-    ("week", _l("a week")),
-    ("month", _l("a month")),
-    ("quarter", _l("a quarter")),
+    SelectChoice("week", _l("a week")),
+    SelectChoice("month", _l("a month")),
+    SelectChoice("quarter", _l("a quarter")),
 ]
 
 
