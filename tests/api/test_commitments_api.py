@@ -9,7 +9,13 @@ from coprod.models import Role
 from tests.api.conftest import is_problem
 from tests.conftest import NOW
 from tests.factories import make_member, make_user
-from tests.services.test_commitments import world  # noqa: F401 - the hand-computed world
+from tests.services.test_commitments import World, build_world
+
+
+@pytest.fixture
+def world(session) -> World:
+    """The hand-computed world of the service tests."""
+    return build_world(session)
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +30,7 @@ def _path(w, tail: str = "") -> str:
 
 def test_partner_objects_carry_their_figures_this_month_and_to_date(
     as_user, session, world
-) -> None:  # noqa: F811
+) -> None:
     body = as_user(world.staff).get(f"/programmes/{world.programme.id}").get_json()
     food = next(p for p in body["partners"] if p["id"] == world.partner.id)
     hours = next(f for f in food["figures"] if f["kind"] == "hours")
@@ -41,12 +47,12 @@ def test_partner_objects_carry_their_figures_this_month_and_to_date(
     assert other["figures"] == []
 
 
-def test_the_public_sees_no_figures(as_user, session, world) -> None:  # noqa: F811
+def test_the_public_sees_no_figures(as_user, session, world) -> None:
     body = as_user(None).get(f"/programmes/{world.programme.id}").get_json()
     assert all(p["figures"] is None for p in body["partners"])
 
 
-def test_lead_staff_add_a_figure_and_remove_it(as_user, session, world) -> None:  # noqa: F811
+def test_lead_staff_add_a_figure_and_remove_it(as_user, session, world) -> None:
     api = as_user(world.staff)
     created = api.post(
         _path(world),
@@ -72,13 +78,13 @@ def test_lead_staff_add_a_figure_and_remove_it(as_user, session, world) -> None:
         ({"kind": "wishes", "amount": 5}, "kind"),
     ],
 )
-def test_wrong_values_are_problems_naming_the_field(as_user, session, world, body, field) -> None:  # noqa: F811
+def test_wrong_values_are_problems_naming_the_field(as_user, session, world, body, field) -> None:
     response = as_user(world.staff).post(_path(world), json=body)
     assert is_problem(response, 422)
     assert field in response.get_json()["errors"]
 
 
-def test_the_same_figure_twice_is_a_conflict(as_user, session, world) -> None:  # noqa: F811
+def test_the_same_figure_twice_is_a_conflict(as_user, session, world) -> None:
     body = {"kind": "hours", "amount": 40, "period": "month"}
     assert is_problem(as_user(world.staff).post(_path(world), json=body), 409)
 
@@ -87,7 +93,7 @@ def test_the_same_figure_twice_is_a_conflict(as_user, session, world) -> None:  
     ("who", "status"),
     [("partner admin", 403), ("stranger", 403), ("nobody", 401), ("lead reviewer", 403)],
 )
-def test_only_lead_staff_change_figures(as_user, session, world, who, status) -> None:  # noqa: F811
+def test_only_lead_staff_change_figures(as_user, session, world, who, status) -> None:
     agency = world.programme.lead_organisation
     actor = {
         "partner admin": lambda: make_member(session, world.partner.organisation, Role.ADMIN),
@@ -101,7 +107,7 @@ def test_only_lead_staff_change_figures(as_user, session, world, who, status) ->
     assert is_problem(api.delete(_path(world, f"/{world.hours.id}")), status)
 
 
-def test_the_report_object_carries_the_figures(as_user, session, world) -> None:  # noqa: F811
+def test_the_report_object_carries_the_figures(as_user, session, world) -> None:
     from coprod.services import reports
 
     reports.rebuild_reports(session, now=NOW, programme_id=world.programme.id)

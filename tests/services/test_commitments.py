@@ -72,6 +72,10 @@ def _log(session, org, on, hours, *, task, status=LogStatus.APPROVED):
 
 @pytest.fixture
 def world(session) -> World:
+    return build_world(session)
+
+
+def build_world(session) -> World:
     """Programme from 1 January 2026 (London); the food bank commits 40 h a month, £300 of
     in-kind a month and 100 meals by 31 December 2026.
 
