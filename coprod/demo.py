@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from coprod.db import utcnow
 from coprod.demo_capacity import load_capacity
 from coprod.demo_governance.agreements import load as load_agreements
+from coprod.demo_governance.commitments import load as load_commitments
 from coprod.demo_governance.decisions import load as load_decisions
 from coprod.demo_governance.pilots import load as load_pilots
 from coprod.demo_proposals import load_proposals
@@ -112,6 +113,8 @@ def load_demo_data(
     _moderation(session, programmes["green"], people, now)
     progress("Creating qualifications, awards and skills …")
     load_capacity(session, programmes, tasks, people, orgs, now)
+    progress("Creating partners' commitment figures …")
+    load_commitments(session, programmes, tasks, people, orgs, now)
     progress("Creating partnership agreements …")
     load_agreements(session, programmes, tasks, people, orgs, now)
     progress("Creating the partnership's decisions …")

@@ -391,3 +391,31 @@ def test_the_demo_has_a_finished_pilot_with_its_evaluation_and_decision(session)
     assert green.is_pilot and not pilots.window_ended(green, NOW)
     assert pilots.get_stored(session, green) is None
     assert [m.name for m in green.metrics if m.pilot_measure] == ["Trees planted"]
+
+
+def test_the_demo_food_bank_delivered_31_of_its_40_hours_last_month_flagged_behind(
+    session,
+) -> None:
+    from coprod.models import PeriodKind, Programme, User
+    from coprod.services.governance import commitments
+    from coprod.services.governance import figures as commitment_figures
+    from coprod.services.reports.periods import last_complete_start
+
+    load_demo_data(session, now=NOW)
+    meals = session.scalars(select(Programme).where(Programme.name == "Community Meals")).one()
+    last_month = last_complete_start(PeriodKind.MONTH, NOW.date())
+    block = commitment_figures.programme_blocks(session, meals, PeriodKind.MONTH, [last_month])
+    by_name = {e["organisation_name"]: e["figures"] for e in block[last_month]}
+    [hours] = by_name["Riverside Food Bank"]
+    assert (hours["kind"], hours["committed"], hours["delivered"]) == ("hours", 40, 31)
+    assert hours["status"] == "behind"
+    [bread] = by_name["Harbour Bakery"]
+    assert (bread["kind"], bread["committed"], bread["status"]) == ("in_kind", 100, "on_track")
+    [meals_by_june] = by_name["Northside Residents' Association"]
+    assert (meals_by_june["kind"], meals_by_june["status"]) == ("outcome", "on_track")
+    staff = session.scalar(select(User).where(User.email == "staff@demo.coprod.org"))
+    behind = commitments.behind_partners(session, staff, now=NOW)
+    assert [
+        (b.partner.organisation.name, b.doc["committed"], b.doc["delivered"]) for b in behind
+    ] == [("Riverside Food Bank", 40, 31)]
+    assert behind[0].words == "40 volunteer hours a month from 1 May 2026"

@@ -44,6 +44,7 @@ MODULES = [
     "agreements",
     "decisions",
     "pilots",
+    "commitments",
     "docs",
 ]
 DESCRIPTION = """The coprod JSON API: everything a person does in the browser, under the same rules.

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, optional_actor, token_required
+from coprod.api.commitments import FigureOut, figure_out
 from coprod.api.fields import (
     Amount,
     Currency,
@@ -23,12 +24,15 @@ from coprod.api.fields import (
     page_schema,
     referenced,
 )
-from coprod.db import db
+from coprod.db import db, utcnow
 from coprod.models import Metric, Partner, Programme
 from coprod.services import localtime, partners, programmes
 from coprod.services import organisations as orgs
+from coprod.services.governance import commitments as commitment_service
 
 blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="Programmes")
+# Per partner id, its figures (coprod.services.governance.commitments.Standing); None: hidden.
+Standings = dict[int, list[commitment_service.Standing]] | None
 
 
 class ProgrammeIn(ma.Schema):
@@ -114,6 +118,15 @@ class PartnerOut(ma.Schema):
     role = fields.String(required=True)
     responsibilities = fields.String(required=True)
     commitments = fields.String(required=True)
+    figures = fields.List(
+        fields.Nested(FigureOut),
+        allow_none=True,
+        metadata={
+            "description": "The partner's commitments as measurable figures, with what it "
+            "delivered this month and to date; null for those who may not read the "
+            "programme's reports (members of the lead agency and of partner organisations)."
+        },
+    )
 
 
 class MetricOut(ma.Schema):
@@ -180,7 +193,8 @@ class ProgrammeSummary(ma.Schema):
 ProgrammePage = page_schema(ProgrammeSummary, "ProgrammePage")
 
 
-def partner_out(p: Partner) -> dict[str, Any]:
+def partner_out(p: Partner, standings: Standings = None) -> dict[str, Any]:
+    figures = None if standings is None else [figure_out(s) for s in standings.get(p.id, [])]
     return {
         "id": p.id,
         "programme_id": p.programme_id,
@@ -189,6 +203,7 @@ def partner_out(p: Partner) -> dict[str, Any]:
         "role": p.role,
         "responsibilities": p.responsibilities,
         "commitments": p.commitments,
+        "figures": figures,
     }
 
 
@@ -207,7 +222,11 @@ def summary_out(p: Programme) -> dict[str, Any]:
 
 
 def programme_out(p: Programme) -> dict[str, Any]:
+    """The programme; its partners' figures for those who may read its reports."""
     keys = ("description", "hypothesis", "evaluation_starts_on", "evaluation_ends_on")
+    standings = commitment_service.programme_standings(
+        db.session(), optional_actor(), p, now=utcnow()
+    )
     return {
         **summary_out(p),
         **{k: getattr(p, k) for k in keys},
@@ -216,7 +235,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
         "own_timezone": p.timezone,
         "letter_signatory": p.letter_signatory,
         "accepts_proposals": p.accepts_proposals,
-        "partners": [partner_out(x) for x in p.partners],
+        "partners": [partner_out(x, standings) for x in p.partners],
         "metrics": [metric_out(m) for m in p.metrics],
     }
 
@@ -296,7 +315,7 @@ def add_partner(args: dict[str, Any], programme_id: int) -> Any:
     partner = partners.add_partner(session, current_actor(), programme, org, **args)
     session.commit()
     location = url_for("api_programmes.get_programme", programme_id=programme.id)
-    return partner_out(partner), 201, {"Location": location}
+    return partner_out(partner, {}), 201, {"Location": location}
 
 
 @blp.route("/programmes/<int:programme_id>/metrics", methods=["POST"])

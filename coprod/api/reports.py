@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import optional_actor
+from coprod.api.commitments import RULE as COMMITMENT_RULE
 from coprod.api.fields import Day, Number, PageArgs, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.models import PeriodKind, Proposal, ReportSnapshot
@@ -123,6 +124,55 @@ class CapacityFigures(ma.Schema):
     )  # fmt: skip
 
 
+class ReportFigure(ma.Schema):
+    id = fields.Integer(required=True, metadata={"description": "The figure's id."})
+    kind = fields.String(required=True, validate=validate.OneOf(["hours", "in_kind", "outcome"]))
+    amount = Number(required=True)
+    period = fields.String(
+        required=True,
+        allow_none=True,
+        validate=validate.OneOf(PERIODS),
+        metadata={"description": "The figure's own period (hours, in_kind); null for an outcome."},
+    )
+    metric_id = fields.Integer(required=True, allow_none=True)
+    metric_name = fields.String(required=True, allow_none=True)
+    unit = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "An outcome's unit (hours are hours, in-kind in `currency`)."},
+    )
+    starts_on = DateText(required=True)
+    ends_on = DateText(required=True, allow_none=True)
+    due_on = DateText(required=True, allow_none=True)
+    committed = Number(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Committed for this period (converted by days); null for an "
+        "outcome."},
+    )  # fmt: skip
+    delivered = Number(required=True)
+    expected = Number(required=True, allow_none=True)
+    committed_to_date = Number(required=True)
+    delivered_to_date = Number(required=True)
+    expected_to_date = Number(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["on_track", "behind", "met", "missed"]),
+        metadata={"description": COMMITMENT_RULE},
+    )
+    status_to_date = fields.String(
+        required=True, validate=validate.OneOf(["on_track", "behind", "met", "missed"])
+    )
+    on_track = fields.Boolean(required=True)
+
+
+class PartnerFigures(ma.Schema):
+    partner_id = fields.Integer(required=True)
+    organisation_id = fields.Integer(required=True)
+    organisation_name = fields.String(required=True)
+    figures = fields.List(fields.Nested(ReportFigure), required=True)
+
+
 class ImpactCapacity(ma.Schema):
     training_hours_total = Number(
         required=True, metadata={"description": "Training hours delivered since it began."}
@@ -186,6 +236,16 @@ class ReportOut(Totals):
         metadata={
             "description": "Capacity building in the period, apart from the service figures; "
             "empty in a snapshot built before it was reported (the next rebuild fills it)."
+        },
+    )
+    commitments = fields.List(
+        fields.Nested(PartnerFigures),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "Partners' commitments as figures, committed against delivered in "
+            "the period and to date, judged as of today while the period is in progress; null "
+            "in a snapshot built before they were reported (the next rebuild adds them)."
         },
     )
     previous = fields.Nested(PeriodTotals, required=True)
@@ -257,7 +317,7 @@ def _snapshot(programme_id: int, period: str, start: str) -> ReportSnapshot:
 
 def _csv(snap: ReportSnapshot) -> Response:
     name = f"coprod-programme-{snap.programme_id}-{snap.period.value}-{snap.start}.csv"
-    response = Response(reports.snapshot_csv(snap), mimetype=CSV)
+    response = Response(reports.snapshot_csv(snap, now=utcnow()), mimetype=CSV)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -273,7 +333,7 @@ def get_report(programme_id: int, period: str, start: str) -> Any:
     snap = _snapshot(programme_id, period, start)
     if request.accept_mimetypes.best_match(["application/json", CSV]) == CSV:
         return _csv(snap)
-    return {**reports.snapshot_json(snap), "built_at": snap.built_at}
+    return {**reports.snapshot_json(snap, now=utcnow()), "built_at": snap.built_at}
 
 
 @blp.route("/programmes/<int:programme_id>/reports/<period>/<start>.csv", methods=["GET"])

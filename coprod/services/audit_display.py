@@ -289,6 +289,25 @@ FIELD_NAMES = {
 }
 
 
+# Partners' commitments as figures (issue 18, coprod.services.governance.commitments).
+ACTION_NAMES.update(
+    {
+        "commitment.added": _l("Added a commitment figure to a partner"),
+        "commitment.removed": _l("Removed a partner's commitment figure"),
+    }
+)
+OBJECT_NAMES["Commitment"] = _l("Commitment figure")
+FIELD_NAMES.update(
+    {
+        "amount": _l("Amount"),
+        "due_on": _l("Due on"),
+        "metric_id": _l("Objective id"),
+        "partner_id": _l("Partner id"),
+        "period": _l("Per"),
+    }
+)
+
+
 def _words(name: str) -> str:
     text = name.replace("_", " ").replace(".", " ").strip()
     return text[:1].upper() + text[1:]

@@ -37,6 +37,7 @@ from coprod.services.engagement import moderation
 from coprod.services.engagement.proposals import Overdue, overdue_proposals
 from coprod.services.governance.agreement_reads import Waiting as AgreementWaiting
 from coprod.services.governance.agreement_reads import waiting_for
+from coprod.services.governance.commitments import Behind, behind_partners
 from coprod.services.governance.decisions import Waiting as DecisionWaiting
 from coprod.services.governance.decisions import waiting_for_my_vote
 from coprod.services.shift_state import live_shift
@@ -120,6 +121,8 @@ class Home:
     # Open decisions waiting for the vote of an organisation the person is an admin of (None
     # for someone who is an admin of no organisation).
     decisions: list[DecisionWaiting] | None = None
+    # Partners behind a commitment figure in the programmes the person runs (lead staff).
+    behind: list[Behind] = field(default_factory=list)
 
 
 def _count(session: Session, stmt: Select[Any]) -> int:
@@ -380,6 +383,7 @@ def home(session: Session, actor: User, now: datetime) -> Home:
         moderation=moderation.open_flags_by_programme(session, actor),
         agreements=waiting_for(session, actor),
         decisions=waiting_for_my_vote(session, actor, now=now),
+        behind=behind_partners(session, actor, now=now) if staff else [],
     )
 
 

@@ -43,6 +43,7 @@ BLUEPRINTS = [
     "agreements",
     "decisions",
     "pilots",
+    "commitments",
 ]
 
 

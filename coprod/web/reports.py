@@ -21,6 +21,8 @@ from coprod.db import db, utcnow
 from coprod.i18n import SOURCE, _, _l, current_language
 from coprod.models import PeriodKind
 from coprod.services import localtime, money, reports
+from coprod.services.governance import figures as commitment_figures
+from coprod.services.governance.commitments import describe
 from coprod.services.pagination import Page, clamp
 from coprod.web.helpers import public, run_service, viewer
 
@@ -117,11 +119,38 @@ def show(programme_id: int) -> Any:
             "reports/show.html", form=form, page=None, programme_id=programme_id
         ), 422
     form.period.data = PeriodKind(page.kind).value  # the picker shows the period on screen
-    figures = _figures(page) if page.snapshot is not None else None
-    return render_template("reports/show.html", form=form, page=page, figures=figures)
+    today = localtime.local_today(page.programme, utcnow())
+    figures = _figures(page, today) if page.snapshot is not None else None
+    # Without a snapshot yet (the scheduler builds them), partners' figures are computed here.
+    live = None if page.snapshot is not None else _commitments(page, None, today)
+    return render_template(
+        "reports/show.html", form=form, page=page, figures=figures, commitments=live
+    )
 
 
-def _figures(page: reports.ReportPage) -> Markup:
+def _commitments(
+    page: reports.ReportPage, data: dict[str, Any] | None, today: date
+) -> dict[str, Any]:
+    """The report's partners' figures: from the snapshot, else (none built yet, or built
+    before commitments were reported) computed now; each judged as of today, in words, with
+    the chart of committed against delivered."""
+    block = reports.commitments_of(data, page.kind, page.start, today) if data else None
+    if block is None:
+        start, end = page.start, page.end
+        built = commitment_figures.programme_blocks(
+            db.session(), page.programme, page.kind, [start]
+        )
+        block = commitment_figures.judged_block(built[start], start, end, today)
+    currency = page.programme.currency
+    rows = [
+        {"partner": entry["organisation_name"], "words": describe(f, currency), "doc": f}
+        for entry in block
+        for f in entry["figures"]
+    ]
+    return {"rows": rows, "chart": commitment_chart(rows, currency)}
+
+
+def _figures(page: reports.ReportPage, today: date) -> Markup:
     """The report's figures, charts and tables, rendered once per version of what they show:
     the snapshot (its `built_at` moves whenever a rebuild changes it), the history's totals,
     the programme's hourly rate and currency, whether the period is still in progress and this
@@ -138,6 +167,7 @@ def _figures(page: reports.ReportPage) -> Markup:
             programme.hourly_rate,
             programme.currency,
             page.current,
+            today,  # a period in progress judges partners' figures pro rata to today
             history,
             request.full_path,
             current_language(),
@@ -163,6 +193,7 @@ def _figures(page: reports.ReportPage) -> Markup:
             over_time=over_time_chart(page.history, page.kind, page.current),
             shares=share_chart(data["share_by_sector"]),
             progress=progress_chart(data["outcomes"]),
+            commitments=_commitments(page, data, today),
         )
         cache.set(key, kept, timeout=FIGURES_SECONDS)
     return Markup(kept)  # noqa: S704 - rendered by our own autoescaping template
@@ -200,9 +231,12 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
     )
     name = f"coprod-programme-{programme_id}-{snap.period.value}-{snap.start.isoformat()}.{fmt}"
     if fmt == "csv":
-        body, mimetype = reports.snapshot_csv(snap), "text/csv; charset=utf-8"
+        body, mimetype = reports.snapshot_csv(snap, now=utcnow()), "text/csv; charset=utf-8"
     else:
-        body, mimetype = json.dumps(reports.snapshot_json(snap), indent=2), "application/json"
+        body, mimetype = (
+            json.dumps(reports.snapshot_json(snap, now=utcnow()), indent=2),
+            "application/json",
+        )
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -370,3 +404,51 @@ def progress_chart(outcomes: list[dict[str, Any]]) -> Chart:
             (left + plot_w + 6, y + (row - 20) / 2, f"{o['percent_of_target']:.1f}%", "start")
         )
     return Chart(width, max(8 + row * len(outcomes), 40), rects, texts, lines)
+
+
+def _figure_amount(doc: dict[str, Any], value: float | None, currency: str) -> str:
+    if value is None:
+        return "—"
+    if doc["kind"] == "in_kind":
+        return money.format_money(value, currency)
+    if doc["kind"] == "hours":
+        return _("%(hours)s h", hours=money.format_number(value))
+    return f"{money.format_number(value)} {doc['unit']}"
+
+
+def commitment_chart(rows: list[dict[str, Any]], currency: str) -> Chart:
+    """Per partner's figure: its partner and kind above; a grey track (what was committed: in
+    the period for hours and in-kind value, the whole amount for an outcome), a bar of what was
+    delivered (to date for an outcome), a tick where it should be by now; the figures and the
+    flag in words below."""
+    width, row, left = 640, 64, 8
+    plot_w = width - 2 * left
+    rects: list[Rect] = []
+    texts: list[Label] = []
+    lines: list[Line] = []
+    for i, r in enumerate(rows):
+        d, y = r["doc"], 8 + i * row
+        outcome = d["kind"] == "outcome"
+        committed = d["committed_to_date"] if outcome else d["committed"]
+        got = d["delivered_to_date"] if outcome else d["delivered"]
+        expected = d["expected_to_date"] if outcome else d["expected"]
+        scale = max(committed, got, 0.01)
+        on_track = d["status"] in ("on_track", "met")
+        word = str(reports.STATUS_WORDS[d["status"]])
+        said = _(
+            "%(delivered)s delivered of %(committed)s: %(flag)s",
+            delivered=_figure_amount(d, got, currency),
+            committed=_figure_amount(d, committed, currency),
+            flag=word.lower(),
+        )
+        kind = str(reports.COMMITMENT_KINDS[d["kind"]])
+        texts.append((left, y + 6, f"{r['partner']} · {kind}", "start"))
+        bar_y = y + 14
+        track = Rect(left, bar_y, committed / scale * plot_w, 16, "#dfe1e2", _("committed"))
+        colour = "#1a4480" if on_track else "#c05600"
+        done = Rect(left, bar_y, got / scale * plot_w, 16, colour, f"{r['partner']}: {said}")
+        rects += [track, done]
+        tick = left + min(expected / scale, 1) * plot_w
+        lines.append((tick, bar_y - 3, tick, bar_y + 19))
+        texts.append((left, bar_y + 30, said, "start"))
+    return Chart(width, max(8 + row * len(rows), 40), rects, texts, lines)

@@ -106,6 +106,9 @@ STAFF_PAGES = [
     ("/tasks/{t}/shifts/copy", "staff-copy-shifts"),
     ("/tasks/{t}/shifts/move", "staff-move-shifts"),
     ("/tasks/{t}/shifts/weekly", "staff-weekly-shifts"),
+    # a partner's commitment figures and the confirmation to remove one (issue #18)
+    ("/programmes/1/partners/1/commitments", "staff-commitment-figures"),
+    ("/programmes/1/partners/1/commitments/1/remove", "staff-remove-commitment-figure"),
 ]
 
 

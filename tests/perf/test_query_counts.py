@@ -42,7 +42,9 @@ STATEMENTS = {  # the signed-in person (with their roles) is one of them
     # overdue for an answer and the programmes with reports to moderate)
     # + 3 for "Tasks that fit you" (issue #17): the person's awards, the shifts that fit, the
     # skills they match
-    "home page, staff": 15,
+    # + 1 for partners behind their commitment figures (issue #18): the figures of the
+    # programmes the person runs (and one grouped sum when there are some, whatever their number)
+    "home page, staff": 16,
     "home page, volunteer": 9,  # one more where the next shifts run past the five shown
     "you said, we did": 4,  # the programme, a page of answers, their tasks, the COUNT
 }

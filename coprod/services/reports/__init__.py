@@ -27,12 +27,15 @@ from coprod.services.reports.periods import (
     starts_between,
 )
 from coprod.services.reports.reading import (
+    COMMITMENT_KINDS,
     HISTORY,
     SECTOR_LABELS,
+    STATUS_WORDS,
     Impact,
     PeriodTotals,
     ReportPage,
     capacity_of,
+    commitments_of,
     get_impact,
     get_report,
     get_snapshot,
@@ -41,9 +44,11 @@ from coprod.services.reports.reading import (
 )
 
 __all__ = [
+    "COMMITMENT_KINDS",
     "HISTORY",
     "SECTORS",
     "SECTOR_LABELS",
+    "STATUS_WORDS",
     "Batch",
     "Failed",
     "Impact",
@@ -54,6 +59,7 @@ __all__ = [
     "build_batch_isolated",
     "build_batches",
     "capacity_of",
+    "commitments_of",
     "default_jobs",
     "get_impact",
     "get_report",

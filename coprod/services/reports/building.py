@@ -43,6 +43,7 @@ from coprod.models import (
     task_qualification,
 )
 from coprod.services.contributions.rules import EARLIEST_LOG_DATE
+from coprod.services.governance import figures as commitment_figures
 from coprod.services.localtime import programme_zone_sql
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
@@ -121,6 +122,10 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
             args = (figures, cumulative, totals, previous_totals)
             docs[cur] = period_document(programme, metrics, kind, cur, *args)
         cur = next_start(kind, cur)
+    # Partners' commitments as figures against what they delivered (issue 18).
+    blocks = commitment_figures.programme_blocks(session, programme, kind, sorted(docs))
+    for start, block in blocks.items():
+        docs[start]["commitments"] = block
     return docs
 
 
@@ -141,6 +146,13 @@ def store_batch(
     stale.update(_insert(session, batch.programme_id, batch.kind, fresh, now))
     _update(session, batch.programme_id, batch.kind, stale, now)
     return len(fresh) + len(stale)
+
+
+def update_snapshots(
+    session: Session, programme_id: int, kind: PeriodKind, stale: dict[date, Any], now: datetime
+) -> None:
+    """Write new documents over stored snapshots (start -> document), built_at moved."""
+    _update(session, programme_id, kind, stale, now)
 
 
 def _update(

@@ -26,6 +26,7 @@ from coprod.models import (
     ReportSnapshot,
     User,
 )
+from coprod.services.governance import figures as commitment_figures
 from coprod.services.localtime import local_today
 from coprod.services.reports.figures import (
     SECTORS,
@@ -164,15 +165,30 @@ def capacity_of(data: dict[str, Any]) -> dict[str, Any]:
     return data.get("capacity") or empty_capacity()
 
 
-def snapshot_json(snap: ReportSnapshot) -> dict[str, Any]:
+def commitments_of(
+    data: dict[str, Any], kind: PeriodKind, start: date, today: date | None = None
+) -> list[dict[str, Any]] | None:
+    """A snapshot's partners' figures against delivery (coprod.services.governance.figures),
+    judged as of `today` while the period is in progress; None in a snapshot built before
+    commitments were reported (the next rebuild adds them)."""
+    block = data.get("commitments")
+    if block is None:
+        return None
+    return commitment_figures.judged_block(block, start, period_end(kind, start), today)
+
+
+def snapshot_json(snap: ReportSnapshot, *, now: datetime | None = None) -> dict[str, Any]:
     """The snapshot as the API and the JSON export give it, with the programme's currency (the
     ISO 4217 code of `in_kind_value` and `hours_value`); `feedback` is None in a snapshot built
     before ratings were reported (the next rebuild adds them); `capacity` is empty in one built
-    before capacity building was reported."""
+    before capacity building was reported; `commitments` is None in one built before
+    commitments were reported, and judged as of `now` while the period is in progress."""
+    today = local_today(snap.programme, now) if now is not None else None
     return {
         **snap.data,
         "feedback": snap.data.get("feedback"),
         "capacity": capacity_of(snap.data),
+        "commitments": commitments_of(snap.data, snap.period, snap.start, today),
         "currency": snap.programme.currency,
         "built_at": snap.built_at.isoformat(),
     }
@@ -194,6 +210,13 @@ CSV_COLUMNS = [
     "value",
     "responses",  # volunteers' ratings: after the columns integrations read by position
     "average_rating",
+    # partners' commitments as figures (issue 18), after those again
+    "kind",
+    "committed",
+    "delivered",
+    "committed_to_date",
+    "delivered_to_date",
+    "status",
 ]
 MONEY = ("in_kind_value", "hours_value")  # summary rows whose value is an amount of money
 SECTOR_LABELS = {
@@ -220,6 +243,12 @@ CSV_HEADERS = {
     "responses": _l("responses"),
     "average_rating": _l("average_rating"),
     "value": _l("value"),
+    "kind": _l("kind"),
+    "committed": _l("committed"),
+    "delivered": _l("delivered"),
+    "committed_to_date": _l("committed_to_date"),
+    "delivered_to_date": _l("delivered_to_date"),
+    "status": _l("status"),
 }
 CSV_SECTIONS = {
     "summary": _l("summary"),
@@ -234,6 +263,7 @@ CSV_SECTIONS = {
     "training_delivered_organisation": _l("training_delivered_organisation"),
     "qualification_awarded": _l("qualification_awarded"),
     "qualification_expiring": _l("qualification_expiring"),
+    "commitment": _l("commitment"),
 }
 SUMMARY_NAMES = {
     "period": _l("period"),
@@ -255,6 +285,18 @@ PERIOD_NAMES = {
     PeriodKind.QUARTER: _l("quarter"),
 }
 YES_NO = {True: _l("True"), False: _l("False")}
+COMMITMENT_KINDS = {
+    "hours": _l("Volunteer hours"),
+    "in_kind": _l("In-kind value"),
+    "outcome": _l("Outcome"),
+}
+# A figure's flag in words (coprod.services.governance.figures), never a colour alone.
+STATUS_WORDS = {
+    "on_track": _l("On track"),
+    "behind": _l("Behind"),
+    "met": _l("Met"),
+    "missed": _l("Missed"),
+}
 
 
 def _cell(value: Any) -> str:
@@ -273,15 +315,40 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
             out["value"] = str(PERIOD_NAMES[row["value"]])
     if isinstance(row.get("on_track"), bool):
         out["on_track"] = str(YES_NO[row["on_track"]])
+    if row["section"] == "commitment":
+        out["kind"] = str(COMMITMENT_KINDS[row["kind"]])
+        out["status"] = str(STATUS_WORDS[row["status"]])
     return out
 
 
-def snapshot_csv(snap: ReportSnapshot) -> str:
+def _commitment_rows(block: list[dict[str, Any]] | None, money_column: str) -> list[dict[str, Any]]:
+    """One row per partner's figure: its id, the organisation, kind, unit (hours, the
+    currency's column for in-kind amounts, the metric's unit), committed and delivered in the
+    period and to date, and its flag (none in a snapshot built before they were reported)."""
+    rows: list[dict[str, Any]] = []
+    for entry in block or []:
+        for f in entry["figures"]:
+            unit = {"hours": "h", "in_kind": money_column.removeprefix("value_")}.get(f["kind"])
+            rows.append(
+                {
+                    "section": "commitment",
+                    "id": f["id"],
+                    "name": entry["organisation_name"],
+                    "unit": f["unit"] or unit,
+                    "on_track": f["on_track"],
+                    **{k: f[k] for k in CSV_COLUMNS[-6:]},
+                }
+            )
+    return rows
+
+
+def snapshot_csv(snap: ReportSnapshot, *, now: datetime | None = None) -> str:
     """The snapshot's figures as CSV: one row per total, sector, organisation, task, outcome,
     with its headers and words in the reader's language (the columns keep their order).
     Amounts of money are plain numbers in a last column whose header names the programme's
     currency (`value_GBP`), so a spreadsheet adds them up."""
     d = snap.data
+    today = local_today(snap.programme, now) if now is not None else None
     money_column = f"value_{snap.programme.currency}"
     columns = [*CSV_COLUMNS, money_column]
     headers = [str(CSV_HEADERS[c]) for c in CSV_COLUMNS]
@@ -316,6 +383,7 @@ def snapshot_csv(snap: ReportSnapshot) -> str:
     ]
     rows += _feedback_rows(d.get("feedback"))
     rows += _capacity_rows(capacity_of(d))
+    rows += _commitment_rows(commitments_of(d, snap.period, snap.start, today), money_column)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
