@@ -109,7 +109,7 @@ class PreviewArgs(ma.Schema):
     )
 
 
-class DecisionIn(ma.Schema):
+class PilotDecisionIn(ma.Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     lessons = Text(required=True, max_len=pilots.MAX_LESSONS, blank=False)
 
@@ -168,7 +168,7 @@ def get_evaluation(args: dict[str, Any], programme_id: int) -> Any:
 
 
 @blp.route("/programmes/<int:programme_id>/evaluation/decision", methods=["PUT"])
-@blp.arguments(DecisionIn)
+@blp.arguments(PilotDecisionIn)
 @blp.response(200, EvaluationOut)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
