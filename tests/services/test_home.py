@@ -282,4 +282,5 @@ def test_a_handful_of_queries_however_many_rows(session, count_queries) -> None:
         assert result.coordinator and result.reviewer and result.staff
         counts.append(count_queries.count)
     assert counts[0] == counts[1]
-    assert counts[1] <= 20
+    # + 1 for an admin of an organisation: the decisions waiting for its vote (issue #18)
+    assert counts[1] <= 21
