@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Id, Line, PageArgs, Text, TimeIn, UTCDateTime, page_schema
 from coprod.db import db, utcnow
-from coprod.models import Decision, DecisionOutcome, DecisionRule, User
+from coprod.models import Decision, DecisionOutcome, DecisionRule, Organisation, User
 from coprod.services import localtime, programmes
 from coprod.services.governance import decisions
 
@@ -112,8 +112,10 @@ class DecisionOut(ma.Schema):
 DecisionPage = page_schema(DecisionOut, "DecisionPage")
 
 
-def decision_out(decision: Decision, actor: User | None) -> dict[str, Any]:
-    view = decisions.view_decision(db.session(), actor, decision, now=utcnow())
+def decision_out(
+    decision: Decision, actor: User | None, entitled: list[Organisation] | None = None
+) -> dict[str, Any]:
+    view = decisions.view_decision(db.session(), actor, decision, now=utcnow(), entitled=entitled)
     return {
         "id": decision.id,
         "programme_id": decision.programme_id,
@@ -160,7 +162,8 @@ def list_decisions(args: dict[str, Any], programme_id: int) -> Any:
     page = decisions.list_decisions(
         session, actor, programme, page=args["page"], per_page=args["per_page"]
     )
-    return {**page.__dict__, "items": [decision_out(d, actor) for d in page.items]}
+    entitled = decisions.voting_organisations(session, programme)
+    return {**page.__dict__, "items": [decision_out(d, actor, entitled) for d in page.items]}
 
 
 @blp.route("/programmes/<int:programme_id>/decisions", methods=["POST"])

@@ -143,3 +143,18 @@ def test_the_openapi_document_describes_the_decision_operations(client):
     assert {"get", "post"} <= set(paths["/api/v1/programmes/{programme_id}/decisions"])
     assert "get" in paths["/api/v1/decisions/{decision_id}"]
     assert "post" in paths["/api/v1/decisions/{decision_id}/votes"]
+
+
+def test_the_list_sends_as_many_statements_for_more_decisions(as_user, session, w, count_queries):
+    api = as_user(w.member)
+    _decision(session, w)
+    path = f"/programmes/{w.programme.id}/decisions"
+    api.get(path)
+    count_queries.count = 0
+    api.get(path)
+    one = count_queries.count
+    for _ in range(5):
+        _decision(session, w)
+    count_queries.count = 0
+    assert len(api.get(path).get_json()["items"]) == 6
+    assert count_queries.count == one

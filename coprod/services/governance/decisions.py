@@ -609,12 +609,18 @@ class DecisionView:
 
 
 def view_decision(
-    session: Session, actor: Actor, decision: Decision, *, now: datetime
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    *,
+    now: datetime,
+    entitled: list[Organisation] | None = None,
 ) -> DecisionView:
     """The decision with its counts, each entitled organisation's vote and comment (or none
     yet), and the organisations the person may vote for while it is open."""
     policy.require(actor, "decision.view", decision)
-    entitled = voting_organisations(session, decision.programme)
+    if entitled is None:  # a list of one programme's decisions reads them once
+        entitled = voting_organisations(session, decision.programme)
     ids = {o.id for o in entitled}
     by_org = {v.organisation_id: v for v in decision.votes}
     counts = Counter(v.option_id for v in decision.votes if v.organisation_id in ids)
