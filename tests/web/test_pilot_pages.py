@@ -169,3 +169,15 @@ def test_unknown_pilots_are_not_found(client, session):
     assert client.get("/programmes/999999999/evaluation").status_code == 404
     assert client.get(f"/programmes/{make_programme(session).id}/evaluation").status_code == 404
     _ = timedelta
+
+
+def test_the_json_download_escapes_markup_and_the_csv_formulas(client, session):
+    world = make_pilot_world(session)
+    world.metric.name = "=<script>alert(1)</script>"
+    _built(session, world)
+    pid = world.programme.id
+    text = client.get(f"/programmes/{pid}/evaluation.json").get_data(as_text=True)
+    assert "<script>" not in text
+    assert json.loads(text)["measures"][0]["name"] == "=<script>alert(1)</script>"
+    rows = list(csv.reader(io.StringIO(client.get(f"/programmes/{pid}/evaluation.csv").text)))
+    assert rows[-1][0] == "'=<script>alert(1)</script>"
