@@ -255,6 +255,7 @@ FIELD_NAMES.update(
     }
 )
 
+
 def _words(name: str) -> str:
     text = name.replace("_", " ").replace(".", " ").strip()
     return text[:1].upper() + text[1:]
