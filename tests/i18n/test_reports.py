@@ -33,11 +33,14 @@ EN = {"Accept-Language": "en"}
 ENGLISH_HEADER = [
     "section", "id", "name", "hours", "share_percent", "quantity", "cumulative", "unit",
     "target", "percent_of_target", "on_track", "value", "responses", "average_rating",
+    "kind", "committed", "delivered", "committed_to_date", "delivered_to_date", "status",
     "value_GBP",
 ]  # fmt: skip
 SPANISH_HEADER = [
     "sección", "id", "nombre", "horas", "porcentaje", "cantidad", "acumulado", "unidad",
     "meta", "porcentaje_de_la_meta", "en_buen_camino", "valor", "respuestas", "valoración_media",
+    "tipo", "comprometido", "entregado", "comprometido_hasta_la_fecha",
+    "entregado_hasta_la_fecha", "estado",  # partners' commitments (issue #18)
     "valor_GBP",
 ]  # fmt: skip
 

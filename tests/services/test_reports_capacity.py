@@ -235,11 +235,17 @@ def test_a_snapshot_without_capacity_still_exports(session, world, now) -> None:
 
 def test_the_csv_has_a_row_per_capacity_figure(session, world, now) -> None:
     lines = reports.snapshot_csv(_build(session, world, JUNE, now)).splitlines()
-    assert "summary,,training_hours_total,,,,,,,,,8.0,,," in lines
-    assert "training_received_sector,citizen,Individual citizens,4.5,,,,,,,,,,," in lines
-    assert f"training_delivered_organisation,{world.agency.id},City Agency,2.5,,,,,,,,,,," in lines
-    assert f"qualification_awarded,{world.food.id},Food hygiene,,,2,,,,,,,,," in lines
-    assert f"qualification_expiring,{world.food.id},Food hygiene,,,2,,,,,,,,," in lines
+    empty = ",,,,,,"  # the commitment columns (issue #18), before the money column
+    assert "summary,,training_hours_total,,,,,,,,,8.0,," + empty + "," in lines
+    assert (
+        "training_received_sector,citizen,Individual citizens,4.5,,,,,,,,,," + empty + "," in lines
+    )
+    assert (
+        f"training_delivered_organisation,{world.agency.id},City Agency,2.5,,,,,,,,,," + empty + ","
+        in lines
+    )
+    assert f"qualification_awarded,{world.food.id},Food hygiene,,,2,,,,,,,," + empty + "," in lines
+    assert f"qualification_expiring,{world.food.id},Food hygiene,,,2,,,,,,,," + empty + "," in lines
 
 
 def test_an_award_made_or_revoked_marks_its_periods_for_rebuilding(session, world, now) -> None:

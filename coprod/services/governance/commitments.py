@@ -72,7 +72,7 @@ def _parse_period(raw: Any) -> PeriodKind:
         raise Invalid("period", _("Choose a week, a month or a quarter.")) from None
 
 
-def _parse_metric(session: Session, programme: Programme, raw: Any) -> Metric:
+def _parse_metric(programme: Programme, raw: Any) -> Metric:
     metric = None
     if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
         ident = int(raw)
@@ -129,7 +129,7 @@ def _values(
         lambda: parse_day(starts_on, "starts_on", label=_("The start"), example="2026-01-01")
     )
     if kind == CommitmentKind.OUTCOME:
-        out["metric"] = errs.check(lambda: _parse_metric(session, programme, metric_id))
+        out["metric"] = errs.check(lambda: _parse_metric(programme, metric_id))
         out["due_on"] = errs.check(
             lambda: parse_day(
                 due_on, "due_on", label=_("The due date"), required=True, example="2026-12-31"

@@ -56,7 +56,7 @@ from coprod.models import (
     Programme,
     Task,
 )
-from coprod.services.reports.periods import bucket, next_start, period_end, period_start
+from coprod.services.reports.periods import bucket, period_end, period_start
 
 L = ContributionLog
 ON_TRACK, BEHIND, MET, MISSED = "on_track", "behind", "met", "missed"
@@ -81,14 +81,27 @@ def start_of(c: Commitment) -> date:
 
 def spread(amount: Decimal, per: PeriodKind, first: date, last: date) -> Fraction:
     """What a figure of `amount` a `per` commits over the days first..last (inclusive): each
-    day commits amount / the days of its period."""
-    total, cur = Fraction(0), period_start(per, first)
-    while first <= last and cur <= last:
-        end = period_end(per, cur)
-        days = (min(end, last) - max(cur, first)).days + 1
-        total += Fraction(amount) * days / ((end - cur).days + 1)
-        cur = next_start(per, cur)
-    return total
+    day commits amount / the days of its period (whole periods between: amount each)."""
+    if first > last:
+        return Fraction(0)
+    a, b = period_start(per, first), period_start(per, last)
+
+    def share(start: date, lo: date, hi: date) -> Fraction:
+        length = (period_end(per, start) - start).days + 1
+        return Fraction(amount) * ((hi - lo).days + 1) / length
+
+    if a == b:
+        return share(a, first, last)
+    between = _index(per, b) - _index(per, a) - 1
+    return share(a, first, period_end(per, a)) + Fraction(amount) * between + share(b, b, last)
+
+
+def _index(per: PeriodKind, start: date) -> int:
+    """A period's place in a count of periods of its kind (consecutive periods differ by 1)."""
+    if per == PeriodKind.WEEK:
+        return start.toordinal() // 7
+    months = start.year * 12 + start.month - 1
+    return months if per == PeriodKind.MONTH else months // 3
 
 
 def cents(value: Fraction | Decimal | float | int | str) -> int:
