@@ -62,7 +62,7 @@ def _difference_row(
 ) -> float:
     """The difference as a tick on a scale centred on zero, its interval as a line."""
     texts.append((LEFT - 8, y + BAR / 2, _("Difference"), "end"))
-    texts.append((LEFT - 8, y + BAR / 2 + 15, _("(95% interval)"), "end"))
+    texts.append((LEFT - 8, y + BAR / 2 + 15, _("(%(level)d%% interval)", level=95), "end"))
     diff, interval = m["difference"], m["interval"]
     if diff is None:
         texts.append((LEFT + 6, y + BAR / 2, _("no comparison"), "start"))
