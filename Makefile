@@ -36,21 +36,34 @@ run: install
 	  $(FLASK) run --port $(PORT) --no-reload
 
 # The whole suite on SQLite, then again on PostgreSQL when COPROD_TEST_DATABASE_URL is set.
-# On SQLite every test but the browser ones runs in two workers (each its own database); the
-# browser tests share one live server in file order, so they run in one process after them.
+# On SQLite every test but the browser ones runs in two workers (each its own database); then
+# the browser tests run in two workers, each test file on a live server of its own with a fresh
+# copy of the demo world (tests/e2e/conftest.py), so no file depends on another's order.
+# The browser tests spend most of their time waiting for Chromium and the live server, so the
+# PostgreSQL run (its output printed after theirs) uses the CPU beside them.
 # On PostgreSQL each of the two workers makes its own database beside the given one
 # (<name>_gw0, <name>_gw1: tests/conftest.py).
+# The API fuzz test makes COPROD_FUZZ_EXAMPLES examples per operation, mode (valid, invalid)
+# and role: 3 here, on each database; `make fuzz` makes the long run.
+PYTEST := $(BIN)/pytest -p no:cacheprovider
 test: export COPROD_ENV = testing
+test: export COPROD_FUZZ_EXAMPLES ?= 3
 test: install
 	@echo "== the whole suite on SQLite =="
-	env -u COPROD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider -n 2 --ignore=tests/e2e
-	env -u COPROD_TEST_DATABASE_URL $(BIN)/pytest -p no:cacheprovider tests/e2e
-	@if [ -n "$$COPROD_TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on PostgreSQL (the browser tests ran above: their server is SQLite) =="; \
-	  $(BIN)/pytest -p no:cacheprovider -n 2 --ignore=tests/e2e; \
-	else \
+	env -u COPROD_TEST_DATABASE_URL $(PYTEST) -n 2 --ignore=tests/e2e
+	@if [ -z "$$COPROD_TEST_DATABASE_URL" ]; then \
+	  env -u COPROD_TEST_DATABASE_URL $(PYTEST) -n 2 --dist loadfile tests/e2e || exit 1; \
 	  echo "COPROD_TEST_DATABASE_URL is not set: the PostgreSQL run was not made."; \
-	fi
+	  exit 0; \
+	fi; \
+	pg_log=$$(mktemp); \
+	$(PYTEST) -n 2 --ignore=tests/e2e >"$$pg_log" 2>&1 & pg=$$!; \
+	trap 'kill $$pg 2>/dev/null; rm -f "$$pg_log"' INT TERM; \
+	env -u COPROD_TEST_DATABASE_URL $(PYTEST) -n 2 --dist loadfile tests/e2e; e2e=$$?; \
+	wait $$pg; pg_status=$$?; \
+	echo "== the same suite on PostgreSQL (the browser tests ran above: their server is SQLite) =="; \
+	cat "$$pg_log"; rm -f "$$pg_log"; \
+	[ $$e2e -eq 0 ] && [ $$pg_status -eq 0 ]
 
 lint: install
 	$(BIN)/ruff check .

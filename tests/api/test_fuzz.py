@@ -6,7 +6,8 @@ single field (lengths, ranges, patterns, formats, enums). What a schema cannot s
 between fields, objects that do not exist, the clock, the data already stored -- may still
 answer 422; those refusals are counted and named, never silently passed.
 
-Kept short in the default suite (COPROD_FUZZ_EXAMPLES per operation and mode, 5 by default);
+Kept short in the default suite (COPROD_FUZZ_EXAMPLES per operation and mode, 5 by default;
+`make test` sets 3: every operation is still called, valid and invalid, as each role);
 `make fuzz` runs it with 100 and prints the figures per role."""
 
 from __future__ import annotations

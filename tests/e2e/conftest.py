@@ -1,7 +1,9 @@
 """Browser tests: the real app served on localhost, driven in headless Chromium by Playwright.
 
-The server runs as a subprocess on a fresh SQLite file with the demo world, so the browser
-sees exactly what a newcomer sees after `make run`. Without chromium the tests skip.
+Each test file gets a server of its own as a subprocess, on a fresh copy of a SQLite file with
+the demo world, so the browser sees exactly what a newcomer sees after `make run`, and no file
+depends on what another changed: the files can run in any order, in several processes at once
+(`pytest -n 2`: each worker serves its files on its own port). Without chromium the tests skip.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
@@ -28,6 +33,12 @@ DESKTOP = {"width": 1280, "height": 900}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The live server's database, so a test can open the emails it queued (its outbox).
 SERVER: dict[str, Path] = {}
+ENV = {
+    "COPROD_ENV": "development",
+    "SECRET_KEY": "e2e-secret",
+    "FLASK_APP": "coprod",
+}
+FLASK = [sys.executable, "-m", "flask", "--app", "coprod"]
 
 
 def _free_port() -> int:
@@ -36,58 +47,99 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _flask(database: Path, *args: str) -> None:
+    env = {**os.environ, **ENV, "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run([*FLASK, *args], env=env, check=True, capture_output=True, cwd=ROOT)
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app on a free localhost port, with a migrated SQLite database and demo data."""
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the demo world and the reports the scheduler would have
+    built by now (partners read them): made once per run, shared by the pytest-xdist workers
+    (the directory above each worker's temporary directory is common to them all)."""
     if not CHROMIUM:
         pytest.skip("chromium is not installed (Debian package 'chromium'); browser tests skipped")
-    db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
-    SERVER["database"] = db_file
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{db_file}",
-        "COPROD_ENV": "development",
-        "SECRET_KEY": "e2e-secret",
-        "FLASK_APP": "coprod",
-    }
-    flask = [sys.executable, "-m", "flask", "--app", "coprod"]
-    subprocess.run([*flask, "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
-    subprocess.run([*flask, "demo-data"], env=env, check=True, capture_output=True, cwd=ROOT)
-    # The reports the scheduler would have built by now (partners read them).
-    subprocess.run(
-        [*flask, "reports", "rebuild"], env=env, check=True, capture_output=True, cwd=ROOT
-    )
-    port = _free_port()
-    log = (db_file.parent / "server.log").open("wb")
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    world = shared / "e2e-demo-world.sqlite"
+    with FileLock(str(world) + ".lock"):
+        if not world.exists():
+            building = shared / "e2e-demo-world.building.sqlite"
+            building.unlink(missing_ok=True)
+            _flask(building, "migrate")
+            _flask(building, "demo-data")
+            _flask(building, "reports", "rebuild")
+            building.rename(world)
+    return world
+
+
+@pytest.fixture(scope="session")
+def server_process(demo_world: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """This process's server (tests/e2e/server.py), which serves each test file in turn."""
+    log = (tmp_path_factory.mktemp("e2e-server") / "server.log").open("wb")
+    SERVER["log"] = Path(log.name)
     proc = subprocess.Popen(
-        [*flask, "run", "--port", str(port), "--no-reload"],
-        env=env,
+        [sys.executable, "-m", "tests.e2e.server"],
+        env={**os.environ, **ENV},
         cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    try:
+        yield proc
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        assert proc.stdout is not None
+        proc.stdout.close()
+        log.close()
+
+
+def _tell(server: Any, command: str) -> None:
+    server.stdin.write(command + "\n")
+    server.stdin.flush()
+    answer = server.stdout.readline()
+    if answer.strip() != "ok":
+        raise RuntimeError(f"the e2e server did not do {command!r} (its log: {SERVER['log']})")
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    server_process: Any, demo_world: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The app on a free localhost port, serving a fresh copy of the demo world to this test
+    file alone."""
+    db_file = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
+    with closing(sqlite3.connect(demo_world)) as source, closing(sqlite3.connect(db_file)) as copy:
+        source.backup(copy)
+    SERVER["database"] = db_file
+    port = _free_port()
+    _tell(server_process, f"serve {port} {db_file}")
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 break
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.05)
     else:
-        proc.kill()
-        log.close()
-        raise RuntimeError("the e2e server did not start")
+        raise RuntimeError(f"the e2e server did not start serving (its log: {SERVER['log']})")
     try:
-        yield url
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        _tell(server_process, "stop")
 
 
 @pytest.fixture(scope="session")
-def browser(live_server: str) -> Iterator[Any]:
+def browser(demo_world: Path) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -107,10 +159,19 @@ def browser(live_server: str) -> Iterator[Any]:
         b.close()
 
 
+def open_context(browser: Any, base_url: str, **options: Any) -> Any:
+    """A browser context on the live server, with axe-core loaded into each of its pages
+    (bypass_csp only so axe can run there; the app's own pages run no inline script)."""
+    context = browser.new_context(
+        base_url=base_url, **{"viewport": DESKTOP, "bypass_csp": True, **options}
+    )
+    context.add_init_script(path=str(AXE))
+    return context
+
+
 @pytest.fixture
 def page(browser: Any, live_server: str) -> Iterator[Any]:
-    # bypass_csp only so the test can inject axe; the app's own pages run no script at all.
-    context = browser.new_context(base_url=live_server, viewport=DESKTOP, bypass_csp=True)
+    context = open_context(browser, live_server)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     yield pg
@@ -123,7 +184,7 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def make() -> Any:
-        context = browser.new_context(base_url=live_server, viewport=DESKTOP, bypass_csp=True)
+        context = open_context(browser, live_server)
         contexts.append(context)
         pg = context.new_page()
         pg.set_default_timeout(10_000)
@@ -136,14 +197,18 @@ def new_page(browser: Any, live_server: str) -> Iterator[Any]:
 
 def check_a11y(page: Any) -> None:
     """Run axe-core on the current page; any WCAG 2.2 AA violation fails the test."""
-    page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+    page.wait_for_load_state("load")  # styles applied: sizes and colours are what they will be
+    if not page.evaluate("typeof axe !== 'undefined'"):  # a context not made by open_context
+        page.add_script_tag(path=str(AXE))
+    # Only the violations are gathered and sent back: the passes are many and nobody reads them.
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {
+            runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+        })).violations""",
         AXE_TAGS,
     )
     problems = [
-        f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
+        f"{v['id']}: {v['help']} — {[n['target'] for n in v['nodes']][:3]}" for v in violations
     ]
     assert problems == [], f"axe found violations on {page.url}:\n" + "\n".join(problems)
 
@@ -157,12 +222,33 @@ def screenshots(page: Any, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+# The session cookies of the demo people's sign-ins made so far in this process.
+_SIGNED_IN: dict[tuple[str, str], list[Any]] = {}
+
+
 def sign_in(page: Any, email: str, password: str = "demo-password-2026") -> None:
+    """Sign in and land on the home page. The first time for a person of the demo world, with
+    the form; after that with the session cookie that sign-in gave, as a browser that kept it
+    would (every copy of the demo world has the same people), unless the server refuses it
+    (the person signed out, which ends all their sessions). Anyone else uses the form."""
+    key = (email, password)
+    if key in _SIGNED_IN:
+        page.context.add_cookies(_SIGNED_IN[key])
+        response = page.goto("/")
+        if response is not None and response.ok and _signed_in(page):
+            return
+        page.context.clear_cookies()
     page.goto("/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+    if email.endswith("@demo.coprod.org"):
+        _SIGNED_IN[key] = page.context.cookies()
+
+
+def _signed_in(page: Any) -> bool:
+    return bool(page.locator("form[action$='/logout']").count())
 
 
 def emailed_link(email: str, path: str) -> str:

@@ -38,9 +38,10 @@ def pattern(path: str) -> str:
     return re.sub(r"\d+", "N", path)
 
 
-def walk(page: Any, base: str, first: tuple[str, ...] = ()) -> list[str]:
-    """Follow same-site links breadth first, one URL per pattern; axe and shots on each
-    (`first`: pages of the role's that links reach only deep in the walk)."""
+def walk(page: Any, base: str, role: str | None, first: tuple[str, ...] = ()) -> list[str]:
+    """Follow same-site links breadth first, one URL per pattern; axe on each, and shots of
+    each kind of page not yet photographed by any role (`first`: pages of the role's that
+    links reach only deep in the walk)."""
     queue, seen, visited = [*first, *START], set(), []
     while queue and len(visited) < MAX_PAGES:
         url = queue.pop(0)
@@ -60,6 +61,10 @@ def walk(page: Any, base: str, first: tuple[str, ...] = ()) -> list[str]:
             parts = urlsplit(href)
             if parts.netloc == urlsplit(base).netloc and parts.path:
                 queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+        if pattern(path) not in _SHOT:
+            _SHOT.add(pattern(path))
+            name = f"{role or 'visitor'}-{pattern(path).strip('/').replace('/', '-') or 'home'}"
+            screenshots(page, name)
     return visited
 
 
@@ -71,16 +76,8 @@ def test_every_page_a_role_reaches_passes_axe(page, live_server, role) -> None:
         sign_in(page, f"{role}@demo.coprod.org")
     # The roster of the demo's shift waiting for attendance, its sign-in sheet and "mark all".
     first = tuple(roster_pages()) if role in ("coordinator", "staff") else ()
-    visited = walk(page, live_server, first)
+    visited = walk(page, live_server, role, first)
     assert len(visited) >= 5
-    # Screenshots of each kind of page, once across the roles.
-    for path in visited:
-        if pattern(path) in _SHOT:
-            continue
-        _SHOT.add(pattern(path))
-        name = f"{role or 'visitor'}-{pattern(path).strip('/').replace('/', '-') or 'home'}"
-        page.goto(path)
-        screenshots(page, name)
 
 
 def _demo_ids() -> dict[str, int]:

@@ -10,7 +10,15 @@ import sqlite3
 import uuid
 from typing import Any
 
-from tests.e2e.conftest import DESKTOP, PHONE, SERVER, check_a11y, emailed_link, screenshots
+from tests.e2e.conftest import (
+    DESKTOP,
+    PHONE,
+    SERVER,
+    check_a11y,
+    emailed_link,
+    open_context,
+    screenshots,
+)
 from tests.i18n.catalogue import english_left_in, spanish
 
 PASSPHRASE = "una contraseña larga y bonita"
@@ -70,9 +78,7 @@ def _spanish_email(subject: str, body: str) -> None:
 
 
 def test_a_spanish_speaker_finds_registers_signs_up_and_logs_hours(browser, live_server) -> None:
-    context = browser.new_context(
-        base_url=live_server, viewport=DESKTOP, bypass_csp=True, locale="es-ES"
-    )
+    context = open_context(browser, live_server, locale="es-ES")
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

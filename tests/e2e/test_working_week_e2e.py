@@ -3,8 +3,8 @@ roster of yesterday's kitchen shift, "Mark all attended" turns the four voluntee
 into logs, the demo reviewer finds them in the queue (with the flags column) and approves them
 all at once, and a volunteer's home page shows the hours. At 390 px, axe on every page.
 
-This file runs after the other roster tests (which leave the shift unmarked) on purpose: it
-uses up the demo's shift waiting for attendance."""
+It uses up the demo's shift waiting for attendance: the other files, which need it unmarked,
+have copies of the demo world of their own (tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
