@@ -115,9 +115,13 @@ def test_a_coordinator_assigns_a_volunteer_and_marks_attendance(page, new_page) 
     # Attendance on a past shift.
     open_task(page, "Food bank sorting")
     page.get_by_role("link", name="Show past shifts").click()
+    # Wait for the past shifts: clicking on at once would open an upcoming shift's roster.
+    page.wait_for_url(re.compile(r"when=past"))
     _look(page, "task-past-shifts")
     page.get_by_role("link", name=re.compile(r"^Roster")).first.click()
+    page.wait_for_url(re.compile(r"/shifts/\d+/roster"))
     buttons = page.get_by_role("button", name=re.compile(r"^Mark .* as (attended|no-show)$"))
+    buttons.first.wait_for()
     assert buttons.count() > 0
     label = buttons.first.get_attribute("aria-label")
     buttons.first.click()
