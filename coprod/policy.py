@@ -613,6 +613,11 @@ def _org_speak_for(user: Actor, org: Organisation) -> bool:
     return has_role(user, org.id, Role.ADMIN)
 
 
+def spoken_for(user: Actor) -> set[int]:
+    """Twin of org.speak_for, as the ids of the organisations the user may speak for."""
+    return org_ids_with_role(user, Role.ADMIN)
+
+
 def _agreement_view(user: Actor, agreement: Agreement) -> bool:
     """Every version of a programme's agreement and every partner's answer is read by all the
     partnership (the members of the lead agency and of every partner) and by site admins."""
@@ -779,6 +784,7 @@ __all__ = [
     "reviewed_programmes",
     "roles_in",
     "roster_shifts",
+    "spoken_for",
     "verified_qualifications",
     "visible_agreements",
     "visible_awards",

@@ -483,3 +483,25 @@ def staff_agencies(session: Session, user: User) -> list[Organisation]:
         return []
     stmt = select(Organisation).where(Organisation.id.in_(ids), Organisation.kind == OrgKind.AGENCY)
     return list(session.scalars(stmt.order_by(Organisation.name)))
+
+
+def holders(
+    session: Session, org_ids: Iterable[int], roles: Iterable[Role]
+) -> list[tuple[int, User]]:
+    """(organisation id, person) for every active person holding one of the roles in the
+    organisations, by organisation, then person: whom to email in an organisation's name."""
+    ids, wanted = sorted(set(org_ids)), list(roles)
+    if not ids or not wanted:
+        return []
+    rows = session.execute(
+        select(Membership.organisation_id, User)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.organisation_id.in_(ids),
+            Membership.role.in_(wanted),
+            User.is_active.is_(True),
+            User.deleted_at.is_(None),
+        )
+        .order_by(Membership.organisation_id, User.id)
+    )
+    return [(org_id, user) for org_id, user in rows]

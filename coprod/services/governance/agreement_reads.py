@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from coprod import policy
 from coprod.errors import NotFound
 from coprod.i18n import _
-from coprod.models import Agreement, AgreementAnswer, Organisation, Partner, Programme, Role, User
+from coprod.models import Agreement, AgreementAnswer, Organisation, Partner, Programme, User
 from coprod.services.bounds import MAX_ID
 from coprod.services.governance import latest_agreement
 from coprod.services.governance.agreements import require_view
@@ -148,7 +148,7 @@ def speakable(actor: User | None, agreement: Agreement) -> list[Organisation]:
 def waiting_for(session: Session, actor: User) -> list[Waiting]:
     """The newest versions naming an organisation the person is admin of that it has not
     answered yet (one statement; none for people who are nobody's admin)."""
-    org_ids = sorted(policy.org_ids_with_role(actor, Role.ADMIN))
+    org_ids = sorted(policy.spoken_for(actor))
     if not org_ids:
         return []
     newest_versions = (

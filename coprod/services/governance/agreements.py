@@ -25,14 +25,13 @@ from coprod.models import (
     Agreement,
     AgreementAnswer,
     DecisionRule,
-    Membership,
     NotificationKind,
     Organisation,
     Programme,
     Role,
     User,
 )
-from coprod.services import audit, notifications
+from coprod.services import audit, notifications, organisations
 from coprod.services.bounds import parse_day
 from coprod.services.governance import latest_agreement
 from coprod.services.governance.terms import current_terms
@@ -173,18 +172,7 @@ def publish(
 
 
 def _admins(session: Session, org_ids: list[int]) -> list[tuple[int, User]]:
-    rows = session.execute(
-        select(Membership.organisation_id, User)
-        .join(User, User.id == Membership.user_id)
-        .where(
-            Membership.organisation_id.in_(org_ids),
-            Membership.role == Role.ADMIN,
-            User.is_active.is_(True),
-            User.deleted_at.is_(None),
-        )
-        .order_by(Membership.organisation_id, User.id)
-    )
-    return [(org_id, user) for org_id, user in rows]
+    return organisations.holders(session, org_ids, (Role.ADMIN,))
 
 
 def ask_partners(session: Session, agreement: Agreement, *, now: datetime) -> int:

@@ -40,7 +40,6 @@ from coprod.models import (
     DecisionOutcome,
     DecisionRule,
     DecisionVote,
-    Membership,
     NotificationKind,
     Organisation,
     Partner,
@@ -48,7 +47,7 @@ from coprod.models import (
     Role,
     User,
 )
-from coprod.services import audit, localtime, notifications
+from coprod.services import audit, localtime, notifications, organisations
 from coprod.services.bounds import check_instant
 from coprod.services.governance import decision_rule
 from coprod.services.pagination import Page, paginate
@@ -114,22 +113,9 @@ def voting_organisations(session: Session, programme: Programme) -> list[Organis
 
 
 def _admins(session: Session, org_ids: list[int], roles: tuple[Role, ...]) -> list[User]:
-    """The people holding one of the roles in the organisations, each once."""
-    if not org_ids:
-        return []
-    return list(
-        session.scalars(
-            select(User)
-            .where(
-                User.id.in_(
-                    select(Membership.user_id).where(
-                        Membership.organisation_id.in_(org_ids), Membership.role.in_(roles)
-                    )
-                )
-            )
-            .order_by(User.id)
-        )
-    )
+    """The (active) people holding one of the roles in the organisations, each once."""
+    people = {user.id: user for _org, user in organisations.holders(session, org_ids, roles)}
+    return [people[i] for i in sorted(people)]
 
 
 def organisation_to_vote_for(
@@ -143,7 +129,7 @@ def organisation_to_vote_for(
             raise Invalid("organisation_id", _("No such organisation."))
         return org
     voting = set(voting_organisation_ids(session, decision.programme))
-    mine = sorted(voting & policy.org_ids_with_role(actor, Role.ADMIN))
+    mine = sorted(voting & policy.spoken_for(actor))
     if not mine:
         raise NotAllowed(
             _("Only an admin of an organisation in this partnership can vote in its name.")
@@ -161,7 +147,7 @@ def organisation_to_vote_for(
 def organisations_i_vote_for(session: Session, actor: Actor, decision: Decision) -> list[int]:
     """The organisations of the partnership in whose name this person may vote."""
     voting = voting_organisation_ids(session, decision.programme)
-    return [i for i in voting if i in policy.org_ids_with_role(actor, Role.ADMIN)]
+    return [i for i in voting if i in policy.spoken_for(actor)]
 
 
 # --- opening ------------------------------------------------------------------------------
@@ -626,7 +612,7 @@ def view_decision(
     counts = Counter(v.option_id for v in decision.votes if v.organisation_id in ids)
     ballots = [Ballot(o, by_org.get(o.id)) for o in entitled]
     ballots.sort(key=lambda b: b.vote is None)
-    admin_of = policy.org_ids_with_role(actor, Role.ADMIN)
+    admin_of = policy.spoken_for(actor)
     return DecisionView(
         decision=decision,
         counts={o.id: counts.get(o.id, 0) for o in decision.options},
@@ -661,7 +647,7 @@ def waiting_for_my_vote(session: Session, actor: Actor, *, now: datetime) -> lis
     """The open decisions of the partnerships the person's organisations (as admin) belong
     to, that those organisations have not voted on, soonest to close first (one statement);
     None for someone who is an admin of no organisation."""
-    admin_of = sorted(policy.org_ids_with_role(actor, Role.ADMIN))
+    admin_of = sorted(policy.spoken_for(actor))
     if not admin_of:
         return None
     in_partnership = or_(
