@@ -35,6 +35,7 @@ def confirm_email(page: Any, email: str) -> None:
 
 def sign_out(page: Any) -> None:
     button = page.get_by_role("button", name="Sign out")
+    page.wait_for_load_state()  # is_visible does not wait: a page still loading reads as hidden
     if not button.is_visible():  # on a phone it is inside the Menu disclosure
         page.get_by_text("Menu", exact=True).click()
     button.click()
