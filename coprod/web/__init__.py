@@ -6,6 +6,7 @@ import importlib
 from typing import Any
 
 from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -73,7 +74,7 @@ def _register_proxy(app: Flask) -> None:
 
 def _register_gate(app: Flask) -> None:
     @app.before_request
-    def _gate() -> Any:
+    def _gate() -> ResponseReturnValue | None:
         # Read-only requests need no write lock on SQLite (see coprod.db).
         sqlite_begin.set("BEGIN" if request.method in ("GET", "HEAD") else "BEGIN IMMEDIATE")
         if request.endpoint is None or request.endpoint == "static":
@@ -90,7 +91,8 @@ def _register_gate(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "_public", False) or current_user.is_authenticated:
             return None
-        return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        refused: Response = app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return refused
 
 
 def _has_nul(req: Any) -> bool:
@@ -173,7 +175,7 @@ def _http_message(err: HTTPException, status: int) -> str:
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def _domain_error(err: DomainError) -> Any:
+    def _domain_error(err: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         # A refused button action (sign up twice, a stale review) goes back with the reason.
         back = _path_of(request.referrer or "")
@@ -189,21 +191,21 @@ def _register_errors(app: Flask) -> None:
         ), err.status
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(err: CSRFError) -> Any:
+    def _csrf_error(err: CSRFError) -> ResponseReturnValue:
         message = _("Your form expired or was sent from elsewhere. Go back, reload and try again.")
         return render_template(
             "errors/error.html", status=400, title=_("Form expired"), message=message
         ), 400
 
     @app.errorhandler(429)
-    def _too_many(err: HTTPException) -> Any:
+    def _too_many(err: HTTPException) -> ResponseReturnValue:
         message = _("Too many attempts. Wait a few minutes, then try again.")
         return render_template(
             "errors/error.html", status=429, title=_("Too many attempts"), message=message
         ), 429
 
     @app.errorhandler(HTTPException)
-    def _http_error(err: HTTPException) -> Any:
+    def _http_error(err: HTTPException) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return err
         status = err.code or 500
@@ -215,7 +217,7 @@ def _register_errors(app: Flask) -> None:
         ), status
 
     @app.errorhandler(500)
-    def _server_error(err: Exception) -> Any:
+    def _server_error(err: Exception) -> ResponseReturnValue:
         db.session.rollback()
         return render_template(
             "errors/error.html",
