@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,9 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.i18n import _, _l
-from coprod.models import Programme
+from coprod.models import Programme, User
 from coprod.services import money, organisations, partners, programmes
-from coprod.web.helpers import form_status, page_args, public, run_service, viewer
+from coprod.web.helpers import form_status, page_args, public, run_service, signed_in, viewer
 from coprod.web.orgs import zone_choices
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
@@ -95,8 +95,8 @@ class RemovePartnerForm(FlaskForm):
     confirm = BooleanField(_l("Yes, remove this partner from the programme"))
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
+def _me() -> User:
+    return signed_in()
 
 
 def _programme(programme_id: int) -> Programme:
@@ -107,14 +107,14 @@ def _managed(programme_id: int) -> Programme:
     return programmes.get_programme_to_manage(db.session(), _me(), programme_id)
 
 
-def _to_show(programme: Programme, anchor: str | None = None) -> Any:
+def _to_show(programme: Programme, anchor: str | None = None) -> ResponseReturnValue:
     target = url_for("programmes.show", programme_id=programme.id, _anchor=anchor)
     return redirect(target, code=303)
 
 
 @bp.route("")
 @public
-def index() -> Any:
+def index() -> ResponseReturnValue:
     form = SearchForm(request.args)
     page, per_page = page_args()
     result = programmes.list_programmes(db.session(), viewer(), form.q.data, page, per_page)
@@ -123,12 +123,12 @@ def index() -> Any:
 
 @bp.route("/<int:programme_id>")
 @public
-def show(programme_id: int) -> Any:
+def show(programme_id: int) -> ResponseReturnValue:
     return render_template("programmes/show.html", programme=_programme(programme_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> Any:
+def new() -> ResponseReturnValue:
     agencies = organisations.staff_agencies(db.session(), _me())
     if not agencies:
         raise NotAllowed(
@@ -157,7 +157,7 @@ def new() -> Any:
 
 
 @bp.route("/<int:programme_id>/edit", methods=["GET", "POST"])
-def edit(programme_id: int) -> Any:
+def edit(programme_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     form = ProgrammeForm(obj=programme, lead_zone=programme.lead_organisation.timezone)
     if form.validate_on_submit():
@@ -174,7 +174,7 @@ def edit(programme_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/partners/new", methods=["GET", "POST"])
-def add_partner(programme_id: int) -> Any:
+def add_partner(programme_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     form = PartnerForm(data={"organisation": request.args.get("name", "")})
     if form.validate_on_submit():
@@ -200,7 +200,7 @@ def add_partner(programme_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/partners/<int:partner_id>/edit", methods=["GET", "POST"])
-def edit_partner(programme_id: int, partner_id: int) -> Any:
+def edit_partner(programme_id: int, partner_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     partner = partners.get_partner(db.session(), programme, partner_id)
     form = EditPartnerForm(obj=partner)
@@ -225,7 +225,7 @@ def edit_partner(programme_id: int, partner_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/partners/<int:partner_id>/remove", methods=["GET", "POST"])
-def remove_partner(programme_id: int, partner_id: int) -> Any:
+def remove_partner(programme_id: int, partner_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     partner = partners.get_partner(db.session(), programme, partner_id)
     name = partner.organisation.name
@@ -242,7 +242,7 @@ def remove_partner(programme_id: int, partner_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/metrics/new", methods=["GET", "POST"])
-def add_metric(programme_id: int) -> Any:
+def add_metric(programme_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     form = MetricForm()
     if form.validate_on_submit():
