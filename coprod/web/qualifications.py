@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
@@ -89,7 +90,7 @@ def _qualification(qualification_id: int) -> Qualification:
     return quals.get_qualification(db.session(), viewer(), qualification_id)
 
 
-def _to_show(qualification: Qualification) -> Any:
+def _to_show(qualification: Qualification) -> ResponseReturnValue:
     return redirect(url_for("qualifications.show", qualification_id=qualification.id), code=303)
 
 
@@ -106,7 +107,7 @@ def _values(form: QualificationForm) -> dict[str, Any]:
 
 @bp.route("/orgs/<int:org_id>/qualifications")
 @public
-def index(org_id: int) -> Any:
+def index(org_id: int) -> ResponseReturnValue:
     session, actor = db.session(), viewer()
     org = _org(org_id)
     archived = request.args.get("archived") == "1" and policy.can(
@@ -122,7 +123,7 @@ def index(org_id: int) -> Any:
 
 
 @bp.route("/orgs/<int:org_id>/qualifications/new", methods=["GET", "POST"])
-def new(org_id: int) -> Any:
+def new(org_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     org = _org(org_id)
     policy.require(actor, "org.manage_qualifications", org)
@@ -141,7 +142,7 @@ def new(org_id: int) -> Any:
 
 
 @bp.route("/qualifications/<int:qualification_id>/edit", methods=["GET", "POST"])
-def edit(qualification_id: int) -> Any:
+def edit(qualification_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     qualification = _qualification(qualification_id)
     org = qualification.organisation
@@ -167,7 +168,7 @@ def edit(qualification_id: int) -> Any:
 
 
 @bp.route("/qualifications/<int:qualification_id>/archive", methods=["POST"])
-def archive(qualification_id: int) -> Any:
+def archive(qualification_id: int) -> ResponseReturnValue:
     """Archive (archived=yes) or bring back (anything else) a qualification."""
     session, actor = db.session(), _me()
     qualification = _qualification(qualification_id)
@@ -189,7 +190,7 @@ def archive(qualification_id: int) -> Any:
     return _to_show(qualification)
 
 
-def _show(qualification: Qualification, award_form: AwardForm | None = None) -> Any:
+def _show(qualification: Qualification, award_form: AwardForm | None = None) -> str:
     session, actor = db.session(), viewer()
     holders = None
     if policy.can(actor, "qualification.verify", qualification):
@@ -211,12 +212,12 @@ def _show(qualification: Qualification, award_form: AwardForm | None = None) -> 
 
 @bp.route("/qualifications/<int:qualification_id>")
 @public
-def show(qualification_id: int) -> Any:
+def show(qualification_id: int) -> ResponseReturnValue:
     return _show(_qualification(qualification_id))
 
 
 @bp.route("/qualifications/<int:qualification_id>/awards", methods=["POST"])
-def award(qualification_id: int) -> Any:
+def award(qualification_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     qualification = _qualification(qualification_id)
     policy.require(actor, "qualification.verify", qualification)
@@ -249,7 +250,7 @@ def award(qualification_id: int) -> Any:
 
 
 @bp.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
-def revoke(award_id: int) -> Any:
+def revoke(award_id: int) -> ResponseReturnValue:
     """Revoke an award, after a page that asks to confirm."""
     session, actor = db.session(), _me()
     found = quals.get_award(session, actor, award_id)
@@ -274,7 +275,7 @@ def revoke(award_id: int) -> Any:
 
 
 @bp.route("/my/qualifications", methods=["GET", "POST"])
-def mine() -> Any:
+def mine() -> ResponseReturnValue:
     session, actor = db.session(), _me()
     form = MyProfileForm()
     if request.method == "GET":
