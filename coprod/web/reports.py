@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -101,7 +102,7 @@ def _page(items: list[Any], raw: str | None) -> Page[Any]:
 
 
 @bp.route("/programmes/<int:programme_id>/reports")
-def show(programme_id: int) -> Any:
+def show(programme_id: int) -> ResponseReturnValue:
     form = PeriodForm(formdata=request.args)
     page = run_service(
         form,
@@ -245,7 +246,7 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
 @bp.route("/programmes/<int:programme_id>/impact")
 @public
 @shared_for_visitors
-def impact(programme_id: int) -> Any:
+def impact(programme_id: int) -> ResponseReturnValue:
     result = reports.get_impact(db.session(), viewer(), programme_id, now=utcnow())
     return render_template(
         "reports/impact.html",
