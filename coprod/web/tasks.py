@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 from wtforms import (
     BooleanField,
@@ -29,7 +32,7 @@ from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
-from coprod.models import Organisation, Programme, Task, TaskStatus, User
+from coprod.models import Organisation, Programme, Shift, Task, TaskStatus, User
 from coprod.services import localtime, programmes, shift_changes, shifts, signups, tasks
 from coprod.services.bounds import as_id
 from coprod.services.capacity import qualifications as quals
@@ -226,7 +229,7 @@ def _task_choices(form: TaskForm, programme: Programme, task: Task | None = None
 @bp.route("/tasks")
 @public
 @shared_for_visitors
-def index() -> Any:
+def index() -> ResponseReturnValue:
     session = db.session()
     if request.args.get("fit") == "me" and current_user.is_authenticated:
         from coprod.web.matching import render_fit_list
@@ -260,7 +263,7 @@ def index() -> Any:
 @bp.route("/tasks/<int:task_id>")
 @public
 @shared_for_visitors
-def show(task_id: int) -> Any:
+def show(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task(session, actor, task_id)
@@ -284,7 +287,7 @@ def show(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/interest", methods=["POST"])
-def interest(task_id: int) -> Any:
+def interest(task_id: int) -> ResponseReturnValue:
     """The "I'm interested" toggle of an ongoing task: interested=yes joins its contact list,
     anything else leaves it."""
     session, actor = db.session(), _actor()
@@ -304,7 +307,7 @@ def interest(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/interested")
-def interested(task_id: int) -> Any:
+def interested(task_id: int) -> ResponseReturnValue:
     """The task's contact list, for its coordinators and the lead agency's staff."""
     session, actor = db.session(), _actor()
     task = tasks.get_task(session, actor, task_id)
@@ -317,7 +320,7 @@ def interested(task_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
-def new(programme_id: int) -> Any:
+def new(programme_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     programme = programmes.get_programme_to_manage(session, actor, programme_id)
@@ -353,7 +356,7 @@ def new(programme_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
-def edit(task_id: int) -> Any:
+def edit(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id, "task.edit_description")
@@ -375,7 +378,7 @@ def edit(task_id: int) -> Any:
     ), form_status(form)
 
 
-def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm) -> Task:
+def _update(session: Session, actor: User | None, task: Task, form: DescriptionForm) -> Task:
     description, location = form.description.data or "", form.location.data or ""
     if not isinstance(form, TaskForm):
         return tasks.update_task(session, actor, task, description=description, location=location)
@@ -396,7 +399,7 @@ def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm)
 
 
 @bp.route("/tasks/<int:task_id>/status", methods=["POST"])
-def transition(task_id: int) -> Any:
+def transition(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -411,7 +414,7 @@ def transition(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/cancel")
-def cancel(task_id: int) -> Any:
+def cancel(task_id: int) -> ResponseReturnValue:
     session = db.session()
     task = tasks.get_task_to_manage(session, _actor(), task_id)
     return render_template(
@@ -423,7 +426,7 @@ def cancel(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/new", methods=["GET", "POST"])
-def add_shift(task_id: int) -> Any:
+def add_shift(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -450,7 +453,7 @@ def add_shift(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/weekly", methods=["GET", "POST"])
-def add_weekly_shifts(task_id: int) -> Any:
+def add_weekly_shifts(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -470,7 +473,9 @@ def add_weekly_shifts(task_id: int) -> Any:
     ), form_status(form)
 
 
-def _weekly(session: Any, actor: User | None, task: Task, form: WeeklyShiftsForm) -> Any:
+def _weekly(
+    session: Session, actor: User | None, task: Task, form: WeeklyShiftsForm
+) -> list[Shift]:
     first = _at(task, form.first_date.data, form.starts_at.data)
     return shifts.add_weekly_shifts(
         session,
@@ -486,7 +491,7 @@ def _weekly(session: Any, actor: User | None, task: Task, form: WeeklyShiftsForm
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
-def edit_shift(task_id: int, shift_id: int) -> Any:
+def edit_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -520,7 +525,7 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/delete", methods=["GET", "POST"])
-def delete_shift(task_id: int, shift_id: int) -> Any:
+def delete_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -541,7 +546,7 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/cancel", methods=["GET", "POST"])
-def cancel_shift(task_id: int, shift_id: int) -> Any:
+def cancel_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -575,7 +580,7 @@ def cancel_shift(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/remove", methods=["GET", "POST"])
-def remove_from_series(task_id: int, shift_id: int) -> Any:
+def remove_from_series(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -612,7 +617,7 @@ def remove_from_series(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/copy", methods=["GET", "POST"])
-def copy_shifts(task_id: int) -> Any:
+def copy_shifts(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -661,7 +666,7 @@ def copy_shifts(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/move", methods=["GET", "POST"])
-def move_shifts(task_id: int) -> Any:
+def move_shifts(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -696,7 +701,7 @@ def move_shifts(task_id: int) -> Any:
 # --- for other pages ----------------------------------------------------------------------
 
 
-def _zone_of(owner: Any) -> Any:
+def _zone_of(owner: Any) -> ZoneInfo:
     """The zone of a shift, task, programme or organisation (for the template filters)."""
     if isinstance(owner, Organisation):
         return localtime.zone(localtime.organisation_zone_name(owner))
