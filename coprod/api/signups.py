@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import Id, PageArgs, UTCDateTime, lazy_error, page_schema
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
 from coprod.i18n import _, _l
@@ -119,8 +119,8 @@ class ScheduleArgs(PageArgs):
         load_default=True,
         validate=validate.OneOf(
             [True],
-            error=_l(
-                "Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups."
+            error=lazy_error(
+                _l("Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups.")
             ),
         ),
         metadata={"description": "Your own schedule (the only list here): true."},
