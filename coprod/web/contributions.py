@@ -122,7 +122,7 @@ def log_form_class(task: Task, organisations: list[Organisation] | None = None) 
     """The log form for a task: an outcome field per metric, in-kind rows, 'on behalf of'."""
 
     class TaskLogForm(LogForm):
-        pass
+        organisation: SelectField  # set below, when the person may log for an organisation
 
     if organisations:
         TaskLogForm.organisation = SelectField(

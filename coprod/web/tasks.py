@@ -625,7 +625,7 @@ def copy_shifts(task_id: int) -> ResponseReturnValue:
     targets = shift_changes.copy_targets(session, actor, task)
     form.target_task_id.choices = [SelectChoice("", _("Choose a task"))] + [
         SelectChoice(
-            t.id,
+            str(t.id),
             _("%(title)s (%(status)s)", title=t.title, status=task_status_label(t.status).lower()),
         )
         for t in targets
