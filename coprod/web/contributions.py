@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict
 
 from flask import (
     Blueprint,
@@ -26,12 +26,12 @@ from wtforms.widgets import DateInput, TextInput
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
-from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
+from coprod.models import ContributionLog, LogStatus, Organisation, Shift, Task, User
 from coprod.services import contributions, record, review
 from coprod.services.bounds import as_id, read_decimal
 from coprod.services.money import format_number
 from coprod.services.signups import describe_time
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, field_of
 from coprod.web.helpers import commit, form_status, run_service, safe_next, signed_in
 
 bp = Blueprint("contributions", __name__)
@@ -65,8 +65,9 @@ class DecimalText(Field):
 
     widget = TextInput()
     raw: str | None = None
+    data: Decimal | None
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = str(valuelist[0]) if valuelist else ""
         text = self.raw.strip()
         self.data = None
@@ -88,8 +89,9 @@ class DateText(Field):
 
     widget = DateInput()
     raw: str | None = None
+    data: date | None
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = str(valuelist[0]) if valuelist else ""
         self.data = None
         if not self.raw.strip():
@@ -165,24 +167,35 @@ def _fill_from(form: LogForm, log: ContributionLog) -> None:
     form.shift.data = str(log.shift_id or "")
     for o in log.outcomes:
         if hasattr(form, f"outcome_{o.metric_id}"):
-            getattr(form, f"outcome_{o.metric_id}").data = o.quantity
+            field_of(form, f"outcome_{o.metric_id}", DecimalText).data = o.quantity
     for i, item in enumerate(log.in_kind[:IN_KIND_ROWS]):
-        getattr(form, f"in_kind_{i}_description").data = item.description
-        getattr(form, f"in_kind_{i}_value").data = item.value
+        field_of(form, f"in_kind_{i}_description", StringField).data = item.description
+        field_of(form, f"in_kind_{i}_value", DecimalText).data = item.value
 
 
-def _values(form: LogForm, task: Task) -> dict[str, Any]:
+class LogValues(TypedDict):
+    """What a log form holds, as the contributions services take it (keyword arguments)."""
+
+    on: date | None
+    hours: Decimal | None
+    notes: str
+    outcomes: list[tuple[int, Decimal]]
+    in_kind: list[tuple[str, Decimal | None]]
+    shift: Shift | None
+
+
+def _values(form: LogForm, task: Task) -> LogValues:
     """What the form holds, as the contributions services take it."""
     shifts = {str(s.id): s for s in task.shifts}
     outcomes = []
     for metric in task.metrics:
-        quantity = getattr(form, f"outcome_{metric.id}").data
+        quantity = field_of(form, f"outcome_{metric.id}", DecimalText).data
         if quantity is not None:
             outcomes.append((metric.id, quantity))
     in_kind = [
         (
-            getattr(form, f"in_kind_{i}_description").data or "",
-            getattr(form, f"in_kind_{i}_value").data,
+            field_of(form, f"in_kind_{i}_description", StringField).data or "",
+            field_of(form, f"in_kind_{i}_value", DecimalText).data,
         )
         for i in range(IN_KIND_ROWS)
     ]
@@ -326,7 +339,7 @@ def edit(log_id: int) -> ResponseReturnValue:
 
 
 def _change(
-    log_id: int, action: str, change: Callable[..., Any], mode: str, done: str
+    log_id: int, action: str, change: Callable[..., ContributionLog], mode: str, done: str
 ) -> ResponseReturnValue:
     """The log form filled with the log, and the service that changes it."""
     session, actor = db.session(), _actor()
