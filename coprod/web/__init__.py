@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from coprod import policy
 from coprod.db import db, sqlite_begin
@@ -95,7 +95,7 @@ def _register_gate(app: Flask) -> None:
         return refused
 
 
-def _has_nul(req: Any) -> bool:
+def _has_nul(req: Request) -> bool:
     """True when a query or form parameter (name or value) contains a null byte."""
     for values in (req.args, req.form):
         for key, value in values.items(multi=True):
@@ -275,10 +275,11 @@ def _register_flash_redirects(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    def nav_url(endpoint: str, **values: Any) -> str | None:
+    def nav_url(endpoint: str, **values: int | str) -> str | None:
         """A link to an endpoint, or None while that part of the site is not installed."""
         if endpoint not in app.view_functions:
             return None
-        return url_for(endpoint, **values)
+        # url_for types its own options (_external: bool...); ids are plain values.
+        return url_for(endpoint, **cast(dict[str, Any], values))
 
     app.jinja_env.globals.update(can=policy.can, nav_url=nav_url)
