@@ -3,8 +3,6 @@ organisations, the scheduled jobs' last runs, people's accounts, the audit log."
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -77,7 +75,7 @@ class ReasonForm(FlaskForm):
 
 
 @bp.context_processor
-def _labels() -> dict[str, Any]:
+def _labels() -> dict[str, object]:
     """Roles and kinds of organisation in words, for the admin pages."""
     return {"role_labels": organisations.role_labels, "kind_label": organisations.kind_label}
 
