@@ -4,8 +4,6 @@ and one version."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -27,11 +25,11 @@ bp = Blueprint("agreements", __name__, url_prefix="/programmes/<int:programme_id
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """The agreement's words for every template, and the programme page's partner standings
     (None for people outside the partnership)."""
 
-    def agreement_standings(programme: Programme) -> dict[str, Any] | None:
+    def agreement_standings(programme: Programme) -> dict[str, object] | None:
         if not policy.can(viewer(), "programme.view_reports", programme):
             return None
         session = db.session()
