@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,6 +23,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from coprod.db import db, utcnow
 from coprod.extensions import export_limits, limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
+from coprod.models import User
 from coprod.services import (
     account_deletion,
     accounts,
@@ -69,7 +69,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
 
-def _failed(response: Any) -> bool:
+def _failed(response: Response) -> bool:
     """Only refused attempts count towards the limits; a successful sign-in redirects."""
     return bool(response.status_code != 303)
 
@@ -82,7 +82,7 @@ def _limit(name: str) -> Callable[[], str]:
     return lambda: str(current_app.config[name])
 
 
-def _start_session(user: Any, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session at every login: nothing carried over
     login_user(user, remember=remember)
 
