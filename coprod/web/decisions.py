@@ -6,7 +6,6 @@ admins of the voting organisations) and the page confirming an early close."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -32,7 +31,7 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """For every template: a rule and an outcome in words, and the open decisions count of a
     programme (the programme page's link)."""
 
