@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -166,7 +165,7 @@ def index(task_id: int) -> ResponseReturnValue:
     page_no, per_page = page_args()
     summary = feedback.feedback_summary(session, task)
     organiser = policy.can(actor, "task.view_feedback", task)
-    items: Page[Any]
+    items: Page[Feedback] | Page[feedback.PublicComment]
     if organiser:
         items = feedback.task_feedback(session, actor, task, page=page_no, per_page=per_page)
     else:
