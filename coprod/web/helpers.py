@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, request
@@ -15,7 +15,7 @@ from coprod.errors import Conflict, Invalid
 from coprod.models import User
 from coprod.services.pagination import clamp
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 T = TypeVar("T")
 
 
