@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -24,7 +22,7 @@ bp = Blueprint("letters", __name__)
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     return {
         "letter_intro": letter_pdf.intro,
         "programme_heading": letter_pdf.programme_heading,
