@@ -3,8 +3,6 @@ step (with the reason its author reads), restore and dismiss, and the programme'
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -61,7 +59,7 @@ def _load(kind: str, item_id: int) -> Item:
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     return {"moderation_item_url": item_url}
 
 
