@@ -3,8 +3,6 @@ messages to a shift's roster, and the outbox for site admins."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     Response,
@@ -23,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
-from coprod.models import NotificationKind, OutboxStatus, User
+from coprod.models import NotificationKind, OutboxStatus, Shift, User
 from coprod.services import calendar, notifications, signups
 from coprod.services import outbox as mail_outbox
 from coprod.web.forms import ButtonForm
@@ -123,7 +121,7 @@ def calendar_feed(token: str) -> ResponseReturnValue:
     )
 
 
-def _render_message(shift: Any, form: RosterMessageForm) -> ResponseReturnValue:
+def _render_message(shift: Shift, form: RosterMessageForm) -> ResponseReturnValue:
     roster = signups.get_roster(db.session(), _me(), shift, 1, 1)  # checks shift.view_roster
     return render_template(
         "notifications/message_roster.html", shift=shift, form=form, people=roster.total
