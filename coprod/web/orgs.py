@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -61,7 +59,7 @@ ROLE_HINTS = {
 
 
 @bp.context_processor
-def _labels() -> dict[str, Any]:
+def _labels() -> dict[str, object]:
     """Roles and kinds of organisation in words, for the organisation pages (task statuses:
     the tasks views' task_status_label)."""
     return {
@@ -80,7 +78,7 @@ def zone_choices(blank: str | None = None) -> list[SelectChoice]:
 class TimeZoneForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), validate_choice=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = zone_choices()
         if not self.timezone.data:
