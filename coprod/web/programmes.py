@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,7 +24,7 @@ DATE_HINT = _l("For example 2026-09-30.")
 
 
 @bp.app_context_processor
-def _labels() -> dict[str, Any]:
+def _labels() -> dict[str, object]:
     """An organisation's kind in words (the task status's words come from the tasks views)."""
     return {"org_kind_label": organisations.kind_label}
 
@@ -34,6 +34,25 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search programmes"))
+
+
+class ProgrammeValues(TypedDict):
+    """The programme form's values, as create_programme and update_programme take them (the
+    services clean each: a blank or missing text is the same to them)."""
+
+    name: str
+    description: str
+    starts_on: str | None
+    ends_on: str | None
+    is_pilot: bool
+    hypothesis: str | None
+    evaluation_starts_on: str | None
+    evaluation_ends_on: str | None
+    hourly_rate: str | None
+    currency: str | None
+    timezone: str | None
+    letter_signatory: str | None
+    accepts_proposals: bool
 
 
 class ProgrammeForm(FlaskForm):
@@ -51,7 +70,7 @@ class ProgrammeForm(FlaskForm):
     letter_signatory = StringField(_l("Signature line on service letters"))
     accepts_proposals = BooleanField(_l("Residents may propose tasks for this programme"))
 
-    def __init__(self, *args: Any, lead_zone: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: object, lead_zone: str | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         lead = (
             _("The lead agency's time zone (%(zone)s)", zone=lead_zone)
@@ -63,8 +82,23 @@ class ProgrammeForm(FlaskForm):
         if not self.is_submitted() and not self.currency.data:
             self.currency.data = money.default_currency()
 
-    def values(self) -> dict[str, Any]:
-        return {name: self[name].data for name in programmes.FIELDS}
+    def values(self) -> ProgrammeValues:
+        """Every field of coprod.services.programmes.FIELDS, as the services take them."""
+        return ProgrammeValues(
+            name=self.name.data or "",
+            description=self.description.data or "",
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            is_pilot=self.is_pilot.data,
+            hypothesis=self.hypothesis.data,
+            evaluation_starts_on=self.evaluation_starts_on.data,
+            evaluation_ends_on=self.evaluation_ends_on.data,
+            hourly_rate=self.hourly_rate.data,
+            currency=self.currency.data,
+            timezone=self.timezone.data,
+            letter_signatory=self.letter_signatory.data,
+            accepts_proposals=self.accepts_proposals.data,
+        )
 
 
 class NewProgrammeForm(ProgrammeForm):
