@@ -3,8 +3,6 @@ with its supports and the agency's answer, and the author's own list (/my/propos
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -27,7 +25,7 @@ SORT_LABELS = {"supported": _l("Most supported"), "newest": _l("Newest")}
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """A proposal's status and author in words, for every template."""
     return {"proposal_status": status_label, "proposal_author": proposals.author_label}
 
@@ -40,7 +38,7 @@ class ProposalSearch(FlaskForm):
     sort = SelectField(_l("Sort by"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.sort.choices = [SelectChoice(k, str(v)) for k, v in SORT_LABELS.items()]
         self.status.choices = [SelectChoice("", _("Any status"))] + [
@@ -62,7 +60,7 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Public answer"))
     add_coordinator = BooleanField(_l("Add the proposer as a co-coordinator of the task"))
 
-    def __init__(self, proposal: Proposal, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, proposal: Proposal, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         allowed = proposals.ANSWERS.get(proposal.status, ())
         self.status.choices = [SelectChoice(s.value, status_label(s)) for s in allowed]
