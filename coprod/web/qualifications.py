@@ -4,7 +4,7 @@ and the person's own qualifications and skills (/my/qualifications)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -27,7 +27,7 @@ bp = Blueprint("qualifications", __name__)
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """An award's state and a qualification's validity in words, for every template."""
     return {
         "award_state_label": quals.state_label,
@@ -53,7 +53,7 @@ class QualificationForm(FlaskForm):
     verifier = SelectField(_l("Who verifies it"), validate_choice=False)
     programme_id = SelectField(_l("Programme whose lead agency verifies it"), validate_choice=False)
 
-    def __init__(self, org: Organisation, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, org: Organisation, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.verifier.choices = [
             (v.value, str(label)) for v, label in quals.VERIFIER_LABELS.items()
@@ -94,7 +94,18 @@ def _to_show(qualification: Qualification) -> ResponseReturnValue:
     return redirect(url_for("qualifications.show", qualification_id=qualification.id), code=303)
 
 
-def _values(form: QualificationForm) -> dict[str, Any]:
+class QualificationValues(TypedDict):
+    """What the qualification form holds, as define/update_qualification take it."""
+
+    name: str
+    description: str
+    how_to_get: str
+    validity_months: str
+    verifier: str
+    programme_id: str | None
+
+
+def _values(form: QualificationForm) -> QualificationValues:
     return {
         "name": form.name.data or "",
         "description": form.description.data or "",
