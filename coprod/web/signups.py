@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     Response,
@@ -331,7 +329,7 @@ def attendance(signup_id: int) -> ResponseReturnValue:
 
 
 @bp.app_context_processor
-def _template_helpers() -> dict[str, Any]:
+def _template_helpers() -> dict[str, object]:
     """Helpers for `signups/_shift_actions.html`, which the task page includes."""
 
     def shift_started(shift: Shift) -> bool:
