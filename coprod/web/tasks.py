@@ -6,7 +6,6 @@ Times in the shift forms are the programme's local time (coprod/services/localti
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -76,7 +75,7 @@ def _actor() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _opt_int(value: Any) -> int | None:
+def _opt_int(value: str | int | None) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)
@@ -700,8 +699,11 @@ def move_shifts(task_id: int) -> ResponseReturnValue:
 
 # --- for other pages ----------------------------------------------------------------------
 
+# What has a time zone of its own, for the template filters.
+ZoneOwner = Organisation | Programme | Task | Shift
 
-def _zone_of(owner: Any) -> ZoneInfo:
+
+def _zone_of(owner: ZoneOwner) -> ZoneInfo:
     """The zone of a shift, task, programme or organisation (for the template filters)."""
     if isinstance(owner, Organisation):
         return localtime.zone(localtime.organisation_zone_name(owner))
@@ -713,33 +715,33 @@ def _zone_of(owner: Any) -> ZoneInfo:
 
 
 @bp.app_template_filter("local_time")
-def _local_time(instant: datetime | None, owner: Any) -> str:
+def _local_time(instant: datetime | None, owner: ZoneOwner) -> str:
     """{{ signup.queued_at|local_time(shift) }}: "Sat 28 Mar 2026, 09:00 GMT" in the zone of
     the shift, task, programme or organisation given."""
     return localtime.format_instant(instant, _zone_of(owner)) if instant else ""
 
 
 @bp.app_template_filter("local")
-def _local(instant: datetime, owner: Any) -> datetime:
+def _local(instant: datetime, owner: ZoneOwner) -> datetime:
     """{{ shift.starts_at|local(shift) }}: the instant as an aware local datetime (its
     .tzname() is the abbreviation)."""
     return localtime.to_local(instant, _zone_of(owner))
 
 
 @bp.app_template_filter("shift_time")
-def _shift_time(shift: Any, year: bool = True) -> str:
+def _shift_time(shift: Shift, year: bool = True) -> str:
     """{{ shift|shift_time }}: "Sat 28 Mar 2026, 09:00-12:00 GMT" in its programme zone."""
     return localtime.describe_shift(shift, year=year)
 
 
 @bp.app_template_filter("time_zone")
-def _time_zone(owner: Any) -> str:
+def _time_zone(owner: ZoneOwner) -> str:
     """{{ programme|time_zone }}: the IANA name of its zone, like Europe/London."""
     return str(_zone_of(owner).key)
 
 
 @bp.app_context_processor
-def _template_helpers() -> dict[str, Any]:
+def _template_helpers() -> dict[str, object]:
     def programme_tasks(programme: Programme) -> list[Task]:
         """The programme's tasks the current person may see (for the programme page)."""
         return tasks.list_programme_tasks(db.session(), _actor(), programme)
