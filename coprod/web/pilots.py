@@ -5,7 +5,6 @@ downloads and the decision, and "What we learned from pilots"
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -160,7 +159,7 @@ def _evaluation_page(
     ), status
 
 
-def _days(figures: dict[str, Any]) -> dict[str, date]:
+def _days(figures: pilots.EvaluationFigures) -> dict[str, date]:
     """The periods' bounds as dates, for the date filters."""
     return {
         f"{group}_{end}": date.fromisoformat(figures[group][end])
