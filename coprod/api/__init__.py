@@ -13,6 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -123,7 +124,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(app.blueprints["api-docs"])
 
     @app.before_request
-    def _api_auth() -> Any:
+    def _api_auth() -> ResponseReturnValue | None:
         if (request.blueprint or "").startswith("api_"):
             before_api_request()
             return refuse_hostile_body(request)

@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app, url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -137,7 +138,7 @@ def account_out(user: User) -> dict[str, Any]:
 @blp.response(202, Accepted)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def register(args: dict[str, Any]) -> Any:
+def register(args: dict[str, Any]) -> ResponseReturnValue:
     """Register a volunteer account. The answer is the same whether or not the address
     already has an account (its owner is emailed instead); a new account is emailed a
     confirmation link. Then create a token with POST /tokens."""
@@ -160,7 +161,7 @@ def register(args: dict[str, Any]) -> Any:
 @blp.route("/me", methods=["GET"])
 @blp.response(200, MeOut)
 @token_required
-def me() -> Any:
+def me() -> ResponseReturnValue:
     """Your profile, your organisations with your roles there, and your calendar link."""
     return me_out(current_actor())
 
@@ -170,7 +171,7 @@ def me() -> Any:
 @blp.response(200, MeOut)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_me(args: dict[str, Any]) -> Any:
+def update_me(args: dict[str, Any]) -> ResponseReturnValue:
     """Change your name, phone, language or email address (a new address waits for its
     link)."""
     session, user = db.session(), current_actor()
@@ -200,7 +201,7 @@ class DeleteMeIn(ma.Schema):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def delete_me(args: dict[str, Any]) -> Any:
+def delete_me(args: dict[str, Any]) -> None:
     """Delete your account: your name, contact details and notes are removed, your places on
     future shifts released, your tokens revoked; your approved hours stay in reports,
     credited to a former volunteer. 409 while you are an organisation's only admin."""
@@ -291,7 +292,7 @@ def admin_account_out(user: User) -> dict[str, Any]:
 @blp.response(200, AdminAccountPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @token_required
-def list_accounts(args: dict[str, Any]) -> Any:
+def list_accounts(args: dict[str, Any]) -> ResponseReturnValue:
     """Every account whose name or email holds `q`, by email (site admins)."""
     page = account_admin.list_accounts(
         db.session(), current_actor(), args.get("q"), args["page"], args["per_page"]
@@ -307,7 +308,7 @@ def list_accounts(args: dict[str, Any]) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def deactivate(args: dict[str, Any], user_id: int) -> Any:
+def deactivate(args: dict[str, Any], user_id: int) -> ResponseReturnValue:
     """Deactivate an account: its sessions end and its API tokens stop working at once."""
     session, actor = db.session(), current_actor()
     user = account_admin.get_account(session, actor, user_id)
@@ -324,7 +325,7 @@ def deactivate(args: dict[str, Any], user_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def delete_account(args: dict[str, Any], user_id: int) -> Any:
+def delete_account(args: dict[str, Any], user_id: int) -> None:
     """Delete an account on its holder's request, with the reason (site admins; audited)."""
     session, actor = db.session(), current_actor()
     user = account_admin.get_account(session, actor, user_id)
@@ -339,7 +340,7 @@ def delete_account(args: dict[str, Any], user_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def reactivate(user_id: int) -> Any:
+def reactivate(user_id: int) -> ResponseReturnValue:
     """Let a deactivated person sign in again (their old tokens stay revoked)."""
     session, actor = db.session(), current_actor()
     user = account_admin.get_account(session, actor, user_id)

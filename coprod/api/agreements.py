@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -173,7 +174,7 @@ def _newest_version(found: Agreement) -> int | None:
 @blp.response(200, AgreementPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_agreements(args: dict[str, Any], programme_id: int) -> Any:
+def list_agreements(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The programme's agreement versions, newest first, each with every partner's answer (the
     partnership: members of the lead agency and of the partner organisations)."""
     session, actor = db.session(), current_actor()
@@ -194,7 +195,7 @@ def list_agreements(args: dict[str, Any], programme_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def publish(args: dict[str, Any], programme_id: int) -> Any:
+def publish(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff publish the next version: it snapshots every current partner's
     role, responsibilities, commitments and figures, and each partner's admins are emailed to
     answer it (409 when the programme has no partners)."""
@@ -210,7 +211,7 @@ def publish(args: dict[str, Any], programme_id: int) -> Any:
 @blp.response(200, AgreementOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_agreement(agreement_id: int) -> Any:
+def get_agreement(agreement_id: int) -> ResponseReturnValue:
     """One version with every partner's answer (the partnership only)."""
     found = reads.get_agreement(db.session(), current_actor(), agreement_id)
     return agreement_out(found, _newest_version(found))
@@ -224,7 +225,7 @@ def get_agreement(agreement_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def answer(args: dict[str, Any], agreement_id: int) -> Any:
+def answer(args: dict[str, Any], agreement_id: int) -> ResponseReturnValue:
     """An admin of a partner organisation named in the version answers it in the
     organisation's name (answering again changes the answer): 409 for a version that a newer
     one replaced, 403 for people who speak for no partner named in it."""

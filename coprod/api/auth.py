@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app, g, request
 
@@ -13,7 +13,8 @@ from coprod.db import db, utcnow
 from coprod.models import User
 from coprod.services import tokens
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -61,18 +62,18 @@ def optional_actor() -> User | None:
     return user
 
 
-def token_required(view: F) -> F:
+def token_required(view: Callable[P, R]) -> Callable[P, R]:
     """Document and enforce a bearer token on an operation."""
 
     @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
         current_actor()
         return view(*args, **kwargs)
 
     doc = getattr(view, "_apidoc", {})
     manual = {**doc.get("manual_doc", {}), "security": BEARER}
     wrapped._apidoc = {**doc, "manual_doc": manual}  # type: ignore[attr-defined]
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 __all__ = ["before_api_request", "current_actor", "optional_actor"]

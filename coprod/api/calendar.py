@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import Response, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 
 from coprod.db import db
@@ -22,7 +22,7 @@ CALENDAR_DOC = {"type": "string", "description": "iCalendar (RFC 5545)."}
 @blp.route("/calendar/<feed_token>.ics", methods=["GET"])
 @blp.alt_response(200, schema=CALENDAR_DOC, content_type=ICS, success=True)
 @blp.alt_response(404, response="NOT_FOUND")
-def feed(feed_token: str) -> Any:
+def feed(feed_token: str) -> ResponseReturnValue:
     """Your confirmed shifts as iCalendar, for whoever holds the private link."""
     from coprod.services import calendar
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -141,7 +142,7 @@ def figure_out(s: commitments.Standing) -> dict[str, Any]:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_commitment(args: dict[str, Any], programme_id: int, partner_id: int) -> Any:
+def add_commitment(args: dict[str, Any], programme_id: int, partner_id: int) -> ResponseReturnValue:
     """The lead agency's staff give a partner a measurable figure: hours or in-kind value per
     week, month or quarter, or a quantity of one of the programme's metrics by a due date."""
     session, actor, now = db.session(), current_actor(), utcnow()
@@ -163,7 +164,7 @@ def add_commitment(args: dict[str, Any], programme_id: int, partner_id: int) -> 
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def remove_commitment(programme_id: int, partner_id: int, commitment_id: int) -> Any:
+def remove_commitment(programme_id: int, partner_id: int, commitment_id: int) -> None:
     """The lead agency's staff remove one of a partner's figures."""
     session, actor = db.session(), current_actor()
     programme = programmes.get_programme(session, actor, programme_id)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -64,7 +65,7 @@ class LogDayInDocument(validate.Validator):
         return value
 
 
-def log_day(**kwargs: Any) -> Any:
+def log_day(**kwargs: Any) -> fields.Date:
     """A log's date: the range is checked by the one rule in the service (check_log_date)."""
     return fields.Date(
         validate=LogDayInDocument(), metadata={"description": LOG_DATE_HELP}, **kwargs
@@ -197,7 +198,7 @@ def _pairs(args: dict[str, Any]) -> dict[str, Any]:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def submit(args: dict[str, Any]) -> Any:
+def submit(args: dict[str, Any]) -> ResponseReturnValue:
     """Log your hours (or, as its coordinator, an organisation's) with outcomes and in-kind
     items: 0 < hours ≤ 24, no future date, at most 24 h a day. With `shift_id`: a shift you
     held (confirmed or attended) that has started, once per person and shift, dated the
@@ -236,7 +237,7 @@ def submit(args: dict[str, Any]) -> Any:
 @blp.arguments(ContributionListArgs, location="query")
 @blp.response(200, ContributionPage)
 @token_required
-def list_contributions(args: dict[str, Any]) -> Any:
+def list_contributions(args: dict[str, Any]) -> ResponseReturnValue:
     """The logs you may see: yours, your organisations' (as coordinator), and those of the
     programmes your agency leads (as reviewer); newest first."""
     status = args.get("status")
@@ -258,7 +259,7 @@ def list_contributions(args: dict[str, Any]) -> Any:
 @blp.response(200, ContributionOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_contribution(log_id: int) -> Any:
+def get_contribution(log_id: int) -> ResponseReturnValue:
     """One log, for its contributor, its organisation's coordinators and its reviewers."""
     return log_out(contributions.get_log(db.session(), current_actor(), log_id))
 
@@ -271,7 +272,7 @@ def get_contribution(log_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def review_contribution(args: dict[str, Any], log_id: int) -> Any:
+def review_contribution(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
     """A reviewer of the lead agency approves, rejects or asks for changes (a comment is
     required unless approving); a log that is not `submitted` is 409."""
     session, actor = db.session(), current_actor()
@@ -281,7 +282,7 @@ def review_contribution(args: dict[str, Any], log_id: int) -> Any:
     return log_out(log)
 
 
-def _change(args: dict[str, Any], log_id: int, change: Callable[..., Any]) -> Any:
+def _change(args: dict[str, Any], log_id: int, change: Callable[..., Any]) -> ResponseReturnValue:
     """Resubmit or edit: the fields given replace the log's, the others stay."""
     session, actor = db.session(), current_actor()
     log = contributions.get_log(session, actor, log_id)
@@ -316,7 +317,7 @@ def _change(args: dict[str, Any], log_id: int, change: Callable[..., Any]) -> An
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def resubmit(args: dict[str, Any], log_id: int) -> Any:
+def resubmit(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
     """The contributor changes the fields given (the others stay) and submits the log again,
     after a reviewer asked for changes."""
     return _change(args, log_id, contributions.resubmit_log)
@@ -330,7 +331,7 @@ def resubmit(args: dict[str, Any], log_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def edit(args: dict[str, Any], log_id: int) -> Any:
+def edit(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
     """The contributor changes the fields given (the others stay) of a log still `submitted`
     (waiting for review); the same rules as a new log (422 with the field), audited. After
     review: 409 (an approved log is corrected, a log sent back is resubmitted)."""
@@ -343,7 +344,7 @@ def edit(args: dict[str, Any], log_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def withdraw(log_id: int) -> Any:
+def withdraw(log_id: int) -> ResponseReturnValue:
     """The contributor withdraws a log not yet approved or rejected (`submitted` or
     `changes_requested`): it becomes `withdrawn` and counts nowhere. Otherwise 409."""
     session, actor = db.session(), current_actor()

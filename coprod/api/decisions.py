@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -154,7 +155,7 @@ def decision_out(
 @blp.response(200, DecisionPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_decisions(args: dict[str, Any], programme_id: int) -> Any:
+def list_decisions(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """A programme's decisions, for the partnership (members of the lead agency and of the
     partner organisations): the open ones first, soonest to close, then the closed ones."""
     session, actor = db.session(), current_actor()
@@ -173,7 +174,7 @@ def list_decisions(args: dict[str, Any], programme_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def open_decision(args: dict[str, Any], programme_id: int) -> Any:
+def open_decision(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff open a decision for the partnership, under the rule of the
     agreement in force; each voting organisation's admins are emailed."""
     session, actor = db.session(), current_actor()
@@ -189,7 +190,7 @@ def open_decision(args: dict[str, Any], programme_id: int) -> Any:
 @blp.response(200, DecisionOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_decision(decision_id: int) -> Any:
+def get_decision(decision_id: int) -> ResponseReturnValue:
     """One decision: its options with their counts and every organisation's vote and
     comment (the partnership only)."""
     session, actor = db.session(), current_actor()
@@ -204,7 +205,7 @@ def get_decision(decision_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def vote(args: dict[str, Any], decision_id: int) -> Any:
+def vote(args: dict[str, Any], decision_id: int) -> ResponseReturnValue:
     """An admin casts (or changes) their organisation's one vote while the decision is open
     (409 once closed). Answers the decision with the vote counted."""
     session, actor = db.session(), current_actor()

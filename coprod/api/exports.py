@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from flask import Response, current_app
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -34,7 +33,7 @@ ZIP_DOC = {
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @export_limits
 @token_required
-def export_me() -> Any:
+def export_me() -> ResponseReturnValue:
     """Everything coprod holds about you (profile, memberships, sign-ups, logs with outcomes
     and in-kind, reviews, email settings, emails sent to you, audit entries about you, API
     token names) as a ZIP of JSON and CSV with a README. Secrets and other people's data are

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -140,7 +141,7 @@ def _public_out(item: feedback.PublicComment) -> dict[str, Any]:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def give(args: dict[str, Any], task_id: int) -> Any:
+def give(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """Rate a task you attended a shift of or logged hours on (403 otherwise), once (409 the
     second time); a comment counts against the hourly limit (429)."""
     session, actor = db.session(), current_actor()
@@ -164,7 +165,7 @@ def give(args: dict[str, Any], task_id: int) -> Any:
 @blp.response(200, FeedbackPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def list_feedback(args: dict[str, Any], task_id: int) -> Any:
+def list_feedback(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """A task's feedback, newest first, with its `summary`: every item with its author for the
     task's organisers (coordinators, co-coordinator, lead agency staff); the public comments
     that are not hidden, without authors, for everyone else."""
@@ -189,7 +190,7 @@ def list_feedback(args: dict[str, Any], task_id: int) -> Any:
 @blp.route("/feedback/<int:feedback_id>", methods=["GET"])
 @blp.response(200, FeedbackOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_feedback(feedback_id: int) -> Any:
+def get_feedback(feedback_id: int) -> ResponseReturnValue:
     """One item of feedback: a public comment for everyone (without author); a private or
     hidden one for its author and the task's organisers."""
     actor = optional_actor()

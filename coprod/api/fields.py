@@ -6,9 +6,10 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import marshmallow as ma
+from flask_babel import LazyString
 from marshmallow import fields, validate
 
 from coprod.errors import Invalid, NotFound
@@ -103,12 +104,21 @@ def Email(**kwargs: Any) -> fields.String:
     return fields.String(validate=checks, **kwargs)
 
 
+def lazy_error(message: LazyString) -> str:
+    """A lazy message where marshmallow's validators take a str: they format it only when they
+    refuse a value, so it is said in the request's language (str() here would fix the language
+    when the module is imported)."""
+    return cast(str, message)
+
+
 def TimeZone(**kwargs: Any) -> fields.String:
     """An IANA time zone name (Europe/London): one of the zone database's names, listed in the
     document (the services check it again: coprod.services.localtime.check_zone)."""
     names = validate.OneOf(
         localtime.zone_names(),
-        error=_l("Unknown time zone: use an IANA name such as Europe/London or America/New_York."),
+        error=lazy_error(
+            _l("Unknown time zone: use an IANA name such as Europe/London or America/New_York.")
+        ),
     )
     kwargs.setdefault("metadata", {}).setdefault("example", "Europe/London")
     return fields.String(validate=names, **kwargs)
@@ -119,7 +129,9 @@ def Currency(**kwargs: Any) -> fields.String:
     services check it again: coprod.services.money.check_currency)."""
     codes = validate.OneOf(
         money.SUPPORTED_CURRENCIES,
-        error=_l("Unknown currency: use a supported ISO 4217 code such as GBP, USD or EUR."),
+        error=lazy_error(
+            _l("Unknown currency: use a supported ISO 4217 code such as GBP, USD or EUR.")
+        ),
     )
     kwargs.setdefault("metadata", {}).setdefault("example", "GBP")
     return fields.String(validate=codes, **kwargs)

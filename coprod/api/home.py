@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -214,7 +215,7 @@ def home_out(h: home.Home) -> dict[str, Any]:
 @blp.route("/me/home", methods=["GET"])
 @blp.response(200, HomeOut)
 @token_required
-def my_home() -> Any:
+def my_home() -> ResponseReturnValue:
     """What needs you now: your next shifts, hours approved this year and open logs; and, for
     each role you hold, the shifts you coordinate, the logs you review, the programmes you run
     (the signed-in home page, as JSON)."""
@@ -313,7 +314,7 @@ def my_hours_out(mine: record.MyHours) -> dict[str, Any]:
 @blp.route("/me/hours", methods=["GET"])
 @blp.response(200, MyHoursOut)
 @token_required
-def my_hours() -> Any:
+def my_hours() -> ResponseReturnValue:
     """Your approved hours in all, by programme, by organisation you logged for (null: as
     yourself) and by year; and your logs waiting for review or sent back, which count nowhere
     yet (the My hours page, as JSON)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -100,7 +101,7 @@ LetterPage = page_schema(LetterOut, "LetterPage")
 @blp.response(201, LetterOut)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_letter(args: dict[str, Any]) -> Any:
+def create_letter(args: dict[str, Any]) -> ResponseReturnValue:
     """A service letter of your approved hours in the period (one programme or all)."""
     session = db.session()
     letter = renamed(
@@ -123,7 +124,7 @@ def create_letter(args: dict[str, Any]) -> Any:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, LetterPage)
 @token_required
-def list_letters(args: dict[str, Any]) -> Any:
+def list_letters(args: dict[str, Any]) -> ResponseReturnValue:
     """Your letters, newest first (revoked ones with `revoked_at`)."""
     page = letters.list_letters(db.session(), current_actor(), args["page"], args["per_page"])
     return {**page.__dict__, "items": [_out(letter) for letter in page.items]}
@@ -133,7 +134,7 @@ def list_letters(args: dict[str, Any]) -> Any:
 @blp.response(200, LetterOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_letter(letter_id: int) -> Any:
+def get_letter(letter_id: int) -> ResponseReturnValue:
     """One of your letters."""
     return _out(letters.get_letter(db.session(), current_actor(), letter_id))
 
@@ -142,7 +143,7 @@ def get_letter(letter_id: int) -> Any:
 @blp.alt_response(200, schema=PDF_DOC, content_type="application/pdf", success=True)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_letter_pdf(letter_id: int) -> Any:
+def get_letter_pdf(letter_id: int) -> ResponseReturnValue:
     """One of your letters as a PDF, with its code and QR code."""
     letter = letters.get_letter(db.session(), current_actor(), letter_id)
     with in_language(letter.language):
@@ -154,7 +155,7 @@ def get_letter_pdf(letter_id: int) -> Any:
 @blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def revoke_letter(letter_id: int) -> Any:
+def revoke_letter(letter_id: int) -> None:
     """Revoke one of your letters: its code no longer verifies."""
     session, actor = db.session(), current_actor()
     letter = letters.get_letter(session, actor, letter_id)
@@ -168,7 +169,7 @@ def revoke_letter(letter_id: int) -> Any:
 @blp.response(200, VerificationOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def verify(code: str) -> Any:
+def verify(code: str) -> ResponseReturnValue:
     """Public, no token: whether a letter with this code is genuine, and exactly the figures
     it states (404 when the code is unknown or the letter was revoked)."""
     result = letters.verify(db.session(), code)

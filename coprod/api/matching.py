@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import select
@@ -79,7 +80,7 @@ def invitation_out(invitation: ShiftInvitation) -> dict[str, Any]:
 @blp.response(200, SuggestionPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def suggestions(args: dict[str, Any]) -> Any:
+def suggestions(args: dict[str, Any]) -> ResponseReturnValue:
     """Tasks that fit me: upcoming shifts with a free place of open tasks, whose required
     qualifications I hold on the shift's day, with no overlapping place of mine and not taken
     by me already; tasks matching my skills first, then the soonest."""
@@ -111,7 +112,7 @@ def suggestions(args: dict[str, Any]) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def shift_candidates(args: dict[str, Any], shift_id: int) -> Any:
+def shift_candidates(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """Members of the task's coordinating organisation (the lead agency's when it names none)
     who are active, confirmed, opted in to invitations, hold every required qualification on
     the shift's day, have no overlapping place and are not on this shift, by name. For the
@@ -142,7 +143,7 @@ def shift_candidates(args: dict[str, Any], shift_id: int) -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def invite(args: dict[str, Any], shift_id: int) -> Any:
+def invite(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """Invite a candidate to the shift (an email with a link to take the place). 409 when they
     were invited already or the shift started, is cancelled or full; 422 when the person is not
     a candidate; 429 past INVITATIONS_PER_HOUR invitations an hour."""
@@ -168,7 +169,7 @@ def _visible_invitation(invitation_id: int) -> ShiftInvitation:
 @blp.response(200, InvitationOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_invitation(invitation_id: int) -> Any:
+def get_invitation(invitation_id: int) -> ResponseReturnValue:
     """One invitation: for the invited person and the shift's coordinators."""
     return invitation_out(_visible_invitation(invitation_id))
 
@@ -179,7 +180,7 @@ def get_invitation(invitation_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def accept(invitation_id: int) -> Any:
+def accept(invitation_id: int) -> ResponseReturnValue:
     """Take the place: a sign-up under every rule of POST /shifts/{id}/signups (201 with
     `status` confirmed, or waitlisted when the last place went meanwhile)."""
     session, actor = db.session(), current_actor()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -158,7 +159,7 @@ def _queue_out(entry: moderation.QueueItem) -> dict[str, Any]:
     }
 
 
-def _flagged(result: moderation.Flagged) -> Any:
+def _flagged(result: moderation.Flagged) -> ResponseReturnValue:
     if not result.created:
         raise Conflict(_("You have already reported this."))
     db.session.commit()
@@ -176,7 +177,7 @@ def _flagged(result: moderation.Flagged) -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def flag_proposal(args: dict[str, Any], proposal_id: int) -> Any:
+def flag_proposal(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue:
     """Report a proposal to the lead agency's staff, with an optional reason; 409 when you
     reported it before (or it is hidden already), 429 past FLAGS_PER_HOUR reports an hour."""
     session, actor = db.session(), current_actor()
@@ -194,7 +195,7 @@ def flag_proposal(args: dict[str, Any], proposal_id: int) -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def flag_feedback(args: dict[str, Any], feedback_id: int) -> Any:
+def flag_feedback(args: dict[str, Any], feedback_id: int) -> ResponseReturnValue:
     """Report a public comment to the lead agency's staff, with an optional reason; 409 when
     you reported it before, or it is not public or hidden already; 429 past FLAGS_PER_HOUR."""
     session, actor = db.session(), current_actor()
@@ -215,7 +216,7 @@ def flag_feedback(args: dict[str, Any], feedback_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def hide_proposal(args: dict[str, Any], proposal_id: int) -> Any:
+def hide_proposal(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue:
     """Hide a proposal from the public pages with a reason its author reads (lead agency
     staff); its open reports are resolved. 409 when it is hidden already."""
     session, actor = db.session(), current_actor()
@@ -233,7 +234,7 @@ def hide_proposal(args: dict[str, Any], proposal_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def hide_feedback(args: dict[str, Any], feedback_id: int) -> Any:
+def hide_feedback(args: dict[str, Any], feedback_id: int) -> ResponseReturnValue:
     """Hide a comment (its rating leaves the reports) with a reason its author reads (lead
     agency staff); its open reports are resolved. 409 when it is hidden already."""
     session, actor = db.session(), current_actor()
@@ -249,7 +250,7 @@ def hide_feedback(args: dict[str, Any], feedback_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def restore_proposal(proposal_id: int) -> Any:
+def restore_proposal(proposal_id: int) -> ResponseReturnValue:
     """Show a hidden proposal again (lead agency staff); 409 when it is not hidden."""
     session, actor = db.session(), current_actor()
     proposal = moderation.get_proposal(session, actor, proposal_id)
@@ -264,7 +265,7 @@ def restore_proposal(proposal_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def restore_feedback(feedback_id: int) -> Any:
+def restore_feedback(feedback_id: int) -> ResponseReturnValue:
     """Show a hidden comment again (lead agency staff); 409 when it is not hidden."""
     session, actor = db.session(), current_actor()
     feedback = moderation.get_feedback(session, actor, feedback_id)
@@ -278,7 +279,7 @@ def restore_feedback(feedback_id: int) -> Any:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def dismiss_proposal_flags(proposal_id: int) -> Any:
+def dismiss_proposal_flags(proposal_id: int) -> ResponseReturnValue:
     """The proposal is fine: its open reports are resolved and it stays shown (lead staff)."""
     session, actor = db.session(), current_actor()
     proposal = moderation.get_proposal(session, actor, proposal_id)
@@ -292,7 +293,7 @@ def dismiss_proposal_flags(proposal_id: int) -> Any:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def dismiss_feedback_flags(feedback_id: int) -> Any:
+def dismiss_feedback_flags(feedback_id: int) -> ResponseReturnValue:
     """The comment is fine: its open reports are resolved and it stays shown (lead staff)."""
     session, actor = db.session(), current_actor()
     feedback = moderation.get_feedback(session, actor, feedback_id)
@@ -311,7 +312,7 @@ def dismiss_feedback_flags(feedback_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def list_flags(args: dict[str, Any], programme_id: int) -> Any:
+def list_flags(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The programme's moderation queue (lead agency staff): items with open reports, the
     most recently reported first, with the count, the latest reasons and the author; or,
     with show=hidden, the hidden items, the latest hidden first."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -28,7 +29,7 @@ ZONE_HELP = (
 )
 
 
-def time_zone_field(**kwargs: Any) -> Any:
+def time_zone_field(**kwargs: Any) -> fields.String:
     """An IANA zone name; the service checks it against the zone database (422 otherwise)."""
     return TimeZone(metadata={"description": ZONE_HELP}, **kwargs)
 
@@ -105,7 +106,7 @@ def _page(page: Any, out: Any) -> dict[str, Any]:
 @blp.route("/organisations", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, OrganisationPage)
-def list_organisations(args: dict[str, Any]) -> Any:
+def list_organisations(args: dict[str, Any]) -> ResponseReturnValue:
     """Every organisation, by name (public fields only)."""
     page = orgs.list_organisations(db.session(), optional_actor(), args["page"], args["per_page"])
     return _page(page, org_out)
@@ -117,7 +118,7 @@ def list_organisations(args: dict[str, Any]) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_organisation(args: dict[str, Any]) -> Any:
+def create_organisation(args: dict[str, Any]) -> ResponseReturnValue:
     """Create an organisation and become its admin; an agency starts unverified."""
     session = db.session()
     org = orgs.create_organisation(session, current_actor(), **args)
@@ -129,7 +130,7 @@ def create_organisation(args: dict[str, Any]) -> Any:
 @blp.route("/organisations/<int:org_id>", methods=["GET"])
 @blp.response(200, OrganisationOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_organisation(org_id: int) -> Any:
+def get_organisation(org_id: int) -> ResponseReturnValue:
     """One organisation (public fields only)."""
     return org_out(orgs.get_organisation(db.session(), optional_actor(), org_id))
 
@@ -141,7 +142,7 @@ def get_organisation(org_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_organisation(args: dict[str, Any], org_id: int) -> Any:
+def update_organisation(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
     """An admin of the organisation sets its time zone."""
     session, actor = db.session(), current_actor()
     org = orgs.get_organisation(session, actor, org_id)
@@ -156,7 +157,7 @@ def update_organisation(args: dict[str, Any], org_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def verify_organisation(org_id: int) -> Any:
+def verify_organisation(org_id: int) -> ResponseReturnValue:
     """A site admin verifies an organisation (a verified agency may lead programmes)."""
     session = db.session()
     org = orgs.get_organisation(session, current_actor(), org_id)
@@ -179,7 +180,7 @@ class DeclineIn(ma.Schema):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def decline_organisation(args: dict[str, Any], org_id: int) -> Any:
+def decline_organisation(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
     """A site admin declines to verify an agency, with a reason its admins are emailed."""
     session, actor = db.session(), current_actor()
     org = orgs.get_organisation(session, actor, org_id)
@@ -194,7 +195,7 @@ def decline_organisation(args: dict[str, Any], org_id: int) -> Any:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_members(args: dict[str, Any], org_id: int) -> Any:
+def list_members(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
     """The organisation's members and their roles (its admins and coordinators)."""
     session = db.session()
     actor = current_actor()
@@ -210,7 +211,7 @@ def list_members(args: dict[str, Any], org_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_member(args: dict[str, Any], org_id: int) -> Any:
+def add_member(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
     """An admin of the organisation adds an existing account, by email, with a role."""
     session = db.session()
     org = orgs.get_organisation(session, current_actor(), org_id)
@@ -228,7 +229,7 @@ def add_member(args: dict[str, Any], org_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def remove_member(org_id: int, user_id: int) -> Any:
+def remove_member(org_id: int, user_id: int) -> None:
     """An admin of the organisation removes a member (never its last admin)."""
     session, actor = db.session(), current_actor()
     org = orgs.get_organisation(session, actor, org_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -157,7 +158,7 @@ def evaluation_out(view: pilots.EvaluationView) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def get_evaluation(args: dict[str, Any], programme_id: int) -> Any:
+def get_evaluation(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """A pilot's evaluation, public in aggregate once its window has ended and the scheduler
     has built it (404 before). The lead agency's staff may ask `?preview=true` for the
     figures computed now (409 while the pilot has no window end)."""
@@ -175,7 +176,7 @@ def get_evaluation(args: dict[str, Any], programme_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def put_decision(args: dict[str, Any], programme_id: int) -> Any:
+def put_decision(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """Record (or replace) the lead agency's decision -- scale_up, adapt or stop -- and the
     lessons learned; 409 until the evaluation is built."""
     session, actor = db.session(), current_actor()
@@ -209,7 +210,7 @@ def pilot_out(summary: pilots.PilotSummary) -> dict[str, Any]:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PilotPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def list_pilots(args: dict[str, Any]) -> Any:
+def list_pilots(args: dict[str, Any]) -> ResponseReturnValue:
     """Every pilot, the latest window end first: its hypothesis, window, status, and once
     evaluated its outcome per hour against its comparison and the decision (public)."""
     page = pilots.list_pilots(

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -243,7 +244,7 @@ def programme_out(p: Programme) -> dict[str, Any]:
 @blp.route("/programmes", methods=["GET"])
 @blp.arguments(ProgrammeListArgs, location="query")
 @blp.response(200, ProgrammePage)
-def list_programmes(args: dict[str, Any]) -> Any:
+def list_programmes(args: dict[str, Any]) -> ResponseReturnValue:
     """Programmes whose name or description holds the search words, newest first."""
     page = programmes.list_programmes(
         db.session(), optional_actor(), args["q"], args["page"], args["per_page"]
@@ -257,7 +258,7 @@ def list_programmes(args: dict[str, Any]) -> Any:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_programme(args: dict[str, Any]) -> Any:
+def create_programme(args: dict[str, Any]) -> ResponseReturnValue:
     """Staff of a verified agency create a programme it leads."""
     session = db.session()
     lead_id = args.pop("lead_organisation_id")
@@ -278,7 +279,7 @@ def create_programme(args: dict[str, Any]) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_programme(args: dict[str, Any], programme_id: int) -> Any:
+def update_programme(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff change a programme (its time zone too: null follows the lead
     agency's)."""
     session, actor = db.session(), current_actor()
@@ -291,7 +292,7 @@ def update_programme(args: dict[str, Any], programme_id: int) -> Any:
 @blp.route("/programmes/<int:programme_id>", methods=["GET"])
 @blp.response(200, ProgrammeOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_programme(programme_id: int) -> Any:
+def get_programme(programme_id: int) -> ResponseReturnValue:
     """One programme with its partners and shared objectives."""
     return programme_out(programmes.get_programme(db.session(), optional_actor(), programme_id))
 
@@ -304,7 +305,7 @@ def get_programme(programme_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_partner(args: dict[str, Any], programme_id: int) -> Any:
+def add_partner(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff add a partner organisation with its role and commitments."""
     session = db.session()
     programme = programmes.get_programme(session, current_actor(), programme_id)
@@ -325,7 +326,7 @@ def add_partner(args: dict[str, Any], programme_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_metric(args: dict[str, Any], programme_id: int) -> Any:
+def add_metric(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff add a shared objective: name, unit, target, target date."""
     session = db.session()
     programme = programmes.get_programme(session, current_actor(), programme_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app, url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -134,7 +135,7 @@ def _one(proposal: Proposal) -> dict[str, Any]:
 @blp.arguments(ProposalListArgs, location="query")
 @blp.response(200, ProposalPage)
 @blp.alt_response(404, response="NOT_FOUND")
-def list_proposals(args: dict[str, Any], programme_id: int) -> Any:
+def list_proposals(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """A programme's proposals (hidden ones only for their author and the lead staff), the
     most supported or the newest first."""
     session, actor = db.session(), optional_actor()
@@ -162,7 +163,7 @@ def list_proposals(args: dict[str, Any], programme_id: int) -> Any:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def create_proposal(args: dict[str, Any], programme_id: int) -> Any:
+def create_proposal(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """Propose a task for a programme that accepts proposals (a confirmed email address is
     needed; at most PROPOSALS_PER_DAY in 24 hours: 429 beyond)."""
     session, actor = db.session(), current_actor()
@@ -183,7 +184,7 @@ def create_proposal(args: dict[str, Any], programme_id: int) -> Any:
 @blp.route("/proposals/<int:proposal_id>", methods=["GET"])
 @blp.response(200, ProposalOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_proposal(proposal_id: int) -> Any:
+def get_proposal(proposal_id: int) -> ResponseReturnValue:
     """One proposal, with its supports count and the agency's answer."""
     return _one(proposals.get_proposal(db.session(), optional_actor(), proposal_id))
 
@@ -194,7 +195,7 @@ def get_proposal(proposal_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def support(proposal_id: int) -> Any:
+def support(proposal_id: int) -> ResponseReturnValue:
     """Support a proposal that waits for its answer (not your own); 409 when you already
     support it or it has been answered."""
     session, actor = db.session(), current_actor()
@@ -210,7 +211,7 @@ def support(proposal_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def withdraw_support(proposal_id: int) -> Any:
+def withdraw_support(proposal_id: int) -> None:
     """Withdraw your support while the proposal waits for its answer; 409 when you do not
     support it."""
     session, actor = db.session(), current_actor()
@@ -228,7 +229,7 @@ def withdraw_support(proposal_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def answer(args: dict[str, Any], proposal_id: int) -> Any:
+def answer(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue:
     """The lead agency's staff answer a proposal in public (under_review, accepted, declined,
     already_planned; a written answer is required). Accepting makes a draft task (task_id)."""
     session, actor = db.session(), current_actor()

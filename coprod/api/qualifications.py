@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -186,7 +187,7 @@ def _state(award: QualificationAward) -> quals.AwardState:
 @blp.response(200, QualificationPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-def list_qualifications(args: dict[str, Any], org_id: int) -> Any:
+def list_qualifications(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
     """An organisation's qualifications by name (public); the archived ones (archived=true) for
     those who manage them."""
     session, actor = db.session(), optional_actor()
@@ -206,7 +207,7 @@ def list_qualifications(args: dict[str, Any], org_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def define_qualification(args: dict[str, Any], org_id: int) -> Any:
+def define_qualification(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
     """The organisation's coordinators or staff define a qualification (its name unique in the
     organisation, whatever its case: 422 on `name`)."""
     session, actor = db.session(), current_actor()
@@ -220,7 +221,7 @@ def define_qualification(args: dict[str, Any], org_id: int) -> Any:
 @blp.route("/qualifications/<int:qualification_id>", methods=["GET"])
 @blp.response(200, QualificationOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_qualification(qualification_id: int) -> Any:
+def get_qualification(qualification_id: int) -> ResponseReturnValue:
     """What a qualification is and how to get it (public)."""
     found = quals.get_qualification(db.session(), optional_actor(), qualification_id)
     return qualification_out(found)
@@ -233,7 +234,7 @@ def get_qualification(qualification_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_qualification(args: dict[str, Any], qualification_id: int) -> Any:
+def update_qualification(args: dict[str, Any], qualification_id: int) -> ResponseReturnValue:
     """Change a qualification's fields, archive it or bring it back (its organisation's
     coordinators or staff)."""
     session, actor = db.session(), current_actor()
@@ -253,7 +254,7 @@ def update_qualification(args: dict[str, Any], qualification_id: int) -> Any:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_holders(args: dict[str, Any], qualification_id: int) -> Any:
+def list_holders(args: dict[str, Any], qualification_id: int) -> ResponseReturnValue:
     """Its awards, the newest first, each with its state today (its verifiers only)."""
     session, actor = db.session(), current_actor()
     found = quals.get_qualification(session, actor, qualification_id)
@@ -270,7 +271,7 @@ def list_holders(args: dict[str, Any], qualification_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def award(args: dict[str, Any], user_id: int) -> Any:
+def award(args: dict[str, Any], user_id: int) -> ResponseReturnValue:
     """A verifier of the qualification awards it to the person (422 on `user_id` for an
     account that cannot be awarded it; 409 for an archived qualification)."""
     session, actor = db.session(), current_actor()
@@ -296,7 +297,7 @@ def award(args: dict[str, Any], user_id: int) -> Any:
 @blp.response(200, AwardOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_award(award_id: int) -> Any:
+def get_award(award_id: int) -> ResponseReturnValue:
     """One award, for its holder and the qualification's verifiers."""
     found = quals.get_award(db.session(), current_actor(), award_id)
     return award_out(found, _state(found))
@@ -308,7 +309,7 @@ def get_award(award_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def revoke(award_id: int) -> Any:
+def revoke(award_id: int) -> ResponseReturnValue:
     """A verifier revokes an award; it counts nowhere from now on (409 when already revoked)."""
     session, actor = db.session(), current_actor()
     found = quals.get_award(session, actor, award_id)
@@ -330,7 +331,7 @@ def _mine() -> dict[str, Any]:
 @blp.route("/me/qualifications", methods=["GET"])
 @blp.response(200, MyQualificationsOut)
 @token_required
-def my_qualifications() -> Any:
+def my_qualifications() -> ResponseReturnValue:
     """All my awards (the newest first, with their state today), my skills and whether
     coordinators may invite me to understaffed shifts."""
     return _mine()
@@ -341,7 +342,7 @@ def my_qualifications() -> Any:
 @blp.response(200, MyQualificationsOut)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_my_qualifications(args: dict[str, Any]) -> Any:
+def update_my_qualifications(args: dict[str, Any]) -> ResponseReturnValue:
     """Set my skills (replacing them) and whether coordinators may invite me."""
     session, actor = db.session(), current_actor()
     if "skills" in args:

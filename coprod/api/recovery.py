@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -60,7 +61,7 @@ def _bearer_key() -> str:
 @blp.response(202, Accepted)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def request_reset(args: dict[str, Any]) -> Any:
+def request_reset(args: dict[str, Any]) -> ResponseReturnValue:
     """Email a password-reset link to the address if it has an account; the answer is the
     same whether or not it has one."""
     session = db.session()
@@ -77,7 +78,7 @@ def request_reset(args: dict[str, Any]) -> Any:
 @blp.arguments(ResetIn)
 @blp.response(200, ResetDone)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def reset(args: dict[str, Any], token: str) -> Any:
+def reset(args: dict[str, Any], token: str) -> ResponseReturnValue:
     """Set a new password with the emailed link's token: every session ends and every API
     token is revoked (create new ones with POST /tokens). A dead link is 422 on `token`."""
     session = db.session()
@@ -92,7 +93,7 @@ def reset(args: dict[str, Any], token: str) -> Any:
 @blp.route("/email-confirmations/<token>", methods=["POST"])
 @blp.response(200, Accepted)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def confirm(token: str) -> Any:
+def confirm(token: str) -> ResponseReturnValue:
     """Confirm an account's email address with the emailed link's token."""
     session = db.session()
     user = recovery.confirm_email(session, token, secret=_secret(), now=utcnow())
@@ -106,7 +107,7 @@ def confirm(token: str) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def resend() -> Any:
+def resend() -> ResponseReturnValue:
     """Send the confirmation link to your address again (409 when already confirmed)."""
     session, user = db.session(), current_actor()
     recovery.resend_confirmation(session, user, secret=_secret(), now=utcnow())

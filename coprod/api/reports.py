@@ -7,6 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -294,7 +295,7 @@ def _summary(snap: ReportSnapshot) -> dict[str, Any]:
 @blp.response(200, ReportPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-def list_reports(args: dict[str, Any], programme_id: int) -> Any:
+def list_reports(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The periods built for the programme, latest first (members of the lead agency and of
     partner organisations)."""
     period = args.get("period")
@@ -327,7 +328,7 @@ def _csv(snap: ReportSnapshot) -> Response:
 @blp.alt_response(200, schema=CSV_DOC, content_type=CSV, success=True)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-def get_report(programme_id: int, period: str, start: str) -> Any:
+def get_report(programme_id: int, period: str, start: str) -> ResponseReturnValue:
     """One period's figures (period: week, month or quarter; start: its first day). Send
     `Accept: text/csv` for CSV."""
     snap = _snapshot(programme_id, period, start)
@@ -340,7 +341,7 @@ def get_report(programme_id: int, period: str, start: str) -> Any:
 @blp.alt_response(200, schema=CSV_DOC, content_type=CSV, success=True)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-def get_report_csv(programme_id: int, period: str, start: str) -> Any:
+def get_report_csv(programme_id: int, period: str, start: str) -> ResponseReturnValue:
     """One period's figures as CSV."""
     return _csv(_snapshot(programme_id, period, start))
 
@@ -348,7 +349,7 @@ def get_report_csv(programme_id: int, period: str, start: str) -> Any:
 @blp.route("/programmes/<int:programme_id>/impact", methods=["GET"])
 @blp.response(200, ImpactOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def impact(programme_id: int) -> Any:
+def impact(programme_id: int) -> ResponseReturnValue:
     """The programme's public aggregate figures since it began (never a person's name)."""
     result = reports.get_impact(db.session(), optional_actor(), programme_id, now=utcnow())
     return {
@@ -445,7 +446,7 @@ def answered_out(p: Proposal) -> dict[str, Any]:
 @blp.arguments(YouSaidArgs, location="query")
 @blp.response(200, AnsweredPage)
 @blp.alt_response(404, response="NOT_FOUND")
-def you_said(args: dict[str, Any], programme_id: int) -> Any:
+def you_said(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """ "You said, we did": the programme's answered proposals, newest answer first, with the
     accepted ones' figures so far (public; never hidden proposals, never a name)."""
     result = proposal_impact.list_answered(

@@ -6,11 +6,12 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import Id, PageArgs, UTCDateTime, lazy_error, page_schema
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
 from coprod.i18n import _, _l
@@ -118,8 +119,8 @@ class ScheduleArgs(PageArgs):
         load_default=True,
         validate=validate.OneOf(
             [True],
-            error=_l(
-                "Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups."
+            error=lazy_error(
+                _l("Only your own sign-ups are listed here; a roster is at /shifts/{{id}}/signups.")
             ),
         ),
         metadata={"description": "Your own schedule (the only list here): true."},
@@ -147,7 +148,7 @@ def _one(signup: Signup) -> dict[str, Any]:
     return signup_out(signup, signups.waitlist_position(db.session(), signup))
 
 
-def _created(signup: Signup) -> Any:
+def _created(signup: Signup) -> ResponseReturnValue:
     location = url_for("api_signups.get_signup", signup_id=signup.id)
     return _one(signup), 201, {"Location": location}
 
@@ -159,7 +160,7 @@ def _created(signup: Signup) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def sign_up(shift_id: int) -> Any:
+def sign_up(shift_id: int) -> ResponseReturnValue:
     """Sign yourself up: `confirmed`, or `waitlisted` when the shift is full (not an error).
     Twice for one shift, or an overlapping shift, is 409. Without a qualification the task
     requires, valid on the shift's day, 422 on `qualification`, whose problem names it (and
@@ -179,7 +180,7 @@ def sign_up(shift_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def assign(args: dict[str, Any], shift_id: int) -> Any:
+def assign(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """A coordinator of the task or the lead agency's staff book a volunteer, same rules: a
     member of the coordinating organisation, or someone who signed up to the programme
     before; any other id is answered as an unknown one (422 on `user_id`). Someone without a
@@ -197,7 +198,7 @@ def assign(args: dict[str, Any], shift_id: int) -> Any:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def roster(args: dict[str, Any], shift_id: int) -> Any:
+def roster(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """The shift's roster: seated volunteers, then the waitlist in order."""
     session = db.session()
     shift = signups.get_shift(session, current_actor(), shift_id)
@@ -231,7 +232,7 @@ def roster(args: dict[str, Any], shift_id: int) -> Any:
 @blp.response(200, SignupPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def my_schedule(args: dict[str, Any]) -> Any:
+def my_schedule(args: dict[str, Any]) -> ResponseReturnValue:
     """Your schedule: upcoming shifts soonest first (and past ones with include_past)."""
     if not args["mine"]:
         raise Invalid(
@@ -256,7 +257,7 @@ def my_schedule(args: dict[str, Any]) -> Any:
 @blp.response(200, SignupOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_signup(signup_id: int) -> Any:
+def get_signup(signup_id: int) -> ResponseReturnValue:
     """One sign-up: yours, or one on a roster you keep."""
     # Someone else's sign-up does not exist for you (NotFound).
     return _one(signups.get_signup(db.session(), current_actor(), signup_id, "signup.view"))
@@ -268,7 +269,7 @@ def get_signup(signup_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def cancel(signup_id: int) -> Any:
+def cancel(signup_id: int) -> ResponseReturnValue:
     """Cancel before the shift starts; the freed place goes to the oldest on the waitlist."""
     session, actor = db.session(), current_actor()
     signup = signups.get_signup(session, actor, signup_id, "signup.cancel")
@@ -285,7 +286,7 @@ def cancel(signup_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def attendance(args: dict[str, Any], signup_id: int) -> Any:
+def attendance(args: dict[str, Any], signup_id: int) -> ResponseReturnValue:
     """Once the shift has started, mark a seated volunteer as attended or no-show."""
     session, actor = db.session(), current_actor()
     signup = signups.get_signup(session, actor, signup_id, "signup.attendance")
@@ -302,7 +303,7 @@ def attendance(args: dict[str, Any], signup_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def shift_attendance(args: dict[str, Any], shift_id: int) -> Any:
+def shift_attendance(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """Once the shift has started, mark the listed sign-ups attended or no-show and, with
     `all: true`, every confirmed volunteer still unmarked as attended; all or nothing (409
     before the start or for a sign-up that is not confirmed; 422 for an id not on the

@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -248,7 +249,7 @@ def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
 @blp.response(200, TaskPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @shared_for_visitors
-def list_tasks(args: dict[str, Any]) -> Any:
+def list_tasks(args: dict[str, Any]) -> ResponseReturnValue:
     """Tasks by status (open by default: soonest next shift first), filtered by programme,
     search words and shift dates; drafts and cancelled tasks only for those who run them."""
     session, status = db.session(), TaskStatus(args["status"])
@@ -293,7 +294,7 @@ def list_tasks(args: dict[str, Any]) -> Any:
 @blp.route("/tasks/<int:task_id>", methods=["GET"])
 @blp.response(200, TaskDetail)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_task(task_id: int) -> Any:
+def get_task(task_id: int) -> ResponseReturnValue:
     """One task (drafts and cancelled tasks only for those who run them)."""
     return task_detail(tasks.get_task(db.session(), optional_actor(), task_id))
 
@@ -305,7 +306,7 @@ def get_task(task_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_task(args: dict[str, Any], programme_id: int) -> Any:
+def create_task(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff post a task; it starts as a draft."""
     session = db.session()
     programme = programmes.get_programme(session, current_actor(), programme_id)
@@ -323,7 +324,7 @@ def create_task(args: dict[str, Any], programme_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_task(args: dict[str, Any], task_id: int) -> Any:
+def update_task(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """Change a task's fields (lead staff; its coordinators only description and location)
     and move it along its lifecycle with `status` (publishing needs a future shift unless the
     task is ongoing)."""
@@ -359,7 +360,7 @@ def update_task(args: dict[str, Any], task_id: int) -> Any:
 @blp.arguments(ShiftListArgs, location="query")
 @blp.response(200, ShiftPage)
 @blp.alt_response(404, response="NOT_FOUND")
-def list_shifts(args: dict[str, Any], task_id: int) -> Any:
+def list_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """The task's shifts still to come (soonest first), or its past ones."""
     session, actor = db.session(), optional_actor()
     task = tasks.get_task(session, actor, task_id)
@@ -385,7 +386,7 @@ def list_shifts(args: dict[str, Any], task_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_shift(args: dict[str, Any], task_id: int) -> Any:
+def create_shift(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """The lead agency's staff add a future shift with a number of places (never to an ongoing
     task: 409)."""
     session, actor = db.session(), current_actor()
@@ -399,7 +400,7 @@ def create_shift(args: dict[str, Any], task_id: int) -> Any:
 @blp.route("/shifts/<int:shift_id>", methods=["GET"])
 @blp.response(200, ShiftOut)
 @blp.alt_response(404, response="NOT_FOUND")
-def get_shift(shift_id: int) -> Any:
+def get_shift(shift_id: int) -> ResponseReturnValue:
     """One shift with its places taken and its waitlist."""
     session = db.session()
     shift = signups.get_shift(session, optional_actor(), shift_id)
@@ -493,7 +494,7 @@ def _shift_list(made: list[Shift]) -> dict[str, Any]:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def cancel_shift(args: dict[str, Any], shift_id: int) -> Any:
+def cancel_shift(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """Cancel a shift that has not started (lead staff): its confirmed and waitlisted people
     are emailed and their sign-ups end (`shift_cancelled`); the shift stays, cancelled."""
     session, actor = db.session(), current_actor()
@@ -511,7 +512,7 @@ def cancel_shift(args: dict[str, Any], shift_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def remove_from_series(args: dict[str, Any], shift_id: int) -> Any:
+def remove_from_series(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
     """Take one date out of its weekly series: deleted when nobody is or was on it (`shift`
     null), otherwise cancelled with a notice (`reason` is sent)."""
     session, actor = db.session(), current_actor()
@@ -531,7 +532,7 @@ def remove_from_series(args: dict[str, Any], shift_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_weekly_shifts(args: dict[str, Any], task_id: int) -> Any:
+def create_weekly_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """Add a weekly series (at most 104 shifts) at the first shift's local time, without the
     skipped dates; the shifts share a `series_id`."""
     session, actor = db.session(), current_actor()
@@ -563,7 +564,7 @@ def create_weekly_shifts(args: dict[str, Any], task_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def copy_shifts(args: dict[str, Any], task_id: int) -> Any:
+def copy_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """Copy this task's shifts (the chosen ones, or every future one) to another task of the
     programme, `weeks` later or earlier at the same local time; nobody is signed up on them."""
     session, actor = db.session(), current_actor()
@@ -590,7 +591,7 @@ def copy_shifts(args: dict[str, Any], task_id: int) -> Any:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def move_shifts(args: dict[str, Any], task_id: int) -> Any:
+def move_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """Move every future shift of the task by `weeks` (-52 to 52, not 0) at the same local
     time; their people are told; refused (409) when someone would hold two shifts at once."""
     session, actor = db.session(), current_actor()
@@ -626,7 +627,7 @@ InterestedPage = page_schema(InterestedPerson, "InterestedPage")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @token_required
-def express_interest(task_id: int) -> Any:
+def express_interest(task_id: int) -> ResponseReturnValue:
     """Say "I'm interested" in an open ongoing task: you join its contact list for its
     coordinators. Saying it again changes nothing (200 both times); 403 until your email
     address is confirmed, 409 for a task that is not open and ongoing."""
@@ -641,7 +642,7 @@ def express_interest(task_id: int) -> Any:
 @blp.response(200, InterestOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def withdraw_interest(task_id: int) -> Any:
+def withdraw_interest(task_id: int) -> ResponseReturnValue:
     """No longer interested: you leave the task's contact list (200 also when you were not
     on it)."""
     session, actor = db.session(), current_actor()
@@ -658,7 +659,7 @@ def withdraw_interest(task_id: int) -> Any:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def list_interested(args: dict[str, Any], task_id: int) -> Any:
+def list_interested(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """The task's contact list (name, email, phone; the earliest first), for its coordinators
     and the lead agency's staff."""
     session, actor = db.session(), current_actor()

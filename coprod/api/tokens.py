@@ -6,6 +6,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import request, url_for
+from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
@@ -58,7 +59,7 @@ def _account_key() -> str:
 @blp.response(201, TokenCreated)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def create_token(args: dict[str, Any]) -> Any:
+def create_token(args: dict[str, Any]) -> ResponseReturnValue:
     """A new token for the account with this email and password (rate-limited like sign-in)."""
     session = db.session()
     user = accounts.authenticate(session, email=args["email"], password=args["password"])
@@ -72,7 +73,7 @@ def create_token(args: dict[str, Any]) -> Any:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, TokenPage)
 @token_required
-def list_tokens(args: dict[str, Any]) -> Any:
+def list_tokens(args: dict[str, Any]) -> ResponseReturnValue:
     """Your tokens that still work, newest first."""
     page = tokens.list_tokens(db.session(), current_actor(), args["page"], args["per_page"])
     return {**page.__dict__, "items": [_out(t) for t in page.items]}
@@ -82,7 +83,7 @@ def list_tokens(args: dict[str, Any]) -> Any:
 @blp.response(200, TokenOut)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def get_token(token_id: int) -> Any:
+def get_token(token_id: int) -> ResponseReturnValue:
     """One of your tokens (never its secret)."""
     return _out(tokens.get_token(db.session(), current_actor(), token_id))
 
@@ -91,7 +92,7 @@ def get_token(token_id: int) -> Any:
 @blp.response(204)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def revoke_token(token_id: int) -> Any:
+def revoke_token(token_id: int) -> None:
     """Revoke one of your tokens: it stops working at once."""
     session, actor = db.session(), current_actor()
     token = tokens.get_token(session, actor, token_id)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from coprod import policy
 from coprod.db import db, sqlite_begin
@@ -73,7 +74,7 @@ def _register_proxy(app: Flask) -> None:
 
 def _register_gate(app: Flask) -> None:
     @app.before_request
-    def _gate() -> Any:
+    def _gate() -> ResponseReturnValue | None:
         # Read-only requests need no write lock on SQLite (see coprod.db).
         sqlite_begin.set("BEGIN" if request.method in ("GET", "HEAD") else "BEGIN IMMEDIATE")
         if request.endpoint is None or request.endpoint == "static":
@@ -90,10 +91,11 @@ def _register_gate(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "_public", False) or current_user.is_authenticated:
             return None
-        return app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        refused: Response = app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        return refused
 
 
-def _has_nul(req: Any) -> bool:
+def _has_nul(req: Request) -> bool:
     """True when a query or form parameter (name or value) contains a null byte."""
     for values in (req.args, req.form):
         for key, value in values.items(multi=True):
@@ -173,7 +175,7 @@ def _http_message(err: HTTPException, status: int) -> str:
 
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def _domain_error(err: DomainError) -> Any:
+    def _domain_error(err: DomainError) -> ResponseReturnValue:
         db.session.rollback()
         # A refused button action (sign up twice, a stale review) goes back with the reason.
         back = _path_of(request.referrer or "")
@@ -189,21 +191,21 @@ def _register_errors(app: Flask) -> None:
         ), err.status
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(err: CSRFError) -> Any:
+    def _csrf_error(err: CSRFError) -> ResponseReturnValue:
         message = _("Your form expired or was sent from elsewhere. Go back, reload and try again.")
         return render_template(
             "errors/error.html", status=400, title=_("Form expired"), message=message
         ), 400
 
     @app.errorhandler(429)
-    def _too_many(err: HTTPException) -> Any:
+    def _too_many(err: HTTPException) -> ResponseReturnValue:
         message = _("Too many attempts. Wait a few minutes, then try again.")
         return render_template(
             "errors/error.html", status=429, title=_("Too many attempts"), message=message
         ), 429
 
     @app.errorhandler(HTTPException)
-    def _http_error(err: HTTPException) -> Any:
+    def _http_error(err: HTTPException) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return err
         status = err.code or 500
@@ -215,7 +217,7 @@ def _register_errors(app: Flask) -> None:
         ), status
 
     @app.errorhandler(500)
-    def _server_error(err: Exception) -> Any:
+    def _server_error(err: Exception) -> ResponseReturnValue:
         db.session.rollback()
         return render_template(
             "errors/error.html",
@@ -273,10 +275,11 @@ def _register_flash_redirects(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    def nav_url(endpoint: str, **values: Any) -> str | None:
+    def nav_url(endpoint: str, **values: int | str) -> str | None:
         """A link to an endpoint, or None while that part of the site is not installed."""
         if endpoint not in app.view_functions:
             return None
-        return url_for(endpoint, **values)
+        # url_for types its own options (_external: bool...); ids are plain values.
+        return url_for(endpoint, **cast(dict[str, Any], values))
 
     app.jinja_env.globals.update(can=policy.can, nav_url=nav_url)

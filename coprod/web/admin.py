@@ -3,10 +3,8 @@ organisations, the scheduled jobs' last runs, people's accounts, the audit log."
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import SearchField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
+from coprod.models import User
 from coprod.services import (
     account_admin,
     account_deletion,
@@ -23,7 +22,7 @@ from coprod.services import (
     organisations,
 )
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, run_service
+from coprod.web.helpers import commit, form_status, page_args, run_service, signed_in
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -76,17 +75,17 @@ class ReasonForm(FlaskForm):
 
 
 @bp.context_processor
-def _labels() -> dict[str, Any]:
+def _labels() -> dict[str, object]:
     """Roles and kinds of organisation in words, for the admin pages."""
     return {"role_labels": organisations.role_labels, "kind_label": organisations.kind_label}
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
+def _me() -> User:
+    return signed_in()
 
 
 @bp.route("")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     session = db.session()
     form = OrgFilterForm(request.args)
     page, per_page = page_args()
@@ -101,7 +100,7 @@ def index() -> Any:
 
 
 @bp.route("/audit", endpoint="audit")
-def audit_log() -> Any:
+def audit_log() -> ResponseReturnValue:
     session = db.session()
     form = AuditFilterForm(request.args)
     actions, types = audit.list_filters(session, _me())
@@ -130,27 +129,27 @@ def audit_log() -> Any:
 
 
 @bp.route("/accounts")
-def accounts() -> Any:
+def accounts() -> ResponseReturnValue:
     form = AccountSearchForm(request.args)
     page, per_page = page_args()
     listed = account_admin.list_accounts(db.session(), _me(), form.q.data, page, per_page)
     return render_template("admin/accounts.html", form=form, page=listed)
 
 
-def _account_page(user: Any, form: ReasonForm) -> Any:
+def _account_page(user: User, form: ReasonForm) -> ResponseReturnValue:
     return render_template(
         "admin/account.html", person=user, form=form, button=ButtonForm(formdata=None)
     ), form_status(form)
 
 
 @bp.route("/accounts/<int:user_id>")
-def account(user_id: int) -> Any:
+def account(user_id: int) -> ResponseReturnValue:
     user = account_admin.get_account(db.session(), _me(), user_id)
     return _account_page(user, ReasonForm(formdata=None))
 
 
 @bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
-def deactivate(user_id: int) -> Any:
+def deactivate(user_id: int) -> ResponseReturnValue:
     session = db.session()
     user = account_admin.get_account(session, _me(), user_id)
     form = ReasonForm()
@@ -174,7 +173,7 @@ def deactivate(user_id: int) -> Any:
 
 
 @bp.route("/accounts/<int:user_id>/delete", methods=["GET", "POST"])
-def delete_account(user_id: int) -> Any:
+def delete_account(user_id: int) -> ResponseReturnValue:
     """Delete an account on its holder's request (a confirmation page with the reason)."""
     session = db.session()
     user = account_admin.get_account(session, _me(), user_id)
@@ -197,7 +196,7 @@ def delete_account(user_id: int) -> Any:
 
 
 @bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
-def reactivate(user_id: int) -> Any:
+def reactivate(user_id: int) -> ResponseReturnValue:
     session = db.session()
     user = account_admin.get_account(session, _me(), user_id)
     form = ButtonForm()
@@ -209,7 +208,7 @@ def reactivate(user_id: int) -> Any:
 
 
 @bp.route("/accounts/<int:user_id>/password-reset", methods=["POST"])
-def send_password_reset(user_id: int) -> Any:
+def send_password_reset(user_id: int) -> ResponseReturnValue:
     session = db.session()
     user = account_admin.get_account(session, _me(), user_id)
     form = ButtonForm()
@@ -223,7 +222,7 @@ def send_password_reset(user_id: int) -> Any:
 
 
 @bp.route("/organisations/<int:org_id>/decline", methods=["GET", "POST"])
-def decline(org_id: int) -> Any:
+def decline(org_id: int) -> ResponseReturnValue:
     session = db.session()
     org = organisations.get_organisation(session, _me(), org_id)
     policy.require(_me(), "org.verify", org)

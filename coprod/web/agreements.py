@@ -4,9 +4,8 @@ and one version."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -26,11 +25,11 @@ bp = Blueprint("agreements", __name__, url_prefix="/programmes/<int:programme_id
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """The agreement's words for every template, and the programme page's partner standings
     (None for people outside the partnership)."""
 
-    def agreement_standings(programme: Programme) -> dict[str, Any] | None:
+    def agreement_standings(programme: Programme) -> dict[str, object] | None:
         if not policy.can(viewer(), "programme.view_reports", programme):
             return None
         session = db.session()
@@ -83,7 +82,7 @@ def _programme(programme_id: int) -> Programme:
     return programme
 
 
-def _to_agreement(programme: Programme, anchor: str | None = None) -> Any:
+def _to_agreement(programme: Programme, anchor: str | None = None) -> ResponseReturnValue:
     url = url_for("agreements.show", programme_id=programme.id, _anchor=anchor)
     return redirect(url, code=303)
 
@@ -128,7 +127,7 @@ def _show(
     programme: Programme,
     answer_form: AnswerForm | None = None,
     publish_form: PublishForm | None = None,
-) -> Any:
+) -> str:
     session = db.session()
     newest = reads.newest(session, viewer(), programme)
     by_org = reads.standings(session, programme, newest)
@@ -144,12 +143,12 @@ def _show(
 
 
 @bp.route("")
-def show(programme_id: int) -> Any:
+def show(programme_id: int) -> ResponseReturnValue:
     return _show(_programme(programme_id))
 
 
 @bp.route("/answer", methods=["POST"])
-def answer(programme_id: int) -> Any:
+def answer(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     programme = _programme(programme_id)
     newest = reads.newest(session, actor, programme)
@@ -188,7 +187,7 @@ def answer(programme_id: int) -> Any:
 
 
 @bp.route("/publish", methods=["POST"])
-def publish(programme_id: int) -> Any:
+def publish(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     programme = _programme(programme_id)
     policy.require(actor, "programme.manage", programme)
@@ -213,7 +212,7 @@ def publish(programme_id: int) -> Any:
 
 
 @bp.route("/versions")
-def versions(programme_id: int) -> Any:
+def versions(programme_id: int) -> ResponseReturnValue:
     programme = _programme(programme_id)
     page_no, per_page = page_args()
     page = reads.list_versions(db.session(), viewer(), programme, page=page_no, per_page=per_page)
@@ -221,7 +220,7 @@ def versions(programme_id: int) -> Any:
 
 
 @bp.route("/versions/<int:version>")
-def version(programme_id: int, version: int) -> Any:
+def version(programme_id: int, version: int) -> ResponseReturnValue:
     session = db.session()
     programme = _programme(programme_id)
     found = reads.get_version(session, viewer(), programme, version)

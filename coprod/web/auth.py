@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
@@ -22,6 +23,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from coprod.db import db, utcnow
 from coprod.extensions import export_limits, limiter, password_guess_limits
 from coprod.i18n import _, _l, language_choices, ngettext
+from coprod.models import User
 from coprod.services import (
     account_deletion,
     accounts,
@@ -67,7 +69,7 @@ class ProfileForm(FlaskForm):
     language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
 
-def _failed(response: Any) -> bool:
+def _failed(response: Response) -> bool:
     """Only refused attempts count towards the limits; a successful sign-in redirects."""
     return bool(response.status_code != 303)
 
@@ -76,11 +78,11 @@ def _account_key() -> str:
     return "account:" + (request.form.get("email") or "").strip().lower()
 
 
-def _limit(name: str) -> Any:
-    return lambda: current_app.config[name]
+def _limit(name: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[name])
 
 
-def _start_session(user: Any, remember: bool = False) -> None:
+def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session at every login: nothing carried over
     login_user(user, remember=remember)
 
@@ -88,7 +90,7 @@ def _start_session(user: Any, remember: bool = False) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @limiter.limit(_limit("REGISTER_LIMIT_PER_ADDRESS"), methods=["POST"])
-def register() -> Any:
+def register() -> ResponseReturnValue:
     form = RegisterForm()
     if form.validate_on_submit():
         done = run_service(
@@ -115,7 +117,7 @@ def register() -> Any:
 
 @bp.route("/register/check-email")
 @public
-def register_sent() -> Any:
+def register_sent() -> ResponseReturnValue:
     required = current_app.config["EMAIL_CONFIRMATION_REQUIRED"]
     return render_template("auth/register_sent.html", confirmation_required=required)
 
@@ -123,7 +125,7 @@ def register_sent() -> Any:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @password_guess_limits(_account_key, _failed, methods=["POST"])
-def login() -> Any:
+def login() -> ResponseReturnValue:
     form = LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
@@ -142,7 +144,7 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 @public
-def logout() -> Any:
+def logout() -> ResponseReturnValue:
     if current_user.is_authenticated:
         # Server-side: a copy of this session (or its remember-me cookie) stops working too.
         accounts.end_all_sessions(db.session(), current_user._get_current_object())
@@ -155,7 +157,7 @@ def logout() -> Any:
 
 @bp.route("/account")
 @login_required
-def account() -> Any:
+def account() -> ResponseReturnValue:
     return render_template(
         "auth/account.html",
         password_form=PasswordForm(),
@@ -167,7 +169,7 @@ def account() -> Any:
 @bp.route("/account/export", methods=["POST"])
 @login_required
 @export_limits
-def export_data() -> Any:
+def export_data() -> ResponseReturnValue:
     """Download my data: the ZIP of everything coprod holds about the signed-in person (a POST
     behind the site-wide CSRF check, so no other site can make a browser fetch it), or, when
     it is big, the promise of an email with its link."""
@@ -206,7 +208,7 @@ def export_response(export: exports.Export) -> Response:
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @login_required
-def delete_account() -> Any:
+def delete_account() -> ResponseReturnValue:
     """Say plainly what deleting the account does, then do it after the password."""
     form = DeleteAccountForm()
     user = current_user._get_current_object()
@@ -228,7 +230,7 @@ def delete_account() -> Any:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password() -> Any:
+def change_password() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
@@ -264,7 +266,7 @@ def password_changed_message(revoked: int) -> str:
 
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
-def edit_profile() -> Any:
+def edit_profile() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = ProfileForm(obj=None if request.method == "POST" else user)
     form.language.choices = [("", _("The language of my browser")), *language_choices()]
@@ -300,7 +302,7 @@ def edit_profile() -> Any:
 
 @bp.route("/account/email/cancel", methods=["POST"])
 @login_required
-def cancel_email_change() -> Any:
+def cancel_email_change() -> ResponseReturnValue:
     profile.cancel_email_change(db.session(), current_user._get_current_object(), now=utcnow())
     db.session.commit()
     flash(_("The change of email address is cancelled."), "success")

@@ -3,21 +3,19 @@ period and to date, the lead staff's form to add one and the confirmation to rem
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
-from coprod.models import Partner
+from coprod.models import Partner, User
 from coprod.services import partners, programmes
 from coprod.services.governance import commitments
 from coprod.services.reports.reading import COMMITMENT_KINDS, STATUS_WORDS
-from coprod.web.helpers import form_status, run_service
+from coprod.web.helpers import form_status, run_service, signed_in
 
 bp = Blueprint("commitments", __name__, url_prefix="/programmes")
 
@@ -59,8 +57,8 @@ class RemoveForm(FlaskForm):
     confirm = BooleanField(_l("Yes, remove this figure"))
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
+def _me() -> User:
+    return signed_in()
 
 
 def _partner(programme_id: int, partner_id: int) -> Partner:
@@ -76,13 +74,13 @@ def _form(partner: Partner) -> CommitmentForm:
     return form
 
 
-def _page(partner: Partner, form: CommitmentForm) -> Any:
+def _page(partner: Partner, form: CommitmentForm) -> str:
     result = commitments.partner_figures(db.session(), _me(), partner, now=utcnow())
     return render_template("commitments/show.html", page=result, form=form)
 
 
 @bp.route("/<int:programme_id>/partners/<int:partner_id>/commitments", methods=["GET", "POST"])
-def show(programme_id: int, partner_id: int) -> Any:
+def show(programme_id: int, partner_id: int) -> ResponseReturnValue:
     partner = _partner(programme_id, partner_id)
     form = _form(partner)
     if form.validate_on_submit():
@@ -112,7 +110,7 @@ def show(programme_id: int, partner_id: int) -> Any:
     "/<int:programme_id>/partners/<int:partner_id>/commitments/<int:commitment_id>/remove",
     methods=["GET", "POST"],
 )
-def remove(programme_id: int, partner_id: int, commitment_id: int) -> Any:
+def remove(programme_id: int, partner_id: int, commitment_id: int) -> ResponseReturnValue:
     programme = programmes.get_programme_to_manage(db.session(), _me(), programme_id)
     partner = partners.get_partner(db.session(), programme, partner_id)
     commitments.get_commitment(partner, commitment_id)  # NotFound for another partner's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TypedDict
 
 from flask import (
     Blueprint,
@@ -17,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -26,13 +26,13 @@ from wtforms.widgets import DateInput, TextInput
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
-from coprod.models import ContributionLog, LogStatus, Organisation, Task, User
+from coprod.models import ContributionLog, LogStatus, Organisation, Shift, Task, User
 from coprod.services import contributions, record, review
 from coprod.services.bounds import as_id, read_decimal
 from coprod.services.money import format_number
 from coprod.services.signups import describe_time
-from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, run_service, safe_next
+from coprod.web.forms import ButtonForm, field_of
+from coprod.web.helpers import commit, form_status, run_service, safe_next, signed_in
 
 bp = Blueprint("contributions", __name__)
 
@@ -54,7 +54,7 @@ def hours_text(value: Decimal | None) -> str:
 
 
 def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return signed_in()
 
 
 # --- fields that keep what was typed and say clearly what is wrong ----------------------------
@@ -65,8 +65,9 @@ class DecimalText(Field):
 
     widget = TextInput()
     raw: str | None = None
+    data: Decimal | None
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = str(valuelist[0]) if valuelist else ""
         text = self.raw.strip()
         self.data = None
@@ -88,8 +89,9 @@ class DateText(Field):
 
     widget = DateInput()
     raw: str | None = None
+    data: date | None
 
-    def process_formdata(self, valuelist: list[Any]) -> None:
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.raw = str(valuelist[0]) if valuelist else ""
         self.data = None
         if not self.raw.strip():
@@ -122,7 +124,7 @@ def log_form_class(task: Task, organisations: list[Organisation] | None = None) 
     """The log form for a task: an outcome field per metric, in-kind rows, 'on behalf of'."""
 
     class TaskLogForm(LogForm):
-        pass
+        organisation: SelectField  # set below, when the person may log for an organisation
 
     if organisations:
         TaskLogForm.organisation = SelectField(
@@ -165,24 +167,35 @@ def _fill_from(form: LogForm, log: ContributionLog) -> None:
     form.shift.data = str(log.shift_id or "")
     for o in log.outcomes:
         if hasattr(form, f"outcome_{o.metric_id}"):
-            getattr(form, f"outcome_{o.metric_id}").data = o.quantity
+            field_of(form, f"outcome_{o.metric_id}", DecimalText).data = o.quantity
     for i, item in enumerate(log.in_kind[:IN_KIND_ROWS]):
-        getattr(form, f"in_kind_{i}_description").data = item.description
-        getattr(form, f"in_kind_{i}_value").data = item.value
+        field_of(form, f"in_kind_{i}_description", StringField).data = item.description
+        field_of(form, f"in_kind_{i}_value", DecimalText).data = item.value
 
 
-def _values(form: LogForm, task: Task) -> dict[str, Any]:
+class LogValues(TypedDict):
+    """What a log form holds, as the contributions services take it (keyword arguments)."""
+
+    on: date | None
+    hours: Decimal | None
+    notes: str
+    outcomes: list[tuple[int, Decimal]]
+    in_kind: list[tuple[str, Decimal | None]]
+    shift: Shift | None
+
+
+def _values(form: LogForm, task: Task) -> LogValues:
     """What the form holds, as the contributions services take it."""
     shifts = {str(s.id): s for s in task.shifts}
     outcomes = []
     for metric in task.metrics:
-        quantity = getattr(form, f"outcome_{metric.id}").data
+        quantity = field_of(form, f"outcome_{metric.id}", DecimalText).data
         if quantity is not None:
             outcomes.append((metric.id, quantity))
     in_kind = [
         (
-            getattr(form, f"in_kind_{i}_description").data or "",
-            getattr(form, f"in_kind_{i}_value").data,
+            field_of(form, f"in_kind_{i}_description", StringField).data or "",
+            field_of(form, f"in_kind_{i}_value", DecimalText).data,
         )
         for i in range(IN_KIND_ROWS)
     ]
@@ -245,7 +258,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @bp.route("/my/logs")
-def mine() -> Any:
+def mine() -> ResponseReturnValue:
     form = StatusFilter(formdata=request.args)
     valid = form.validate()
     status = LogStatus(form.status.data) if valid and form.status.data else None
@@ -258,7 +271,7 @@ def mine() -> Any:
 
 
 @bp.route("/my/hours")
-def my_hours() -> Any:
+def my_hours() -> ResponseReturnValue:
     mine = record.get_my_hours(db.session(), _actor())
     return render_template("contributions/hours.html", mine=mine)
 
@@ -272,7 +285,7 @@ def my_hours_csv() -> Response:
 
 
 @bp.route("/tasks/<int:task_id>/log", methods=["GET", "POST"])
-def new(task_id: int) -> Any:
+def new(task_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     task = contributions.get_task_for_logging(session, actor, task_id)
     orgs = contributions.organisations_to_log_for(session, actor)
@@ -302,7 +315,7 @@ def new(task_id: int) -> Any:
 
 
 @bp.route("/logs/<int:log_id>/resubmit", methods=["GET", "POST"])
-def resubmit(log_id: int) -> Any:
+def resubmit(log_id: int) -> ResponseReturnValue:
     """A log sent back for changes: changed and submitted again."""
     return _change(
         log_id,
@@ -314,7 +327,7 @@ def resubmit(log_id: int) -> Any:
 
 
 @bp.route("/logs/<int:log_id>/edit", methods=["GET", "POST"])
-def edit(log_id: int) -> Any:
+def edit(log_id: int) -> ResponseReturnValue:
     """A log still waiting for review, changed by its contributor."""
     return _change(
         log_id,
@@ -325,7 +338,9 @@ def edit(log_id: int) -> Any:
     )
 
 
-def _change(log_id: int, action: str, change: Callable[..., Any], mode: str, done: str) -> Any:
+def _change(
+    log_id: int, action: str, change: Callable[..., ContributionLog], mode: str, done: str
+) -> ResponseReturnValue:
     """The log form filled with the log, and the service that changes it."""
     session, actor = db.session(), _actor()
     log = contributions.get_log_to_change(session, actor, log_id, action)
@@ -346,7 +361,7 @@ def _change(log_id: int, action: str, change: Callable[..., Any], mode: str, don
 
 
 @bp.route("/logs/<int:log_id>/withdraw", methods=["GET", "POST"])
-def withdraw(log_id: int) -> Any:
+def withdraw(log_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     log = contributions.get_log_to_change(session, actor, log_id, "log.withdraw")
     form = ButtonForm()
@@ -359,7 +374,7 @@ def withdraw(log_id: int) -> Any:
 
 
 @bp.route("/logs/<int:log_id>/correct", methods=["GET", "POST"])
-def correct(log_id: int) -> Any:
+def correct(log_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     original = contributions.get_log_to_change(session, actor, log_id, "log.correct")
     form = _make_form(original.task, keep=original.shift_id)
@@ -383,7 +398,7 @@ def correct(log_id: int) -> Any:
 # --- one log and its review ---------------------------------------------------------------
 
 
-def _render_show(log: ContributionLog, form: ReviewForm, status: int = 200) -> Any:
+def _render_show(log: ContributionLog, form: ReviewForm, status: int = 200) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     return render_template(
         "contributions/show.html",
@@ -396,13 +411,13 @@ def _render_show(log: ContributionLog, form: ReviewForm, status: int = 200) -> A
 
 
 @bp.route("/logs/<int:log_id>")
-def show(log_id: int) -> Any:
+def show(log_id: int) -> ResponseReturnValue:
     log = contributions.get_log(db.session(), _actor(), log_id)
     return _render_show(log, ReviewForm())
 
 
 @bp.route("/logs/<int:log_id>/review", methods=["POST"], endpoint="review")
-def review_log(log_id: int) -> Any:
+def review_log(log_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     log = contributions.get_log_to_change(session, actor, log_id, "log.review")
     form = ReviewForm()
@@ -426,7 +441,7 @@ def review_log(log_id: int) -> Any:
 
 
 @bp.route("/review")
-def queue() -> Any:
+def queue() -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     reviewed = review.reviewed_programmes(session, actor)  # NotAllowed for a non-reviewer
     form = QueueFilter(formdata=request.args)
@@ -485,7 +500,7 @@ def _ids(name: str) -> list[int]:
 
 
 @bp.route("/review/approve", methods=["POST"])
-def bulk_approve() -> Any:
+def bulk_approve() -> ResponseReturnValue:
     # The CSRF token is checked by CSRFProtect for every POST before the view runs.
     if request.form.get("scope") == "page" and request.form.get("confirmed") != "1":
         # "Approve all on this page" without JavaScript: say which logs, then confirm.

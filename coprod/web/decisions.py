@@ -6,9 +6,9 @@ admins of the voting organisations) and the page confirming an early close."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields import DateField, TimeField
@@ -18,7 +18,7 @@ from wtforms.validators import InputRequired
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
-from coprod.models import Decision, Programme, User
+from coprod.models import Decision, DecisionVote, Programme, User
 from coprod.services import localtime, programmes
 from coprod.services.bounds import as_id
 from coprod.services.governance import decision_rule, decisions
@@ -31,7 +31,7 @@ TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """For every template: a rule and an outcome in words, and the open decisions count of a
     programme (the programme page's link)."""
 
@@ -76,12 +76,12 @@ def _decision(decision_id: int) -> Decision:
     return decisions.get_decision(db.session(), viewer(), decision_id)
 
 
-def _to_show(decision: Decision) -> Any:
+def _to_show(decision: Decision) -> ResponseReturnValue:
     return redirect(url_for("decisions.show", decision_id=decision.id), code=303)
 
 
 @bp.route("/programmes/<int:programme_id>/decisions")
-def index(programme_id: int) -> Any:
+def index(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), viewer()
     programme = programmes.get_programme(session, actor, programme_id)
     page_no, per_page = page_args()
@@ -97,7 +97,7 @@ def index(programme_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/decisions/new", methods=["GET", "POST"])
-def new(programme_id: int) -> Any:
+def new(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     programme = programmes.get_programme(session, actor, programme_id)
     decisions.require_partnership(actor, programme)
@@ -131,7 +131,7 @@ def new(programme_id: int) -> Any:
     ), form_status(form)
 
 
-def _show(decision: Decision, form: VoteForm | None = None) -> Any:
+def _show(decision: Decision, form: VoteForm | None = None) -> str:
     session, actor = db.session(), viewer()
     view = decisions.view_decision(session, actor, decision, now=utcnow())
     form = form or VoteForm()
@@ -152,12 +152,12 @@ def _show(decision: Decision, form: VoteForm | None = None) -> Any:
 
 
 @bp.route("/decisions/<int:decision_id>")
-def show(decision_id: int) -> Any:
+def show(decision_id: int) -> ResponseReturnValue:
     return _show(_decision(decision_id))
 
 
 @bp.route("/decisions/<int:decision_id>/vote", methods=["POST"])
-def cast(decision_id: int) -> Any:
+def cast(decision_id: int) -> ResponseReturnValue:
     actor = _me()
     decision = _decision(decision_id)
     form = VoteForm()
@@ -177,7 +177,7 @@ def cast(decision_id: int) -> Any:
 
 def _vote(
     decision: Decision, actor: User, org_id: int | None, option_id: int | None, comment: str
-) -> Any:
+) -> DecisionVote:
     session = db.session()
     org = decisions.organisation_to_vote_for(session, actor, decision, org_id)
     return decisions.vote(
@@ -192,7 +192,7 @@ def _vote(
 
 
 @bp.route("/decisions/<int:decision_id>/close", methods=["GET", "POST"])
-def close(decision_id: int) -> Any:
+def close(decision_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     decision = _decision(decision_id)
     policy.require(actor, "programme.manage", decision.programme)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -108,7 +108,7 @@ def rating_word(rating: int) -> str:
 
 
 @bp.route("/tasks/<int:task_id>/feedback", methods=["POST"])
-def give(task_id: int) -> Any:
+def give(task_id: int) -> ResponseReturnValue:
     """Rate a task (and comment on it) after attending one of its shifts or logging hours."""
     session, actor = db.session(), viewer()
     task = tasks.get_task(session, actor, task_id)
@@ -157,7 +157,7 @@ def give(task_id: int) -> Any:
 
 @bp.route("/tasks/<int:task_id>/feedback")
 @public
-def index(task_id: int) -> Any:
+def index(task_id: int) -> ResponseReturnValue:
     """A task's feedback: every item with its author for the task's organisers; the public
     comments, without names, for everyone else."""
     session, actor = db.session(), viewer()
@@ -165,7 +165,7 @@ def index(task_id: int) -> Any:
     page_no, per_page = page_args()
     summary = feedback.feedback_summary(session, task)
     organiser = policy.can(actor, "task.view_feedback", task)
-    items: Page[Any]
+    items: Page[Feedback] | Page[feedback.PublicComment]
     if organiser:
         items = feedback.task_feedback(session, actor, task, page=page_no, per_page=per_page)
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, request
@@ -15,7 +15,7 @@ from coprod.errors import Conflict, Invalid
 from coprod.models import User
 from coprod.services.pagination import clamp
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., object])
 T = TypeVar("T")
 
 
@@ -87,3 +87,8 @@ def viewer() -> User | None:
     if not current_user.is_authenticated:
         return None
     return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def signed_in() -> User:
+    """The signed-in person, for views behind the login gate (which never lets a visitor in)."""
+    return cast(User, current_user._get_current_object())

@@ -3,9 +3,8 @@ them (coprod.services.engagement.impact)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
@@ -39,7 +38,7 @@ class StatusForm(FlaskForm):
 @bp.route("/programmes/<int:programme_id>/you-said-we-did")
 @public
 @shared_for_visitors
-def you_said(programme_id: int) -> Any:
+def you_said(programme_id: int) -> ResponseReturnValue:
     """The answered proposals, newest answer first, filtered by status; never a name."""
     form = StatusForm(formdata=request.args)
     page_no, per_page = clamp(request.args.get("page"), request.args.get("per_page"), PER_PAGE)

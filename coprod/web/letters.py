@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import segno
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
@@ -18,13 +16,13 @@ from coprod.models import ServiceLetter, User
 from coprod.services import letter_pdf, letters
 from coprod.services.notifications import base_url
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, public, run_service
+from coprod.web.helpers import commit, form_status, page_args, public, run_service, signed_in
 
 bp = Blueprint("letters", __name__)
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     return {
         "letter_intro": letter_pdf.intro,
         "programme_heading": letter_pdf.programme_heading,
@@ -40,7 +38,7 @@ class LetterForm(FlaskForm):
 
 
 def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return signed_in()
 
 
 def verify_url(letter: ServiceLetter) -> str:
@@ -48,7 +46,7 @@ def verify_url(letter: ServiceLetter) -> str:
     return f"{base_url()}/verify/{letter.code}"
 
 
-def _index(form: LetterForm) -> Any:
+def _index(form: LetterForm) -> str:
     session = db.session()
     choices = letters.letter_programmes(session, _me())
     form.programme_id.choices = [("", _("All programmes")), *[(str(i), n) for i, n in choices]]
@@ -58,14 +56,14 @@ def _index(form: LetterForm) -> Any:
 
 
 @bp.route("/account/letters")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     today = utcnow().date()  # this year so far, the letter people ask for most
     form = LetterForm(data={"from_date": f"{today.year}-01-01", "to_date": today.isoformat()})
     return _index(form)
 
 
 @bp.route("/account/letters", methods=["POST"])
-def create() -> Any:
+def create() -> ResponseReturnValue:
     form = LetterForm()
     letter = None
     if form.validate_on_submit():
@@ -87,7 +85,7 @@ def create() -> Any:
 
 
 @bp.route("/account/letters/<int:letter_id>")
-def show(letter_id: int) -> Any:
+def show(letter_id: int) -> ResponseReturnValue:
     letter = letters.get_letter(db.session(), _me(), letter_id)
     url = verify_url(letter)
     with in_language(letter.language):  # the letter speaks its holder's language
@@ -101,7 +99,7 @@ def show(letter_id: int) -> Any:
 
 
 @bp.route("/account/letters/<int:letter_id>/pdf")
-def pdf(letter_id: int) -> Any:
+def pdf(letter_id: int) -> ResponseReturnValue:
     letter = letters.get_letter(db.session(), _me(), letter_id)
     with in_language(letter.language):
         body = letter_pdf.render_pdf(letter, verify_url(letter))
@@ -114,7 +112,7 @@ def pdf(letter_id: int) -> Any:
 
 
 @bp.route("/account/letters/<int:letter_id>/revoke", methods=["GET", "POST"])
-def revoke(letter_id: int) -> Any:
+def revoke(letter_id: int) -> ResponseReturnValue:
     session = db.session()
     letter = letters.get_letter(session, _me(), letter_id)
     form = ButtonForm()
@@ -129,7 +127,7 @@ def revoke(letter_id: int) -> Any:
 @bp.route("/verify/<code>")
 @public
 @verify_limits
-def verify(code: str) -> Any:
+def verify(code: str) -> ResponseReturnValue:
     result = letters.verify(db.session(), code)
     body = render_template("letters/verify.html", result=result)
     # Not cached by shared caches: a revoked letter must read "not valid" at once.

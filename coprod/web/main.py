@@ -4,7 +4,6 @@ notice, and the icon browsers ask for at /favicon.ico."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -16,6 +15,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import refresh
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
@@ -44,7 +44,7 @@ class PrivacyNotice:
 
 @bp.route("/")
 @public
-def index() -> Any:
+def index() -> ResponseReturnValue:
     actor = viewer()
     if actor is None:
         return render_template("main/index.html")
@@ -58,7 +58,7 @@ def index() -> Any:
 
 @bp.route("/privacy")
 @public
-def privacy() -> Any:
+def privacy() -> ResponseReturnValue:
     """The privacy notice: what is kept, why, for how long (the retention settings) and who
     sees it; registering accepts this version of it."""
     config = current_app.config
@@ -73,7 +73,7 @@ def privacy() -> Any:
 
 @bp.route("/favicon.ico")
 @public
-def favicon() -> Any:
+def favicon() -> ResponseReturnValue:
     """Browsers fetch this path on their own, whatever the page links to."""
     assert current_app.static_folder is not None
     return send_from_directory(current_app.static_folder, "favicon.ico", max_age=7 * 24 * 3600)
@@ -82,7 +82,7 @@ def favicon() -> Any:
 @bp.route("/language", methods=["POST"])
 @public
 @csrf.exempt
-def language() -> Any:
+def language() -> ResponseReturnValue:
     """The language switcher at the foot of every page (a form: no JavaScript needed). A
     visitor's choice is kept in a cookie; a signed-in person's goes into their profile too.
 

@@ -3,9 +3,8 @@ may invite to an understaffed shift, and the invited person's one-click "Take th
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coprod.db import db, utcnow
@@ -29,7 +28,7 @@ def _shift(shift_id: int) -> Shift:
     return signups.get_shift(db.session(), _actor(), shift_id)
 
 
-def render_fit_list() -> Any:
+def render_fit_list() -> ResponseReturnValue:
     """The task list's "Tasks that fit me" filter (tasks.index with fit=me, signed in)."""
     page_no, per_page = page_args()
     page = matching.list_suggestions(
@@ -39,7 +38,7 @@ def render_fit_list() -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/candidates")
-def candidates_page(shift_id: int) -> Any:
+def candidates_page(shift_id: int) -> ResponseReturnValue:
     session, actor, now = db.session(), _actor(), utcnow()
     shift = _shift(shift_id)
     page_no, per_page = page_args()
@@ -55,7 +54,7 @@ def candidates_page(shift_id: int) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/invitations", methods=["POST"])
-def invite(shift_id: int) -> Any:
+def invite(shift_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     shift = _shift(shift_id)
     person_id = bounds.as_id(request.form.get("user_id", ""))
@@ -72,7 +71,7 @@ def invite(shift_id: int) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/invitation")
-def invitation(shift_id: int) -> Any:
+def invitation(shift_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     shift = _shift(shift_id)
     found = candidates.get_invitation(session, actor, shift)
@@ -88,7 +87,7 @@ def invitation(shift_id: int) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/invitation", methods=["POST"])
-def accept(shift_id: int) -> Any:
+def accept(shift_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     shift = _shift(shift_id)
     signup = candidates.accept(session, actor, shift, now=utcnow())

@@ -3,9 +3,8 @@ step (with the reason its author reads), restore and dismiss, and the programme'
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
@@ -60,14 +59,14 @@ def _load(kind: str, item_id: int) -> Item:
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     return {"moderation_item_url": item_url}
 
 
 # --- "Report this" ------------------------------------------------------------------------
 
 
-def _flag(kind: str, item_id: int) -> Any:
+def _flag(kind: str, item_id: int) -> ResponseReturnValue:
     item = _load(kind, item_id)
     form = FlagForm()
     session, now = db.session(), utcnow()
@@ -84,19 +83,19 @@ def _flag(kind: str, item_id: int) -> Any:
 
 
 @bp.route("/proposals/<int:proposal_id>/flag", methods=["POST"])
-def flag_proposal(proposal_id: int) -> Any:
+def flag_proposal(proposal_id: int) -> ResponseReturnValue:
     return _flag("proposal", proposal_id)
 
 
 @bp.route("/feedback/<int:feedback_id>/flag", methods=["POST"])
-def flag_feedback(feedback_id: int) -> Any:
+def flag_feedback(feedback_id: int) -> ResponseReturnValue:
     return _flag("feedback", feedback_id)
 
 
 # --- hide, restore, dismiss ---------------------------------------------------------------
 
 
-def _hide(kind: str, item_id: int) -> Any:
+def _hide(kind: str, item_id: int) -> ResponseReturnValue:
     item = _load(kind, item_id)
     session, actor = db.session(), _me()
     # Asked first, so someone who may not hide it gets a 403 page, not a form.
@@ -126,16 +125,16 @@ def _hide_item(item: Item, reason: str | None) -> Item:
 
 
 @bp.route("/proposals/<int:proposal_id>/hide", methods=["GET", "POST"])
-def hide_proposal(proposal_id: int) -> Any:
+def hide_proposal(proposal_id: int) -> ResponseReturnValue:
     return _hide("proposal", proposal_id)
 
 
 @bp.route("/feedback/<int:feedback_id>/hide", methods=["GET", "POST"])
-def hide_feedback(feedback_id: int) -> Any:
+def hide_feedback(feedback_id: int) -> ResponseReturnValue:
     return _hide("feedback", feedback_id)
 
 
-def _restore(kind: str, item_id: int) -> Any:
+def _restore(kind: str, item_id: int) -> ResponseReturnValue:
     item = _load(kind, item_id)
     form = BackForm()
     if form.validate_on_submit():
@@ -150,16 +149,16 @@ def _restore(kind: str, item_id: int) -> Any:
 
 
 @bp.route("/proposals/<int:proposal_id>/restore", methods=["POST"])
-def restore_proposal(proposal_id: int) -> Any:
+def restore_proposal(proposal_id: int) -> ResponseReturnValue:
     return _restore("proposal", proposal_id)
 
 
 @bp.route("/feedback/<int:feedback_id>/restore", methods=["POST"])
-def restore_feedback(feedback_id: int) -> Any:
+def restore_feedback(feedback_id: int) -> ResponseReturnValue:
     return _restore("feedback", feedback_id)
 
 
-def _dismiss(kind: str, item_id: int) -> Any:
+def _dismiss(kind: str, item_id: int) -> ResponseReturnValue:
     item = _load(kind, item_id)
     form = BackForm()
     if form.validate_on_submit():
@@ -180,12 +179,12 @@ def _dismiss(kind: str, item_id: int) -> Any:
 
 
 @bp.route("/proposals/<int:proposal_id>/dismiss-flags", methods=["POST"])
-def dismiss_proposal_flags(proposal_id: int) -> Any:
+def dismiss_proposal_flags(proposal_id: int) -> ResponseReturnValue:
     return _dismiss("proposal", proposal_id)
 
 
 @bp.route("/feedback/<int:feedback_id>/dismiss-flags", methods=["POST"])
-def dismiss_feedback_flags(feedback_id: int) -> Any:
+def dismiss_feedback_flags(feedback_id: int) -> ResponseReturnValue:
     return _dismiss("feedback", feedback_id)
 
 
@@ -193,7 +192,7 @@ def dismiss_feedback_flags(feedback_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/moderation")
-def queue(programme_id: int) -> Any:
+def queue(programme_id: int) -> ResponseReturnValue:
     """The lead staff's moderation queue: reported items, or hidden ones."""
     session, actor = db.session(), _me()
     programme = programmes.get_programme(session, actor, programme_id)

@@ -3,8 +3,6 @@ messages to a shift's roster, and the outbox for site admins."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     Response,
@@ -15,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -22,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
-from coprod.models import NotificationKind, OutboxStatus, User
+from coprod.models import NotificationKind, OutboxStatus, Shift, User
 from coprod.services import calendar, notifications, signups
 from coprod.services import outbox as mail_outbox
 from coprod.web.forms import ButtonForm
@@ -60,7 +59,7 @@ def _feed_url(user: User) -> str:
     return url_for("notifications.calendar_feed", token=user.calendar_token, _external=True)
 
 
-def _render_preferences(form: FlaskForm, reset: ResetCalendarForm) -> Any:
+def _render_preferences(form: FlaskForm, reset: ResetCalendarForm) -> ResponseReturnValue:
     status = max(form_status(form), form_status(reset))
     return render_template(
         "notifications/preferences.html",
@@ -72,7 +71,7 @@ def _render_preferences(form: FlaskForm, reset: ResetCalendarForm) -> Any:
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
-def preferences() -> Any:
+def preferences() -> ResponseReturnValue:
     session = db.session()
     me = _me()
     current = {k.value: v for k, v in notifications.get_preferences(session, me).items()}
@@ -88,7 +87,7 @@ def preferences() -> Any:
 
 
 @bp.route("/account/calendar/reset", methods=["POST"])
-def reset_calendar() -> Any:
+def reset_calendar() -> ResponseReturnValue:
     session = db.session()
     me = _me()
     reset = ResetCalendarForm()
@@ -107,7 +106,7 @@ def reset_calendar() -> Any:
 
 @bp.route("/calendar/<token>.ics")
 @public
-def calendar_feed(token: str) -> Any:
+def calendar_feed(token: str) -> ResponseReturnValue:
     session = db.session()
     user = calendar.get_feed_user(session, token)
     feed = calendar.build_feed(session, user, request.host_url)
@@ -122,7 +121,7 @@ def calendar_feed(token: str) -> Any:
     )
 
 
-def _render_message(shift: Any, form: RosterMessageForm) -> Any:
+def _render_message(shift: Shift, form: RosterMessageForm) -> ResponseReturnValue:
     roster = signups.get_roster(db.session(), _me(), shift, 1, 1)  # checks shift.view_roster
     return render_template(
         "notifications/message_roster.html", shift=shift, form=form, people=roster.total
@@ -130,7 +129,7 @@ def _render_message(shift: Any, form: RosterMessageForm) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/message", methods=["GET", "POST"])
-def message_roster(shift_id: int) -> Any:
+def message_roster(shift_id: int) -> ResponseReturnValue:
     session = db.session()
     shift = signups.get_shift(session, _me(), shift_id)
     form = RosterMessageForm()
@@ -200,7 +199,7 @@ def _console_mode() -> bool:
 
 
 @bp.route("/admin/outbox")
-def outbox() -> Any:
+def outbox() -> ResponseReturnValue:
     form = OutboxFilterForm(request.args)
     show = form.show.data if form.show.data in mail_outbox.OUTBOX_FILTERS else "problems"
     page_no, per_page = page_args()
@@ -218,7 +217,7 @@ def outbox() -> Any:
 
 
 @bp.route("/admin/outbox/<int:message_id>")
-def outbox_message(message_id: int) -> Any:
+def outbox_message(message_id: int) -> ResponseReturnValue:
     message = mail_outbox.get_message(db.session(), _me(), message_id)
     return render_template(
         "notifications/outbox_message.html",
@@ -232,7 +231,7 @@ def outbox_message(message_id: int) -> Any:
 
 
 @bp.route("/admin/outbox/<int:message_id>/retry", methods=["POST"])
-def retry(message_id: int) -> Any:
+def retry(message_id: int) -> ResponseReturnValue:
     form = ButtonForm()
     if not form.validate_on_submit():
         return redirect(url_for("notifications.outbox"), code=303)

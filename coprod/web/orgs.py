@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -20,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from coprod import policy
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
-from coprod.models import Organisation, OrgKind, Role
+from coprod.models import Organisation, OrgKind, Role, User
 from coprod.services import localtime, organisations
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import (
@@ -30,6 +29,7 @@ from coprod.web.helpers import (
     public,
     run_service,
     safe_next,
+    signed_in,
     viewer,
 )
 
@@ -59,7 +59,7 @@ ROLE_HINTS = {
 
 
 @bp.context_processor
-def _labels() -> dict[str, Any]:
+def _labels() -> dict[str, object]:
     """Roles and kinds of organisation in words, for the organisation pages (task statuses:
     the tasks views' task_status_label)."""
     return {
@@ -78,7 +78,7 @@ def zone_choices(blank: str | None = None) -> list[SelectChoice]:
 class TimeZoneForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), validate_choice=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = zone_choices()
         if not self.timezone.data:
@@ -103,8 +103,8 @@ class RemoveForm(FlaskForm):
     confirm = BooleanField(_l("Yes, remove this person from the organisation"))
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
+def _me() -> User:
+    return signed_in()
 
 
 def _org(org_id: int) -> Organisation:
@@ -112,7 +112,7 @@ def _org(org_id: int) -> Organisation:
 
 
 @bp.route("")
-def mine() -> Any:
+def mine() -> ResponseReturnValue:
     page, per_page = page_args()
     result = organisations.list_my_organisations(db.session(), _me(), page, per_page)
     my_roles = {org.id: _my_roles(org) for org in result.items}
@@ -125,7 +125,7 @@ def _my_roles(org: Organisation) -> list[str]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> Any:
+def new() -> ResponseReturnValue:
     form = OrgForm()
     if form.validate_on_submit():
         org = run_service(
@@ -153,7 +153,9 @@ def new() -> Any:
     return render_template("orgs/new.html", form=form), form_status(form)
 
 
-def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) -> Any:
+def _render_show(
+    org: Organisation, member_form: MemberForm, status: int = 200
+) -> ResponseReturnValue:
     members = None
     if policy.can(viewer(), "org.view_members", org):  # the section is shown to them only
         page, per_page = page_args()
@@ -171,12 +173,12 @@ def _render_show(org: Organisation, member_form: MemberForm, status: int = 200) 
 
 @bp.route("/<int:org_id>")
 @public
-def show(org_id: int) -> Any:
+def show(org_id: int) -> ResponseReturnValue:
     return _render_show(_org(org_id), MemberForm(formdata=None))
 
 
 @bp.route("/<int:org_id>/timezone", methods=["GET", "POST"])
-def timezone(org_id: int) -> Any:
+def timezone(org_id: int) -> ResponseReturnValue:
     org = _org(org_id)
     policy.require(_me(), "org.manage", org)
     form = TimeZoneForm(obj=org)
@@ -197,7 +199,7 @@ def timezone(org_id: int) -> Any:
 
 
 @bp.route("/<int:org_id>/verify", methods=["POST"])
-def verify(org_id: int) -> Any:
+def verify(org_id: int) -> ResponseReturnValue:
     org = _org(org_id)
     organisations.verify_organisation(db.session(), _me(), org, utcnow())
     commit()
@@ -207,7 +209,7 @@ def verify(org_id: int) -> Any:
 
 
 @bp.route("/<int:org_id>/members", methods=["POST"])
-def add_member(org_id: int) -> Any:
+def add_member(org_id: int) -> ResponseReturnValue:
     org = _org(org_id)
     form = MemberForm()
     if form.validate_on_submit():
@@ -231,7 +233,7 @@ def add_member(org_id: int) -> Any:
 
 
 @bp.route("/<int:org_id>/members/<int:user_id>/roles", methods=["GET", "POST"])
-def edit_roles(org_id: int, user_id: int) -> Any:
+def edit_roles(org_id: int, user_id: int) -> ResponseReturnValue:
     org = _org(org_id)
     member = organisations.get_member(db.session(), _me(), org, user_id, "org.manage")
     form = RolesForm(data={"roles": [r.value for r in member.roles]})
@@ -254,7 +256,7 @@ def edit_roles(org_id: int, user_id: int) -> Any:
 
 
 @bp.route("/<int:org_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
-def remove_member(org_id: int, user_id: int) -> Any:
+def remove_member(org_id: int, user_id: int) -> ResponseReturnValue:
     org = _org(org_id)
     member = organisations.get_member(db.session(), _me(), org, user_id, "org.manage")
     form = RemoveForm()

@@ -4,10 +4,9 @@ templates/reports/_charts.html like the report charts; the table beside it has t
 
 from __future__ import annotations
 
-from typing import Any
-
 from coprod.i18n import _
 from coprod.services import money
+from coprod.services.governance.pilots import EvaluationFigures, MeasureFigures
 from coprod.web.reports import Chart, Label, Line, Rect
 
 PILOT, COMPARISON = "#1a4480", "#c05600"  # each at least 3:1 against white
@@ -18,7 +17,7 @@ def _num(value: float | None) -> str:
     return "—" if value is None else money.format_number(value)
 
 
-def rate_chart(figures: dict[str, Any]) -> Chart:
+def rate_chart(figures: EvaluationFigures) -> Chart:
     """Three rows per measure: pilot bar, comparison bar, difference with its interval."""
     plot_w = WIDTH - LEFT - 90
     rects: list[Rect] = []
@@ -53,7 +52,7 @@ def rate_chart(figures: dict[str, Any]) -> Chart:
 
 
 def _difference_row(
-    m: dict[str, Any],
+    m: MeasureFigures,
     y: float,
     plot_w: float,
     rects: list[Rect],

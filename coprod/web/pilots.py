@@ -5,9 +5,9 @@ downloads and the decision, and "What we learned from pilots"
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from jinja2.utils import htmlsafe_json_dumps
 from wtforms import RadioField, SelectMultipleField, TextAreaField
@@ -66,7 +66,7 @@ def _actor() -> User:
     return user
 
 
-def _setup_page(programme: Programme, form: SetUpForm) -> Any:
+def _setup_page(programme: Programme, form: SetUpForm) -> ResponseReturnValue:
     session = db.session()
     words = (request.args.get("q") or "").strip()[:100]
     found = pilots.search_controls(session, _actor(), programme, words) if words else ([], [])
@@ -83,7 +83,7 @@ def _setup_page(programme: Programme, form: SetUpForm) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/pilot", methods=["GET", "POST"])
-def setup(programme_id: int) -> Any:
+def setup(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     programme = pilots.get_managed_pilot(session, actor, programme_id)
     form = SetUpForm()
@@ -111,7 +111,7 @@ def setup(programme_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/pilot/controls", methods=["POST"])
-def add_control(programme_id: int) -> Any:
+def add_control(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     programme = pilots.get_managed_pilot(session, actor, programme_id)
     pilots.add_control(
@@ -128,7 +128,7 @@ def add_control(programme_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/pilot/controls/<int:control_id>/remove", methods=["POST"])
-def remove_control(programme_id: int, control_id: int) -> Any:
+def remove_control(programme_id: int, control_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     programme = pilots.get_managed_pilot(session, actor, programme_id)
     pilots.remove_control(session, actor, programme, control_id, now=utcnow())
@@ -142,7 +142,9 @@ def _view(programme_id: int) -> pilots.EvaluationView:
     return pilots.get_evaluation(db.session(), viewer(), programme_id, now=utcnow(), preview=True)
 
 
-def _evaluation_page(view: pilots.EvaluationView, form: DecisionForm, status: int = 200) -> Any:
+def _evaluation_page(
+    view: pilots.EvaluationView, form: DecisionForm, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "pilots/evaluation.html",
         view=view,
@@ -157,7 +159,7 @@ def _evaluation_page(view: pilots.EvaluationView, form: DecisionForm, status: in
     ), status
 
 
-def _days(figures: dict[str, Any]) -> dict[str, date]:
+def _days(figures: pilots.EvaluationFigures) -> dict[str, date]:
     """The periods' bounds as dates, for the date filters."""
     return {
         f"{group}_{end}": date.fromisoformat(figures[group][end])
@@ -168,7 +170,7 @@ def _days(figures: dict[str, Any]) -> dict[str, date]:
 
 @bp.route("/programmes/<int:programme_id>/evaluation")
 @public
-def evaluation(programme_id: int) -> Any:
+def evaluation(programme_id: int) -> ResponseReturnValue:
     view = _view(programme_id)
     form = DecisionForm()
     if view.evaluation is not None and view.evaluation.decision is not None:
@@ -178,7 +180,7 @@ def evaluation(programme_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/evaluation/decision", methods=["POST"])
-def decide(programme_id: int) -> Any:
+def decide(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     programme = pilots.get_pilot(session, programme_id)
     form = DecisionForm()
@@ -201,7 +203,7 @@ def decide(programme_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/evaluation/rebuild", methods=["POST"])
-def rebuild(programme_id: int) -> Any:
+def rebuild(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     programme = pilots.get_pilot(session, programme_id)
     pilots.rebuild_now(session, actor, programme, now=utcnow())
@@ -212,7 +214,7 @@ def rebuild(programme_id: int) -> Any:
 
 @bp.route("/programmes/<int:programme_id>/evaluation.<any(csv, json):fmt>")
 @public
-def download(programme_id: int, fmt: str) -> Any:
+def download(programme_id: int, fmt: str) -> ResponseReturnValue:
     view = _view(programme_id)
     name = f"coprod-pilot-{programme_id}-evaluation{'-preview' if view.preview else ''}.{fmt}"
     if fmt == "csv":
@@ -231,7 +233,7 @@ def download(programme_id: int, fmt: str) -> Any:
 
 @bp.route("/pilots")
 @public
-def index() -> Any:
+def index() -> ResponseReturnValue:
     page_no, per_page = page_args()
     page = pilots.list_pilots(db.session(), now=utcnow(), page=page_no, per_page=per_page)
     return render_template(

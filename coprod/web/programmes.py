@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,9 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from coprod.db import db
 from coprod.errors import NotAllowed
 from coprod.i18n import _, _l
-from coprod.models import Programme
+from coprod.models import Programme, User
 from coprod.services import money, organisations, partners, programmes
-from coprod.web.helpers import form_status, page_args, public, run_service, viewer
+from coprod.web.helpers import form_status, page_args, public, run_service, signed_in, viewer
 from coprod.web.orgs import zone_choices
 
 bp = Blueprint("programmes", __name__, url_prefix="/programmes")
@@ -24,7 +24,7 @@ DATE_HINT = _l("For example 2026-09-30.")
 
 
 @bp.app_context_processor
-def _labels() -> dict[str, Any]:
+def _labels() -> dict[str, object]:
     """An organisation's kind in words (the task status's words come from the tasks views)."""
     return {"org_kind_label": organisations.kind_label}
 
@@ -34,6 +34,25 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search programmes"))
+
+
+class ProgrammeValues(TypedDict):
+    """The programme form's values, as create_programme and update_programme take them (the
+    services clean each: a blank or missing text is the same to them)."""
+
+    name: str
+    description: str
+    starts_on: str | None
+    ends_on: str | None
+    is_pilot: bool
+    hypothesis: str | None
+    evaluation_starts_on: str | None
+    evaluation_ends_on: str | None
+    hourly_rate: str | None
+    currency: str | None
+    timezone: str | None
+    letter_signatory: str | None
+    accepts_proposals: bool
 
 
 class ProgrammeForm(FlaskForm):
@@ -51,7 +70,7 @@ class ProgrammeForm(FlaskForm):
     letter_signatory = StringField(_l("Signature line on service letters"))
     accepts_proposals = BooleanField(_l("Residents may propose tasks for this programme"))
 
-    def __init__(self, *args: Any, lead_zone: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: object, lead_zone: str | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         lead = (
             _("The lead agency's time zone (%(zone)s)", zone=lead_zone)
@@ -63,8 +82,23 @@ class ProgrammeForm(FlaskForm):
         if not self.is_submitted() and not self.currency.data:
             self.currency.data = money.default_currency()
 
-    def values(self) -> dict[str, Any]:
-        return {name: self[name].data for name in programmes.FIELDS}
+    def values(self) -> ProgrammeValues:
+        """Every field of coprod.services.programmes.FIELDS, as the services take them."""
+        return ProgrammeValues(
+            name=self.name.data or "",
+            description=self.description.data or "",
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            is_pilot=self.is_pilot.data,
+            hypothesis=self.hypothesis.data,
+            evaluation_starts_on=self.evaluation_starts_on.data,
+            evaluation_ends_on=self.evaluation_ends_on.data,
+            hourly_rate=self.hourly_rate.data,
+            currency=self.currency.data,
+            timezone=self.timezone.data,
+            letter_signatory=self.letter_signatory.data,
+            accepts_proposals=self.accepts_proposals.data,
+        )
 
 
 class NewProgrammeForm(ProgrammeForm):
@@ -95,8 +129,8 @@ class RemovePartnerForm(FlaskForm):
     confirm = BooleanField(_l("Yes, remove this partner from the programme"))
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
+def _me() -> User:
+    return signed_in()
 
 
 def _programme(programme_id: int) -> Programme:
@@ -107,14 +141,14 @@ def _managed(programme_id: int) -> Programme:
     return programmes.get_programme_to_manage(db.session(), _me(), programme_id)
 
 
-def _to_show(programme: Programme, anchor: str | None = None) -> Any:
+def _to_show(programme: Programme, anchor: str | None = None) -> ResponseReturnValue:
     target = url_for("programmes.show", programme_id=programme.id, _anchor=anchor)
     return redirect(target, code=303)
 
 
 @bp.route("")
 @public
-def index() -> Any:
+def index() -> ResponseReturnValue:
     form = SearchForm(request.args)
     page, per_page = page_args()
     result = programmes.list_programmes(db.session(), viewer(), form.q.data, page, per_page)
@@ -123,12 +157,12 @@ def index() -> Any:
 
 @bp.route("/<int:programme_id>")
 @public
-def show(programme_id: int) -> Any:
+def show(programme_id: int) -> ResponseReturnValue:
     return render_template("programmes/show.html", programme=_programme(programme_id))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> Any:
+def new() -> ResponseReturnValue:
     agencies = organisations.staff_agencies(db.session(), _me())
     if not agencies:
         raise NotAllowed(
@@ -157,7 +191,7 @@ def new() -> Any:
 
 
 @bp.route("/<int:programme_id>/edit", methods=["GET", "POST"])
-def edit(programme_id: int) -> Any:
+def edit(programme_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     form = ProgrammeForm(obj=programme, lead_zone=programme.lead_organisation.timezone)
     if form.validate_on_submit():
@@ -174,7 +208,7 @@ def edit(programme_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/partners/new", methods=["GET", "POST"])
-def add_partner(programme_id: int) -> Any:
+def add_partner(programme_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     form = PartnerForm(data={"organisation": request.args.get("name", "")})
     if form.validate_on_submit():
@@ -200,7 +234,7 @@ def add_partner(programme_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/partners/<int:partner_id>/edit", methods=["GET", "POST"])
-def edit_partner(programme_id: int, partner_id: int) -> Any:
+def edit_partner(programme_id: int, partner_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     partner = partners.get_partner(db.session(), programme, partner_id)
     form = EditPartnerForm(obj=partner)
@@ -225,7 +259,7 @@ def edit_partner(programme_id: int, partner_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/partners/<int:partner_id>/remove", methods=["GET", "POST"])
-def remove_partner(programme_id: int, partner_id: int) -> Any:
+def remove_partner(programme_id: int, partner_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     partner = partners.get_partner(db.session(), programme, partner_id)
     name = partner.organisation.name
@@ -242,7 +276,7 @@ def remove_partner(programme_id: int, partner_id: int) -> Any:
 
 
 @bp.route("/<int:programme_id>/metrics/new", methods=["GET", "POST"])
-def add_metric(programme_id: int) -> Any:
+def add_metric(programme_id: int) -> ResponseReturnValue:
     programme = _managed(programme_id)
     form = MetricForm()
     if form.validate_on_submit():

@@ -3,9 +3,8 @@ with its supports and the agency's answer, and the author's own list (/my/propos
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -26,7 +25,7 @@ SORT_LABELS = {"supported": _l("Most supported"), "newest": _l("Newest")}
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """A proposal's status and author in words, for every template."""
     return {"proposal_status": status_label, "proposal_author": proposals.author_label}
 
@@ -39,7 +38,7 @@ class ProposalSearch(FlaskForm):
     sort = SelectField(_l("Sort by"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.sort.choices = [SelectChoice(k, str(v)) for k, v in SORT_LABELS.items()]
         self.status.choices = [SelectChoice("", _("Any status"))] + [
@@ -61,7 +60,7 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(_l("Public answer"))
     add_coordinator = BooleanField(_l("Add the proposer as a co-coordinator of the task"))
 
-    def __init__(self, proposal: Proposal, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, proposal: Proposal, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         allowed = proposals.ANSWERS.get(proposal.status, ())
         self.status.choices = [SelectChoice(s.value, status_label(s)) for s in allowed]
@@ -77,13 +76,13 @@ def _proposal(proposal_id: int) -> Proposal:
     return proposals.get_proposal(db.session(), viewer(), proposal_id)
 
 
-def _to_show(proposal: Proposal) -> Any:
+def _to_show(proposal: Proposal) -> ResponseReturnValue:
     return redirect(url_for("proposals.show", proposal_id=proposal.id), code=303)
 
 
 @bp.route("/programmes/<int:programme_id>/proposals")
 @public
-def index(programme_id: int) -> Any:
+def index(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), viewer()
     programme = programmes.get_programme(session, actor, programme_id)
     form = ProposalSearch(request.args)
@@ -122,7 +121,7 @@ def index(programme_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/proposals/new", methods=["GET", "POST"])
-def new(programme_id: int) -> Any:
+def new(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     programme = programmes.get_programme(session, actor, programme_id)
     form = ProposalForm()
@@ -162,7 +161,7 @@ def _routed(path: str, method: str) -> str | None:
     return path
 
 
-def _show(proposal: Proposal, answer_form: AnswerForm | None = None) -> Any:
+def _show(proposal: Proposal, answer_form: AnswerForm | None = None) -> str:
     session, actor = db.session(), viewer()
     return render_template(
         "proposals/show.html",
@@ -177,12 +176,12 @@ def _show(proposal: Proposal, answer_form: AnswerForm | None = None) -> Any:
 
 @bp.route("/proposals/<int:proposal_id>")
 @public
-def show(proposal_id: int) -> Any:
+def show(proposal_id: int) -> ResponseReturnValue:
     return _show(_proposal(proposal_id))
 
 
 @bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
-def support(proposal_id: int) -> Any:
+def support(proposal_id: int) -> ResponseReturnValue:
     proposal = _proposal(proposal_id)
     if ButtonForm().validate_on_submit():
         proposals.support(db.session(), _me(), proposal, now=utcnow())
@@ -192,7 +191,7 @@ def support(proposal_id: int) -> Any:
 
 
 @bp.route("/proposals/<int:proposal_id>/support/withdraw", methods=["POST"])
-def withdraw(proposal_id: int) -> Any:
+def withdraw(proposal_id: int) -> ResponseReturnValue:
     proposal = _proposal(proposal_id)
     if ButtonForm().validate_on_submit():
         proposals.withdraw_support(db.session(), _me(), proposal, now=utcnow())
@@ -202,7 +201,7 @@ def withdraw(proposal_id: int) -> Any:
 
 
 @bp.route("/proposals/<int:proposal_id>/answer", methods=["POST"])
-def answer(proposal_id: int) -> Any:
+def answer(proposal_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     proposal = _proposal(proposal_id)
     form = AnswerForm(proposal)
@@ -230,7 +229,7 @@ def answer(proposal_id: int) -> Any:
 
 
 @bp.route("/my/proposals")
-def mine() -> Any:
+def mine() -> ResponseReturnValue:
     page_no, per_page = page_args()
     page = proposals.list_my_proposals(db.session(), _me(), page=page_no, per_page=per_page)
     return render_template("proposals/mine.html", page=page)

@@ -4,9 +4,10 @@ and the person's own qualifications and skills (/my/qualifications)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
@@ -26,7 +27,7 @@ bp = Blueprint("qualifications", __name__)
 
 
 @bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def _helpers() -> dict[str, object]:
     """An award's state and a qualification's validity in words, for every template."""
     return {
         "award_state_label": quals.state_label,
@@ -52,7 +53,7 @@ class QualificationForm(FlaskForm):
     verifier = SelectField(_l("Who verifies it"), validate_choice=False)
     programme_id = SelectField(_l("Programme whose lead agency verifies it"), validate_choice=False)
 
-    def __init__(self, org: Organisation, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, org: Organisation, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.verifier.choices = [
             (v.value, str(label)) for v, label in quals.VERIFIER_LABELS.items()
@@ -89,11 +90,22 @@ def _qualification(qualification_id: int) -> Qualification:
     return quals.get_qualification(db.session(), viewer(), qualification_id)
 
 
-def _to_show(qualification: Qualification) -> Any:
+def _to_show(qualification: Qualification) -> ResponseReturnValue:
     return redirect(url_for("qualifications.show", qualification_id=qualification.id), code=303)
 
 
-def _values(form: QualificationForm) -> dict[str, Any]:
+class QualificationValues(TypedDict):
+    """What the qualification form holds, as define/update_qualification take it."""
+
+    name: str
+    description: str
+    how_to_get: str
+    validity_months: str
+    verifier: str
+    programme_id: str | None
+
+
+def _values(form: QualificationForm) -> QualificationValues:
     return {
         "name": form.name.data or "",
         "description": form.description.data or "",
@@ -106,7 +118,7 @@ def _values(form: QualificationForm) -> dict[str, Any]:
 
 @bp.route("/orgs/<int:org_id>/qualifications")
 @public
-def index(org_id: int) -> Any:
+def index(org_id: int) -> ResponseReturnValue:
     session, actor = db.session(), viewer()
     org = _org(org_id)
     archived = request.args.get("archived") == "1" and policy.can(
@@ -122,7 +134,7 @@ def index(org_id: int) -> Any:
 
 
 @bp.route("/orgs/<int:org_id>/qualifications/new", methods=["GET", "POST"])
-def new(org_id: int) -> Any:
+def new(org_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     org = _org(org_id)
     policy.require(actor, "org.manage_qualifications", org)
@@ -141,7 +153,7 @@ def new(org_id: int) -> Any:
 
 
 @bp.route("/qualifications/<int:qualification_id>/edit", methods=["GET", "POST"])
-def edit(qualification_id: int) -> Any:
+def edit(qualification_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     qualification = _qualification(qualification_id)
     org = qualification.organisation
@@ -167,7 +179,7 @@ def edit(qualification_id: int) -> Any:
 
 
 @bp.route("/qualifications/<int:qualification_id>/archive", methods=["POST"])
-def archive(qualification_id: int) -> Any:
+def archive(qualification_id: int) -> ResponseReturnValue:
     """Archive (archived=yes) or bring back (anything else) a qualification."""
     session, actor = db.session(), _me()
     qualification = _qualification(qualification_id)
@@ -189,7 +201,7 @@ def archive(qualification_id: int) -> Any:
     return _to_show(qualification)
 
 
-def _show(qualification: Qualification, award_form: AwardForm | None = None) -> Any:
+def _show(qualification: Qualification, award_form: AwardForm | None = None) -> str:
     session, actor = db.session(), viewer()
     holders = None
     if policy.can(actor, "qualification.verify", qualification):
@@ -211,12 +223,12 @@ def _show(qualification: Qualification, award_form: AwardForm | None = None) -> 
 
 @bp.route("/qualifications/<int:qualification_id>")
 @public
-def show(qualification_id: int) -> Any:
+def show(qualification_id: int) -> ResponseReturnValue:
     return _show(_qualification(qualification_id))
 
 
 @bp.route("/qualifications/<int:qualification_id>/awards", methods=["POST"])
-def award(qualification_id: int) -> Any:
+def award(qualification_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     qualification = _qualification(qualification_id)
     policy.require(actor, "qualification.verify", qualification)
@@ -249,7 +261,7 @@ def award(qualification_id: int) -> Any:
 
 
 @bp.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
-def revoke(award_id: int) -> Any:
+def revoke(award_id: int) -> ResponseReturnValue:
     """Revoke an award, after a page that asks to confirm."""
     session, actor = db.session(), _me()
     found = quals.get_award(session, actor, award_id)
@@ -274,7 +286,7 @@ def revoke(award_id: int) -> Any:
 
 
 @bp.route("/my/qualifications", methods=["GET", "POST"])
-def mine() -> Any:
+def mine() -> ResponseReturnValue:
     session, actor = db.session(), _me()
     form = MyProfileForm()
     if request.method == "GET":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     current_app,
@@ -14,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -51,7 +50,7 @@ def _user_key() -> str:
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @public
 @email_limits(_email_key, methods=["POST"])
-def forgot_password() -> Any:
+def forgot_password() -> ResponseReturnValue:
     form = ForgotForm()
     if form.validate_on_submit():
         done = run_service(
@@ -68,13 +67,13 @@ def forgot_password() -> Any:
 
 @bp.route("/forgot-password/sent")
 @public
-def forgot_password_sent() -> Any:
+def forgot_password_sent() -> ResponseReturnValue:
     return render_template("auth/forgot_sent.html")
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @public
-def reset_password(token: str) -> Any:
+def reset_password(token: str) -> ResponseReturnValue:
     form = ResetForm()
     person = recovery.get_reset_account(db.session(), token, secret=_secret(), now=utcnow())
     if form.validate_on_submit():
@@ -93,7 +92,7 @@ def reset_password(token: str) -> Any:
 
 @bp.route("/confirm-email/<token>", methods=["GET", "POST"])
 @public
-def confirm_email(token: str) -> Any:
+def confirm_email(token: str) -> ResponseReturnValue:
     """The emailed link opens a page with a button: a GET changes nothing."""
     form = ButtonForm()
     if form.validate_on_submit():
@@ -108,7 +107,7 @@ def confirm_email(token: str) -> Any:
 
 @bp.route("/account/confirm-email", methods=["POST"])
 @email_limits(_user_key)
-def resend_confirmation() -> Any:
+def resend_confirmation() -> ResponseReturnValue:
     recovery.resend_confirmation(
         db.session(), current_user._get_current_object(), secret=_secret(), now=utcnow()
     )
@@ -119,7 +118,7 @@ def resend_confirmation() -> Any:
 
 @bp.route("/account/email/<token>", methods=["GET", "POST"])
 @public
-def confirm_email_change(token: str) -> Any:
+def confirm_email_change(token: str) -> ResponseReturnValue:
     form = ButtonForm()
     if form.validate_on_submit():
         user = profile.confirm_email_change(db.session(), token, secret=_secret(), now=utcnow())

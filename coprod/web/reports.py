@@ -7,9 +7,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -27,6 +29,7 @@ from coprod.services.pagination import Page, clamp
 from coprod.web.helpers import public, run_service, viewer
 
 bp = Blueprint("reports", __name__)
+T = TypeVar("T")
 
 PER_PAGE = 10
 FIGURES_SECONDS = 3600  # keyed by the snapshot's version: a rebuild makes a new key at once
@@ -61,7 +64,7 @@ class PeriodForm(FlaskForm):
 
 
 @bp.app_template_filter("money")
-def money_filter(amount: Any, currency: str) -> str:
+def money_filter(amount: Decimal | float | int | str | None, currency: str) -> str:
     """{{ amount|money(programme.currency) }}: "£1,234.50" (coprod.services.money)."""
     return money.format_money(amount, currency)
 
@@ -94,14 +97,14 @@ def _short(start: date, kind: str) -> str:
     return _("Q%(quarter)d %(year)s", quarter=(start.month - 1) // 3 + 1, year=start.strftime("%y"))
 
 
-def _page(items: list[Any], raw: str | None) -> Page[Any]:
+def _page(items: list[T], raw: str | None) -> Page[T]:
     number, per_page = clamp(raw, PER_PAGE, PER_PAGE)
     chunk = items[(number - 1) * per_page : number * per_page]
     return Page(items=chunk, page=number, per_page=per_page, total=len(items))
 
 
 @bp.route("/programmes/<int:programme_id>/reports")
-def show(programme_id: int) -> Any:
+def show(programme_id: int) -> ResponseReturnValue:
     form = PeriodForm(formdata=request.args)
     page = run_service(
         form,
@@ -245,7 +248,7 @@ def export(programme_id: int, period: str, start: str, fmt: str) -> Response:
 @bp.route("/programmes/<int:programme_id>/impact")
 @public
 @shared_for_visitors
-def impact(programme_id: int) -> Any:
+def impact(programme_id: int) -> ResponseReturnValue:
     result = reports.get_impact(db.session(), viewer(), programme_id, now=utcnow())
     return render_template(
         "reports/impact.html",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     Blueprint,
     Response,
@@ -14,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField
@@ -86,7 +85,7 @@ def _roster_url(shift: Shift) -> str:
 
 
 @bp.route("/shifts/<int:shift_id>/signup", methods=["POST"])
-def sign_up(shift_id: int) -> Any:
+def sign_up(shift_id: int) -> ResponseReturnValue:
     session = db.session()
     shift = signups.get_shift(session, _actor(), shift_id)
     signup = signups.sign_up(session, _actor(), shift, utcnow())
@@ -113,7 +112,7 @@ def sign_up(shift_id: int) -> Any:
 
 
 @bp.route("/signups/<int:signup_id>/cancel", methods=["GET", "POST"])
-def cancel(signup_id: int) -> Any:
+def cancel(signup_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     signup = signups.get_signup(session, actor, signup_id, "signup.cancel")
@@ -155,7 +154,7 @@ def cancel(signup_id: int) -> Any:
 
 
 @bp.route("/my/schedule")
-def mine() -> Any:
+def mine() -> ResponseReturnValue:
     session = db.session()
     page_no, per_page = page_args()
     past = request.args.get("past") == "1"
@@ -172,7 +171,7 @@ def mine() -> Any:
 
 def _render_roster(
     shift: Shift, form: AssignForm | None = None, pick: PickForm | None = None
-) -> Any:
+) -> ResponseReturnValue:
     session, actor, now = db.session(), _actor(), utcnow()
     form, pick = form or AssignForm(formdata=None), pick or PickForm(formdata=None)
     page_no, per_page = pagination.clamp(
@@ -205,7 +204,7 @@ def _render_roster(
 
 
 @bp.route("/shifts/<int:shift_id>/roster")
-def roster(shift_id: int) -> Any:
+def roster(shift_id: int) -> ResponseReturnValue:
     return _render_roster(signups.get_shift(db.session(), _actor(), shift_id))
 
 
@@ -222,7 +221,7 @@ def roster_csv(shift_id: int) -> Response:
 
 
 @bp.route("/shifts/<int:shift_id>/roster/print")
-def roster_print(shift_id: int) -> Any:
+def roster_print(shift_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     shift = signups.get_shift(session, actor, shift_id)
     lines = signups.list_roster_lines(session, actor, shift, utcnow(), seated_only=True)
@@ -238,7 +237,7 @@ def roster_print(shift_id: int) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/attendance", methods=["GET", "POST"])
-def mark_all(shift_id: int) -> Any:
+def mark_all(shift_id: int) -> ResponseReturnValue:
     """Mark everyone confirmed as attended, after a page that asks to confirm."""
     session, actor = db.session(), _actor()
     shift = signups.get_shift(session, actor, shift_id)
@@ -266,7 +265,7 @@ def mark_all(shift_id: int) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/assign-member", methods=["POST"])
-def assign_member(shift_id: int) -> Any:
+def assign_member(shift_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _actor()
     shift = signups.get_shift(session, actor, shift_id)
     pick = PickForm()
@@ -281,7 +280,7 @@ def assign_member(shift_id: int) -> Any:
     return _render_roster(shift, pick=pick)
 
 
-def _assigned(shift: Shift, signup: Signup) -> Any:
+def _assigned(shift: Shift, signup: Signup) -> ResponseReturnValue:
     name = signup.volunteer.display_name
     if signup.status == SignupStatus.CONFIRMED:
         flash(_("%(name)s is assigned to this shift (confirmed).", name=name), "success")
@@ -291,7 +290,7 @@ def _assigned(shift: Shift, signup: Signup) -> Any:
 
 
 @bp.route("/shifts/<int:shift_id>/assign", methods=["POST"])
-def assign(shift_id: int) -> Any:
+def assign(shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = signups.get_shift(session, _actor(), shift_id)
@@ -307,7 +306,7 @@ def assign(shift_id: int) -> Any:
 
 
 @bp.route("/signups/<int:signup_id>/attendance", methods=["POST"])
-def attendance(signup_id: int) -> Any:
+def attendance(signup_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     signup = signups.get_signup(session, actor, signup_id, "signup.attendance")
@@ -330,7 +329,7 @@ def attendance(signup_id: int) -> Any:
 
 
 @bp.app_context_processor
-def _template_helpers() -> dict[str, Any]:
+def _template_helpers() -> dict[str, object]:
     """Helpers for `signups/_shift_actions.html`, which the task page includes."""
 
     def shift_started(shift: Shift) -> bool:

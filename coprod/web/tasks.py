@@ -6,11 +6,13 @@ Times in the shift forms are the programme's local time (coprod/services/localti
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 from wtforms import (
     BooleanField,
@@ -29,7 +31,7 @@ from coprod import policy
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l, ngettext
-from coprod.models import Organisation, Programme, Task, TaskStatus, User
+from coprod.models import Organisation, Programme, Shift, Task, TaskStatus, User
 from coprod.services import localtime, programmes, shift_changes, shifts, signups, tasks
 from coprod.services.bounds import as_id
 from coprod.services.capacity import qualifications as quals
@@ -73,7 +75,7 @@ def _actor() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def _opt_int(value: Any) -> int | None:
+def _opt_int(value: str | int | None) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)
@@ -226,7 +228,7 @@ def _task_choices(form: TaskForm, programme: Programme, task: Task | None = None
 @bp.route("/tasks")
 @public
 @shared_for_visitors
-def index() -> Any:
+def index() -> ResponseReturnValue:
     session = db.session()
     if request.args.get("fit") == "me" and current_user.is_authenticated:
         from coprod.web.matching import render_fit_list
@@ -260,7 +262,7 @@ def index() -> Any:
 @bp.route("/tasks/<int:task_id>")
 @public
 @shared_for_visitors
-def show(task_id: int) -> Any:
+def show(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task(session, actor, task_id)
@@ -284,7 +286,7 @@ def show(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/interest", methods=["POST"])
-def interest(task_id: int) -> Any:
+def interest(task_id: int) -> ResponseReturnValue:
     """The "I'm interested" toggle of an ongoing task: interested=yes joins its contact list,
     anything else leaves it."""
     session, actor = db.session(), _actor()
@@ -304,7 +306,7 @@ def interest(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/interested")
-def interested(task_id: int) -> Any:
+def interested(task_id: int) -> ResponseReturnValue:
     """The task's contact list, for its coordinators and the lead agency's staff."""
     session, actor = db.session(), _actor()
     task = tasks.get_task(session, actor, task_id)
@@ -317,7 +319,7 @@ def interested(task_id: int) -> Any:
 
 
 @bp.route("/programmes/<int:programme_id>/tasks/new", methods=["GET", "POST"])
-def new(programme_id: int) -> Any:
+def new(programme_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     programme = programmes.get_programme_to_manage(session, actor, programme_id)
@@ -353,7 +355,7 @@ def new(programme_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
-def edit(task_id: int) -> Any:
+def edit(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id, "task.edit_description")
@@ -375,7 +377,7 @@ def edit(task_id: int) -> Any:
     ), form_status(form)
 
 
-def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm) -> Task:
+def _update(session: Session, actor: User | None, task: Task, form: DescriptionForm) -> Task:
     description, location = form.description.data or "", form.location.data or ""
     if not isinstance(form, TaskForm):
         return tasks.update_task(session, actor, task, description=description, location=location)
@@ -396,7 +398,7 @@ def _update(session: Any, actor: User | None, task: Task, form: DescriptionForm)
 
 
 @bp.route("/tasks/<int:task_id>/status", methods=["POST"])
-def transition(task_id: int) -> Any:
+def transition(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -411,7 +413,7 @@ def transition(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/cancel")
-def cancel(task_id: int) -> Any:
+def cancel(task_id: int) -> ResponseReturnValue:
     session = db.session()
     task = tasks.get_task_to_manage(session, _actor(), task_id)
     return render_template(
@@ -423,7 +425,7 @@ def cancel(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/new", methods=["GET", "POST"])
-def add_shift(task_id: int) -> Any:
+def add_shift(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -450,7 +452,7 @@ def add_shift(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/weekly", methods=["GET", "POST"])
-def add_weekly_shifts(task_id: int) -> Any:
+def add_weekly_shifts(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -470,7 +472,9 @@ def add_weekly_shifts(task_id: int) -> Any:
     ), form_status(form)
 
 
-def _weekly(session: Any, actor: User | None, task: Task, form: WeeklyShiftsForm) -> Any:
+def _weekly(
+    session: Session, actor: User | None, task: Task, form: WeeklyShiftsForm
+) -> list[Shift]:
     first = _at(task, form.first_date.data, form.starts_at.data)
     return shifts.add_weekly_shifts(
         session,
@@ -486,7 +490,7 @@ def _weekly(session: Any, actor: User | None, task: Task, form: WeeklyShiftsForm
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/edit", methods=["GET", "POST"])
-def edit_shift(task_id: int, shift_id: int) -> Any:
+def edit_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -520,7 +524,7 @@ def edit_shift(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/delete", methods=["GET", "POST"])
-def delete_shift(task_id: int, shift_id: int) -> Any:
+def delete_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -541,7 +545,7 @@ def delete_shift(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/cancel", methods=["GET", "POST"])
-def cancel_shift(task_id: int, shift_id: int) -> Any:
+def cancel_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -575,7 +579,7 @@ def cancel_shift(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/<int:shift_id>/remove", methods=["GET", "POST"])
-def remove_from_series(task_id: int, shift_id: int) -> Any:
+def remove_from_series(task_id: int, shift_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
@@ -612,7 +616,7 @@ def remove_from_series(task_id: int, shift_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/copy", methods=["GET", "POST"])
-def copy_shifts(task_id: int) -> Any:
+def copy_shifts(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -620,7 +624,7 @@ def copy_shifts(task_id: int) -> Any:
     targets = shift_changes.copy_targets(session, actor, task)
     form.target_task_id.choices = [SelectChoice("", _("Choose a task"))] + [
         SelectChoice(
-            t.id,
+            str(t.id),
             _("%(title)s (%(status)s)", title=t.title, status=task_status_label(t.status).lower()),
         )
         for t in targets
@@ -661,7 +665,7 @@ def copy_shifts(task_id: int) -> Any:
 
 
 @bp.route("/tasks/<int:task_id>/shifts/move", methods=["GET", "POST"])
-def move_shifts(task_id: int) -> Any:
+def move_shifts(task_id: int) -> ResponseReturnValue:
     session = db.session()
     actor = _actor()
     task = tasks.get_task_to_manage(session, actor, task_id)
@@ -695,8 +699,11 @@ def move_shifts(task_id: int) -> Any:
 
 # --- for other pages ----------------------------------------------------------------------
 
+# What has a time zone of its own, for the template filters.
+ZoneOwner = Organisation | Programme | Task | Shift
 
-def _zone_of(owner: Any) -> Any:
+
+def _zone_of(owner: ZoneOwner) -> ZoneInfo:
     """The zone of a shift, task, programme or organisation (for the template filters)."""
     if isinstance(owner, Organisation):
         return localtime.zone(localtime.organisation_zone_name(owner))
@@ -708,33 +715,33 @@ def _zone_of(owner: Any) -> Any:
 
 
 @bp.app_template_filter("local_time")
-def _local_time(instant: datetime | None, owner: Any) -> str:
+def _local_time(instant: datetime | None, owner: ZoneOwner) -> str:
     """{{ signup.queued_at|local_time(shift) }}: "Sat 28 Mar 2026, 09:00 GMT" in the zone of
     the shift, task, programme or organisation given."""
     return localtime.format_instant(instant, _zone_of(owner)) if instant else ""
 
 
 @bp.app_template_filter("local")
-def _local(instant: datetime, owner: Any) -> datetime:
+def _local(instant: datetime, owner: ZoneOwner) -> datetime:
     """{{ shift.starts_at|local(shift) }}: the instant as an aware local datetime (its
     .tzname() is the abbreviation)."""
     return localtime.to_local(instant, _zone_of(owner))
 
 
 @bp.app_template_filter("shift_time")
-def _shift_time(shift: Any, year: bool = True) -> str:
+def _shift_time(shift: Shift, year: bool = True) -> str:
     """{{ shift|shift_time }}: "Sat 28 Mar 2026, 09:00-12:00 GMT" in its programme zone."""
     return localtime.describe_shift(shift, year=year)
 
 
 @bp.app_template_filter("time_zone")
-def _time_zone(owner: Any) -> str:
+def _time_zone(owner: ZoneOwner) -> str:
     """{{ programme|time_zone }}: the IANA name of its zone, like Europe/London."""
     return str(_zone_of(owner).key)
 
 
 @bp.app_context_processor
-def _template_helpers() -> dict[str, Any]:
+def _template_helpers() -> dict[str, object]:
     def programme_tasks(programme: Programme) -> list[Task]:
         """The programme's tasks the current person may see (for the programme page)."""
         return tasks.list_programme_tasks(db.session(), _actor(), programme)

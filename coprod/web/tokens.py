@@ -3,9 +3,8 @@ confirmation step."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -24,7 +23,7 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Token name"))
 
 
-def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> Any:
+def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> tuple[str, int]:
     number, per_page = clamp(request.args.get("page"), 20)
     page = tokens.list_tokens(db.session(), current_user, number, per_page)
     body = render_template("auth/tokens.html", form=form, page=page, secret=secret, confirm=None)
@@ -32,12 +31,12 @@ def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> Any:
 
 
 @bp.route("/account/tokens")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     return _page(TokenForm())
 
 
 @bp.route("/account/tokens", methods=["POST"])
-def create() -> Any:
+def create() -> ResponseReturnValue:
     form = TokenForm()
     created = None
     if form.validate_on_submit():
@@ -53,7 +52,7 @@ def create() -> Any:
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
-def revoke(token_id: int) -> Any:
+def revoke(token_id: int) -> ResponseReturnValue:
     session = db.session()
     token = tokens.get_token(session, current_user, token_id)
     form = ButtonForm()

@@ -326,3 +326,14 @@ def test_an_unknown_currency_is_shown_beside_its_field(client, session) -> None:
     assert 'id="currency-error"' in resp.text and "ISO 4217" in resp.text
     session.refresh(programme)
     assert programme.currency == "GBP"
+
+
+def test_the_programme_form_gives_the_services_every_programme_field(app) -> None:
+    from coprod.services import programmes
+    from coprod.web.programmes import ProgrammeForm
+
+    with app.test_request_context(method="POST", data={"name": "Riverside"}):
+        values = ProgrammeForm(meta={"csrf": False}).values()
+    assert set(values) == set(programmes.FIELDS)
+    assert values["name"] == "Riverside"
+    assert values["description"] == ""  # not sent: blank, as the services read it

@@ -271,7 +271,7 @@ def answer(
         multiline=True,
     )  # fmt: skip
     if not accepted and not text:
-        raise Invalid("comment", OBJECTION_NEEDS_COMMENT)
+        raise Invalid("comment", str(OBJECTION_NEEDS_COMMENT))
     found = _existing(session, agreement, organisation)
     if found is None:
         made = AgreementAnswer(

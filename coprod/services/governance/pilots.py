@@ -34,12 +34,13 @@ from __future__ import annotations
 import json
 import math
 import random
+import typing
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import BigInteger, ColumnElement, Select, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -302,6 +303,65 @@ def remove_control(
 # --- the evaluation's figures ---------------------------------------------------------------
 
 
+class GroupFigures(TypedDict):
+    """One group's period and people (pilot or comparison); hours in hours."""
+
+    start: str  # ISO dates
+    end: str
+    hours: float
+    contributors: int
+    returning: int
+    retention: float | None  # % of contributors who came back on another day
+
+
+class Rate(TypedDict):
+    quantity: float
+    per_hour: float | None
+
+
+class Interval(TypedDict):
+    low: float
+    high: float
+
+
+class MeasureFigures(TypedDict):
+    """One measured outcome: each group's rate per hour, their difference and its interval."""
+
+    metric_id: int
+    name: str
+    unit: str
+    pilot: Rate
+    comparison: Rate
+    difference: float | None
+    interval: Interval | None
+    interval_note: str | None  # why there is no interval: "no_hours", "too_few_contributors"
+
+
+class ControlFigures(TypedDict):
+    kind: str  # "task" or "programme"
+    id: int | None
+    name: str
+
+
+class MethodFigures(TypedDict):
+    samples: int
+    seed: int
+    min_contributors: int
+
+
+class EvaluationFigures(TypedDict):
+    """The evaluation's figures as built, stored (JSON) and shown."""
+
+    version: int
+    programme_id: int
+    comparison_kind: str
+    controls: list[ControlFigures]
+    method: MethodFigures
+    pilot: GroupFigures
+    comparison: GroupFigures
+    measures: list[MeasureFigures]
+
+
 def _not_training() -> ColumnElement[bool]:
     training = select(Task.id).where(Task.trains_qualification_id.is_not(None))
     return L.task_id.not_in(training)
@@ -394,7 +454,7 @@ def bootstrap_interval(
     return round(low, 4), round(high, 4)
 
 
-def _group_figures(units: list[Unit], span: tuple[date, date]) -> dict[str, Any]:
+def _group_figures(units: list[Unit], span: tuple[date, date]) -> GroupFigures:
     people = [u for u in units if u.user_id is not None]
     returning = sum(1 for u in people if u.days >= 2)
     hours = sum(u.hours for u in units)
@@ -424,7 +484,7 @@ def build_figures(
     *,
     samples: int | None = None,
     min_contributors: int | None = None,
-) -> dict[str, Any]:
+) -> EvaluationFigures:
     """The evaluation's figures (see the module's definitions); the same data always gives
     the same figures."""
     spans = periods(programme)
@@ -473,7 +533,7 @@ def _metric_units(session: Session, units: list[Unit]) -> dict[int, str]:
     return {mid: _unit_key(unit) for mid, unit in rows}
 
 
-def _control_json(control: PilotControl) -> dict[str, Any]:
+def _control_json(control: PilotControl) -> ControlFigures:
     if control.task is not None:
         return {"kind": "task", "id": control.task.id, "name": control.task.title}
     other = control.control_programme
@@ -492,7 +552,7 @@ def _measure(
     samples: int,
     seed: int,
     least: int,
-) -> dict[str, Any]:
+) -> MeasureFigures:
     p_out, p_hours = sum(o for o, _h in pilot), sum(h for _o, h in pilot)
     c_out, c_hours = sum(o for o, _h in comparison), sum(h for _o, h in comparison)
     p_rate, c_rate = _rate(p_out, p_hours), _rate(c_out, c_hours)
@@ -503,7 +563,8 @@ def _measure(
                 RATE_PLACES, ROUND_HALF_UP
             )
         )
-    interval, note = None, None
+    interval: Interval | None = None
+    note: str | None = None
     if difference is None:
         note = "no_hours"
     elif min(len(pilot), len(comparison)) < least:
@@ -524,7 +585,7 @@ def _measure(
     }
 
 
-def canonical(figures: dict[str, Any]) -> str:
+def canonical(figures: EvaluationFigures) -> str:
     """The figures as stored and compared: sorted keys, no spaces (byte-identical rebuilds)."""
     return json.dumps(figures, sort_keys=True, separators=(",", ":"))
 
@@ -603,7 +664,7 @@ class EvaluationView:
     public, or a preview computed now for the lead agency's staff."""
 
     programme: Programme
-    figures: dict[str, Any]
+    figures: EvaluationFigures
     evaluation: PilotEvaluation | None  # the stored one (decision, lessons, built_at)
     preview: bool
     can_manage: bool
@@ -625,7 +686,8 @@ def get_evaluation(
     manage = policy.can(actor, "programme.manage", programme)
     stored = get_stored(session, programme)
     if stored is not None and window_ended(programme, now):
-        return EvaluationView(programme, stored.figures, stored, False, manage)
+        figures = typing.cast(EvaluationFigures, stored.figures)  # as build_evaluation stored them
+        return EvaluationView(programme, figures, stored, False, manage)
     if not (preview and manage):
         raise NotFound(_("This pilot's evaluation is not published yet."))
     figures = json.loads(canonical(build_figures(session, programme)))
@@ -780,7 +842,7 @@ def _text_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def figures_csv(figures: dict[str, Any]) -> str:
+def figures_csv(figures: EvaluationFigures) -> str:
     """The evaluation as CSV: the periods and the group figures (measure "all"), then per
     measured metric its outcome and outcome per hour with the difference and interval."""
     import csv
@@ -802,7 +864,7 @@ def figures_csv(figures: dict[str, Any]) -> str:
         name, unit = _text_cell(m["name"]), _text_cell(m["unit"])
         q = ("quantity", m["pilot"]["quantity"], m["comparison"]["quantity"])
         rows.append([name, unit, q[0], num(q[1]), num(q[2]), "", "", ""])
-        interval = m["interval"] or {}
+        interval: Interval | dict[str, float] = m["interval"] or {}
         rows.append(
             [
                 name,

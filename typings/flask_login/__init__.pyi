@@ -1,0 +1,53 @@
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from flask import Flask
+from werkzeug.wrappers import Response
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_Loader = TypeVar("_Loader", bound=Callable[[str], object])
+
+class LoginManager:
+    login_view: str | None
+    login_message: Any  # a str or a lazy translation
+    login_message_category: str
+    localize_callback: Callable[[Any], str] | None
+    session_protection: str | None
+    def __init__(self, app: Flask | None = None, add_context_processor: bool = True) -> None: ...
+    def init_app(self, app: Flask, add_context_processor: bool = True) -> None: ...
+    def user_loader(self, callback: _Loader) -> _Loader: ...
+    def request_loader(self, callback: _F) -> _F: ...
+    def unauthorized(self) -> Response: ...
+
+# The person the user loader returned, or an anonymous user: coprod.web.helpers.viewer()
+# and signed_in() give it a type.
+current_user: Any
+
+class UserMixin:
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_anonymous(self) -> bool: ...
+    def get_id(self) -> str: ...
+
+class AnonymousUserMixin:
+    @property
+    def is_active(self) -> bool: ...
+    @property
+    def is_authenticated(self) -> bool: ...
+    @property
+    def is_anonymous(self) -> bool: ...
+    def get_id(self) -> None: ...
+
+def login_user(
+    user: Any,
+    remember: bool = False,
+    duration: timedelta | None = None,
+    force: bool = False,
+    fresh: bool = True,
+) -> bool: ...
+def logout_user() -> bool: ...
+def login_required(func: _F) -> _F: ...
