@@ -90,7 +90,7 @@ def one_line(value: str) -> str:
 
 
 def contains(words: str, *columns: Any) -> ColumnElement[bool]:
-    """Any of the columns holds the words, whatever the case; % and _ are matched literally."""
-    escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))
+    """Any of the columns holds the words, whatever the case; % and _ are matched literally
+    (SQLAlchemy escapes them). The words are lowered in Python, which knows every alphabet's
+    case; the column by the database."""
+    return or_(*(func.lower(c).contains(words.lower(), autoescape=True) for c in columns))
