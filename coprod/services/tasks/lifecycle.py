@@ -29,6 +29,7 @@ from coprod.services import audit, notifications
 from coprod.services.bounds import MAX_ID
 from coprod.services.capacity import parse_tags
 from coprod.services.capacity.qualifications import offered_for_task
+from coprod.services.shift_state import has_started
 from coprod.services.signups import free_seat, lock_shifts
 from coprod.services.text import clean_text
 
@@ -346,7 +347,7 @@ def transition_task(
 
 def ready_to_publish(task: Task, now: datetime) -> bool:
     """A task can be published when it is ongoing (it has no shifts) or has a future shift."""
-    return task.ongoing or any(s.starts_at > now and not s.is_cancelled for s in task.shifts)
+    return task.ongoing or any(not has_started(s, now) and not s.is_cancelled for s in task.shifts)
 
 
 def refuse_shifts_if_ongoing(task: Task) -> None:
