@@ -277,15 +277,18 @@ def list_tasks(args: dict[str, Any]) -> Any:
             for s in page.items
         ]
         return {**page.__dict__, "items": items}
-    result = listings.list_tasks(
-        session,
-        optional_actor(),
-        status=status,
-        q=args["q"],
-        date_from=args.get("from_"),
-        date_to=args.get("to"),
-        per_page=args["per_page"],
-        **common,
+    result = renamed(
+        lambda: listings.list_tasks(
+            session,
+            optional_actor(),
+            status=status,
+            q=args["q"],
+            date_from=args.get("from_"),
+            date_to=args.get("to"),
+            per_page=args["per_page"],
+            **common,
+        ),
+        {"date_from": "from", "date_to": "to"},
     )
     return {**result.__dict__, "items": [task_out(t) for t in result.items]}
 
