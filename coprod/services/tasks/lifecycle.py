@@ -35,6 +35,10 @@ from coprod.services.text import clean_text
 
 Actor = User | None
 
+# The longest title, description and location a task takes (the API's schema says the same).
+MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+MAX_LOCATION = 300
 TASK_FIELDS = [
     "title",
     "description",
@@ -177,19 +181,23 @@ def _capacity_snapshot(task: Task) -> dict[str, Any]:
 
 def _text_fields(errs: FieldErrors, title: str, description: str, location: str) -> tuple[str, ...]:
     return (
-        errs.check(lambda: clean_text(title, "title", _("A title"), max_len=200, required=True)),
+        errs.check(
+            lambda: clean_text(title, "title", _("A title"), max_len=MAX_TITLE, required=True)
+        ),
         errs.check(
             lambda: clean_text(
                 description,
                 "description",
                 _("Description"),
-                max_len=10000,
+                max_len=MAX_DESCRIPTION,
                 required=False,
                 multiline=True,
             )
         ),
         errs.check(
-            lambda: clean_text(location, "location", _("Location"), max_len=300, required=False)
+            lambda: clean_text(
+                location, "location", _("Location"), max_len=MAX_LOCATION, required=False
+            )
         ),
     )
 
