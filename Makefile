@@ -4,23 +4,60 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app coprod
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Installs are reproducible: requirements-dev.lock pins every package the suite, the checks and
+# the benchmarks use, transitive ones included, each with its hashes; requirements.lock pins the
+# same for a production server (coprod[production]: gunicorn and Redis, no test tools; install it
+# with `pip install --require-hashes -r requirements.lock && pip install --no-deps .`).
+# `make install` makes .venv hold exactly the dev lock (uv pip sync: what is missing is
+# installed, what is not locked is removed), then coprod itself with --no-deps; it runs again
+# whenever pyproject.toml or the lock changes. After changing the dependencies in
+# pyproject.toml, `make lock` writes both lock files again, keeping every other pin;
+# `make lock UPGRADE=1` moves every pin to the newest release pyproject.toml allows.
+# uv (the installer and locker) is pinned in the dev lock; pip only bootstraps it.
+LOCK := requirements-dev.lock
+PIP_VERSION := 26.3
+UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(LOCK))
+UV := $(BIN)/uv
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint typecheck check clean serve scheduler fuzz translations
+.PHONY: run test install lock lock-check lint typecheck check clean serve scheduler fuzz translations
 
 # pip's output goes to $(VENV)/pip.log, shown only when installing fails.
 PIP_QUIETLY = >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; echo "installing failed (log above)"; exit 1; }
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
-	@$(BIN)/pip install --upgrade pip $(PIP_QUIETLY)
+	@$(BIN)/pip install "pip==$(PIP_VERSION)" $(PIP_QUIETLY)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	@echo "installing… coprod and its dependencies into $(VENV)"
-	@$(BIN)/pip install -e ".[dev]" $(PIP_QUIETLY)
+$(UV): | $(BIN)/python
+	@$(BIN)/pip install "uv==$(UV_VERSION)" $(PIP_QUIETLY)
+
+$(STAMP): pyproject.toml $(LOCK) | $(UV)
+	@echo "installing… the locked dependencies ($(LOCK)) and coprod into $(VENV)"
+	@$(UV) pip sync --python $(BIN)/python --require-hashes $(LOCK) $(PIP_QUIETLY)
+	@$(UV) pip install --python $(BIN)/python --no-deps -e . $(PIP_QUIETLY)
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+# Both lock files from pyproject.toml, written in directory $(1) (each keeps its current pins
+# unless UPGRADE is set).
+LOCK_WITH = $(abspath $(UV)) pip compile --generate-hashes --universal --python-version 3.11 \
+  --quiet --custom-compile-command "make lock" pyproject.toml
+write_locks = cd $(1) && $(LOCK_WITH) $(if $(UPGRADE),--upgrade) --extra dev \
+  -o requirements-dev.lock && $(LOCK_WITH) --extra production -c requirements-dev.lock \
+  -o requirements.lock
+
+lock: | $(UV)
+	$(call write_locks,.)
+
+# Fails when the lock files are not what `make lock` would write from pyproject.toml (CI).
+lock-check: | $(UV)
+	@tmp=$$(mktemp -d) && cp pyproject.toml requirements.lock requirements-dev.lock "$$tmp" && \
+	  ( $(call write_locks,"$$tmp") ) && \
+	  diff -u requirements-dev.lock "$$tmp/requirements-dev.lock" && \
+	  diff -u requirements.lock "$$tmp/requirements.lock" && rm -rf "$$tmp" || \
+	  { echo "the lock files are out of date with pyproject.toml: run make lock"; exit 1; }
 
 # Serve the demo world on http://127.0.0.1:$(PORT) together with the scheduler process.
 # Development settings, said explicitly: without COPROD_ENV coprod runs as production.

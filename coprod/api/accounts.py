@@ -26,7 +26,7 @@ from coprod.db import db, utcnow
 from coprod.extensions import limiter
 from coprod.i18n import _, _l, languages
 from coprod.models import User
-from coprod.services import account_admin, account_deletion, profile, recovery
+from coprod.services import account_admin, account_deletion, accounts, profile, recovery
 from coprod.services.organisations import ROLE_ORDER
 
 blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts")
@@ -35,7 +35,7 @@ blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Acc
 class AccountIn(ma.Schema):
     email = Email(required=True)
     password = Password(required=True)
-    display_name = Line(max_len=120, required=True)
+    display_name = Line(max_len=accounts.MAX_NAME, required=True)
 
 
 class AccountOut(ma.Schema):
@@ -72,7 +72,9 @@ class TranslatedPattern(Pattern):
 
 
 class MeIn(ma.Schema):
-    display_name = Line(max_len=120, metadata={"description": "Your name (not blank)."})
+    display_name = Line(
+        max_len=accounts.MAX_NAME, metadata={"description": "Your name (not blank)."}
+    )
     phone = fields.String(
         allow_none=True,
         validate=[
@@ -80,7 +82,7 @@ class MeIn(ma.Schema):
                 PHONE_PATTERN,
                 _l("Enter a phone number like +44 20 7946 0000, or leave it empty."),
             ),
-            validate.Length(max=40),
+            validate.Length(max=profile.MAX_PHONE),
         ],
         metadata={"description": "Digits, spaces and + ( ) . / -; empty or null removes it."},
     )
@@ -255,7 +257,9 @@ def _roles(held: set[Any]) -> list[str]:
 
 class AccountsArgs(PageArgs):
     q = Line(
-        max_len=200, blank=True, metadata={"description": "Words in the name or email address."}
+        max_len=account_admin.MAX_QUERY,
+        blank=True,
+        metadata={"description": "Words in the name or email address."},
     )
 
 
@@ -269,7 +273,10 @@ class AdminAccountOut(AccountOut):
 
 class DeactivateIn(ma.Schema):
     reason = Text(
-        max_len=500, blank=False, required=True, metadata={"description": "Why (not blank)."}
+        max_len=account_admin.MAX_REASON,
+        blank=False,
+        required=True,
+        metadata={"description": "Why (not blank)."},
     )
 
 

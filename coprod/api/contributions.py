@@ -86,7 +86,7 @@ class ContributionIn(ma.Schema):
     outcomes = fields.List(
         fields.Nested(OutcomeIn), load_default=list, validate=validate.Length(max=100)
     )
-    notes = Text(max_len=2000, load_default="")
+    notes = Text(max_len=rules.MAX_NOTES, load_default="")
     organisation_id = Id(
         allow_none=True,
         load_default=None,
@@ -102,7 +102,7 @@ class ResubmitIn(ma.Schema):
     date = log_day()
     hours = Amount(minimum=0, above_minimum=True, maximum=rules.MAX_HOURS_PER_DAY)
     outcomes = fields.List(fields.Nested(OutcomeIn), validate=validate.Length(max=100))
-    notes = Text(max_len=2000)
+    notes = Text(max_len=rules.MAX_NOTES)
     in_kind = fields.List(fields.Nested(InKindIn), validate=validate.Length(max=100))
 
 
@@ -111,7 +111,9 @@ class ReviewIn(ma.Schema):
         required=True, validate=validate.OneOf(["approve", "reject", "request_changes"])
     )
     comment = Text(
-        max_len=2000, load_default="", metadata={"description": "Required unless approving."}
+        max_len=rules.MAX_NOTES,
+        load_default="",
+        metadata={"description": "Required unless approving."},
     )
 
 

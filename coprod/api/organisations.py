@@ -35,9 +35,9 @@ def time_zone_field(**kwargs: Any) -> fields.String:
 
 
 class OrganisationIn(ma.Schema):
-    name = Line(max_len=200, required=True)
+    name = Line(max_len=orgs.MAX_NAME, required=True)
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
-    description = Text(max_len=5000, load_default="")
+    description = Text(max_len=orgs.MAX_DESCRIPTION, load_default="")
     timezone = time_zone_field(load_default=None, allow_none=True)
 
 
@@ -168,7 +168,10 @@ def verify_organisation(org_id: int) -> ResponseReturnValue:
 
 class DeclineIn(ma.Schema):
     reason = Text(
-        max_len=500, blank=False, required=True, metadata={"description": "Why (not blank)."}
+        max_len=orgs.MAX_REASON,
+        blank=False,
+        required=True,
+        metadata={"description": "Why (not blank)."},
     )
 
 

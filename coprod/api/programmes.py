@@ -30,6 +30,7 @@ from coprod.models import Metric, Partner, Programme
 from coprod.services import localtime, partners, programmes
 from coprod.services import organisations as orgs
 from coprod.services.governance import commitments as commitment_service
+from coprod.services.text import SEARCH_MAX
 
 blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="Programmes")
 # Per partner id, its figures (coprod.services.governance.commitments.Standing); None: hidden.
@@ -37,15 +38,15 @@ Standings = dict[int, list[commitment_service.Standing]] | None
 
 
 class ProgrammeIn(ma.Schema):
-    name = Line(max_len=200, required=True)
-    description = Text(max_len=10000, load_default="")
+    name = Line(max_len=programmes.MAX_NAME, required=True)
+    description = Text(max_len=programmes.MAX_DESCRIPTION, load_default="")
     lead_organisation_id = Id(required=True)
     is_pilot = fields.Boolean(load_default=False)
     accepts_proposals = fields.Boolean(
         load_default=False,
         metadata={"description": "Signed-in residents may propose tasks for the programme."},
     )
-    hypothesis = Text(max_len=5000, allow_none=True, load_default=None)
+    hypothesis = Text(max_len=programmes.MAX_HYPOTHESIS, allow_none=True, load_default=None)
     starts_on = Day(required=True)
     ends_on = Day(allow_none=True, load_default=None)
     evaluation_starts_on = Day(allow_none=True, load_default=None)
@@ -76,7 +77,7 @@ class ProgrammeIn(ma.Schema):
         },
     )
     letter_signatory = Line(
-        max_len=200,
+        max_len=programmes.MAX_SIGNATORY,
         blank=True,
         allow_none=True,
         load_default=None,
@@ -95,18 +96,18 @@ class ProgrammePatch(ProgrammeIn):
 
 class PartnerIn(ma.Schema):
     organisation_id = Id(required=True)
-    role = Line(max_len=200, required=True)
-    commitments = Text(max_len=10000, load_default="")
+    role = Line(max_len=partners.MAX_ROLE, required=True)
+    commitments = Text(max_len=partners.MAX_TEXT, load_default="")
     responsibilities = Text(
-        max_len=10000,
+        max_len=partners.MAX_TEXT,
         load_default="",
         metadata={"description": "What the partner is responsible and accountable for."},
     )
 
 
 class MetricIn(ma.Schema):
-    name = Line(max_len=200, required=True)
-    unit = Line(max_len=50, required=True)
+    name = Line(max_len=programmes.MAX_NAME, required=True)
+    unit = Line(max_len=programmes.MAX_UNIT, required=True)
     target = Amount(minimum=0, above_minimum=True, maximum=programmes.MAX_QUANTITY, required=True)
     target_date = Day(required=True)
 
@@ -174,7 +175,9 @@ class ProgrammeOut(ma.Schema):
 
 
 class ProgrammeListArgs(PageArgs):
-    q = Line(max_len=200, blank=True, load_default="", metadata={"description": "Search words."})
+    q = Line(
+        max_len=SEARCH_MAX, blank=True, load_default="", metadata={"description": "Search words."}
+    )
 
 
 class ProgrammeSummary(ma.Schema):

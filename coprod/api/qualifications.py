@@ -139,7 +139,7 @@ class MyQualificationsOut(ma.Schema):
 
 class MyQualificationsPatch(ma.Schema):
     skills = fields.List(
-        Line(max_len=40, blank=True),
+        Line(max_len=MAX_TAG, blank=True),
         validate=validate.Length(max=100),
         metadata={
             "description": f"Free tags, each at most {MAX_TAG} characters, at most {MAX_TAGS}; "

@@ -35,7 +35,10 @@ from coprod.services import (
     signups,
     tasks,
 )
+from coprod.services.capacity import MAX_TAG
 from coprod.services.tasks import KEEP
+from coprod.services.tasks.lifecycle import MAX_DESCRIPTION, MAX_LOCATION, MAX_TITLE
+from coprod.services.text import SEARCH_MAX
 
 blp = Blueprint("api_tasks", __name__, url_prefix="/api/v1", description="Tasks and shifts")
 
@@ -51,9 +54,9 @@ SKILLS_HELP = "Skill tags (at most 20, each at most 40 characters), stored lower
 
 
 class TaskIn(ma.Schema):
-    title = Line(max_len=200, required=True)
-    description = Text(max_len=10000, load_default="")
-    location = Line(max_len=300, blank=True, load_default="")
+    title = Line(max_len=MAX_TITLE, required=True)
+    description = Text(max_len=MAX_DESCRIPTION, load_default="")
+    location = Line(max_len=MAX_LOCATION, blank=True, load_default="")
     metric_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True, load_default=None)
     required_qualification_ids = fields.List(
@@ -68,7 +71,7 @@ class TaskIn(ma.Schema):
         metadata={"description": "Attendance on its shifts awards this one."},
     )
     skills = fields.List(
-        Line(max_len=40, blank=True),
+        Line(max_len=MAX_TAG, blank=True),
         validate=validate.Length(max=100),
         load_default=list,
         metadata={"description": SKILLS_HELP},
@@ -84,9 +87,9 @@ class TaskIn(ma.Schema):
 
 
 class TaskPatch(ma.Schema):
-    title = Line(max_len=200)
-    description = Text(max_len=10000)
-    location = Line(max_len=300, blank=True)
+    title = Line(max_len=MAX_TITLE)
+    description = Text(max_len=MAX_DESCRIPTION)
+    location = Line(max_len=MAX_LOCATION, blank=True)
     metric_ids = fields.List(Id(), validate=validate.Length(max=100))
     coordinating_organisation_id = Id(allow_none=True)
     required_qualification_ids = fields.List(
@@ -98,7 +101,7 @@ class TaskPatch(ma.Schema):
         allow_none=True, metadata={"description": "Attendance on its shifts awards this one."}
     )
     skills = fields.List(
-        Line(max_len=40, blank=True),
+        Line(max_len=MAX_TAG, blank=True),
         validate=validate.Length(max=100),
         metadata={"description": SKILLS_HELP},
     )
@@ -155,7 +158,9 @@ class TaskListItem(TaskOut):
 class TaskListArgs(PageArgs):
     programme_id = Id(strict=False)
     status = fields.String(load_default=TaskStatus.OPEN.value, validate=validate.OneOf(STATUSES))
-    q = Line(max_len=200, blank=True, load_default="", metadata={"description": "Search words."})
+    q = Line(
+        max_len=SEARCH_MAX, blank=True, load_default="", metadata={"description": "Search words."}
+    )
     from_ = Day(data_key="from", metadata={"description": "With a shift on or after this day."})
     to = Day(metadata={"description": "With a shift on or before this day."})
 
@@ -278,15 +283,18 @@ def list_tasks(args: dict[str, Any]) -> ResponseReturnValue:
             for s in page.items
         ]
         return {**page.__dict__, "items": items}
-    result = listings.list_tasks(
-        session,
-        optional_actor(),
-        status=status,
-        q=args["q"],
-        date_from=args.get("from_"),
-        date_to=args.get("to"),
-        per_page=args["per_page"],
-        **common,
+    result = renamed(
+        lambda: listings.list_tasks(
+            session,
+            optional_actor(),
+            status=status,
+            q=args["q"],
+            date_from=args.get("from_"),
+            date_to=args.get("to"),
+            per_page=args["per_page"],
+            **common,
+        ),
+        {"date_from": "from", "date_to": "to"},
     )
     return {**result.__dict__, "items": [task_out(t) for t in result.items]}
 

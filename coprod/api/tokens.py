@@ -22,7 +22,9 @@ blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Perso
 class TokenIn(ma.Schema):
     email = Email(required=True)
     password = fields.String(required=True, validate=ma.validate.Length(max=1000))
-    name = Line(max_len=100, load_default="API token", metadata={"description": "A label."})
+    name = Line(
+        max_len=tokens.MAX_NAME, load_default="API token", metadata={"description": "A label."}
+    )
 
 
 class TokenOut(ma.Schema):

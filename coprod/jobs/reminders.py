@@ -19,7 +19,7 @@ from coprod.models import (
     TaskStatus,
 )
 from coprod.services import notifications
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import live_shift, not_started_shift
 
 
 def reminder_hours() -> int:
@@ -45,7 +45,7 @@ def send_reminders(session: Session, *, now: datetime, hours_before: int | None 
             )
             .where(
                 Signup.status == SignupStatus.CONFIRMED,
-                Shift.starts_at > now,
+                not_started_shift(now),
                 live_shift(),
                 Shift.starts_at <= now + timedelta(hours=hours),
                 Task.status.in_((TaskStatus.OPEN, TaskStatus.CLOSED)),

@@ -18,6 +18,7 @@ from coprod.services.pagination import Page, paginate
 from coprod.services.text import clean_text, contains
 
 MAX_QUERY = 200
+MAX_REASON = 500
 
 
 def list_accounts(
@@ -49,7 +50,9 @@ def deactivate(session: Session, actor: User, user: User, reason: str, *, now: d
     """Stop an account at once: its sessions end and its API tokens are revoked; the reason is
     kept and audited. A site admin cannot deactivate themself."""
     policy.require(actor, "accounts.manage")
-    why = clean_text(reason, "reason", _("The reason"), max_len=500, required=True, multiline=True)
+    why = clean_text(
+        reason, "reason", _("The reason"), max_len=MAX_REASON, required=True, multiline=True
+    )
     if user.id == actor.id:
         raise Conflict(_("You cannot deactivate your own account."))
     if not user.is_active:

@@ -213,14 +213,13 @@ def _scrub_outbox(session: Session, user: User, email: str, address: str) -> Non
 
 
 def _replace_in_outbox(session: Session, old: str, new: str) -> None:
-    pattern = f"%{old}%"
     for message in session.scalars(
         select(OutboxMessage).where(
             or_(
-                OutboxMessage.subject.like(pattern),
-                OutboxMessage.body_text.like(pattern),
-                OutboxMessage.body_html.like(pattern),
-                OutboxMessage.last_error.like(pattern),
+                OutboxMessage.subject.contains(old, autoescape=True),
+                OutboxMessage.body_text.contains(old, autoescape=True),
+                OutboxMessage.body_html.contains(old, autoescape=True),
+                OutboxMessage.last_error.contains(old, autoescape=True),
             )
         )
     ):

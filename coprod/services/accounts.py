@@ -18,6 +18,8 @@ from coprod.services import audit
 from coprod.services.passwords import check_password_rules, hash_password, verify_password
 from coprod.services.text import clean_text
 
+MAX_NAME = 120  # a person's display name (registration, profile, API)
+
 
 def normalise_email(raw: str, field: str = "email") -> str:
     """A valid, lower-cased email address, or Invalid with a clear message."""
@@ -68,7 +70,9 @@ def check_registration(*, email: str, password: str, display_name: str) -> NewAc
     errs = FieldErrors()
     email = errs.check(lambda: normalise_email(email))
     name = errs.check(
-        lambda: clean_text(display_name, "display_name", _("Your name"), max_len=120, required=True)
+        lambda: clean_text(
+            display_name, "display_name", _("Your name"), max_len=MAX_NAME, required=True
+        )
     )
     errs.check(lambda: check_password_rules(password, email=email or ""))
     errs.raise_if_any()

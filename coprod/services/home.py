@@ -40,7 +40,7 @@ from coprod.services.governance.agreement_reads import waiting_for
 from coprod.services.governance.commitments import Behind, behind_partners
 from coprod.services.governance.decisions import Waiting as DecisionWaiting
 from coprod.services.governance.decisions import waiting_for_my_vote
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import live_shift, not_started_shift
 
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
 OPEN_LOGS = 10  # their logs waiting or sent back shown
@@ -330,7 +330,7 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
     by_id = {p.id: StaffProgramme(p) for p in programmes}
     ids = sorted(by_id)
 
-    upcoming_shift = exists().where(Shift.task_id == Task.id, Shift.starts_at > now, live_shift())
+    upcoming_shift = exists().where(Shift.task_id == Task.id, not_started_shift(now), live_shift())
     need = session.scalars(
         select(Task)
         .where(

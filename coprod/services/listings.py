@@ -9,6 +9,8 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
+from coprod.errors import FieldErrors
+from coprod.i18n import _
 from coprod.models import (
     ContributionLog,
     LogStatus,
@@ -24,6 +26,7 @@ from coprod.services.pagination import Page, paginate
 from coprod.services.programmes import get_programme
 from coprod.services.shift_state import live_shift
 from coprod.services.tasks import text_match
+from coprod.services.text import SEARCH_MAX, clean_text
 
 
 def list_tasks(
@@ -39,7 +42,15 @@ def list_tasks(
     per_page: int,
 ) -> Page[Task]:
     """Tasks in one status that this person may see (policy.visible_tasks: public statuses
-    for everyone, the rest for lead staff and the task's coordinators), newest first."""
+    for everyone, the rest for lead staff and the task's coordinators), newest first.
+    The search and the dates filter as on the open task list (tasks.list_open_tasks): the
+    search text as typed, in the title, description or location; a task with a live shift on
+    a local day in the range, or ongoing."""
+    errs = FieldErrors()
+    q = errs.check(lambda: clean_text(q, "q", _("The search"), max_len=SEARCH_MAX, required=False))
+    if date_from and date_to and date_to < date_from:
+        errs.add("date_to", _("The end date must be on or after the start date."))
+    errs.raise_if_any()
     stmt = (
         select(Task)
         .where(Task.status == status, policy.visible_tasks(actor))
@@ -47,8 +58,8 @@ def list_tasks(
     )
     if programme_id is not None:
         stmt = stmt.where(Task.programme_id == programme_id)
-    for word in q.split()[:10]:
-        stmt = stmt.where(text_match(word))
+    if q:
+        stmt = stmt.where(text_match(q))
     if date_from or date_to:  # dates are each programme's local dates
         days = localtime.on_local_days(
             session, Shift.starts_at, Task.programme_id, date_from, date_to

@@ -30,6 +30,10 @@ from coprod.services.pagination import Page, paginate
 from coprod.services.text import clean_text
 
 ROLE_ORDER = [Role.MEMBER, Role.COORDINATOR, Role.STAFF, Role.REVIEWER, Role.ADMIN]
+# The longest name, description and refusal reason an organisation takes.
+MAX_NAME = 200
+MAX_DESCRIPTION = 5000
+MAX_REASON = 500
 NAME_TAKEN = _l("An organisation with this name already exists.")
 
 # The words for a role and a kind of organisation, as people read them.
@@ -117,14 +121,16 @@ def create_organisation(
     (DEFAULT_TIMEZONE when none is given)."""
     errs = FieldErrors()
     zone = errs.check(lambda: localtime.check_zone(timezone, required=False))
-    name = errs.check(lambda: clean_text(name, "name", _("The name"), max_len=200, required=True))
+    name = errs.check(
+        lambda: clean_text(name, "name", _("The name"), max_len=MAX_NAME, required=True)
+    )
     org_kind = errs.check(lambda: parse_kind(kind))
     text = errs.check(
         lambda: clean_text(
             description,
             "description",
             _("The description"),
-            max_len=5000,
+            max_len=MAX_DESCRIPTION,
             required=False,
             multiline=True,
         )
@@ -202,7 +208,9 @@ def decline_organisation(
     """A site admin declines to verify an agency, with a reason its admins are emailed; it
     leaves the waiting list (a site admin can still verify it later)."""
     policy.require(actor, "org.verify", org)
-    why = clean_text(reason, "reason", _("The reason"), max_len=500, required=True, multiline=True)
+    why = clean_text(
+        reason, "reason", _("The reason"), max_len=MAX_REASON, required=True, multiline=True
+    )
     if org.verified_at is not None:
         raise Conflict(_("%(name)s is already verified.", name=org.name))
     if org.declined_at is not None:

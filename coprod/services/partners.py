@@ -16,6 +16,7 @@ from coprod.services import audit
 from coprod.services.text import clean_text
 
 MAX_TEXT = 10_000  # responsibilities, commitments
+MAX_ROLE = 200
 
 
 def add_partner(
@@ -71,7 +72,9 @@ def _clean_terms(
         return clean_text(raw, field, label, max_len=MAX_TEXT, required=False, multiline=True)
 
     return (
-        errs.check(lambda: clean_text(role, "role", _("The role"), max_len=200, required=True)),
+        errs.check(
+            lambda: clean_text(role, "role", _("The role"), max_len=MAX_ROLE, required=True)
+        ),
         errs.check(
             lambda: long_text(responsibilities, "responsibilities", _("The responsibilities"))
         ),

@@ -13,10 +13,11 @@ from coprod.i18n import _, known_language, languages
 from coprod.models import User
 from coprod.services import account_emails, audit
 from coprod.services.account_links import Purpose, expired, read_token
-from coprod.services.accounts import get_user_by_email, normalise_email
+from coprod.services.accounts import MAX_NAME, get_user_by_email, normalise_email
 from coprod.services.text import clean_text
 
-PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
+MAX_PHONE = 40
+PHONE = re.compile(rf"^\+?[0-9 ()./-]{{3,{MAX_PHONE}}}$")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def clean_phone(raw: str | None) -> str | None:
     value = (raw or "").strip()
     if not value:
         return None
-    if len(value) > 40 or not PHONE.match(value) or sum(c.isdigit() for c in value) < 3:
+    if len(value) > MAX_PHONE or not PHONE.match(value) or sum(c.isdigit() for c in value) < 3:
         raise Invalid("phone", _("Enter a phone number like +44 20 7946 0000, or leave it empty."))
     return value
 
@@ -67,7 +68,7 @@ def update_profile(
     if display_name is not None:
         name = errs.check(
             lambda: clean_text(
-                display_name, "display_name", _("Your name"), max_len=120, required=True
+                display_name, "display_name", _("Your name"), max_len=MAX_NAME, required=True
             )
         )
     new_phone = actor.phone if phone is None else errs.check(lambda: clean_phone(phone))

@@ -34,6 +34,12 @@ FIELDS = [
     "letter_signatory",
     "accepts_proposals",
 ]
+# The longest texts a programme (and its metrics) take; the API's schemas read them here.
+MAX_NAME = 200
+MAX_DESCRIPTION = 10_000
+MAX_HYPOTHESIS = 5000
+MAX_SIGNATORY = 200
+MAX_UNIT = 50
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("999999999999.99")
 
@@ -65,7 +71,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
     out: dict[str, Any] = {
         "name": errs.check(
             lambda: clean_text(
-                values.get("name"), "name", _("The name"), max_len=200, required=True
+                values.get("name"), "name", _("The name"), max_len=MAX_NAME, required=True
             )
         ),
         "description": errs.check(
@@ -73,7 +79,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                 values.get("description"),
                 "description",
                 _("The description"),
-                max_len=10000,
+                max_len=MAX_DESCRIPTION,
                 required=False,
                 multiline=True,
             )
@@ -93,7 +99,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                 values.get("hypothesis"),
                 "hypothesis",
                 _("The hypothesis"),
-                max_len=5000,
+                max_len=MAX_HYPOTHESIS,
                 required=False,
                 multiline=True,
             )
@@ -131,7 +137,7 @@ def _clean_programme(errs: FieldErrors, values: dict[str, Any]) -> dict[str, Any
                     values.get("letter_signatory"),
                     "letter_signatory",
                     _("The signature line"),
-                    max_len=200,
+                    max_len=MAX_SIGNATORY,
                     required=False,
                 )
                 or None
@@ -262,8 +268,12 @@ def add_metric(
     target above zero by a date."""
     policy.require(actor, "programme.manage", programme)
     errs = FieldErrors()
-    name = errs.check(lambda: clean_text(name, "name", _("The name"), max_len=200, required=True))
-    unit = errs.check(lambda: clean_text(unit, "unit", _("The unit"), max_len=50, required=True))
+    name = errs.check(
+        lambda: clean_text(name, "name", _("The name"), max_len=MAX_NAME, required=True)
+    )
+    unit = errs.check(
+        lambda: clean_text(unit, "unit", _("The unit"), max_len=MAX_UNIT, required=True)
+    )
     amount = errs.check(
         lambda: parse_decimal(target, "target", _("The target"), maximum=MAX_QUANTITY)
     )

@@ -26,7 +26,7 @@ from coprod.i18n import _, _l
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
 from coprod.services.bounds import MAX_ID, parse_day
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import has_started, live_shift, not_started_shift
 from coprod.services.shifts import (
     MAX_CAPACITY,
     SHIFT_FIELDS,
@@ -69,7 +69,7 @@ def cancel_shift(
     shift stays, marked cancelled. Returns the sign-ups it ended."""
     policy.require(actor, "task.manage", shift.task)
     text = check_reason(reason)
-    if now >= shift.starts_at:
+    if has_started(shift, now):
         raise Conflict(_("This shift has already started, so it can no longer be cancelled."))
     lock_shifts(session, shift)  # first in the lock order; re-reads cancelled_at
     if shift.is_cancelled:
@@ -158,7 +158,7 @@ def remove_from_series(
         raise Conflict(_("This shift is not part of a weekly series."))
     if shift.is_cancelled:
         raise Conflict(_("This date is already cancelled: nothing changed."))
-    if now >= shift.starts_at:
+    if has_started(shift, now):
         raise Conflict(_("This shift has already started, so it can no longer be removed."))
     series_id = shift.series_id
     if deletion_blocker(session, shift) is None:
@@ -228,7 +228,7 @@ def future_shifts(session: Session, task: Task, now: datetime) -> list[Shift]:
     return list(
         session.scalars(
             select(Shift)
-            .where(Shift.task_id == task.id, Shift.starts_at > now, live_shift())
+            .where(Shift.task_id == task.id, not_started_shift(now), live_shift())
             .order_by(Shift.starts_at, Shift.id)
         )
     )

@@ -23,7 +23,7 @@ from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
 from coprod.services.bounds import check_instant
 from coprod.services.pagination import Page, paginate
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import live_shift, not_started_shift, started_shift
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
 from coprod.services.tasks import (
     FINISHED,
@@ -363,9 +363,9 @@ def list_task_shifts(
     policy.require(actor, "task.view", task)
     stmt = select(Shift).where(Shift.task_id == task.id, policy.visible_shifts(actor))
     if past:
-        stmt = stmt.where(Shift.starts_at <= now).order_by(Shift.starts_at.desc(), Shift.id)
+        stmt = stmt.where(started_shift(now)).order_by(Shift.starts_at.desc(), Shift.id)
     else:
-        stmt = stmt.where(Shift.starts_at > now).order_by(Shift.starts_at, Shift.id)
+        stmt = stmt.where(not_started_shift(now)).order_by(Shift.starts_at, Shift.id)
     return paginate(session, stmt, page, per_page)
 
 

@@ -24,6 +24,8 @@ NON_BLANK_ONE_LINE_PATTERN = (
 )
 # Several lines with at least one character that str.strip() keeps (what "not blank" means).
 NON_BLANK_TEXT_PATTERN = rf"^[^\x00]*[^\x00\t-\r\x1c-\x1f\x85\u2028\u2029{SPACE_CLASS}][^\x00]*$"
+# The longest search text a list takes (a longer one is refused on its field).
+SEARCH_MAX = 200
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 _CONTROL_RUNS = re.compile(rf"[{CONTROL_CLASS}\s]+")
 
@@ -90,7 +92,7 @@ def one_line(value: str) -> str:
 
 
 def contains(words: str, *columns: Any) -> ColumnElement[bool]:
-    """Any of the columns holds the words, whatever the case; % and _ are matched literally."""
-    escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    return or_(*(func.lower(c).like(pattern, escape="\\") for c in columns))
+    """Any of the columns holds the words, whatever the case; % and _ are matched literally
+    (SQLAlchemy escapes them). The words are lowered in Python, which knows every alphabet's
+    case; the column by the database."""
+    return or_(*(func.lower(c).contains(words.lower(), autoescape=True) for c in columns))

@@ -18,6 +18,7 @@ from coprod.services.text import clean_text
 
 PREFIX = "cpt_"
 TOUCH_EVERY = timedelta(hours=1)
+MAX_NAME = 100
 
 
 def hash_secret(secret: str) -> str:
@@ -27,7 +28,7 @@ def hash_secret(secret: str) -> str:
 
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for the user, named by them; its secret is returned once, never stored."""
-    label = clean_text(name, "name", _("The token's name"), max_len=100, required=True)
+    label = clean_text(name, "name", _("The token's name"), max_len=MAX_NAME, required=True)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=label, token_hash=hash_secret(secret))
     session.add(token)

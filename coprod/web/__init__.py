@@ -20,7 +20,7 @@ from coprod.i18n import _, _l
 from coprod.services.accounts import EmailNotConfirmed
 from coprod.web.helpers import is_safe_url
 
-# (module, blueprint attribute) — each module under coprod/web owns one area of the site.
+# Each module under coprod/web owns one area of the site, in its blueprint `bp`.
 BLUEPRINTS = [
     "main",
     "auth",
@@ -50,13 +50,7 @@ BLUEPRINTS = [
 
 def register_web(app: Flask) -> None:
     for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"coprod.web.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"coprod.web.{name}":
-                raise
-            continue
-        app.register_blueprint(module.bp)
+        app.register_blueprint(importlib.import_module(f"coprod.web.{name}").bp)
     _register_proxy(app)
     _register_gate(app)
     _register_errors(app)

@@ -30,6 +30,7 @@ from coprod.models import ContributionLog, LogStatus, Organisation, Shift, Task,
 from coprod.services import contributions, record, review
 from coprod.services.bounds import as_id, read_decimal
 from coprod.services.money import format_number
+from coprod.services.shift_state import has_started
 from coprod.services.signups import describe_time
 from coprod.web.forms import ButtonForm, field_of
 from coprod.web.helpers import commit, form_status, run_service, safe_next, signed_in
@@ -155,7 +156,7 @@ def _make_form(
     form.shift.choices = [SelectChoice("", _("No particular shift"))] + [
         SelectChoice(str(s.id), describe_time(s))
         for s in task.shifts
-        if s.starts_at <= now or s.id == keep
+        if has_started(s, now) or s.id == keep
     ]
     return form
 

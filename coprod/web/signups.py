@@ -23,6 +23,7 @@ from coprod.i18n import _, _l, ngettext
 from coprod.models import LogStatus, Shift, Signup, SignupStatus, User
 from coprod.services import bounds, contributions, pagination, signups
 from coprod.services.capacity import rosters
+from coprod.services.shift_state import has_started
 from coprod.web.forms import ButtonForm
 from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
 
@@ -178,7 +179,7 @@ def _render_roster(
         request.args.get("page"), request.args.get("per_page"), default_per_page=50
     )
     page = signups.get_roster(session, actor, shift, page_no, per_page)
-    started = now >= shift.starts_at
+    started = has_started(shift, now)
     query = request.values.get("q", "")
     candidates: list[signups.Candidate] = []
     more = False

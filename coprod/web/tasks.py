@@ -13,7 +13,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -746,14 +745,7 @@ def _template_helpers() -> dict[str, object]:
         """The programme's tasks the current person may see (for the programme page)."""
         return tasks.list_programme_tasks(db.session(), _actor(), programme)
 
-    def programme_url(programme: Programme) -> str | None:
-        try:
-            return url_for("programmes.show", programme_id=programme.id)
-        except BuildError:
-            return None
-
     return {
         "programme_tasks": programme_tasks,
-        "programme_url": programme_url,
         "task_status_label": task_status_label,
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from coprod.models import OrgKind, Role, TaskStatus
 from tests.api.conftest import Api, bearer, is_problem
 from tests.factories import (
@@ -206,3 +208,27 @@ def test_a_programme_currency_is_created_read_changed_and_documented(client, ses
     assert "GBP" in field["enum"] and "USD" in field["enum"] and "EUR" in field["enum"]
     assert doc["ProgrammeOut"]["properties"]["currency"]["type"] == "string"
     assert "currency" in doc["ReportOut"]["properties"]
+
+
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_get_tasks_searches_and_filters_dates_alike_in_every_status(client, session, now, status):
+    """The search is the text as typed (a phrase, not loose words), whatever the status."""
+    world = ShiftWorld(session, starts_at=now + timedelta(days=400), status=TaskStatus(status))
+    world.task.title = "Litter pick in Riverside Park"
+    session.flush()
+    anon = Api(client)
+
+    def found(**query: str) -> bool:
+        page = anon.get("/tasks", query_string={"status": status, **query}).get_json()
+        return world.task.id in [t["id"] for t in page["items"]]
+
+    assert found(q="riverside PARK") and found(q="pick in")
+    assert not found(q="park riverside")  # the same words in another order are another text
+    assert not found(q="litter park")
+    day = world.shift.starts_at.date()
+    assert found(**{"from": day.isoformat(), "to": day.isoformat()})
+    assert not found(**{"from": (day + timedelta(days=1)).isoformat()})
+    backwards = anon.get(
+        "/tasks", query_string={"status": status, "from": "2026-07-02", "to": "2026-07-01"}
+    )
+    assert is_problem(backwards, 422) and "to" in backwards.get_json()["errors"]

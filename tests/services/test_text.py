@@ -8,10 +8,12 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from coprod.errors import Invalid
+from coprod.models import Organisation
 from coprod.services import accounts, organisations, partners, programmes, tasks, tokens
-from coprod.services.text import clean_text, one_line
+from coprod.services.text import clean_text, contains, one_line
 from tests.factories import ShiftWorld, make_org
 
 BAD = ["two\nlines", "carriage\rreturn", "a\ttab", "escape\x1b[31m", "del\x7f", "n\x85el",
@@ -102,3 +104,30 @@ def test_the_cli_refuses_a_display_name_with_a_line_break_as_the_web_does(app):
     result = app.test_cli_runner().invoke(args=[*args, "--name", "Ada\nBcc: x@example.org"])
     assert result.exit_code != 0
     assert "must be one line" in result.output
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("100%", ["100% recycled"]),
+        ("_", ["snake_case day"]),
+        ("e_c", ["snake_case day"]),
+        ("%_", []),
+        ("\\", ["back\\slash"]),
+        ("a/b", ["a/b test"]),
+        ("RECYCLED", ["100% recycled"]),
+        ("", ["100% recycled", "a/b test", "back\\slash", "snake_case day", "snakeXcase day"]),
+    ],
+)
+def test_contains_matches_what_was_typed_literally_whatever_the_case(session, typed, found):
+    """% and _ are letters to a searcher, not wildcards; so are SQLAlchemy's escape (/) and \\."""
+    names = ["100% recycled", "snake_case day", "snakeXcase day", "back\\slash", "a/b test"]
+    for name in names:
+        make_org(session, name=name)
+    session.flush()
+    hits = session.scalars(
+        select(Organisation.name)
+        .where(Organisation.name.in_(names), contains(typed, Organisation.name))
+        .order_by(Organisation.name)
+    ).all()
+    assert sorted(hits) == sorted(found)

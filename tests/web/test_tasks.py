@@ -389,3 +389,22 @@ def test_moving_a_shift_onto_a_volunteers_other_shift_is_refused_in_the_form(
     assert resp.status_code == 422
     assert "Ada Busy" in resp.text and "two shifts at once" in resp.text
     assert session.get(Shift, afternoon.id, populate_existing=True).starts_at.hour == 14
+
+
+def test_a_task_page_links_its_programme_and_the_new_task_form_cancels_back_to_it(
+    client, session, world
+) -> None:
+    programme_url = f"/programmes/{world['programme'].id}"
+    task = make_task(session, world["programme"], status=TaskStatus.OPEN)
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert f'href="{programme_url}">Meals on wheels</a>' in page
+    login(client, world["staff"])
+    form = client.get(f"{programme_url}/tasks/new").get_data(as_text=True)
+    assert f'href="{programme_url}">Cancel</a>' in form
+
+
+def test_every_listed_blueprint_is_registered(app) -> None:
+    """No area of the site is skipped quietly: each module in BLUEPRINTS is registered."""
+    from coprod.web import BLUEPRINTS
+
+    assert set(BLUEPRINTS) <= set(app.blueprints)

@@ -42,6 +42,7 @@ from coprod.services import audit, notifications
 from coprod.services.capacity import shift_day, valid_awards
 from coprod.services.engagement import limit
 from coprod.services.pagination import Page, paginate
+from coprod.services.shift_state import has_started
 
 A = QualificationAward
 
@@ -140,7 +141,7 @@ def refuse_closed(shift: Shift, now: datetime) -> None:
     one of a task not open for sign-ups."""
     if shift.task.status != TaskStatus.OPEN:
         raise Conflict(_("This task is not open for sign-ups, so nobody can be invited to it."))
-    if now >= shift.starts_at:
+    if has_started(shift, now):
         raise Conflict(_("This shift has already started, so nobody can be invited to it."))
     if shift.is_cancelled:
         raise Conflict(_("This shift was cancelled, so nobody can be invited to it."))

@@ -31,7 +31,7 @@ from coprod.models import (
 from coprod.services import notifications
 from coprod.services.capacity import how_to_get, valid_awards
 from coprod.services.engagement import limit
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import live_shift, not_started_shift
 
 log = logging.getLogger("coprod.capacity")
 
@@ -89,7 +89,7 @@ def renewal_shifts(session: Session, award: QualificationAward, *, now: datetime
             Task.trains_qualification_id == award.qualification_id,
             Task.status == TaskStatus.OPEN,
             policy.visible_tasks(award.holder),
-            Shift.starts_at > now,
+            not_started_shift(now),
             live_shift(),
             Shift.confirmed < Shift.capacity,
         )

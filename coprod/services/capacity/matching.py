@@ -39,7 +39,7 @@ from coprod.models.programmes import Programme
 from coprod.models.tasks import ACTIVE
 from coprod.services import localtime
 from coprod.services.pagination import Page, paginate
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import live_shift, not_started_shift
 
 A = QualificationAward
 HOME_ITEMS = 3  # suggestions on the home page
@@ -125,7 +125,7 @@ def _fitting(session: Session, actor: User, now: datetime) -> Select[Shift]:
         .where(
             Task.status == TaskStatus.OPEN,
             policy.visible_tasks(actor),
-            Shift.starts_at > now,
+            not_started_shift(now),
             live_shift(),
             Shift.confirmed < Shift.capacity,
             qualified_for_shift(session, actor.id) if actor.is_active else false(),

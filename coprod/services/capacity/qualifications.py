@@ -37,6 +37,7 @@ from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.bounds import MAX_ID
 from coprod.services.capacity import expires_on_for, parse_tags
 from coprod.services.pagination import Page, paginate
+from coprod.services.shift_state import live_shift, not_started_shift
 from coprod.services.text import clean_text
 
 Actor = User | None
@@ -414,7 +415,7 @@ def training_tasks(
     (at most TRAININGS_SHOWN, the soonest first)."""
     soonest = (
         select(Shift.task_id, func.min(Shift.starts_at).label("starts_at"))
-        .where(Shift.starts_at > now, Shift.cancelled_at.is_(None))
+        .where(not_started_shift(now), live_shift())
         .group_by(Shift.task_id)
         .subquery()
     )

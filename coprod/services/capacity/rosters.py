@@ -33,7 +33,7 @@ from coprod.models import (
 )
 from coprod.services import localtime
 from coprod.services.capacity import required_of, shift_day, valid_awards
-from coprod.services.shift_state import live_shift
+from coprod.services.shift_state import live_shift, not_started_shift
 
 A = QualificationAward
 ON_ROSTER = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
@@ -182,7 +182,7 @@ def upcoming_gaps(session: Session, actor: User, now: datetime) -> tuple[list[Ga
             Task.status.in_((TaskStatus.OPEN, TaskStatus.CLOSED)),
             live_shift(),
             policy.roster_shifts(actor),
-            Shift.starts_at > now,
+            not_started_shift(now),
             Shift.starts_at < horizon,
             Signup.status.in_(ON_ROSTER),
             ~covered,

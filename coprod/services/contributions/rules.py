@@ -34,6 +34,7 @@ from coprod.models import (
 from coprod.services import audit, localtime
 from coprod.services.bounds import two_places
 from coprod.services.money import format_number
+from coprod.services.shift_state import has_started
 from coprod.services.text import has_control, storable
 
 MAX_HOURS_PER_DAY = Decimal("24")
@@ -167,7 +168,7 @@ def check_log_date(
 def check_shift_held(session: Session, user_id: int, shift: Shift, now: datetime) -> None:
     """A log of a shift is for a shift that has started and that the person held (confirmed or
     attended)."""
-    if now < shift.starts_at:
+    if not has_started(shift, now):
         raise Invalid("shift", _("This shift has not started yet: log its hours once it has."))
     held = session.scalar(
         select(Signup.id).where(

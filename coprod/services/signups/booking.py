@@ -42,6 +42,7 @@ from coprod.models import (
 from coprod.services import audit, capacity, contributions, notifications
 from coprod.services.accounts import require_confirmed
 from coprod.services.capacity import rosters, training
+from coprod.services.shift_state import has_started, not_started_shift
 from coprod.services.signups.reading import describe_time
 
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
@@ -141,7 +142,7 @@ def lock_person(session: Session, user_id: int) -> None:
 
 
 def _refuse_started(shift: Shift, now: datetime, message: str) -> None:
-    if now >= shift.starts_at:
+    if has_started(shift, now):
         raise Conflict(message)
 
 
@@ -427,7 +428,7 @@ def release_future_places(
             .where(
                 Signup.user_id == volunteer.id,
                 Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
-                Shift.starts_at > now,
+                not_started_shift(now),
             )
             .order_by(Shift.id)
         )
@@ -449,7 +450,7 @@ def mark_attendance(
     makes their log of the shift (contributions.log_from_attendance), a no-show withdraws it
     while it waits for review (contributions.withdraw_for_no_show)."""
     policy.require(actor, "signup.attendance", signup)
-    if now < signup.shift.starts_at:
+    if not has_started(signup.shift, now):
         raise Conflict(_("Attendance can be marked once the shift has started."))
     lock_shifts(session, signup.shift)
     _relock(session, signup)

@@ -25,6 +25,7 @@ from coprod.i18n import _, _l
 from coprod.models import ACTIVE, SEATED, Membership, Shift, Signup, SignupStatus, User
 from coprod.services import localtime
 from coprod.services.capacity import rosters
+from coprod.services.shift_state import has_started
 from coprod.services.signups.booking import lock_shifts, mark_attendance
 from coprod.services.signups.reading import roster_contacts
 from coprod.services.text import clean_text, contains
@@ -83,7 +84,7 @@ def list_roster_lines(
         stmt = stmt.where(Signup.status.in_(SEATED))
     rows = list(session.scalars(stmt))
     shared = roster_contacts(session, actor, shift, rows)
-    started = now >= shift.starts_at
+    started = has_started(shift, now)
     return [
         RosterLine(
             signup=s,
@@ -133,7 +134,7 @@ def roster_file_name(shift: Shift) -> str:
 
 def _require_started(actor: User, shift: Shift, now: datetime) -> None:
     policy.require(actor, "shift.attendance", shift)
-    if now < shift.starts_at:
+    if not has_started(shift, now):
         raise Conflict(str(NOT_STARTED))
 
 

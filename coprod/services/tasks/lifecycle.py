@@ -29,11 +29,16 @@ from coprod.services import audit, notifications
 from coprod.services.bounds import MAX_ID
 from coprod.services.capacity import parse_tags
 from coprod.services.capacity.qualifications import offered_for_task
+from coprod.services.shift_state import has_started
 from coprod.services.signups import free_seat, lock_shifts
 from coprod.services.text import clean_text
 
 Actor = User | None
 
+# The longest title, description and location a task takes (the API's schema says the same).
+MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+MAX_LOCATION = 300
 TASK_FIELDS = [
     "title",
     "description",
@@ -176,19 +181,23 @@ def _capacity_snapshot(task: Task) -> dict[str, Any]:
 
 def _text_fields(errs: FieldErrors, title: str, description: str, location: str) -> tuple[str, ...]:
     return (
-        errs.check(lambda: clean_text(title, "title", _("A title"), max_len=200, required=True)),
+        errs.check(
+            lambda: clean_text(title, "title", _("A title"), max_len=MAX_TITLE, required=True)
+        ),
         errs.check(
             lambda: clean_text(
                 description,
                 "description",
                 _("Description"),
-                max_len=10000,
+                max_len=MAX_DESCRIPTION,
                 required=False,
                 multiline=True,
             )
         ),
         errs.check(
-            lambda: clean_text(location, "location", _("Location"), max_len=300, required=False)
+            lambda: clean_text(
+                location, "location", _("Location"), max_len=MAX_LOCATION, required=False
+            )
         ),
     )
 
@@ -346,7 +355,7 @@ def transition_task(
 
 def ready_to_publish(task: Task, now: datetime) -> bool:
     """A task can be published when it is ongoing (it has no shifts) or has a future shift."""
-    return task.ongoing or any(s.starts_at > now and not s.is_cancelled for s in task.shifts)
+    return task.ongoing or any(not has_started(s, now) and not s.is_cancelled for s in task.shifts)
 
 
 def refuse_shifts_if_ongoing(task: Task) -> None:
