@@ -3,7 +3,6 @@ connections; planning a full rebuild and finding the periods touched since the l
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -25,8 +24,6 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import ColumnElement
 
@@ -45,6 +42,7 @@ from coprod.models import (
 from coprod.services.contributions.rules import EARLIEST_LOG_DATE
 from coprod.services.governance import figures as commitment_figures
 from coprod.services.localtime import programme_zone_sql
+from coprod.services.reports.dialect import insert_skipping_existing
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
     local_todays,
@@ -54,6 +52,7 @@ from coprod.services.reports.periods import (
     previous_start,
     starts_between,
 )
+from coprod.services.reports.queries import Scope, first_counted_day
 
 L = ContributionLog
 # Longest run of consecutive periods built with one set of queries (bounds memory per batch).
@@ -107,7 +106,9 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
         return {}
     kind, starts = batch.kind, sorted(set(batch.starts))
     lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
-    figures = gather_figures(session, programme.id, kind, lo, hi)
+    first = first_counted_day(session, programme.id)
+    scope = Scope(programme.id, kind, lo, hi, earlier_logs=first is not None and first < lo)
+    figures = gather_figures(session, scope)
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)
     cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
@@ -182,7 +183,6 @@ def _insert(
     left out of `fresh`; the ones among them with other figures are returned, to update."""
     if not fresh:
         return {}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [
         {
             "programme_id": programme_id,
@@ -196,7 +196,7 @@ def _insert(
         for start, data in fresh.items()
     ]
     table = cast_type(Table, ReportSnapshot.__table__)
-    stmt = insert(table).on_conflict_do_nothing().returning(table.c.start)
+    stmt = insert_skipping_existing(session, table).returning(table.c.start)
     inserted = set(session.execute(stmt, rows).scalars())
     theirs = {start: fresh.pop(start) for start in list(fresh) if start not in inserted}
     if not theirs:
@@ -365,14 +365,7 @@ def build_batches(
             err.add_note(f"while building {batch}")
             raise
 
-    # A batch allocates tens of thousands of short-lived objects, and each full collection of
-    # the garbage collector would walk every object of the process (the app, SQLAlchemy's
-    # tables and caches: ~120,000): freeze those while the batches run.
-    gc.freeze()
-    try:
-        return _build_all(build, batches, jobs, done)
-    finally:
-        gc.unfreeze()
+    return _build_all(build, batches, jobs, done)
 
 
 def _build_all(
