@@ -375,7 +375,7 @@ def time_sweeps(engine: Engine, args: argparse.Namespace) -> None:
         before = time_raw(engine)[0]
         with Session(engine) as s:
             since = clock - timedelta(hours=1) - timedelta(minutes=10)
-            touched = sum(len(b.starts) for b in reports.touched_batches(s, since))
+            touched = sum(len(b.starts) for b in reports.sweep_batches(s, since, now=clock))
         sweep_s, changed = _sweep(engine, clock)
         timed.append((sweep_s, changed, before))
         print(f"sweep after {len(ids):,} approvals  {sweep_s:.3f} s ({touched} periods touched, "

@@ -6,17 +6,13 @@ leaves the row untouched (built_at included), so rebuilding twice changes nothin
 """
 
 from coprod.services.reports.building import (
-    Batch,
     Failed,
     UnitOfWork,
     build_batch,
     build_batch_isolated,
     build_batches,
     default_jobs,
-    missing_current_batches,
-    plan_rebuild,
     rebuild_reports,
-    touched_batches,
 )
 from coprod.services.reports.figures import SECTORS
 from coprod.services.reports.periods import (
@@ -25,6 +21,13 @@ from coprod.services.reports.periods import (
     period_end,
     period_start,
     starts_between,
+)
+from coprod.services.reports.planning import (
+    Batch,
+    missing_current_batches,
+    plan_rebuild,
+    sweep_batches,
+    touched_batches,
 )
 from coprod.services.reports.reading import (
     COMMITMENT_KINDS,
@@ -74,5 +77,6 @@ __all__ = [
     "snapshot_csv",
     "snapshot_json",
     "starts_between",
+    "sweep_batches",
     "touched_batches",
 ]

@@ -1,10 +1,10 @@
-"""The report's figures as named queries: one function per family of figures of one programme
-over a run of periods (a Scope), each aggregated in the database (no log row reaches Python)
-and returning typed rows keyed by period start. Amounts are integer cents.
+"""The report's service figures as named queries: one function per family of figures of one
+programme over a run of periods (a Scope), each aggregated in the database (no log row reaches
+Python), returning typed rows keyed by period start; amounts in integer cents. Capacity
+building's figures are in training.py.
 
-What counts (see figures.py for capacity building): approved logs only; training hours (logs
-on a task that trains a qualification) count in no service figure; outcome and in-kind rows
-count with their log.
+What counts (see figures.py): approved logs only; training hours (logs on a task that trains a
+qualification) count in no service figure; outcome and in-kind rows count with their log.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from sqlalchemy import (
     case,
     false,
     func,
-    or_,
     select,
     type_coerce,
 )
@@ -37,11 +36,7 @@ from coprod.models import (
     Organisation,
     OutcomeQuantity,
     PeriodKind,
-    Programme,
-    Qualification,
-    QualificationAward,
     Task,
-    task_qualification,
 )
 from coprod.services.reports.dialect import (
     bucket,
@@ -102,18 +97,6 @@ class ServiceHours(NamedTuple):
     by_task: list[TaskHours]
 
 
-class TrainingHours(NamedTuple):
-    """Training hours of a period by the organisation that received them (`delivered` false;
-    None: citizens) or the one that ran the training (`delivered` true)."""
-
-    start: date
-    delivered: bool
-    organisation_id: int | None
-    name: str | None
-    sector: str | None
-    cents: int
-
-
 class OutcomeTotal(NamedTuple):
     """An outcome's quantity in a period, in cents (`start` None: before the scope, the start
     of its cumulative total)."""
@@ -138,22 +121,12 @@ class TaskRatings(NamedTuple):
     responses: int
 
 
-class AwardCount(NamedTuple):
-    """Awards of a qualification made (`expiring` false) or expiring unrenewed in a period."""
-
-    start: date
-    expiring: bool
-    qualification_id: int
-    name: str
-    awards: int
-
-
-def _rows(session: Session, statement: Any, scope: Scope) -> Any:
+def rows_of(session: Session, statement: Any, scope: Scope) -> Any:
     result = session.execute(statement, scope.params)
     return (row for part in result.partitions(CHUNK) for row in part)
 
 
-def _bound() -> tuple[ColumnElement[int], ColumnElement[date], ColumnElement[date]]:
+def bound_parameters() -> tuple[ColumnElement[int], ColumnElement[date], ColumnElement[date]]:
     return (
         bindparam("programme_id", type_=Integer),
         bindparam("lo", type_=Date),
@@ -174,7 +147,7 @@ def service_hours(session: Session, scope: Scope) -> ServiceHours:
     pg = is_postgres(session)
     by_org: list[OrganisationHours] = []
     by_task: list[TaskHours] = []
-    for by_task_row, start, key, sector, name, total, people, new in _rows(
+    for by_task_row, start, key, sector, name, total, people, new in rows_of(
         session, _service_statement(pg, scope.kind, scope.earlier_logs), scope
     ):
         if start is None:
@@ -196,7 +169,7 @@ def _service_statement(pg: bool, kind: PeriodKind, earlier_logs: bool) -> Any:
     they logged before the scope: with `earlier_logs`, one index probe per person asks. A sweep
     that rebuilds last month therefore reads last month's logs (and the one before, for the
     change), not the programme's whole history. Then one pass groups them two ways."""
-    programme_id, lo, hi = _bound()
+    programme_id, lo, hi = bound_parameters()
     counted = (
         L.programme_id == programme_id,
         L.status == LogStatus.APPROVED,
@@ -251,43 +224,6 @@ def _service_statement(pg: bool, kind: PeriodKind, earlier_logs: bool) -> Any:
     )
 
 
-def training_hours(session: Session, scope: Scope) -> list[TrainingHours]:
-    """Approved training hours of each period by the organisation that received them (the
-    log's, None for a citizen) and by the one that delivered them (the task's coordinating
-    organisation, else the programme's lead agency). Read from the training tasks' logs only
-    (the (status, task) index)."""
-    statement = _training_statement(is_postgres(session), scope.kind)
-    return [TrainingHours(*row) for row in _rows(session, statement, scope) if row[0] is not None]
-
-
-@functools.cache
-def _training_statement(pg: bool, kind: PeriodKind) -> Any:
-    programme_id, lo, hi = _bound()
-    delivering = func.coalesce(Task.coordinating_organisation_id, Programme.lead_organisation_id)
-    rows = (
-        select(bucket(pg, kind, L.date).label("b"), L.organisation_id.label("o"))
-        .add_columns(delivering.label("d"), L.hours)
-        .join(Task, Task.id == L.task_id)
-        .join(Programme, Programme.id == Task.programme_id)
-        .where(
-            Task.programme_id == programme_id,
-            Task.trains_qualification_id.is_not(None),
-            L.programme_id == programme_id,
-            L.status == LogStatus.APPROVED,
-            L.date.between(lo, hi),
-        )
-    )
-
-    def measures(f: Any) -> list[ColumnElement[Any]]:
-        return [sum_cents(pg, f.hours).label("cents")]
-
-    g = grouped_two_ways(pg, rows, "tr", "b", "o", "d", measures).subquery("g").c
-    org = aliased(Organisation)
-    return select(
-        g.b, g.by_second, g.key, org.name, type_coerce(org.kind, String), g.cents
-    ).outerjoin(org, org.id == g.key)
-
-
 def _counts(programme_id: Any, log_id: Any) -> ColumnElement[bool]:
     """The row's log counts: outcome and in-kind rows carry their log's programme and date, so
     they are read through the programme's own rows, less those of its logs that do not count
@@ -302,12 +238,12 @@ def outcome_totals(session: Session, scope: Scope) -> list[OutcomeTotal]:
     """Each metric's quantity per period of the scope, and its total before the scope (the
     start of its cumulative figures)."""
     statement = _outcome_statement(is_postgres(session), scope.kind)
-    return [OutcomeTotal(*row) for row in _rows(session, statement, scope)]
+    return [OutcomeTotal(*row) for row in rows_of(session, statement, scope)]
 
 
 @functools.cache
 def _outcome_statement(pg: bool, kind: PeriodKind) -> Any:
-    programme_id, lo, hi = _bound()
+    programme_id, lo, hi = bound_parameters()
     q = OutcomeQuantity
     per_row = (
         select(case((q.date >= lo, bucket(pg, kind, q.date))).label("b"), q.metric_id)
@@ -322,12 +258,12 @@ def _outcome_statement(pg: bool, kind: PeriodKind) -> Any:
 def in_kind_totals(session: Session, scope: Scope) -> list[InKindTotal]:
     """The value of the in-kind contributions of each period."""
     statement = _in_kind_statement(is_postgres(session), scope.kind)
-    return [InKindTotal(*row) for row in _rows(session, statement, scope)]
+    return [InKindTotal(*row) for row in rows_of(session, statement, scope)]
 
 
 @functools.cache
 def _in_kind_statement(pg: bool, kind: PeriodKind) -> Any:
-    programme_id, lo, hi = _bound()
+    programme_id, lo, hi = bound_parameters()
     item = InKindItem
     b = bucket(pg, kind, item.date)
     return (
@@ -345,12 +281,12 @@ def task_ratings(session: Session, scope: Scope) -> list[TaskRatings]:
     """The ratings given in each period, per task (a rating hidden by moderation counts
     nowhere)."""
     statement = _ratings_statement(is_postgres(session), scope.kind)
-    return [TaskRatings(*row) for row in _rows(session, statement, scope)]
+    return [TaskRatings(*row) for row in rows_of(session, statement, scope)]
 
 
 @functools.cache
 def _ratings_statement(pg: bool, kind: PeriodKind) -> Any:
-    programme_id, lo, hi = _bound()
+    programme_id, lo, hi = bound_parameters()
     fb = Feedback
     b = bucket(pg, kind, fb.date)
     return (
@@ -359,61 +295,6 @@ def _ratings_statement(pg: bool, kind: PeriodKind) -> Any:
         .where(fb.programme_id == programme_id, fb.date.between(lo, hi), fb.hidden_at.is_(None))
         .group_by(b, fb.task_id, Task.title)
     )
-
-
-def award_counts(session: Session, scope: Scope) -> list[AwardCount]:
-    """Per period and qualification the programme's tasks require or train: the awards made
-    (not revoked), and the awards expiring unrenewed (see figures.py)."""
-    awarded, expiring = _award_statements(is_postgres(session), scope.kind)
-    rows = [AwardCount(s, False, *rest) for s, *rest in _rows(session, awarded, scope)]
-    return rows + [AwardCount(s, True, *rest) for s, *rest in _rows(session, expiring, scope)]
-
-
-def _programme_qualifications(programme_id: Any) -> Any:
-    required = (
-        select(task_qualification.c.qualification_id)
-        .join(Task, Task.id == task_qualification.c.task_id)
-        .where(Task.programme_id == programme_id)
-    )
-    trained = select(Task.trains_qualification_id).where(
-        Task.programme_id == programme_id, Task.trains_qualification_id.is_not(None)
-    )
-    return required.union_all(trained)
-
-
-@functools.cache
-def _award_statements(pg: bool, kind: PeriodKind) -> tuple[Any, Any]:
-    programme_id, lo, hi = _bound()
-    a, q = QualificationAward, Qualification
-    ours = (a.qualification_id.in_(_programme_qualifications(programme_id)), a.revoked_at.is_(None))
-    awarded_b = bucket(pg, kind, a.awarded_on)
-    awarded = (
-        select(awarded_b, a.qualification_id, q.name, func.count())
-        .join(q, q.id == a.qualification_id)
-        .where(*ours, a.awarded_on.between(lo, hi))
-        .group_by(awarded_b, a.qualification_id, q.name)
-    )
-    other = aliased(QualificationAward)
-    renewed = (
-        select(other.id)
-        .where(
-            other.user_id == a.user_id,
-            other.qualification_id == a.qualification_id,
-            other.id != a.id,
-            other.revoked_at.is_(None),
-            other.awarded_on <= a.expires_on,
-            or_(other.expires_on.is_(None), other.expires_on > a.expires_on),
-        )
-        .exists()
-    )
-    expiring_b = bucket(pg, kind, a.expires_on)
-    expiring = (
-        select(expiring_b, a.qualification_id, q.name, func.count())
-        .join(q, q.id == a.qualification_id)
-        .where(*ours, a.expires_on.between(lo, hi), ~renewed)
-        .group_by(expiring_b, a.qualification_id, q.name)
-    )
-    return awarded, expiring
 
 
 def first_counted_day(session: Session, programme_id: int) -> date | None:
