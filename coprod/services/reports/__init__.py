@@ -14,6 +14,15 @@ from coprod.services.reports.building import (
     default_jobs,
     rebuild_reports,
 )
+from coprod.services.reports.exports import (
+    COMMITMENT_KINDS,
+    SECTOR_LABELS,
+    STATUS_WORDS,
+    capacity_of,
+    commitments_of,
+    snapshot_csv,
+    snapshot_json,
+)
 from coprod.services.reports.figures import SECTORS
 from coprod.services.reports.periods import (
     parse_day,
@@ -30,20 +39,13 @@ from coprod.services.reports.planning import (
     touched_batches,
 )
 from coprod.services.reports.reading import (
-    COMMITMENT_KINDS,
     HISTORY,
-    SECTOR_LABELS,
-    STATUS_WORDS,
     Impact,
     PeriodTotals,
     ReportPage,
-    capacity_of,
-    commitments_of,
     get_impact,
     get_report,
     get_snapshot,
-    snapshot_csv,
-    snapshot_json,
 )
 
 __all__ = [
