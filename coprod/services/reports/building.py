@@ -37,7 +37,7 @@ from coprod.services.reports.planning import Batch, plan_rebuild
 from coprod.services.reports.planning import (  # where callers found it before planning.py
     missing_current_batches as missing_current_batches,
 )
-from coprod.services.reports.queries import Scope, first_counted_day
+from coprod.services.reports.queries import Scope, programme_facts
 
 # Told of each period that could not be built (a batch of one period) and why; it is skipped.
 Failed = Callable[[Batch, Exception], None]
@@ -77,8 +77,10 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
         return {}
     kind, starts = batch.kind, sorted(set(batch.starts))
     lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
-    first = first_counted_day(session, programme.id)
-    scope = Scope(programme.id, kind, lo, hi, earlier_logs=first is not None and first < lo)
+    facts = programme_facts(session, programme.id)
+    first = facts.first_counted_day
+    earlier = first is not None and first < lo
+    scope = Scope(programme.id, kind, lo, hi, earlier, facts.trains, facts.qualifies)
     figures = gather_figures(session, scope)
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)

@@ -117,13 +117,13 @@ def gather_figures(session: Session, scope: Scope) -> _Figures:
         f.in_kind[item.start] = item.cents
     for r in queries.task_ratings(session, scope):
         f.feedback[r.start].append((r.task_id, r.title, int(r.rating_sum), int(r.responses)))
-    for tr in training.training_hours(session, scope):
+    for tr in training.training_hours(session, scope) if scope.training else []:
         sectors = f.delivered_sectors if tr.delivered else f.received_sectors
         _sectors(sectors, tr.start)[tr.sector or CITIZEN] += tr.cents
         if tr.organisation_id is not None:
             orgs = f.delivered_orgs if tr.delivered else f.received_orgs
             orgs[tr.start].append((-tr.cents, tr.name or "", tr.organisation_id))
-    for a in training.award_counts(session, scope):
+    for a in training.award_counts(session, scope) if scope.qualifications else []:
         (f.expiring if a.expiring else f.awarded)[a.start].append(
             (-a.awards, a.name, a.qualification_id)
         )

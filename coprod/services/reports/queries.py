@@ -37,6 +37,7 @@ from coprod.models import (
     OutcomeQuantity,
     PeriodKind,
     Task,
+    task_qualification,
 )
 from coprod.services.reports.dialect import (
     bucket,
@@ -62,6 +63,10 @@ class Scope(NamedTuple):
     lo: date
     hi: date
     earlier_logs: bool = True
+    # Whether the programme has training tasks, and qualifications its tasks require or train:
+    # without them its capacity-building figures are empty, and not asked of the database.
+    training: bool = True
+    qualifications: bool = True
 
     @property
     def params(self) -> dict[str, Any]:
@@ -297,10 +302,28 @@ def _ratings_statement(pg: bool, kind: PeriodKind) -> Any:
     )
 
 
-def first_counted_day(session: Session, programme_id: int) -> date | None:
-    """The date of the programme's first approved log (one index probe)."""
-    return session.scalar(
-        select(func.min(L.date)).where(
-            L.programme_id == programme_id, L.status == LogStatus.APPROVED
-        )
+class ProgrammeFacts(NamedTuple):
+    """What decides which queries a programme's batch needs: its first approved log's date,
+    whether it has training tasks, and whether its tasks require or train a qualification."""
+
+    first_counted_day: date | None
+    trains: bool
+    qualifies: bool
+
+
+def programme_facts(session: Session, programme_id: int) -> ProgrammeFacts:
+    """The programme's facts, in one statement of index probes."""
+    first = select(func.min(L.date)).where(
+        L.programme_id == programme_id, L.status == LogStatus.APPROVED
     )
+    trains = _training_tasks(programme_id).exists()
+    required = (
+        select(task_qualification.c.task_id)
+        .join(Task, Task.id == task_qualification.c.task_id)
+        .where(Task.programme_id == programme_id)
+        .exists()
+    )
+    day, has_training, has_required = session.execute(
+        select(first.scalar_subquery(), trains, required)
+    ).one()
+    return ProgrammeFacts(day, bool(has_training), bool(has_training or has_required))
