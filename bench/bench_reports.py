@@ -11,11 +11,17 @@ Generates a world (bulk inserts with progress; COPY on PostgreSQL), then times
    on PostgreSQL), three times;
 and reports the rebuild's peak Python memory (tracemalloc, in a separate idempotent run, so
 tracing does not slow the timed runs) and the process's peak RSS. See bench/README.md.
+
+With `--sweep` (on a generated world, `--reuse`) it times the scheduled sweep instead: 1,000
+approved logs (`--changed`), most dated in the last two weeks, leave the approved set and the
+sweep settles (untimed); then they are approved again, as reviewers would, and the sweep job's
+service function (coprod.jobs.reports.sweep_reports) is timed, `--repeat` times.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import random
 import resource
@@ -37,9 +43,11 @@ from sqlalchemy.orm import Session
 
 from bench.generate import reset
 from coprod.db import deferred_begin, make_engine
+from coprod.jobs.reports import SWEEP_JOB, sweep_reports
 from coprod.models import (
     ContributionLog,
     InKindItem,
+    JobState,
     Metric,
     Organisation,
     OutcomeQuantity,
@@ -283,7 +291,15 @@ def rebuild_months(engine: Engine, jobs: int = 1) -> tuple[float, int, int]:
         takes = "read_unit" in inspect.signature(reports.build_batches).parameters
         sqlite = engine.dialect.name == "sqlite"
         extra = {"read_unit": _read_unit(engine)} if takes and sqlite else {}
-        changed = reports.build_batches(_unit(engine), plan, now=NOW, jobs=jobs, **extra)
+        # A batch allocates tens of thousands of short-lived objects, and each full collection
+        # of the garbage collector would walk every object of the process (the app,
+        # SQLAlchemy's tables and caches: ~120,000): the benchmark freezes those while the
+        # batches run (the services leave the process's collector alone).
+        gc.freeze()
+        try:
+            changed = reports.build_batches(_unit(engine), plan, now=NOW, jobs=jobs, **extra)
+        finally:
+            gc.unfreeze()
     else:  # an older builder (--builder REV): its batches one after the other, or in threads
         unit = _unit(engine)
 
@@ -309,6 +325,75 @@ def builder_at(rev: str) -> Any:
     return module
 
 
+def _pick_logs(engine: Engine, n: int, rng: random.Random, today: date) -> list[int]:
+    """n approved logs spread as approvals are: nine in ten dated in the last 14 days, the
+    rest in the last 120 (late logs)."""
+    lc = ContributionLog
+    with Session(engine) as s:
+
+        def ids_since(days: int) -> list[int]:
+            q = select(lc.id).where(
+                lc.status == "approved", lc.date >= today - timedelta(days=days)
+            )
+            return list(s.scalars(q.order_by(lc.id)))
+
+        recent, late = ids_since(14), ids_since(120)
+    picked = set(rng.sample(recent, n * 9 // 10))
+    while len(picked) < n:
+        picked.add(rng.choice(late))
+    return sorted(picked)
+
+
+def _set_status(engine: Engine, ids: list[int], status: str, at: datetime) -> None:
+    lc = ContributionLog
+    with Session(engine) as s, s.begin():
+        s.execute(
+            lc.__table__.update()  # type: ignore[attr-defined]
+            .where(lc.id.in_(ids))
+            .values(status=status, counted_changed_at=at)
+        )
+
+
+def _sweep(engine: Engine, now: datetime) -> tuple[float, int]:
+    started = time.perf_counter()
+    with Session(engine, expire_on_commit=False) as s, s.begin():
+        changed = sweep_reports(s, now=now)
+    return time.perf_counter() - started, changed
+
+
+def time_sweeps(engine: Engine, args: argparse.Namespace) -> None:
+    """The scheduled sweep after args.changed approvals, args.repeat times (a clock that moves
+    on from the job's cursor, so runs on the same world follow each other)."""
+    with Session(engine) as s, s.begin():
+        state = s.get(JobState, SWEEP_JOB)
+        if state is None:  # never swept: start from the world's "now", as if built then
+            state = JobState(job_id=SWEEP_JOB)
+            s.add(state)
+        if state.cursor is None:
+            state.cursor = state.last_run_at = NOW
+        clock = max(state.cursor, NOW)
+    rng = random.Random(args.seed)
+    timed: list[tuple[float, int, float]] = []
+    for _ in range(args.repeat):
+        ids = _pick_logs(engine, args.changed, rng, NOW.date())
+        clock += timedelta(hours=1)
+        _set_status(engine, ids, "submitted", clock - timedelta(minutes=30))
+        settle_s, _n = _sweep(engine, clock)
+        clock += timedelta(hours=1)
+        _set_status(engine, ids, "approved", clock - timedelta(minutes=1))
+        before = time_raw(engine)[0]
+        with Session(engine) as s:
+            since = clock - timedelta(hours=1) - timedelta(minutes=10)
+            touched = sum(len(b.starts) for b in reports.sweep_batches(s, since, now=clock))
+        sweep_s, changed = _sweep(engine, clock)
+        timed.append((sweep_s, changed, before))
+        print(f"sweep after {len(ids):,} approvals  {sweep_s:.3f} s ({touched} periods touched, "
+              f"{changed} snapshots changed; raw GROUP BY just before: {before:.3f} s; "
+              f"sweep after they left the approved set: {settle_s:.3f} s)")  # fmt: skip
+    times = sorted(t[0] for t in timed)
+    print(f"sweep median        {times[len(times) // 2]:.3f} s of {len(times)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--url", default="sqlite:////tmp/coprod-bench.sqlite")
@@ -326,6 +411,10 @@ def main() -> None:
     )
     ap.add_argument("--builder", metavar="REV", help="time reports.py as of this git revision")
     ap.add_argument("--reuse", action="store_true", help="keep the generated world")
+    ap.add_argument("--sweep", action="store_true", help="time the sweep after approvals")
+    ap.add_argument("--changed", type=int, default=1000, help="approvals before each sweep")
+    ap.add_argument("--repeat", type=int, default=3, help="sweeps timed")
+    ap.add_argument("--seed", type=int, default=7, help="which logs are approved")
     args = ap.parse_args()
     if args.builder:
         global reports
@@ -333,6 +422,10 @@ def main() -> None:
     engine = make_engine(args.url) if args.reuse else reset(args.url)
     if not args.reuse:
         generate(engine, args)
+    if args.sweep:
+        time_raw(engine)
+        time_sweeps(engine, args)
+        return
     time_raw(engine)  # warm the cache for both contenders alike
     # On a shared machine the load changes from minute to minute: time the raw query right
     # before and after each rebuild and compare each rebuild with the mean of its neighbours.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,7 +78,8 @@ class Failures:
 
 def sweep_reports(session: Session, *, now: datetime) -> int:
     """Rebuild every period touched by logs approved, superseded or corrected since the last
-    run, and the current period of running programmes; the first run rebuilds everything. A
+    run and the periods after them (reports.sweep_batches: the same figures as a full
+    rebuild), and the current period of running programmes; the first run rebuilds everything. A
     period that fails is logged, recorded in the job's state and skipped: the others are built
     and the cursor moves on (a run without failures clears the record). The "You said, we
     did" figures of the programmes touched (and of proposals accepted since) follow."""
@@ -87,7 +90,7 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
     if state.cursor is None:
         changed = reports.rebuild_reports(session, now=now, failed=failed)
     else:
-        batches = reports.touched_batches(session, state.cursor - LOOKBACK)
+        batches = reports.sweep_batches(session, state.cursor - LOOKBACK, now=now)
         batches += reports.missing_current_batches(session, now=now)
         changed = sum(
             reports.build_batch_isolated(session, b, now=now, failed=failed) for b in batches
@@ -100,12 +103,33 @@ def sweep_reports(session: Session, *, now: datetime) -> int:
     return changed
 
 
+def one_after_another(session: Session) -> reports.UnitOfWork:
+    """Units of work on the job's own session, one after the other: each commits what it built
+    on success, or rolls it back and raises."""
+
+    @contextmanager
+    def unit() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    return unit
+
+
 def rebuild_all_reports(session: Session, *, now: datetime) -> int:
     """Rebuild every report of every programme: catches changes no log records (a new hourly
-    rate, a moved target) and anything a sweep missed; a period that fails is logged, recorded
-    in the job's state and skipped. Then every "You said, we did" figure."""
+    rate, a moved target) and anything a sweep missed. Each batch of periods is built and
+    committed in a transaction of its own (build_batches), so a long rebuild holds no
+    transaction open for its whole run and what is built stays built; a batch that fails is
+    built again period by period, and each period that still fails is logged, recorded in the
+    job's state and skipped. Then every "You said, we did" figure."""
     failed = Failures(REBUILD_JOB)
-    changed = reports.rebuild_reports(session, now=now, failed=failed)
+    plan = reports.plan_rebuild(session, now=now)
+    session.commit()  # the plan was only read: from here each batch commits its own work
+    changed = reports.build_batches(one_after_another(session), plan, now=now, failed=failed)
     impact.refresh_impact(session, now=now)
     state = _state(session, REBUILD_JOB)
     state.last_run_at = now

@@ -23,7 +23,7 @@ from coprod.i18n import _, _l
 from coprod.models import ContributionLog, LogStatus, Organisation, Programme, Task, User
 
 # The reports' rule for a text a spreadsheet will not run as a formula.
-from coprod.services.reports.reading import _cell as spreadsheet_cell
+from coprod.services.reports.exports import _cell as spreadsheet_cell
 
 OPEN_LOGS = 50  # waiting or sent-back logs listed on the page (the rest are counted)
 CSV_BATCH = 500  # logs read at a time for the CSV

@@ -14,7 +14,7 @@ from coprod.i18n import _, _l
 from coprod.models import Partner, User
 from coprod.services import partners, programmes
 from coprod.services.governance import commitments
-from coprod.services.reports.reading import COMMITMENT_KINDS, STATUS_WORDS
+from coprod.services.reports.exports import COMMITMENT_KINDS, STATUS_WORDS
 from coprod.web.helpers import form_status, run_service, signed_in
 
 bp = Blueprint("commitments", __name__, url_prefix="/programmes")

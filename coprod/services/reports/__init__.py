@@ -6,17 +6,22 @@ leaves the row untouched (built_at included), so rebuilding twice changes nothin
 """
 
 from coprod.services.reports.building import (
-    Batch,
     Failed,
     UnitOfWork,
     build_batch,
     build_batch_isolated,
     build_batches,
     default_jobs,
-    missing_current_batches,
-    plan_rebuild,
     rebuild_reports,
-    touched_batches,
+)
+from coprod.services.reports.exports import (
+    COMMITMENT_KINDS,
+    SECTOR_LABELS,
+    STATUS_WORDS,
+    capacity_of,
+    commitments_of,
+    snapshot_csv,
+    snapshot_json,
 )
 from coprod.services.reports.figures import SECTORS
 from coprod.services.reports.periods import (
@@ -26,21 +31,21 @@ from coprod.services.reports.periods import (
     period_start,
     starts_between,
 )
+from coprod.services.reports.planning import (
+    Batch,
+    missing_current_batches,
+    plan_rebuild,
+    sweep_batches,
+    touched_batches,
+)
 from coprod.services.reports.reading import (
-    COMMITMENT_KINDS,
     HISTORY,
-    SECTOR_LABELS,
-    STATUS_WORDS,
     Impact,
     PeriodTotals,
     ReportPage,
-    capacity_of,
-    commitments_of,
     get_impact,
     get_report,
     get_snapshot,
-    snapshot_csv,
-    snapshot_json,
 )
 
 __all__ = [
@@ -74,5 +79,6 @@ __all__ = [
     "snapshot_csv",
     "snapshot_json",
     "starts_between",
+    "sweep_batches",
     "touched_batches",
 ]

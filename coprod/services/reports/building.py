@@ -1,73 +1,43 @@
 """Building snapshots: batches of consecutive periods, one transaction each, on one or several
-connections; planning a full rebuild and finding the periods touched since the last sweep."""
+connections."""
 
 from __future__ import annotations
 
-import gc
 import os
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from typing import cast as cast_type
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Table,
-    and_,
     bindparam,
-    func,
-    or_,
     select,
-    union_all,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.orm import Session
 
 from coprod.models import (
-    ContributionLog,
-    Feedback,
-    LogStatus,
     Metric,
     PeriodKind,
     Programme,
-    QualificationAward,
     ReportSnapshot,
-    Task,
-    task_qualification,
 )
-from coprod.services.contributions.rules import EARLIEST_LOG_DATE
 from coprod.services.governance import figures as commitment_figures
-from coprod.services.localtime import programme_zone_sql
+from coprod.services.reports.dialect import insert_skipping_existing
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
-    local_todays,
     next_start,
     period_end,
-    period_start,
     previous_start,
-    starts_between,
 )
-
-L = ContributionLog
-# Longest run of consecutive periods built with one set of queries (bounds memory per batch).
-BATCH = 53
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Consecutive periods of one programme, built with one set of queries."""
-
-    programme_id: int
-    kind: PeriodKind
-    starts: tuple[date, ...]
-
+from coprod.services.reports.planning import Batch, plan_rebuild
+from coprod.services.reports.planning import (  # where callers found it before planning.py
+    missing_current_batches as missing_current_batches,
+)
+from coprod.services.reports.queries import Scope, programme_facts
 
 # Told of each period that could not be built (a batch of one period) and why; it is skipped.
 Failed = Callable[[Batch, Exception], None]
@@ -107,7 +77,11 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
         return {}
     kind, starts = batch.kind, sorted(set(batch.starts))
     lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
-    figures = gather_figures(session, programme.id, kind, lo, hi)
+    facts = programme_facts(session, programme.id)
+    first = facts.first_counted_day
+    earlier = first is not None and first < lo
+    scope = Scope(programme.id, kind, lo, hi, earlier, facts.trains, facts.qualifies)
+    figures = gather_figures(session, scope)
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)
     cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
@@ -182,7 +156,6 @@ def _insert(
     left out of `fresh`; the ones among them with other figures are returned, to update."""
     if not fresh:
         return {}
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     rows = [
         {
             "programme_id": programme_id,
@@ -196,7 +169,7 @@ def _insert(
         for start, data in fresh.items()
     ]
     table = cast_type(Table, ReportSnapshot.__table__)
-    stmt = insert(table).on_conflict_do_nothing().returning(table.c.start)
+    stmt = insert_skipping_existing(session, table).returning(table.c.start)
     inserted = set(session.execute(stmt, rows).scalars())
     theirs = {start: fresh.pop(start) for start in list(fresh) if start not in inserted}
     if not theirs:
@@ -208,87 +181,6 @@ def _insert(
         )
     )
     return {start: theirs[start] for start, data in stored if theirs[start] != data}
-
-
-def _runs(kind: PeriodKind, starts: Iterable[date]) -> Iterator[tuple[date, ...]]:
-    """Split sorted period starts into runs of consecutive periods, at most BATCH long."""
-    run: list[date] = []
-    for start in sorted(set(starts)):
-        if run and (start != next_start(kind, run[-1]) or len(run) >= BATCH):
-            yield tuple(run)
-            run = []
-        run.append(start)
-    if run:
-        yield tuple(run)
-
-
-def _running(today: date) -> ColumnElement[bool]:
-    return and_(
-        Programme.starts_on <= today, or_(Programme.ends_on.is_(None), Programme.ends_on >= today)
-    )
-
-
-def plan_rebuild(
-    session: Session,
-    *,
-    now: datetime,
-    programme_id: int | None = None,
-    kinds: Iterable[PeriodKind] = tuple(PeriodKind),
-    since: date | None = None,
-) -> list[Batch]:
-    """Every period from a programme's first approved log to its last (and to today while it
-    runs), optionally only from `since`, split into batches.
-
-    The run of periods starts no earlier than the log-date rule's lower bound: a log stored
-    before that rule, dated earlier (year 1), adds only its own periods, planned apart, which
-    are built or fail on their own -- never the thousands of empty periods in between."""
-    q = select(Programme.id, Programme.starts_on, Programme.ends_on, programme_zone_sql())
-    q = q.order_by(Programme.id)
-    if programme_id is not None:
-        q = q.where(Programme.id == programme_id)
-    batches: list[Batch] = []
-    for pid, starts_on, ends_on, zone_name in session.execute(q).all():
-        today = now.astimezone(ZoneInfo(zone_name)).date()  # the programme's own "today"
-        running = starts_on <= today and (ends_on is None or ends_on >= today)
-        approved = (L.programme_id == pid, L.status == LogStatus.APPROVED)
-        in_range = (*approved, L.date >= EARLIEST_LOG_DATE)
-        first = session.scalar(select(func.min(L.date)).where(*in_range))
-        last = session.scalar(select(func.max(L.date)).where(*approved))
-        stray = list(  # dated before the rule's bound: their periods only
-            session.scalars(select(L.date).where(*approved, L.date < EARLIEST_LOG_DATE).distinct())
-        )
-        first, last = _with_feedback(session, pid, first, last)
-        if running:
-            first, last = min(first or today, today), max(last or today, today)
-        if last is None:
-            continue
-        for kind in kinds:
-            starts: set[date] = set()
-            if first is not None:
-                lo = max(first, since) if since else first
-                starts.update(starts_between(kind, lo, last) if lo <= last else [])
-            floor = period_start(kind, since) if since else None
-            starts.update(
-                s for s in (period_start(kind, d) for d in stray) if floor is None or s >= floor
-            )
-            batches += [Batch(pid, kind, run) for run in _runs(kind, starts)]
-    return batches
-
-
-def _with_feedback(
-    session: Session, programme_id: int, first: date | None, last: date | None
-) -> tuple[date | None, date | None]:
-    """The run of periods widened to the days the programme's volunteers gave feedback (a
-    rating given after its last approved log still has its period)."""
-    fb = Feedback
-    lo, hi = session.execute(
-        select(func.min(fb.date), func.max(fb.date)).where(
-            fb.programme_id == programme_id, fb.date >= EARLIEST_LOG_DATE
-        )
-    ).one()
-    if lo is None:
-        return first, last
-    return min(first or lo, lo), max(last or hi, hi)
 
 
 def rebuild_reports(
@@ -365,14 +257,7 @@ def build_batches(
             err.add_note(f"while building {batch}")
             raise
 
-    # A batch allocates tens of thousands of short-lived objects, and each full collection of
-    # the garbage collector would walk every object of the process (the app, SQLAlchemy's
-    # tables and caches: ~120,000): freeze those while the batches run.
-    gc.freeze()
-    try:
-        return _build_all(build, batches, jobs, done)
-    finally:
-        gc.unfreeze()
+    return _build_all(build, batches, jobs, done)
 
 
 def _build_all(
@@ -401,75 +286,3 @@ def _build_all(
             pool.shutdown(cancel_futures=True)
             raise
     return changed
-
-
-def _awards_touched(since: datetime) -> list[Any]:
-    """(programme, day) of the awards made or revoked after `since`, for each programme whose
-    tasks require or train their qualification: the day awarded, the day it expires, and the
-    expiry days of the same person's other awards of it that it keeps valid (it renews them, or
-    no longer does once revoked). The awards table has no index on these times: a sweep reads
-    it whole, which is small beside the logs."""
-    a, other = QualificationAward, aliased(QualificationAward)
-    uses = union_all(
-        select(Task.programme_id, Task.trains_qualification_id.label("q")).where(
-            Task.trains_qualification_id.is_not(None)
-        ),
-        select(Task.programme_id, task_qualification.c.qualification_id).join(
-            Task, Task.id == task_qualification.c.task_id
-        ),
-    ).subquery("uses")
-    moved = or_(a.created_at > since, a.revoked_at > since)
-
-    def days(day: Any, *joins: Any) -> Any:
-        q = select(uses.c.programme_id, day).join(a, a.qualification_id == uses.c.q)
-        for target, on in joins:
-            q = q.join(target, on)
-        return q.where(moved, day.is_not(None))
-
-    keeps_valid = and_(
-        other.user_id == a.user_id,
-        other.qualification_id == a.qualification_id,
-        other.id != a.id,
-        other.expires_on >= a.awarded_on,
-        or_(a.expires_on.is_(None), other.expires_on < a.expires_on),
-    )
-    return [days(a.awarded_on), days(a.expires_on), days(other.expires_on, (other, keeps_valid))]
-
-
-def touched_batches(session: Session, since: datetime) -> list[Batch]:
-    """Periods holding a log that entered or left the approved set after `since` -- and for a
-    correction, also the period of the log it replaces, so moved hours leave the old one --
-    periods holding feedback given or hidden after `since` (Feedback.changed_at), and the
-    periods whose qualifications awarded or expiring an award made or revoked after `since`
-    changes (see _awards_touched)."""
-    original = aliased(ContributionLog)
-    changed = select(L.programme_id, L.date).where(L.counted_changed_at > since)
-    replaced = (
-        select(original.programme_id, original.date)
-        .join(L, L.corrects_id == original.id)
-        .where(L.counted_changed_at > since)
-    )
-    rated = select(Feedback.programme_id, Feedback.date).where(Feedback.changed_at > since)
-    per: dict[tuple[int, PeriodKind], set[date]] = defaultdict(set)
-    awards = _awards_touched(since)
-    for pid, day in session.execute(changed.union(replaced, rated, *awards)):
-        for kind in PeriodKind:
-            per[(pid, kind)].add(period_start(kind, day))
-    return [
-        Batch(pid, kind, run) for (pid, kind), starts in per.items() for run in _runs(kind, starts)
-    ]
-
-
-def missing_current_batches(session: Session, *, now: datetime) -> list[Batch]:
-    """The current period (in the programme's own time zone) of each running programme that
-    has no snapshot yet."""
-    out = []
-    for today, in_zone in local_todays(session, now):
-        for kind in PeriodKind:
-            start = period_start(kind, today)
-            have = select(ReportSnapshot.programme_id).where(
-                ReportSnapshot.period == kind, ReportSnapshot.start == start
-            )
-            q = select(Programme.id).where(_running(today), in_zone, Programme.id.not_in(have))
-            out += [Batch(pid, kind, (start,)) for pid in session.scalars(q)]
-    return out

@@ -1,21 +1,12 @@
-"""Report periods: weeks (from Monday), months and quarters, and the SQL that buckets a date."""
+"""Report periods: weeks (from Monday), months and quarters."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    Date,
-    Integer,
-    cast,
-    func,
-    literal_column,
-    select,
-    type_coerce,
-)
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -24,6 +15,9 @@ from coprod.i18n import _
 from coprod.models import PeriodKind, Programme
 from coprod.services import bounds
 from coprod.services.localtime import local_today, programme_zone_sql
+
+# The period of a date in SQL, for governance.figures too.
+from coprod.services.reports.dialect import bucket as bucket
 
 
 def local_todays(session: Session, now: datetime) -> list[tuple[date, ColumnElement[bool]]]:
@@ -100,29 +94,3 @@ def parse_period(raw: str | None) -> PeriodKind:
 def parse_day(raw: str | None, field_name: str = "start") -> date | None:
     """The day a report period is asked for (YYYY-MM-DD, within the years reports cover)."""
     return bounds.parse_day(raw, field_name, label=_("The start"), example="2026-06-01")
-
-
-def bucket(pg: bool, kind: PeriodKind, col: Any) -> ColumnElement[date]:
-    """SQL for the start of the period containing the date column (literals, so GROUP BY
-    matches the selected expression on PostgreSQL)."""
-    if pg:
-        # Date arithmetic on date_part() costs less per row than date_trunc() on a timestamp.
-        def part(name: str) -> ColumnElement[int]:
-            return cast(func.date_part(literal_column(f"'{name}'"), col), Integer)
-
-        one, three = literal_column("1", Integer), literal_column("3", Integer)
-        if kind == PeriodKind.WEEK:
-            return type_coerce(col - (part("isodow") - one), Date)
-        if kind == PeriodKind.MONTH:
-            return type_coerce(col - (part("day") - one), Date)
-        first_month = (part("month") - one) // three * three + one
-        return type_coerce(func.make_date(part("year"), first_month, one), Date)
-    if kind == PeriodKind.WEEK:
-        expr = func.date(col, literal_column("'-6 days'"), literal_column("'weekday 1'"))
-    elif kind == PeriodKind.MONTH:
-        expr = func.date(col, literal_column("'start of month'"))
-    else:
-        month = cast(func.strftime(literal_column("'%m'"), col), Integer)
-        back = func.printf(literal_column("'-%d months'"), (month - 1) % 3)
-        expr = func.date(col, literal_column("'start of month'"), back)
-    return type_coerce(expr, Date)
