@@ -182,7 +182,12 @@ def _service_statement(pg: bool, kind: PeriodKind, earlier_logs: bool) -> Any:
     )
     logs = select(L.date, bucket(pg, kind, L.date).label("b"), L.user_id)
     logs = logs.add_columns(L.organisation_id, L.task_id, L.hours)
-    c = logs.where(*counted, L.date <= hi, L.date >= lo).subquery("c")
+    logs = logs.where(*counted, L.date <= hi)
+    if earlier_logs:
+        # Without earlier logs the bound would exclude nothing, and a plan PostgreSQL makes
+        # for any dates (a prepared statement's) would read by date and sort by person.
+        logs = logs.where(L.date >= lo)
+    c = logs.subquery("c")
     person: dict[str, Any] = {"partition_by": c.c.user_id, "order_by": c.c.date}
     lag = func.lag(c.c.b).over(**person).label("pb")  # NULL only on a person's first log
     m = select(c, lag).subquery("m").c
