@@ -227,14 +227,6 @@ BUSY = (
 
 
 RECONNECT_ATTEMPTS = 1  # a unit of work that lost its connection runs again this many times
-LOST = (
-    "The connection to the database was lost, so nothing was saved. Please try again in a moment."
-)
-LOST_WHILE_SAVING = (
-    "The connection to the database was lost while saving, so we cannot tell whether your "
-    "change was saved. Reload the page to check before trying again."
-)
-UNREACHABLE = "The database is not answering just now. Please try again in a moment."
 # A connection exception; the server shutting down or not yet accepting connections.
 UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
@@ -256,13 +248,26 @@ def unavailable(err: BaseException) -> Unavailable | None:
     from coprod.i18n import _
 
     if is_disconnect(err):
-        saving = isinstance(err, DBAPIError) and err.statement is None  # COMMIT, not a query
-        return Unavailable(_(LOST_WHILE_SAVING) if saving else _(LOST))
+        if isinstance(err, DBAPIError) and err.statement is None:  # lost in COMMIT
+            return Unavailable(
+                _(
+                    "The connection to the database was lost while saving, so we cannot tell "
+                    "whether your change was saved. Reload the page to check before trying again."
+                )
+            )
+        return Unavailable(
+            _(
+                "The connection to the database was lost, so nothing was saved. "
+                "Please try again in a moment."
+            )
+        )
     unreachable = isinstance(err, OperationalError | InterfaceError) and (
         err.statement is None  # no connection could be made
         or str(getattr(err.orig, "sqlstate", "") or "").startswith(UNREACHABLE_SQLSTATES)
     )
-    return Unavailable(_(UNREACHABLE)) if unreachable else None
+    if not unreachable:
+        return None
+    return Unavailable(_("The database is not answering just now. Please try again in a moment."))
 
 
 def retrying(
