@@ -3,7 +3,7 @@
 Every signed-in request needs the person's roles (the navigation alone asks whether they
 review or administer). Reading their memberships and organisations on every request costs a
 join and an object per row, so a process keeps each person's `Grants` (plain, frozen data) in
-memory, keyed by the person's id and `user.roles_version`; the request reads only the person's
+memory, keyed by the person's id, `user.roles_version` (and calendar token); the request reads only the person's
 own row (by primary key) and takes the roles from memory when that stamp is known.
 
 `roles_version` is a new random number whenever anything the roles depend on changes: a
@@ -65,7 +65,7 @@ class Grants:
         return cls(roles, kinds, frozenset(posting))
 
 
-_cache: dict[tuple[int, int], Grants] = {}
+_cache: dict[tuple[int, int, str], Grants] = {}
 
 
 def grants_of(user: User) -> Grants:
@@ -97,7 +97,9 @@ _ROWS = (
 def attach(session: Session, user: User) -> Grants:
     """Attach the person's grants for this request: from the process's memory when their
     `roles_version` is known, else read (one statement) and kept."""
-    key = (user.id, user.roles_version)
+    # The calendar token (random, unique) too: an account id reused after a rollback or a
+    # restore never meets another person's entry, whatever stamp its row was written with.
+    key = (user.id, user.roles_version, user.calendar_token)
     grants = _cache.get(key)
     if grants is None:
         rows = session.execute(_ROWS, {"user_id": user.id}).all()
