@@ -3,8 +3,9 @@
 Every signed-in request needs the person's roles (the navigation alone asks whether they
 review or administer). Reading their memberships and organisations on every request costs a
 join and an object per row, so a process keeps each person's `Grants` (plain, frozen data) in
-memory, keyed by the person's id, `user.roles_version` (and calendar token); the request reads only the person's
-own row (by primary key) and takes the roles from memory when that stamp is known.
+memory, keyed by the person's id, `user.roles_version` and calendar token; the request reads
+only the person's own row (by primary key) and takes the roles from memory when that stamp is
+known.
 
 `roles_version` is a new random number whenever anything the roles depend on changes: a
 membership added, removed or changed, an organisation of theirs verified or changing kind.
