@@ -33,6 +33,10 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'coprod.sqlite'}")
     SQL_ECHO = _bool("SQL_ECHO", False)
+    # PostgreSQL connections are replaced after this many seconds (not pinged before each use:
+    # a connection found dead is replaced and the request's work runs again, see coprod/db.py).
+    # Keep it below any idle timeout of a proxy or firewall between coprod and the database.
+    DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True

@@ -6,6 +6,13 @@ shift, then sign-up, then person, each FOR NO KEY UPDATE; a contribution log bef
 person). A deadlock that happens anyway is not an error to show: the whole unit of work runs
 again on a clean session (`retrying`, `transaction`, and for web and API requests the retrying
 dispatch in coprod/extensions.py), a few times, and only then is it a Conflict (409).
+
+Connections: a session holds the one connection it checked out until it is closed (a request
+that commits and reads again does not go back to the pool for a second one). Pooled PostgreSQL
+connections are not pinged before each use (a round trip on every request); they are replaced
+after DB_POOL_RECYCLE seconds, and a statement that finds its connection dead (the server
+restarted, an idle connection was cut) invalidates the pool and the unit of work runs again on
+a fresh connection, once; a database that cannot be reached is a 503 (Unavailable), never a 500.
 """
 
 from __future__ import annotations
@@ -21,12 +28,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 
-from coprod.errors import Conflict
+from coprod.errors import Conflict, Unavailable
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -104,8 +111,15 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs."""
+POOL_RECYCLE_SECONDS = 1800
+
+
+def make_engine(
+    url: str, *, echo: bool = False, pool_recycle: int = POOL_RECYCLE_SECONDS
+) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs. Server
+    connections are replaced after `pool_recycle` seconds and not pinged before each use
+    (a dead one is handled where it is found: see `retrying`)."""
     url = normalise_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
@@ -113,11 +127,39 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        kwargs.update(pool_size=10, max_overflow=20, pool_recycle=pool_recycle)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_hooks(engine)
     return engine
+
+
+_PINNED = "coprod_pinned_connection"
+
+
+class PinnedSession(Session):
+    """A session that keeps the connection it checked out until it is closed: a request that
+    commits and then reads again (a GET whose service commits, a form shown again after a
+    refused change) goes on with the same connection instead of giving it back to the pool and
+    taking another, so a request costs one checkout and one reset. A session bound to a
+    connection (the tests') uses that one."""
+
+    def get_bind(self, mapper: Any = None, **kw: Any) -> Any:
+        bind = super().get_bind(mapper, **kw)
+        if not isinstance(bind, Engine):
+            return bind
+        conn = self.info.get(_PINNED)
+        if conn is None or conn.closed:
+            conn = self.info[_PINNED] = bind.connect()
+        return conn
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            conn = self.info.pop(_PINNED, None)
+            if conn is not None:
+                conn.close()
 
 
 class Database:
@@ -125,7 +167,9 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
-        self.session: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
+        self.session: scoped_session[Session] = scoped_session(
+            sessionmaker(class_=PinnedSession, expire_on_commit=False)
+        )
 
     def configure(self, engine: Engine) -> None:
         self.engine = engine
@@ -182,10 +226,48 @@ BUSY = (
 )
 
 
+RECONNECT_ATTEMPTS = 1  # a unit of work that lost its connection runs again this many times
+# A connection exception; the server shutting down or not yet accepting connections.
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+
+
 def is_retryable(err: BaseException) -> bool:
     """True for a deadlock or serialization failure: the same work may simply run again."""
     orig = err.orig if isinstance(err, DBAPIError) else None
     return getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
+def is_disconnect(err: BaseException) -> bool:
+    """True when a statement found its connection dead (SQLAlchemy then invalidated the pool:
+    every older pooled connection is replaced on its next checkout)."""
+    return isinstance(err, DBAPIError) and err.connection_invalidated
+
+
+def unavailable(err: BaseException) -> Unavailable | None:
+    """The 503 to answer for a database that could not be reached or was lost, else None."""
+    from coprod.i18n import _
+
+    if is_disconnect(err):
+        if isinstance(err, DBAPIError) and err.statement is None:  # lost in COMMIT
+            return Unavailable(
+                _(
+                    "The connection to the database was lost while saving, so we cannot tell "
+                    "whether your change was saved. Reload the page to check before trying again."
+                )
+            )
+        return Unavailable(
+            _(
+                "The connection to the database was lost, so nothing was saved. "
+                "Please try again in a moment."
+            )
+        )
+    unreachable = isinstance(err, OperationalError | InterfaceError) and (
+        err.statement is None  # no connection could be made
+        or str(getattr(err.orig, "sqlstate", "") or "").startswith(UNREACHABLE_SQLSTATES)
+    )
+    if not unreachable:
+        return None
+    return Unavailable(_("The database is not answering just now. Please try again in a moment."))
 
 
 def retrying(
@@ -196,13 +278,29 @@ def retrying(
 ) -> T:
     """Run `work`; when the database aborts it as a deadlock or serialization failure, call
     `before_retry` (which must roll back) and run it again, up to `attempts` times in all,
-    after a short random pause. Still failing, it is a Conflict with a clear message."""
+    after a short random pause. Still failing, it is a Conflict with a clear message.
+
+    A statement that found its connection dead runs the work again once on a fresh connection
+    (the transaction died with the connection, so nothing of it was kept); lost while
+    committing, or lost again, or the database unreachable, it is Unavailable (503)."""
+    reconnects = RECONNECT_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:
             return work()
         except DBAPIError as err:
+            lost = is_disconnect(err) and err.statement is not None
+            if lost and reconnects > 0 and attempt < attempts:
+                log.warning("database connection lost (%s); running the work again", err.orig)
+                reconnects -= 1
+                before_retry()
+                continue
             if not is_retryable(err):
-                raise
+                down = unavailable(err)
+                if down is None:
+                    raise
+                log.warning("database unavailable: %s", err.orig)
+                before_retry()
+                raise down from err
             log.info("transaction aborted (%s), attempt %d of %d", err.orig, attempt, attempts)
             before_retry()
             if attempt == attempts:

@@ -44,6 +44,14 @@ class TooMany(DomainError):
     title = "Too many requests"
 
 
+class Unavailable(DomainError):
+    """The database could not be reached, or its connection was lost mid-request: nothing a
+    person did wrong, and worth trying again in a moment."""
+
+    status = 503
+    title = "Service unavailable"
+
+
 class Invalid(DomainError):
     """One or more fields hold values the rules refuse; `errors` maps field -> messages."""
 

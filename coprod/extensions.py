@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, g, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from coprod.cache import init_app as _init_visitor_cache
 from coprod.db import db, make_engine, normalise_url, retrying
+from coprod.errors import Unavailable
 from coprod.i18n import _l
-from coprod.models import Membership, User
+from coprod.models import User, grants
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,7 +109,12 @@ def init_app(app: Flask) -> None:
     # Several apps in one process (tests, tools) share the engine of the same database.
     url = normalise_url(app.config["DATABASE_URL"])
     if db.engine is None or db.engine.url.render_as_string(hide_password=False) != url:
-        db.configure(make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"]))
+        engine = make_engine(
+            app.config["DATABASE_URL"],
+            echo=app.config["SQL_ECHO"],
+            pool_recycle=app.config["DB_POOL_RECYCLE"],
+        )
+        db.configure(engine)
 
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
@@ -148,28 +152,34 @@ def _retry_aborted_requests(app: Flask) -> None:
     app.dispatch_request = dispatch_with_retry  # type: ignore[method-assign]
 
 
-# Built once (not per request): the statement every signed-in request sends first.
-# Each membership's organisation comes along (its kind and verification decide what the
-# navigation offers: policy's log.review_queue and programme.create_any), in the same statement.
-_USER_WITH_ROLES = (
-    select(User)
-    .options(joinedload(User.memberships).joinedload(Membership.organisation))
-    .where(User.id == bindparam("user_id"))
-)
-
-
 @login_manager.user_loader
 def _load_user(session_id: str) -> User | None:
-    """Sessions carry "<user id>:<session version>"; a stale version is signed out."""
+    """Sessions carry "<user id>:<session version>"; a stale version is signed out.
+
+    The person's own row is read by primary key on every request (so a password change,
+    logout-everywhere, deactivation or deletion in any process takes effect on the next
+    request); their roles come from this process's memory under the row's roles_version,
+    read only when that stamp is new here (coprod/models/grants.py)."""
     try:
         raw_id, raw_version = session_id.split(":", 1)
         user_id, version = int(raw_id), int(raw_version)
     except ValueError:
         return None
-    # One statement: the person and their roles (every signed-in request runs it).
-    user = db.session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique().scalar()
-    if user is None or user.session_version != version:
-        return None
-    if not user.is_active or user.deleted_at is not None:
-        return None
-    return user
+    if g.get("coprod_database_down"):
+        return None  # the error page that says so shows as for a visitor
+
+    def load() -> User | None:
+        session = db.session()
+        user = session.get(User, user_id)
+        if user is None or user.session_version != version:
+            return None
+        if not user.is_active or user.deleted_at is not None:
+            return None
+        grants.attach(session, user)
+        return user
+
+    try:
+        return retrying(load, before_retry=db.session.rollback)
+    except Unavailable:
+        g.coprod_database_down = True
+        raise

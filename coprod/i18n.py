@@ -30,7 +30,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel, Domain, LazyString
 from flask_babel import force_locale as _force_locale
 from flask_babel import get_locale as _get_locale
@@ -38,6 +38,9 @@ from flask_babel import gettext as _gettext
 from flask_babel import lazy_gettext as _lazy_gettext
 from flask_babel import lazy_ngettext as _lazy_ngettext
 from flask_babel import ngettext as _ngettext
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 SOURCE = "en"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -88,12 +91,52 @@ def catalogue(code: str) -> NullTranslations:
     return Translations(fp=buf, domain="messages")
 
 
+def current_catalogue() -> NullTranslations:
+    """The catalogue of the reader's language, found once per request (and again only when
+    `in_language` switches it): a page calls `_()` a hundred times, and Flask-Babel's own
+    lookup resolves the context, the domain and the locale's name at every call."""
+    try:
+        kept = g._flask_babel
+        locale = kept.babel_locale
+    except (AttributeError, RuntimeError):  # the language not chosen yet; or no request
+        locale = None
+    if locale is None:  # (also after `in_language` ran before the language was chosen)
+        locale = _get_locale()
+        if locale is None:
+            return catalogue(SOURCE)
+        kept = g._flask_babel
+    found = kept.__dict__.get("coprod_catalogue")
+    if found is not None and found[0] is locale:
+        return found[1]  # type: ignore[no-any-return]
+    translations = catalogue(str(locale))
+    kept.coprod_catalogue = (locale, translations)
+    return translations
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+    text = current_catalogue().ugettext(message)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our catalogue, as Jinja's own i18n does
+    return text % variables
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    text = current_catalogue().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our catalogue, as Jinja's own i18n does
+    return text % variables
+
+
 class PoDomain(Domain):
     """Flask-Babel's domain, reading the catalogues through `catalogue` (no .mo files)."""
 
     def get_translations(self) -> NullTranslations:
-        locale = _get_locale()
-        return catalogue(str(locale) if locale is not None else SOURCE)
+        return current_catalogue()
 
 
 class CoprodBabel(Babel):
@@ -124,6 +167,11 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     CoprodBabel(app, locale_selector=select_locale, default_locale=SOURCE)
+    # Templates' _(), gettext and ngettext (and {% trans %}) go straight to the request's
+    # catalogue, with what Jinja's "newstyle" versions do (escape, then fill the %(names)s).
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
+    )
 
     @app.after_request
     def _vary(response: Response) -> Response:

@@ -44,6 +44,7 @@ from coprod.models import (
     User,
     Verifier,
 )
+from coprod.models.grants import grants_of
 
 Actor = User | None
 Column = InstrumentedAttribute[Any]
@@ -59,16 +60,12 @@ def _active(user: Actor) -> bool:
 
 
 def roles_in(user: Actor, organisation_id: int | None) -> set[Role]:
-    """The roles the user holds in the organisation; an admin holds every role."""
+    """The roles the user holds in the organisation; an admin holds every role. (The roles
+    come from `grants_of`: the signed-in person's are kept in memory per roles_version.)"""
     if not _active(user) or organisation_id is None:
         return set()
     assert user is not None
-    roles = {m.role for m in user.memberships if m.organisation_id == organisation_id}
-    if Role.ADMIN in roles:
-        return set(Role)
-    if roles:
-        roles.add(Role.MEMBER)
-    return roles
+    return set(grants_of(user).roles.get(organisation_id, ()))
 
 
 def has_role(user: Actor, organisation_id: int | None, role: Role) -> bool:
@@ -79,9 +76,7 @@ def org_ids_with_role(user: Actor, role: Role) -> set[int]:
     """Every organisation in which the user holds the role (admins hold all)."""
     if not _active(user) or user is None:
         return set()
-    return {
-        m.organisation_id for m in user.memberships if role in roles_in(user, m.organisation_id)
-    }
+    return {org_id for org_id, roles in grants_of(user).roles.items() if role in roles}
 
 
 def is_site_admin(user: Actor) -> bool:
@@ -192,11 +187,8 @@ def _posting_agencies(user: Actor) -> set[int]:
     """The verified agencies in which the user holds the staff role (who may post there)."""
     if not _active(user) or user is None:
         return set()
-    return {
-        m.organisation_id
-        for m in user.memberships
-        if m.organisation.can_post and has_role(user, m.organisation_id, Role.STAFF)
-    }
+    grants = grants_of(user)
+    return {org_id for org_id in grants.posting if Role.STAFF in grants.roles[org_id]}
 
 
 def managed_programmes(user: Actor) -> ColumnElement[bool]:
@@ -424,9 +416,10 @@ def _log_review_queue(user: Actor, obj: Any) -> bool:
     holds every role there, reviews nothing and gets no queue)."""
     if not _active(user) or user is None:
         return False
+    grants = grants_of(user)
     return any(
-        m.organisation.kind == OrgKind.AGENCY and has_role(user, m.organisation_id, Role.REVIEWER)
-        for m in user.memberships
+        grants.kinds[org_id] == OrgKind.AGENCY and Role.REVIEWER in roles
+        for org_id, roles in grants.roles.items()
     )
 
 

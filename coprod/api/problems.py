@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
-from coprod.db import db
+from coprod.db import db, unavailable
 from coprod.errors import DomainError, Invalid
 from coprod.i18n import _, _l
 
@@ -194,6 +194,7 @@ def from_domain(err: DomainError) -> Response:
 
 
 def to_problem(err: BaseException) -> Response:
+    err = unavailable(err) or err  # the database unreachable or lost: 503, not a bug
     if isinstance(err, DomainError):
         return from_domain(err)
     if isinstance(err, HTTPException):

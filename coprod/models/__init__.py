@@ -35,6 +35,7 @@ from coprod.models.governance import (
     PilotDecision,
     PilotEvaluation,
 )
+from coprod.models.grants import Grants
 from coprod.models.letters import ServiceLetter
 from coprod.models.organisations import Organisation, OrgKind, Sector
 from coprod.models.outbox import (
@@ -78,6 +79,7 @@ __all__ = [
     "DecisionVote",
     "ExportStatus",
     "Feedback",
+    "Grants",
     "InKindItem",
     "JobState",
     "LogStatus",

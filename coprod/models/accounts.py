@@ -7,7 +7,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, SQLColumnExpression, String, UniqueConstraint, false
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    SQLColumnExpression,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +63,12 @@ class User(Base):
     # Bumped at every password change and logout-everywhere: sessions carry it, and a stale
     # one is refused, so a session copied earlier stops working.
     session_version: Mapped[int] = mapped_column(default=1)
+    # A new random number whenever the person's roles change (a membership, or the kind or
+    # verification of one of their organisations): web processes keep the roles in memory
+    # under it (coprod/models/grants.py).
+    roles_version: Mapped[int] = mapped_column(
+        BigInteger, default=lambda: secrets.randbits(62), server_default=text("0")
+    )
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]

@@ -40,6 +40,7 @@ from coprod.models import (
     User,
 )
 from coprod.models.accounts import new_token
+from coprod.models.grants import bump_roles_version
 from coprod.services import audit
 from coprod.services.accounts import revoke_api_tokens
 from coprod.services.passwords import verify_password
@@ -159,6 +160,7 @@ def _scrub_records(session: Session, user: User, email: str, address: str) -> No
     """Remove the person's free text, links and address from every other table."""
     ops = {"synchronize_session": False}
     session.execute(delete(Membership).where(Membership.user_id == user.id), execution_options=ops)
+    bump_roles_version(session, user_ids=[user.id])  # a bulk DELETE: the flush hook sees none
     session.execute(delete(TaskInterest).where(TaskInterest.user_id == user.id))
     session.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
     # Their service letters stop verifying (and no longer hold their name), and a data export

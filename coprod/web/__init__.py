@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, cast
 
-from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Flask, abort, flash, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Request, Response
 
 from coprod import policy
-from coprod.db import db, sqlite_begin
+from coprod.db import db, sqlite_begin, unavailable
 from coprod.errors import Conflict, DomainError, Invalid, TooMany
 from coprod.i18n import _, _l
 from coprod.services.accounts import EmailNotConfirmed
@@ -108,6 +108,7 @@ DOMAIN_TITLES = {
     "Invalid input": _l("Invalid input"),
     "Email address not confirmed": _l("Email address not confirmed"),
     "Too many requests": _l("Too many requests"),
+    "Service unavailable": _l("Service unavailable"),
 }
 HTTP_TITLES = {
     400: _l("Bad Request"),
@@ -183,6 +184,15 @@ def _register_errors(app: Flask) -> None:
             title=str(DOMAIN_TITLES.get(err.title, err.title)),
             message=err.message,
         ), err.status
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(err: DBAPIError) -> ResponseReturnValue:
+        """A database that could not be reached or was lost (outside the retried view: the
+        sign-in check) is a 503 saying so; any other database error stays a bug (500)."""
+        down = unavailable(err)
+        if down is None:
+            raise err
+        return _domain_error(down)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(err: CSRFError) -> ResponseReturnValue:
@@ -269,11 +279,4 @@ def _register_flash_redirects(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    def nav_url(endpoint: str, **values: int | str) -> str | None:
-        """A link to an endpoint, or None while that part of the site is not installed."""
-        if endpoint not in app.view_functions:
-            return None
-        # url_for types its own options (_external: bool...); ids are plain values.
-        return url_for(endpoint, **cast(dict[str, Any], values))
-
-    app.jinja_env.globals.update(can=policy.can, nav_url=nav_url)
+    app.jinja_env.globals.update(can=policy.can)
