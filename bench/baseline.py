@@ -40,7 +40,7 @@ class Person(UserMixin):
     active: bool
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 

@@ -312,9 +312,10 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
         start = loadavg()
         db, walk_db = in_process(args.url, pages, walk_first, args.db_repeat, args.db_budget)
         report["db_pass_loadavg"] = {"start": start, "end": loadavg()}
-        for key, (db_ms, statements, wall) in db.items():
-            if key in rows:
-                rows[key].db_ms, rows[key].statements, rows[key].wall_ms = db_ms, statements, wall
+        for page_key, (db_ms, statements, wall) in db.items():
+            if page_key in rows:
+                found = rows[page_key]
+                found.db_ms, found.statements, found.wall_ms = db_ms, statements, wall
         report["walk_db"] = walk_db
     report["rows"] = [asdict(r) for r in rows.values()]
     report["walk"] = {

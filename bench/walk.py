@@ -74,7 +74,7 @@ def header_link(headers: Mapping[str, str], rel: str, base: str) -> str | None:
         if key.lower() == "link":
             for m in _LINK_HEADER.finditer(value):
                 if rel in m.group(2).split():
-                    return urljoin(base, m.group(1))
+                    return urljoin(base, str(m.group(1)))
     return None
 
 
@@ -129,7 +129,8 @@ class Walk:
 
 def walk(fetch: Fetch, first: str, *, limit_s: float = 600, max_pages: int = 1_000_000) -> Walk:
     """Fetch `first`, then each `next` page until the list ends (or the limit is reached)."""
-    url, pages, statuses = first, 0, {}
+    url, pages = first, 0
+    statuses: dict[int, int] = {}
     started = time.perf_counter()
     while True:
         status, body, headers = fetch(url)
