@@ -220,6 +220,10 @@ def in_process(
 
 def run_size(args: argparse.Namespace) -> dict[str, Any]:
     wrk_bin = ensure_tool("wrk", "wrk")
+    if not args.no_migrate:  # the worlds stay between runs; the code's migrations move them on
+        from coprod.migrate import upgrade
+
+        upgrade(args.url)
     logdir = Path(tempfile.mkdtemp(prefix="coprod-growth-"))
     base = f"http://127.0.0.1:{args.port}"
     baseline = f"http://127.0.0.1:{args.baseline_port}"
@@ -450,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db-repeat", type=int, default=30, help="requests per page in-process")
     parser.add_argument("--db-budget", type=float, default=10, help="seconds per page at most")
     parser.add_argument("--no-db", action="store_true", help="skip the in-process pass")
+    parser.add_argument(
+        "--no-migrate", action="store_true", help="do not bring the world to the code's schema"
+    )
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument("--combine", nargs="+", type=Path, help="JSON files of several sizes")
     args = parser.parse_args(argv)
