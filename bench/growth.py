@@ -50,6 +50,7 @@ from bench.load import (
     Browser,
     Result,
     discover,
+    drain,
     ensure_tool,
     server_env,
     start_gunicorn,
@@ -79,6 +80,7 @@ class Row:
     p50_ms: float = 0.0
     p99_ms: float = 0.0
     errors: int = 0
+    requests: int = 0  # answered in all runs: 0 means no answer within a run
     baseline_rps: float = 0.0
     db_ms: float | None = None
     statements: float | None = None
@@ -122,6 +124,7 @@ def median_row(row: Row) -> None:
     for key in ("rps", "p50_ms", "p99_ms", "baseline_rps"):
         setattr(row, key, statistics.median(r[key] for r in row.runs))
     row.errors = int(sum(r["errors"] for r in row.runs))
+    row.requests = int(sum(r.get("requests", 1) for r in row.runs))
 
 
 # --- in-process: database time per request ---------------------------------------------------
@@ -290,12 +293,13 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
             for page in pages:
                 ceiling, _ = wrk(wrk_bin, "baseline", baseline, "/", args)
                 result, _ = wrk(wrk_bin, page.name, base, page.path, args, cookies[page.who])
+                waited = drain(base)
                 row = rows.setdefault((page.name, page.who), Row(page.name, page.who, page.path))
                 row.runs.append(_run_figures(result, ceiling))
                 print(
                     f"  {page.name:<38} {page.who:<9} {result.rps:8.1f} req/s  p50 "
                     f"{result.p50_ms:8.1f} ms  p99 {result.p99_ms:8.1f} ms  errors "
-                    f"{result.errors}  (baseline {ceiling.rps:.0f} req/s)",
+                    f"{result.errors}  (baseline {ceiling.rps:.0f} req/s; drained {waited:.1f} s)",
                     file=sys.stderr,
                 )
             done = walk(people[VISITOR].fetch, base + walk_first, limit_s=args.walk_limit)
@@ -335,6 +339,7 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run_figures(result: Result, ceiling: Result) -> dict[str, float]:
     return {
+        "requests": result.requests,
         "rps": result.rps,
         "p50_ms": result.p50_ms,
         "p99_ms": result.p99_ms,
@@ -361,9 +366,12 @@ def size_table(report: Mapping[str, Any]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["rows"]:
+        latency = f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f}"
+        if not r.get("requests", 1):
+            latency = f"> {report['duration_s']} s | no answer within the run"
         out.append(
-            f"| {r['name']} | {r['who']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['errors']} | {_num(r['db_ms'], '{:.2f}')} | "
+            f"| {r['name']} | {r['who']} | {r['rps']:.1f} | {latency} | "
+            f"{r['errors']} | {_num(r['db_ms'], '{:.2f}')} | "
             f"{_num(r['statements'], '{:.0f}')} | {r['baseline_rps']:.0f} |"
         )
     w = report["walk"]
