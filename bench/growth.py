@@ -404,6 +404,14 @@ def size_table(report: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
+def _p50(row: Mapping[str, Any] | None, report: Mapping[str, Any]) -> str:
+    if not row:
+        return ""
+    if not row.get("requests", 1):
+        return f"> {report['duration_s'] * 1000:.0f}"
+    return _num(row["p50_ms"])
+
+
 def ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b <= 0:
         return ""
@@ -429,12 +437,15 @@ def combined_table(reports: list[Mapping[str, Any]]) -> str:
     for key in keys:
         cells = [key[0], key[1]]
         got = [rows[s].get(key) for s in sizes]
-        cells += [_num(g["p50_ms"]) if g else "" for g in got]
+        cells += [_p50(g, by_size[s]) for g, s in zip(got, sizes, strict=True)]
         cells += [_num(g["db_ms"], "{:.2f}") if g else "" for g in got]
         small = rows.get("small", {}).get(key)
         for s in bigger:
             g = rows[s].get(key)
-            cells.append(ratio(g and g["p50_ms"], small and small["p50_ms"]))
+            if g and not g.get("requests", 1) and small:  # no answer within the run
+                cells.append(">" + ratio(by_size[s]["duration_s"] * 1000.0, small["p50_ms"]))
+            else:
+                cells.append(ratio(g and g["p50_ms"], small and small["p50_ms"]))
             cells.append(ratio(g and g["db_ms"], small and small["db_ms"]))
         out.append("| " + " | ".join(cells) + " |")
     walk_cells = []

@@ -169,3 +169,17 @@ def test_growth_table_gives_large_and_medium10_against_small() -> None:
     # sizes in order small, large, medium10; then the ratios to small
     assert cells[2:5] == ["10.0", "30.0", "12.0"]
     assert cells[-4:] == ["3.00x", "3.00x", "1.20x", "1.10x"]
+
+
+def test_growth_table_says_when_a_page_gave_no_answer_within_the_run() -> None:
+    def report(size: str, p50: float, requests: int) -> dict[str, object]:
+        row = {"name": "review queue, last page", "who": "staff", "p50_ms": p50,
+               "db_ms": 5.0, "requests": requests}  # fmt: skip
+        return {"size": size, "rows": [row], "walk": {"pages": 1, "seconds": 0.1},
+                "duration_s": 5}  # fmt: skip
+
+    out = combined_table([report("small", 100.0, 40), report("large", 0.0, 0)])
+    line = next(x for x in out.splitlines() if x.startswith("| review"))
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    assert cells[2:4] == ["100.0", "> 5000"]
+    assert cells[-2:] == [">50.00x", "1.00x"]
