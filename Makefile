@@ -130,17 +130,31 @@ fuzz: install
 BENCH_DB ?= postgresql://postgres@127.0.0.1:5432/coprod_bench
 SIZE ?= medium
 BENCH := PYTHONPATH=. $(BIN)/python -m
+# The growth benchmark's worlds: one database per size (small, medium, large, medium10) on the
+# local PostgreSQL, coprod_bench_<size>; each size's results go to GROWTH_DIR/<size>.json.
+BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
+GROWTH_DIR ?= /tmp/coprod-growth
+RUNS ?= 1
 
-.PHONY: bench-data bench-load bench-profile bench-cluster
+.PHONY: bench-data bench-load bench-profile bench-cluster bench-growth-data bench-growth
 
-bench-data: install  ## a generated world of SIZE (small, medium, large) in BENCH_DB
+bench-data: install  ## a generated world of SIZE (small, medium, large, medium10) in BENCH_DB
 	$(BENCH) bench.generate --size $(SIZE) --url $(BENCH_DB)
 
-bench-load: install  ## gunicorn (2 workers) + wrk, 8 clients, against the baseline
-	$(BENCH) bench.load --url $(BENCH_DB)
+bench-load: install  ## gunicorn (2 workers) + wrk, 8 clients, against both baselines (RUNS=3 NO_CACHE=1)
+	$(BENCH) bench.load --url $(BENCH_DB) --runs $(RUNS) $(if $(NO_CACHE),--no-cache)
 
 bench-profile: install  ## each page's time and statements in-process (PAGE=... for a profile)
 	$(BENCH) bench.profile_pages --url $(BENCH_DB) $(if $(PAGE),--profile "$(PAGE)")
 
 bench-cluster: install  ## 2 gunicorn instances + nginx + 1 scheduler + Redis, checks, load test
 	SIZE=$(SIZE) bench/cluster.sh
+
+bench-growth-data: install  ## the world of SIZE in its own database, coprod_bench_$(SIZE)
+	$(BENCH) bench.generate --size $(SIZE) --url $(BENCH_PG)/coprod_bench_$(SIZE)
+
+bench-growth: install  ## every page at SIZE, cache off (RUNS=3 for medians); then all sizes side by side
+	@mkdir -p $(GROWTH_DIR)
+	$(BENCH) bench.growth --size $(SIZE) --url $(BENCH_PG)/coprod_bench_$(SIZE) --runs $(RUNS) \
+	  --json $(GROWTH_DIR)/$(SIZE).json
+	$(BENCH) bench.growth --combine $(GROWTH_DIR)/*.json

@@ -4,7 +4,9 @@
         --url postgresql://postgres@127.0.0.1:5432/coprod_bench
 
 Sizes: small (100 tasks, 1,000 shifts, 10,000 sign-ups, 10,000 logs), medium (1,000 tasks,
-10,000 shifts, 100,000 sign-ups, 100,000 logs) and large (ten times medium).
+10,000 shifts, 100,000 sign-ups, 100,000 logs), large (ten times medium's tasks, shifts,
+sign-ups, logs and people in medium's 10 programmes) and medium10 (ten times medium in every
+dimension, programmes and nonprofits included: 100 programmes, 200 nonprofits).
 
 The world keeps the product's rules, so the app behaves on it as it would on real data:
 - every shift's `confirmed` equals its seated sign-ups (confirmed / attended / no-show), never
@@ -80,6 +82,17 @@ SIZES = {
     ),
     "large": Sizes(
         tasks=10_000, shifts_per_task=10, signups_per_shift=10, logs=1_000_000, users=50_000
+    ),
+    # medium x10 in every dimension that grows: also the programmes and nonprofits (large keeps
+    # medium's 10 and 20, so its programmes are ten times fuller).
+    "medium10": Sizes(
+        tasks=10_000,
+        shifts_per_task=10,
+        signups_per_shift=10,
+        logs=1_000_000,
+        users=50_000,
+        programmes=100,
+        nonprofits=200,
     ),
 }
 
@@ -209,10 +222,19 @@ def build(
             yield (uid, f"{prefix}v{i}@{DOMAIN}", f"Volunteer {i}", pw, f"bt{tag}-{uid}")
 
     ucols = ("id", "email", "display_name", "password_hash", "calendar_token")
-    extra = (False, True, 1, now)  # is_site_admin, is_active, session_version, created_at
+    # is_site_admin, is_active, session_version, created_at, email_confirmed_at (signing up
+    # for a shift needs a confirmed address)
+    extra = (False, True, 1, now, now)
     w.write(
         "user",
-        (*ucols, "is_site_admin", "is_active", "session_version", "created_at"),
+        (
+            *ucols,
+            "is_site_admin",
+            "is_active",
+            "session_version",
+            "created_at",
+            "email_confirmed_at",
+        ),
         (r + extra for r in user_rows()),
         sizes.users + 3,
     )
