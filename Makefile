@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app coprod
 # Installs are reproducible: requirements-dev.lock pins every package the suite, the checks and
 # the benchmarks use, transitive ones included, each with its hashes; requirements.lock pins the
 # same for a production server (coprod[production]: gunicorn and Redis, no test tools; install it
-# with `pip install --require-hashes -r requirements.lock && pip install --no-deps .`).
+# with `pip install --require-hashes -r requirements.lock && pip install --no-deps -e .`).
 # `make install` makes .venv hold exactly the dev lock (uv pip sync: what is missing is
 # installed, what is not locked is removed), then coprod itself with --no-deps; it runs again
 # whenever pyproject.toml or the lock changes. After changing the dependencies in

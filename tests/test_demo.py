@@ -304,7 +304,7 @@ def test_demo_qualifications_tell_the_kitchen_story(session) -> None:
 def test_demo_community_meals_agreement_is_at_version_2_accepted_and_objected_to(session) -> None:
     """Issue #18: an agreement at version 2 accepted by one partner and objected to by another
     (comment shown); the residents have not answered; every partner has responsibilities."""
-    from coprod.demo_governance.agreements import OBJECTION
+    from coprod.demo.governance.agreements import OBJECTION
     from coprod.models import Agreement, Partner, Programme
     from coprod.services.governance import agreement_reads as reads
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coprod.demo.people import DEMO_ZONE
 from coprod.models import (
     ContributionLog,
     LogStatus,
@@ -170,8 +171,6 @@ PICKS = [("v10", 9, "3", "6"), ("v2", 9, "2", "4"), ("v3", 2, "2", "3")]
 def _first_picks(session: Session, task: Task, p: dict[str, User], now: datetime) -> None:
     """Approved hours and outcomes on the accepted towpath idea's task, by its proposer and two
     supporters (reviewed like the demo's other logs)."""
-    from coprod.demo import DEMO_ZONE  # the demo module imports this one
-
     litter = session.scalars(
         select(Metric).where(Metric.programme_id == task.programme_id).order_by(Metric.id)
     ).all()[-1]
