@@ -53,6 +53,19 @@ def page_args() -> tuple[int, int]:
     return clamp(request.args.get("page"), request.args.get("per_page"), default)
 
 
+def window_args() -> dict[str, Any]:
+    """The cursor (`after` or `before`) and window size asked for in the query string, for a
+    list read by keyset windows (a `page` number is ignored: such a link shows the first
+    window); a cursor that does not decode is the service's Invalid."""
+    default = int(current_app.config.get("PER_PAGE", 20))
+    _, per_page = clamp(1, request.args.get("per_page"), default)
+    return {
+        "after": request.args.get("after"),
+        "before": request.args.get("before"),
+        "per_page": per_page,
+    }
+
+
 def commit() -> None:
     """The view owns the transaction: one commit after the service returns."""
     db.session.commit()

@@ -26,7 +26,7 @@ from coprod.models import NotificationKind, OutboxStatus, User
 from coprod.services import calendar, notifications, signups
 from coprod.services import outbox as mail_outbox
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, public, run_service
+from coprod.web.helpers import commit, form_status, public, run_service, window_args
 
 bp = Blueprint("notifications", __name__)
 
@@ -203,8 +203,7 @@ def _console_mode() -> bool:
 def outbox() -> Any:
     form = OutboxFilterForm(request.args)
     show = form.show.data if form.show.data in mail_outbox.OUTBOX_FILTERS else "problems"
-    page_no, per_page = page_args()
-    page = mail_outbox.list_outbox(db.session(), _me(), show, page_no, per_page)
+    page = mail_outbox.list_outbox(db.session(), _me(), show, **window_args())
     return render_template(
         "notifications/outbox.html",
         form=form,
