@@ -261,9 +261,21 @@ class PageArgs(ma.Schema):
     )
 
 
+def _no_pages(value: Any) -> None:
+    raise ma.ValidationError(
+        _("This list has no page numbers: follow the `next` link of each answer instead.")
+    )
+
+
 class CursorArgs(ma.Schema):
     """A list read by cursor: the first items, or those after `after` (the `next` of the
-    previous answer)."""
+    previous answer). A `page` number is refused (422) with a message that says so."""
+
+    page = fields.Raw(
+        load_default=None,
+        validate=_no_pages,
+        metadata={"description": "Not accepted: follow `next` instead.", "deprecated": True},
+    )
 
     after = fields.String(
         load_default=None,

@@ -20,6 +20,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.keyset import Key, Window, window
 from coprod.services.pagination import Page, paginate
 from coprod.services.programmes import get_programme
 from coprod.services.shift_state import live_shift
@@ -61,6 +62,14 @@ def list_tasks(
     return paginate(session, stmt, page, per_page)
 
 
+# Newest date first, the id breaking ties: ix_contribution_log_date_id (and with `mine`,
+# ix_contribution_log_user_date_id).
+LOG_KEYS = (
+    Key(ContributionLog.date, date, descending=True),
+    Key(ContributionLog.id, descending=True),
+)
+
+
 def list_logs(
     session: Session,
     actor: User,
@@ -70,12 +79,12 @@ def list_logs(
     task_id: int | None,
     user_id: int | None,
     mine: bool,
-    page: int,
-    per_page: int,
-) -> Page[ContributionLog]:
+    after: str | None = None,
+    per_page: int = 20,
+) -> Window[ContributionLog]:
     """The logs this person may see (policy.visible_logs: their own, their organisations' as
-    coordinator, their agencies' programmes' as reviewer, all for a site admin), newest first;
-    only those made by or for them with `mine`."""
+    coordinator, their agencies' programmes' as reviewer, all for a site admin), newest first,
+    the window after a cursor; only those made by or for them with `mine`."""
     L = ContributionLog
     stmt = select(L).where(policy.visible_logs(actor))
     if mine:
@@ -89,7 +98,7 @@ def list_logs(
     if user_id is not None:
         stmt = stmt.where(L.user_id == user_id)
     stmt = stmt.options(selectinload(L.outcomes), selectinload(L.in_kind))
-    return paginate(session, stmt.order_by(L.date.desc(), L.id.desc()), page, per_page)
+    return window(session, stmt, LOG_KEYS, after=after, per_page=per_page)
 
 
 def list_snapshots(
