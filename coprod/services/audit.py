@@ -77,8 +77,8 @@ def list_filters(session: Session, actor: User | None) -> tuple[list[str], list[
 # Newest first, the id breaking ties: ix_audit_entry_created_id, and the action's and object
 # type's twins of it for the filters.
 ENTRY_KEYS = (
-    Key(AuditEntry.created_at, datetime, descending=True),
-    Key(AuditEntry.id, descending=True),
+    Key(AuditEntry.created_at.expression, datetime, descending=True),
+    Key(AuditEntry.id.expression, descending=True),
 )
 
 

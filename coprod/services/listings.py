@@ -65,8 +65,8 @@ def list_tasks(
 # Newest date first, the id breaking ties: ix_contribution_log_date_id (and with `mine`,
 # ix_contribution_log_user_date_id).
 LOG_KEYS = (
-    Key(ContributionLog.date, date, descending=True),
-    Key(ContributionLog.id, descending=True),
+    Key(ContributionLog.date.expression, date, descending=True),
+    Key(ContributionLog.id.expression, descending=True),
 )
 
 

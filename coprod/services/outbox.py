@@ -28,8 +28,8 @@ STATUS_WORDS = {
 # Newest first, the id breaking ties: ix_outbox_message_created_id, and for one status
 # ix_outbox_message_status_created.
 OUTBOX_KEYS = (
-    Key(OutboxMessage.created_at, datetime, descending=True),
-    Key(OutboxMessage.id, descending=True),
+    Key(OutboxMessage.created_at.expression, datetime, descending=True),
+    Key(OutboxMessage.id.expression, descending=True),
 )
 
 

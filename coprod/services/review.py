@@ -269,7 +269,10 @@ def reviewed_tasks(session: Session, actor: User, programme_id: int | None) -> l
 # The queue's order: oldest submission first (the id breaks ties). Served by the indexes
 # ix_contribution_log_status_submitted (one status), ix_contribution_log_submitted (all
 # statuses), and the programme's and task's twins of them (revision 0016).
-QUEUE_KEYS = (Key(ContributionLog.submitted_at, datetime), Key(ContributionLog.id))
+QUEUE_KEYS = (
+    Key(ContributionLog.submitted_at.expression, datetime),
+    Key(ContributionLog.id.expression),
+)
 
 
 @dataclass(frozen=True)

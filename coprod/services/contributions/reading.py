@@ -128,8 +128,8 @@ def get_corrections(session: Session, actor: User, log: ContributionLog) -> list
 
 # My logs: newest date first, the id breaking ties (index ix_contribution_log_user_date_id).
 MY_LOG_KEYS = (
-    Key(ContributionLog.date, date, descending=True),
-    Key(ContributionLog.id, descending=True),
+    Key(ContributionLog.date.expression, date, descending=True),
+    Key(ContributionLog.id.expression, descending=True),
 )
 
 
