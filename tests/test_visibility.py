@@ -586,7 +586,6 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
                 period=None,
                 date_from=None,
                 date_to=None,
-                page=1,
                 per_page=BIG,
             )
             assert ids(page.items) == ids(theirs)
@@ -609,7 +608,6 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
                     period=None,
                     date_from=None,
                     date_to=None,
-                    page=1,
                     per_page=BIG,
                 )
             )

@@ -101,6 +101,15 @@ def list_logs(
     return window(session, stmt, LOG_KEYS, after=after, per_page=per_page)
 
 
+# Latest period first, the id breaking ties between periods starting the same day. A
+# programme has a few dozen snapshots a year: its unique index (programme_id, period, start)
+# finds them, and they sort in memory.
+SNAPSHOT_KEYS = (
+    Key(ReportSnapshot.start.expression, date, descending=True),
+    Key(ReportSnapshot.id.expression, descending=True),
+)
+
+
 def list_snapshots(
     session: Session,
     actor: User | None,
@@ -109,11 +118,11 @@ def list_snapshots(
     period: PeriodKind | None,
     date_from: date | None,
     date_to: date | None,
-    page: int,
-    per_page: int,
-) -> Page[ReportSnapshot]:
-    """A programme's stored report snapshots, latest period first, for those who may read its
-    reports (policy.visible_reports)."""
+    after: str | None = None,
+    per_page: int = 20,
+) -> Window[ReportSnapshot]:
+    """A programme's stored report snapshots, latest period first (the window after a
+    cursor), for those who may read its reports (policy.visible_reports)."""
     programme = get_programme(session, actor, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     stmt = select(ReportSnapshot).where(
@@ -125,5 +134,4 @@ def list_snapshots(
         stmt = stmt.where(ReportSnapshot.end >= date_from)
     if date_to is not None:
         stmt = stmt.where(ReportSnapshot.start <= date_to)
-    stmt = stmt.order_by(ReportSnapshot.start.desc(), ReportSnapshot.period)
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, SNAPSHOT_KEYS, after=after, per_page=per_page)
