@@ -481,15 +481,17 @@ def check_signup_lists(session: Any, w: World, actor: User | None) -> None:
     for shift in w.shifts:
         on_shift = [s for s in live if s.shift_id == shift.id]
         if policy.can(actor, "shift.view_roster", shift):
-            roster = signups.get_roster(session, actor, shift, 1, 100)
+            roster = signups.get_roster(session, actor, shift, per_page=100)
             assert ids(roster.items) == allowed(actor, "signup.view", on_shift) == ids(on_shift)
         else:
-            assert _refused(lambda shift=shift: signups.get_roster(session, actor, shift, 1, 100))
+            assert _refused(
+                lambda shift=shift: signups.get_roster(session, actor, shift, per_page=100)
+            )
     if actor is None:
         assert signups.get_my_signups(session, actor, ids(w.shifts)) == {}
         return
     own = [s for s in live if s.user_id == actor.id]
-    schedule = signups.list_my_schedule(session, actor, w.now, 1, BIG, include_past=True)
+    schedule = signups.list_my_schedule(session, actor, w.now, per_page=BIG, include_past=True)
     assert ids(schedule.items) == allowed(actor, "signup.view", own), "my schedule"
     mine = signups.get_my_signups(session, actor, ids(w.shifts))
     every_own = [s for s in w.signups if s.user_id == actor.id]
