@@ -146,17 +146,18 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
         ("volunteer", "/tasks", "page"),
         ("volunteer", f"/tasks/{task.id}", "page"),
         ("volunteer", "/programmes", "page"),
-        ("volunteer", "/my/schedule", "after")(  # a window: its cursor,
-            "volunteer", "/my/logs", "after"
-        )("volunteer", "/account/tokens", "page"),  # a window: its cursor,
+        # The lists read by keyset windows take a cursor (`after`) instead of a page number.
+        ("volunteer", "/my/schedule", "after"),
+        ("volunteer", "/my/logs", "after"),
+        ("volunteer", "/account/tokens", "page"),
         ("coordinator", "/orgs", "page"),
         ("admin", f"/orgs/{org.id}", "page"),
-        ("reviewer", "/review", "after")(  # a window: its cursor,
-            "staff", f"/shifts/{shift.id}/roster", "after"
-        )("admin", "/admin", "page"),  # a window: its cursor,
-        ("admin", "/admin/audit", "after")(  # a window: its cursor,
-            "admin", "/admin/outbox", "after"
-        )("volunteer", f"/programmes/{proposing.id}/proposals", "page"),  # a window: its cursor,
+        ("reviewer", "/review", "after"),
+        ("staff", f"/shifts/{shift.id}/roster", "after"),
+        ("admin", "/admin", "page"),
+        ("admin", "/admin/audit", "after"),
+        ("admin", "/admin/outbox", "after"),
+        ("volunteer", f"/programmes/{proposing.id}/proposals", "page"),
         ("volunteer", "/my/proposals", "page"),
         ("staff", f"/programmes/{programme.id}/reports", "org_page"),
         ("staff", f"/programmes/{programme.id}/reports", "task_page"),
