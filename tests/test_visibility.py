@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from sqlalchemy import false, or_, select, true
@@ -480,15 +481,17 @@ def check_signup_lists(session: Any, w: World, actor: User | None) -> None:
     for shift in w.shifts:
         on_shift = [s for s in live if s.shift_id == shift.id]
         if policy.can(actor, "shift.view_roster", shift):
-            roster = signups.get_roster(session, actor, shift, 1, 100)
+            roster = signups.get_roster(session, actor, shift, per_page=100)
             assert ids(roster.items) == allowed(actor, "signup.view", on_shift) == ids(on_shift)
         else:
-            assert _refused(lambda shift=shift: signups.get_roster(session, actor, shift, 1, 100))
+            assert _refused(
+                lambda shift=shift: signups.get_roster(session, actor, shift, per_page=100)
+            )
     if actor is None:
         assert signups.get_my_signups(session, actor, ids(w.shifts)) == {}
         return
     own = [s for s in live if s.user_id == actor.id]
-    schedule = signups.list_my_schedule(session, actor, w.now, 1, BIG, include_past=True)
+    schedule = signups.list_my_schedule(session, actor, w.now, per_page=BIG, include_past=True)
     assert ids(schedule.items) == allowed(actor, "signup.view", own), "my schedule"
     mine = signups.get_my_signups(session, actor, ids(w.shifts))
     every_own = [s for s in w.signups if s.user_id == actor.id]
@@ -510,7 +513,6 @@ def check_log_lists(session: Any, w: World, actor: User | None) -> None:
         task_id=None,
         user_id=None,
         mine=False,
-        page=1,
         per_page=BIG,
     )
     assert ids(every.items) == allowed(actor, "log.view", w.logs), "logs"
@@ -523,16 +525,15 @@ def check_log_lists(session: Any, w: World, actor: User | None) -> None:
             task_id=None,
             user_id=None,
             mine=True,
-            page=1,
             per_page=BIG,
         )
         own = [g for g in w.logs if actor.id in (g.user_id, g.created_by_id) and g.status == status]
         assert ids(page.items) == allowed(actor, "log.view", own), f"my logs {status}"
     may_log_for = ids(contributions.organisations_to_log_for(session, actor))
     assert may_log_for == allowed(actor, "log.create_for_org", w.organisations)
-    mine = contributions.list_my_logs(session, actor, None, 1, BIG)
+    mine = contributions.list_my_logs(session, actor, None, per_page=BIG)
     contributed = [g for g in w.logs if g.user_id == actor.id]
-    assert ids(mine.page.items) == allowed(actor, "log.view", contributed), "my logs page"
+    assert ids(mine.window.items) == allowed(actor, "log.view", contributed), "my logs page"
 
 
 def check_review_lists(session: Any, w: World, actor: User | None) -> None:
@@ -543,13 +544,13 @@ def check_review_lists(session: Any, w: World, actor: User | None) -> None:
         assert not allowed(actor, "log.review", w.logs)
         return
     queue: set[int] = set()
-    page_no = 1
-    while True:  # the queue shows at most 100 a page
-        page = review.review_queue(session, actor, status=None, page=page_no, per_page=100)
+    after = None
+    while True:  # the queue shows at most 100 a window
+        page = review.review_queue(session, actor, status=None, after=after, per_page=100)
         queue |= ids(page.items)
-        if not page.has_next:
+        if not page.window.has_next:
             break
-        page_no += 1
+        after = page.window.next
     assert queue == allowed(actor, "log.review", w.logs), "review queue"
     for status in LogStatus:
         page = review.review_queue(session, actor, status=status, per_page=100)
@@ -587,7 +588,6 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
                 period=None,
                 date_from=None,
                 date_to=None,
-                page=1,
                 per_page=BIG,
             )
             assert ids(page.items) == ids(theirs)
@@ -610,7 +610,6 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
                     period=None,
                     date_from=None,
                     date_to=None,
-                    page=1,
                     per_page=BIG,
                 )
             )
@@ -687,15 +686,24 @@ def test_each_twin_and_list_service_gives_exactly_what_the_person_may_see(
 
 
 def _api_ids(api: Api, path: str, key: str = "id", **query: Any) -> set[int] | int:
-    """Every id the endpoint lists (through all its pages), or its status when refused."""
+    """Every id the endpoint lists (through all its pages, or by its `next` links for a list
+    read by cursor), or its status when refused."""
     found: set[int] = set()
     page = 1
+    args: dict[str, Any] = {**query, "per_page": 100}
     while True:
-        response = api.get(path, query_string={**query, "page": page, "per_page": 100})
+        # The first request names no page: both kinds of list start at their beginning.
+        response = api.get(path, query_string=args if page == 1 else {**args, "page": page})
         if response.status_code != 200:
             return int(response.status_code)
         body = response.get_json()
         found |= {item[key] for item in body["items"]}
+        if "next" in body:  # a window: follow `next` to the end
+            if body["next"] is None:
+                return found
+            args = dict(parse_qsl(urlsplit(body["next"]).query))
+            assert args.keys() >= {*query, "after"}, "next keeps the filters"
+            continue  # (page stays 1: the cursor says where)
         if page * body["per_page"] >= body["total"]:
             return found
         page += 1

@@ -15,15 +15,16 @@ from marshmallow import fields, validate
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import (
     Amount,
+    CursorArgs,
     Id,
     Line,
     Number,
-    PageArgs,
     Text,
     UTCDateTime,
-    page_schema,
     referenced,
     renamed,
+    window_out,
+    window_schema,
 )
 from coprod.db import db, utcnow
 from coprod.models import ContributionLog, LogStatus, Shift
@@ -148,7 +149,7 @@ class ContributionOut(ma.Schema):
     submitted_at = UTCDateTime(required=True)
 
 
-class ContributionListArgs(PageArgs):
+class ContributionListArgs(CursorArgs):
     status = fields.String(validate=validate.OneOf(STATUSES))
     programme_id = Id(strict=False)
     task_id = Id(strict=False)
@@ -156,7 +157,7 @@ class ContributionListArgs(PageArgs):
     mine = fields.Boolean(load_default=False, metadata={"description": "Only your own logs."})
 
 
-ContributionPage = page_schema(ContributionOut, "ContributionPage")
+ContributionPage = window_schema(ContributionOut, "ContributionWindow")
 
 
 def log_out(log: ContributionLog) -> dict[str, Any]:
@@ -241,9 +242,10 @@ def submit(args: dict[str, Any]) -> ResponseReturnValue:
 @token_required
 def list_contributions(args: dict[str, Any]) -> ResponseReturnValue:
     """The logs you may see: yours, your organisations' (as coordinator), and those of the
-    programmes your agency leads (as reviewer); newest first."""
+    programmes your agency leads (as reviewer); newest first. Read by cursor: follow `next`
+    (null at the end); `page` numbers are not accepted."""
     status = args.get("status")
-    page = listings.list_logs(
+    found = listings.list_logs(
         db.session(),
         current_actor(),
         status=LogStatus(status) if status else None,
@@ -251,10 +253,11 @@ def list_contributions(args: dict[str, Any]) -> ResponseReturnValue:
         task_id=args.get("task_id"),
         user_id=args.get("user_id"),
         mine=args["mine"],
-        page=args["page"],
+        after=args["after"],
         per_page=args["per_page"],
     )
-    return {**page.__dict__, "items": [log_out(log) for log in page.items]}
+    items = [log_out(log) for log in found.items]
+    return window_out(found, items, "api_contributions.list_contributions")
 
 
 @blp.route("/contributions/<int:log_id>", methods=["GET"])

@@ -13,7 +13,16 @@ from marshmallow import fields, validate
 
 from coprod.api.auth import optional_actor
 from coprod.api.commitments import RULE as COMMITMENT_RULE
-from coprod.api.fields import Day, Number, PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import (
+    CursorArgs,
+    Day,
+    Number,
+    PageArgs,
+    UTCDateTime,
+    page_schema,
+    window_out,
+    window_schema,
+)
 from coprod.db import db, utcnow
 from coprod.models import PeriodKind, Proposal, ReportSnapshot
 from coprod.services import listings, reports
@@ -262,7 +271,7 @@ class ReportSummary(ma.Schema):
     built_at = UTCDateTime(required=True)
 
 
-class ReportListArgs(PageArgs):
+class ReportListArgs(CursorArgs):
     period = fields.String(validate=validate.OneOf(PERIODS))
     from_ = Day(data_key="from", metadata={"description": "Periods ending on or after."})
     to = Day(metadata={"description": "Periods starting on or before."})
@@ -281,7 +290,7 @@ class ImpactOut(Totals):
     )
 
 
-ReportPage = page_schema(ReportSummary, "ReportPage")
+ReportPage = window_schema(ReportSummary, "ReportWindow")
 CSV_DOC = {"type": "string", "description": "The same figures, one row per figure."}
 
 
@@ -297,19 +306,20 @@ def _summary(snap: ReportSnapshot) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 def list_reports(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The periods built for the programme, latest first (members of the lead agency and of
-    partner organisations)."""
+    partner organisations). Read by cursor: follow `next` (null at the end)."""
     period = args.get("period")
-    page = listings.list_snapshots(
+    found = listings.list_snapshots(
         db.session(),
         optional_actor(),
         programme_id,
         period=PeriodKind(period) if period else None,
         date_from=args.get("from_"),
         date_to=args.get("to"),
-        page=args["page"],
+        after=args["after"],
         per_page=args["per_page"],
     )
-    return {**page.__dict__, "items": [_summary(s) for s in page.items]}
+    items = [_summary(s) for s in found.items]
+    return window_out(found, items, "api_reports.list_reports", programme_id=programme_id)
 
 
 def _snapshot(programme_id: int, period: str, start: str) -> ReportSnapshot:

@@ -11,7 +11,14 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, PageArgs, UTCDateTime, lazy_error, page_schema
+from coprod.api.fields import (
+    CursorArgs,
+    Id,
+    UTCDateTime,
+    lazy_error,
+    window_out,
+    window_schema,
+)
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
 from coprod.i18n import _, _l
@@ -114,7 +121,7 @@ class ShiftAttendanceOut(ma.Schema):
     )
 
 
-class ScheduleArgs(PageArgs):
+class ScheduleArgs(CursorArgs):
     mine = fields.Boolean(
         load_default=True,
         validate=validate.OneOf(
@@ -128,8 +135,8 @@ class ScheduleArgs(PageArgs):
     include_past = fields.Boolean(load_default=False)
 
 
-SignupPage = page_schema(SignupOut, "SignupPage")
-RosterPage = page_schema(RosterEntry, "RosterPage")
+SignupPage = window_schema(SignupOut, "SignupWindow")
+RosterPage = window_schema(RosterEntry, "RosterWindow")
 
 
 def signup_out(signup: Signup, position: int | None = None) -> dict[str, Any]:
@@ -193,16 +200,19 @@ def assign(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
 
 
 @blp.route("/shifts/<int:shift_id>/signups", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(CursorArgs, location="query")
 @blp.response(200, RosterPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
 def roster(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
-    """The shift's roster: seated volunteers, then the waitlist in order."""
+    """The shift's roster: seated volunteers, then the waitlist in order. Read by cursor:
+    follow `next` (null at the end)."""
     session = db.session()
     shift = signups.get_shift(session, current_actor(), shift_id)
-    page = signups.get_roster(session, current_actor(), shift, args["page"], args["per_page"])
+    page = signups.get_roster(
+        session, current_actor(), shift, after=args["after"], per_page=args["per_page"]
+    )
     positions = signups.waitlist_positions(session, page.items)
     contacts = signups.roster_contacts(session, current_actor(), shift, page.items)
     gaps = rosters.roster_gaps(session, shift, page.items) if utcnow() < shift.starts_at else {}
@@ -224,7 +234,7 @@ def roster(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
         }
         for s in page.items
     ]
-    return {**page.__dict__, "items": items}
+    return window_out(page, items, "api_signups.roster", shift_id=shift_id)
 
 
 @blp.route("/signups", methods=["GET"])
@@ -233,7 +243,8 @@ def roster(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
 def my_schedule(args: dict[str, Any]) -> ResponseReturnValue:
-    """Your schedule: upcoming shifts soonest first (and past ones with include_past)."""
+    """Your schedule: upcoming shifts soonest first (and past ones with include_past, newest
+    first). Read by cursor: follow `next` (null at the end)."""
     if not args["mine"]:
         raise Invalid(
             "mine",
@@ -244,13 +255,13 @@ def my_schedule(args: dict[str, Any]) -> ResponseReturnValue:
         session,
         current_actor(),
         utcnow(),
-        page=args["page"],
+        after=args["after"],
         per_page=args["per_page"],
         include_past=args["include_past"],
     )
     positions = signups.waitlist_positions(session, page.items)
     items = [signup_out(s, positions.get(s.id)) for s in page.items]
-    return {**page.__dict__, "items": items}
+    return window_out(page, items, "api_signups.my_schedule")
 
 
 @blp.route("/signups/<int:signup_id>", methods=["GET"])

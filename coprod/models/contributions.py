@@ -44,11 +44,20 @@ class ContributionLog(Base):
     __tablename__ = "contribution_log"
     __table_args__ = (
         CheckConstraint("hours > 0 AND hours <= 24", name="hours_range"),
-        Index("ix_contribution_log_user_date", "user_id", "date"),
+        # My logs and the API's logs: newest date first, the id breaking ties (keyset windows).
+        Index("ix_contribution_log_user_date_id", "user_id", "date", "id"),
+        Index("ix_contribution_log_date_id", "date", "id"),
         Index("ix_contribution_log_status_task", "status", "task_id"),
         Index("ix_contribution_log_programme_status_date", "programme_id", "status", "date"),
         # The review queue reads one status oldest submission first: an ordered index walk.
         Index("ix_contribution_log_status_submitted", "status", "submitted_at", "id"),
+        # ... and all statuses, and one programme's or one task's queue (keyset windows).
+        Index("ix_contribution_log_submitted", "submitted_at", "id"),
+        Index(
+            "ix_contribution_log_programme_queue", "programme_id", "status", "submitted_at", "id"
+        ),
+        Index("ix_contribution_log_programme_submitted", "programme_id", "submitted_at", "id"),
+        Index("ix_contribution_log_task_queue", "task_id", "status", "submitted_at", "id"),
         # Covers the report builder: a programme's approved logs in (person, date) order, read
         # from the index alone, so first logs per person and period need neither sort nor hash.
         Index(

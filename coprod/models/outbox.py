@@ -51,7 +51,12 @@ class OutboxMessage(Base):
     a reminder or a digest is never queued twice."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        # The outbox newest first, whole or by status (keyset windows).
+        Index("ix_outbox_message_created_id", "created_at", "id"),
+        Index("ix_outbox_message_status_created", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from coprod import policy
 from coprod.models import AuditEntry, User
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Key, Window, window
 
 
 def jsonable(value: Any) -> Any:
@@ -74,20 +74,30 @@ def list_filters(session: Session, actor: User | None) -> tuple[list[str], list[
     return list(actions), list(types)
 
 
+# Newest first, the id breaking ties: ix_audit_entry_created_id, and the action's and object
+# type's twins of it for the filters.
+ENTRY_KEYS = (
+    Key(AuditEntry.created_at.expression, datetime, descending=True),
+    Key(AuditEntry.id.expression, descending=True),
+)
+
+
 def list_entries(
     session: Session,
     actor: User | None,
     action: str | None,
     object_type: str | None,
-    page: int,
-    per_page: int,
-) -> Page[AuditEntry]:
-    """The audit log, newest first, filtered by action and object type (site admins only)."""
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[AuditEntry]:
+    """The audit log, newest first, filtered by action and object type (site admins only):
+    the window after (or before) a cursor."""
     policy.require(actor, "audit.view")
     stmt = select(AuditEntry).options(joinedload(AuditEntry.actor))
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if object_type:
         stmt = stmt.where(AuditEntry.object_type == object_type)
-    stmt = stmt.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, ENTRY_KEYS, after=after, before=before, per_page=per_page)

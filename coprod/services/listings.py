@@ -22,6 +22,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
+from coprod.services.keyset import Key, Window, window
 from coprod.services.pagination import Page, paginate
 from coprod.services.programmes import get_programme
 from coprod.services.shift_state import live_shift
@@ -72,6 +73,14 @@ def list_tasks(
     return paginate(session, stmt, page, per_page)
 
 
+# Newest date first, the id breaking ties: ix_contribution_log_date_id (and with `mine`,
+# ix_contribution_log_user_date_id).
+LOG_KEYS = (
+    Key(ContributionLog.date.expression, date, descending=True),
+    Key(ContributionLog.id.expression, descending=True),
+)
+
+
 def list_logs(
     session: Session,
     actor: User,
@@ -81,12 +90,12 @@ def list_logs(
     task_id: int | None,
     user_id: int | None,
     mine: bool,
-    page: int,
-    per_page: int,
-) -> Page[ContributionLog]:
+    after: str | None = None,
+    per_page: int = 20,
+) -> Window[ContributionLog]:
     """The logs this person may see (policy.visible_logs: their own, their organisations' as
-    coordinator, their agencies' programmes' as reviewer, all for a site admin), newest first;
-    only those made by or for them with `mine`."""
+    coordinator, their agencies' programmes' as reviewer, all for a site admin), newest first,
+    the window after a cursor; only those made by or for them with `mine`."""
     L = ContributionLog
     stmt = select(L).where(policy.visible_logs(actor))
     if mine:
@@ -100,7 +109,16 @@ def list_logs(
     if user_id is not None:
         stmt = stmt.where(L.user_id == user_id)
     stmt = stmt.options(selectinload(L.outcomes), selectinload(L.in_kind))
-    return paginate(session, stmt.order_by(L.date.desc(), L.id.desc()), page, per_page)
+    return window(session, stmt, LOG_KEYS, after=after, per_page=per_page)
+
+
+# Latest period first, the id breaking ties between periods starting the same day. A
+# programme has a few dozen snapshots a year: its unique index (programme_id, period, start)
+# finds them, and they sort in memory.
+SNAPSHOT_KEYS = (
+    Key(ReportSnapshot.start.expression, date, descending=True),
+    Key(ReportSnapshot.id.expression, descending=True),
+)
 
 
 def list_snapshots(
@@ -111,11 +129,11 @@ def list_snapshots(
     period: PeriodKind | None,
     date_from: date | None,
     date_to: date | None,
-    page: int,
-    per_page: int,
-) -> Page[ReportSnapshot]:
-    """A programme's stored report snapshots, latest period first, for those who may read its
-    reports (policy.visible_reports)."""
+    after: str | None = None,
+    per_page: int = 20,
+) -> Window[ReportSnapshot]:
+    """A programme's stored report snapshots, latest period first (the window after a
+    cursor), for those who may read its reports (policy.visible_reports)."""
     programme = get_programme(session, actor, programme_id)
     policy.require(actor, "programme.view_reports", programme)
     stmt = select(ReportSnapshot).where(
@@ -127,5 +145,4 @@ def list_snapshots(
         stmt = stmt.where(ReportSnapshot.end >= date_from)
     if date_to is not None:
         stmt = stmt.where(ReportSnapshot.start <= date_to)
-    stmt = stmt.order_by(ReportSnapshot.start.desc(), ReportSnapshot.period)
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, SNAPSHOT_KEYS, after=after, per_page=per_page)

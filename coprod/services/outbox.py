@@ -13,7 +13,7 @@ from coprod.errors import Conflict, NotFound
 from coprod.i18n import _, _l
 from coprod.models import OutboxMessage, OutboxStatus, User
 from coprod.services import audit
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Key, Window, window
 
 OUTBOX_FILTERS = ("problems", "pending", "failed", "sent", "all")
 # A message's status in a sentence ("This message is sent, so…").
@@ -25,12 +25,27 @@ STATUS_WORDS = {
 }
 
 
+# Newest first, the id breaking ties: ix_outbox_message_created_id, and for one status
+# ix_outbox_message_status_created.
+OUTBOX_KEYS = (
+    Key(OutboxMessage.created_at.expression, datetime, descending=True),
+    Key(OutboxMessage.id.expression, descending=True),
+)
+
+
 def list_outbox(
-    session: Session, actor: User, show: str, page: int, per_page: int
-) -> Page[OutboxMessage]:
-    """The outbox newest first: by default what is waiting or has failed."""
+    session: Session,
+    actor: User,
+    show: str,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[OutboxMessage]:
+    """The outbox newest first (the window after or before a cursor): by default what is
+    waiting or has failed."""
     policy.require(actor, "outbox.view")
-    stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    stmt = select(OutboxMessage)
     if show == "problems":
         stmt = stmt.where(
             OutboxMessage.status.in_(
@@ -39,7 +54,7 @@ def list_outbox(
         )
     elif show in ("pending", "failed", "sent"):
         stmt = stmt.where(OutboxMessage.status == OutboxStatus(show))
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, OUTBOX_KEYS, after=after, before=before, per_page=per_page)
 
 
 def get_message(session: Session, actor: User, message_id: int) -> OutboxMessage:

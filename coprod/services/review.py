@@ -17,7 +17,8 @@ from coprod.models import ContributionLog, LogStatus, OutcomeQuantity, Programme
 from coprod.services import audit, notifications
 from coprod.services.contributions import MAX_NOTES, log_state
 from coprod.services.contributions.changes import lock_log
-from coprod.services.pagination import Page, clamp, paginate
+from coprod.services.keyset import Count, Key, Window, capped_count, window
+from coprod.services.pagination import clamp
 from coprod.services.text import contains, storable
 
 MAX_BULK = 100
@@ -265,6 +266,28 @@ def reviewed_tasks(session: Session, actor: User, programme_id: int | None) -> l
     return list(session.scalars(stmt))
 
 
+# The queue's order: oldest submission first (the id breaks ties). Served by the indexes
+# ix_contribution_log_status_submitted (one status), ix_contribution_log_submitted (all
+# statuses), and the programme's and task's twins of them (revision 0016).
+QUEUE_KEYS = (
+    Key(ContributionLog.submitted_at.expression, datetime),
+    Key(ContributionLog.id.expression),
+)
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One window of the review queue and how many logs match its filters (capped: "more than
+    1,000")."""
+
+    window: Window[ContributionLog]
+    count: Count
+
+    @property
+    def items(self) -> list[ContributionLog]:
+        return self.window.items
+
+
 def review_queue(
     session: Session,
     actor: User,
@@ -272,27 +295,16 @@ def review_queue(
     task_id: int | None = None,
     contributor: str = "",
     status: LogStatus | None = LogStatus.SUBMITTED,
-    page: Any = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: Any = 20,
-) -> Page[ContributionLog]:
+) -> Queue:
     """The logs the actor may review (policy.reviewable_logs: the programmes their agency
-    leads, never their own), oldest submission first, filtered."""
+    leads, never their own), oldest submission first, filtered: the window after (or before)
+    a cursor, and the number of matching logs counted up to a cap."""
     _require_queue(actor)
-    p, pp = clamp(page, per_page)
-    stmt: Select[Any] = (
-        select(ContributionLog)
-        .where(policy.reviewable_logs(actor))
-        .options(  # many-to-one, so joined into the page's one statement
-            joinedload(ContributionLog.task).joinedload(Task.programme),
-            joinedload(ContributionLog.contributor),
-            joinedload(ContributionLog.organisation),
-            joinedload(ContributionLog.shift),
-            # What the reviewer reads on the queue: a query each for the page, not per log.
-            selectinload(ContributionLog.outcomes).joinedload(OutcomeQuantity.metric),
-            selectinload(ContributionLog.in_kind),
-        )
-        .order_by(ContributionLog.submitted_at, ContributionLog.id)
-    )
+    _, pp = clamp(1, per_page)
+    stmt: Select[Any] = select(ContributionLog).where(policy.reviewable_logs(actor))
     if status is not None:
         stmt = stmt.where(ContributionLog.status == status)
     if programme_id is not None:
@@ -304,4 +316,24 @@ def review_queue(
         stmt = stmt.join(User, ContributionLog.user_id == User.id).where(
             contains(text, User.display_name, User.email)
         )
-    return paginate(session, stmt, p, pp)
+    found = window(
+        session,
+        stmt.options(  # many-to-one, so joined into the window's one statement
+            joinedload(ContributionLog.task).joinedload(Task.programme),
+            joinedload(ContributionLog.contributor),
+            joinedload(ContributionLog.organisation),
+            joinedload(ContributionLog.shift),
+            # What the reviewer reads on the queue: a query each for the window, not per log.
+            selectinload(ContributionLog.outcomes).joinedload(OutcomeQuantity.metric),
+            selectinload(ContributionLog.in_kind),
+        ),
+        QUEUE_KEYS,
+        after=after,
+        before=before,
+        per_page=pp,
+    )
+    if found.first and not found.has_next:  # the whole list is on this window
+        return Queue(window=found, count=Count(n=len(found.items), more=False))
+    return Queue(
+        window=found, count=capped_count(session, stmt.with_only_columns(ContributionLog.id))
+    )

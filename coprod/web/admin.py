@@ -22,7 +22,14 @@ from coprod.services import (
     organisations,
 )
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, run_service, signed_in
+from coprod.web.helpers import (
+    commit,
+    form_status,
+    page_args,
+    run_service,
+    signed_in,
+    window_args,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -113,9 +120,8 @@ def audit_log() -> ResponseReturnValue:
         SelectChoice("", _("Any object")),
         *[SelectChoice(t, audit_display.object_name(t)) for t in types],
     ]
-    page, per_page = page_args()
     entries = audit.list_entries(
-        session, _me(), form.action.data, form.object_type.data, page, per_page
+        session, _me(), form.action.data, form.object_type.data, **window_args()
     )
     targets = audit_display.entry_targets(session, _me(), entries.items)
     return render_template(

@@ -263,8 +263,14 @@ def mine() -> ResponseReturnValue:
     form = StatusFilter(formdata=request.args)
     valid = form.validate()
     status = LogStatus(form.status.data) if valid and form.status.data else None
+    # A window after (or before) a cursor; an old ?page= link shows the first one.
     mine = contributions.list_my_logs(
-        db.session(), _actor(), status, request.args.get("page"), request.args.get("per_page")
+        db.session(),
+        _actor(),
+        status,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+        per_page=request.args.get("per_page"),
     )
     return render_template("contributions/mine.html", form=form, mine=mine, labels=STATUS_LABELS), (
         200 if valid else 422
@@ -463,6 +469,7 @@ def queue() -> ResponseReturnValue:
         form.task.label.text = _("Task (filter by a programme first)")
     valid = form.validate()
     status_raw = form.status.data if valid else LogStatus.SUBMITTED.value
+    # A window of the queue after (or before) a cursor; an old ?page= link shows the first.
     page = review.review_queue(
         session,
         actor,
@@ -470,7 +477,8 @@ def queue() -> ResponseReturnValue:
         task_id=_int_or_none(form.task.data) if valid else None,
         contributor=(form.contributor.data or "") if valid else "",
         status=None if status_raw == "all" else LogStatus(status_raw),
-        page=request.args.get("page"),
+        after=request.args.get("after"),
+        before=request.args.get("before"),
         per_page=request.args.get("per_page"),
     )
     flags = contributions.log_flags(

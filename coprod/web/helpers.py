@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import TypedDict, TypeVar, cast
 from urllib.parse import urljoin, urlsplit
 
 from flask import current_app, request
@@ -51,6 +51,25 @@ def page_args() -> tuple[int, int]:
     """The page and page size asked for in the query string (Invalid when they are not numbers)."""
     default = int(current_app.config.get("PER_PAGE", 20))
     return clamp(request.args.get("page"), request.args.get("per_page"), default)
+
+
+class WindowArgs(TypedDict):
+    after: str | None
+    before: str | None
+    per_page: int
+
+
+def window_args() -> WindowArgs:
+    """The cursor (`after` or `before`) and window size asked for in the query string, for a
+    list read by keyset windows (a `page` number is ignored: such a link shows the first
+    window); a cursor that does not decode is the service's Invalid."""
+    default = int(current_app.config.get("PER_PAGE", 20))
+    _, per_page = clamp(1, request.args.get("per_page"), default)
+    return {
+        "after": request.args.get("after"),
+        "before": request.args.get("before"),
+        "per_page": per_page,
+    }
 
 
 def commit() -> None:

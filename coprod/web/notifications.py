@@ -25,7 +25,7 @@ from coprod.models import NotificationKind, OutboxStatus, Shift, User
 from coprod.services import calendar, notifications, signups
 from coprod.services import outbox as mail_outbox
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, public, run_service
+from coprod.web.helpers import commit, form_status, public, run_service, window_args
 
 bp = Blueprint("notifications", __name__)
 
@@ -122,9 +122,9 @@ def calendar_feed(token: str) -> ResponseReturnValue:
 
 
 def _render_message(shift: Shift, form: RosterMessageForm) -> ResponseReturnValue:
-    roster = signups.get_roster(db.session(), _me(), shift, 1, 1)  # checks shift.view_roster
+    people = signups.roster_size(db.session(), _me(), shift)  # checks shift.view_roster
     return render_template(
-        "notifications/message_roster.html", shift=shift, form=form, people=roster.total
+        "notifications/message_roster.html", shift=shift, form=form, people=people
     ), form_status(form)
 
 
@@ -202,8 +202,7 @@ def _console_mode() -> bool:
 def outbox() -> ResponseReturnValue:
     form = OutboxFilterForm(request.args)
     show = form.show.data if form.show.data in mail_outbox.OUTBOX_FILTERS else "problems"
-    page_no, per_page = page_args()
-    page = mail_outbox.list_outbox(db.session(), _me(), show, page_no, per_page)
+    page = mail_outbox.list_outbox(db.session(), _me(), show, **window_args())
     return render_template(
         "notifications/outbox.html",
         form=form,

@@ -25,7 +25,13 @@ from coprod.services import bounds, contributions, pagination, signups
 from coprod.services.capacity import rosters
 from coprod.services.shift_state import has_started
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next
+from coprod.web.helpers import (
+    commit,
+    form_status,
+    run_service,
+    safe_next,
+    window_args,
+)
 
 bp = Blueprint("signups", __name__)
 
@@ -157,9 +163,8 @@ def cancel(signup_id: int) -> ResponseReturnValue:
 @bp.route("/my/schedule")
 def mine() -> ResponseReturnValue:
     session = db.session()
-    page_no, per_page = page_args()
     past = request.args.get("past") == "1"
-    page = signups.list_my_schedule(session, _actor(), utcnow(), page_no, per_page, past)
+    page = signups.list_my_schedule(session, _actor(), utcnow(), include_past=past, **window_args())
     return render_template(
         "signups/mine.html",
         page=page,
@@ -175,10 +180,15 @@ def _render_roster(
 ) -> ResponseReturnValue:
     session, actor, now = db.session(), _actor(), utcnow()
     form, pick = form or AssignForm(formdata=None), pick or PickForm(formdata=None)
-    page_no, per_page = pagination.clamp(
-        request.args.get("page"), request.args.get("per_page"), default_per_page=50
+    _, per_page = pagination.clamp(1, request.args.get("per_page"), default_per_page=50)
+    page = signups.get_roster(
+        session,
+        actor,
+        shift,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+        per_page=per_page,
     )
-    page = signups.get_roster(session, actor, shift, page_no, per_page)
     started = has_started(shift, now)
     query = request.values.get("q", "")
     candidates: list[signups.Candidate] = []

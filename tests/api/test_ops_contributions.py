@@ -21,6 +21,7 @@ from tests.factories import (
     make_metric,
     make_signup,
     make_task,
+    make_user,
 )
 
 
@@ -223,3 +224,56 @@ def test_get_calendar_feed_with_the_private_link_only(client, session):
     assert world.task.title in response.get_data(as_text=True)
     assert is_problem(Api(client).get("/calendar/not-a-token.ics"), 404)
     assert is_problem(Api(client).get("/calendar/bad%00token.ics"), 404)
+
+
+# --- lists read by cursor -----------------------------------------------------------------------
+
+
+def _walk(api, path, **query):
+    """Every item of a list by its `next` links, and the query strings of those links."""
+    seen, links = [], []
+    response = api.get(path, query_string=query)
+    while True:
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert set(body) == {"items", "per_page", "next"}
+        seen += body["items"]
+        if body["next"] is None:
+            return seen, links
+        assert body["next"].startswith("/api/v1" + path)
+        links.append(body["next"].split("?", 1)[1])
+        response = api.client.get(body["next"], headers=api.headers)
+
+
+def test_get_contributions_walks_to_the_end_by_next_keeping_its_filters(client, session, world):
+    days = [utcnow().date() - timedelta(days=d) for d in (4, 1, 1, 0, 3, 2, 1)]
+    logs = [make_log(session, user=world.volunteer, task=world.task, on=d) for d in days]
+    make_log(session, user=world.volunteer, task=world.task, status=LogStatus.APPROVED)
+    api = Api(client, bearer(session, world.reviewer))
+    seen, links = _walk(api, "/contributions", status="submitted", per_page=3)
+    expected = sorted(logs, key=lambda g: (g.date, g.id), reverse=True)
+    assert [x["id"] for x in seen] == [g.id for g in expected]
+    assert len(links) == 2 and all("status=submitted" in q and "per_page=3" in q for q in links)
+
+
+def test_get_contributions_refuses_page_numbers_and_broken_cursors(client, session, world):
+    api = Api(client, bearer(session, world.reviewer))
+    refused = api.get("/contributions", query_string={"page": 2})
+    assert is_problem(refused, 422)
+    assert "next" in " ".join(refused.get_json()["errors"]["page"])
+    for cursor in ("nonsense", "W1siaSIsMV1d", "x" * 1000):
+        broken = api.get("/contributions", query_string={"after": cursor})
+        assert is_problem(broken, 422) and "after" in broken.get_json()["errors"]
+    empty = Api(client, bearer(session, make_user(session))).get("/contributions").get_json()
+    assert empty == {"items": [], "per_page": 20, "next": None}
+
+
+def test_get_reports_walks_the_periods_by_next(client, session, world, now):
+    _built(session, world, now)
+    partner = Api(client, bearer(session, make_member(session, world.nonprofit)))
+    path = f"/programmes/{world.programme.id}/reports"
+    everything = partner.get(path, query_string={"per_page": 100}).get_json()["items"]
+    seen, _links = _walk(partner, path, per_page=1)
+    assert seen == everything and len(seen) >= 3  # a month, a quarter, a year at least
+    assert [s["start"] for s in seen] == sorted((s["start"] for s in seen), reverse=True)
+    assert is_problem(partner.get(path, query_string={"page": 1}), 422)

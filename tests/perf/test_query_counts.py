@@ -34,8 +34,8 @@ STATEMENTS = {
     # #17: one statement each, whatever their number)
     "task page": 8,
     # + the person's logs of the shifts shown ("Log hours" or "View your log"), and their
-    # feedback on the tasks of attended shifts ("Rate this task")
-    "my schedule": 5,
+    # feedback on the tasks of attended shifts ("Rate this task"); a keyset window, no COUNT
+    "my schedule": 4,
     "review queue": 7,  # + outcomes, in-kind items and the flags' day totals, one query each
     "review queue, all statuses": 7,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)

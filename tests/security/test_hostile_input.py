@@ -129,7 +129,8 @@ def _first(session, stmt):
 
 
 def _web_lists(session, demo) -> list[tuple[str, str, str]]:
-    """(role, url, page parameter) for every paginated list on the web side."""
+    """(role, url, page parameter) for every paginated list on the web side (`after`, the
+    cursor, for the lists read by keyset windows)."""
     from sqlalchemy import select
 
     from coprod.models import Organisation, Programme, Shift, Task
@@ -145,16 +146,17 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
         ("volunteer", "/tasks", "page"),
         ("volunteer", f"/tasks/{task.id}", "page"),
         ("volunteer", "/programmes", "page"),
-        ("volunteer", "/my/schedule", "page"),
-        ("volunteer", "/my/logs", "page"),
+        # The lists read by keyset windows take a cursor (`after`) instead of a page number.
+        ("volunteer", "/my/schedule", "after"),
+        ("volunteer", "/my/logs", "after"),
         ("volunteer", "/account/tokens", "page"),
         ("coordinator", "/orgs", "page"),
         ("admin", f"/orgs/{org.id}", "page"),
-        ("reviewer", "/review", "page"),
-        ("staff", f"/shifts/{shift.id}/roster", "page"),
+        ("reviewer", "/review", "after"),
+        ("staff", f"/shifts/{shift.id}/roster", "after"),
         ("admin", "/admin", "page"),
-        ("admin", "/admin/audit", "page"),
-        ("admin", "/admin/outbox", "page"),
+        ("admin", "/admin/audit", "after"),
+        ("admin", "/admin/outbox", "after"),
         ("volunteer", f"/programmes/{proposing.id}/proposals", "page"),
         ("volunteer", "/my/proposals", "page"),
         ("staff", f"/programmes/{programme.id}/reports", "org_page"),

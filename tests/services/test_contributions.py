@@ -299,10 +299,10 @@ def test_my_logs_lists_only_mine_with_my_total_approved_hours(session, world, no
     make_log(session, user=me, task=world["task"], status=LogStatus.SUBMITTED, hours="7")
     make_log(session, task=world["task"], status=LogStatus.APPROVED, hours="9")
     mine = svc.list_my_logs(session, me)
-    assert mine.page.total == 3
+    assert mine.count.n == 3
     assert mine.approved_hours == Decimal("4.5")
     only = svc.list_my_logs(session, me, LogStatus.SUBMITTED)
-    assert [log.hours for log in only.page.items] == [Decimal("7")]
+    assert [log.hours for log in only.window.items] == [Decimal("7")]
 
 
 def test_a_log_is_not_found_for_someone_who_may_not_view_it(session, world, now):
@@ -312,3 +312,24 @@ def test_a_log_is_not_found_for_someone_who_may_not_view_it(session, world, now)
     with pytest.raises(NotFound):
         svc.get_log(session, make_user(session), 999999)
     assert svc.get_log(session, log.contributor, log.id).id == log.id
+
+
+def test_my_logs_walked_by_next_show_every_log_once_newest_first(session, world, now):
+    me = make_user(session)
+    days = [now.date() - timedelta(days=d) for d in (3, 1, 1, 5, 0, 2, 1)]
+    logs = [make_log(session, user=me, task=world["task"], on=d) for d in days]
+    make_log(session, task=world["task"])  # someone else's
+    expected = [g.id for g in sorted(logs, key=lambda g: (g.date, g.id), reverse=True)]
+    seen, after = [], None
+    while True:
+        mine = svc.list_my_logs(session, me, after=after, per_page=3)
+        seen += [g.id for g in mine.window.items]
+        assert mine.count.n == 7
+        if not mine.window.has_next:
+            break
+        after = mine.window.next
+    assert seen == expected
+    with pytest.raises(Invalid):
+        svc.list_my_logs(session, me, after="garbage!")
+    nothing = svc.list_my_logs(session, make_user(session))
+    assert nothing.window.items == [] and nothing.window.first and nothing.count.n == 0

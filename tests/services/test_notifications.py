@@ -311,15 +311,15 @@ def test_only_site_admins_see_and_retry_the_outbox(session, now):
     with pytest.raises(NotAllowed):
         mail_outbox.retry_message(session, user, msg.id, now=now)
     with pytest.raises(NotAllowed):
-        mail_outbox.list_outbox(session, user, "problems", 1, 20)
+        mail_outbox.list_outbox(session, user, "problems")
 
 
 def test_the_outbox_list_shows_waiting_and_failed_messages_by_default(session, now):
     admin = make_user(session, is_site_admin=True)
     failed = _failed_message(session, make_user(session), now)
-    page = mail_outbox.list_outbox(session, admin, "problems", 1, 20)
+    page = mail_outbox.list_outbox(session, admin, "problems")
     assert failed in page.items
-    assert mail_outbox.list_outbox(session, admin, "sent", 1, 20).items == []
+    assert mail_outbox.list_outbox(session, admin, "sent").items == []
 
 
 def test_the_log_status_words_cover_every_decision():
@@ -363,3 +363,23 @@ def test_cancelling_ones_own_place_sends_no_cancellation_email(session, world, n
     signup = signups.sign_up(session, world.volunteer, world.shift, now)
     signups.cancel(session, world.volunteer, signup, now)
     assert outbox(session, world.volunteer, Kind.SHIFT_CHANGED) == []
+
+
+def test_the_outbox_walked_by_next_shows_each_message_once_newest_first_in_its_filter(session, now):
+    admin = make_user(session, is_site_admin=True)
+    failed = [_failed_message(session, make_user(session), now) for _ in range(5)]
+    for i, msg in enumerate(failed):  # two share a moment: the id orders them
+        msg.created_at = now - timedelta(minutes=min(i, 3))
+    session.flush()
+    expected = [m.id for m in sorted(failed, key=lambda m: (m.created_at, m.id), reverse=True)]
+    seen, after = [], None
+    while True:
+        found = mail_outbox.list_outbox(session, admin, "failed", after=after, per_page=2)
+        seen += [m.id for m in found.items]
+        if not found.has_next:
+            break
+        after = found.next
+    assert seen == expected
+    assert mail_outbox.list_outbox(session, admin, "sent", after=after).items == []
+    with pytest.raises(Invalid):
+        mail_outbox.list_outbox(session, admin, "failed", after="%%%")

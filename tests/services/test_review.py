@@ -170,7 +170,7 @@ def test_the_queue_holds_submitted_logs_of_programmes_the_reviewer_reviews(sessi
     make_log(session)  # another agency
     page = review.review_queue(session, world["reviewer"])
     assert [log.id for log in page.items] == [mine.id]
-    assert review.review_queue(session, world["reviewer"], status=None).total == 2
+    assert review.review_queue(session, world["reviewer"], status=None).count.n == 2
 
 
 def test_the_queue_leaves_out_the_reviewers_own_logs_which_they_may_not_review(session, world, now):
@@ -196,9 +196,9 @@ def test_the_queue_filters_by_programme_task_and_contributor(session, world, now
     assert [x.id for x in review.review_queue(session, reviewer, contributor="ana@ex").items] == [
         a.id
     ]
-    assert review.review_queue(session, reviewer, contributor="%").total == 0
+    assert review.review_queue(session, reviewer, contributor="%").count.n == 0
     other = make_programme(session, world["agency"])
-    assert review.review_queue(session, reviewer, programme_id=other.id).total == 0
+    assert review.review_queue(session, reviewer, programme_id=other.id).count.n == 0
 
 
 def test_the_queue_is_only_for_reviewers(session, world, now):
@@ -218,3 +218,75 @@ def test_the_queue_takes_a_constant_number_of_queries(session, world, now, count
         return count_queries.count - before
 
     assert run(2) == run(8)
+
+
+# --- the queue by keyset windows --------------------------------------------------------------
+
+
+def _walk(session, reviewer, **filters):
+    """Every log of the queue, window by window (3 a window) following `next`, and the windows'
+    sizes."""
+    seen, sizes, after = [], [], None
+    while True:
+        queue = review.review_queue(session, reviewer, after=after, per_page=3, **filters)
+        seen += [log.id for log in queue.items]
+        sizes.append(len(queue.items))
+        if not queue.window.has_next:
+            return seen, sizes
+        after = queue.window.next
+
+
+def test_the_queue_walked_by_next_shows_every_log_once_oldest_submission_first(session, world, now):
+    at = now - timedelta(days=3)
+    # Two logs submitted at the same moment: the id orders them, and neither is lost.
+    logs = [
+        make_log(session, task=world["task"], submitted_at=at + timedelta(hours=h))
+        for h in (5, 1, 3, 3, 2, 4, 0)
+    ]
+    expected = [g.id for g in sorted(logs, key=lambda g: (g.submitted_at, g.id))]
+    seen, sizes = _walk(session, world["reviewer"])
+    assert seen == expected
+    assert sizes == [3, 3, 1]
+    first = review.review_queue(session, world["reviewer"], per_page=3)
+    assert first.window.first and not first.window.has_prev
+    assert first.count.n == 7 and not first.count.more
+    # Back from the second window by `before` gives the first one again.
+    second = review.review_queue(session, world["reviewer"], after=first.window.next, per_page=3)
+    back = review.review_queue(session, world["reviewer"], before=second.window.prev, per_page=3)
+    assert [g.id for g in back.items] == expected[:3]
+
+
+def test_the_queue_keeps_its_filters_across_windows_in_every_status(session, world, now):
+    other_task = make_task(session, world["programme"])
+    at = now - timedelta(days=2)
+    kept = [
+        make_log(session, task=other_task, submitted_at=at + timedelta(minutes=i), status=s)
+        for i, s in enumerate([LogStatus.SUBMITTED, LogStatus.APPROVED] * 4)
+    ]
+    for i in range(4):  # the same times on another task: not in the filtered windows
+        make_log(session, task=world["task"], submitted_at=at + timedelta(minutes=i))
+    seen, _ = _walk(session, world["reviewer"], task_id=other_task.id, status=None)
+    assert seen == [g.id for g in kept]
+    seen, _ = _walk(
+        session, world["reviewer"], programme_id=world["programme"].id, task_id=other_task.id
+    )
+    assert seen == [g.id for g in kept if g.status == LogStatus.SUBMITTED]
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "W1siaSIsMV1d", "x" * 500, "e30"])
+def test_a_forged_or_foreign_cursor_is_a_field_error_not_a_crash(session, world, now, cursor):
+    make_log(session, task=world["task"])
+    with pytest.raises(Invalid) as err:
+        review.review_queue(session, world["reviewer"], after=cursor)
+    assert "after" in err.value.errors
+
+
+def test_a_window_past_the_last_log_is_empty_and_not_the_first(session, world, now):
+    logs = [make_log(session, task=world["task"]) for _ in range(4)]
+    first = review.review_queue(session, world["reviewer"], per_page=3)
+    for log in logs[3:]:  # approved since the link was made
+        log.status = LogStatus.APPROVED
+    session.flush()
+    stale = review.review_queue(session, world["reviewer"], after=first.window.next, per_page=3)
+    assert stale.items == [] and not stale.window.first
+    assert stale.count.n == 3

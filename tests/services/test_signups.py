@@ -451,21 +451,31 @@ def test_my_schedule_shows_upcoming_soonest_first_and_past_only_when_asked(sessi
     make_signup(session, cancelled, w.volunteer, status=X)
     make_signup(session, w.shift, w.volunteer, status=W)
     make_signup(session, w.shift, w.other_volunteer)
-    upcoming = signups.list_my_schedule(session, w.volunteer, now, 1, 20, False)
+    upcoming = signups.list_my_schedule(session, w.volunteer, now)
     assert [s.shift_id for s in upcoming.items] == [w.shift.id, later.id]
-    every = signups.list_my_schedule(session, w.volunteer, now, 1, 20, True)
+    every = signups.list_my_schedule(session, w.volunteer, now, include_past=True)
     assert [s.shift_id for s in every.items] == [w.shift.id, later.id, past.id]
 
 
-def test_my_schedule_is_paginated(session, w, now) -> None:
-    for day in range(5):
-        make_signup(
-            session, make_shift(session, starts_at=now + timedelta(days=day + 1)), w.volunteer
+def test_my_schedule_walked_by_next_shows_each_sign_up_once_in_its_order(session, w, now) -> None:
+    upcoming = [now + timedelta(days=d) for d in (3, 1, 2, 2, 5)]
+    past = [now - timedelta(days=d) for d in (4, 1, 9)]
+    for at in upcoming + past:
+        make_signup(session, make_shift(session, starts_at=at), w.volunteer)
+    seen, after = [], None
+    while True:
+        page = signups.list_my_schedule(
+            session, w.volunteer, now, after=after, per_page=3, include_past=True
         )
-    page = signups.list_my_schedule(session, w.volunteer, now, 2, 2, False)
-    assert page.total == 5
-    assert len(page.items) == 2
-    assert page.items[0].shift.starts_at == now + timedelta(days=3)
+        seen += [s.shift.starts_at for s in page.items]
+        if not page.has_next:
+            break
+        after = page.next
+    assert seen == sorted(upcoming) + sorted(past, reverse=True)
+    back = signups.list_my_schedule(session, w.volunteer, now, before=after, per_page=3)
+    assert [s.shift.starts_at for s in back.items] == sorted(upcoming)[2:5]
+    with pytest.raises(Invalid):
+        signups.list_my_schedule(session, w.volunteer, now, after="W1siaSIsMV1d")
 
 
 def test_roster_lists_seated_then_waitlist_in_queue_order(session, now) -> None:
@@ -479,10 +489,19 @@ def test_roster_lists_seated_then_waitlist_in_queue_order(session, now) -> None:
     roster = signups.get_roster(session, w.coordinator, w.shift)
     assert [s.user_id for s in roster.items] == [w.volunteer.id, w.other_volunteer.id, late.id]
     assert roster.items[0].volunteer.email == w.volunteer.email
+    # Window by window (one a window) by `next`: the same order, each once.
+    seen, after = [], None
+    while True:
+        window = signups.get_roster(session, w.coordinator, w.shift, after=after, per_page=1)
+        seen += [s.user_id for s in window.items]
+        if not window.has_next:
+            break
+        after = window.next
+    assert seen == [w.volunteer.id, w.other_volunteer.id, late.id]
 
 
 def test_roster_is_only_for_coordinators_and_lead_staff(session, w) -> None:
-    assert signups.get_roster(session, w.lead_staff, w.shift).total == 0
+    assert signups.get_roster(session, w.lead_staff, w.shift).items == []
     for outsider in (w.volunteer, w.other_coordinator):
         with pytest.raises(NotAllowed):
             signups.get_roster(session, outsider, w.shift)
@@ -492,7 +511,7 @@ def test_roster_of_a_draft_task_is_hidden_from_outsiders(session) -> None:
     w = ShiftWorld(session, status=TaskStatus.DRAFT)
     with pytest.raises(NotFound):
         signups.get_roster(session, w.other_coordinator, w.shift)
-    assert signups.get_roster(session, w.coordinator, w.shift).total == 0
+    assert signups.get_roster(session, w.coordinator, w.shift).items == []
 
 
 def test_waitlist_position_counts_those_ahead(session, now) -> None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from coprod.errors import NotAllowed
 from coprod.jobs.reports import rebuild_all_reports, sweep_reports
@@ -221,19 +223,47 @@ def test_the_audit_log_is_paginated_in_a_constant_number_of_queries(
     assert few <= counts[0] <= few + 1  # a list that fits one page needs no COUNT
 
 
-def test_an_audit_page_past_the_end_says_so_not_that_nothing_was_recorded(
+def test_an_audit_window_past_the_end_says_so_not_that_nothing_was_recorded(
     client, session, site_admin
 ) -> None:
-    session.add(AuditEntry(actor_id=site_admin.id, action="user.registered", object_type="User"))
+    for _ in range(3):
+        session.add(
+            AuditEntry(actor_id=site_admin.id, action="user.registered", object_type="User")
+        )
     session.flush()
-    html = login(client, site_admin).get("/admin/audit?page=7").get_data(as_text=True)
+    login(client, site_admin)
+    html = client.get("/admin/audit?action=user.registered&per_page=2").get_data(as_text=True)
+    nxt = re.search(r'href="(/admin/audit\?[^"]*after=[^"]*)"', html)
+    assert nxt and "action=user.registered" in nxt.group(1)  # the filter is kept
+    for entry in session.scalars(select(AuditEntry)):  # purged since the link was made
+        session.delete(entry)
+    session.flush()
+    html = client.get(nxt.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert "No audit entries yet" not in html
-    assert "There is no page 7: the list has 1 page (1 in all)." in html
-    assert "/admin/audit?page=1" in html
+    assert "There is nothing more in this list here" in html
+    assert 'href="/admin/audit?action=user.registered&amp;per_page=2"' in html
 
 
-def test_a_bad_audit_page_number_is_a_4xx(client, session, site_admin) -> None:
-    assert login(client, site_admin).get("/admin/audit?page=0").status_code == 422
+def test_audit_windows_walked_by_next_show_each_entry_once(client, session, site_admin) -> None:
+    for i in range(5):
+        session.add(AuditEntry(actor_id=site_admin.id, action=f"test.step{i}", object_type="User"))
+    session.flush()
+    login(client, site_admin)
+    url, seen = "/admin/audit?object_type=User&per_page=2", []
+    while url:
+        html = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"<code[^>]*>(test\.step\d)</code>", html)
+        found = re.search(r'href="([^"]*after=[^"]*)" class="[^"]*next-page', html)
+        url = found.group(1).replace("&amp;", "&") if found else None
+    assert seen == [f"test.step{i}" for i in reversed(range(5))]
+
+
+def test_an_old_audit_page_link_shows_the_first_window_and_a_bad_cursor_is_a_4xx(
+    client, session, site_admin
+) -> None:
+    login(client, site_admin)
+    assert client.get("/admin/audit?page=0").status_code == 200
+    assert client.get("/admin/audit?before=@@").status_code == 422
 
 
 def test_the_admin_link_is_in_the_navigation_of_site_admins_only(client, session, site_admin):

@@ -189,9 +189,12 @@ def test_my_schedule_lists_upcoming_and_past_on_request(client, session, w) -> N
     assert "Attended" in page
 
 
-def test_my_schedule_refuses_a_bad_page_number(client, session, w) -> None:
+def test_my_schedule_refuses_a_broken_cursor_and_an_old_page_link_shows_the_first_window(
+    client, session, w
+) -> None:
     login(client, w.volunteer)
-    assert client.get("/my/schedule?page=abc").status_code == 422
+    assert client.get("/my/schedule?after=abc").status_code == 422
+    assert client.get("/my/schedule?page=abc").status_code == 200
 
 
 def test_my_schedule_needs_a_constant_number_of_queries(client, session, w, count_queries) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,8 @@ from coprod.models import (
     User,
 )
 from coprod.services.contributions.rules import HOLDS_SHIFT, PENDING, check_task_open_for_logs
-from coprod.services.pagination import Page, clamp, paginate
+from coprod.services.keyset import Count, Key, Window, capped_count, window
+from coprod.services.pagination import clamp
 
 
 def get_task_for_logging(session: Session, actor: User, task_id: int) -> Task:
@@ -124,9 +126,17 @@ def get_corrections(session: Session, actor: User, log: ContributionLog) -> list
     )
 
 
+# My logs: newest date first, the id breaking ties (index ix_contribution_log_user_date_id).
+MY_LOG_KEYS = (
+    Key(ContributionLog.date.expression, date, descending=True),
+    Key(ContributionLog.id.expression, descending=True),
+)
+
+
 @dataclass(frozen=True)
 class MyLogs:
-    page: Page[ContributionLog]
+    window: Window[ContributionLog]
+    count: Count  # the logs with this filter, counted up to a cap
     approved_hours: Decimal
 
 
@@ -134,22 +144,33 @@ def list_my_logs(
     session: Session,
     actor: User,
     status: LogStatus | None = None,
-    page: Any = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: Any = 20,
 ) -> MyLogs:
-    """The actor's own logs, newest first, and their total approved hours."""
-    p, pp = clamp(page, per_page)
-    stmt = (
-        select(ContributionLog)
-        .where(ContributionLog.user_id == actor.id, policy.visible_logs(actor))
-        .options(
-            selectinload(ContributionLog.task),
-            selectinload(ContributionLog.organisation),
-        )
-        .order_by(ContributionLog.date.desc(), ContributionLog.id.desc())
+    """The actor's own logs, newest first (the window after or before a cursor), how many
+    there are (counted up to a cap), and their total approved hours."""
+    _, pp = clamp(1, per_page)
+    stmt = select(ContributionLog).where(
+        ContributionLog.user_id == actor.id, policy.visible_logs(actor)
     )
     if status is not None:
         stmt = stmt.where(ContributionLog.status == status)
+    found = window(
+        session,
+        stmt.options(
+            selectinload(ContributionLog.task),
+            selectinload(ContributionLog.organisation),
+        ),
+        MY_LOG_KEYS,
+        after=after,
+        before=before,
+        per_page=pp,
+    )
+    if found.first and not found.has_next:  # every log is on this window
+        count = Count(n=len(found.items), more=False)
+    else:
+        count = capped_count(session, stmt.with_only_columns(ContributionLog.id))
     total = session.scalar(
         select(func.coalesce(func.sum(ContributionLog.hours), 0)).where(
             ContributionLog.user_id == actor.id,
@@ -157,7 +178,7 @@ def list_my_logs(
             ContributionLog.status == LogStatus.APPROVED,
         )
     )
-    return MyLogs(page=paginate(session, stmt, p, pp), approved_hours=Decimal(str(total or 0)))
+    return MyLogs(window=found, count=count, approved_hours=Decimal(str(total or 0)))
 
 
 def my_shift_logs(session: Session, actor: User, shift_ids: Iterable[int]) -> dict[int, int]:

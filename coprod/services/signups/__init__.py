@@ -37,6 +37,7 @@ from coprod.services.signups.reading import (
     is_assignable,
     list_my_schedule,
     roster_contacts,
+    roster_size,
     waitlist_position,
     waitlist_positions,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "roster_contacts",
     "roster_csv",
     "roster_file_name",
+    "roster_size",
     "sign_up",
     "spreadsheet_cell",
     "waitlist_position",

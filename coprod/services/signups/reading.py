@@ -4,10 +4,10 @@ roster and waitlist positions."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, contains_eager, joinedload
 
 from coprod import policy
@@ -22,7 +22,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import localtime
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Key, Window, window
 
 
 def describe_time(shift: Shift) -> str:
@@ -118,16 +118,40 @@ def waitlist_positions(session: Session, items: Iterable[Signup]) -> dict[int, i
     return {signup_id: n for signup_id, n in rows}
 
 
+# Past shifts all share this key in the schedule's second sort key (keys are never NULL), so
+# the third one (start, newest first) orders them.
+_PAST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def schedule_keys(now: datetime) -> tuple[Key, ...]:
+    """My schedule's order: upcoming shifts soonest first, then past ones newest first, the
+    sign-up's id breaking ties. One person's sign-ups, found by ix_signup_user_status: they sort in
+    memory (a few hundred at most), so these keys need no index of their own."""
+    past = case((Shift.ends_at <= now, 1), else_=0)
+    upcoming = case(
+        (Shift.ends_at > now, Shift.starts_at),
+        else_=literal(_PAST, type_=Shift.starts_at.type),
+    )
+    return (
+        Key(past, int),
+        Key(upcoming, datetime),
+        Key(Shift.starts_at.expression, datetime, descending=True),
+        Key(Signup.id.expression),
+    )
+
+
 def list_my_schedule(
     session: Session,
     actor: User,
     now: datetime,
-    page: int = 1,
+    *,
+    after: str | None = None,
+    before: str | None = None,
     per_page: int = 20,
     include_past: bool = False,
-) -> Page[Signup]:
-    """The actor's sign-ups (not cancelled): upcoming soonest first, then past newest first."""
-    past = case((Shift.ends_at <= now, 1), else_=0)
+) -> Window[Signup]:
+    """The actor's sign-ups (not cancelled): upcoming soonest first, then past newest first;
+    the window after (or before) a cursor."""
     stmt = (
         select(Signup)
         .join(Signup.shift)
@@ -138,25 +162,35 @@ def list_my_schedule(
             policy.visible_signups(actor),
             Signup.status != SignupStatus.CANCELLED,
         )
-        .order_by(
-            past,
-            case((Shift.ends_at > now, Shift.starts_at)),
-            Shift.starts_at.desc(),
-            Signup.id,
-        )
     )
     if not include_past:
         stmt = stmt.where(Shift.ends_at > now)
-    return paginate(session, stmt, page, per_page)
+    keys = schedule_keys(now)
+    return window(session, stmt, keys, after=after, before=before, per_page=per_page)
+
+
+# A roster: seated first, then the waitlist, each in queue order (one shift's sign-ups, found
+# by the shift's index and sorted in memory: its places and waitlist).
+ROSTER_KEYS = (
+    Key(case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0), int),
+    Key(Signup.queued_at.expression, datetime),
+    Key(Signup.id.expression),
+)
 
 
 def get_roster(
-    session: Session, actor: User, shift: Shift, page: int = 1, per_page: int = 50
-) -> Page[Signup]:
+    session: Session,
+    actor: User,
+    shift: Shift,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 50,
+) -> Window[Signup]:
     """The shift's volunteers (coordinators and lead staff only): seated first, then the
-    waitlist, each in queue order. Contact details: `roster_contacts`."""
+    waitlist, each in queue order; the window after (or before) a cursor. Contact details:
+    `roster_contacts`."""
     policy.require(actor, "shift.view_roster", shift)
-    waiting = case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0)
     stmt = (
         select(Signup)
         .join(Signup.volunteer)
@@ -166,9 +200,26 @@ def get_roster(
             policy.visible_signups(actor),
             Signup.status != SignupStatus.CANCELLED,
         )
-        .order_by(waiting, Signup.queued_at, Signup.id)
     )
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, ROSTER_KEYS, after=after, before=before, per_page=per_page)
+
+
+def roster_size(session: Session, actor: User, shift: Shift) -> int:
+    """How many people are on the shift's roster, waitlist included (as get_roster lists them:
+    one shift's sign-ups, so an exact count is cheap)."""
+    policy.require(actor, "shift.view_roster", shift)
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Signup)
+            .where(
+                Signup.shift_id == shift.id,
+                policy.visible_signups(actor),
+                Signup.status != SignupStatus.CANCELLED,
+            )
+        )
+        or 0
+    )
 
 
 def count_waitlisted(session: Session, shift: Shift) -> int:
