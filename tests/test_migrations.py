@@ -21,7 +21,7 @@ from coprod.db import Base, make_engine
 from coprod.demo import load_demo_data
 from coprod.jobs.reminders import send_reminders
 from coprod.jobs.reports import sweep_reports
-from coprod.migrate import differences, revision_pairs, upgrade
+from coprod.migrate import COMPARE_OPTS, differences, revision_pairs, upgrade
 from coprod.models import NotificationKind, User
 from coprod.services.notifications import set_preferences
 from coprod.services.tokens import create_token
@@ -40,7 +40,7 @@ SKIPPED_EXPRESSION_INDEX = [
 @pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
 def test_models_and_migrations_agree(engine: Engine) -> None:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts=COMPARE_OPTS)
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
 

@@ -1,15 +1,14 @@
-"""Finding tasks: the public list (search, programme and date filters, soonest next shift
-first), a programme's tasks, one task for its page or for those who manage it."""
+"""Finding tasks: the task list (search, programme and date filters, soonest next shift
+first, by window), a programme's tasks, one task for its page or for those who manage it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Subquery, exists, func, or_, select, union_all
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotFound
@@ -22,10 +21,12 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services import localtime
+from coprod.services import keyset, localtime
+from coprod.services import task_figures as figures
 from coprod.services.bounds import as_id, parse_day
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Count, Key, Window, capped_count
 from coprod.services.shift_state import live_shift
+from coprod.services.tasks import search
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
 from coprod.services.text import clean_text, contains
 
@@ -34,12 +35,25 @@ Actor = User | None
 
 @dataclass(frozen=True)
 class TaskSummary:
-    """An open task as the public list shows it."""
+    """A task as the list shows it, with its figures: the start of its next live shift (None:
+    none to come), how many live shifts are to come and their free places."""
 
     task: Task
     next_starts_at: datetime | None
     upcoming_shifts: int
     free_places: int
+
+
+@dataclass(frozen=True)
+class TaskList:
+    """One window of the task list, and how many tasks match (capped; None when not asked)."""
+
+    window: Window[TaskSummary]
+    count: Count | None
+
+    @property
+    def items(self) -> list[TaskSummary]:
+        return self.window.items
 
 
 def parse_date(raw: str | date | None, field: str) -> date | None:
@@ -58,79 +72,98 @@ def _parse_id(raw: str | int | None, field: str) -> int | None:
     return value
 
 
+def _parse_status(raw: TaskStatus | str) -> TaskStatus:
+    try:
+        return TaskStatus(raw)
+    except ValueError:
+        raise Invalid("status", _("Choose a status from the list.")) from None
+
+
 def text_match(q: str) -> ColumnElement[bool]:
-    """Case-insensitive match of the text in a task's title, description or location."""
+    """Case-insensitive match of the text in a task's title, description or location (without
+    an index: the task list searches through coprod.services.tasks.search)."""
     return contains(q, Task.title, Task.description, Task.location)
 
 
-def list_open_tasks(
+def list_tasks(
     session: Session,
     actor: Actor,
     *,
+    status: TaskStatus | str = TaskStatus.OPEN,
     q: str = "",
     programme_id: str | int | None = None,
     date_from: str | date | None = None,
     date_to: str | date | None = None,
-    page: int = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: int = 20,
+    counted: bool = True,
     now: datetime,
-) -> Page[TaskSummary]:
-    """Open tasks matching the filters (all of which anyone may see: policy.visible_tasks),
-    the soonest next shift first, ongoing tasks (no shifts, any day) after them, in four
-    queries."""
+) -> TaskList:
+    """Tasks in one status (open by default) matching the filters, that this person may see
+    (policy.visible_tasks), by window: the soonest next shift first, then those with none to
+    come (ongoing tasks among them), by id. The figures come from the task's row
+    (coprod.services.task_figures); the few rows whose kept next shift has started since
+    (stale until the job keeps them again) are read afresh, in their true place."""
     errs = FieldErrors()
     q = errs.check(lambda: clean_text(q, "q", _("The search"), max_len=200, required=False))
+    words = errs.check(lambda: search.search_words(q or ""))
     prog_id = errs.check(lambda: _parse_id(programme_id, "programme_id"))
     start = errs.check(lambda: parse_date(date_from, "date_from"))
     end = errs.check(lambda: parse_date(date_to, "date_to"))
     if start and end and end < start:
         errs.add("date_to", _("The end date must be on or after the start date."))
+    wanted = errs.check(lambda: _parse_status(status))
     errs.raise_if_any()
-    next_start = (
-        select(func.min(Shift.starts_at))
-        .where(Shift.task_id == Task.id, Shift.starts_at > now, live_shift())
-        .correlate(Task)
-        .scalar_subquery()
-    )
-    # The programme comes in the same statement (many-to-one join): one round trip less.
-    stmt = (
-        select(Task)
-        .where(Task.status == TaskStatus.OPEN, policy.visible_tasks(actor))
-        .options(joinedload(Task.programme))
-    )
-    if q:
-        stmt = stmt.where(text_match(q))
+    conds: list[ColumnElement[bool]] = [
+        Task.status == wanted,
+        policy.visible_tasks(actor),
+    ]
+    if words:
+        conds.append(search.matching(session, words))
     if prog_id is not None:
-        stmt = stmt.where(Task.programme_id == prog_id)
+        conds.append(Task.programme_id == prog_id)
     if start or end:  # dates are each programme's local dates
         days = localtime.on_local_days(session, Shift.starts_at, Task.programme_id, start, end)
         # An ongoing task can be done on any day.
-        stmt = stmt.where(
+        conds.append(
             or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
         )
-    stmt = stmt.order_by(next_start.asc().nulls_last(), Task.id)  # one subquery per row, not two
-    result = paginate(session, stmt, page, per_page)
-    stats = _upcoming_stats(session, [t.id for t in result.items], now)
-    items = [TaskSummary(t, *stats.get(t.id, (None, 0, 0))) for t in result.items]
-    return Page(items=items, page=result.page, per_page=result.per_page, total=result.total)
-
-
-def _upcoming_stats(
-    session: Session, task_ids: Sequence[int], now: datetime
-) -> dict[int, tuple[datetime | None, int, int]]:
-    if not task_ids:
-        return {}
-    rows = session.execute(
-        select(
-            Shift.task_id,
-            func.min(Shift.starts_at),
-            func.count(),
-            func.sum(Shift.capacity - Shift.confirmed),
-        )
-        .where(Shift.task_id.in_(task_ids), Shift.starts_at > now, live_shift())
-        .group_by(Shift.task_id)
+    listed = _listed(conds, now)
+    row = aliased(Task, listed)
+    stmt = select(row, listed.c.f_next, listed.c.f_upcoming, listed.c.f_free).options(
+        joinedload(row.programme)  # the many-to-one parent in the same statement
     )
-    return {tid: (_aware(first), n, int(free or 0)) for tid, first, n, free in rows}
+    keys = [Key(listed.c.sort_key, datetime), Key(listed.c.id, int)]
+    window = keyset.window(
+        session, stmt, keys, after=after, before=before, per_page=per_page, rows=True
+    )
+    items = [TaskSummary(r[0], _aware(r[1]), int(r[2]), int(r[3])) for r in window.items]
+    count = capped_count(session, select(Task.id).where(*conds)) if counted else None
+    return TaskList(window=replace(window, items=items), count=count)
+
+
+def _listed(conds: list[ColumnElement[bool]], now: datetime) -> Subquery:
+    """The matching tasks with their figures and sort key: as kept on the row where the row is
+    current (an index range in the list's order), computed from the shifts for the few stale
+    rows (whose kept next shift has started). The two branches have the same column types, so
+    PostgreSQL merges them in order (Merge Append) under the window's LIMIT."""
+    columns = list(Task.__table__.c)
+    current = select(
+        *columns,
+        Task.list_sort_at.label("sort_key"),
+        Task.next_shift_starts_at.label("f_next"),
+        Task.upcoming_shifts.label("f_upcoming"),
+        Task.free_places.label("f_free"),
+    ).where(*conds, Task.list_sort_at > now)
+    stale = select(
+        *columns,
+        figures.sort_key(now).label("sort_key"),
+        figures.next_start(now).label("f_next"),
+        figures.upcoming_count(now).label("f_upcoming"),
+        figures.free_count(now).label("f_free"),
+    ).where(*conds, Task.list_sort_at <= now)
+    return union_all(current, stale).subquery("listed")
 
 
 def _aware(value: Any) -> datetime | None:
