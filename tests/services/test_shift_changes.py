@@ -176,9 +176,7 @@ def test_a_cancelled_shift_offers_no_places_in_the_public_list_and_does_not_publ
     gone = make_shift(session, world["task"], capacity=7, starts_at=now + timedelta(days=1))
     shift_changes.cancel_shift(session, world["staff"], gone, now=now)
     [summary] = [
-        s
-        for s in tasks.list_tasks(session, None, now=now).items
-        if s.task.id == world["task"].id
+        s for s in tasks.list_tasks(session, None, now=now).items if s.task.id == world["task"].id
     ]
     assert (summary.next_starts_at, summary.upcoming_shifts, summary.free_places) == (
         live.starts_at,

@@ -518,9 +518,9 @@ def test_a_search_of_short_words_alone_is_invalid_and_short_words_are_left_out(
     found = tasks.list_tasks(session, None, q="BEA of", now=now)
     assert [s.task.title for s in found.items] == ["Beach clean-up of the bay"]
     # Part of a word is enough, anywhere in it; every word must be found.
-    assert [s.task.title for s in tasks.list_tasks(session, None, q="ean-u bay", now=now).items] == [
-        "Beach clean-up of the bay"
-    ]
+    assert [
+        s.task.title for s in tasks.list_tasks(session, None, q="ean-u bay", now=now).items
+    ] == ["Beach clean-up of the bay"]
     assert tasks.list_tasks(session, None, q="beach trees", now=now).items == []
 
 

@@ -3,12 +3,12 @@ first, by window), a programme's tasks, one task for its page or for those who m
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, exists, func, or_, select, union_all
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotFound
@@ -21,6 +21,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
+from coprod.models.tasks import NEVER
 from coprod.services import keyset, localtime
 from coprod.services import task_figures as figures
 from coprod.services.bounds import as_id, parse_day
@@ -129,41 +130,94 @@ def list_tasks(
         conds.append(
             or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
         )
-    listed = _listed(conds, now)
-    row = aliased(Task, listed)
-    stmt = select(row, listed.c.f_next, listed.c.f_upcoming, listed.c.f_free).options(
-        joinedload(row.programme)  # the many-to-one parent in the same statement
+    keys = [Key(Task.list_sort_at, datetime), Key(Task.id, int)]
+    # The rows kept current: one index range in the list's order.
+    current = keyset.window(
+        session,
+        select(Task).where(*conds, Task.list_sort_at > now).options(joinedload(Task.programme)),
+        keys,
+        after=after,
+        before=before,
+        per_page=per_page,
     )
-    keys = [Key(listed.c.sort_key, datetime), Key(listed.c.id, int)]
-    window = keyset.window(
-        session, stmt, keys, after=after, before=before, per_page=per_page, rows=True
-    )
-    items = [TaskSummary(r[0], _aware(r[1]), int(r[2]), int(r[3])) for r in window.items]
+    window = _merge_stale(session, current, _stale(session, conds, now), keys, after, before)
     count = capped_count(session, select(Task.id).where(*conds)) if counted else None
-    return TaskList(window=replace(window, items=items), count=count)
+    return TaskList(window=window, count=count)
 
 
-def _listed(conds: list[ColumnElement[bool]], now: datetime) -> Subquery:
-    """The matching tasks with their figures and sort key: as kept on the row where the row is
-    current (an index range in the list's order), computed from the shifts for the few stale
-    rows (whose kept next shift has started). The two branches have the same column types, so
-    PostgreSQL merges them in order (Merge Append) under the window's LIMIT."""
-    columns = list(Task.__table__.c)
-    current = select(
-        *columns,
-        Task.list_sort_at.label("sort_key"),
-        Task.next_shift_starts_at.label("f_next"),
-        Task.upcoming_shifts.label("f_upcoming"),
-        Task.free_places.label("f_free"),
-    ).where(*conds, Task.list_sort_at > now)
-    stale = select(
-        *columns,
-        figures.sort_key(now).label("sort_key"),
-        figures.next_start(now).label("f_next"),
-        figures.upcoming_count(now).label("f_upcoming"),
-        figures.free_count(now).label("f_free"),
-    ).where(*conds, Task.list_sort_at <= now)
-    return union_all(current, stale).subquery("listed")
+MAX_STALE = 500  # rows read afresh per window: the job keeps the rest (it runs every 2 min)
+
+
+def _stale(
+    session: Session, conds: list[ColumnElement[bool]], now: datetime
+) -> list[tuple[datetime, int, TaskSummary]]:
+    """The matching rows whose kept next shift has started (few: the job keeps them again
+    every few minutes), each with its true sort key and figures, read from the shifts."""
+    rows = session.execute(
+        select(
+            Task,
+            figures.sort_key(now),
+            figures.next_start(now),
+            figures.upcoming_count(now),
+            figures.free_count(now),
+        )
+        .where(*conds, Task.list_sort_at <= now)
+        .options(joinedload(Task.programme))
+        .order_by(Task.id)
+        .limit(MAX_STALE)
+    ).all()
+    return [
+        (_aware(k) or NEVER, t.id, TaskSummary(t, _aware(n), int(u), int(f)))
+        for t, k, n, u, f in rows
+    ]
+
+
+def _merge_stale(
+    session: Session,
+    current: Window[Task],
+    stale: list[tuple[datetime, int, TaskSummary]],
+    keys: list[Key],
+    after: str | None,
+    before: str | None,
+) -> Window[TaskSummary]:
+    """The window of the current rows with the stale rows that belong in it, in their true
+    place (a stale row's next shift is later than the one its row still says)."""
+    start = keyset.decode(after, keys, "after")
+    end = keyset.decode(before, keys, "before")
+    candidates = [
+        (k, i, s)
+        for k, i, s in stale
+        if (start is None or (k, i) > tuple(start)) and (end is None or (k, i) < tuple(end))
+    ]
+    rows = [
+        (
+            t.list_sort_at,
+            t.id,
+            TaskSummary(t, t.next_shift_starts_at, t.upcoming_shifts, t.free_places),
+        )
+        for t in current.items
+    ]
+    merged = sorted(rows + candidates, key=lambda r: (r[0], r[1]))
+    per_page = current.per_page
+    backwards = end is not None
+    more = len(merged) > per_page
+    taken = merged[-per_page:] if backwards else merged[:per_page]
+    if not taken:
+        return Window(items=[], per_page=per_page, next=None, prev=None, first=current.first)
+
+    def cursor(row: tuple[datetime, int, TaskSummary]) -> str:
+        return keyset.encode((row[0], row[1]))
+
+    if backwards:
+        before_more = current.has_prev or more
+        nxt, prev = cursor(taken[-1]), cursor(taken[0]) if before_more else None
+    else:
+        before_more = start is not None
+        nxt = cursor(taken[-1]) if (current.has_next or more) else None
+        prev = cursor(taken[0]) if before_more else None
+    return Window(
+        items=[r[2] for r in taken], per_page=per_page, next=nxt, prev=prev, first=not before_more
+    )
 
 
 def _aware(value: Any) -> datetime | None:
