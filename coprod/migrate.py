@@ -24,8 +24,8 @@ EXPRESSION_INDEX_WARNINGS = (
 
 
 # What the migrations make that the models cannot describe: the search index on the task list
-# (revision 0016; PostgreSQL's trigram GIN index, SQLite's FTS5 table and its shadow tables).
-NOT_IN_MODELS = ("ix_task_search_trgm", "task_fts")
+# (revision 0016; PostgreSQL's trigram GIN indexes, SQLite's FTS5 table and its shadow tables).
+NOT_IN_MODELS = ("ix_task_search_", "task_fts")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

@@ -1,7 +1,7 @@
 """the task list at any size: each task keeps its next shift's start, its upcoming shifts and
 their free places (task.next_shift_starts_at, upcoming_shifts, free_places, list_sort_at),
 indexes for the list's windows (ix_task_list, ix_task_programme_list), and text search through
-an index: a trigram GIN index on PostgreSQL (pg_trgm), an FTS5 trigram table kept by triggers
+an index: trigram GIN indexes on PostgreSQL (pg_trgm), an FTS5 trigram table kept by triggers
 on SQLite
 
 Revision ID: 0016
@@ -28,7 +28,14 @@ depends_on: str | Sequence[str] | None = None
 
 NEVER = datetime(9999, 1, 1, tzinfo=UTC)
 FTS_COLUMNS = "title, description, location"
-SEARCH_INDEX = "ix_task_search_trgm"
+# One trigram GIN index per searched column: PostgreSQL estimates (and runs) an OR of three
+# small indexes far cheaper than three probes of one multicolumn GIN index, which it passed
+# over for a sequential scan (165 ms against 0.1 ms for a word found nowhere, 10,000 tasks).
+SEARCH_INDEXES = {
+    "ix_task_search_title": "title",
+    "ix_task_search_description": "description",
+    "ix_task_search_location": "location",
+}
 
 
 def _never_default(dialect: str) -> sa.TextClause:
@@ -116,7 +123,7 @@ def _backfill() -> None:
 
 
 def _postgresql_search() -> None:
-    """A trigram GIN index over the three searched columns (ILIKE '%word%' uses it)."""
+    """A trigram GIN index on each searched column (ILIKE '%word%' uses them)."""
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     # The operator class lives in the schema the extension was created in (not necessarily
     # on this connection's search_path): name it with its schema.
@@ -127,10 +134,8 @@ def _postgresql_search() -> None:
         )
     )
     ops = f'"{schema}".gin_trgm_ops'
-    op.execute(
-        f"CREATE INDEX {SEARCH_INDEX} ON task USING gin "
-        f"(title {ops}, description {ops}, location {ops})"
-    )
+    for name, column in SEARCH_INDEXES.items():
+        op.execute(f"CREATE INDEX {name} ON task USING gin ({column} {ops})")
 
 
 def _sqlite_search() -> None:
@@ -160,7 +165,8 @@ def _sqlite_search() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")  # pg_trgm stays: others may use it
+        for name in SEARCH_INDEXES:  # pg_trgm stays: others may use it
+            op.execute(f"DROP INDEX IF EXISTS {name}")
     elif dialect == "sqlite":
         for trigger in ("task_fts_insert", "task_fts_delete", "task_fts_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
