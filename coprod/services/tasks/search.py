@@ -8,7 +8,8 @@ field. Punctuation is matched as typed (% and _ are plain characters).
 
 How: substring matching indexed by trigrams (three-character pieces), which is the one kind of
 index both databases offer with these same answers. PostgreSQL: `ILIKE '%word%'` on each
-column, served by a GIN index of pg_trgm's trigrams on each (ix_task_search_title, …). SQLite: an FTS5 table with the trigram tokenizer (task_fts, kept by
+column, served by a GIN index of pg_trgm's trigrams on each (ix_task_search_title, …).
+SQLite: an FTS5 table with the trigram tokenizer (task_fts, kept by
 triggers), where a quoted word is a substring match. Full-text search (tsvector / FTS5 words)
 was the other choice; it was left because the two databases cut text into words differently
 (PostgreSQL keeps "example.com" or "e-mail" whole, FTS5 splits them), so the same search would
