@@ -130,7 +130,7 @@ def list_tasks(
         conds.append(
             or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
         )
-    keys = [Key(Task.list_sort_at, datetime), Key(Task.id, int)]
+    keys = [Key(Task.__table__.c.list_sort_at, datetime), Key(Task.__table__.c.id, int)]
     # The rows kept current: one index range in the list's order.
     current = keyset.window(
         session,
@@ -208,9 +208,11 @@ def _merge_stale(
     def cursor(row: tuple[datetime, int, TaskSummary]) -> str:
         return keyset.encode((row[0], row[1]))
 
+    nxt: str | None
     if backwards:
         before_more = current.has_prev or more
-        nxt, prev = cursor(taken[-1]), cursor(taken[0]) if before_more else None
+        nxt = cursor(taken[-1])
+        prev = cursor(taken[0]) if before_more else None
     else:
         before_more = start is not None
         nxt = cursor(taken[-1]) if (current.has_next or more) else None
