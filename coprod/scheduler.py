@@ -40,6 +40,7 @@ from coprod.jobs import pilots as pilot_jobs
 from coprod.jobs import privacy as privacy_jobs
 from coprod.jobs import reminders as reminder_jobs
 from coprod.jobs import reports as report_jobs
+from coprod.jobs import task_figures as task_figure_jobs
 
 log = logging.getLogger("coprod.scheduler")
 
@@ -110,6 +111,12 @@ JOBS: list[JobSpec] = [
         decision_jobs.JOB_ID,
         decision_jobs.close_due_decisions,
         lambda app: IntervalTrigger(minutes=decision_jobs.MINUTES),
+        run_at_start=True,
+    ),
+    JobSpec(
+        task_figure_jobs.JOB_ID,
+        task_figure_jobs.refresh_started,
+        lambda app: IntervalTrigger(minutes=task_figure_jobs.MINUTES),
         run_at_start=True,
     ),
     JobSpec(

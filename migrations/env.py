@@ -6,6 +6,7 @@ from alembic import context
 
 import coprod.models  # noqa: F401  (fills the metadata)
 from coprod.db import Base, make_engine
+from coprod.migrate import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -33,6 +34,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -44,6 +46,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

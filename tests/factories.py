@@ -44,6 +44,7 @@ from coprod.models import (
     User,
     Verifier,
 )
+from coprod.services import task_figures
 from coprod.services.capacity import expires_on_for
 from coprod.services.passwords import hash_password
 from tests.conftest import NOW
@@ -173,6 +174,17 @@ def make_task(
     return task
 
 
+# Factories write shifts and seats directly, so they keep the task list's figures themselves,
+# as of a time before every test's clock: a shift that has started by the test's `now` leaves
+# the row stale, which the list reads afresh, so the list is right whatever `now` a test uses.
+FIGURES_AS_OF = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def keep_figures(session: Any, task_id: int) -> None:
+    """Keep the task's list figures after a factory changed its shifts or seats."""
+    task_figures.refresh(session, [task_id], FIGURES_AS_OF)
+
+
 def make_shift(
     session: Any,
     task: Task | None = None,
@@ -194,6 +206,7 @@ def make_shift(
     shift = Shift(**fields)
     session.add(shift)
     session.flush()
+    keep_figures(session, task.id)
     return shift
 
 
@@ -212,6 +225,7 @@ def make_signup(
         shift.confirmed += 1
     session.add(signup)
     session.flush()
+    keep_figures(session, shift.task_id)
     return signup
 
 

@@ -39,6 +39,7 @@ def test_the_job_table_has_fixed_ids_coalesced_single_instance_with_grace(app) -
         "privacy.purge",
         "capacity.expiry",
         "governance.decisions",
+        "tasks.figures",
         "pilots.evaluate",
     }
     for job in jobs.values():

@@ -13,6 +13,7 @@ from marshmallow import fields, validate
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import (
+    CursorArgs,
     Day,
     Id,
     Line,
@@ -22,12 +23,13 @@ from coprod.api.fields import (
     UTCDateTime,
     page_schema,
     renamed,
+    window_out,
+    window_schema,
 )
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
 from coprod.models import Shift, Task, TaskStatus
 from coprod.services import (
-    listings,
     localtime,
     programmes,
     shift_changes,
@@ -155,12 +157,17 @@ class TaskListItem(TaskOut):
     )
 
 
-class TaskListArgs(PageArgs):
+SEARCH_HELP = (
+    "Search words: each word of 3 characters or more must appear in the title, description "
+    "or location, in any case; part of a word is enough; shorter words are left out (a search "
+    "of short words alone is a 422 on q)."
+)
+
+
+class TaskListArgs(CursorArgs):
     programme_id = Id(strict=False)
     status = fields.String(load_default=TaskStatus.OPEN.value, validate=validate.OneOf(STATUSES))
-    q = Line(
-        max_len=SEARCH_MAX, blank=True, load_default="", metadata={"description": "Search words."}
-    )
+    q = Line(max_len=SEARCH_MAX, blank=True, load_default="", metadata={"description": SEARCH_HELP})
     from_ = Day(data_key="from", metadata={"description": "With a shift on or after this day."})
     to = Day(metadata={"description": "With a shift on or before this day."})
 
@@ -209,7 +216,7 @@ class ShiftListArgs(PageArgs):
     past = fields.Boolean(load_default=False, metadata={"description": "Past shifts instead."})
 
 
-TaskPage = page_schema(TaskListItem, "TaskPage")
+TaskWindow = window_schema(TaskListItem, "TaskWindow")
 ShiftPage = page_schema(ShiftOut, "ShiftPage")
 
 
@@ -251,52 +258,39 @@ def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
 
 @blp.route("/tasks", methods=["GET"])
 @blp.arguments(TaskListArgs, location="query")
-@blp.response(200, TaskPage)
+@blp.response(200, TaskWindow)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @shared_for_visitors
 def list_tasks(args: dict[str, Any]) -> ResponseReturnValue:
-    """Tasks by status (open by default: soonest next shift first), filtered by programme,
-    search words and shift dates; drafts and cancelled tasks only for those who run them."""
-    session, status = db.session(), TaskStatus(args["status"])
-    common = {"programme_id": args.get("programme_id"), "page": args["page"]}
-    if status == TaskStatus.OPEN:
-        page = renamed(
-            lambda: tasks.list_open_tasks(
-                session,
-                optional_actor(),
-                q=args["q"],
-                date_from=args.get("from_"),
-                date_to=args.get("to"),
-                per_page=args["per_page"],
-                now=utcnow(),
-                **common,
-            ),
-            {"date_from": "from", "date_to": "to"},
-        )
-        items = [
-            {
-                **task_out(s.task),
-                "next_starts_at": s.next_starts_at,
-                "upcoming_shifts": s.upcoming_shifts,
-                "free_places": None if s.task.ongoing else s.free_places,
-            }
-            for s in page.items
-        ]
-        return {**page.__dict__, "items": items}
+    """Tasks by status (open by default), filtered by programme, search words and shift dates;
+    drafts and cancelled tasks only for those who run them. Soonest next shift first, then
+    tasks with none to come, by id; read by cursor (`next`)."""
     result = renamed(
-        lambda: listings.list_tasks(
-            session,
+        lambda: tasks.list_tasks(
+            db.session(),
             optional_actor(),
-            status=status,
+            status=args["status"],
+            programme_id=args.get("programme_id"),
             q=args["q"],
             date_from=args.get("from_"),
             date_to=args.get("to"),
+            after=args["after"],
             per_page=args["per_page"],
-            **common,
+            counted=False,
+            now=utcnow(),
         ),
         {"date_from": "from", "date_to": "to"},
     )
-    return {**result.__dict__, "items": [task_out(t) for t in result.items]}
+    items = [
+        {
+            **task_out(s.task),
+            "next_starts_at": s.next_starts_at,
+            "upcoming_shifts": s.upcoming_shifts,
+            "free_places": None if s.task.ongoing else s.free_places,
+        }
+        for s in result.items
+    ]
+    return window_out(result.window, items, "api_tasks.list_tasks")
 
 
 @blp.route("/tasks/<int:task_id>", methods=["GET"])

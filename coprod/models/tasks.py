@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,11 @@ class SignupStatus(StrEnum):
     SHIFT_CANCELLED = "shift_cancelled"
 
 
+# The task list's sort key for a task with no upcoming shift (ongoing, or every shift past or
+# cancelled): after every real time. A key that is never NULL lets one row-value comparison on
+# an index serve the list's windows (NULL takes part in no comparison).
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
 # Statuses that hold one of the shift's seats (counted in Shift.confirmed).
 SEATED = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
 # Statuses that keep the volunteer's time booked (used by the overlap rule).
@@ -89,6 +94,16 @@ class Task(Base):
     trains_qualification_id: Mapped[int | None] = mapped_column(default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The figures the task list shows, kept by coprod.services.task_figures in the same
+    # transaction as every change that moves them (shifts, seats, the task's status): its
+    # live shifts that had not started when they were last kept. Time moves them too (a shift
+    # that starts is no longer upcoming): a row whose `list_sort_at` has passed is stale, read
+    # afresh by the list and kept again by the job `tasks.figures`.
+    next_shift_starts_at: Mapped[datetime | None] = mapped_column(default=None)
+    upcoming_shifts: Mapped[int] = mapped_column(default=0, server_default="0")
+    free_places: Mapped[int] = mapped_column(default=0, server_default="0")
+    # next_shift_starts_at, or NEVER when there is none: the list's order (with the id).
+    list_sort_at: Mapped[datetime] = mapped_column(default=NEVER)
 
     programme: Mapped[Programme] = relationship()
     coordinating_organisation: Mapped[Organisation | None] = relationship()
@@ -107,7 +122,12 @@ class Task(Base):
         cascade="all, delete-orphan", order_by="TaskSkill.tag"
     )
 
-    __table_args__ = (Index("ix_task_status_programme", "status", "programme_id"),)
+    __table_args__ = (
+        Index("ix_task_status_programme", "status", "programme_id"),
+        # The task list's windows (any status), and the same within one programme.
+        Index("ix_task_list", "status", "list_sort_at", "id"),
+        Index("ix_task_programme_list", "programme_id", "status", "list_sort_at", "id"),
+    )
 
 
 class Shift(Base):

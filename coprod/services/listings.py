@@ -5,73 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from coprod import policy
-from coprod.errors import FieldErrors
-from coprod.i18n import _
 from coprod.models import (
     ContributionLog,
     LogStatus,
     PeriodKind,
     ReportSnapshot,
-    Shift,
-    Task,
-    TaskStatus,
     User,
 )
-from coprod.services import localtime
 from coprod.services.keyset import Key, Window, window
-from coprod.services.pagination import Page, paginate
 from coprod.services.programmes import get_programme
-from coprod.services.shift_state import live_shift
-from coprod.services.tasks import text_match
-from coprod.services.text import SEARCH_MAX, clean_text
-
-
-def list_tasks(
-    session: Session,
-    actor: User | None,
-    *,
-    status: TaskStatus,
-    programme_id: int | None,
-    q: str,
-    date_from: date | None,
-    date_to: date | None,
-    page: int,
-    per_page: int,
-) -> Page[Task]:
-    """Tasks in one status that this person may see (policy.visible_tasks: public statuses
-    for everyone, the rest for lead staff and the task's coordinators), newest first.
-    The search and the dates filter as on the open task list (tasks.list_open_tasks): the
-    search text as typed, in the title, description or location; a task with a live shift on
-    a local day in the range, or ongoing."""
-    errs = FieldErrors()
-    q = errs.check(lambda: clean_text(q, "q", _("The search"), max_len=SEARCH_MAX, required=False))
-    if date_from and date_to and date_to < date_from:
-        errs.add("date_to", _("The end date must be on or after the start date."))
-    errs.raise_if_any()
-    stmt = (
-        select(Task)
-        .where(Task.status == status, policy.visible_tasks(actor))
-        .options(selectinload(Task.programme))
-    )
-    if programme_id is not None:
-        stmt = stmt.where(Task.programme_id == programme_id)
-    if q:
-        stmt = stmt.where(text_match(q))
-    if date_from or date_to:  # dates are each programme's local dates
-        days = localtime.on_local_days(
-            session, Shift.starts_at, Task.programme_id, date_from, date_to
-        )
-        # An ongoing task can be done on any day.
-        stmt = stmt.where(
-            or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
-        )
-    stmt = stmt.order_by(Task.created_at.desc(), Task.id.desc())
-    return paginate(session, stmt, page, per_page)
-
 
 # Newest date first, the id breaking ties: ix_contribution_log_date_id (and with `mine`,
 # ix_contribution_log_user_date_id).

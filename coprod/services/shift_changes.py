@@ -25,6 +25,7 @@ from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.i18n import _, _l
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
+from coprod.services import task_figures as figures
 from coprod.services.bounds import MAX_ID, parse_day
 from coprod.services.shift_state import has_started, live_shift, not_started_shift
 from coprod.services.shifts import (
@@ -113,6 +114,7 @@ def cancel_shift(
         after={"reason": text, "signups_ended": len(ended)},
     )
     notifications.shift_cancelled(session, shift, ended, now=now)
+    figures.refresh(session, [shift.task_id], now)
     return ended
 
 
@@ -170,7 +172,7 @@ def remove_from_series(
             before=audit.snapshot(shift, SHIFT_FIELDS) | {"series_id": series_id},
             after={"outcome": "deleted"},
         )
-        delete_shift(session, actor, shift)
+        delete_shift(session, actor, shift, now=now)
         return "deleted"
     cancel_shift(session, actor, shift, reason=reason, now=now)
     audit.record(
@@ -363,6 +365,9 @@ def move_shifts(
         raise Conflict(_("This task has no future shifts to move."))
     # Later shifts move first when moving later (earlier first when moving earlier), so a
     # shift never lands on one of its own task's shifts that has yet to move.
+    # Every shift's row first (the lock order: shifts, then the task's row, which each move
+    # keeps up to date and so holds from the first move on).
+    lock_shifts(session, *chosen)
     order = sorted(chosen, key=lambda s: s.starts_at, reverse=shift_by > 0)
     planned = [(s, _shifted(s, shift_by)) for s in order]
     for shift, (start, _end) in planned:

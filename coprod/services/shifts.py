@@ -21,6 +21,7 @@ from coprod.errors import Conflict, FieldErrors, NotFound
 from coprod.i18n import SOURCE, _, current_language, ngettext
 from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
+from coprod.services import task_figures as figures
 from coprod.services.bounds import check_instant
 from coprod.services.pagination import Page, paginate
 from coprod.services.shift_state import live_shift, not_started_shift, started_shift
@@ -89,6 +90,7 @@ def add_shift(
     task.shifts.append(shift)
     session.flush()
     audit.record(session, actor, "shift.created", shift, after=audit.snapshot(shift, SHIFT_FIELDS))
+    figures.refresh(session, [task.id], now)
     return shift
 
 
@@ -160,6 +162,7 @@ def add_weekly_shifts(
             "timezone": tz.key,
         },
     )
+    figures.refresh(session, [task.id], now)
     return shifts
 
 
@@ -270,6 +273,7 @@ def update_shift(
     notifications.shift_changed(session, shift, **old_times, now=now)
     if capacity > before["capacity"] and actor is not None:
         fill_from_waitlist(session, actor, shift, now)  # new places go to those waiting
+    figures.refresh(session, [shift.task_id], now)
     return shift
 
 
@@ -323,7 +327,7 @@ def deletion_blocker(session: Session, shift: Shift) -> str | None:
     )
 
 
-def delete_shift(session: Session, actor: Actor, shift: Shift) -> None:
+def delete_shift(session: Session, actor: Actor, shift: Shift, *, now: datetime) -> None:
     """Delete a shift nobody is signed up for (cancelled sign-ups go with it)."""
     task = shift.task
     policy.require(actor, "task.manage", task)
@@ -334,6 +338,7 @@ def delete_shift(session: Session, actor: Actor, shift: Shift) -> None:
     session.execute(delete(Signup).where(Signup.shift_id == shift.id))
     task.shifts.remove(shift)
     session.flush()
+    figures.refresh(session, [task.id], now)
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -35,6 +35,7 @@ from coprod.services import localtime, programmes, shift_changes, shifts, signup
 from coprod.services.bounds import as_id
 from coprod.services.capacity import qualifications as quals
 from coprod.services.engagement.proposals import task_proposal
+from coprod.services.pagination import clamp
 from coprod.web.forms import ButtonForm, DayInRange
 from coprod.web.helpers import commit, form_status, page_args, public, run_service
 
@@ -237,24 +238,27 @@ def index() -> ResponseReturnValue:
     form.programme_id.choices = [("", _("All programmes"))] + [
         (str(p.id), p.name) for p in tasks.list_programmes_with_open_tasks(session, _actor())
     ]
-    page_no, per_page = page_args()
+    # By window (?after= / ?before=); an old ?page= link shows the first window.
+    default = int(current_app.config.get("PER_PAGE", 20))
+    _page, per_page = clamp(None, request.args.get("per_page"), default)
     result = run_service(
         form,
-        lambda: tasks.list_open_tasks(
+        lambda: tasks.list_tasks(
             session,
             _actor(),
             q=form.q.data or "",
             programme_id=form.programme_id.data,
             date_from=form.date_from.data,
             date_to=form.date_to.data,
-            page=page_no,
+            after=request.args.get("after"),
+            before=request.args.get("before"),
             per_page=per_page,
             now=utcnow(),
         ),
     )
     filtered = any(request.args.get(k) for k in ("q", "programme_id", "date_from", "date_to"))
     return render_template(
-        "tasks/index.html", form=form, page=result, filtered=filtered
+        "tasks/index.html", form=form, tasks=result, filtered=filtered
     ), 200 if result is not None else 422
 
 
@@ -529,7 +533,9 @@ def delete_shift(task_id: int, shift_id: int) -> ResponseReturnValue:
     shift = shifts.get_shift_to_manage(session, actor, task_id, shift_id)
     form = ButtonForm()
     if form.validate_on_submit():
-        shifts.delete_shift(session, actor, shift)  # a Conflict is the 409 page, saying why
+        shifts.delete_shift(
+            session, actor, shift, now=utcnow()
+        )  # a Conflict is the 409 page, saying why
         commit()
         flash(_("The shift is deleted."), "success")
         return redirect(url_for("tasks.show", task_id=task_id), code=303)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.models import AuditEntry, OrgKind, Role, Shift, Signup, SignupStatus, TaskStatus
 from coprod.services import shifts, tasks
+from tests.conftest import NOW
 from tests.factories import (
     add_partner,
     make_member,
@@ -391,7 +392,7 @@ def test_a_shift_nobody_signed_up_for_can_be_deleted(session, world, now) -> Non
     make_signup(session, shift, status=SignupStatus.CANCELLED)
     session.refresh(task, ["shifts"])
     shift_id = shift.id
-    shifts.delete_shift(session, world["staff"], shift)
+    shifts.delete_shift(session, world["staff"], shift, now=NOW)
     session.expire_all()
     assert session.get(Shift, shift_id) is None
 
@@ -400,7 +401,7 @@ def test_a_shift_with_signups_cannot_be_deleted(session, world) -> None:
     shift = make_shift(session, make_task(session, world["programme"]))
     make_signup(session, shift, status=SignupStatus.WAITLISTED)
     with pytest.raises(Conflict, match="Cancel the shift instead"):
-        shifts.delete_shift(session, world["staff"], shift)
+        shifts.delete_shift(session, world["staff"], shift, now=NOW)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -415,7 +416,7 @@ def test_the_public_list_shows_open_tasks_only_soonest_first(session, world, now
     make_task(session, world["programme"], title="No shifts")
     for status in (TaskStatus.DRAFT, TaskStatus.CLOSED, TaskStatus.CANCELLED):
         make_shift(session, make_task(session, world["programme"], status=status))
-    page = tasks.list_open_tasks(session, None, now=now)
+    page = tasks.list_tasks(session, None, now=now)
     assert [s.task.title for s in page.items] == ["Soon", "Late", "No shifts"]
     first = page.items[0]
     assert (first.next_starts_at, first.upcoming_shifts, first.free_places) == (_at(2, now), 1, 3)
@@ -427,8 +428,9 @@ def test_search_is_case_insensitive_over_title_description_and_location(session,
     make_task(session, world["programme"], title="x", description="at the food bank")
     make_task(session, world["programme"], title="y", location="Food Bank Depot")
     make_task(session, world["programme"], title="Litter pick")
-    page = tasks.list_open_tasks(session, None, q="food bank", now=now)
-    assert page.total == 3
+    page = tasks.list_tasks(session, None, q="food bank", now=now)
+    assert page.count is not None and (page.count.n, page.count.more) == (3, False)
+    assert {s.task.title for s in page.items} == {"Food BANK", "x", "y"}
 
 
 def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None:
@@ -436,10 +438,10 @@ def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None
     make_task(session, world["programme"], title="1000 fun")
     make_task(session, world["programme"], title="a_b")
     make_task(session, world["programme"], title="axb")
-    assert [s.task.title for s in tasks.list_open_tasks(session, None, q="0%", now=now).items] == [
+    assert [s.task.title for s in tasks.list_tasks(session, None, q="00%", now=now).items] == [
         "100% fun"
     ]
-    assert [s.task.title for s in tasks.list_open_tasks(session, None, q="a_b", now=now).items] == [
+    assert [s.task.title for s in tasks.list_tasks(session, None, q="a_b", now=now).items] == [
         "a_b"
     ]
 
@@ -451,13 +453,13 @@ def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session,
     make_shift(session, mine, starts_at=datetime(2026, 6, 20, 22, 59, tzinfo=UTC))
     theirs = make_task(session, other, title="Theirs")
     make_shift(session, theirs, starts_at=datetime(2026, 6, 25, 9, 0, tzinfo=UTC))
-    by_programme = tasks.list_open_tasks(session, None, programme_id=str(other.id), now=now)
+    by_programme = tasks.list_tasks(session, None, programme_id=str(other.id), now=now)
     assert [s.task.title for s in by_programme.items] == ["Theirs"]
-    in_range = tasks.list_open_tasks(
+    in_range = tasks.list_tasks(
         session, None, date_from="2026-06-20", date_to="2026-06-20", now=now
     )
     assert [s.task.title for s in in_range.items] == ["Mine"]
-    later = tasks.list_open_tasks(session, None, date_from="2026-06-21", now=now)
+    later = tasks.list_tasks(session, None, date_from="2026-06-21", now=now)
     assert [s.task.title for s in later.items] == ["Theirs"]
 
 
@@ -472,15 +474,54 @@ def test_the_list_filters_by_programme_and_by_a_shift_in_the_date_range(session,
 )
 def test_bad_filters_are_invalid_on_their_field(session, now, args, field) -> None:
     with pytest.raises(Invalid) as err:
-        tasks.list_open_tasks(session, None, now=now, **args)
+        tasks.list_tasks(session, None, now=now, **args)
     assert field in err.value.errors
 
 
-def test_the_list_is_paginated(session, world, now) -> None:
+def test_the_list_is_read_by_windows_and_walked_to_its_end_sees_every_task_once(
+    session, world, now
+) -> None:
+    made = []
     for i in range(5):
-        make_task(session, world["programme"], title=f"T{i}")
-    page = tasks.list_open_tasks(session, None, page=2, per_page=2, now=now)
-    assert (page.total, page.pages, len(page.items)) == (5, 3, 2)
+        task = make_task(session, world["programme"], title=f"T{i}")
+        if i % 2:
+            make_shift(session, task, starts_at=_at(i, now))
+        made.append(task.id)
+    seen: list[int] = []
+    after = None
+    while True:
+        page = tasks.list_tasks(session, None, after=after, per_page=2, now=now)
+        seen += [s.task.id for s in page.items]
+        assert page.count is not None and page.count.n == 5
+        if page.window.next is None:
+            break
+        after = page.window.next
+    assert sorted(seen) == sorted(made) and len(seen) == 5
+    # With shifts first (soonest first), then those without, by id.
+    assert seen == [made[1], made[3], made[0], made[2], made[4]]
+
+
+def test_a_forged_cursor_is_invalid_on_its_field(session, world, now) -> None:
+    with pytest.raises(Invalid) as err:
+        tasks.list_tasks(session, None, after="not-a-cursor", now=now)
+    assert "after" in err.value.errors
+
+
+def test_a_search_of_short_words_alone_is_invalid_and_short_words_are_left_out(
+    session, world, now
+) -> None:
+    make_task(session, world["programme"], title="Beach clean-up of the bay")
+    make_task(session, world["programme"], title="Park of trees")
+    with pytest.raises(Invalid) as err:
+        tasks.list_tasks(session, None, q="of a", now=now)
+    assert "q" in err.value.errors
+    found = tasks.list_tasks(session, None, q="BEA of", now=now)
+    assert [s.task.title for s in found.items] == ["Beach clean-up of the bay"]
+    # Part of a word is enough, anywhere in it; every word must be found.
+    assert [
+        s.task.title for s in tasks.list_tasks(session, None, q="ean-u bay", now=now).items
+    ] == ["Beach clean-up of the bay"]
+    assert tasks.list_tasks(session, None, q="beach trees", now=now).items == []
 
 
 def test_a_draft_task_is_not_found_for_the_public_but_visible_to_lead_staff(session, world):

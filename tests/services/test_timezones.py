@@ -331,7 +331,7 @@ def test_the_task_list_date_filter_takes_each_programmes_local_date(session, pla
     make_shift(session, pom, starts_at=datetime(2026, 6, 14, 23, 30, tzinfo=UTC))
 
     def titles(day: date) -> set[str]:
-        page = tasks.list_open_tasks(session, None, date_from=day, date_to=day, now=EARLY)
+        page = tasks.list_tasks(session, None, date_from=day, date_to=day, now=EARLY)
         return {row.task.title for row in page.items}
 
     assert titles(date(2026, 6, 15)) == {kiwi.title, pom.title}

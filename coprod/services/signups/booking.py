@@ -7,6 +7,7 @@ IMMEDIATE): every change to a sign-up takes, in this order and never the other w
   1. the shift's row (`lock_shifts`, by id when there are several),
   2. the sign-up's row (`_relock`, which re-reads it: the decision uses what it read),
   3. the person's user row (`lock_person`),
+  4. the task's row, last, to keep its figures (coprod.services.task_figures.refresh),
 each `FOR NO KEY UPDATE`, which does not block the `KEY SHARE` locks that inserting rows
 referring to them takes (audit entries, outbox rows, a new sign-up). Holding the shift's row
 serialises every change to the shift's sign-ups, so the seat counter and the statuses move
@@ -40,6 +41,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, capacity, contributions, notifications
+from coprod.services import task_figures as figures
 from coprod.services.accounts import require_confirmed
 from coprod.services.capacity import rosters, training
 from coprod.services.shift_state import has_started, not_started_shift
@@ -277,6 +279,7 @@ def book(
         session, actor, action, signup, before=before, after=audit.snapshot(signup, AUDIT_FIELDS)
     )
     notifications.signup_booked(session, signup, assigned=assigned, now=now)
+    figures.refresh(session, [shift.task_id], now)  # last in the lock order
     return signup
 
 
@@ -388,6 +391,7 @@ def cancel(session: Session, actor: User, signup: Signup, now: datetime) -> Sign
         raise Conflict(str(refusal) if refusal else _("This place can no longer be cancelled."))
     _give_up_place(session, actor, signup, now)
     notifications.place_cancelled(session, actor, signup, now=now)
+    figures.refresh(session, [signup.shift.task_id], now)  # last in the lock order
     return signup
 
 
@@ -440,6 +444,8 @@ def release_future_places(
         if signup.status in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
             _give_up_place(session, actor, signup, now)
             released += 1
+    # The tasks' rows after every shift's (the lock order), in id order.
+    figures.refresh(session, {s.shift.task_id for s in signups}, now)
     return released
 
 

@@ -26,6 +26,7 @@ from coprod.models import (
     User,
 )
 from coprod.services import audit, notifications
+from coprod.services import task_figures as figures
 from coprod.services.bounds import MAX_ID
 from coprod.services.capacity import parse_tags
 from coprod.services.capacity.qualifications import offered_for_task
@@ -350,6 +351,7 @@ def transition_task(
     audit.record(
         session, actor, f"task.{to.value}", task, before=before, after={"status": to.value}
     )
+    figures.refresh(session, [task.id], now)  # seats given back; a reopened task is current
     return task
 
 

@@ -1,9 +1,8 @@
-"""Finding tasks: the public list (search, programme and date filters, soonest next shift
-first), a programme's tasks, one task for its page or for those who manage it."""
+"""Finding tasks: the task list (search, programme and date filters, soonest next shift
+first, by window), a programme's tasks, one task for its page or for those who manage it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,24 +21,40 @@ from coprod.models import (
     TaskStatus,
     User,
 )
-from coprod.services import localtime
+from coprod.models.tasks import NEVER
+from coprod.services import keyset, localtime
+from coprod.services import task_figures as figures
 from coprod.services.bounds import as_id, parse_day
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Count, Key, Window, capped_count
 from coprod.services.shift_state import live_shift
+from coprod.services.tasks import search
 from coprod.services.tasks.lifecycle import LIVE_SIGNUPS
-from coprod.services.text import clean_text, contains
+from coprod.services.text import SEARCH_MAX, clean_text, contains
 
 Actor = User | None
 
 
 @dataclass(frozen=True)
 class TaskSummary:
-    """An open task as the public list shows it."""
+    """A task as the list shows it, with its figures: the start of its next live shift (None:
+    none to come), how many live shifts are to come and their free places."""
 
     task: Task
     next_starts_at: datetime | None
     upcoming_shifts: int
     free_places: int
+
+
+@dataclass(frozen=True)
+class TaskList:
+    """One window of the task list, and how many tasks match (capped; None when not asked)."""
+
+    window: Window[TaskSummary]
+    count: Count | None
+
+    @property
+    def items(self) -> list[TaskSummary]:
+        return self.window.items
 
 
 def parse_date(raw: str | date | None, field: str) -> date | None:
@@ -58,79 +73,153 @@ def _parse_id(raw: str | int | None, field: str) -> int | None:
     return value
 
 
+def _parse_status(raw: TaskStatus | str) -> TaskStatus:
+    try:
+        return TaskStatus(raw)
+    except ValueError:
+        raise Invalid("status", _("Choose a status from the list.")) from None
+
+
 def text_match(q: str) -> ColumnElement[bool]:
-    """Case-insensitive match of the text in a task's title, description or location."""
+    """Case-insensitive match of the text in a task's title, description or location (without
+    an index: the task list searches through coprod.services.tasks.search)."""
     return contains(q, Task.title, Task.description, Task.location)
 
 
-def list_open_tasks(
+def list_tasks(
     session: Session,
     actor: Actor,
     *,
+    status: TaskStatus | str = TaskStatus.OPEN,
     q: str = "",
     programme_id: str | int | None = None,
     date_from: str | date | None = None,
     date_to: str | date | None = None,
-    page: int = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: int = 20,
+    counted: bool = True,
     now: datetime,
-) -> Page[TaskSummary]:
-    """Open tasks matching the filters (all of which anyone may see: policy.visible_tasks),
-    the soonest next shift first, ongoing tasks (no shifts, any day) after them, in four
-    queries."""
+) -> TaskList:
+    """Tasks in one status (open by default) matching the filters, that this person may see
+    (policy.visible_tasks), by window: the soonest next shift first, then those with none to
+    come (ongoing tasks among them), by id. The figures come from the task's row
+    (coprod.services.task_figures); the few rows whose kept next shift has started since
+    (stale until the job keeps them again) are read afresh, in their true place."""
     errs = FieldErrors()
-    q = errs.check(lambda: clean_text(q, "q", _("The search"), max_len=200, required=False))
+    q = errs.check(lambda: clean_text(q, "q", _("The search"), max_len=SEARCH_MAX, required=False))
+    words = errs.check(lambda: search.search_words(q or ""))
     prog_id = errs.check(lambda: _parse_id(programme_id, "programme_id"))
     start = errs.check(lambda: parse_date(date_from, "date_from"))
     end = errs.check(lambda: parse_date(date_to, "date_to"))
     if start and end and end < start:
         errs.add("date_to", _("The end date must be on or after the start date."))
+    wanted = errs.check(lambda: _parse_status(status))
     errs.raise_if_any()
-    next_start = (
-        select(func.min(Shift.starts_at))
-        .where(Shift.task_id == Task.id, Shift.starts_at > now, live_shift())
-        .correlate(Task)
-        .scalar_subquery()
-    )
-    # The programme comes in the same statement (many-to-one join): one round trip less.
-    stmt = (
-        select(Task)
-        .where(Task.status == TaskStatus.OPEN, policy.visible_tasks(actor))
-        .options(joinedload(Task.programme))
-    )
-    if q:
-        stmt = stmt.where(text_match(q))
+    conds: list[ColumnElement[bool]] = [
+        Task.status == wanted,
+        policy.visible_tasks(actor),
+    ]
+    if words:
+        conds.append(search.matching(session, words))
     if prog_id is not None:
-        stmt = stmt.where(Task.programme_id == prog_id)
+        conds.append(Task.programme_id == prog_id)
     if start or end:  # dates are each programme's local dates
         days = localtime.on_local_days(session, Shift.starts_at, Task.programme_id, start, end)
         # An ongoing task can be done on any day.
-        stmt = stmt.where(
+        conds.append(
             or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
         )
-    stmt = stmt.order_by(next_start.asc().nulls_last(), Task.id)  # one subquery per row, not two
-    result = paginate(session, stmt, page, per_page)
-    stats = _upcoming_stats(session, [t.id for t in result.items], now)
-    items = [TaskSummary(t, *stats.get(t.id, (None, 0, 0))) for t in result.items]
-    return Page(items=items, page=result.page, per_page=result.per_page, total=result.total)
+    keys = [Key(Task.__table__.c.list_sort_at, datetime), Key(Task.__table__.c.id, int)]
+    # The rows kept current: one index range in the list's order.
+    current = keyset.window(
+        session,
+        select(Task).where(*conds, Task.list_sort_at > now).options(joinedload(Task.programme)),
+        keys,
+        after=after,
+        before=before,
+        per_page=per_page,
+    )
+    window = _merge_stale(session, current, _stale(session, conds, now), keys, after, before)
+    count = capped_count(session, select(Task.id).where(*conds)) if counted else None
+    return TaskList(window=window, count=count)
 
 
-def _upcoming_stats(
-    session: Session, task_ids: Sequence[int], now: datetime
-) -> dict[int, tuple[datetime | None, int, int]]:
-    if not task_ids:
-        return {}
+MAX_STALE = 500  # rows read afresh per window: the job keeps the rest (it runs every 2 min)
+
+
+def _stale(
+    session: Session, conds: list[ColumnElement[bool]], now: datetime
+) -> list[tuple[datetime, int, TaskSummary]]:
+    """The matching rows whose kept next shift has started (few: the job keeps them again
+    every few minutes), each with its true sort key and figures, read from the shifts."""
     rows = session.execute(
         select(
-            Shift.task_id,
-            func.min(Shift.starts_at),
-            func.count(),
-            func.sum(Shift.capacity - Shift.confirmed),
+            Task,
+            figures.sort_key(now),
+            figures.next_start(now),
+            figures.upcoming_count(now),
+            figures.free_count(now),
         )
-        .where(Shift.task_id.in_(task_ids), Shift.starts_at > now, live_shift())
-        .group_by(Shift.task_id)
+        .where(*conds, Task.list_sort_at <= now)
+        .options(joinedload(Task.programme))
+        .order_by(Task.id)
+        .limit(MAX_STALE)
+    ).all()
+    return [
+        (_aware(k) or NEVER, t.id, TaskSummary(t, _aware(n), int(u), int(f)))
+        for t, k, n, u, f in rows
+    ]
+
+
+def _merge_stale(
+    session: Session,
+    current: Window[Task],
+    stale: list[tuple[datetime, int, TaskSummary]],
+    keys: list[Key],
+    after: str | None,
+    before: str | None,
+) -> Window[TaskSummary]:
+    """The window of the current rows with the stale rows that belong in it, in their true
+    place (a stale row's next shift is later than the one its row still says)."""
+    start = keyset.decode(after, keys, "after")
+    end = keyset.decode(before, keys, "before")
+    candidates = [
+        (k, i, s)
+        for k, i, s in stale
+        if (start is None or (k, i) > tuple(start)) and (end is None or (k, i) < tuple(end))
+    ]
+    rows = [
+        (
+            t.list_sort_at,
+            t.id,
+            TaskSummary(t, t.next_shift_starts_at, t.upcoming_shifts, t.free_places),
+        )
+        for t in current.items
+    ]
+    merged = sorted(rows + candidates, key=lambda r: (r[0], r[1]))
+    per_page = current.per_page
+    backwards = end is not None
+    more = len(merged) > per_page
+    taken = merged[-per_page:] if backwards else merged[:per_page]
+    if not taken:
+        return Window(items=[], per_page=per_page, next=None, prev=None, first=current.first)
+
+    def cursor(row: tuple[datetime, int, TaskSummary]) -> str:
+        return keyset.encode((row[0], row[1]))
+
+    nxt: str | None
+    if backwards:
+        before_more = current.has_prev or more
+        nxt = cursor(taken[-1])
+        prev = cursor(taken[0]) if before_more else None
+    else:
+        before_more = start is not None
+        nxt = cursor(taken[-1]) if (current.has_next or more) else None
+        prev = cursor(taken[0]) if before_more else None
+    return Window(
+        items=[r[2] for r in taken], per_page=per_page, next=nxt, prev=prev, first=not before_more
     )
-    return {tid: (_aware(first), n, int(free or 0)) for tid, first, n, free in rows}
 
 
 def _aware(value: Any) -> datetime | None:
