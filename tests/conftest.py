@@ -172,10 +172,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def login(client: FlaskClient, user: Any) -> FlaskClient:
-    """Sign the test client in as the user (without the password round trip)."""
+    """Sign the test client in as the user (without the password round trip), and make one
+    request as them: a person's roles are read once per process and roles version (the
+    `coprod.models.grants` cache), so the requests a test then counts are the steady ones."""
     with client.session_transaction() as sess:
         sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
+    client.get("/privacy")
     return client
 
 

@@ -218,13 +218,19 @@ def test_a_reviewer_marking_attendance_approves_at_once(client, session, w):
     assert b"of this shift is approved" in resp.data
 
 
-def test_a_queue_page_past_the_end_says_so_not_that_there_are_no_logs(client, session, w):
+def test_a_queue_window_past_the_end_says_so_not_that_there_are_no_logs(client, session, w):
+    from datetime import UTC, datetime
+
+    from coprod.services.keyset import encode
+
     make_log(session, task=w.task)
     login(client, w.reviewer)
-    html = client.get("/review?page=50").get_data(as_text=True)
+    # A link made before the logs after it were reviewed: nothing is left after its cursor.
+    stale = encode([datetime(2099, 1, 1, tzinfo=UTC), 10**9])
+    html = client.get(f"/review?status=submitted&after={stale}").get_data(as_text=True)
     assert "No logs yet" not in html
-    assert "There is no page 50: the list has 1 page (1 in all)." in html
-    assert "/review?page=1" in html
+    assert "There is nothing more in this list here" in html
+    assert 'href="/review?status=submitted">Go to the first page' in html
 
 
 def test_approve_all_on_the_page_counts_each_log_once_in_good_english(client, session, w):
