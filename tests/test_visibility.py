@@ -449,16 +449,14 @@ def check_shift_lists(session: Any, w: World, actor: User | None) -> None:
         if not policy.can(actor, "task.view", task):
             assert _refused(
                 lambda task=task: shifts.list_task_shifts(
-                    session, actor, task, past=False, page=1, per_page=BIG, now=w.now
+                    session, actor, task, past=False, per_page=BIG, now=w.now
                 )
             )
             assert not allowed(actor, "shift.view", theirs)
             continue
         listed: set[int] = set()
         for past in (False, True):
-            page = shifts.list_task_shifts(
-                session, actor, task, past=past, page=1, per_page=BIG, now=w.now
-            )
+            page = shifts.list_task_shifts(session, actor, task, past=past, per_page=BIG, now=w.now)
             listed |= ids(page.items)
         assert listed == allowed(actor, "shift.view", theirs), f"shifts of task {task.id}"
     for shift in w.shifts:

