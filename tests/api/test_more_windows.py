@@ -13,7 +13,14 @@ import pytest
 from coprod.db import utcnow
 from coprod.models import OrgKind, Role
 from tests.api.conftest import API, is_problem
-from tests.factories import make_member, make_org, make_programme, make_shift, make_task
+from tests.factories import (
+    make_member,
+    make_org,
+    make_programme,
+    make_shift,
+    make_task,
+    make_user,
+)
 
 FORGED = ["after=garbage", "after=" + "A" * 500, "page=2", "after=W1siaSIsMV1d"]
 
@@ -78,4 +85,18 @@ def test_no_shifts_is_an_empty_list_without_next(as_user, session):
     assert body["items"] == [] and body["next"] is None
 
 
-_ = (Role, make_member)
+# --- accounts (site admins) ---------------------------------------------------------------
+
+
+def test_accounts_walked_by_next_by_email_with_the_search_kept(as_user, session):
+    admin = make_user(session, is_site_admin=True)
+    made = [make_user(session, email=f"walker{(7 - i) % 4}-{i}@example.org") for i in range(7)]
+    make_user(session, email="someone-else@example.org")
+    items = walk(as_user(admin), "/accounts?q=walker")
+    assert [i["id"] for i in items] == [u.id for u in sorted(made, key=lambda u: u.email)]
+
+
+@pytest.mark.parametrize("query", FORGED)
+def test_accounts_forged_cursor_or_page_number_is_a_422_problem(as_user, session, query):
+    admin = make_user(session, is_site_admin=True)
+    assert is_problem(as_user(admin).get(f"/accounts?{query}"), 422)
