@@ -608,10 +608,12 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
     for org in w.organisations:
         theirs = [m for m in w.memberships if m.organisation_id == org.id]
         if policy.can(actor, "org.view_members", org):
-            page = organisations.list_members(session, actor, org, 1, BIG)
+            page = organisations.list_members(session, actor, org, per_page=BIG)
             assert {r.user.id for r in page.items} == {m.user_id for m in theirs}
         else:
-            assert _refused(lambda org=org: organisations.list_members(session, actor, org, 1, BIG))
+            assert _refused(
+                lambda org=org: organisations.list_members(session, actor, org, per_page=BIG)
+            )
     if policy.can(actor, "org.verify"):
         waiting = organisations.list_awaiting_verification(session, actor, 1, BIG)
         assert ids(waiting.items) & ids(w.organisations) == {w.organisations[-1].id}

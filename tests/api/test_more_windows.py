@@ -100,3 +100,24 @@ def test_accounts_walked_by_next_by_email_with_the_search_kept(as_user, session)
 def test_accounts_forged_cursor_or_page_number_is_a_422_problem(as_user, session, query):
     admin = make_user(session, is_site_admin=True)
     assert is_problem(as_user(admin).get(f"/accounts?{query}"), 422)
+
+
+# --- members of an organisation -------------------------------------------------------------
+
+
+def test_members_walked_by_next_by_name_each_once_with_their_roles(as_user, session):
+    org = make_org(session)
+    admin = make_member(session, org, Role.ADMIN, display_name="Zed Admin")
+    made = [make_member(session, org, Role.STAFF, display_name=f"Pat {i % 3}") for i in range(6)]
+    make_member(session, make_org(session), Role.STAFF, display_name="Pat elsewhere")
+    items = walk(as_user(admin), f"/organisations/{org.id}/members")
+    expected = sorted([*made, admin], key=lambda u: (u.display_name, u.id))
+    assert [i["user_id"] for i in items] == [u.id for u in expected]
+    assert items[-1]["roles"] == ["admin"]
+
+
+@pytest.mark.parametrize("query", FORGED)
+def test_members_forged_cursor_or_page_number_is_a_422_problem(as_user, session, query):
+    org = make_org(session)
+    admin = make_member(session, org, Role.ADMIN)
+    assert is_problem(as_user(admin).get(f"/organisations/{org.id}/members?{query}"), 422)
