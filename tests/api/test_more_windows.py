@@ -121,3 +121,45 @@ def test_members_forged_cursor_or_page_number_is_a_422_problem(as_user, session,
     org = make_org(session)
     admin = make_member(session, org, Role.ADMIN)
     assert is_problem(as_user(admin).get(f"/organisations/{org.id}/members?{query}"), 422)
+
+
+# --- proposals of a programme -------------------------------------------------------------
+
+
+@pytest.fixture
+def proposal_world(session):
+    from tests.factories import make_proposal
+
+    programme = make_programme(session, make_org(session, OrgKind.AGENCY))
+    author = make_user(session)
+    now = utcnow()
+    made = [
+        make_proposal(
+            session,
+            programme,
+            author_id=author.id,
+            title=f"Park {i}",
+            created_at=now - timedelta(days=i % 3),
+            supports=i % 2,
+        )
+        for i in range(6)
+    ]
+    make_proposal(session, programme, author_id=author.id, title="Library")
+    return {"programme": programme, "made": made}
+
+
+@pytest.mark.parametrize("sort", ["supported", "newest"])
+def test_proposals_walked_by_next_in_order_with_the_search_kept(as_user, proposal_world, sort):
+    programme = proposal_world["programme"]
+    items = walk(as_user(None), f"/programmes/{programme.id}/proposals?q=park&sort={sort}")
+    if sort == "newest":
+        expected = sorted(proposal_world["made"], key=lambda p: (p.created_at, p.id), reverse=True)
+    else:
+        expected = sorted(proposal_world["made"], key=lambda p: (p.supports, p.id), reverse=True)
+    assert [i["id"] for i in items] == [p.id for p in expected]
+
+
+@pytest.mark.parametrize("query", FORGED)
+def test_proposals_forged_cursor_or_page_number_is_a_422_problem(as_user, proposal_world, query):
+    programme = proposal_world["programme"]
+    assert is_problem(as_user(None).get(f"/programmes/{programme.id}/proposals?{query}"), 422)
