@@ -163,3 +163,42 @@ def test_proposals_walked_by_next_in_order_with_the_search_kept(as_user, proposa
 def test_proposals_forged_cursor_or_page_number_is_a_422_problem(as_user, proposal_world, query):
     programme = proposal_world["programme"]
     assert is_problem(as_user(None).get(f"/programmes/{programme.id}/proposals?{query}"), 422)
+
+
+# --- feedback on a task -------------------------------------------------------------------
+
+
+@pytest.fixture
+def feedback_world(session):
+    from tests.factories import make_public_feedback
+
+    agency = make_org(session, OrgKind.AGENCY)
+    staff = make_member(session, agency, Role.STAFF)
+    task = make_task(session, make_programme(session, agency))
+    now = utcnow()
+    made = [
+        make_public_feedback(session, task, created_at=now - timedelta(hours=i % 3))
+        for i in range(6)
+    ]
+    return {"task": task, "made": made, "staff": staff}
+
+
+@pytest.mark.parametrize("who", ["visitor", "staff"])
+def test_feedback_walked_by_next_newest_first_with_its_summary(as_user, feedback_world, who):
+    task = feedback_world["task"]
+    api = as_user(None if who == "visitor" else feedback_world["staff"])
+    path = f"/tasks/{task.id}/feedback?per_page=2"
+    seen: list[int] = []
+    while path:
+        body = api.get(path).get_json()
+        assert body["summary"]["responses"] == 6  # the extra field kept on every window
+        seen += [i["id"] for i in body["items"]]
+        path = body["next"].removeprefix(API) if body["next"] else ""
+    made = feedback_world["made"]
+    assert seen == [f.id for f in sorted(made, key=lambda f: (f.created_at, f.id), reverse=True)]
+
+
+@pytest.mark.parametrize("query", FORGED)
+def test_feedback_forged_cursor_or_page_number_is_a_422_problem(as_user, feedback_world, query):
+    task = feedback_world["task"]
+    assert is_problem(as_user(None).get(f"/tasks/{task.id}/feedback?{query}"), 422)
