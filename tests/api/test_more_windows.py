@@ -202,3 +202,50 @@ def test_feedback_walked_by_next_newest_first_with_its_summary(as_user, feedback
 def test_feedback_forged_cursor_or_page_number_is_a_422_problem(as_user, feedback_world, query):
     task = feedback_world["task"]
     assert is_problem(as_user(None).get(f"/tasks/{task.id}/feedback?{query}"), 422)
+
+
+# --- the moderation queue -----------------------------------------------------------------
+
+
+@pytest.fixture
+def queue_world(session):
+    from coprod.services.engagement import moderation
+    from tests.factories import make_proposal, make_public_feedback
+
+    agency = make_org(session, OrgKind.AGENCY)
+    staff = make_member(session, agency, Role.STAFF)
+    programme = make_programme(session, agency)
+    task = make_task(session, programme)
+    now = utcnow()
+    reported = []
+    for i in range(3):  # a proposal and a comment may share an id: the kind keeps them apart
+        p = make_proposal(session, programme)
+        f = make_public_feedback(session, task)
+        for item, flag in ((p, moderation.flag_proposal), (f, moderation.flag_feedback)):
+            flag(session, make_user(session), item, reason="", now=now - timedelta(minutes=i))
+            reported.append(item)
+    hidden = []
+    for i in range(4):
+        p = make_proposal(session, programme, hidden_at=now - timedelta(hours=i // 2))
+        f = make_public_feedback(session, task, hidden_at=now - timedelta(hours=i // 2))
+        hidden += [p, f]
+    return {"programme": programme, "staff": staff, "reported": reported, "hidden": hidden}
+
+
+@pytest.mark.parametrize("show", ["open", "hidden"])
+def test_moderation_queue_walked_by_next_each_item_once(as_user, queue_world, show):
+    programme = queue_world["programme"]
+    items = walk(as_user(queue_world["staff"]), f"/programmes/{programme.id}/flags?show={show}")
+    seen = [(i["type"], i["id"]) for i in items]
+    wanted = queue_world["reported"] if show == "open" else queue_world["hidden"]
+    assert len(seen) == len(set(seen)) == len(wanted)
+    assert set(seen) == {("proposal" if hasattr(w, "title") else "feedback", w.id) for w in wanted}
+
+
+@pytest.mark.parametrize("query", FORGED)
+def test_moderation_queue_forged_cursor_or_page_number_is_a_422_problem(
+    as_user, queue_world, query
+):
+    programme = queue_world["programme"]
+    answer = as_user(queue_world["staff"]).get(f"/programmes/{programme.id}/flags?{query}")
+    assert is_problem(answer, 422)
