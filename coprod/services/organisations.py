@@ -375,7 +375,7 @@ def get_member(
 
 # By name, the id breaking ties: ix_user_display_name_id serves the order for a big
 # organisation; a small one's members are found through their memberships and sorted.
-MEMBER_KEYS = (Key(User.display_name.expression, str), Key(User.id.expression))
+MEMBER_KEYS = (Key(User.stored_name.expression, str), Key(User.id.expression))
 
 
 def list_members(
