@@ -449,16 +449,14 @@ def check_shift_lists(session: Any, w: World, actor: User | None) -> None:
         if not policy.can(actor, "task.view", task):
             assert _refused(
                 lambda task=task: shifts.list_task_shifts(
-                    session, actor, task, past=False, page=1, per_page=BIG, now=w.now
+                    session, actor, task, past=False, per_page=BIG, now=w.now
                 )
             )
             assert not allowed(actor, "shift.view", theirs)
             continue
         listed: set[int] = set()
         for past in (False, True):
-            page = shifts.list_task_shifts(
-                session, actor, task, past=past, page=1, per_page=BIG, now=w.now
-            )
+            page = shifts.list_task_shifts(session, actor, task, past=past, per_page=BIG, now=w.now)
             listed |= ids(page.items)
         assert listed == allowed(actor, "shift.view", theirs), f"shifts of task {task.id}"
     for shift in w.shifts:
@@ -610,10 +608,12 @@ def check_programme_and_org_lists(session: Any, w: World, actor: User | None) ->
     for org in w.organisations:
         theirs = [m for m in w.memberships if m.organisation_id == org.id]
         if policy.can(actor, "org.view_members", org):
-            page = organisations.list_members(session, actor, org, 1, BIG)
+            page = organisations.list_members(session, actor, org, per_page=BIG)
             assert {r.user.id for r in page.items} == {m.user_id for m in theirs}
         else:
-            assert _refused(lambda org=org: organisations.list_members(session, actor, org, 1, BIG))
+            assert _refused(
+                lambda org=org: organisations.list_members(session, actor, org, per_page=BIG)
+            )
     if policy.can(actor, "org.verify"):
         waiting = organisations.list_awaiting_verification(session, actor, 1, BIG)
         assert ids(waiting.items) & ids(w.organisations) == {w.organisations[-1].id}

@@ -13,14 +13,15 @@ from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import (
+    CursorArgs,
     Email,
     Line,
-    PageArgs,
     Password,
     Pattern,
     Text,
     UTCDateTime,
-    page_schema,
+    window_out,
+    window_schema,
 )
 from coprod.db import db, utcnow
 from coprod.extensions import limiter
@@ -255,7 +256,7 @@ def _roles(held: set[Any]) -> list[str]:
 # --- site admins ----------------------------------------------------------------------------
 
 
-class AccountsArgs(PageArgs):
+class AccountsArgs(CursorArgs):
     q = Line(
         max_len=account_admin.MAX_QUERY,
         blank=True,
@@ -280,7 +281,7 @@ class DeactivateIn(ma.Schema):
     )
 
 
-AdminAccountPage = page_schema(AdminAccountOut, "AdminAccountPage")
+AdminAccountPage = window_schema(AdminAccountOut, "AdminAccountWindow")
 
 
 def admin_account_out(user: User) -> dict[str, Any]:
@@ -300,11 +301,17 @@ def admin_account_out(user: User) -> dict[str, Any]:
 @blp.alt_response(403, response="FORBIDDEN")
 @token_required
 def list_accounts(args: dict[str, Any]) -> ResponseReturnValue:
-    """Every account whose name or email holds `q`, by email (site admins)."""
-    page = account_admin.list_accounts(
-        db.session(), current_actor(), args.get("q"), args["page"], args["per_page"]
-    )
-    return {**page.__dict__, "items": [admin_account_out(u) for u in page.items]}
+    """Every account whose name or email holds `q`, by email (site admins). Read by cursor:
+    follow `next` (null at the end); `page` numbers are not accepted."""
+    found = account_admin.list_accounts(
+        db.session(),
+        current_actor(),
+        args.get("q"),
+        after=args["after"],
+        per_page=args["per_page"],
+    ).window
+    items = [admin_account_out(u) for u in found.items]
+    return window_out(found, items, "api_accounts.list_accounts")
 
 
 @blp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])

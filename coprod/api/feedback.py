@@ -12,12 +12,13 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import PageArgs, Pattern, UTCDateTime, page_schema
+from coprod.api.fields import CursorArgs, Pattern, UTCDateTime, window_out, window_schema
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
 from coprod.models import Feedback, User
 from coprod.services import tasks
 from coprod.services.engagement import feedback
+from coprod.services.keyset import Window
 from coprod.services.text import storable
 
 blp = Blueprint("api_feedback", __name__, url_prefix="/api/v1", description="Feedback")
@@ -95,7 +96,7 @@ class SummaryOut(ma.Schema):
     )
 
 
-class FeedbackPage(page_schema(FeedbackOut, "FeedbackItems")):  # type: ignore[misc]
+class FeedbackPage(window_schema(FeedbackOut, "FeedbackItems")):  # type: ignore[misc]
     summary = fields.Nested(SummaryOut, required=True)
 
 
@@ -161,28 +162,29 @@ def give(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
 
 
 @blp.route("/tasks/<int:task_id>/feedback", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(CursorArgs, location="query")
 @blp.response(200, FeedbackPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def list_feedback(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     """A task's feedback, newest first, with its `summary`: every item with its author for the
     task's organisers (coordinators, co-coordinator, lead agency staff); the public comments
-    that are not hidden, without authors, for everyone else."""
+    that are not hidden, without authors, for everyone else. Read by cursor: follow `next`
+    (null at the end); `page` numbers are not accepted."""
     session, actor = db.session(), optional_actor()
     task = tasks.get_task(session, actor, task_id)
     summary = feedback.feedback_summary(session, task)
-    paging = {"page": args["page"], "per_page": args["per_page"]}
+    paging = {"after": args["after"], "per_page": args["per_page"]}
     items: list[dict[str, Any]]
+    found: Window[Feedback] | Window[feedback.PublicComment]
     if policy.can(actor, "task.view_feedback", task):
-        page: Any = feedback.task_feedback(session, actor, task, **paging)
-        items = [_out(i, actor) for i in page.items]
+        found = feedback.task_feedback(session, actor, task, **paging)
+        items = [_out(i, actor) for i in found.items]
     else:
-        page = feedback.public_feedback(session, actor, task, **paging)
-        items = [_public_out(i) for i in page.items]
+        found = feedback.public_feedback(session, actor, task, **paging)
+        items = [_public_out(i) for i in found.items]
     return {
-        **page.__dict__,
-        "items": items,
+        **window_out(found, items, "api_feedback.list_feedback", task_id=task_id),
         "summary": {"responses": summary.responses, "average": summary.average},
     }
 

@@ -11,14 +11,13 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Check, Pattern, UTCDateTime, page_schema
+from coprod.api.fields import Check, CursorArgs, Pattern, UTCDateTime, window_out, window_schema
 from coprod.db import db, utcnow
 from coprod.errors import Conflict
 from coprod.i18n import _, _l
 from coprod.models import ContentFlag, Feedback, Proposal
 from coprod.services import programmes
 from coprod.services.engagement import moderation
-from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE
 from coprod.services.text import SPACE_CLASS, storable
 
 blp = Blueprint(
@@ -94,14 +93,12 @@ class DismissedOut(ma.Schema):
     dismissed = fields.Integer(required=True, metadata={"description": "Reports resolved now."})
 
 
-class QueueArgs(ma.Schema):
+class QueueArgs(CursorArgs):
     show = fields.String(
         load_default="open",
         validate=validate.OneOf(["open", "hidden"]),
         metadata={"description": "open: items with reports to look at; hidden: hidden items."},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 class QueueItemOut(ModeratedOut):
@@ -116,7 +113,7 @@ class QueueItemOut(ModeratedOut):
     reasons = fields.List(fields.String(), required=True, metadata={"description": "Latest."})
 
 
-QueuePage = page_schema(QueueItemOut, "ModerationQueuePage")
+QueuePage = window_schema(QueueItemOut, "ModerationQueueWindow")
 
 
 def _flag_out(flag: ContentFlag) -> dict[str, Any]:
@@ -315,15 +312,17 @@ def dismiss_feedback_flags(feedback_id: int) -> ResponseReturnValue:
 def list_flags(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """The programme's moderation queue (lead agency staff): items with open reports, the
     most recently reported first, with the count, the latest reasons and the author; or,
-    with show=hidden, the hidden items, the latest hidden first."""
+    with show=hidden, the hidden items, the latest hidden first. Read by cursor: follow `next`
+    (null at the end); `page` numbers are not accepted."""
     session, actor = db.session(), current_actor()
     programme = programmes.get_programme(session, actor, programme_id)
-    page = moderation.moderation_queue(
+    found = moderation.moderation_queue(
         session,
         actor,
         programme,
-        page=args["page"],
+        after=args["after"],
         per_page=args["per_page"],
         show=args["show"],
     )
-    return {**page.__dict__, "items": [_queue_out(entry) for entry in page.items]}
+    items = [_queue_out(entry) for entry in found.items]
+    return window_out(found, items, "api_moderation.list_flags", programme_id=programme_id)

@@ -11,7 +11,18 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Email, Line, PageArgs, Text, TimeZone, UTCDateTime, page_schema
+from coprod.api.fields import (
+    CursorArgs,
+    Email,
+    Line,
+    PageArgs,
+    Text,
+    TimeZone,
+    UTCDateTime,
+    page_schema,
+    window_out,
+    window_schema,
+)
 from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
@@ -74,7 +85,7 @@ class MemberOut(ma.Schema):
 
 
 OrganisationPage = page_schema(OrganisationOut, "OrganisationPage")
-MemberPage = page_schema(MemberOut, "MemberPage")
+MemberPage = window_schema(MemberOut, "MemberWindow")
 
 
 def org_out(org: Organisation) -> dict[str, Any]:
@@ -193,17 +204,20 @@ def decline_organisation(args: dict[str, Any], org_id: int) -> ResponseReturnVal
 
 
 @blp.route("/organisations/<int:org_id>/members", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(CursorArgs, location="query")
 @blp.response(200, MemberPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
 def list_members(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
-    """The organisation's members and their roles (its admins and coordinators)."""
+    """The organisation's members and their roles (its admins and coordinators), by name. Read
+    by cursor: follow `next` (null at the end); `page` numbers are not accepted."""
     session = db.session()
     actor = current_actor()
     org = orgs.get_organisation(session, actor, org_id)
-    return _page(orgs.list_members(session, actor, org, args["page"], args["per_page"]), member_out)
+    found = orgs.list_members(session, actor, org, after=args["after"], per_page=args["per_page"])
+    items = [member_out(m) for m in found.items]
+    return window_out(found, items, "api_organisations.list_members", org_id=org_id)
 
 
 @blp.route("/organisations/<int:org_id>/members", methods=["POST"])

@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Line, PageArgs, Text, page_schema
+from coprod.api.fields import CursorArgs, Line, Text, window_out, window_schema
 from coprod.db import db, utcnow
 from coprod.models import Proposal, ProposalStatus, User
 from coprod.services import programmes
@@ -61,7 +61,7 @@ class AnswerIn(ma.Schema):
     )
 
 
-class ProposalListArgs(PageArgs):
+class ProposalListArgs(CursorArgs):
     q = Line(
         max_len=proposals.MAX_QUERY,
         blank=True,
@@ -102,7 +102,7 @@ class ProposalOut(ma.Schema):
     created_at = fields.DateTime(required=True)
 
 
-ProposalPage = page_schema(ProposalOut, "ProposalPage")
+ProposalPage = window_schema(ProposalOut, "ProposalWindow")
 
 
 def proposal_out(proposal: Proposal, actor: User | None, supporting: bool) -> dict[str, Any]:
@@ -137,22 +137,23 @@ def _one(proposal: Proposal) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 def list_proposals(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
     """A programme's proposals (hidden ones only for their author and the lead staff), the
-    most supported or the newest first."""
+    most supported or the newest first. Read by cursor: follow `next` (null at the end);
+    `page` numbers are not accepted."""
     session, actor = db.session(), optional_actor()
     programme = programmes.get_programme(session, actor, programme_id)
-    page = proposals.list_proposals(
+    found = proposals.list_proposals(
         session,
         actor,
         programme,
         q=args["q"],
         sort=args["sort"],
         status=args["status"],
-        page=args["page"],
+        after=args["after"],
         per_page=args["per_page"],
     )
-    mine = proposals.supported_ids(session, actor, [p.id for p in page.items])
-    items = [proposal_out(p, actor, p.id in mine) for p in page.items]
-    return {**page.__dict__, "items": items}
+    mine = proposals.supported_ids(session, actor, [p.id for p in found.items])
+    items = [proposal_out(p, actor, p.id in mine) for p in found.items]
+    return window_out(found, items, "api_proposals.list_proposals", programme_id=programme_id)
 
 
 @blp.route("/programmes/<int:programme_id>/proposals", methods=["POST"])

@@ -212,12 +212,12 @@ class ShiftOut(ma.Schema):
     )
 
 
-class ShiftListArgs(PageArgs):
+class ShiftListArgs(CursorArgs):
     past = fields.Boolean(load_default=False, metadata={"description": "Past shifts instead."})
 
 
 TaskWindow = window_schema(TaskListItem, "TaskWindow")
-ShiftPage = page_schema(ShiftOut, "ShiftPage")
+ShiftPage = window_schema(ShiftOut, "ShiftWindow")
 
 
 def task_out(task: Task) -> dict[str, Any]:
@@ -363,21 +363,22 @@ def update_task(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
 @blp.response(200, ShiftPage)
 @blp.alt_response(404, response="NOT_FOUND")
 def list_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
-    """The task's shifts still to come (soonest first), or its past ones."""
+    """The task's shifts still to come (soonest first), or its past ones (latest first). Read
+    by cursor: follow `next` (null at the end); `page` numbers are not accepted."""
     session, actor = db.session(), optional_actor()
     task = tasks.get_task(session, actor, task_id)
-    page = shifts.list_task_shifts(
+    found = shifts.list_task_shifts(
         session,
         actor,
         task,
         past=args["past"],
-        page=args["page"],
+        after=args["after"],
         per_page=args["per_page"],
         now=utcnow(),
     )
-    waiting = shifts.waitlist_counts(session, [s.id for s in page.items])
-    items = [shift_out(s, waiting.get(s.id, 0)) for s in page.items]
-    return {**page.__dict__, "items": items}
+    waiting = shifts.waitlist_counts(session, [s.id for s in found.items])
+    items = [shift_out(s, waiting.get(s.id, 0)) for s in found.items]
+    return window_out(found, items, "api_tasks.list_shifts", task_id=task_id)
 
 
 @blp.route("/tasks/<int:task_id>/shifts", methods=["POST"])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     BigInteger,
     ForeignKey,
+    Index,
     SQLColumnExpression,
     String,
     UniqueConstraint,
@@ -40,6 +41,8 @@ def new_token() -> str:
 
 class User(Base):
     __tablename__ = "user"
+    # An organisation's members are read by name in keyset windows.
+    __table_args__ = (Index("ix_user_display_name_id", "display_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

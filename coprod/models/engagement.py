@@ -48,6 +48,7 @@ class Proposal(Base):
         CheckConstraint("supports >= 0", name="supports_non_negative"),
         Index("ix_proposal_programme_status", "programme_id", "status", "created_at"),
         Index("ix_proposal_programme_supports", "programme_id", "supports", "id"),
+        Index("ix_proposal_programme_created", "programme_id", "created_at", "id"),
         Index("ix_proposal_author_created", "author_id", "created_at"),
     )
 
@@ -122,6 +123,8 @@ class Feedback(Base):
         # Reports read a programme's ratings by date.
         Index("ix_feedback_report", "programme_id", "date", "task_id", "rating"),
         Index("ix_feedback_changed", "changed_at"),
+        # A task's feedback, newest first, read by keyset windows.
+        Index("ix_feedback_task_created", "task_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

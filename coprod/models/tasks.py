@@ -138,8 +138,9 @@ class Shift(Base):
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("confirmed >= 0 AND confirmed <= capacity", name="confirmed_within"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        # A task's next shift (the public list sorts on it) is one index probe.
-        Index("ix_shift_task_starts", "task_id", "starts_at"),
+        # A task's next shift (the public list sorts on it) is one index probe; its shifts
+        # are read by keyset windows in (starts_at, id) order.
+        Index("ix_shift_task_starts_id", "task_id", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

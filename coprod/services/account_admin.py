@@ -3,6 +3,7 @@ them a password-reset link."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,28 +15,58 @@ from coprod.i18n import _
 from coprod.models import Membership, User
 from coprod.services import account_emails, audit
 from coprod.services.accounts import revoke_api_tokens
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Count, Key, Window, capped_count, window
 from coprod.services.text import clean_text, contains
 
 MAX_QUERY = 200
 MAX_REASON = 500
 
 
+# By email, the id last (emails are unique, so it never decides): the unique index on email
+# serves the order and the window's start.
+ACCOUNT_KEYS = (Key(User.email.expression, str), Key(User.id.expression))
+
+
+@dataclass(frozen=True)
+class AccountList:
+    """A window of accounts, and (for the admin page) how many match, counted up to a cap."""
+
+    window: Window[User]
+    count: Count | None
+
+
 def list_accounts(
-    session: Session, actor: User, q: str | None, page: int, per_page: int
-) -> Page[User]:
-    """Accounts whose name or email holds the words, by email, with their memberships."""
+    session: Session,
+    actor: User,
+    q: str | None,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+    counted: bool = False,
+) -> AccountList:
+    """Accounts whose name or email holds the words, by email, with their memberships: the
+    window after (or before) a cursor; with `counted`, their number up to a cap."""
     policy.require(actor, "accounts.manage")
-    stmt = (
-        select(User)
-        .where(User.deleted_at.is_(None))
-        .options(selectinload(User.memberships).selectinload(Membership.organisation))
-        .order_by(User.email, User.id)
-    )
+    stmt = select(User).where(User.deleted_at.is_(None))
     words = (q or "").strip()[:MAX_QUERY]
     if words:
         stmt = stmt.where(contains(words, User.email, User.display_name))
-    return paginate(session, stmt, page, per_page)
+    found = window(
+        session,
+        stmt.options(selectinload(User.memberships).selectinload(Membership.organisation)),
+        ACCOUNT_KEYS,
+        after=after,
+        before=before,
+        per_page=per_page,
+    )
+    count = None
+    if counted:
+        if found.first and not found.has_next:  # the whole list is on this window
+            count = Count(n=len(found.items), more=False)
+        else:
+            count = capped_count(session, stmt.with_only_columns(User.id))
+    return AccountList(window=found, count=count)
 
 
 def get_account(session: Session, actor: User, user_id: int) -> User:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from coprod.models import (
 )
 from coprod.services import account_emails, audit, localtime
 from coprod.services.accounts import get_user_by_email, normalise_email
+from coprod.services.keyset import Key, Window, window
 from coprod.services.pagination import Page, paginate
 from coprod.services.text import clean_text
 
@@ -372,17 +373,28 @@ def get_member(
     return MemberRow(user=user, roles=[r for r in ROLE_ORDER if r in {m.role for m in roles}])
 
 
+# By name, the id breaking ties: ix_user_display_name_id serves the order for a big
+# organisation; a small one's members are found through their memberships and sorted.
+MEMBER_KEYS = (Key(User.stored_name.expression, str), Key(User.id.expression))
+
+
 def list_members(
-    session: Session, actor: User | None, org: Organisation, page: int, per_page: int
-) -> Page[MemberRow]:
-    """One page of the organisation's members with their roles, in three queries, for its
-    coordinators and admins and site admins (policy.visible_memberships)."""
+    session: Session,
+    actor: User | None,
+    org: Organisation,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[MemberRow]:
+    """A window of the organisation's members (after or before a cursor) with their roles, in
+    two queries, for its coordinators and admins and site admins (policy.visible_memberships)."""
     policy.require(actor, "org.view_members", org)
     member_ids = select(Membership.user_id).where(
         Membership.organisation_id == org.id, policy.visible_memberships(actor)
     )
-    stmt = select(User).where(User.id.in_(member_ids)).order_by(User.display_name, User.id)
-    users = paginate(session, stmt, page, per_page)
+    stmt = select(User).where(User.id.in_(member_ids))
+    users = window(session, stmt, MEMBER_KEYS, after=after, before=before, per_page=per_page)
     held: dict[int, set[Role]] = {}
     if users.items:
         rows = session.scalars(
@@ -397,7 +409,7 @@ def list_members(
         MemberRow(user=u, roles=[r for r in ROLE_ORDER if r in held.get(u.id, set())])
         for u in users.items
     ]
-    return Page(items=items, page=users.page, per_page=users.per_page, total=users.total)
+    return replace(users, items=items)
 
 
 ORG_WORK_LIMIT = 50  # tasks, and programmes, listed on an organisation's page

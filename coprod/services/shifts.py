@@ -23,7 +23,7 @@ from coprod.models import Shift, Signup, SignupStatus, Task, User
 from coprod.services import audit, localtime, notifications
 from coprod.services import task_figures as figures
 from coprod.services.bounds import check_instant
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Key, Window, window
 from coprod.services.shift_state import live_shift, not_started_shift, started_shift
 from coprod.services.signups import fill_from_waitlist, holders_of_overlapping_shifts
 from coprod.services.tasks import (
@@ -353,25 +353,33 @@ def get_shift_to_manage(session: Session, actor: Actor, task_id: int, shift_id: 
     return shift
 
 
+# Soonest first (past ones: latest first), the id breaking ties; ix_shift_task_starts_id
+# (task_id, starts_at, id) serves both directions.
+UPCOMING_SHIFT_KEYS = (Key(Shift.starts_at.expression, datetime), Key(Shift.id.expression))
+PAST_SHIFT_KEYS = (
+    Key(Shift.starts_at.expression, datetime, descending=True),
+    Key(Shift.id.expression, descending=True),
+)
+
+
 def list_task_shifts(
     session: Session,
     actor: Actor,
     task: Task,
     *,
     past: bool,
-    page: int,
-    per_page: int,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
     now: datetime,
-) -> Page[Shift]:
-    """One page of the task's shifts (policy.visible_shifts): those still to come (soonest
-    first) or past ones (latest first)."""
+) -> Window[Shift]:
+    """A window of the task's shifts (policy.visible_shifts): those still to come (soonest
+    first) or past ones (latest first), after (or before) a cursor."""
     policy.require(actor, "task.view", task)
     stmt = select(Shift).where(Shift.task_id == task.id, policy.visible_shifts(actor))
-    if past:
-        stmt = stmt.where(started_shift(now)).order_by(Shift.starts_at.desc(), Shift.id)
-    else:
-        stmt = stmt.where(not_started_shift(now)).order_by(Shift.starts_at, Shift.id)
-    return paginate(session, stmt, page, per_page)
+    stmt = stmt.where(started_shift(now) if past else not_started_shift(now))
+    keys = PAST_SHIFT_KEYS if past else UPCOMING_SHIFT_KEYS
+    return window(session, stmt, keys, after=after, before=before, per_page=per_page)
 
 
 def waitlist_counts(session: Session, shift_ids: Sequence[int]) -> dict[int, int]:

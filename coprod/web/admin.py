@@ -137,9 +137,10 @@ def audit_log() -> ResponseReturnValue:
 @bp.route("/accounts")
 def accounts() -> ResponseReturnValue:
     form = AccountSearchForm(request.args)
-    page, per_page = page_args()
-    listed = account_admin.list_accounts(db.session(), _me(), form.q.data, page, per_page)
-    return render_template("admin/accounts.html", form=form, page=listed)
+    listed = account_admin.list_accounts(
+        db.session(), _me(), form.q.data, counted=True, **window_args()
+    )
+    return render_template("admin/accounts.html", form=form, page=listed.window, count=listed.count)
 
 
 def _account_page(user: User, form: ReasonForm) -> ResponseReturnValue:

@@ -20,8 +20,8 @@ from coprod.i18n import _, _l
 from coprod.models import ContributionLog, Feedback, Signup, SignupStatus, Task
 from coprod.services import tasks
 from coprod.services.engagement import feedback
-from coprod.services.pagination import Page
-from coprod.web.helpers import commit, page_args, public, viewer
+from coprod.services.keyset import Window
+from coprod.web.helpers import commit, public, viewer, window_args
 
 bp = Blueprint("feedback", __name__)
 
@@ -162,14 +162,13 @@ def index(task_id: int) -> ResponseReturnValue:
     comments, without names, for everyone else."""
     session, actor = db.session(), viewer()
     task = tasks.get_task(session, actor, task_id)
-    page_no, per_page = page_args()
     summary = feedback.feedback_summary(session, task)
     organiser = policy.can(actor, "task.view_feedback", task)
-    items: Page[Feedback] | Page[feedback.PublicComment]
+    items: Window[Feedback] | Window[feedback.PublicComment]
     if organiser:
-        items = feedback.task_feedback(session, actor, task, page=page_no, per_page=per_page)
+        items = feedback.task_feedback(session, actor, task, **window_args())
     else:
-        items = feedback.public_feedback(session, actor, task, page=page_no, per_page=per_page)
+        items = feedback.public_feedback(session, actor, task, **window_args())
     return render_template(
         "feedback/index.html",
         task=task,

@@ -14,7 +14,7 @@ from coprod.models import Feedback, Proposal, User
 from coprod.services import programmes
 from coprod.services.engagement import moderation
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, run_service, safe_next, viewer
+from coprod.web.helpers import commit, form_status, run_service, safe_next, viewer, window_args
 
 bp = Blueprint("moderation", __name__)
 
@@ -197,10 +197,7 @@ def queue(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), _me()
     programme = programmes.get_programme(session, actor, programme_id)
     show = request.args.get("show") or "open"
-    number, per_page = page_args()
-    page = moderation.moderation_queue(
-        session, actor, programme, page=number, per_page=per_page, show=show
-    )
+    page = moderation.moderation_queue(session, actor, programme, show=show, **window_args())
     return render_template(
         "moderation/queue.html",
         programme=programme,

@@ -31,6 +31,7 @@ from coprod.web.helpers import (
     safe_next,
     signed_in,
     viewer,
+    window_args,
 )
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -158,8 +159,7 @@ def _render_show(
 ) -> ResponseReturnValue:
     members = None
     if policy.can(viewer(), "org.view_members", org):  # the section is shown to them only
-        page, per_page = page_args()
-        members = organisations.list_members(db.session(), viewer(), org, page, per_page)
+        members = organisations.list_members(db.session(), viewer(), org, **window_args())
     return render_template(
         "orgs/show.html",
         org=org,

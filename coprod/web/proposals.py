@@ -17,7 +17,7 @@ from coprod.models import Proposal, User
 from coprod.services import programmes
 from coprod.services.engagement import STATUS_LABELS, proposals, status_label
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, form_status, page_args, public, run_service, viewer
+from coprod.web.helpers import commit, form_status, public, run_service, viewer, window_args
 
 bp = Blueprint("proposals", __name__)
 
@@ -86,7 +86,6 @@ def index(programme_id: int) -> ResponseReturnValue:
     session, actor = db.session(), viewer()
     programme = programmes.get_programme(session, actor, programme_id)
     form = ProposalSearch(request.args)
-    page_no, per_page = page_args()
     result = None
     try:
         result = proposals.list_proposals(
@@ -96,8 +95,7 @@ def index(programme_id: int) -> ResponseReturnValue:
             q=form.q.data,
             sort=form.sort.data or "supported",
             status=form.status.data or None,
-            page=page_no,
-            per_page=per_page,
+            **window_args(),
         )
     except Invalid as err:
         for field, messages in err.errors.items():
@@ -230,8 +228,7 @@ def answer(proposal_id: int) -> ResponseReturnValue:
 
 @bp.route("/my/proposals")
 def mine() -> ResponseReturnValue:
-    page_no, per_page = page_args()
-    page = proposals.list_my_proposals(db.session(), _me(), page=page_no, per_page=per_page)
+    page = proposals.list_my_proposals(db.session(), _me(), **window_args())
     return render_template("proposals/mine.html", page=page)
 
 

@@ -37,7 +37,7 @@ from coprod.services.capacity import qualifications as quals
 from coprod.services.engagement.proposals import task_proposal
 from coprod.services.pagination import clamp
 from coprod.web.forms import ButtonForm, DayInRange
-from coprod.web.helpers import commit, form_status, page_args, public, run_service
+from coprod.web.helpers import commit, form_status, page_args, public, run_service, window_args
 
 bp = Blueprint("tasks", __name__)
 
@@ -270,9 +270,8 @@ def show(task_id: int) -> ResponseReturnValue:
     actor = _actor()
     task = tasks.get_task(session, actor, task_id)
     past = request.args.get("when") == "past"
-    page_no, per_page = page_args()
     shift_page = shifts.list_task_shifts(
-        session, actor, task, past=past, page=page_no, per_page=per_page, now=utcnow()
+        session, actor, task, past=past, now=utcnow(), **window_args()
     )
     shift_ids = [s.id for s in shift_page.items]
     return render_template(

@@ -110,12 +110,12 @@ def test_the_list_gives_organisers_names_and_others_public_comments_only(
         assert body["items"][0]["author_id"] is None
         assert body["items"][0]["author_name"] is None
         assert "Pia Public" not in str(body) and "Pat Private" not in str(body)
-        assert body["total"] == 1
+        assert body["next"] is None
     for organiser in (world.coordinator, world.lead_staff):
         body = as_user(organiser).get(f"/tasks/{world.task.id}/feedback").get_json()
         assert [i["author_name"] for i in body["items"]] == ["Pat Private", "Pia Public"]
         assert [i["comment"] for i in body["items"]] == ["Cold", "Great"]
-        assert body["total"] == 2
+        assert body["next"] is None
 
 
 def test_a_private_item_is_not_found_to_others(session, as_user, world) -> None:

@@ -78,6 +78,8 @@ NOT_IN_A_SCHEMA = re.compile(
             r"common passwords|too easy to guess|email address as your password",
             r"email address or password is not right",  # credentials, not a field's shape
             r"Your password is not right",  # re-entered to delete the account: credentials
+            r"no longer works\. Start again",  # a cursor is a position the server made (after)
+            r"has no page numbers",  # `page` is documented only to say it is not accepted
             r"Choose at least one role",  # role or roles: one of the two is needed
             r"No account uses this email address",  # a person who has not registered
             r"No one you can assign",  # who may be assigned depends on memberships and sign-ups

@@ -87,7 +87,7 @@ def test_hiding_a_comment_and_dismissing_reports(as_user, world):
     as_user(world.other_volunteer).post(f"/feedback/{world.comment.id}/flag", {"reason": "Rude"})
     staff = as_user(world.lead_staff)
     queue = staff.get(f"/programmes/{world.programme.id}/flags").get_json()
-    assert queue["total"] == 1
+    assert queue["next"] is None
     (item,) = queue["items"]
     assert item["type"] == "feedback" and item["id"] == world.comment.id
     assert item["text"] == "Rubbish" and item["reasons"] == ["Rude"] and item["open_flags"] == 1

@@ -127,7 +127,7 @@ def test_get_members_for_admins_and_coordinators_only(client, session):
     coordinator = make_member(session, org, Role.COORDINATOR)
     member = make_member(session, org, Role.MEMBER)
     body = Api(client, bearer(session, coordinator)).get(f"/organisations/{org.id}/members")
-    assert body.status_code == 200 and body.get_json()["total"] == 3
+    assert body.status_code == 200 and len(body.get_json()["items"]) == 3
     assert admin.email in {m["email"] for m in body.get_json()["items"]}
     assert is_problem(
         Api(client, bearer(session, member)).get(f"/organisations/{org.id}/members"), 403

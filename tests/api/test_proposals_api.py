@@ -29,7 +29,7 @@ def test_anyone_lists_a_programmes_proposals_with_counts_not_names(as_user, sess
     response = as_user(None).get(f"/programmes/{w.programme.id}/proposals")
     assert response.status_code == 200
     body = response.get_json()
-    assert (body["page"], body["per_page"], body["total"]) == (1, 20, 1)
+    assert (body["per_page"], body["next"]) == (20, None)
     [item] = body["items"]
     assert set(item) == KEYS
     assert (item["author"], item["supports"], item["supporting"]) == ("a resident", 1, False)

@@ -97,7 +97,7 @@ def test_only_site_admins_list_accounts(client, session) -> None:
     page = admin.get("/accounts", query_string={"q": "quayle"}).get_json()
     assert [i["display_name"] for i in page["items"]] == ["Pat Quayle"]
     assert page["items"][0]["memberships"][0]["organisation_name"] == "Quay Trust"
-    assert page["total"] == 1 and page["items"][0]["is_active"] is True
+    assert page["next"] is None and page["items"][0]["is_active"] is True
     staff = Api(client, bearer(session, make_member(session, org)))
     assert is_problem(staff.get("/accounts"), 403)
     assert is_problem(Api(client).get("/accounts"), 401)

@@ -144,26 +144,26 @@ def _web_lists(session, demo) -> list[tuple[str, str, str]]:
     session.flush()
     return [
         ("volunteer", "/tasks", "after"),  # read by cursor: ?page= shows the first window
-        ("volunteer", f"/tasks/{task.id}", "page"),
+        ("volunteer", f"/tasks/{task.id}", "after"),
         ("volunteer", "/programmes", "page"),
         # The lists read by keyset windows take a cursor (`after`) instead of a page number.
         ("volunteer", "/my/schedule", "after"),
         ("volunteer", "/my/logs", "after"),
         ("volunteer", "/account/tokens", "page"),
         ("coordinator", "/orgs", "page"),
-        ("admin", f"/orgs/{org.id}", "page"),
+        ("admin", f"/orgs/{org.id}", "after"),
         ("reviewer", "/review", "after"),
         ("staff", f"/shifts/{shift.id}/roster", "after"),
         ("admin", "/admin", "page"),
         ("admin", "/admin/audit", "after"),
         ("admin", "/admin/outbox", "after"),
-        ("volunteer", f"/programmes/{proposing.id}/proposals", "page"),
-        ("volunteer", "/my/proposals", "page"),
+        ("volunteer", f"/programmes/{proposing.id}/proposals", "after"),
+        ("volunteer", "/my/proposals", "after"),
         ("staff", f"/programmes/{programme.id}/reports", "org_page"),
         ("staff", f"/programmes/{programme.id}/reports", "task_page"),
         ("staff", f"/programmes/{programme.id}/reports", "feedback_page"),
         ("volunteer", f"/programmes/{programme.id}/you-said-we-did", "page"),
-        ("staff", f"/programmes/{programme.id}/moderation", "page"),
+        ("staff", f"/programmes/{programme.id}/moderation", "after"),
     ]
 
 
@@ -483,7 +483,7 @@ def test_a_feedback_page_number_out_of_range_is_a_clear_4xx(client, session, dem
     for who in ("staff", "volunteer"):
         login_as(client, demo[who])
         for bad in BAD_PAGES:
-            response = client.get(f"/tasks/{kitchen.id}/feedback", query_string={"page": bad})
+            response = client.get(f"/tasks/{kitchen.id}/feedback", query_string={"after": bad})
             assert response.status_code in (400, 422), (who, bad)
             assert "page" in response.get_data(as_text=True).lower()
 

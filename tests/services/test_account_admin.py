@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from coprod.errors import Conflict, Invalid, NotAllowed
-from coprod.models import AuditEntry, NotificationKind, OrgKind, OutboxMessage, Role
+from coprod.models import AuditEntry, NotificationKind, OrgKind, OutboxMessage, Role, User
 from coprod.services import account_admin, organisations, tokens
 from tests.conftest import NOW
 from tests.factories import add_role, make_member, make_org, make_user
@@ -23,7 +23,7 @@ def test_only_site_admins_list_and_manage_accounts(session) -> None:
     staff = make_member(session, make_org(session, OrgKind.AGENCY), Role.ADMIN)
     target = make_user(session)
     for call in (
-        lambda: account_admin.list_accounts(session, staff, None, 1, 20),
+        lambda: account_admin.list_accounts(session, staff, None),
         lambda: account_admin.deactivate(session, staff, target, "spam", now=NOW),
         lambda: account_admin.send_password_reset(session, staff, target, secret=SECRET, now=NOW),
     ):
@@ -37,13 +37,32 @@ def test_the_accounts_list_searches_names_and_emails_with_memberships(session) -
     org = make_org(session, name="Harbour Trust")
     ana = add_role(session, make_user(session, display_name="Ana Zed", email="az@example.org"), org)
     make_user(session, display_name="Bo", email="bo@example.org")
-    found = account_admin.list_accounts(session, admin, "ANA z", 1, 20)
+    found = account_admin.list_accounts(session, admin, "ANA z").window
     assert [u.id for u in found.items] == [ana.id]
     assert found.items[0].memberships[0].organisation.name == "Harbour Trust"
-    assert [u.email for u in account_admin.list_accounts(session, admin, "bo@", 1, 20).items] == [
-        "bo@example.org"
-    ]
-    assert account_admin.list_accounts(session, admin, "%", 1, 20).items == []
+    bo = account_admin.list_accounts(session, admin, "bo@").window
+    assert [u.email for u in bo.items] == ["bo@example.org"]
+    assert account_admin.list_accounts(session, admin, "%").window.items == []
+
+
+def test_the_accounts_list_is_read_by_windows_and_counted_up_to_a_cap(session) -> None:
+    admin = make_user(session, is_site_admin=True, email="zz-admin@example.org")
+    made = [make_user(session, email=f"walk{i % 3}-{i}@example.org").id for i in range(7)]
+    seen: list[int] = []
+    after = None
+    while True:
+        listed = account_admin.list_accounts(
+            session, admin, "walk", after=after, per_page=3, counted=True
+        )
+        seen += [u.id for u in listed.window.items]
+        assert listed.count is not None and (listed.count.n, listed.count.more) == (7, False)
+        if listed.window.next is None:
+            break
+        after = listed.window.next
+    emails = {u: session.get(User, u).email for u in made}
+    assert seen == sorted(made, key=lambda u: emails[u])
+    with pytest.raises(Invalid):
+        account_admin.list_accounts(session, admin, None, after="forged")
 
 
 def test_deactivating_ends_sessions_revokes_tokens_and_is_audited(session) -> None:

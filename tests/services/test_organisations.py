@@ -221,8 +221,8 @@ def test_list_members_gives_each_person_once_with_all_their_roles(session) -> No
     bea = make_member(session, org, Role.ADMIN, display_name="Bea")
     make_member(session, org, Role.STAFF, Role.REVIEWER, display_name="Ada")
     make_member(session, make_org(session), Role.STAFF, display_name="Elsewhere")
-    page = orgs.list_members(session, bea, org, 1, 20)
-    assert page.total == 2
+    page = orgs.list_members(session, bea, org)
+    assert page.next is None
     assert [(r.user.display_name, r.roles) for r in page.items] == [
         ("Ada", [Role.STAFF, Role.REVIEWER]),
         ("Bea", [Role.ADMIN]),

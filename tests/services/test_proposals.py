@@ -170,11 +170,30 @@ def test_the_list_refuses_wrong_filters_beside_them(session, w, kw, field):
     assert field in err.value.errors
 
 
-def test_the_list_is_paginated(session, w):
+@pytest.mark.parametrize("sort", ["supported", "newest"])
+def test_the_list_is_read_by_windows_each_proposal_once_in_order(session, w, now, sort):
+    made = []
     for i in range(5):
-        make_proposal(session, w.programme, w.author, title=f"P{i}")
-    page = proposals.list_proposals(session, None, w.programme, page=2, per_page=2)
-    assert (len(page.items), page.total, page.pages) == (2, 5, 3)
+        p = make_proposal(session, w.programme, w.author, created_at=now - timedelta(i % 2))
+        if i % 2:
+            add_supports(session, p, w.neighbour)
+        made.append(p)
+    seen, after = [], None
+    while True:
+        found = proposals.list_proposals(
+            session, None, w.programme, sort=sort, after=after, per_page=2
+        )
+        seen += found.items
+        if found.next is None:
+            break
+        after = found.next
+    key = (
+        (lambda p: (p.supports, p.id)) if sort == "supported" else (lambda p: (p.created_at, p.id))
+    )
+    assert seen == sorted(made, key=key, reverse=True)
+    with pytest.raises(Invalid) as err:
+        proposals.list_proposals(session, None, w.programme, after="W1siaSIsMV1d")
+    assert "after" in err.value.errors
 
 
 def test_a_hidden_proposal_reaches_only_its_author_and_the_lead_staff(session, w, now):

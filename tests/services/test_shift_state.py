@@ -23,9 +23,7 @@ def w(session) -> ShiftWorld:
 
 
 def _listed(session, w: ShiftWorld, now, *, past: bool) -> bool:
-    page = shifts.list_task_shifts(
-        session, w.lead_staff, w.task, past=past, page=1, per_page=10, now=now
-    )
+    page = shifts.list_task_shifts(session, w.lead_staff, w.task, past=past, per_page=10, now=now)
     return w.shift in page.items
 
 

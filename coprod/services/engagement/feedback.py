@@ -10,7 +10,7 @@ the public comments that are not hidden, never a name; the author reads their ow
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,7 +33,7 @@ from coprod.models import (
 )
 from coprod.services import audit, localtime
 from coprod.services.engagement import limit
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Key, Window, window
 from coprod.services.text import storable
 
 MAX_COMMENT = 2000
@@ -293,43 +293,60 @@ class PublicComment:
     created_at: datetime
 
 
+# Newest first, the id breaking ties: ix_feedback_task_created (task_id, created_at, id)
+# serves a task's list read backwards.
+FEEDBACK_KEYS = (
+    Key(Feedback.created_at.expression, datetime, descending=True),
+    Key(Feedback.id.expression, descending=True),
+)
+
+
 def public_feedback(
-    session: Session, actor: User | None, task: Task, *, page: int = 1, per_page: int = 20
-) -> Page[PublicComment]:
-    """The task's public comments that are not hidden, newest first, without their authors."""
+    session: Session,
+    actor: User | None,
+    task: Task,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[PublicComment]:
+    """The task's public comments that are not hidden, newest first, without their authors:
+    the window after (or before) a cursor."""
     policy.require(actor, "task.view", task)
-    stmt = (
-        select(Feedback)
-        .where(
-            Feedback.task_id == task.id,
-            Feedback.public.is_(True),
-            Feedback.hidden_at.is_(None),
-            Feedback.comment != "",
-            policy.visible_feedback(actor),
-        )
-        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+    stmt = select(Feedback).where(
+        Feedback.task_id == task.id,
+        Feedback.public.is_(True),
+        Feedback.hidden_at.is_(None),
+        Feedback.comment != "",
+        policy.visible_feedback(actor),
     )
-    found = paginate(session, stmt, page, per_page)
+    found = window(session, stmt, FEEDBACK_KEYS, after=after, before=before, per_page=per_page)
     items = [
         PublicComment(f.id, f.task_id, f.rating, f.comment, f.date, f.created_at)
         for f in found.items
     ]
-    return Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
+    return replace(found, items=items)
 
 
 def task_feedback(
-    session: Session, actor: User | None, task: Task, *, page: int = 1, per_page: int = 20
-) -> Page[Feedback]:
-    """Every rating and comment on the task with its author, newest first: for its organisers
-    (coordinators, co-coordinator, the lead agency's staff)."""
+    session: Session,
+    actor: User | None,
+    task: Task,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[Feedback]:
+    """Every rating and comment on the task with its author, newest first (the window after
+    or before a cursor): for its organisers (coordinators, co-coordinator, the lead agency's
+    staff)."""
     policy.require(actor, "task.view_feedback", task)
     stmt = (
         select(Feedback)
         .where(Feedback.task_id == task.id, policy.visible_feedback(actor))
         .options(joinedload(Feedback.author))
-        .order_by(Feedback.created_at.desc(), Feedback.id.desc())
     )
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, FEEDBACK_KEYS, after=after, before=before, per_page=per_page)
 
 
 def author_name(item: Feedback) -> str:

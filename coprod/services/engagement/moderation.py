@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -20,7 +20,7 @@ from coprod.i18n import _, ngettext
 from coprod.models import ContentFlag, Feedback, Programme, Proposal, Task, User
 from coprod.services import audit
 from coprod.services.engagement import limit
-from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE, Page, page_range_message
+from coprod.services.keyset import Key, Window, window
 from coprod.services.text import clean_text, storable
 
 MAX_REASON = 500
@@ -342,22 +342,31 @@ class QueueItem:
         return self.item.author
 
 
-def _open_rows(programme: Programme) -> Select[Any]:
+def _open_rows(programme: Programme) -> tuple[Select[Any], tuple[Key, ...]]:
     """(kind, item id, sort time, open flags) for each item of the programme with open flags,
-    the most recently flagged first."""
+    and its keys: the most recently flagged first (then the item id, then its kind). The open
+    flags of one programme are found by ix_content_flag_open and grouped: moderation keeps
+    them few, so the window is cut from the groups, not from an index."""
     kind = case((ContentFlag.proposal_id.is_not(None), literal("proposal")), else_="feedback")
     item_id = func.coalesce(ContentFlag.proposal_id, ContentFlag.feedback_id)
     latest = func.max(ContentFlag.created_at)
-    return (
+    grouped = (
         select(kind.label("kind"), item_id.label("id"), latest.label("at"), func.count().label("n"))
         .where(ContentFlag.programme_id == programme.id, ContentFlag.resolved_at.is_(None))
         .group_by(ContentFlag.proposal_id, ContentFlag.feedback_id)
-        .order_by(latest.desc(), item_id.desc())
+        .subquery()
     )
+    keys = (
+        Key(grouped.c.at, datetime, descending=True),
+        Key(grouped.c.id, descending=True),
+        Key(grouped.c.kind, str, descending=True),
+    )
+    return select(grouped), keys
 
 
-def _hidden_rows(programme: Programme) -> Select[Any]:
-    """(kind, item id, hidden at, 0) for the programme's hidden items, the latest first."""
+def _hidden_rows(programme: Programme) -> tuple[Select[Any], tuple[Key, ...]]:
+    """(kind, item id, hidden at, 0) for the programme's hidden items, and its keys: the
+    latest hidden first, then proposals before comments, then the newest id."""
     proposals = select(
         literal("proposal").label("kind"),
         Proposal.id.label("id"),
@@ -368,7 +377,12 @@ def _hidden_rows(programme: Programme) -> Select[Any]:
         Feedback.programme_id == programme.id, Feedback.hidden_at.is_not(None)
     )
     both = union_all(proposals, comments).subquery()
-    return select(both).order_by(both.c.at.desc(), both.c.kind, both.c.id.desc())
+    keys = (
+        Key(both.c.at, datetime, descending=True),
+        Key(both.c.kind, str),
+        Key(both.c.id, descending=True),
+    )
+    return select(both), keys
 
 
 def _load_items(session: Session, rows: Sequence[Any]) -> dict[tuple[str, int], Item]:
@@ -419,26 +433,20 @@ def moderation_queue(
     actor: User | None,
     programme: Programme,
     *,
-    page: int = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: int = 20,
     show: str = "open",
-) -> Page[QueueItem]:
+) -> Window[QueueItem]:
     """For the programme's lead staff: the items with open flags (how many, the latest
-    reasons, the text and its author), or the hidden items, a page at a time."""
+    reasons, the text and its author), or the hidden items, a window at a time (after or
+    before a cursor)."""
     policy.require(actor, "programme.moderate", programme)
     if show not in SHOWS:
         raise Invalid("show", _("Show the reported items or the hidden ones."))
-    if not 1 <= page <= MAX_PAGE:
-        raise Invalid("page", page_range_message())
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise Invalid("per_page", _("per_page must be between 1 and %(max)d.", max=MAX_PER_PAGE))
-    stmt = _open_rows(programme) if show == "open" else _hidden_rows(programme)
-    rows = session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    if 0 < len(rows) < per_page or (page == 1 and not rows):
-        total = (page - 1) * per_page + len(rows)
-    else:
-        count = select(func.count()).select_from(stmt.order_by(None).subquery())
-        total = int(session.scalar(count) or 0)
+    stmt, keys = _open_rows(programme) if show == "open" else _hidden_rows(programme)
+    found = window(session, stmt, keys, after=after, before=before, per_page=per_page, rows=True)
+    rows = found.items
     loaded = _load_items(session, rows)
     items = [
         QueueItem(r.kind, loaded[(r.kind, r.id)], int(r.n), r.at if show == "open" else None)
@@ -447,7 +455,7 @@ def moderation_queue(
     ]
     if show == "open":
         _latest_reasons(session, items)
-    return Page(items=items, page=page, per_page=per_page, total=total)
+    return replace(found, items=items)
 
 
 def open_flags_by_programme(session: Session, actor: User | None) -> list[tuple[Programme, int]]:

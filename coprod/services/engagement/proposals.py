@@ -32,7 +32,7 @@ from coprod.services import audit, notifications, tasks
 from coprod.services.accounts import require_confirmed
 from coprod.services.bounds import MAX_ID
 from coprod.services.engagement import limit
-from coprod.services.pagination import Page, paginate
+from coprod.services.keyset import Key, Window, window
 from coprod.services.text import clean_text, contains
 
 Actor = User | None
@@ -182,6 +182,20 @@ def _parse_status(raw: str | ProposalStatus | None) -> ProposalStatus | None:
         raise Invalid("status", _("Choose one of the statuses offered.")) from None
 
 
+# Most supported (or newest) first, the id breaking ties, newest id first. Indexes
+# ix_proposal_programme_supports (programme_id, supports, id) and ix_proposal_programme_created
+# (programme_id, created_at, id) serve a programme's list read backwards; a person's own
+# proposals are few (ix_proposal_author_created finds them).
+SUPPORTED_KEYS = (
+    Key(Proposal.supports.expression, int, descending=True),
+    Key(Proposal.id.expression, descending=True),
+)
+NEWEST_KEYS = (
+    Key(Proposal.created_at.expression, datetime, descending=True),
+    Key(Proposal.id.expression, descending=True),
+)
+
+
 def list_proposals(
     session: Session,
     actor: Actor,
@@ -190,12 +204,13 @@ def list_proposals(
     q: str | None = "",
     sort: str | None = "supported",
     status: str | ProposalStatus | None = None,
-    page: int = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: int = 20,
-) -> Page[Proposal]:
+) -> Window[Proposal]:
     """A programme's proposals the person may see (a hidden one only for its author and the
     lead agency's staff), matching the search words in title, what or place, the most
-    supported or the newest first."""
+    supported or the newest first: the window after (or before) a cursor."""
     policy.require(actor, "programme.view", programme)
     words = (q or "").strip()
     if len(words) > MAX_QUERY:
@@ -213,11 +228,8 @@ def list_proposals(
         stmt = stmt.where(contains(word, Proposal.title, Proposal.what, Proposal.location))
     if wanted is not None:
         stmt = stmt.where(Proposal.status == wanted)
-    if sort == "newest":
-        stmt = stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc())
-    else:
-        stmt = stmt.order_by(Proposal.supports.desc(), Proposal.id.desc())
-    return paginate(session, stmt, page, per_page)
+    keys = NEWEST_KEYS if sort == "newest" else SUPPORTED_KEYS
+    return window(session, stmt, keys, after=after, before=before, per_page=per_page)
 
 
 def get_proposal(session: Session, actor: Actor, proposal_id: int) -> Proposal:
@@ -266,8 +278,13 @@ def supported_ids(session: Session, actor: Actor, proposal_ids: list[int]) -> se
 
 
 def list_my_proposals(
-    session: Session, actor: Actor, *, page: int = 1, per_page: int = 20
-) -> Page[Proposal]:
+    session: Session,
+    actor: Actor,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[Proposal]:
     """The person's own proposals, newest first (a hidden one with the reason it was hidden)."""
     if actor is None:
         raise NotAllowed(_("You are not allowed to do that."))
@@ -275,9 +292,8 @@ def list_my_proposals(
         select(Proposal)
         .where(Proposal.author_id == actor.id, policy.visible_proposals(actor))
         .options(joinedload(Proposal.programme).joinedload(Programme.lead_organisation))
-        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
     )
-    return paginate(session, stmt, page, per_page)
+    return window(session, stmt, NEWEST_KEYS, after=after, before=before, per_page=per_page)
 
 
 def task_proposal(session: Session, task: Task) -> Proposal | None:
