@@ -11,6 +11,7 @@ from coprod import scheduler
 from coprod.jobs import pilots as pilot_jobs
 from coprod.models import PilotEvaluation
 from coprod.services.governance import pilots
+from coprod.services.governance.pilots import building
 from tests.conftest import NOW
 from tests.pilot_world import log_with, make_pilot_world
 
@@ -61,7 +62,7 @@ def test_one_bad_pilot_is_skipped_and_the_others_built(session, monkeypatch, cap
             raise RuntimeError("boom")
         return real(session_, programme, **kw)
 
-    monkeypatch.setattr(pilots, "build_figures", broken)
+    monkeypatch.setattr(building, "build_figures", broken)  # where build_evaluation looks
     pilot_jobs.evaluate_pilots(session, now=NOW)
     assert pilots.get_stored(session, good.programme) is not None
     assert pilots.get_stored(session, bad.programme) is None

@@ -23,6 +23,7 @@ from coprod.models import (
     Role,
 )
 from coprod.services.governance import pilots
+from coprod.services.governance.pilots import _sums
 from tests.conftest import NOW
 from tests.factories import (
     make_member,
@@ -84,7 +85,7 @@ def test_every_figure_of_the_hand_computed_world(session):
 def test_the_per_contributor_sums_come_from_the_database_grouped(session):
     world = make_pilot_world(session)
     source = pilots.L.programme_id == world.programme.id
-    where = pilots._counted(source, (date(2026, 3, 1), date(2026, 3, 10)))
+    where = _sums._counted(source, (date(2026, 3, 1), date(2026, 3, 10)))
     units = pilots.contributor_sums(session, where)
     got = [(u.outcome.get(world.metric.id, 0), u.hours, u.days) for u in units]
     assert got == [(1500, 300, 2), (800, 400, 1), (600, 200, 1)]
