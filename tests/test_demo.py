@@ -342,13 +342,14 @@ def test_demo_decisions_show_a_carried_result_with_every_vote_and_an_open_one(se
     admin."""
     from coprod.models import Decision, DecisionOutcome, Programme, Role
     from coprod.services.governance import decisions
+    from coprod.services.governance.decisions import _common
 
     load_demo_data(session, now=NOW)
     meals = session.scalar(select(Programme).where(Programme.name == "Community Meals"))
     entitled = decisions.voting_organisation_ids(session, meals)
     assert len(entitled) == 4
     for org_id in entitled:
-        admins = decisions._admins(session, [org_id], (Role.ADMIN,))
+        admins = _common._admins(session, [org_id], (Role.ADMIN,))
         assert admins, f"organisation {org_id} has no admin to vote"
     closed = session.scalar(select(Decision).where(Decision.question.like("Move the Saturday%")))
     assert closed.closed_at is not None and closed.closed_at < NOW

@@ -12,6 +12,7 @@ from coprod import scheduler
 from coprod.jobs import decisions as job
 from coprod.models import AuditEntry, DecisionOutcome, NotificationKind, OutboxMessage
 from coprod.services.governance import decisions as svc
+from coprod.services.governance.decisions import closing
 from tests.decision_world import DecisionWorld
 from tests.factories import make_decision
 
@@ -61,12 +62,12 @@ def test_one_bad_decision_does_not_stop_the_others(session, now, w, monkeypatch,
         return real(rule, entitled, votes)
 
     failing.calls = 0
-    monkeypatch.setattr(svc, "tally", failing)
+    monkeypatch.setattr(closing, "tally", failing)  # where close_decision looks
     assert job.close_due_decisions(session, now=now) == 1
     session.refresh(bad), session.refresh(good)
     assert bad.closed_at is None and good.outcome == DecisionOutcome.NO_VOTES
     assert f"decision {bad.id} not closed" in caplog.text
-    monkeypatch.setattr(svc, "tally", real)
+    monkeypatch.setattr(closing, "tally", real)
     assert job.close_due_decisions(session, now=now) == 1  # tried again on the next run
     session.refresh(bad)
     assert bad.outcome == DecisionOutcome.NO_VOTES

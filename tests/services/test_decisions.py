@@ -19,6 +19,7 @@ from coprod.models import (
     Role,
 )
 from coprod.services.governance import decisions as svc
+from coprod.services.governance.decisions import _common as shared
 from tests.conftest import NOW
 from tests.decision_world import DecisionWorld
 from tests.factories import (
@@ -124,7 +125,7 @@ def test_opening_emails_each_admin_of_each_voting_organisation_once(session, wor
     )
     assert to == {world.lead_admin.id, *(a.id for a in world.admins)}
     assert world.outsider.id not in to and world.staff.id not in to
-    svc._email(session, decision, opened=True, now=NOW)  # queued again: deduplicated
+    shared._email(session, decision, opened=True, now=NOW)  # queued again: deduplicated
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == len(to)
 
 
