@@ -145,7 +145,7 @@ def test_the_unique_pair_turns_a_second_row_into_a_conflict(session, world, now,
     on PostgreSQL in test_feedback_race.py): the savepoint turns the clash into a 409."""
     person = _attend(session, world)
     _give(session, person, world.task, now)
-    monkeypatch.setattr(feedback, "my_feedback", lambda *_a: None)
+    monkeypatch.setattr(feedback.giving, "my_feedback", lambda *_a: None)
     with pytest.raises(Conflict):
         _give(session, person, world.task, now)
     assert len(session.scalars(select(Feedback)).all()) == 1

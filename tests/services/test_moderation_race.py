@@ -2,7 +2,7 @@
 audit entry, the other told it is already hidden (a 409), never a second hide that overwrites
 the first one's reason.
 
-Guard: moderation._lock (SELECT ... FOR UPDATE with populate_existing) before the "already
+Guard: moderation.deciding._lock (SELECT ... FOR UPDATE with populate_existing) before the "already
 hidden?" check. Without it both read hidden_at = NULL, both write, and the log holds two
 "proposal.hidden" entries (seen failing with the lock call commented out)."""
 

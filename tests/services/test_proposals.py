@@ -1,5 +1,5 @@
 """Proposals: who may propose and support, the limits, the list, and the agency's answer with
-its draft task and its emails (coprod/services/engagement/proposals.py)."""
+its draft task and its emails (coprod/services/engagement/proposals/)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Two coordinators define the same qualification at the same moment, on PostgreSQL: one row
 and one 422 on `name`. Guard: the unique index on (organisation, lower(name)) and the savepoint
-in qualifications._save, which turns its IntegrityError into Invalid; the check before the
+in qualifications.defining._save, which turns its IntegrityError into Invalid; the check before the
 insert alone lets both through, since neither sees the other's uncommitted row."""
 
 from __future__ import annotations
