@@ -10,7 +10,7 @@ from flask import abort, current_app, g, request
 
 from coprod.api.fields import MAX_ID
 from coprod.db import db, utcnow
-from coprod.models import User
+from coprod.models import User, grants
 from coprod.services import tokens
 
 P = ParamSpec("P")
@@ -44,6 +44,9 @@ def before_api_request() -> None:
     if user is None:
         session.rollback()
         abort(401)
+    # The roles from this process's memory under the row's roles_version, as for a signed-in
+    # page (coprod/models/grants.py), rather than built from the memberships on every request.
+    grants.attach(session, user)
     if session.dirty:
         session.commit()  # the token's last use, recorded at most once an hour
     g.api_user = user
