@@ -44,11 +44,12 @@ def before_api_request() -> None:
     if user is None:
         session.rollback()
         abort(401)
-    # The roles from this process's memory under the row's roles_version, as for a signed-in
-    # page (coprod/models/grants.py), rather than built from the memberships on every request.
-    grants.attach(session, user)
     if session.dirty:
         session.commit()  # the token's last use, recorded at most once an hour
+    # The roles from this process's memory under the row's roles_version, as for a signed-in
+    # page (coprod/models/grants.py), not built from the memberships on every request. After
+    # the commit: reading them would flush the last use, leaving `session.dirty` empty.
+    grants.attach(session, user)
     g.api_user = user
 
 

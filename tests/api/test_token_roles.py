@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from coprod.models import OrgKind, Role
+from coprod.models import ApiToken, OrgKind, Role
 from coprod.models.grants import Grants
-from coprod.services import organisations
+from coprod.services import organisations, tokens
 from tests.api.conftest import Api, bearer
 from tests.factories import make_member, make_org
 
@@ -66,3 +66,16 @@ def test_a_role_given_elsewhere_shows_on_the_next_api_request(client, session) -
     organisations.set_roles(session, admin, agency, person, ["reviewer"])
     session.flush()
     assert _reviews(api)
+
+
+def test_a_token_s_first_use_is_recorded_when_the_roles_are_read_too(client, session) -> None:
+    """Reading the roles (a stamp new to this process) must not flush the token's last use
+    and so leave nothing to commit: the use is kept."""
+    agency = make_org(session, OrgKind.AGENCY)
+    reviewer = make_member(session, agency, Role.REVIEWER)
+    token, secret = tokens.create_token(session, reviewer, "test")
+    session.flush()
+    assert token.last_used_at is None
+    assert _reviews(Api(client, {"Authorization": f"Bearer {secret}"}))
+    session.expire_all()
+    assert session.get(ApiToken, token.id).last_used_at is not None
