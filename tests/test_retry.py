@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
-from coprod import db as coprod_db
 from coprod.db import BUSY, RETRY_ATTEMPTS, retrying, transaction, utcnow
+from coprod.db import retry as db_retry
 from coprod.errors import Conflict
 from coprod.models import SignupStatus
 from coprod.services import signups
@@ -37,7 +38,7 @@ def aborted(sqlstate: str = "40P01") -> OperationalError:
 
 @pytest.fixture(autouse=True)
 def _no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(coprod_db.time, "sleep", lambda _s: None)
+    monkeypatch.setattr(db_retry.time, "sleep", lambda _s: None)
 
 
 def failing(times: int, result: Any = "done", sqlstate: str = "40P01") -> Callable[..., Any]:
@@ -92,7 +93,7 @@ def test_transaction_runs_the_work_again_on_a_fresh_session(app, monkeypatch) ->
         return work(session)
 
     committed: list[Any] = []
-    monkeypatch.setattr(coprod_db.Session, "commit", lambda self: committed.append(self))
+    monkeypatch.setattr(Session, "commit", lambda self: committed.append(self))
     assert transaction(recorded) == "done"
     assert len(sessions) == 2 and sessions[0] is not sessions[1]
     assert committed == [sessions[1]]

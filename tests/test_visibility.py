@@ -1,4 +1,4 @@
-"""Who may see what is written twice in coprod/policy.py — a predicate for one object and its
+"""Who may see what is written twice in coprod/policy/ — a predicate for one object and its
 query twin for lists — and both must agree, for every kind of person.
 
 One mixed world (two agencies with programmes, tasks in every status, partner charities that

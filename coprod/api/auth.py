@@ -10,7 +10,7 @@ from flask import abort, current_app, g, request
 
 from coprod.api.fields import MAX_ID
 from coprod.db import db, utcnow
-from coprod.models import User
+from coprod.models import User, grants
 from coprod.services import tokens
 
 P = ParamSpec("P")
@@ -46,6 +46,10 @@ def before_api_request() -> None:
         abort(401)
     if session.dirty:
         session.commit()  # the token's last use, recorded at most once an hour
+    # The roles from this process's memory under the row's roles_version, as for a signed-in
+    # page (coprod/models/grants.py), not built from the memberships on every request. After
+    # the commit: reading them would flush the last use, leaving `session.dirty` empty.
+    grants.attach(session, user)
     g.api_user = user
 
 

@@ -1,0 +1,151 @@
+"""The engine (SQLite's WAL, busy timeout and explicit BEGINs), the pinned-connection session,
+the process's session registry `db`, and the units of work that jobs and commands run in."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+# On SQLite a transaction that reads first and writes later can fail with "database is locked"
+# without waiting (the read snapshot cannot be upgraded). Transactions that may write therefore
+# start with BEGIN IMMEDIATE; read-only requests (GET) switch to a plain deferred BEGIN.
+sqlite_begin: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "sqlite_begin", default="BEGIN IMMEDIATE"
+)
+
+
+def _sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN itself
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(sqlite_begin.get())
+
+
+def normalise_url(url: str) -> str:
+    """The URL as the engine will hold it (postgres:// and postgresql:// use psycopg 3)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+POOL_RECYCLE_SECONDS = 1800
+
+
+def make_engine(
+    url: str, *, echo: bool = False, pool_recycle: int = POOL_RECYCLE_SECONDS
+) -> Engine:
+    """An engine for the URL; SQLite gets WAL, a busy timeout and explicit BEGINs. Server
+    connections are replaced after `pool_recycle` seconds and not pinged before each use
+    (a dead one is handled where it is found: see `retrying`)."""
+    url = normalise_url(url)
+    kwargs: dict[str, Any] = {"echo": echo}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+    else:
+        kwargs.update(pool_size=10, max_overflow=20, pool_recycle=pool_recycle)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _sqlite_hooks(engine)
+    return engine
+
+
+_PINNED = "coprod_pinned_connection"
+
+
+class PinnedSession(Session):
+    """A session that keeps the connection it checked out until it is closed: a request that
+    commits and then reads again (a GET whose service commits, a form shown again after a
+    refused change) goes on with the same connection instead of giving it back to the pool and
+    taking another, so a request costs one checkout and one reset. A session bound to a
+    connection (the tests') uses that one."""
+
+    def get_bind(self, mapper: Any = None, **kw: Any) -> Any:
+        bind = super().get_bind(mapper, **kw)
+        if not isinstance(bind, Engine):
+            return bind
+        conn = self.info.get(_PINNED)
+        if conn is None or conn.closed:
+            conn = self.info[_PINNED] = bind.connect()
+        return conn
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            conn = self.info.pop(_PINNED, None)
+            if conn is not None:
+                conn.close()
+
+
+class Database:
+    """The process's engine and its thread-local session registry."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session: scoped_session[Session] = scoped_session(
+            sessionmaker(class_=PinnedSession, expire_on_commit=False)
+        )
+
+    def configure(self, engine: Engine) -> None:
+        self.engine = engine
+        self.session.remove()
+        self.session.configure(bind=engine)
+
+
+db = Database()
+
+
+@contextmanager
+def deferred_begin() -> Iterator[None]:
+    """Inside, SQLite transactions start with a plain (deferred) BEGIN: for work that only
+    reads, which WAL then runs beside the one writer instead of queueing it behind."""
+    token = sqlite_begin.set("BEGIN")
+    try:
+        yield
+    finally:
+        sqlite_begin.reset(token)
+
+
+@contextmanager
+def read_only_unit_of_work() -> Iterator[Session]:
+    """A transaction that only reads, rolled back at the end (a deferred BEGIN on SQLite)."""
+    with deferred_begin():
+        session = db.session()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            db.session.remove()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction for a job or CLI command: commit on success, roll back on error."""
+    session = db.session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        db.session.remove()
