@@ -11,13 +11,7 @@ from marshmallow import fields
 from coprod.api.accounts import blp
 from coprod.api.accounts.schemas import AccountOut, MembershipOut, account_out, memberships_out
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    CursorArgs,
-    Line,
-    Text,
-    window_out,
-    window_schema,
-)
+from coprod.api.fields import CursorArgs, Line, Text, window_out, window_schema
 from coprod.db import db, utcnow
 from coprod.models import User
 from coprod.services import account_admin, account_deletion

@@ -7,12 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields
 
-from coprod.api.fields import (
-    Email,
-    Line,
-    Password,
-    UTCDateTime,
-)
+from coprod.api.fields import Email, Line, Password, UTCDateTime
 from coprod.models import User
 from coprod.services import accounts
 from coprod.services.organisations import ROLE_ORDER

@@ -6,10 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from coprod.api.auth import current_actor
-from coprod.api.fields import (
-    referenced,
-    renamed,
-)
+from coprod.api.fields import referenced, renamed
 from coprod.db import db
 from coprod.models import Shift
 from coprod.services import signups

@@ -17,10 +17,7 @@ from coprod.api.contributions.schemas import (
     ContributionPage,
     log_out,
 )
-from coprod.api.fields import (
-    referenced,
-    window_out,
-)
+from coprod.api.fields import referenced, window_out
 from coprod.db import db, utcnow
 from coprod.models import LogStatus
 from coprod.services import contributions, listings

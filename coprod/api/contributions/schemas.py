@@ -8,16 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import (
-    Amount,
-    CursorArgs,
-    Id,
-    Line,
-    Number,
-    Text,
-    UTCDateTime,
-    window_schema,
-)
+from coprod.api.fields import Amount, CursorArgs, Id, Line, Number, Text, UTCDateTime, window_schema
 from coprod.models import ContributionLog, LogStatus
 from coprod.services.contributions import EARLIEST_LOG_DATE, rules
 

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from coprod.api.fields.errors import ProblemSchema, referenced, renamed
-from coprod.api.fields.lists import (
-    CursorArgs,
-    PageArgs,
-    page_schema,
-    window_out,
-    window_schema,
-)
+from coprod.api.fields.lists import CursorArgs, PageArgs, page_schema, window_out, window_schema
 from coprod.api.fields.text import (
     EMAIL_PATTERN,
     MULTILINE_PATTERN,

@@ -9,14 +9,7 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    Amount,
-    Day,
-    Id,
-    Line,
-    Text,
-    referenced,
-)
+from coprod.api.fields import Amount, Day, Id, Line, Text, referenced
 from coprod.api.programmes import blp
 from coprod.api.programmes.schemas import MetricOut, PartnerOut, metric_out, partner_out
 from coprod.db import db

@@ -8,9 +8,7 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import (
-    referenced,
-)
+from coprod.api.fields import referenced
 from coprod.api.programmes import blp
 from coprod.api.programmes.schemas import (
     ProgrammeIn,

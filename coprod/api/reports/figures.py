@@ -8,9 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.api.commitments import RULE as COMMITMENT_RULE
-from coprod.api.fields import (
-    Number,
-)
+from coprod.api.fields import Number
 from coprod.models import PeriodKind
 from coprod.services import reports
 

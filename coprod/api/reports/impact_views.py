@@ -9,12 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import optional_actor
-from coprod.api.fields import (
-    Number,
-    PageArgs,
-    UTCDateTime,
-    page_schema,
-)
+from coprod.api.fields import Number, PageArgs, UTCDateTime, page_schema
 from coprod.api.reports import blp
 from coprod.api.reports.figures import CURRENCY_DOC, ImpactCapacity, Outcome, Totals
 from coprod.db import db, utcnow

@@ -10,14 +10,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import optional_actor
-from coprod.api.fields import (
-    CursorArgs,
-    Day,
-    Number,
-    UTCDateTime,
-    window_out,
-    window_schema,
-)
+from coprod.api.fields import CursorArgs, Day, Number, UTCDateTime, window_out, window_schema
 from coprod.api.reports import blp
 from coprod.api.reports.figures import (
     CURRENCY_DOC,

@@ -9,9 +9,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    Id,
-)
+from coprod.api.fields import Id
 from coprod.api.signups import blp
 from coprod.api.signups._common import _one
 from coprod.api.signups.schemas import SignupOut, signup_out

@@ -7,10 +7,7 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    CursorArgs,
-    window_out,
-)
+from coprod.api.fields import CursorArgs, window_out
 from coprod.api.signups import blp
 from coprod.api.signups._common import _created
 from coprod.api.signups.schemas import AssignIn, RosterPage, SignupOut, signup_out

@@ -7,9 +7,7 @@ from typing import Any
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    window_out,
-)
+from coprod.api.fields import window_out
 from coprod.api.signups import blp
 from coprod.api.signups._common import _one
 from coprod.api.signups.schemas import ScheduleArgs, SignupOut, SignupPage, signup_out

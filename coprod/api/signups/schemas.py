@@ -7,13 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import (
-    CursorArgs,
-    Id,
-    UTCDateTime,
-    lazy_error,
-    window_schema,
-)
+from coprod.api.fields import CursorArgs, Id, UTCDateTime, lazy_error, window_schema
 from coprod.i18n import _l
 from coprod.models import Signup, SignupStatus
 

@@ -9,16 +9,10 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    PageArgs,
-    UTCDateTime,
-    page_schema,
-)
+from coprod.api.fields import PageArgs, UTCDateTime, page_schema
 from coprod.api.tasks import blp
 from coprod.db import db, utcnow
-from coprod.services import (
-    tasks,
-)
+from coprod.services import tasks
 
 
 class InterestOut(ma.Schema):

@@ -7,21 +7,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import (
-    CursorArgs,
-    Day,
-    Id,
-    Line,
-    Text,
-    TimeIn,
-    UTCDateTime,
-    window_schema,
-)
+from coprod.api.fields import CursorArgs, Day, Id, Line, Text, TimeIn, UTCDateTime, window_schema
 from coprod.models import Shift, Task, TaskStatus
-from coprod.services import (
-    localtime,
-    shifts,
-)
+from coprod.services import localtime, shifts
 from coprod.services.capacity import MAX_TAG
 from coprod.services.tasks.lifecycle import MAX_DESCRIPTION, MAX_LOCATION, MAX_TITLE
 from coprod.services.text import SEARCH_MAX

@@ -10,21 +10,12 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import (
-    Day,
-    Id,
-    TimeIn,
-    renamed,
-)
+from coprod.api.fields import Day, Id, TimeIn, renamed
 from coprod.api.tasks import blp
 from coprod.api.tasks.schemas import ShiftOut, shift_out
 from coprod.db import db, utcnow
 from coprod.models import Shift
-from coprod.services import (
-    shift_changes,
-    shifts,
-    tasks,
-)
+from coprod.services import shift_changes, shifts, tasks
 
 
 class WeeklyIn(ma.Schema):

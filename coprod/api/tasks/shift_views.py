@@ -10,19 +10,11 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import (
-    Line,
-    window_out,
-)
+from coprod.api.fields import Line, window_out
 from coprod.api.tasks import blp
 from coprod.api.tasks.schemas import ShiftIn, ShiftListArgs, ShiftOut, ShiftPage, shift_out
 from coprod.db import db, utcnow
-from coprod.services import (
-    shift_changes,
-    shifts,
-    signups,
-    tasks,
-)
+from coprod.services import shift_changes, shifts, signups, tasks
 
 
 @blp.route("/tasks/<int:task_id>/shifts", methods=["GET"])

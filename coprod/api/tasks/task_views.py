@@ -9,10 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import (
-    renamed,
-    window_out,
-)
+from coprod.api.fields import renamed, window_out
 from coprod.api.tasks import blp
 from coprod.api.tasks.schemas import (
     TaskDetail,
@@ -25,10 +22,7 @@ from coprod.api.tasks.schemas import (
 )
 from coprod.cache import shared_for_visitors
 from coprod.db import db, utcnow
-from coprod.services import (
-    programmes,
-    tasks,
-)
+from coprod.services import programmes, tasks
 from coprod.services.tasks import KEEP
 
 
