@@ -20,7 +20,12 @@ def world(session) -> World:
 
 @pytest.fixture(autouse=True)
 def _clock(monkeypatch) -> None:
-    for module in ("commitments", "programmes", "reports"):
+    for module in (
+        "commitments",
+        "programmes.schemas",
+        "reports.snapshot_views",
+        "reports.impact_views",
+    ):
         monkeypatch.setattr(f"coprod.api.{module}.utcnow", lambda: NOW)
 
 

@@ -1,16 +1,13 @@
-"""Programmes: public list and page; creation, partners and shared objectives (metrics)."""
+"""The schemas of programmes, their partners and metrics, and how each is answered."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import marshmallow as ma
-from flask import url_for
-from flask.typing import ResponseReturnValue
-from flask_smorest import Blueprint
 from marshmallow import fields
 
-from coprod.api.auth import current_actor, optional_actor, token_required
+from coprod.api.auth import optional_actor
 from coprod.api.commitments import FigureOut, figure_out
 from coprod.api.fields import (
     Amount,
@@ -23,16 +20,13 @@ from coprod.api.fields import (
     Text,
     TimeZone,
     page_schema,
-    referenced,
 )
 from coprod.db import db, utcnow
 from coprod.models import Metric, Partner, Programme
-from coprod.services import localtime, partners, programmes
-from coprod.services import organisations as orgs
+from coprod.services import localtime, programmes
 from coprod.services.governance import commitments as commitment_service
 from coprod.services.text import SEARCH_MAX
 
-blp = Blueprint("api_programmes", __name__, url_prefix="/api/v1", description="Programmes")
 # Per partner id, its figures (coprod.services.governance.commitments.Standing); None: hidden.
 Standings = dict[int, list[commitment_service.Standing]] | None
 
@@ -92,24 +86,6 @@ class ProgrammePatch(ProgrammeIn):
 
     class Meta:
         exclude = ("lead_organisation_id",)
-
-
-class PartnerIn(ma.Schema):
-    organisation_id = Id(required=True)
-    role = Line(max_len=partners.MAX_ROLE, required=True)
-    commitments = Text(max_len=partners.MAX_TEXT, load_default="")
-    responsibilities = Text(
-        max_len=partners.MAX_TEXT,
-        load_default="",
-        metadata={"description": "What the partner is responsible and accountable for."},
-    )
-
-
-class MetricIn(ma.Schema):
-    name = Line(max_len=programmes.MAX_NAME, required=True)
-    unit = Line(max_len=programmes.MAX_UNIT, required=True)
-    target = Amount(minimum=0, above_minimum=True, maximum=programmes.MAX_QUANTITY, required=True)
-    target_date = Day(required=True)
 
 
 class PartnerOut(ma.Schema):
@@ -242,98 +218,3 @@ def programme_out(p: Programme) -> dict[str, Any]:
         "partners": [partner_out(x, standings) for x in p.partners],
         "metrics": [metric_out(m) for m in p.metrics],
     }
-
-
-@blp.route("/programmes", methods=["GET"])
-@blp.arguments(ProgrammeListArgs, location="query")
-@blp.response(200, ProgrammePage)
-def list_programmes(args: dict[str, Any]) -> ResponseReturnValue:
-    """Programmes whose name or description holds the search words, newest first."""
-    page = programmes.list_programmes(
-        db.session(), optional_actor(), args["q"], args["page"], args["per_page"]
-    )
-    return {**page.__dict__, "items": [summary_out(p) for p in page.items]}
-
-
-@blp.route("/programmes", methods=["POST"])
-@blp.arguments(ProgrammeIn)
-@blp.response(201, ProgrammeOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def create_programme(args: dict[str, Any]) -> ResponseReturnValue:
-    """Staff of a verified agency create a programme it leads."""
-    session = db.session()
-    lead_id = args.pop("lead_organisation_id")
-    lead = referenced(
-        lambda: orgs.get_organisation(session, current_actor(), lead_id), "lead_organisation_id"
-    )
-    created = programmes.create_programme(session, current_actor(), lead, **args)
-    session.commit()
-    programme = programmes.get_programme(session, current_actor(), created.id)
-    location = url_for("api_programmes.get_programme", programme_id=programme.id)
-    return programme_out(programme), 201, {"Location": location}
-
-
-@blp.route("/programmes/<int:programme_id>", methods=["PATCH"])
-@blp.arguments(ProgrammePatch(partial=True))
-@blp.response(200, ProgrammeOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def update_programme(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
-    """The lead agency's staff change a programme (its time zone too: null follows the lead
-    agency's)."""
-    session, actor = db.session(), current_actor()
-    programme = programmes.get_programme(session, actor, programme_id)
-    programmes.update_programme(session, actor, programme, **args)
-    session.commit()
-    return programme_out(programme)
-
-
-@blp.route("/programmes/<int:programme_id>", methods=["GET"])
-@blp.response(200, ProgrammeOut)
-@blp.alt_response(404, response="NOT_FOUND")
-def get_programme(programme_id: int) -> ResponseReturnValue:
-    """One programme with its partners and shared objectives."""
-    return programme_out(programmes.get_programme(db.session(), optional_actor(), programme_id))
-
-
-@blp.route("/programmes/<int:programme_id>/partners", methods=["POST"])
-@blp.arguments(PartnerIn)
-@blp.response(201, PartnerOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def add_partner(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
-    """The lead agency's staff add a partner organisation with its role and commitments."""
-    session = db.session()
-    programme = programmes.get_programme(session, current_actor(), programme_id)
-    org_id = args.pop("organisation_id")
-    org = referenced(
-        lambda: orgs.get_organisation(session, current_actor(), org_id), "organisation_id"
-    )
-    partner = partners.add_partner(session, current_actor(), programme, org, **args)
-    session.commit()
-    location = url_for("api_programmes.get_programme", programme_id=programme.id)
-    return partner_out(partner, {}), 201, {"Location": location}
-
-
-@blp.route("/programmes/<int:programme_id>/metrics", methods=["POST"])
-@blp.arguments(MetricIn)
-@blp.response(201, MetricOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def add_metric(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
-    """The lead agency's staff add a shared objective: name, unit, target, target date."""
-    session = db.session()
-    programme = programmes.get_programme(session, current_actor(), programme_id)
-    metric = programmes.add_metric(session, current_actor(), programme, **args)
-    session.commit()
-    location = url_for("api_programmes.get_programme", programme_id=programme.id)
-    return metric_out(metric), 201, {"Location": location}

@@ -1,5 +1,4 @@
-"""Registering an account, the signed-in person's own profile, and site admins' list of
-accounts (deactivate, reactivate)."""
+"""Registering an account and the signed-in person's own profile (read, change, delete)."""
 
 from __future__ import annotations
 
@@ -8,53 +7,28 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, url_for
 from flask.typing import ResponseReturnValue
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from coprod.api.accounts import blp
+from coprod.api.accounts.schemas import (
+    Accepted,
+    AccountIn,
+    AccountOut,
+    MembershipOut,
+    account_out,
+    memberships_out,
+)
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import (
-    CursorArgs,
     Email,
     Line,
-    Password,
     Pattern,
-    Text,
-    UTCDateTime,
-    window_out,
-    window_schema,
 )
 from coprod.db import db, utcnow
 from coprod.extensions import limiter
 from coprod.i18n import _, _l, languages
 from coprod.models import User
-from coprod.services import account_admin, account_deletion, accounts, profile, recovery
-from coprod.services.organisations import ROLE_ORDER
-
-blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Accounts")
-
-
-class AccountIn(ma.Schema):
-    email = Email(required=True)
-    password = Password(required=True)
-    display_name = Line(max_len=accounts.MAX_NAME, required=True)
-
-
-class AccountOut(ma.Schema):
-    id = fields.Integer(required=True)
-    email = fields.String(required=True)
-    display_name = fields.String(required=True)
-    created_at = UTCDateTime(required=True)
-
-
-class MembershipOut(ma.Schema):
-    organisation_id = fields.Integer(required=True)
-    organisation_name = fields.String(required=True)
-    roles = fields.List(fields.String(), required=True)
-
-
-class Accepted(ma.Schema):
-    detail = fields.String(required=True)
-
+from coprod.services import account_deletion, accounts, profile, recovery
 
 # The shape coprod.services.profile.clean_phone accepts (at least 3 digits), or empty.
 PHONE_PATTERN = r"^(\+?[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*[0-9][0-9 ()./-]*)?$"
@@ -124,15 +98,6 @@ class MeOut(AccountOut):
         required=True, metadata={"description": "Your private iCalendar link: keep it private."}
     )
     memberships = fields.List(fields.Nested(MembershipOut), required=True)
-
-
-def account_out(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "display_name": user.display_name,
-        "created_at": user.created_at,
-    }
 
 
 @blp.route("/accounts", methods=["POST"])
@@ -227,137 +192,9 @@ def me_out(user: User) -> dict[str, Any]:
     }
 
 
-def memberships_out(user: User) -> list[dict[str, Any]]:
-    by_org: dict[int, Any] = {}
-    for m in user.memberships:
-        entry = by_org.setdefault(
-            m.organisation_id,
-            {"organisation_id": m.organisation_id, "organisation_name": m.organisation.name},
-        )
-        entry.setdefault("held", set()).add(m.role)
-    return [
-        {**{k: v for k, v in e.items() if k != "held"}, "roles": _roles(e["held"])}
-        for e in sorted(by_org.values(), key=lambda e: e["organisation_name"])
-    ]
-
-
 def calendar_feed_url(user: User) -> str:
     """The private feed link the web UI shows (its own feed route when installed, else the
     API's /api/v1/calendar/<token>.ics); both serve the same feed."""
     if "notifications.calendar_feed" in current_app.view_functions:
         return url_for("notifications.calendar_feed", token=user.calendar_token, _external=True)
     return url_for("api_calendar.feed", feed_token=user.calendar_token, _external=True)
-
-
-def _roles(held: set[Any]) -> list[str]:
-    return [r.value for r in ROLE_ORDER if r in held]
-
-
-# --- site admins ----------------------------------------------------------------------------
-
-
-class AccountsArgs(CursorArgs):
-    q = Line(
-        max_len=account_admin.MAX_QUERY,
-        blank=True,
-        metadata={"description": "Words in the name or email address."},
-    )
-
-
-class AdminAccountOut(AccountOut):
-    is_active = fields.Boolean(required=True)
-    deactivated_reason = fields.String(allow_none=True, required=True)
-    email_confirmed = fields.Boolean(required=True)
-    is_site_admin = fields.Boolean(required=True)
-    memberships = fields.List(fields.Nested(MembershipOut), required=True)
-
-
-class DeactivateIn(ma.Schema):
-    reason = Text(
-        max_len=account_admin.MAX_REASON,
-        blank=False,
-        required=True,
-        metadata={"description": "Why (not blank)."},
-    )
-
-
-AdminAccountPage = window_schema(AdminAccountOut, "AdminAccountWindow")
-
-
-def admin_account_out(user: User) -> dict[str, Any]:
-    return {
-        **account_out(user),
-        "is_active": user.is_active,
-        "deactivated_reason": user.deactivated_reason,
-        "email_confirmed": user.email_confirmed_at is not None,
-        "is_site_admin": user.is_site_admin,
-        "memberships": memberships_out(user),
-    }
-
-
-@blp.route("/accounts", methods=["GET"])
-@blp.arguments(AccountsArgs, location="query")
-@blp.response(200, AdminAccountPage)
-@blp.alt_response(403, response="FORBIDDEN")
-@token_required
-def list_accounts(args: dict[str, Any]) -> ResponseReturnValue:
-    """Every account whose name or email holds `q`, by email (site admins). Read by cursor:
-    follow `next` (null at the end); `page` numbers are not accepted."""
-    found = account_admin.list_accounts(
-        db.session(),
-        current_actor(),
-        args.get("q"),
-        after=args["after"],
-        per_page=args["per_page"],
-    ).window
-    items = [admin_account_out(u) for u in found.items]
-    return window_out(found, items, "api_accounts.list_accounts")
-
-
-@blp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
-@blp.arguments(DeactivateIn)
-@blp.response(200, AdminAccountOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def deactivate(args: dict[str, Any], user_id: int) -> ResponseReturnValue:
-    """Deactivate an account: its sessions end and its API tokens stop working at once."""
-    session, actor = db.session(), current_actor()
-    user = account_admin.get_account(session, actor, user_id)
-    account_admin.deactivate(session, actor, user, args["reason"], now=utcnow())
-    session.commit()
-    return admin_account_out(user)
-
-
-@blp.route("/accounts/<int:user_id>/delete", methods=["POST"])
-@blp.arguments(DeactivateIn)
-@blp.response(204)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-@token_required
-def delete_account(args: dict[str, Any], user_id: int) -> None:
-    """Delete an account on its holder's request, with the reason (site admins; audited)."""
-    session, actor = db.session(), current_actor()
-    user = account_admin.get_account(session, actor, user_id)
-    account_deletion.delete_on_request(session, actor, user, args["reason"], now=utcnow())
-    session.commit()
-    return None
-
-
-@blp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
-@blp.response(200, AdminAccountOut)
-@blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-@token_required
-def reactivate(user_id: int) -> ResponseReturnValue:
-    """Let a deactivated person sign in again (their old tokens stay revoked)."""
-    session, actor = db.session(), current_actor()
-    user = account_admin.get_account(session, actor, user_id)
-    account_admin.reactivate(session, actor, user, now=utcnow())
-    session.commit()
-    return admin_account_out(user)

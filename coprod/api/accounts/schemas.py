@@ -1,0 +1,63 @@
+"""What registering, the profile and the admins' list share: accounts and memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields
+
+from coprod.api.fields import Email, Line, Password, UTCDateTime
+from coprod.models import User
+from coprod.services import accounts
+from coprod.services.organisations import ROLE_ORDER
+
+
+class AccountIn(ma.Schema):
+    email = Email(required=True)
+    password = Password(required=True)
+    display_name = Line(max_len=accounts.MAX_NAME, required=True)
+
+
+class AccountOut(ma.Schema):
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    display_name = fields.String(required=True)
+    created_at = UTCDateTime(required=True)
+
+
+class MembershipOut(ma.Schema):
+    organisation_id = fields.Integer(required=True)
+    organisation_name = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
+
+
+class Accepted(ma.Schema):
+    detail = fields.String(required=True)
+
+
+def account_out(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "created_at": user.created_at,
+    }
+
+
+def memberships_out(user: User) -> list[dict[str, Any]]:
+    by_org: dict[int, Any] = {}
+    for m in user.memberships:
+        entry = by_org.setdefault(
+            m.organisation_id,
+            {"organisation_id": m.organisation_id, "organisation_name": m.organisation.name},
+        )
+        entry.setdefault("held", set()).add(m.role)
+    return [
+        {**{k: v for k, v in e.items() if k != "held"}, "roles": _roles(e["held"])}
+        for e in sorted(by_org.values(), key=lambda e: e["organisation_name"])
+    ]
+
+
+def _roles(held: set[Any]) -> list[str]:
+    return [r.value for r in ROLE_ORDER if r in held]
