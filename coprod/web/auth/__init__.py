@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("auth", __name__)
+bp: Blueprint = Blueprint("auth", __name__)
 
 # The views register their routes on `bp` when imported, after it exists.
 from coprod.web.auth import entry, my_account  # noqa: E402

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("contributions", __name__)
+bp: Blueprint = Blueprint("contributions", __name__)
 
 # The views register their routes on `bp` when imported, after it exists.
 from coprod.web.contributions import logs, reviews  # noqa: E402

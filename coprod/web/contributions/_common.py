@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import LazyString
+
 from coprod.i18n import _l
 from coprod.models import LogStatus, User
 from coprod.services.bounds import as_id
@@ -12,7 +14,7 @@ from coprod.web.contributions import bp
 from coprod.web.helpers import signed_in
 
 IN_KIND_ROWS = 3
-STATUS_LABELS = {
+STATUS_LABELS: dict[LogStatus, LazyString] = {
     LogStatus.SUBMITTED: _l("Waiting for review"),
     LogStatus.APPROVED: _l("Approved"),
     LogStatus.REJECTED: _l("Rejected"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("qualifications", __name__)
+bp: Blueprint = Blueprint("qualifications", __name__)
 
 # The views register their routes on `bp` when imported, after it exists.
 from coprod.web.qualifications import defining, holding  # noqa: E402

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("signups", __name__)
+bp: Blueprint = Blueprint("signups", __name__)
 
 # The views register their routes on `bp` when imported, after it exists.
 from coprod.web.signups import places, roster_pages  # noqa: E402

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("tasks", __name__)
+bp: Blueprint = Blueprint("tasks", __name__)
 
 # The views register their routes on `bp` when imported, after it exists.
 from coprod.web.tasks import browse, manage, shift_edits, shift_series, template_helpers  # noqa: E402
