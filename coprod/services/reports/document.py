@@ -1,5 +1,6 @@
-"""The snapshot document: the JSON a report snapshot stores for one programme and period, as
-types (figures.py builds it, building.py stores it), and reading it back typed.
+"""The snapshot document: the JSON a report snapshot stores, as types, and reading it typed.
+
+One document per programme and period: figures.py builds it, building.py stores it.
 
 Blocks added after the first snapshots were built (`feedback`, `capacity`, `commitments`) are
 absent from a snapshot built before them, until its next rebuild. Amounts are floats (hours,

@@ -1,5 +1,4 @@
-"""The signed-in person's account: its page, my data's export, deleting the account, changing
-the password, the profile and a pending change of email address."""
+"""The signed-in person's account: its page, export, deletion, password, profile and email."""
 
 from __future__ import annotations
 

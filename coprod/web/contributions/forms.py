@@ -1,5 +1,7 @@
-"""The contribution forms: number and date fields that keep what was typed, the log form built
-per task, the review form and the filters of my logs and of the review queue."""
+"""The contribution forms: the log form (built per task), the review form and the filters.
+
+Its number and date fields keep what was typed and say clearly what is wrong.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""My logs and hours, and logging hours on a task: a new log, and changing one (edit, resubmit,
-correct, withdraw)."""
+"""My logs and hours, logging hours on a task, and changing or withdrawing a log."""
 
 from __future__ import annotations
 

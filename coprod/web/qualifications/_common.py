@@ -1,5 +1,4 @@
-"""What the qualification views share: validity in words (and the templates' helpers), the
-person, a qualification by id and the redirect to its page."""
+"""What the qualification views share: validity in words, the person, a qualification by id."""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Holding qualifications: a qualification's public page with, for its verifiers, the holders
-and the award form; revoking an award; and the person's own qualifications and skills."""
+"""Holding qualifications: a qualification's page and its awards; my qualifications and skills.
+
+For its verifiers, the page lists the holders and has the award form; an award is revoked
+after a page that asks to confirm.
+"""
 
 from __future__ import annotations
 

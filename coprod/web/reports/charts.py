@@ -1,6 +1,8 @@
-"""The report charts: their geometry computed here, drawn as SVG by
-templates/reports/_charts.html (hours over time, shares by sector, training, outcomes against
-targets, partners' figures against what they committed)."""
+"""The report charts: their geometry computed here, drawn as SVG by reports/_charts.html.
+
+Hours over time, shares by sector, training, outcomes against targets, and partners' figures
+against what they committed.
+"""
 
 from __future__ import annotations
 

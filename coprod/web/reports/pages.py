@@ -1,5 +1,4 @@
-"""The report pages: a programme's report for a period (its figures rendered once per version),
-the snapshot's CSV and JSON export, and the public impact page."""
+"""The report pages: a programme's report for a period, its CSV and JSON export, the impact page."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""A person's own places: sign up for a shift, cancel a place, my schedule; and the helpers of
-the shift actions the task page shows."""
+"""A person's own places: sign up for a shift, cancel a place, my schedule.
+
+Also the helpers of the shift actions the task page shows.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The tasks pages' forms: the list filter, a task, its status, and shifts (one, weekly, copied,
-moved, cancelled)."""
+"""The tasks pages' forms: the list filter, a task, its status, and the shift forms."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Changing a task's shifts together: remove one from its weekly series, copy shifts to a task,
-move the future shifts by whole weeks."""
+"""Changing a task's shifts together: remove one from its series, copy them, move them."""
 
 from __future__ import annotations
 
