@@ -100,7 +100,7 @@ def clock(monkeypatch):
     """Fix the instant the report pages see as now."""
 
     def set_now(at: datetime) -> None:
-        monkeypatch.setattr("coprod.web.reports.utcnow", lambda: at)
+        monkeypatch.setattr("coprod.web.reports.pages.utcnow", lambda: at)
 
     set_now(JULY_SECOND)
     return set_now

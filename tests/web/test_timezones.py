@@ -192,7 +192,7 @@ def test_in_auckland_the_log_form_takes_todays_local_date_while_utc_is_yesterday
     task = make_task(session, make_programme(session, agency))
     # 20:30 UTC on 14 June is 08:30 on 15 June in Auckland.
     monkeypatch.setattr(
-        "coprod.web.contributions.utcnow", lambda: datetime(2026, 6, 14, 20, 30, tzinfo=UTC)
+        "coprod.web.contributions.logs.utcnow", lambda: datetime(2026, 6, 14, 20, 30, tzinfo=UTC)
     )
     login(client, make_user(session))
     form = client.get(f"/tasks/{task.id}/log").get_data(as_text=True)

@@ -27,6 +27,7 @@ from coprod.models import (
 )
 from coprod.services.governance import figures as commitment_figures
 from coprod.services.reports.dialect import insert_skipping_existing
+from coprod.services.reports.document import ReportDocument, partner_figures
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
 from coprod.services.reports.periods import (
     next_start,
@@ -70,7 +71,7 @@ def build_batch_isolated(session: Session, batch: Batch, *, now: datetime, faile
     )
 
 
-def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
+def compute_batch(session: Session, batch: Batch) -> dict[date, ReportDocument]:
     """The snapshot document of each of the batch's periods, from approved logs (reads only)."""
     programme = session.get(Programme, batch.programme_id)
     if programme is None or not batch.starts:
@@ -85,7 +86,7 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)
     cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
-    docs: dict[date, dict[str, Any]] = {}
+    docs: dict[date, ReportDocument] = {}
     totals = period_totals(figures, cur, programme.hourly_rate)
     while cur <= starts[-1]:
         for metric_id, qty in figures.outcomes.get(cur, {}).items():
@@ -99,12 +100,12 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, dict[str, Any]]:
     # Partners' commitments as figures against what they delivered (issue 18).
     blocks = commitment_figures.programme_blocks(session, programme, kind, sorted(docs))
     for start, block in blocks.items():
-        docs[start]["commitments"] = block
+        docs[start]["commitments"] = partner_figures(block)
     return docs
 
 
 def store_batch(
-    session: Session, batch: Batch, docs: dict[date, dict[str, Any]], *, now: datetime
+    session: Session, batch: Batch, docs: dict[date, ReportDocument], *, now: datetime
 ) -> int:
     """Store the documents: new periods inserted, changed ones updated, unchanged ones left
     alone (built_at included); returns how many rows changed."""

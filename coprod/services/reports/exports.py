@@ -5,41 +5,40 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from coprod.i18n import _, _l
-from coprod.models import (
-    PeriodKind,
-    ReportSnapshot,
-)
-from coprod.services.governance import figures as commitment_figures
+from coprod.models import PeriodKind, ReportSnapshot
 from coprod.services.localtime import local_today
-from coprod.services.reports.figures import (
-    SECTORS,
-    empty_capacity,
+from coprod.services.reports.document import (
+    Capacity,
+    PartnerFigures,
+    ReportDocument,
+    document_of,
+    judged,
 )
-from coprod.services.reports.periods import (
-    period_end,
-)
+from coprod.services.reports.figures import SECTORS, empty_capacity
+from coprod.services.reports.periods import period_end
 
 
-def capacity_of(data: dict[str, Any]) -> dict[str, Any]:
+def capacity_of(data: ReportDocument) -> Capacity:
     """A snapshot's capacity block; empty in one built before capacity was reported (the next
     rebuild fills it)."""
     return data.get("capacity") or empty_capacity()
 
 
 def commitments_of(
-    data: dict[str, Any], kind: PeriodKind, start: date, today: date | None = None
-) -> list[dict[str, Any]] | None:
+    data: ReportDocument, kind: PeriodKind, start: date, today: date | None = None
+) -> list[PartnerFigures] | None:
     """A snapshot's partners' figures against delivery (coprod.services.governance.figures),
     judged as of `today` while the period is in progress; None in a snapshot built before
     commitments were reported (the next rebuild adds them)."""
     block = data.get("commitments")
     if block is None:
         return None
-    return commitment_figures.judged_block(block, start, period_end(kind, start), today)
+    return judged(block, start, period_end(kind, start), today)
 
 
 def snapshot_json(snap: ReportSnapshot, *, now: datetime | None = None) -> dict[str, Any]:
@@ -49,11 +48,12 @@ def snapshot_json(snap: ReportSnapshot, *, now: datetime | None = None) -> dict[
     before capacity building was reported; `commitments` is None in one built before
     commitments were reported, and judged as of `now` while the period is in progress."""
     today = local_today(snap.programme, now) if now is not None else None
+    doc = document_of(snap)
     return {
         **snap.data,
         "feedback": snap.data.get("feedback"),
-        "capacity": capacity_of(snap.data),
-        "commitments": commitments_of(snap.data, snap.period, snap.start, today),
+        "capacity": capacity_of(doc),
+        "commitments": commitments_of(doc, snap.period, snap.start, today),
         "currency": snap.programme.currency,
         "built_at": snap.built_at.isoformat(),
     }
@@ -186,7 +186,9 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _commitment_rows(block: list[dict[str, Any]] | None, money_column: str) -> list[dict[str, Any]]:
+def _commitment_rows(
+    block: Sequence[Mapping[str, Any]] | None, money_column: str
+) -> list[dict[str, Any]]:
     """One row per partner's figure: its id, the organisation, kind, unit (hours, the
     currency's column for in-kind amounts, the metric's unit), committed and delivered in the
     period and to date, and its flag (none in a snapshot built before they were reported)."""
@@ -212,7 +214,7 @@ def snapshot_csv(snap: ReportSnapshot, *, now: datetime | None = None) -> str:
     with its headers and words in the reader's language (the columns keep their order).
     Amounts of money are plain numbers in a last column whose header names the programme's
     currency (`value_GBP`), so a spreadsheet adds them up."""
-    d = snap.data
+    d, doc = snap.data, document_of(snap)
     today = local_today(snap.programme, now) if now is not None else None
     money_column = f"value_{snap.programme.currency}"
     columns = [*CSV_COLUMNS, money_column]
@@ -247,8 +249,8 @@ def snapshot_csv(snap: ReportSnapshot, *, now: datetime | None = None) -> str:
         for o in d["outcomes"]
     ]
     rows += _feedback_rows(d.get("feedback"))
-    rows += _capacity_rows(capacity_of(d))
-    rows += _commitment_rows(commitments_of(d, snap.period, snap.start, today), money_column)
+    rows += _capacity_rows(capacity_of(doc))
+    rows += _commitment_rows(commitments_of(doc, snap.period, snap.start, today), money_column)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers)
@@ -269,7 +271,7 @@ def _feedback_rows(feedback: dict[str, Any] | None) -> list[dict[str, Any]]:
     return rows + [{"section": "feedback", **row} for row in feedback["by_task"]]
 
 
-def _capacity_rows(cap: dict[str, Any]) -> list[dict[str, Any]]:
+def _capacity_rows(cap: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Capacity building: the training hours (a summary row), received and delivered by sector
     and organisation, and per qualification the awards made and expiring (in `quantity`)."""
     rows: list[dict[str, Any]] = [

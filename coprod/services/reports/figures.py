@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from coprod.models import Metric, PeriodKind, Programme, Sector
-from coprod.services.reports import queries, training
+from coprod.services.reports import document, queries, training
 from coprod.services.reports.periods import period_end, previous_start
 from coprod.services.reports.queries import Scope
 
@@ -155,11 +155,11 @@ def average_rating(total: int, responses: int) -> float | None:
     return (tenths + (2 * rest >= responses)) / 10
 
 
-def feedback_figures(rows: list[tuple[int, str, int, int]]) -> dict[str, Any]:
+def feedback_figures(rows: list[tuple[int, str, int, int]]) -> document.Feedback:
     """A period's ratings: responses and average overall (every response weighs the same)
     and per task, most responses first, then by title and id."""
     total, responses = sum(r[2] for r in rows), sum(r[3] for r in rows)
-    by_task = [
+    by_task: list[document.RatedTask] = [
         {"id": i, "name": n, "responses": c, "average_rating": average_rating(s, c)}
         for i, n, s, c in sorted(rows, key=lambda r: (-r[3], r[1], r[0]))
     ]
@@ -170,7 +170,7 @@ def feedback_figures(rows: list[tuple[int, str, int, int]]) -> dict[str, Any]:
     }
 
 
-def period_totals(f: _Figures, start: date, rate: Decimal) -> dict[str, Any]:
+def period_totals(f: _Figures, start: date, rate: Decimal) -> document.Totals:
     by_sector = f.sectors.get(start) or dict.fromkeys(SECTORS, 0)
     total = sum(by_sector.values())
     return {
@@ -200,14 +200,17 @@ def period_document(
     start: date,
     f: _Figures,
     cumulative: dict[int, Decimal],
-    totals: dict[str, Any],
-    previous_totals: dict[str, Any],
-) -> dict[str, Any]:
+    totals: document.Totals,
+    previous_totals: document.Totals,
+) -> document.ReportDocument:
     end = period_end(kind, start)
     prev = previous_start(kind, start)
-    previous = {"start": prev.isoformat(), "end": period_end(kind, prev).isoformat()}
-    previous.update(previous_totals)
-    outcomes = []
+    previous: document.Previous = {
+        "start": prev.isoformat(),
+        "end": period_end(kind, prev).isoformat(),
+        **previous_totals,
+    }
+    outcomes: list[document.Outcome] = []
     for m in metrics:
         qty = f.outcomes.get(start, {}).get(m.id, Decimal(0))
         so_far = cumulative.get(m.id, Decimal(0))
@@ -232,7 +235,13 @@ def period_document(
         "period": kind.value,
         "start": start.isoformat(),
         "end": end.isoformat(),
-        **totals,
+        "hours_total": totals["hours_total"],
+        "hours_by_sector": totals["hours_by_sector"],
+        "share_by_sector": totals["share_by_sector"],
+        "contributors": totals["contributors"],
+        "new_contributors": totals["new_contributors"],
+        "in_kind_value": totals["in_kind_value"],
+        "hours_value": totals["hours_value"],
         "hours_by_organisation": _ranked(f.orgs.get(start, [])),
         "hours_by_task": _ranked(f.tasks.get(start, [])),
         "outcomes": outcomes,
@@ -249,7 +258,7 @@ def period_document(
     }
 
 
-def capacity_figures(f: _Figures, start: date) -> dict[str, Any]:
+def capacity_figures(f: _Figures, start: date) -> document.Capacity:
     """A period's capacity building: training hours received and delivered (in hours, by
     sector and by organisation, ranked as hours_by_organisation) and qualifications awarded
     and expiring unrenewed (per qualification, most first, then by name and id)."""
@@ -266,19 +275,19 @@ def capacity_figures(f: _Figures, start: date) -> dict[str, Any]:
     }
 
 
-def empty_capacity() -> dict[str, Any]:
+def empty_capacity() -> document.Capacity:
     """The capacity block of a period without training or awards (and of a snapshot built
     before capacity was reported, until its next rebuild)."""
     return capacity_figures(_Figures(), date.min)
 
 
-def _counted(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
+def _counted(rows: list[tuple[int, str, int]]) -> list[document.Counted]:
     """(-count, name, id) rows, most first, then by name and id."""
     rows.sort()
     return [{"id": i, "name": n, "count": -c} for c, n, i in rows]
 
 
-def _ranked(rows: list[tuple[int, str, int]]) -> list[dict[str, Any]]:
+def _ranked(rows: list[tuple[int, str, int]]) -> list[document.Ranked]:
     """(-cents, name, id) rows, most hours first, then by name and id."""
     rows.sort()
     return [{"id": i, "name": n, "hours": -c / 100} for c, n, i in rows]

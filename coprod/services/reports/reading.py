@@ -25,6 +25,7 @@ from coprod.models import (
     User,
 )
 from coprod.services.localtime import local_today
+from coprod.services.reports.document import Capacity, Outcome, document_of
 from coprod.services.reports.exports import capacity_of
 from coprod.services.reports.figures import (
     SECTORS,
@@ -160,7 +161,7 @@ def get_snapshot(
 class Impact:
     programme: Programme
     totals: dict[str, Any]
-    outcomes: list[dict[str, Any]]
+    outcomes: list[Outcome]
     as_of: date | None
     # Training hours delivered and qualifications awarded since it began (see _impact_capacity).
     capacity: dict[str, Any]
@@ -197,11 +198,11 @@ def get_impact(session: Session, actor: User | None, programme_id: int, *, now: 
     }
     latest = snaps[-1] if snaps else None
     outcomes = latest.data["outcomes"] if latest else []
-    capacity = _impact_capacity([capacity_of(s.data) for s in snaps])
+    capacity = _impact_capacity([capacity_of(document_of(s)) for s in snaps])
     return Impact(programme, totals, outcomes, latest.end if latest else None, capacity)
 
 
-def _impact_capacity(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+def _impact_capacity(blocks: list[Capacity]) -> dict[str, Any]:
     """Capacity building since the programme began, in aggregate: the training hours delivered
     (in total and by the sector of the organisations that ran the trainings) and the
     qualifications awarded, per qualification (most first, then by name and id)."""
