@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coprod.i18n import _
-from coprod.models import (
-    AuditEntry,
-)
+from coprod.models import AuditEntry
 from coprod.services.audit_display.names import field_name
 
 

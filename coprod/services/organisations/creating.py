@@ -11,13 +11,7 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors
 from coprod.i18n import _, _l
-from coprod.models import (
-    Membership,
-    Organisation,
-    OrgKind,
-    Role,
-    User,
-)
+from coprod.models import Membership, Organisation, OrgKind, Role, User
 from coprod.services import account_emails, audit, localtime
 from coprod.services.organisations.labels import parse_kind
 from coprod.services.text import clean_text

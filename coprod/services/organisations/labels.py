@@ -6,10 +6,7 @@ from collections.abc import Iterable
 
 from coprod.errors import Invalid
 from coprod.i18n import _, _l
-from coprod.models import (
-    OrgKind,
-    Role,
-)
+from coprod.models import OrgKind, Role
 
 ROLE_ORDER = [Role.MEMBER, Role.COORDINATOR, Role.STAFF, Role.REVIEWER, Role.ADMIN]
 

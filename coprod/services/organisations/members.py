@@ -11,12 +11,7 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import Conflict, FieldErrors, NotFound
 from coprod.i18n import _
-from coprod.models import (
-    Membership,
-    Organisation,
-    Role,
-    User,
-)
+from coprod.models import Membership, Organisation, Role, User
 from coprod.services import audit
 from coprod.services.accounts import get_user_by_email, normalise_email
 from coprod.services.keyset import Key, Window, window

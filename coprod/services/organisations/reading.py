@@ -12,16 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from coprod import policy
 from coprod.errors import NotFound
 from coprod.i18n import _
-from coprod.models import (
-    Membership,
-    Organisation,
-    OrgKind,
-    Programme,
-    Role,
-    Task,
-    TaskStatus,
-    User,
-)
+from coprod.models import Membership, Organisation, OrgKind, Programme, Role, Task, TaskStatus, User
 from coprod.services.pagination import Page, paginate
 
 

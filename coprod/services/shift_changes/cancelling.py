@@ -15,9 +15,7 @@ from coprod.services import audit, notifications
 from coprod.services import task_figures as figures
 from coprod.services.shift_changes._common import Actor
 from coprod.services.shift_state import has_started
-from coprod.services.shifts import (
-    SHIFT_FIELDS,
-)
+from coprod.services.shifts import SHIFT_FIELDS
 from coprod.services.signups import lock_shifts
 from coprod.services.text import clean_text
 

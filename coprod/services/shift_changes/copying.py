@@ -15,11 +15,8 @@ from coprod.models import Shift, Task
 from coprod.services import audit, localtime
 from coprod.services.bounds import MAX_ID
 from coprod.services.shift_changes._common import Actor, _shifted, check_weeks, future_shifts
-from coprod.services.shifts import (
-    MAX_CAPACITY,
-    _refuse_finished,
-    add_shift,
-)
+from coprod.services.shifts import MAX_CAPACITY, add_shift
+from coprod.services.shifts._common import _refuse_finished
 from coprod.services.tasks import get_task_to_manage
 
 MAX_COPIED = 200

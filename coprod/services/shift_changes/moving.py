@@ -12,9 +12,7 @@ from coprod.i18n import _
 from coprod.models import Shift, Task
 from coprod.services import audit, localtime
 from coprod.services.shift_changes._common import Actor, _shifted, check_weeks, future_shifts
-from coprod.services.shifts import (
-    update_shift,
-)
+from coprod.services.shifts import update_shift
 from coprod.services.signups import lock_shifts
 
 

@@ -18,11 +18,7 @@ from coprod.services.bounds import parse_day
 from coprod.services.shift_changes._common import Actor
 from coprod.services.shift_changes.cancelling import cancel_shift
 from coprod.services.shift_state import has_started
-from coprod.services.shifts import (
-    SHIFT_FIELDS,
-    delete_shift,
-    deletion_blocker,
-)
+from coprod.services.shifts import SHIFT_FIELDS, delete_shift, deletion_blocker
 
 MAX_SKIPPED = 104
 

@@ -9,12 +9,7 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import Conflict
 from coprod.i18n import _, _l
-from coprod.models import (
-    SEATED,
-    Signup,
-    SignupStatus,
-    User,
-)
+from coprod.models import SEATED, Signup, SignupStatus, User
 from coprod.services import audit, contributions
 from coprod.services.capacity import training
 from coprod.services.shift_state import has_started

@@ -9,11 +9,7 @@ from sqlalchemy.orm import Session
 
 from coprod.errors import NotAllowed
 from coprod.i18n import _
-from coprod.models import (
-    Shift,
-    Signup,
-    User,
-)
+from coprod.models import Shift, Signup, User
 
 
 def _rowcount(result: Any) -> int:

@@ -11,13 +11,7 @@ from sqlalchemy.orm import Session, contains_eager
 from coprod import policy
 from coprod.errors import Conflict
 from coprod.i18n import _, _l
-from coprod.models import (
-    SEATED,
-    Shift,
-    Signup,
-    SignupStatus,
-    User,
-)
+from coprod.models import SEATED, Shift, Signup, SignupStatus, User
 from coprod.services import audit, capacity, notifications
 from coprod.services import task_figures as figures
 from coprod.services.accounts import require_confirmed

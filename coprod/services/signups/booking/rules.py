@@ -9,12 +9,7 @@ from sqlalchemy.orm import Session, aliased, contains_eager
 
 from coprod.errors import Conflict
 from coprod.i18n import _
-from coprod.models import (
-    ACTIVE,
-    Shift,
-    Signup,
-    User,
-)
+from coprod.models import ACTIVE, Shift, Signup, User
 from coprod.services.shift_state import has_started
 from coprod.services.signups.reading import describe_time
 

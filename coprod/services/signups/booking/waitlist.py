@@ -7,13 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coprod.models import (
-    Qualification,
-    Shift,
-    Signup,
-    SignupStatus,
-    User,
-)
+from coprod.models import Qualification, Shift, Signup, SignupStatus, User
 from coprod.services import audit, notifications
 from coprod.services.capacity import rosters
 from coprod.services.signups.booking.locks import _take_seat, lock_shifts

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from coprod.models import (
-    User,
-)
+from coprod.models import User
 
 Actor = User | None

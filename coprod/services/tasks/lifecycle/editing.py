@@ -9,11 +9,7 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import FieldErrors
 from coprod.i18n import _l
-from coprod.models import (
-    Programme,
-    Task,
-    TaskStatus,
-)
+from coprod.models import Programme, Task, TaskStatus
 from coprod.services import audit
 from coprod.services.capacity import parse_tags
 from coprod.services.tasks.lifecycle._common import Actor

@@ -10,14 +10,7 @@ from sqlalchemy.orm import Session
 
 from coprod.errors import FieldErrors, Invalid
 from coprod.i18n import _, _l
-from coprod.models import (
-    Metric,
-    Partner,
-    Programme,
-    Qualification,
-    Task,
-    TaskSkill,
-)
+from coprod.models import Metric, Partner, Programme, Qualification, Task, TaskSkill
 from coprod.services.bounds import MAX_ID
 from coprod.services.capacity.qualifications import offered_for_task
 from coprod.services.text import clean_text

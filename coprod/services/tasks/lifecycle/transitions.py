@@ -10,12 +10,7 @@ from sqlalchemy.orm import Session
 from coprod import policy
 from coprod.errors import Conflict, Invalid
 from coprod.i18n import _, _l
-from coprod.models import (
-    Signup,
-    SignupStatus,
-    Task,
-    TaskStatus,
-)
+from coprod.models import Signup, SignupStatus, Task, TaskStatus
 from coprod.services import audit, notifications
 from coprod.services import task_figures as figures
 from coprod.services.shift_state import has_started
