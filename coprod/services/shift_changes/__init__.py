@@ -7,7 +7,7 @@ with the status `shift_cancelled` (the reason is the shift's `cancel_reason`), s
 the roster and the calendar feed can say what happened. Whether a shift is live is said in one
 place: `Shift.is_cancelled` and `coprod.services.shift_state.live_shift()`.
 
-Lock order as in coprod/services/signups/booking.py: the shift's row, then its sign-ups'.
+Lock order as in coprod/services/signups/booking/__init__.py: the shift's row, then its sign-ups'.
 """
 
 from coprod.services.shift_changes._common import MAX_WEEKS, Actor, check_weeks, future_shifts
