@@ -111,7 +111,7 @@ def test_a_refusal_and_a_flash_in_spanish(client, world) -> None:
 
 
 def test_a_refused_skip_date_names_the_weekday_in_spanish(app, world) -> None:
-    from coprod.services.shifts import _skip_days
+    from coprod.services.shifts.weekly import _skip_days
 
     first = SOON.date()
     other = first + timedelta(days=1)

@@ -7,6 +7,7 @@ from coprod import policy
 from coprod.errors import Conflict, Invalid, NotAllowed, NotFound
 from coprod.models import AuditEntry, Membership, Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
+from coprod.services.organisations import creating
 from tests.factories import make_member, make_org, make_user
 
 
@@ -48,7 +49,7 @@ def test_a_name_taken_between_the_check_and_the_insert_is_refused_cleanly(
     """Two people create "Food Bank" and "FOOD BANK" at the same moment: both pass the
     check, the database's case-blind unique index refuses the second, with the same message."""
     make_org(session, name="Food Bank")
-    monkeypatch.setattr(orgs, "_name_taken", lambda *a, **k: False)
+    monkeypatch.setattr(creating, "_name_taken", lambda *a, **k: False)
     with pytest.raises(Conflict) as exc:
         orgs.create_organisation(session, make_user(session), "FOOD BANK", "nonprofit")
     assert exc.value.message == orgs.NAME_TAKEN

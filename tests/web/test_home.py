@@ -231,9 +231,9 @@ def test_an_organisation_page_lists_its_tasks_and_the_programmes_it_leads(client
 
 
 def test_an_organisation_page_is_bounded(client, session, monkeypatch) -> None:
-    from coprod.services import organisations
+    from coprod.services.organisations import reading
 
-    monkeypatch.setattr(organisations, "ORG_WORK_LIMIT", 3)
+    monkeypatch.setattr(reading, "ORG_WORK_LIMIT", 3)
     charity = make_org(session, OrgKind.NONPROFIT)
     programme = make_programme(session)
     for _ in range(5):

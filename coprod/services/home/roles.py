@@ -1,0 +1,183 @@
+"""The sections of the roles a person holds: coordinator, reviewer and agency staff."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, case, exists, false, func, select
+from sqlalchemy.orm import Session
+
+from coprod import policy
+from coprod.models import (
+    ContributionLog,
+    LogStatus,
+    Programme,
+    Role,
+    Shift,
+    Signup,
+    SignupStatus,
+    Task,
+    TaskStatus,
+    User,
+)
+from coprod.services.capacity.rosters import upcoming_gaps
+from coprod.services.home._common import _count, _with_task, _within_local_days
+from coprod.services.home.sections import (
+    DAYS_AHEAD,
+    MAX_PROGRAMMES,
+    MAX_SHIFTS,
+    MAX_TASKS,
+    RUNNING_TASKS,
+    CoordinatorSection,
+    ReviewerSection,
+    ReviewRow,
+    StaffProgramme,
+    StaffSection,
+)
+from coprod.services.shift_state import live_shift, not_started_shift
+
+
+def _coordinated_shifts(actor: User, org_ids: set[int]) -> Select[Any]:
+    """The live shifts of running tasks that the person's organisations coordinate, whose
+    roster they may open (policy.roster_shifts)."""
+    return (
+        select(Shift)
+        .join(Task, Shift.task_id == Task.id)
+        .where(
+            Task.coordinating_organisation_id.in_(sorted(org_ids)),
+            Task.status.in_(RUNNING_TASKS),
+            live_shift(),
+            policy.roster_shifts(actor),
+        )
+    )
+
+
+def _upcoming(session: Session, base: Select[Any], now: datetime) -> tuple[list[Shift], int]:
+    """Shifts of today (not over yet) and the next 7 days, understaffed first."""
+    window = base.where(Shift.ends_at > now, Shift.starts_at < now + timedelta(DAYS_AHEAD + 2))
+    understaffed_first = case((Shift.confirmed < Shift.capacity, 0), else_=1)
+    found = list(
+        session.scalars(
+            _with_task(window)
+            .order_by(understaffed_first, Shift.starts_at, Shift.id)
+            .limit(MAX_SHIFTS * 3)
+        ).unique()
+    )
+    kept = _within_local_days(found, now, DAYS_AHEAD)
+    return kept[:MAX_SHIFTS], max(len(kept) - MAX_SHIFTS, 0)
+
+
+def _coordinator(session: Session, actor: User, now: datetime) -> CoordinatorSection | None:
+    org_ids = policy.org_ids_with_role(actor, Role.COORDINATOR)
+    if not org_ids:
+        return None
+    base = _coordinated_shifts(actor, org_ids)
+    coordinates = session.scalar(
+        select(
+            exists().where(
+                Task.coordinating_organisation_id.in_(sorted(org_ids)),
+                Task.status.in_(RUNNING_TASKS),
+            )
+        )
+    )
+    if not coordinates:
+        return None
+    upcoming, more_upcoming = _upcoming(session, base, now)
+
+    unmarked_count = (
+        select(Signup.shift_id, func.count().label("n"))
+        .where(Signup.status == SignupStatus.CONFIRMED)
+        .group_by(Signup.shift_id)
+        .subquery()
+    )
+    past = base.join(unmarked_count, unmarked_count.c.shift_id == Shift.id).where(
+        Shift.ends_at <= now
+    )
+    rows = session.execute(
+        _with_task(past.add_columns(unmarked_count.c.n))
+        .order_by(Shift.starts_at.desc(), Shift.id.desc())
+        .limit(MAX_SHIFTS)
+    ).all()
+    awaiting = [row[0] for row in rows]
+    unmarked = {row[0].id: int(row[1]) for row in rows}
+    more = max(_count(session, past) - len(awaiting), 0) if len(awaiting) == MAX_SHIFTS else 0
+    gaps, more_gaps = upcoming_gaps(session, actor, now)
+    return CoordinatorSection(upcoming, more_upcoming, awaiting, unmarked, more, gaps, more_gaps)
+
+
+def _reviewer(session: Session, actor: User) -> ReviewerSection | None:
+    if not policy.can(actor, "log.review_queue"):
+        return None
+    reviewed = policy.reviewed_programmes(actor)
+    programmes = int(session.scalar(select(func.count(Programme.id)).where(reviewed)) or 0)
+    oldest = func.min(ContributionLog.submitted_at)
+    rows = session.execute(
+        select(Programme, func.count(ContributionLog.id), oldest)
+        .join(ContributionLog, ContributionLog.programme_id == Programme.id)
+        .where(
+            reviewed,
+            ContributionLog.status == LogStatus.SUBMITTED,
+            policy.reviewable_logs(actor),
+        )
+        .group_by(Programme.id)
+        .order_by(oldest, Programme.id)
+        .limit(MAX_PROGRAMMES)
+    ).all()
+    return ReviewerSection(
+        [ReviewRow(programme, int(n), first) for programme, n, first in rows], programmes
+    )
+
+
+def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
+    managed = policy.managed_programmes(actor)
+    if managed is false():
+        return None
+    programmes = list(
+        session.scalars(
+            select(Programme).where(managed).order_by(Programme.name).limit(MAX_PROGRAMMES)
+        )
+    )
+    if not programmes:
+        return None
+    by_id = {p.id: StaffProgramme(p) for p in programmes}
+    ids = sorted(by_id)
+
+    upcoming_shift = exists().where(Shift.task_id == Task.id, not_started_shift(now), live_shift())
+    need = session.scalars(
+        select(Task)
+        .where(
+            Task.programme_id.in_(ids),
+            Task.status == TaskStatus.OPEN,
+            Task.ongoing.is_(False),  # an ongoing task has no shifts to need
+            ~upcoming_shift,
+            policy.visible_tasks(actor),
+        )
+        .order_by(Task.title, Task.id)
+        .limit(MAX_TASKS)
+    )
+    for task in need:
+        by_id[task.programme_id].need_shifts.append(task)
+
+    base = (
+        select(Shift)
+        .join(Task, Shift.task_id == Task.id)
+        .where(
+            Task.programme_id.in_(ids),
+            Task.status == TaskStatus.OPEN,
+            Shift.confirmed < Shift.capacity,
+            live_shift(),
+            policy.roster_shifts(actor),
+        )
+    )
+    window = base.where(Shift.ends_at > now, Shift.starts_at < now + timedelta(DAYS_AHEAD + 2))
+    found = list(
+        session.scalars(
+            _with_task(window).order_by(Shift.starts_at, Shift.id).limit(MAX_SHIFTS * 3)
+        ).unique()
+    )
+    for shift in _within_local_days(found, now, DAYS_AHEAD)[:MAX_SHIFTS]:
+        by_id[shift.task.programme_id].understaffed.append(shift)
+
+    rows = [r for r in by_id.values() if r.need_shifts or r.understaffed]
+    return StaffSection(rows, len(programmes))
