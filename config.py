@@ -34,7 +34,7 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'coprod.sqlite'}")
     SQL_ECHO = _bool("SQL_ECHO", False)
     # PostgreSQL connections are replaced after this many seconds (not pinged before each use:
-    # a connection found dead is replaced and the request's work runs again, see coprod/db.py).
+    # a connection found dead is replaced and the request's work runs again, see coprod/db/).
     # Keep it below any idle timeout of a proxy or firewall between coprod and the database.
     DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)
     WTF_CSRF_ENABLED = True
@@ -99,7 +99,7 @@ class Config:
     # Links in emails start with this (coprod.services.notifications reads it through
     # settings(), outside any request).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
-    # The scheduler's job table (coprod/scheduler.py).
+    # The scheduler's job table (coprod/scheduler/).
     REPORTS_SWEEP_MINUTES = _int("REPORTS_SWEEP_MINUTES", 5)
     REPORTS_REBUILD_HOUR = _int("REPORTS_REBUILD_HOUR", 2)
     OUTBOX_INTERVAL_SECONDS = _int("OUTBOX_INTERVAL_SECONDS", 30)

@@ -1,7 +1,7 @@
 """Database plumbing: the declarative Base, the engine, the scoped session, unit_of_work() and
 the bounded retry of a transaction PostgreSQL aborted as a deadlock or serialization failure.
 
-Row locks are taken in one order everywhere (coprod/services/signups/booking.py spells it out:
+Row locks are taken in one order everywhere (coprod/services/signups/booking/ spells it out:
 shift, then sign-up, then person, each FOR NO KEY UPDATE; a contribution log before its
 person). A deadlock that happens anyway is not an error to show: the whole unit of work runs
 again on a clean session (`retrying`, `transaction`, and for web and API requests the retrying

@@ -13,7 +13,7 @@ from coprod import policy
 from coprod.i18n import _l
 from coprod.models import JobState, Programme, User
 
-# What each scheduled job does (coprod/scheduler.py JOBS), in words for the admin page.
+# What each scheduled job does (coprod/scheduler/ JOBS), in words for the admin page.
 JOB_NAMES = {
     "reports.sweep": _l("Bring reports up to date"),
     "reports.rebuild_all": _l("Rebuild every report (nightly)"),

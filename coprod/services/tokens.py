@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from coprod.errors import Conflict, NotFound
 from coprod.i18n import _
@@ -44,7 +44,7 @@ def authenticate_token(session: Session, secret: str, now: datetime) -> User | N
     token = session.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
-        .options(selectinload(ApiToken.user).selectinload(User.memberships))
+        .options(joinedload(ApiToken.user))
     )
     if token is None:
         return None

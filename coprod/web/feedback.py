@@ -1,6 +1,6 @@
 """Volunteers' feedback on a task: the "How was it?" form and "What volunteers said" on the task
 page (templates/feedback/_panel.html), the list of every item for the task's organisers, and the
-"Rate this task" links on My schedule (coprod/services/engagement/feedback.py has the rules)."""
+"Rate this task" links on My schedule (coprod/services/engagement/feedback/ has the rules)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ COPROD = Path(__file__).resolve().parents[2] / "coprod"
 # Functions that pass their `action` on to audit.record, and where that argument sits.
 WRAPPERS = {"record": 2, "record_change": 2, "set_password": "action"}
 # Actions built at run time, by the source of the expression, with every value it can take:
-# a review decision (coprod/services/review.py, and the demo world's reviews).
+# a review decision (coprod/services/review/, and the demo world's reviews).
 DECISIONS = {
     f"log.{s.value}" for s in (LogStatus.APPROVED, LogStatus.REJECTED, LogStatus.CHANGES_REQUESTED)
 }
@@ -26,7 +26,7 @@ MOVES = {f"task.{to.value}" for targets in TRANSITIONS.values() for to in target
 DYNAMIC = {
     "f'log.{status.value}'": DECISIONS,
     "f'log.{decided.value}'": DECISIONS,
-    "f'task.{to.value}'": MOVES,  # coprod/services/tasks/lifecycle.py: a task's status moves
+    "f'task.{to.value}'": MOVES,  # coprod/services/tasks/lifecycle/: a task's status moves
 }
 
 

@@ -1,5 +1,5 @@
 """Changing shifts: cancelling one, weekly series with skipped dates and removing a date,
-copying and moving shifts (coprod/services/shift_changes.py)."""
+copying and moving shifts (coprod/services/shift_changes/)."""
 
 from __future__ import annotations
 

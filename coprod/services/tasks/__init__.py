@@ -1,4 +1,4 @@
-"""Tasks: the agency posts them, the public finds them (their shifts: coprod/services/shifts.py).
+"""Tasks: the agency posts them, the public finds them (their shifts: coprod/services/shifts/).
 
 Times are stored as UTC instants and shown in the programme's time zone
 (coprod/services/localtime.py).

@@ -15,7 +15,7 @@ from coprod.services.capacity import training
 from coprod.services.shift_state import has_started
 from coprod.services.signups.booking.locks import _relock, lock_shifts
 
-# Why a place cannot be cancelled, or marked, by its status (whole sentences, to translate).
+# Why a place cannot be marked attended or absent, by its status (whole sentences, to translate).
 CANNOT_MARK = {
     SignupStatus.WAITLISTED: _l(
         "Only confirmed volunteers can be marked as attended or no-show; this sign-up is "

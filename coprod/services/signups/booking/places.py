@@ -29,7 +29,7 @@ from coprod.services.signups.booking.waitlist import _promote_oldest
 AUDIT_FIELDS = ["status", "shift_id", "user_id", "queued_at", "assigned_by_id"]
 DUPLICATE = _l("You are already signed up for this shift.")
 ALREADY_CANCELLED = _l("This place is already cancelled: nothing changed.")
-# Why a place cannot be cancelled, or marked, by its status (whole sentences, to translate).
+# Why a place cannot be cancelled, by its status (whole sentences, to translate).
 CANNOT_CANCEL = {
     SignupStatus.ATTENDED: _l("This place is marked attended, so it can no longer be cancelled."),
     SignupStatus.NO_SHOW: _l(
