@@ -4,11 +4,12 @@ typed search words in text columns, the same way in every list."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_
 
-from coprod.errors import Invalid
+from coprod.errors import FieldErrors, Invalid
 from coprod.i18n import _, ngettext
 
 # Characters no one-line field holds: C0 and C1 controls (line feed, carriage return, tab,
@@ -83,6 +84,27 @@ def clean_text(
             ),
         )
     return value
+
+
+def text_fields(
+    errs: FieldErrors, values: Mapping[str, Any]
+) -> Callable[[str, str, int, bool, bool], str | None]:
+    """A form's text checker: `text(field, label, max_len, required, multiline)` cleans
+    `values[field]` with clean_text, keeping its message in `errs` (None stands in)."""
+
+    def text(field: str, label: str, max_len: int, required: bool, multiline: bool) -> str | None:
+        return errs.check(
+            lambda: clean_text(
+                values.get(field),
+                field,
+                label,
+                max_len=max_len,
+                required=required,
+                multiline=multiline,
+            )
+        )
+
+    return text
 
 
 def one_line(value: str) -> str:

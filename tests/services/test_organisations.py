@@ -49,9 +49,11 @@ def test_a_name_taken_between_the_check_and_the_insert_is_refused_cleanly(
     """Two people create "Food Bank" and "FOOD BANK" at the same moment: both pass the
     check, the database's case-blind unique index refuses the second, with the same message."""
     make_org(session, name="Food Bank")
-    monkeypatch.setattr(creating, "_name_taken", lambda *a, **k: False)
+    checked: list[object] = []
+    monkeypatch.setattr(creating, "_name_taken", lambda *a, **k: checked.append(a) or False)
     with pytest.raises(Conflict) as exc:
         orgs.create_organisation(session, make_user(session), "FOOD BANK", "nonprofit")
+    assert checked, "the check before the insert was not the one patched: nothing raced"
     assert exc.value.message == orgs.NAME_TAKEN
     assert session.scalar(select(func.count()).select_from(Organisation)) == 1
 

@@ -17,7 +17,7 @@ from coprod.models import Organisation, Partner, Programme, Qualification, Verif
 from coprod.services import audit
 from coprod.services.bounds import MAX_ID
 from coprod.services.capacity.qualifications.states import Actor
-from coprod.services.text import clean_text
+from coprod.services.text import text_fields
 
 MAX_NAME = 120
 MAX_TEXT = 5000
@@ -111,18 +111,7 @@ def _clean(
 ) -> dict[str, Any]:
     """Every field checked at once, each message beside its field."""
     errs = FieldErrors()
-
-    def text(field: str, label: str, max_len: int, required: bool, multiline: bool) -> Any:
-        return errs.check(
-            lambda: clean_text(
-                values.get(field),
-                field,
-                label,
-                max_len=max_len,
-                required=required,
-                multiline=multiline,
-            )
-        )
+    text = text_fields(errs, values)
 
     name = text("name", _("A name"), MAX_NAME, True, False)
     if name and _name_taken(session, org.id, name, exclude_id):

@@ -16,7 +16,7 @@ from coprod.models import Programme, Proposal, ProposalStatus, User
 from coprod.services import audit
 from coprod.services.accounts import require_confirmed
 from coprod.services.engagement import limit
-from coprod.services.text import clean_text
+from coprod.services.text import text_fields
 
 Actor = User | None
 
@@ -34,18 +34,7 @@ def proposals_per_day() -> int:
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     """Check every field at once (each message beside its field)."""
     errs = FieldErrors()
-
-    def text(field: str, label: str, max_len: int, required: bool, multiline: bool) -> Any:
-        return errs.check(
-            lambda: clean_text(
-                values.get(field),
-                field,
-                label,
-                max_len=max_len,
-                required=required,
-                multiline=multiline,
-            )
-        )
+    text = text_fields(errs, values)
 
     out = {
         "title": text("title", _("A title"), MAX_TITLE, True, False),
