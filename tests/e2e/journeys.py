@@ -50,7 +50,9 @@ def open_task(page: Any, title: str) -> str:
 
 
 def row_with_free_places(page: Any, free: int) -> Any:
-    """The first upcoming shift row showing exactly `free` free places, or None."""
+    """The first upcoming shift row showing exactly `free` free places, or None. Waits for the
+    shifts table first: counting rows does not wait, and a page still loading has none."""
+    page.locator("td[data-label='Free places']").first.wait_for()
     rows = page.locator("table tbody tr")
     for i in range(rows.count()):
         row = rows.nth(i)

@@ -23,6 +23,7 @@ def test_a_visitor_registers_finds_a_task_signs_up_and_cancels_after_confirming(
     page.get_by_role("button", name="Search").click()
     _look(page, "tasks-search-results")
     page.get_by_role("link", name=re.compile("Meal delivery round")).first.click()
+    page.wait_for_url(re.compile(r"/tasks/\d+"))
     row = row_with_free_places(page, 1) or row_with_free_places(page, 2)
     assert row is not None, "no upcoming shift with a free place"
     when = row.locator("th").inner_text()
