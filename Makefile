@@ -20,7 +20,7 @@ UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' $(LOCK))
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lock lock-check lint typecheck check clean serve scheduler fuzz translations
+.PHONY: run test install lock lock-check lint typecheck check clean serve scheduler fuzz translations shots
 
 # pip's output goes to $(VENV)/pip.log, shown only when installing fails.
 PIP_QUIETLY = >$(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; echo "installing failed (log above)"; exit 1; }
@@ -121,6 +121,12 @@ translations: install
 
 clean:
 	rm -rf $(VENV) instance/coprod.sqlite* .pytest_cache .mypy_cache .ruff_cache
+
+# The browser tests again, saving every page they visit at phone and desktop widths in
+# test-artifacts/screenshots/ (make test skips the screenshots: nothing asserts on them).
+shots: export COPROD_ENV = testing
+shots: install
+	COPROD_SCREENSHOTS=1 $(PYTEST) -n 2 --dist loadfile tests/e2e
 
 # A longer property-based run of the API against its own OpenAPI document (schemathesis).
 fuzz: install

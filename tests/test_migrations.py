@@ -25,7 +25,7 @@ from coprod.migrate import COMPARE_OPTS, differences, include_name, revision_pai
 from coprod.models import NotificationKind, User
 from coprod.services.notifications import set_preferences
 from coprod.services.tokens import create_token
-from tests.conftest import NOW, PG_URL
+from tests.conftest import NOW, PG_URL, _create_worker_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +77,7 @@ def scratch_database(tmp_path: Path, name: str) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / name}.sqlite"
         return
     schema = f"scratch_{name}"
+    _create_worker_database(PG_URL)  # this worker's database, made if no test made it yet
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -152,10 +153,20 @@ def _advance_sequences(conn: Connection, tables: list[str]) -> None:
             conn.execute(text("SELECT setval(:s, :v, false)"), {"s": seq, "v": top})
 
 
+@pytest.fixture(scope="module")
+def world_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo world in a scratch database at head, built once for every upgrade case below
+    (they only read it)."""
+    with scratch_database(tmp_path_factory.mktemp("world"), "world_at_head") as url:
+        upgrade(url)
+        fill_with_the_demo_world(url)
+        yield url
+
+
 @pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
 @pytest.mark.parametrize(("previous", "revision"), revision_pairs(), ids=lambda r: r or "empty")
 def test_upgrading_from_the_previous_revision_keeps_every_row(
-    previous: str | None, revision: str, tmp_path: Path
+    previous: str | None, revision: str, tmp_path: Path, world_url: str
 ) -> None:
     """A database at `previous`, holding the demo world, upgrades to head with every row and
     value kept, and its schema then matches the models (one case per step of the history).
@@ -166,12 +177,7 @@ def test_upgrading_from_the_previous_revision_keeps_every_row(
     looked then, less only what later revisions added. For the first revision there is no
     older schema to hold data: the empty database is upgraded and then takes the whole world.
     """
-    with (
-        scratch_database(tmp_path, "world") as world_url,
-        scratch_database(tmp_path, "upgraded") as url,
-    ):
-        upgrade(world_url)
-        fill_with_the_demo_world(world_url)
+    with scratch_database(tmp_path, "upgraded") as url:
         world, engine = make_engine(world_url), make_engine(url)
         try:
             if previous is not None:
@@ -225,19 +231,14 @@ def test_migrate_fails_naming_each_difference_when_the_schema_has_drifted(tmp_pa
 
 @pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
 def test_programmes_that_existed_before_currencies_get_the_configured_default(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world_url: str
 ) -> None:
     """Revision 0007 on a filled database: every programme of the demo world, copied into a
     database at 0004, comes out of the upgrade in DEFAULT_CURRENCY (EUR here)."""
     from config import Config
 
     monkeypatch.setattr(Config, "DEFAULT_CURRENCY", "EUR", raising=False)
-    with (
-        scratch_database(tmp_path, "world") as world_url,
-        scratch_database(tmp_path, "currency") as url,
-    ):
-        upgrade(world_url)
-        fill_with_the_demo_world(world_url)
+    with scratch_database(tmp_path, "currency") as url:
         world, engine = make_engine(world_url), make_engine(url)
         try:
             upgrade(url, revision="0004")

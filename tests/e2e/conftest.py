@@ -25,6 +25,9 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+# Screenshots are for people to look at, and nothing asserts on them: they are taken only when
+# asked for (`make shots`, or COPROD_SCREENSHOTS=1), which keeps `make test` and CI lighter.
+SCREENSHOTS = os.environ.get("COPROD_SCREENSHOTS", "") not in ("", "0")
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 390, "height": 844}
@@ -214,7 +217,9 @@ def check_a11y(page: Any) -> None:
 
 
 def screenshots(page: Any, name: str) -> None:
-    """Save the page at desktop and phone widths as test artefacts."""
+    """Save the page at desktop and phone widths as test artefacts (when asked for)."""
+    if not SCREENSHOTS:
+        return
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)
