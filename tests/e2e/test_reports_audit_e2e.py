@@ -64,14 +64,15 @@ def test_the_audit_log_reads_in_words_links_and_fits(page, label, size) -> None:
     # The newest entries come first; the demo's logs are among the older ones.
     page.get_by_label("Action").select_option(label="Logged hours for review")
     page.get_by_role("button", name="Filter").click()
-    assert main.get_by_role("heading", name="Logged hours for review").count() > 0
+    # Counting does not wait for the filtered page: wait for its first entry (or time out).
+    main.get_by_role("heading", name="Logged hours for review").first.wait_for()
     assert main.locator("a[href^='/logs/']").count() > 0
     check_a11y(page)
     _fits(page)
     _shot(page, "audit-log", label)
     page.get_by_label("Action").select_option(label="Verified an organisation")
     page.get_by_role("button", name="Filter").click()
-    assert main.get_by_role("heading", name="Verified an organisation").count() > 0
+    main.get_by_role("heading", name="Verified an organisation").first.wait_for()
     assert main.get_by_role("heading", name="Logged hours for review").count() == 0
     check_a11y(page)
     _fits(page)
