@@ -40,8 +40,8 @@ STATEMENTS = {
     # + the person's logs of the shifts shown ("Log hours" or "View your log"), and their
     # feedback on the tasks of attended shifts ("Rate this task"); a keyset window, no COUNT
     "my schedule": 4,
-    "review queue": 7,  # + outcomes, in-kind items and the flags' day totals, one query each
-    "review queue, all statuses": 7,
+    "review queue": 8,  # + tasks, outcomes, in-kind items and the flags' day totals, one query each
+    "review queue, all statuses": 8,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)
     "API task list": 2,  # the window and its stale rows: the API says `next`, not a count
     # the person, then a few statements per section, whatever the data (with the proposals
