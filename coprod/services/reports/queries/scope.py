@@ -91,7 +91,9 @@ class TaskRatings(NamedTuple):
 
 
 def rows_of(session: Session, statement: Any, scope: Scope) -> Any:
-    result = session.execute(statement, scope.params)
+    """The statement's rows for the scope, a chunk at a time. Executed on the session's
+    connection, as SQL: the rows are plain tuples, without the ORM's per-row processing."""
+    result = session.connection().execute(statement, scope.params)
     return (row for part in result.partitions(CHUNK) for row in part)
 
 
