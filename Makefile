@@ -142,7 +142,7 @@ BENCH_PG ?= postgresql://postgres@127.0.0.1:5432
 GROWTH_DIR ?= /tmp/coprod-growth
 RUNS ?= 1
 
-.PHONY: bench-data bench-load bench-profile bench-cluster bench-growth-data bench-growth
+.PHONY: bench-data bench-load bench-profile bench-plans bench-cluster bench-growth-data bench-growth
 
 bench-data: install  ## a generated world of SIZE (small, medium, large, medium10) in BENCH_DB
 	$(BENCH) bench.generate --size $(SIZE) --url $(BENCH_DB)
@@ -152,6 +152,9 @@ bench-load: install  ## gunicorn (2 workers) + wrk, 8 clients, against both base
 
 bench-profile: install  ## each page's time and statements in-process (PAGE=... for a profile)
 	$(BENCH) bench.profile_pages --url $(BENCH_DB) $(if $(PAGE),--profile "$(PAGE)")
+
+bench-plans: install  ## each page's statements: PostgreSQL's planning and running time of each
+	$(BENCH) bench.plans --url $(BENCH_DB)
 
 bench-cluster: install  ## 2 gunicorn instances + nginx + 1 scheduler + Redis, checks, load test
 	SIZE=$(SIZE) bench/cluster.sh

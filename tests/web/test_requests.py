@@ -184,3 +184,12 @@ def test_a_request_on_a_connection_the_server_ended_is_run_again_and_the_next_wo
     assert visitor.get("/tasks").status_code == 200
     assert "database connection lost" in caplog.text
     assert visitor.get("/tasks").status_code == 200
+
+
+@pytest.mark.postgres
+def test_every_statement_is_planned_for_its_own_values_even_once_prepared(own_engine: Any) -> None:
+    """psycopg prepares a statement run five times; PostgreSQL may then plan it once for any
+    values (a search's pattern among them). The engine's connections ask for a plan per run."""
+    eng = own_engine(PG_URL)
+    with eng.connect() as conn:
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
