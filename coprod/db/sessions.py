@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -67,7 +67,10 @@ def make_engine(
         # a search's `ILIKE '%garden%'` then got a plan made for no pattern in particular
         # (13 ms instead of 1 ms at the large world, bench/README.md). Every execution is
         # planned for its own values; being prepared still saves parsing it again.
-        kwargs["connect_args"] = {"options": "-c plan_cache_mode=force_custom_plan"}
+        # (Added to the URL's own `options`, which connect_args would otherwise replace.)
+        given = make_url(url).query.get("options")
+        own = "-c plan_cache_mode=force_custom_plan"
+        kwargs["connect_args"] = {"options": f"{given} {own}" if isinstance(given, str) else own}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_hooks(engine)

@@ -193,3 +193,8 @@ def test_every_statement_is_planned_for_its_own_values_even_once_prepared(own_en
     eng = own_engine(PG_URL)
     with eng.connect() as conn:
         assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+    # Options the URL gives its connections are kept beside it.
+    url = make_url(PG_URL).update_query_dict({"options": "-c statement_timeout=4321"})
+    with own_engine(url.render_as_string(hide_password=False)).connect() as conn:
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+        assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "4321ms"
