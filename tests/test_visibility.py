@@ -244,6 +244,7 @@ def build_world(session: Any) -> World:
             start=start,
             end=start + timedelta(days=27),
             hours_total=Decimal(0),
+            hours_by_sector={},
             data={},
         )
         session.add(snap)

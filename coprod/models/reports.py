@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coprod.db import Base, utcnow
@@ -33,6 +33,8 @@ class ReportSnapshot(Base):
     start: Mapped[date]
     end: Mapped[date]
     hours_total: Mapped[Decimal] = mapped_column(quantity_type())
+    # The document's hours by sector, kept beside it for the report page's history chart.
+    hours_by_sector: Mapped[dict[str, float]] = mapped_column(JSON, server_default=text("'{}'"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
 

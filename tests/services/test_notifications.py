@@ -235,6 +235,7 @@ def _may_report(session, programme, hours="12.50", data=None):
         start=date(2026, 5, 1),
         end=date(2026, 5, 31),
         hours_total=Decimal(hours),
+        hours_by_sector={},
         data=data or {},
     )
     session.add(snap)

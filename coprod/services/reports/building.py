@@ -144,9 +144,17 @@ def _update(
             table.c.period == kind,
             table.c.start == bindparam("at"),
         )
-        .values(data=bindparam("d"), hours_total=bindparam("h"), built_at=now)
+        .values(
+            data=bindparam("d"),
+            hours_total=bindparam("h"),
+            hours_by_sector=bindparam("by_sector"),
+            built_at=now,
+        )
     )
-    rows = [{"at": s, "d": d, "h": to_cents(d["hours_total"])} for s, d in stale.items()]
+    rows = [
+        {"at": s, "d": d, "h": to_cents(d["hours_total"]), "by_sector": d["hours_by_sector"]}
+        for s, d in stale.items()
+    ]
     session.connection().execute(stmt, rows)
 
 
@@ -164,6 +172,7 @@ def _insert(
             "start": start,
             "end": period_end(kind, start),
             "hours_total": to_cents(data["hours_total"]),
+            "hours_by_sector": data["hours_by_sector"],
             "data": data,
             "built_at": now,
         }

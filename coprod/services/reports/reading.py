@@ -105,26 +105,22 @@ def get_report(
     kind, day = parse_period(period), parse_day(start)
     current = period_start(kind, local_today(programme, now))
     first = period_start(kind, day) if day is not None else default_start(programme, kind, now)
-    # The history's rows without their documents, but with the two figures the chart needs;
-    # the chosen period's document is read only when its figures are rendered.
+    # The history's rows without their documents (the chart's two figures are columns of
+    # their own); the chosen period's document is read only when its figures are rendered.
     totals = (
-        select(
-            ReportSnapshot,
-            ReportSnapshot.data["hours_total"],
-            ReportSnapshot.data["hours_by_sector"],
-        )
+        select(ReportSnapshot)
         .where(ReportSnapshot.programme_id == programme_id, ReportSnapshot.period == kind)
         .where(policy.visible_reports(actor))
         .options(defer(ReportSnapshot.data))
         .order_by(ReportSnapshot.start.desc())
         .limit(HISTORY)
     )
-    rows = session.execute(totals.where(ReportSnapshot.start <= first)).all()[::-1]
-    history = [PeriodTotals(snap.start, total, sectors) for snap, total, sectors in rows]
+    rows = list(session.scalars(totals.where(ReportSnapshot.start <= first)))[::-1]
+    history = [PeriodTotals(s.start, float(s.hours_total), s.hours_by_sector) for s in rows]
     newer = None if day is None else _newer_built(session, programme_id, kind, first)
     if newer is None and first < current:  # the next period, in progress or not built yet
         newer = next_start(kind, first)
-    snapshot = rows[-1][0] if rows and rows[-1][0].start == first else None
+    snapshot = rows[-1] if rows and rows[-1].start == first else None
     end = period_end(kind, first)
     return ReportPage(programme, kind, first, end, snapshot, history, newer, current)
 
