@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import marshmallow as ma
 from marshmallow import fields
@@ -17,6 +17,14 @@ class AccountIn(ma.Schema):
     email = Email(required=True)
     password = Password(required=True)
     display_name = Line(max_len=accounts.MAX_NAME, required=True)
+
+
+class AccountInData(TypedDict):
+    """What `AccountIn` loads."""
+
+    email: str
+    password: str
+    display_name: str
 
 
 class AccountOut(ma.Schema):
@@ -36,7 +44,7 @@ class Accepted(ma.Schema):
     detail = fields.String(required=True)
 
 
-def account_out(user: User) -> dict[str, Any]:
+def account_out(user: User) -> dict[str, object]:
     return {
         "id": user.id,
         "email": user.email,

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from coprod.api.fields.errors import ProblemSchema, referenced, renamed
-from coprod.api.fields.lists import CursorArgs, PageArgs, page_schema, window_out, window_schema
+from coprod.api.fields.lists import (
+    CursorArgs,
+    CursorArgsData,
+    PageArgs,
+    PageArgsData,
+    page_schema,
+    window_out,
+    window_schema,
+)
 from coprod.api.fields.text import (
     EMAIL_PATTERN,
     MULTILINE_PATTERN,
@@ -45,6 +53,7 @@ __all__ = [
     "Check",
     "Currency",
     "CursorArgs",
+    "CursorArgsData",
     "Day",
     "DayRange",
     "DecimalIn",
@@ -53,6 +62,7 @@ __all__ = [
     "Line",
     "Number",
     "PageArgs",
+    "PageArgsData",
     "Password",
     "Pattern",
     "ProblemSchema",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import marshmallow as ma
 from flask import request, url_for
@@ -24,6 +24,13 @@ class PageArgs(ma.Schema):
         validate=validate.Range(min=1, max=MAX_PER_PAGE),
         metadata={"description": f"Items per page, 1 to {MAX_PER_PAGE}."},
     )
+
+
+class PageArgsData(TypedDict):
+    """What `PageArgs` loads."""
+
+    page: int
+    per_page: int
 
 
 def _no_pages(value: Any) -> None:
@@ -53,6 +60,14 @@ class CursorArgs(ma.Schema):
     )
 
 
+class CursorArgsData(TypedDict):
+    """What `CursorArgs` loads."""
+
+    page: None
+    after: str | None
+    per_page: int
+
+
 def window_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     """{items, per_page, next} around a list of `item` read by cursor: `next` is the link to
     the following items (the same query with `after=`), null at the end."""
@@ -73,7 +88,7 @@ def window_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
 
 def window_out(
     window: Window[Any], items: list[Any], endpoint: str, **values: Any
-) -> dict[str, Any]:
+) -> dict[str, object]:
     """The answer for a window: its items and a `next` link that keeps the request's filters."""
     nxt = None
     if window.next is not None:
