@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import marshmallow as ma
 from flask import url_for
@@ -15,6 +15,7 @@ from coprod.api.fields import (
     CursorArgs,
     CursorArgsData,
     Email,
+    FieldOptions,
     Line,
     PageArgs,
     PageArgsData,
@@ -42,7 +43,7 @@ ZONE_HELP = (
 )
 
 
-def time_zone_field(**kwargs: Any) -> fields.String:
+def time_zone_field(**kwargs: Unpack[FieldOptions]) -> fields.String:
     """An IANA zone name; the service checks it against the zone database (422 otherwise)."""
     return TimeZone(metadata={"description": ZONE_HELP}, **kwargs)
 

@@ -3,7 +3,7 @@ built; a preview for the lead agency's staff before), its decision, and every pi
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict, Unpack
 
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
@@ -11,7 +11,15 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Number, PageArgs, PageArgsData, Text, UTCDateTime, page_schema
+from coprod.api.fields import (
+    FieldOptions,
+    Number,
+    PageArgs,
+    PageArgsData,
+    Text,
+    UTCDateTime,
+    page_schema,
+)
 from coprod.db import db, utcnow
 from coprod.models import ComparisonKind, PilotDecision, PilotEvaluation, Programme
 from coprod.services.governance import pilots
@@ -22,7 +30,7 @@ DECISIONS = [d.value for d in PilotDecision]
 KINDS = [k.value for k in ComparisonKind]
 
 
-def DateText(**kwargs: Any) -> fields.String:
+def DateText(**kwargs: Unpack[FieldOptions]) -> fields.String:
     return fields.String(metadata={"format": "date"}, **kwargs)
 
 

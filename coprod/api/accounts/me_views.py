@@ -40,7 +40,7 @@ class TranslatedPattern(Pattern):
     ValidationError gets a plain str (marshmallow takes any other object for a list of
     messages, and would split a lazy string into its letters)."""
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: str) -> str:
         try:
             return super().__call__(value)
         except ma.ValidationError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict, Unpack
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -14,6 +14,7 @@ from coprod.api.fields import (
     Amount,
     CursorArgs,
     CursorArgsData,
+    FieldOptions,
     Id,
     Line,
     Number,
@@ -64,11 +65,11 @@ class LogDayInDocument(validate.Validator):
 
     regex = re.compile(r"^(2[0-9]{3}|[3-8][0-9]{3}|9000)-")  # from EARLIEST_LOG_DATE, 2000
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: date) -> date:
         return value
 
 
-def log_day(**kwargs: Any) -> fields.Date:
+def log_day(**kwargs: Unpack[FieldOptions]) -> fields.Date:
     """A log's date: the range is checked by the one rule in the service (check_log_date)."""
     return fields.Date(
         validate=LogDayInDocument(), metadata={"description": LOG_DATE_HELP}, **kwargs

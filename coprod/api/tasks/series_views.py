@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import TypedDict, Unpack
 
 import marshmallow as ma
 from flask import url_for
@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Day, Id, TimeIn, renamed
+from coprod.api.fields import Day, FieldOptions, Id, TimeIn, renamed
 from coprod.api.tasks import blp
 from coprod.api.tasks.schemas import ShiftOut, shift_out
 from coprod.db import db, utcnow
@@ -55,7 +55,7 @@ class WeeklyInData(TypedDict):
 WEEKS = {"minimum": -shift_changes.MAX_WEEKS, "maximum": shift_changes.MAX_WEEKS}
 
 
-def _weeks(**kwargs: Any) -> fields.Integer:
+def _weeks(**kwargs: Unpack[FieldOptions]) -> fields.Integer:
     return fields.Integer(
         strict=True, validate=validate.Range(min=-(10**6), max=10**6), metadata=WEEKS, **kwargs
     )
