@@ -4,7 +4,7 @@ version (lead staff) and answering the one in force (partner organisations' admi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -153,17 +153,18 @@ class AgreementOut(ma.Schema):
 AgreementPage = page_schema(AgreementOut, "AgreementPage")
 
 
-def _day(raw: Any) -> date | None:
+def _day(raw: object) -> date | None:
     try:
         return date.fromisoformat(str(raw)) if raw else None
     except ValueError:
         return None
 
 
-def _figure(raw: dict[str, Any]) -> dict[str, object]:
+def _figure(raw: dict[str, object]) -> dict[str, object]:
+    """A figure as published (coprod.services.governance.terms: the amount as exact text)."""
     return {
         **raw,
-        "amount": float(raw.get("amount") or 0),
+        "amount": float(str(raw.get("amount") or 0)),
         "due_on": _day(raw.get("due_on")),
     }
 

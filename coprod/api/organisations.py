@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict, Unpack
+from collections.abc import Callable
+from typing import NotRequired, TypedDict, TypeVar, Unpack
 
 import marshmallow as ma
 from flask import url_for
@@ -30,11 +31,14 @@ from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
 from coprod.services.organisations import MemberRow
+from coprod.services.pagination import Page
 
 blp = Blueprint("api_organisations", __name__, url_prefix="/api/v1", description="Organisations")
 
 KINDS = [k.value for k in OrgKind]
 ROLES = [r.value for r in Role]
+
+T = TypeVar("T")
 
 
 ZONE_HELP = (
@@ -136,7 +140,7 @@ def member_out(row: MemberRow) -> dict[str, object]:
     }
 
 
-def _page(page: Any, out: Any) -> dict[str, object]:
+def _page(page: Page[T], out: Callable[[T], dict[str, object]]) -> dict[str, object]:
     return {**page.__dict__, "items": [out(i) for i in page.items]}
 
 

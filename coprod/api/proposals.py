@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import current_app, url_for
@@ -134,7 +134,7 @@ ProposalPage = window_schema(ProposalOut, "ProposalWindow")
 
 def proposal_out(proposal: Proposal, actor: User | None, supporting: bool) -> dict[str, object]:
     keys = ("id", "programme_id", "title", "what", "location", "why", "contribution")
-    out: dict[str, Any] = {
+    out: dict[str, object] = {
         **{k: getattr(proposal, k) for k in keys},
         "author": proposals.author_label(proposal),
         "status": proposal.status.value,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import marshmallow as ma
-from flask import request, url_for
+from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
@@ -14,6 +14,7 @@ from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import Email, Line, PageArgs, PageArgsData, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.extensions import password_guess_limits
+from coprod.models import ApiToken
 from coprod.services import accounts, tokens
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Personal access tokens")
@@ -51,7 +52,7 @@ class TokenCreated(TokenOut):
 TokenPage = page_schema(TokenOut, "TokenPage")
 
 
-def _failed(response: Any) -> bool:
+def _failed(response: Response) -> bool:
     """Only refused attempts count towards the limits (as on the login form)."""
     return bool(response.status_code != 201)
 
@@ -111,7 +112,7 @@ def revoke_token(token_id: int) -> None:
     return None
 
 
-def _out(token: Any) -> dict[str, object]:
+def _out(token: ApiToken) -> dict[str, object]:
     return {
         "id": token.id,
         "name": token.name,

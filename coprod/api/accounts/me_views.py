@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import marshmallow as ma
 from flask import current_app, url_for
@@ -153,7 +153,11 @@ def update_me(args: MeInData) -> ResponseReturnValue:
     """Change your name, phone, language or email address (a new address waits for its
     link)."""
     session, user = db.session(), current_actor()
-    fields_given: dict[str, Any] = {k: args[k] for k in ("display_name", "email") if k in args}
+    fields_given: dict[str, str | None] = {}
+    if "display_name" in args:
+        fields_given["display_name"] = args["display_name"]
+    if "email" in args:
+        fields_given["email"] = args["email"]
     if "phone" in args:
         fields_given["phone"] = args["phone"] or ""
     if "language" in args:
