@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable
 from http import HTTPStatus
-from typing import Any
+from typing import cast
 
 from flask import Flask, request
-from flask.typing import ResponseReturnValue
+from flask.typing import ResponseReturnValue, RouteCallable
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -69,7 +69,7 @@ class CoprodApi(Api):
 
     def _register_responses(self) -> None:
         for status in HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
+            response: dict[str, object] = {"description": status.phrase}
             if not 100 <= status < 200 and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, problems.PROBLEM)
@@ -79,16 +79,24 @@ class CoprodApi(Api):
         self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
 
 
-def _public(view: Callable[..., Any]) -> Callable[..., Any]:
+def _public(view: RouteCallable) -> RouteCallable:
     """Mark a view public for the HTML login gate (a bound method gets a plain wrapper)."""
     if not inspect.isfunction(view):
-        bound = view
-
-        def view(*args: Any, **kwargs: Any) -> Any:
-            return bound(*args, **kwargs)
-
-    view._public = True  # type: ignore[attr-defined]
+        view = _plain(view)
+    view._public = True  # type: ignore[union-attr]
     return view
+
+
+def _plain(bound: RouteCallable) -> RouteCallable:
+    """A function that calls a bound method (which takes no attribute)."""
+
+    def view(
+        *args: object, **kwargs: object
+    ) -> ResponseReturnValue | Awaitable[ResponseReturnValue]:
+        return bound(*args, **kwargs)
+
+    # Which of the two kinds of view it is, it is the same kind as the method it calls.
+    return cast("RouteCallable", view)
 
 
 def init_app(app: Flask) -> None:

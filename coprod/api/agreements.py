@@ -4,7 +4,7 @@ version (lead staff) and answering the one in force (partner organisations' admi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -13,7 +13,16 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, referenced
+from coprod.api.fields import (
+    Day,
+    Id,
+    PageArgs,
+    PageArgsData,
+    Text,
+    UTCDateTime,
+    page_schema,
+    referenced,
+)
 from coprod.db import db, utcnow
 from coprod.errors import Invalid, NotAllowed
 from coprod.i18n import _
@@ -50,6 +59,14 @@ class AgreementIn(ma.Schema):
     )
 
 
+class AgreementInData(TypedDict):
+    """What `AgreementIn` loads."""
+
+    purpose: str
+    decision_rule: str
+    review_on: date
+
+
 class AgreementAnswerIn(ma.Schema):
     accept = fields.Boolean(
         required=True,
@@ -68,6 +85,14 @@ class AgreementAnswerIn(ma.Schema):
             "an admin of more than one partner organisation named in the version."
         },
     )
+
+
+class AgreementAnswerInData(TypedDict):
+    """What `AgreementAnswerIn` loads."""
+
+    accept: bool
+    comment: str
+    organisation_id: int | None
 
 
 class AgreementFigureOut(ma.Schema):
@@ -128,22 +153,23 @@ class AgreementOut(ma.Schema):
 AgreementPage = page_schema(AgreementOut, "AgreementPage")
 
 
-def _day(raw: Any) -> date | None:
+def _day(raw: object) -> date | None:
     try:
         return date.fromisoformat(str(raw)) if raw else None
     except ValueError:
         return None
 
 
-def _figure(raw: dict[str, Any]) -> dict[str, Any]:
+def _figure(raw: dict[str, object]) -> dict[str, object]:
+    """A figure as published (coprod.services.governance.terms: the amount as exact text)."""
     return {
         **raw,
-        "amount": float(raw.get("amount") or 0),
+        "amount": float(str(raw.get("amount") or 0)),
         "due_on": _day(raw.get("due_on")),
     }
 
 
-def answer_out(found: AgreementAnswer) -> dict[str, Any]:
+def answer_out(found: AgreementAnswer) -> dict[str, object]:
     keys = ("id", "agreement_id", "organisation_id", "accepted", "comment", "answered_by_id")
     return {
         **{k: getattr(found, k) for k in keys},
@@ -152,7 +178,7 @@ def answer_out(found: AgreementAnswer) -> dict[str, Any]:
     }
 
 
-def agreement_out(found: Agreement, newest_version: int | None) -> dict[str, Any]:
+def agreement_out(found: Agreement, newest_version: int | None) -> dict[str, object]:
     keys = ("id", "programme_id", "version", "purpose", "review_on", "published_by_id")
     return {
         **{k: getattr(found, k) for k in keys},
@@ -174,7 +200,7 @@ def _newest_version(found: Agreement) -> int | None:
 @blp.response(200, AgreementPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_agreements(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def list_agreements(args: PageArgsData, programme_id: int) -> ResponseReturnValue:
     """The programme's agreement versions, newest first, each with every partner's answer (the
     partnership: members of the lead agency and of the partner organisations)."""
     session, actor = db.session(), current_actor()
@@ -195,7 +221,7 @@ def list_agreements(args: dict[str, Any], programme_id: int) -> ResponseReturnVa
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def publish(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def publish(args: AgreementInData, programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff publish the next version: it snapshots every current partner's
     role, responsibilities, commitments and figures, and each partner's admins are emailed to
     answer it (409 when the programme has no partners)."""
@@ -225,7 +251,7 @@ def get_agreement(agreement_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def answer(args: dict[str, Any], agreement_id: int) -> ResponseReturnValue:
+def answer(args: AgreementAnswerInData, agreement_id: int) -> ResponseReturnValue:
     """An admin of a partner organisation named in the version answers it in the
     organisation's name (answering again changes the answer): 409 for a version that a newer
     one replaced, 403 for people who speak for no partner named in it."""

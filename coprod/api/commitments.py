@@ -4,7 +4,8 @@ programme's partner objects (`figures`) with what each partner delivered."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -80,6 +81,17 @@ class CommitmentIn(ma.Schema):
     )
 
 
+class CommitmentInData(TypedDict):
+    """What `CommitmentIn` loads."""
+
+    kind: str
+    amount: Decimal
+    period: str | None
+    metric_id: int | None
+    due_on: date | None
+    starts_on: date | None
+
+
 class FigureOut(ma.Schema):
     id = fields.Integer(required=True)
     partner_id = fields.Integer(required=True)
@@ -119,7 +131,7 @@ class FigureOut(ma.Schema):
     on_track = fields.Boolean(required=True, metadata={"description": "status on_track or met."})
 
 
-def figure_out(s: commitments.Standing) -> dict[str, Any]:
+def figure_out(s: commitments.Standing) -> dict[str, object]:
     d = s.doc
     keys = ("id", "kind", "amount", "period", "metric_id", "unit", "due_on", "starts_on")
     more = ("committed", "delivered", "expected", "committed_to_date", "delivered_to_date")
@@ -142,7 +154,9 @@ def figure_out(s: commitments.Standing) -> dict[str, Any]:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_commitment(args: dict[str, Any], programme_id: int, partner_id: int) -> ResponseReturnValue:
+def add_commitment(
+    args: CommitmentInData, programme_id: int, partner_id: int
+) -> ResponseReturnValue:
     """The lead agency's staff give a partner a measurable figure: hours or in-kind value per
     week, month or quarter, or a quantity of one of the programme's metrics by a due date."""
     session, actor, now = db.session(), current_actor(), utcnow()

@@ -4,7 +4,8 @@ admins)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -13,7 +14,16 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, Line, PageArgs, Text, TimeIn, UTCDateTime, page_schema
+from coprod.api.fields import (
+    Id,
+    Line,
+    PageArgs,
+    PageArgsData,
+    Text,
+    TimeIn,
+    UTCDateTime,
+    page_schema,
+)
 from coprod.db import db, utcnow
 from coprod.models import Decision, DecisionOutcome, DecisionRule, Organisation, User
 from coprod.services import localtime, programmes
@@ -44,6 +54,15 @@ class DecisionIn(ma.Schema):
     )
 
 
+class DecisionInData(TypedDict):
+    """What `DecisionIn` loads."""
+
+    question: str
+    details: str
+    options: list[str]
+    closes_at: datetime
+
+
 class VoteIn(ma.Schema):
     option_id = Id(required=True, metadata={"description": "One of this decision's options."})
     comment = Text(max_len=decisions.MAX_COMMENT, load_default="")
@@ -54,6 +73,14 @@ class VoteIn(ma.Schema):
             "admin of more than one organisation of the partnership."
         },
     )
+
+
+class VoteInData(TypedDict):
+    """What `VoteIn` loads."""
+
+    option_id: int
+    comment: str
+    organisation_id: int | None
 
 
 class OptionOut(ma.Schema):
@@ -115,7 +142,7 @@ DecisionPage = page_schema(DecisionOut, "DecisionPage")
 
 def decision_out(
     decision: Decision, actor: User | None, entitled: list[Organisation] | None = None
-) -> dict[str, Any]:
+) -> dict[str, object]:
     view = decisions.view_decision(db.session(), actor, decision, now=utcnow(), entitled=entitled)
     return {
         "id": decision.id,
@@ -155,7 +182,7 @@ def decision_out(
 @blp.response(200, DecisionPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_decisions(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def list_decisions(args: PageArgsData, programme_id: int) -> ResponseReturnValue:
     """A programme's decisions, for the partnership (members of the lead agency and of the
     partner organisations): the open ones first, soonest to close, then the closed ones."""
     session, actor = db.session(), current_actor()
@@ -174,7 +201,7 @@ def list_decisions(args: dict[str, Any], programme_id: int) -> ResponseReturnVal
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def open_decision(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def open_decision(args: DecisionInData, programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff open a decision for the partnership, under the rule of the
     agreement in force; each voting organisation's admins are emailed."""
     session, actor = db.session(), current_actor()
@@ -205,7 +232,7 @@ def get_decision(decision_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def vote(args: dict[str, Any], decision_id: int) -> ResponseReturnValue:
+def vote(args: VoteInData, decision_id: int) -> ResponseReturnValue:
     """An admin casts (or changes) their organisation's one vote while the decision is open
     (409 once closed). Answers the decision with the vote counted."""
     session, actor = db.session(), current_actor()

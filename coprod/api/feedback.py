@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -12,7 +12,14 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import CursorArgs, Pattern, UTCDateTime, window_out, window_schema
+from coprod.api.fields import (
+    CursorArgs,
+    CursorArgsData,
+    Pattern,
+    UTCDateTime,
+    window_out,
+    window_schema,
+)
 from coprod.db import db, utcnow
 from coprod.i18n import _, _l
 from coprod.models import Feedback, User
@@ -59,6 +66,14 @@ class FeedbackIn(ma.Schema):
     )
 
 
+class FeedbackInData(TypedDict):
+    """What `FeedbackIn` loads."""
+
+    rating: int
+    comment: str
+    public: bool
+
+
 class FeedbackOut(ma.Schema):
     id = fields.Integer(required=True)
     task_id = fields.Integer(required=True)
@@ -100,7 +115,7 @@ class FeedbackPage(window_schema(FeedbackOut, "FeedbackItems")):  # type: ignore
     summary = fields.Nested(SummaryOut, required=True)
 
 
-def _out(item: Feedback, actor: User | None) -> dict[str, Any]:
+def _out(item: Feedback, actor: User | None) -> dict[str, object]:
     shown = feedback.shows_author(actor, item)
     return {
         "id": item.id,
@@ -117,7 +132,7 @@ def _out(item: Feedback, actor: User | None) -> dict[str, Any]:
     }
 
 
-def _public_out(item: feedback.PublicComment) -> dict[str, Any]:
+def _public_out(item: feedback.PublicComment) -> dict[str, object]:
     return {
         "id": item.id,
         "task_id": item.task_id,
@@ -142,7 +157,7 @@ def _public_out(item: feedback.PublicComment) -> dict[str, Any]:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def give(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def give(args: FeedbackInData, task_id: int) -> ResponseReturnValue:
     """Rate a task you attended a shift of or logged hours on (403 otherwise), once (409 the
     second time); a comment counts against the hourly limit (429)."""
     session, actor = db.session(), current_actor()
@@ -166,7 +181,7 @@ def give(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
 @blp.response(200, FeedbackPage)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def list_feedback(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def list_feedback(args: CursorArgsData, task_id: int) -> ResponseReturnValue:
     """A task's feedback, newest first, with its `summary`: every item with its author for the
     task's organisers (coordinators, co-coordinator, lead agency staff); the public comments
     that are not hidden, without authors, for everyone else. Read by cursor: follow `next`
@@ -174,14 +189,14 @@ def list_feedback(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
     session, actor = db.session(), optional_actor()
     task = tasks.get_task(session, actor, task_id)
     summary = feedback.feedback_summary(session, task)
-    paging = {"after": args["after"], "per_page": args["per_page"]}
-    items: list[dict[str, Any]]
+    after, per_page = args["after"], args["per_page"]
+    items: list[dict[str, object]]
     found: Window[Feedback] | Window[feedback.PublicComment]
     if policy.can(actor, "task.view_feedback", task):
-        found = feedback.task_feedback(session, actor, task, **paging)
+        found = feedback.task_feedback(session, actor, task, after=after, per_page=per_page)
         items = [_out(i, actor) for i in found.items]
     else:
-        found = feedback.public_feedback(session, actor, task, **paging)
+        found = feedback.public_feedback(session, actor, task, after=after, per_page=per_page)
         items = [_public_out(i) for i in found.items]
     return {
         **window_out(found, items, "api_feedback.list_feedback", task_id=task_id),

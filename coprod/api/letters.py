@@ -3,7 +3,8 @@ the public check of a letter's code."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import Response, url_for
@@ -12,7 +13,16 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Day, Id, Number, PageArgs, UTCDateTime, page_schema, renamed
+from coprod.api.fields import (
+    Day,
+    Id,
+    Number,
+    PageArgs,
+    PageArgsData,
+    UTCDateTime,
+    page_schema,
+    renamed,
+)
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
 from coprod.extensions import verify_limits
@@ -37,6 +47,14 @@ class LetterIn(ma.Schema):
         load_default=None,
         metadata={"description": "One programme; leave out for every programme."},
     )
+
+
+class LetterInData(TypedDict):
+    """What `LetterIn` loads."""
+
+    from_: date
+    to: date
+    programme_id: int | None
 
 
 class LetterOutcomeOut(ma.Schema):
@@ -101,7 +119,7 @@ LetterPage = page_schema(LetterOut, "LetterPage")
 @blp.response(201, LetterOut)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_letter(args: dict[str, Any]) -> ResponseReturnValue:
+def create_letter(args: LetterInData) -> ResponseReturnValue:
     """A service letter of your approved hours in the period (one programme or all)."""
     session = db.session()
     letter = renamed(
@@ -124,7 +142,7 @@ def create_letter(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, LetterPage)
 @token_required
-def list_letters(args: dict[str, Any]) -> ResponseReturnValue:
+def list_letters(args: PageArgsData) -> ResponseReturnValue:
     """Your letters, newest first (revoked ones with `revoked_at`)."""
     page = letters.list_letters(db.session(), current_actor(), args["page"], args["per_page"])
     return {**page.__dict__, "items": [_out(letter) for letter in page.items]}
@@ -183,7 +201,7 @@ def _verify_url(letter: ServiceLetter) -> str:
     return f"{base_url()}/verify/{letter.code}"
 
 
-def _figures(letter: ServiceLetter) -> dict[str, Any]:
+def _figures(letter: ServiceLetter) -> dict[str, object]:
     figures = letters.letter_figures(letter)
     return {
         "holder_name": letter.holder_name,
@@ -196,7 +214,7 @@ def _figures(letter: ServiceLetter) -> dict[str, Any]:
     }
 
 
-def _out(letter: ServiceLetter) -> dict[str, Any]:
+def _out(letter: ServiceLetter) -> dict[str, object]:
     return {
         **_figures(letter),
         "id": letter.id,

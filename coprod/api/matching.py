@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from coprod import policy
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import Id, PageArgs, PageArgsData, UTCDateTime, page_schema
 from coprod.api.signups import SignupOut, signup_out
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
@@ -57,6 +57,12 @@ class InvitationIn(ma.Schema):
     user_id = Id(required=True)
 
 
+class InvitationInData(TypedDict):
+    """What `InvitationIn` loads."""
+
+    user_id: int
+
+
 class InvitationOut(ma.Schema):
     id = fields.Integer(required=True)
     shift_id = fields.Integer(required=True)
@@ -70,7 +76,7 @@ SuggestionPage = page_schema(SuggestionOut, "SuggestionPage")
 CandidatePage = page_schema(CandidateOut, "CandidatePage")
 
 
-def invitation_out(invitation: ShiftInvitation) -> dict[str, Any]:
+def invitation_out(invitation: ShiftInvitation) -> dict[str, object]:
     keys = ("id", "shift_id", "user_id", "invited_by_id", "created_at", "accepted_at")
     return {k: getattr(invitation, k) for k in keys}
 
@@ -80,7 +86,7 @@ def invitation_out(invitation: ShiftInvitation) -> dict[str, Any]:
 @blp.response(200, SuggestionPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def suggestions(args: dict[str, Any]) -> ResponseReturnValue:
+def suggestions(args: PageArgsData) -> ResponseReturnValue:
     """Tasks that fit me: upcoming shifts with a free place of open tasks, whose required
     qualifications I hold on the shift's day, with no overlapping place of mine and not taken
     by me already; tasks matching my skills first, then the soonest."""
@@ -112,7 +118,7 @@ def suggestions(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def shift_candidates(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def shift_candidates(args: PageArgsData, shift_id: int) -> ResponseReturnValue:
     """Members of the task's coordinating organisation (the lead agency's when it names none)
     who are active, confirmed, opted in to invitations, hold every required qualification on
     the shift's day, have no overlapping place and are not on this shift, by name. For the
@@ -143,7 +149,7 @@ def shift_candidates(args: dict[str, Any], shift_id: int) -> ResponseReturnValue
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def invite(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def invite(args: InvitationInData, shift_id: int) -> ResponseReturnValue:
     """Invite a candidate to the shift (an email with a link to take the place). 409 when they
     were invited already or the shift started, is cancelled or full; 422 when the person is not
     a candidate; 429 past INVITATIONS_PER_HOUR invitations an hour."""

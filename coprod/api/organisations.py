@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import NotRequired, TypedDict, TypeVar, Unpack
 
 import marshmallow as ma
 from flask import url_for
@@ -13,9 +14,12 @@ from marshmallow import fields, validate
 from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import (
     CursorArgs,
+    CursorArgsData,
     Email,
+    FieldOptions,
     Line,
     PageArgs,
+    PageArgsData,
     Text,
     TimeZone,
     UTCDateTime,
@@ -27,11 +31,14 @@ from coprod.db import db, utcnow
 from coprod.models import Organisation, OrgKind, Role
 from coprod.services import organisations as orgs
 from coprod.services.organisations import MemberRow
+from coprod.services.pagination import Page
 
 blp = Blueprint("api_organisations", __name__, url_prefix="/api/v1", description="Organisations")
 
 KINDS = [k.value for k in OrgKind]
 ROLES = [r.value for r in Role]
+
+T = TypeVar("T")
 
 
 ZONE_HELP = (
@@ -40,7 +47,7 @@ ZONE_HELP = (
 )
 
 
-def time_zone_field(**kwargs: Any) -> fields.String:
+def time_zone_field(**kwargs: Unpack[FieldOptions]) -> fields.String:
     """An IANA zone name; the service checks it against the zone database (422 otherwise)."""
     return TimeZone(metadata={"description": ZONE_HELP}, **kwargs)
 
@@ -52,8 +59,23 @@ class OrganisationIn(ma.Schema):
     timezone = time_zone_field(load_default=None, allow_none=True)
 
 
+class OrganisationInData(TypedDict):
+    """What `OrganisationIn` loads."""
+
+    name: str
+    kind: str
+    description: str
+    timezone: str | None
+
+
 class OrganisationPatch(ma.Schema):
     timezone = time_zone_field(required=True)
+
+
+class OrganisationPatchData(TypedDict):
+    """What `OrganisationPatch` loads."""
+
+    timezone: str
 
 
 class OrganisationOut(ma.Schema):
@@ -77,6 +99,14 @@ class MemberIn(ma.Schema):
     )
 
 
+class MemberInData(TypedDict):
+    """What `MemberIn` loads."""
+
+    email: str
+    role: NotRequired[str]
+    roles: NotRequired[list[str]]
+
+
 class MemberOut(ma.Schema):
     user_id = fields.Integer(required=True)
     display_name = fields.String(required=True)
@@ -88,7 +118,7 @@ OrganisationPage = page_schema(OrganisationOut, "OrganisationPage")
 MemberPage = window_schema(MemberOut, "MemberWindow")
 
 
-def org_out(org: Organisation) -> dict[str, Any]:
+def org_out(org: Organisation) -> dict[str, object]:
     return {
         "id": org.id,
         "name": org.name,
@@ -101,7 +131,7 @@ def org_out(org: Organisation) -> dict[str, Any]:
     }
 
 
-def member_out(row: MemberRow) -> dict[str, Any]:
+def member_out(row: MemberRow) -> dict[str, object]:
     return {
         "user_id": row.user.id,
         "display_name": row.user.display_name,
@@ -110,14 +140,14 @@ def member_out(row: MemberRow) -> dict[str, Any]:
     }
 
 
-def _page(page: Any, out: Any) -> dict[str, Any]:
+def _page(page: Page[T], out: Callable[[T], dict[str, object]]) -> dict[str, object]:
     return {**page.__dict__, "items": [out(i) for i in page.items]}
 
 
 @blp.route("/organisations", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, OrganisationPage)
-def list_organisations(args: dict[str, Any]) -> ResponseReturnValue:
+def list_organisations(args: PageArgsData) -> ResponseReturnValue:
     """Every organisation, by name (public fields only)."""
     page = orgs.list_organisations(db.session(), optional_actor(), args["page"], args["per_page"])
     return _page(page, org_out)
@@ -129,7 +159,7 @@ def list_organisations(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_organisation(args: dict[str, Any]) -> ResponseReturnValue:
+def create_organisation(args: OrganisationInData) -> ResponseReturnValue:
     """Create an organisation and become its admin; an agency starts unverified."""
     session = db.session()
     org = orgs.create_organisation(session, current_actor(), **args)
@@ -153,7 +183,7 @@ def get_organisation(org_id: int) -> ResponseReturnValue:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_organisation(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
+def update_organisation(args: OrganisationPatchData, org_id: int) -> ResponseReturnValue:
     """An admin of the organisation sets its time zone."""
     session, actor = db.session(), current_actor()
     org = orgs.get_organisation(session, actor, org_id)
@@ -186,6 +216,12 @@ class DeclineIn(ma.Schema):
     )
 
 
+class DeclineInData(TypedDict):
+    """What `DeclineIn` loads."""
+
+    reason: str
+
+
 @blp.route("/organisations/<int:org_id>/decline", methods=["POST"])
 @blp.arguments(DeclineIn)
 @blp.response(200, OrganisationOut)
@@ -194,7 +230,7 @@ class DeclineIn(ma.Schema):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def decline_organisation(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
+def decline_organisation(args: DeclineInData, org_id: int) -> ResponseReturnValue:
     """A site admin declines to verify an agency, with a reason its admins are emailed."""
     session, actor = db.session(), current_actor()
     org = orgs.get_organisation(session, actor, org_id)
@@ -209,7 +245,7 @@ def decline_organisation(args: dict[str, Any], org_id: int) -> ResponseReturnVal
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_members(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
+def list_members(args: CursorArgsData, org_id: int) -> ResponseReturnValue:
     """The organisation's members and their roles (its admins and coordinators), by name. Read
     by cursor: follow `next` (null at the end); `page` numbers are not accepted."""
     session = db.session()
@@ -228,7 +264,7 @@ def list_members(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_member(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
+def add_member(args: MemberInData, org_id: int) -> ResponseReturnValue:
     """An admin of the organisation adds an existing account, by email, with a role."""
     session = db.session()
     org = orgs.get_organisation(session, current_actor(), org_id)

@@ -3,7 +3,7 @@ built; a preview for the lead agency's staff before), its decision, and every pi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict, Unpack
 
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
@@ -11,7 +11,15 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Number, PageArgs, Text, UTCDateTime, page_schema
+from coprod.api.fields import (
+    FieldOptions,
+    Number,
+    PageArgs,
+    PageArgsData,
+    Text,
+    UTCDateTime,
+    page_schema,
+)
 from coprod.db import db, utcnow
 from coprod.models import ComparisonKind, PilotDecision, PilotEvaluation, Programme
 from coprod.services.governance import pilots
@@ -22,7 +30,7 @@ DECISIONS = [d.value for d in PilotDecision]
 KINDS = [k.value for k in ComparisonKind]
 
 
-def DateText(**kwargs: Any) -> fields.String:
+def DateText(**kwargs: Unpack[FieldOptions]) -> fields.String:
     return fields.String(metadata={"format": "date"}, **kwargs)
 
 
@@ -110,9 +118,22 @@ class PreviewArgs(ma.Schema):
     )
 
 
+class PreviewArgsData(TypedDict):
+    """What `PreviewArgs` loads."""
+
+    preview: bool
+
+
 class PilotDecisionIn(ma.Schema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
     lessons = Text(required=True, max_len=pilots.MAX_LESSONS, blank=False)
+
+
+class PilotDecisionInData(TypedDict):
+    """What `PilotDecisionIn` loads."""
+
+    decision: str
+    lessons: str
 
 
 class PilotOut(ma.Schema):
@@ -135,7 +156,7 @@ class PilotOut(ma.Schema):
 PilotPage = page_schema(PilotOut, "PilotPage")
 
 
-def evaluation_out(view: pilots.EvaluationView) -> dict[str, Any]:
+def evaluation_out(view: pilots.EvaluationView) -> dict[str, object]:
     ev: PilotEvaluation | None = view.evaluation
     f = view.figures
     return {
@@ -158,7 +179,7 @@ def evaluation_out(view: pilots.EvaluationView) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def get_evaluation(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def get_evaluation(args: PreviewArgsData, programme_id: int) -> ResponseReturnValue:
     """A pilot's evaluation, public in aggregate once its window has ended and the scheduler
     has built it (404 before). The lead agency's staff may ask `?preview=true` for the
     figures computed now (409 while the pilot has no window end)."""
@@ -176,7 +197,7 @@ def get_evaluation(args: dict[str, Any], programme_id: int) -> ResponseReturnVal
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def put_decision(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def put_decision(args: PilotDecisionInData, programme_id: int) -> ResponseReturnValue:
     """Record (or replace) the lead agency's decision -- scale_up, adapt or stop -- and the
     lessons learned; 409 until the evaluation is built."""
     session, actor = db.session(), current_actor()
@@ -189,7 +210,7 @@ def put_decision(args: dict[str, Any], programme_id: int) -> ResponseReturnValue
     return evaluation_out(view)
 
 
-def pilot_out(summary: pilots.PilotSummary) -> dict[str, Any]:
+def pilot_out(summary: pilots.PilotSummary) -> dict[str, object]:
     p: Programme = summary.programme
     ev = summary.evaluation
     status = "evaluated" if ev else ("being_evaluated" if summary.ended else "in_progress")
@@ -210,7 +231,7 @@ def pilot_out(summary: pilots.PilotSummary) -> dict[str, Any]:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, PilotPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def list_pilots(args: dict[str, Any]) -> ResponseReturnValue:
+def list_pilots(args: PageArgsData) -> ResponseReturnValue:
     """Every pilot, the latest window end first: its hypothesis, window, status, and once
     evaluated its outcome per hour against its comparison and the decision (public)."""
     page = pilots.list_pilots(

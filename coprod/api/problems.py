@@ -8,11 +8,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable
 from http import HTTPStatus
-from typing import Any
+from typing import cast
 
 from flask import Flask, Response, json, request
+from flask.typing import ErrorHandlerCallable, ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from coprod.db import db, unavailable
@@ -38,7 +39,7 @@ def problem(
 ) -> Response:
     """A problem+json response: {type, title, status, detail[, errors]}, with any extension
     members (never replacing those)."""
-    body: dict[str, Any] = {
+    body: dict[str, object] = {
         **(extensions or {}),
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -114,7 +115,7 @@ def schema_message(message: str) -> str:
     return message
 
 
-def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+def _flatten(messages: object, prefix: str = "") -> dict[str, list[str]]:
     """webargs/marshmallow messages ({"json": {"a": {"0": {"b": [...]}}}}) as {"a.0.b": [...]}."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
@@ -137,7 +138,7 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 LOCATIONS = ("json", "query", "path", "headers", "form", "files", "cookies")
 
 
-def _validation_errors(messages: Any) -> dict[str, list[str]]:
+def _validation_errors(messages: object) -> dict[str, list[str]]:
     """Field messages without webargs's location level (query and body fields never clash)."""
     if isinstance(messages, dict) and set(messages) <= set(LOCATIONS):
         merged: dict[str, list[str]] = {}
@@ -210,14 +211,15 @@ def to_problem(err: BaseException) -> Response:
     return problem(500, _("Something went wrong on our side. Nothing was changed."))
 
 
-def _api_first(handler: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _api_first(handler: ErrorHandlerCallable) -> ErrorHandlerCallable:
     @functools.wraps(handler)
-    def wrapped(err: Any) -> Any:
+    def wrapped(err: BaseException) -> ResponseReturnValue | Awaitable[ResponseReturnValue]:
         if is_api_request():
             return to_problem(err)
         return handler(err)
 
-    return wrapped
+    # Which of the two kinds of handler it is, it is the same kind as the one it wraps.
+    return cast("ErrorHandlerCallable", wrapped)
 
 
 def register(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import current_app, url_for
@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import CursorArgs, Line, Text, window_out, window_schema
+from coprod.api.fields import CursorArgs, CursorArgsData, Line, Text, window_out, window_schema
 from coprod.db import db, utcnow
 from coprod.models import Proposal, ProposalStatus, User
 from coprod.services import programmes
@@ -47,6 +47,17 @@ class ProposalIn(ma.Schema):
     )
 
 
+class ProposalInData(TypedDict):
+    """What `ProposalIn` loads."""
+
+    title: str
+    what: str
+    location: str
+    why: str
+    contribution: str
+    anonymous: bool
+
+
 class AnswerIn(ma.Schema):
     status = fields.String(required=True, validate=validate.OneOf(ANSWERS))
     answer = Text(
@@ -59,6 +70,14 @@ class AnswerIn(ma.Schema):
         load_default=False,
         metadata={"description": "When accepting: the proposer co-coordinates the draft task."},
     )
+
+
+class AnswerInData(TypedDict):
+    """What `AnswerIn` loads."""
+
+    status: str
+    answer: str
+    add_coordinator: bool
 
 
 class ProposalListArgs(CursorArgs):
@@ -74,6 +93,14 @@ class ProposalListArgs(CursorArgs):
         metadata={"description": "supported (most supported first) or newest."},
     )
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+
+
+class ProposalListArgsData(CursorArgsData):
+    """What `ProposalListArgs` loads."""
+
+    q: str
+    sort: str
+    status: str | None
 
 
 class ProposalOut(ma.Schema):
@@ -105,9 +132,9 @@ class ProposalOut(ma.Schema):
 ProposalPage = window_schema(ProposalOut, "ProposalWindow")
 
 
-def proposal_out(proposal: Proposal, actor: User | None, supporting: bool) -> dict[str, Any]:
+def proposal_out(proposal: Proposal, actor: User | None, supporting: bool) -> dict[str, object]:
     keys = ("id", "programme_id", "title", "what", "location", "why", "contribution")
-    out: dict[str, Any] = {
+    out: dict[str, object] = {
         **{k: getattr(proposal, k) for k in keys},
         "author": proposals.author_label(proposal),
         "status": proposal.status.value,
@@ -125,7 +152,7 @@ def proposal_out(proposal: Proposal, actor: User | None, supporting: bool) -> di
     return out
 
 
-def _one(proposal: Proposal) -> dict[str, Any]:
+def _one(proposal: Proposal) -> dict[str, object]:
     actor = optional_actor()
     supporting = proposals.is_supporting(db.session(), actor, proposal)
     return proposal_out(proposal, actor, supporting)
@@ -135,7 +162,7 @@ def _one(proposal: Proposal) -> dict[str, Any]:
 @blp.arguments(ProposalListArgs, location="query")
 @blp.response(200, ProposalPage)
 @blp.alt_response(404, response="NOT_FOUND")
-def list_proposals(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def list_proposals(args: ProposalListArgsData, programme_id: int) -> ResponseReturnValue:
     """A programme's proposals (hidden ones only for their author and the lead staff), the
     most supported or the newest first. Read by cursor: follow `next` (null at the end);
     `page` numbers are not accepted."""
@@ -164,7 +191,7 @@ def list_proposals(args: dict[str, Any], programme_id: int) -> ResponseReturnVal
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def create_proposal(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def create_proposal(args: ProposalInData, programme_id: int) -> ResponseReturnValue:
     """Propose a task for a programme that accepts proposals (a confirmed email address is
     needed; at most PROPOSALS_PER_DAY in 24 hours: 429 beyond)."""
     session, actor = db.session(), current_actor()
@@ -230,7 +257,7 @@ def withdraw_support(proposal_id: int) -> None:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def answer(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue:
+def answer(args: AnswerInData, proposal_id: int) -> ResponseReturnValue:
     """The lead agency's staff answer a proposal in public (under_review, accepted, declined,
     already_planned; a written answer is required). Accepting makes a draft task (task_id)."""
     session, actor = db.session(), current_actor()

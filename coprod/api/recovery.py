@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import current_app, request
@@ -28,8 +28,20 @@ class ResetRequestIn(ma.Schema):
     email = Email(required=True)
 
 
+class ResetRequestInData(TypedDict):
+    """What `ResetRequestIn` loads."""
+
+    email: str
+
+
 class ResetIn(ma.Schema):
     password = Password(required=True)
+
+
+class ResetInData(TypedDict):
+    """What `ResetIn` loads."""
+
+    password: str
 
 
 class ResetDone(ma.Schema):
@@ -61,7 +73,7 @@ def _bearer_key() -> str:
 @blp.response(202, Accepted)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def request_reset(args: dict[str, Any]) -> ResponseReturnValue:
+def request_reset(args: ResetRequestInData) -> ResponseReturnValue:
     """Email a password-reset link to the address if it has an account; the answer is the
     same whether or not it has one."""
     session = db.session()
@@ -78,7 +90,7 @@ def request_reset(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.arguments(ResetIn)
 @blp.response(200, ResetDone)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
-def reset(args: dict[str, Any], token: str) -> ResponseReturnValue:
+def reset(args: ResetInData, token: str) -> ResponseReturnValue:
     """Set a new password with the emailed link's token: every session ends and every API
     token is revoked (create new ones with POST /tokens). A dead link is 422 on `token`."""
     session = db.session()

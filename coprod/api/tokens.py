@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
-from flask import request, url_for
+from flask import Response, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_smorest import Blueprint
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Email, Line, PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import Email, Line, PageArgs, PageArgsData, UTCDateTime, page_schema
 from coprod.db import db, utcnow
 from coprod.extensions import password_guess_limits
+from coprod.models import ApiToken
 from coprod.services import accounts, tokens
 
 blp = Blueprint("api_tokens", __name__, url_prefix="/api/v1", description="Personal access tokens")
@@ -25,6 +26,14 @@ class TokenIn(ma.Schema):
     name = Line(
         max_len=tokens.MAX_NAME, load_default="API token", metadata={"description": "A label."}
     )
+
+
+class TokenInData(TypedDict):
+    """What `TokenIn` loads."""
+
+    email: str
+    password: str
+    name: str
 
 
 class TokenOut(ma.Schema):
@@ -43,7 +52,7 @@ class TokenCreated(TokenOut):
 TokenPage = page_schema(TokenOut, "TokenPage")
 
 
-def _failed(response: Any) -> bool:
+def _failed(response: Response) -> bool:
     """Only refused attempts count towards the limits (as on the login form)."""
     return bool(response.status_code != 201)
 
@@ -61,7 +70,7 @@ def _account_key() -> str:
 @blp.response(201, TokenCreated)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def create_token(args: dict[str, Any]) -> ResponseReturnValue:
+def create_token(args: TokenInData) -> ResponseReturnValue:
     """A new token for the account with this email and password (rate-limited like sign-in)."""
     session = db.session()
     user = accounts.authenticate(session, email=args["email"], password=args["password"])
@@ -75,7 +84,7 @@ def create_token(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, TokenPage)
 @token_required
-def list_tokens(args: dict[str, Any]) -> ResponseReturnValue:
+def list_tokens(args: PageArgsData) -> ResponseReturnValue:
     """Your tokens that still work, newest first."""
     page = tokens.list_tokens(db.session(), current_actor(), args["page"], args["per_page"])
     return {**page.__dict__, "items": [_out(t) for t in page.items]}
@@ -103,7 +112,7 @@ def revoke_token(token_id: int) -> None:
     return None
 
 
-def _out(token: Any) -> dict[str, Any]:
+def _out(token: ApiToken) -> dict[str, object]:
     return {
         "id": token.id,
         "name": token.name,

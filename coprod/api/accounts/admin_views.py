@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
@@ -11,7 +11,7 @@ from marshmallow import fields
 from coprod.api.accounts import blp
 from coprod.api.accounts.schemas import AccountOut, MembershipOut, account_out, memberships_out
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import CursorArgs, Line, Text, window_out, window_schema
+from coprod.api.fields import CursorArgs, CursorArgsData, Line, Text, window_out, window_schema
 from coprod.db import db, utcnow
 from coprod.models import User
 from coprod.services import account_admin, account_deletion
@@ -23,6 +23,12 @@ class AccountsArgs(CursorArgs):
         blank=True,
         metadata={"description": "Words in the name or email address."},
     )
+
+
+class AccountsArgsData(CursorArgsData):
+    """What `AccountsArgs` loads."""
+
+    q: NotRequired[str]
 
 
 class AdminAccountOut(AccountOut):
@@ -42,10 +48,16 @@ class DeactivateIn(ma.Schema):
     )
 
 
+class DeactivateInData(TypedDict):
+    """What `DeactivateIn` loads."""
+
+    reason: str
+
+
 AdminAccountPage = window_schema(AdminAccountOut, "AdminAccountWindow")
 
 
-def admin_account_out(user: User) -> dict[str, Any]:
+def admin_account_out(user: User) -> dict[str, object]:
     return {
         **account_out(user),
         "is_active": user.is_active,
@@ -61,7 +73,7 @@ def admin_account_out(user: User) -> dict[str, Any]:
 @blp.response(200, AdminAccountPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @token_required
-def list_accounts(args: dict[str, Any]) -> ResponseReturnValue:
+def list_accounts(args: AccountsArgsData) -> ResponseReturnValue:
     """Every account whose name or email holds `q`, by email (site admins). Read by cursor:
     follow `next` (null at the end); `page` numbers are not accepted."""
     found = account_admin.list_accounts(
@@ -83,7 +95,7 @@ def list_accounts(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def deactivate(args: dict[str, Any], user_id: int) -> ResponseReturnValue:
+def deactivate(args: DeactivateInData, user_id: int) -> ResponseReturnValue:
     """Deactivate an account: its sessions end and its API tokens stop working at once."""
     session, actor = db.session(), current_actor()
     user = account_admin.get_account(session, actor, user_id)
@@ -100,7 +112,7 @@ def deactivate(args: dict[str, Any], user_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def delete_account(args: dict[str, Any], user_id: int) -> None:
+def delete_account(args: DeactivateInData, user_id: int) -> None:
     """Delete an account on its holder's request, with the reason (site admins; audited)."""
     session, actor = db.session(), current_actor()
     user = account_admin.get_account(session, actor, user_id)

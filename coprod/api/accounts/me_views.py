@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import marshmallow as ma
 from flask import current_app, url_for
@@ -13,6 +13,7 @@ from coprod.api.accounts import blp
 from coprod.api.accounts.schemas import (
     Accepted,
     AccountIn,
+    AccountInData,
     AccountOut,
     MembershipOut,
     account_out,
@@ -39,7 +40,7 @@ class TranslatedPattern(Pattern):
     ValidationError gets a plain str (marshmallow takes any other object for a list of
     messages, and would split a lazy string into its letters)."""
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: str) -> str:
         try:
             return super().__call__(value)
         except ma.ValidationError:
@@ -77,6 +78,15 @@ class MeIn(ma.Schema):
     )
 
 
+class MeInData(TypedDict):
+    """What `MeIn` loads."""
+
+    display_name: NotRequired[str]
+    phone: NotRequired[str | None]
+    email: NotRequired[str]
+    language: NotRequired[str | None]
+
+
 class MeOut(AccountOut):
     phone = fields.String(allow_none=True, required=True)
     language = fields.String(
@@ -106,7 +116,7 @@ class MeOut(AccountOut):
 @blp.response(202, Accepted)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
-def register(args: dict[str, Any]) -> ResponseReturnValue:
+def register(args: AccountInData) -> ResponseReturnValue:
     """Register a volunteer account. The answer is the same whether or not the address
     already has an account (its owner is emailed instead); a new account is emailed a
     confirmation link. Then create a token with POST /tokens."""
@@ -139,11 +149,15 @@ def me() -> ResponseReturnValue:
 @blp.response(200, MeOut)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_me(args: dict[str, Any]) -> ResponseReturnValue:
+def update_me(args: MeInData) -> ResponseReturnValue:
     """Change your name, phone, language or email address (a new address waits for its
     link)."""
     session, user = db.session(), current_actor()
-    fields_given: dict[str, Any] = {k: args[k] for k in ("display_name", "email") if k in args}
+    fields_given: dict[str, str | None] = {}
+    if "display_name" in args:
+        fields_given["display_name"] = args["display_name"]
+    if "email" in args:
+        fields_given["email"] = args["email"]
     if "phone" in args:
         fields_given["phone"] = args["phone"] or ""
     if "language" in args:
@@ -163,13 +177,19 @@ class DeleteMeIn(ma.Schema):
     )
 
 
+class DeleteMeInData(TypedDict):
+    """What `DeleteMeIn` loads."""
+
+    password: str
+
+
 @blp.route("/me", methods=["DELETE"])
 @blp.arguments(DeleteMeIn)
 @blp.response(204)
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def delete_me(args: dict[str, Any]) -> None:
+def delete_me(args: DeleteMeInData) -> None:
     """Delete your account: your name, contact details and notes are removed, your places on
     future shifts released, your tokens revoked; your approved hours stay in reports,
     credited to a former volunteer. 409 while you are an organisation's only admin."""
@@ -179,7 +199,7 @@ def delete_me(args: dict[str, Any]) -> None:
     return None
 
 
-def me_out(user: User) -> dict[str, Any]:
+def me_out(user: User) -> dict[str, object]:
     return {
         **account_out(user),
         "phone": user.phone,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from marshmallow import fields
 
 from coprod.api.fields import Email, Line, Password, UTCDateTime
-from coprod.models import User
+from coprod.models import Role, User
 from coprod.services import accounts
 from coprod.services.organisations import ROLE_ORDER
 
@@ -17,6 +17,14 @@ class AccountIn(ma.Schema):
     email = Email(required=True)
     password = Password(required=True)
     display_name = Line(max_len=accounts.MAX_NAME, required=True)
+
+
+class AccountInData(TypedDict):
+    """What `AccountIn` loads."""
+
+    email: str
+    password: str
+    display_name: str
 
 
 class AccountOut(ma.Schema):
@@ -36,7 +44,7 @@ class Accepted(ma.Schema):
     detail = fields.String(required=True)
 
 
-def account_out(user: User) -> dict[str, Any]:
+def account_out(user: User) -> dict[str, object]:
     return {
         "id": user.id,
         "email": user.email,
@@ -45,19 +53,17 @@ def account_out(user: User) -> dict[str, Any]:
     }
 
 
-def memberships_out(user: User) -> list[dict[str, Any]]:
-    by_org: dict[int, Any] = {}
+def memberships_out(user: User) -> list[dict[str, object]]:
+    names: dict[int, str] = {}
+    held: dict[int, set[Role]] = {}
     for m in user.memberships:
-        entry = by_org.setdefault(
-            m.organisation_id,
-            {"organisation_id": m.organisation_id, "organisation_name": m.organisation.name},
-        )
-        entry.setdefault("held", set()).add(m.role)
+        names.setdefault(m.organisation_id, m.organisation.name)
+        held.setdefault(m.organisation_id, set()).add(m.role)
     return [
-        {**{k: v for k, v in e.items() if k != "held"}, "roles": _roles(e["held"])}
-        for e in sorted(by_org.values(), key=lambda e: e["organisation_name"])
+        {"organisation_id": org_id, "organisation_name": name, "roles": _roles(held[org_id])}
+        for org_id, name in sorted(names.items(), key=lambda item: item[1])
     ]
 
 
-def _roles(held: set[Any]) -> list[str]:
+def _roles(held: set[Role]) -> list[str]:
     return [r.value for r in ROLE_ORDER if r in held]

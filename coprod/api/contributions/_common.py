@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypedDict, TypeVar
 
 from coprod.api.auth import current_actor
+from coprod.api.contributions.schemas import InKindInData, OutcomeInData
 from coprod.api.fields import referenced, renamed
 from coprod.db import db
 from coprod.models import Shift
 from coprod.services import signups
+from coprod.services.contributions.rules.inputs import InKind, Outcomes
 
 T = TypeVar("T")
 
@@ -30,7 +32,21 @@ def _shift(shift_id: int | None) -> Shift | None:
     )
 
 
-def _pairs(args: dict[str, Any]) -> dict[str, Any]:
+class Items(TypedDict):
+    """A log's outcomes and in-kind items as the API names them."""
+
+    outcomes: list[OutcomeInData]
+    in_kind: list[InKindInData]
+
+
+class Pairs(TypedDict):
+    """The same as the services take them."""
+
+    outcomes: Outcomes
+    in_kind: InKind
+
+
+def _pairs(args: Items) -> Pairs:
     return {
         "outcomes": [(o["metric_id"], o["quantity"]) for o in args["outcomes"]],
         "in_kind": [(i["description"], i["value"]) for i in args["in_kind"]],

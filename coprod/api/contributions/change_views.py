@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.contributions import blp
-from coprod.api.contributions._common import _pairs, _renaming, _shift
-from coprod.api.contributions.schemas import ContributionOut, ResubmitIn, ReviewIn, log_out
+from coprod.api.contributions._common import Items, _pairs, _renaming, _shift
+from coprod.api.contributions.schemas import (
+    ContributionOut,
+    ResubmitIn,
+    ResubmitInData,
+    ReviewIn,
+    ReviewInData,
+    log_out,
+)
 from coprod.db import db, utcnow
+from coprod.models import ContributionLog
 from coprod.services import contributions, review
 
 
@@ -23,7 +30,7 @@ from coprod.services import contributions, review
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def review_contribution(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
+def review_contribution(args: ReviewInData, log_id: int) -> ResponseReturnValue:
     """A reviewer of the lead agency approves, rejects or asks for changes (a comment is
     required unless approving); a log that is not `submitted` is 409."""
     session, actor = db.session(), current_actor()
@@ -33,15 +40,20 @@ def review_contribution(args: dict[str, Any], log_id: int) -> ResponseReturnValu
     return log_out(log)
 
 
-def _change(args: dict[str, Any], log_id: int, change: Callable[..., Any]) -> ResponseReturnValue:
+def _change(
+    args: ResubmitInData, log_id: int, change: Callable[..., ContributionLog]
+) -> ResponseReturnValue:
     """Resubmit or edit: the fields given replace the log's, the others stay."""
     session, actor = db.session(), current_actor()
     log = contributions.get_log(session, actor, log_id)
-    current = {
+    current: Items = {
         "outcomes": [{"metric_id": o.metric_id, "quantity": o.quantity} for o in log.outcomes],
         "in_kind": [{"description": i.description, "value": i.value} for i in log.in_kind],
     }
-    merged = {**current, **args}
+    merged: Items = {
+        "outcomes": args.get("outcomes", current["outcomes"]),
+        "in_kind": args.get("in_kind", current["in_kind"]),
+    }
     shift = _shift(args["shift_id"]) if "shift_id" in args else log.shift
     _renaming(
         lambda: change(
@@ -68,7 +80,7 @@ def _change(args: dict[str, Any], log_id: int, change: Callable[..., Any]) -> Re
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def resubmit(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
+def resubmit(args: ResubmitInData, log_id: int) -> ResponseReturnValue:
     """The contributor changes the fields given (the others stay) and submits the log again,
     after a reviewer asked for changes."""
     return _change(args, log_id, contributions.resubmit_log)
@@ -82,7 +94,7 @@ def resubmit(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def edit(args: dict[str, Any], log_id: int) -> ResponseReturnValue:
+def edit(args: ResubmitInData, log_id: int) -> ResponseReturnValue:
     """The contributor changes the fields given (the others stay) of a log still `submitted`
     (waiting for review); the same rules as a new log (422 with the field), audited. After
     review: 409 (an approved log is corrected, a log sent back is resubmitted)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
@@ -12,7 +10,9 @@ from coprod.api.contributions import blp
 from coprod.api.contributions._common import _pairs, _renaming, _shift
 from coprod.api.contributions.schemas import (
     ContributionIn,
+    ContributionInData,
     ContributionListArgs,
+    ContributionListArgsData,
     ContributionOut,
     ContributionPage,
     log_out,
@@ -31,7 +31,7 @@ from coprod.services import organisations as orgs
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def submit(args: dict[str, Any]) -> ResponseReturnValue:
+def submit(args: ContributionInData) -> ResponseReturnValue:
     """Log your hours (or, as its coordinator, an organisation's) with outcomes and in-kind
     items: 0 < hours ≤ 24, no future date, at most 24 h a day. With `shift_id`: a shift you
     held (confirmed or attended) that has started, once per person and shift, dated the
@@ -70,7 +70,7 @@ def submit(args: dict[str, Any]) -> ResponseReturnValue:
 @blp.arguments(ContributionListArgs, location="query")
 @blp.response(200, ContributionPage)
 @token_required
-def list_contributions(args: dict[str, Any]) -> ResponseReturnValue:
+def list_contributions(args: ContributionListArgsData) -> ResponseReturnValue:
     """The logs you may see: yours, your organisations' (as coordinator), and those of the
     programmes your agency leads (as reviewer); newest first. Read by cursor: follow `next`
     (null at the end); `page` numbers are not accepted."""

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import NotRequired, TypedDict, Unpack
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import Amount, CursorArgs, Id, Line, Number, Text, UTCDateTime, window_schema
+from coprod.api.fields import (
+    Amount,
+    CursorArgs,
+    CursorArgsData,
+    FieldOptions,
+    Id,
+    Line,
+    Number,
+    Text,
+    UTCDateTime,
+    window_schema,
+)
 from coprod.models import ContributionLog, LogStatus
 from coprod.services.contributions import EARLIEST_LOG_DATE, rules
 
@@ -20,9 +33,23 @@ class OutcomeIn(ma.Schema):
     quantity = Amount(minimum=0, maximum=rules.MAX_QUANTITY, required=True)
 
 
+class OutcomeInData(TypedDict):
+    """What `OutcomeIn` loads."""
+
+    metric_id: int
+    quantity: Decimal
+
+
 class InKindIn(ma.Schema):
     description = Line(max_len=rules.MAX_DESCRIPTION, required=True)
     value = Amount(minimum=0, maximum=rules.MAX_VALUE, required=True)
+
+
+class InKindInData(TypedDict):
+    """What `InKindIn` loads."""
+
+    description: str
+    value: Decimal
 
 
 LOG_DATE_HELP = (
@@ -38,11 +65,11 @@ class LogDayInDocument(validate.Validator):
 
     regex = re.compile(r"^(2[0-9]{3}|[3-8][0-9]{3}|9000)-")  # from EARLIEST_LOG_DATE, 2000
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: date) -> date:
         return value
 
 
-def log_day(**kwargs: Any) -> fields.Date:
+def log_day(**kwargs: Unpack[FieldOptions]) -> fields.Date:
     """A log's date: the range is checked by the one rule in the service (check_log_date)."""
     return fields.Date(
         validate=LogDayInDocument(), metadata={"description": LOG_DATE_HELP}, **kwargs
@@ -74,6 +101,19 @@ class ContributionIn(ma.Schema):
     )
 
 
+class ContributionInData(TypedDict):
+    """What `ContributionIn` loads."""
+
+    task_id: int
+    shift_id: int | None
+    date: date
+    hours: Decimal
+    outcomes: list[OutcomeInData]
+    notes: str
+    organisation_id: int | None
+    in_kind: list[InKindInData]
+
+
 class ResubmitIn(ma.Schema):
     shift_id = Id(allow_none=True)
     date = log_day()
@@ -81,6 +121,17 @@ class ResubmitIn(ma.Schema):
     outcomes = fields.List(fields.Nested(OutcomeIn), validate=validate.Length(max=100))
     notes = Text(max_len=rules.MAX_NOTES)
     in_kind = fields.List(fields.Nested(InKindIn), validate=validate.Length(max=100))
+
+
+class ResubmitInData(TypedDict):
+    """What `ResubmitIn` loads."""
+
+    shift_id: NotRequired[int | None]
+    date: NotRequired[date]
+    hours: NotRequired[Decimal]
+    outcomes: NotRequired[list[OutcomeInData]]
+    notes: NotRequired[str]
+    in_kind: NotRequired[list[InKindInData]]
 
 
 class ReviewIn(ma.Schema):
@@ -92,6 +143,13 @@ class ReviewIn(ma.Schema):
         load_default="",
         metadata={"description": "Required unless approving."},
     )
+
+
+class ReviewInData(TypedDict):
+    """What `ReviewIn` loads."""
+
+    decision: str
+    comment: str
 
 
 class OutcomeOut(ma.Schema):
@@ -133,10 +191,20 @@ class ContributionListArgs(CursorArgs):
     mine = fields.Boolean(load_default=False, metadata={"description": "Only your own logs."})
 
 
+class ContributionListArgsData(CursorArgsData):
+    """What `ContributionListArgs` loads."""
+
+    status: NotRequired[str]
+    programme_id: NotRequired[int]
+    task_id: NotRequired[int]
+    user_id: NotRequired[int]
+    mine: bool
+
+
 ContributionPage = window_schema(ContributionOut, "ContributionWindow")
 
 
-def log_out(log: ContributionLog) -> dict[str, Any]:
+def log_out(log: ContributionLog) -> dict[str, object]:
     keys = (
         "id", "user_id", "created_by_id", "organisation_id", "programme_id", "task_id",
         "shift_id", "date", "hours", "notes", "review_comment", "reviewed_by_id",

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from coprod.api.fields.errors import ProblemSchema, referenced, renamed
-from coprod.api.fields.lists import CursorArgs, PageArgs, page_schema, window_out, window_schema
+from coprod.api.fields.lists import (
+    CursorArgs,
+    CursorArgsData,
+    PageArgs,
+    PageArgsData,
+    page_schema,
+    window_out,
+    window_schema,
+)
 from coprod.api.fields.text import (
     EMAIL_PATTERN,
     MULTILINE_PATTERN,
     Check,
     Currency,
     Email,
+    FieldOptions,
     Line,
+    Metadata,
     Password,
     Pattern,
     Text,
@@ -45,14 +55,18 @@ __all__ = [
     "Check",
     "Currency",
     "CursorArgs",
+    "CursorArgsData",
     "Day",
     "DayRange",
     "DecimalIn",
     "Email",
+    "FieldOptions",
     "Id",
     "Line",
+    "Metadata",
     "Number",
     "PageArgs",
+    "PageArgsData",
     "Password",
     "Pattern",
     "ProblemSchema",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 import marshmallow as ma
 from flask import request, url_for
 from marshmallow import fields, validate
 
 from coprod.i18n import _
-from coprod.services.keyset import Window
 from coprod.services.pagination import MAX_PAGE, MAX_PER_PAGE
 
 
@@ -26,7 +25,14 @@ class PageArgs(ma.Schema):
     )
 
 
-def _no_pages(value: Any) -> None:
+class PageArgsData(TypedDict):
+    """What `PageArgs` loads."""
+
+    page: int
+    per_page: int
+
+
+def _no_pages(value: object) -> None:
     raise ma.ValidationError(
         _("This list has no page numbers: follow the `next` link of each answer instead.")
     )
@@ -53,6 +59,14 @@ class CursorArgs(ma.Schema):
     )
 
 
+class CursorArgsData(TypedDict):
+    """What `CursorArgs` loads."""
+
+    page: None
+    after: str | None
+    per_page: int
+
+
 def window_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     """{items, per_page, next} around a list of `item` read by cursor: `next` is the link to
     the following items (the same query with `after=`), null at the end."""
@@ -71,14 +85,27 @@ def window_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
     )
 
 
+class Cursors(Protocol):
+    """What an answer reads of a window (coprod.services.keyset.Window): its size, and the
+    cursor to the next one (None at the end)."""
+
+    @property
+    def per_page(self) -> int: ...
+
+    @property
+    def next(self) -> str | None: ...
+
+
 def window_out(
-    window: Window[Any], items: list[Any], endpoint: str, **values: Any
-) -> dict[str, Any]:
+    window: Cursors, items: list[dict[str, object]], endpoint: str, **values: int
+) -> dict[str, object]:
     """The answer for a window: its items and a `next` link that keeps the request's filters."""
     nxt = None
     if window.next is not None:
         args = {k: v for k, v in request.args.items() if k not in ("after", "page")}
-        nxt = url_for(endpoint, **{**args, **values, "after": window.next})
+        # The route's values and the query: url_for types only its own keywords (_external…).
+        query: dict[str, Any] = {**args, **values, "after": window.next}
+        nxt = url_for(endpoint, **query)
     return {"items": items, "per_page": window.per_page, "next": nxt}
 
 

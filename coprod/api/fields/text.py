@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any, cast
+from typing import TypedDict, Unpack, cast
 
 import marshmallow as ma
 from flask_babel import LazyString
-from marshmallow import fields, validate
+from marshmallow import fields, types, validate
 
 from coprod.errors import Invalid
 from coprod.i18n import _, _l
@@ -21,7 +20,21 @@ from coprod.services.text import (
     storable,
 )
 
-Check = Callable[[Any], Any]
+# A validator, as marshmallow takes it.
+Check = types.Validator
+
+
+class FieldOptions(TypedDict, total=False):
+    """The keywords the field factories pass on to marshmallow unchanged (they set `validate`
+    themselves, and take `metadata` apart to add to it)."""
+
+    required: bool
+    load_default: object
+    allow_none: bool
+    data_key: str
+
+
+Metadata = dict[str, object]
 
 
 def _plain_text(value: str) -> None:
@@ -34,11 +47,11 @@ class Pattern(validate.Validator):
     """A check that the OpenAPI document shows as `pattern` (apispec reads `regex`); its message
     is lazy (`_l`), given in the request's language."""
 
-    def __init__(self, pattern: str, error: Any) -> None:
+    def __init__(self, pattern: str, error: LazyString) -> None:
         self.regex = re.compile(pattern)
         self.message = error
 
-    def __call__(self, value: Any) -> Any:
+    def __call__(self, value: str) -> str:
         if not self.regex.match(value):
             raise ma.ValidationError(str(self.message))
         return value
@@ -47,7 +60,13 @@ class Pattern(validate.Validator):
 MULTILINE_PATTERN = r"^[^\x00]*$"
 
 
-def Text(*, max_len: int = 10_000, blank: bool = True, **kwargs: Any) -> fields.String:
+def Text(
+    *,
+    max_len: int = 10_000,
+    blank: bool = True,
+    metadata: Metadata | None = None,
+    **kwargs: Unpack[FieldOptions],
+) -> fields.String:
     """Free text over several lines (descriptions, notes, comments): no NUL characters; unless
     `blank` is allowed, something other than white space (reasons)."""
     # One pattern a field (the document shows only the first); the non-blank one has no NUL.
@@ -59,10 +78,16 @@ def Text(*, max_len: int = 10_000, blank: bool = True, **kwargs: Any) -> fields.
         pattern,
         validate.Length(min=None if blank else 1, max=max_len),
     ]
-    return fields.String(validate=checks, **kwargs)
+    return fields.String(validate=checks, metadata=metadata, **kwargs)
 
 
-def Line(*, max_len: int, blank: bool = False, **kwargs: Any) -> fields.String:
+def Line(
+    *,
+    max_len: int,
+    blank: bool = False,
+    metadata: Metadata | None = None,
+    **kwargs: Unpack[FieldOptions],
+) -> fields.String:
     """One line of text (names, titles, places, units): no line breaks, tabs or other control
     characters (coprod.services.text); unless `blank` is allowed, at least one character
     that is not a space."""
@@ -72,7 +97,7 @@ def Line(*, max_len: int, blank: bool = False, **kwargs: Any) -> fields.String:
         error = _l("Enter some text on one line, without line breaks, tabs or control characters.")
     length = validate.Length(min=None if blank else 1, max=max_len)
     checks: list[Check] = [_plain_text, Pattern(pattern, error), length]
-    return fields.String(validate=checks, **kwargs)
+    return fields.String(validate=checks, metadata=metadata, **kwargs)
 
 
 # An address email_validator accepts (no quoted or IP forms, no "--" or overlong labels): a
@@ -90,12 +115,13 @@ def _email(value: str) -> None:
         raise ma.ValidationError(err.message) from None
 
 
-def Email(**kwargs: Any) -> fields.String:
+def Email(*, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> fields.String:
     """An email address, checked as the services check it; the pattern in the document is the
     usual shape (narrower than what is accepted, so a client following it is never refused)."""
     checks: list[Check] = [_plain_text, validate.Length(min=3, max=254), _email]
-    kwargs.setdefault("metadata", {}).update(pattern=EMAIL_PATTERN, format="email")
-    return fields.String(validate=checks, **kwargs)
+    shown = dict(metadata or {})
+    shown.update(pattern=EMAIL_PATTERN, format="email")
+    return fields.String(validate=checks, metadata=shown, **kwargs)
 
 
 def lazy_error(message: LazyString) -> str:
@@ -105,7 +131,7 @@ def lazy_error(message: LazyString) -> str:
     return cast(str, message)
 
 
-def TimeZone(**kwargs: Any) -> fields.String:
+def TimeZone(*, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> fields.String:
     """An IANA time zone name (Europe/London): one of the zone database's names, listed in the
     document (the services check it again: coprod.services.localtime.check_zone)."""
     names = validate.OneOf(
@@ -114,11 +140,12 @@ def TimeZone(**kwargs: Any) -> fields.String:
             _l("Unknown time zone: use an IANA name such as Europe/London or America/New_York.")
         ),
     )
-    kwargs.setdefault("metadata", {}).setdefault("example", "Europe/London")
-    return fields.String(validate=names, **kwargs)
+    shown = dict(metadata or {})
+    shown.setdefault("example", "Europe/London")
+    return fields.String(validate=names, metadata=shown, **kwargs)
 
 
-def Currency(**kwargs: Any) -> fields.String:
+def Currency(*, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> fields.String:
     """An ISO 4217 currency code coprod supports (GBP, USD, EUR…), listed in the document (the
     services check it again: coprod.services.money.check_currency)."""
     codes = validate.OneOf(
@@ -127,11 +154,12 @@ def Currency(**kwargs: Any) -> fields.String:
             _l("Unknown currency: use a supported ISO 4217 code such as GBP, USD or EUR.")
         ),
     )
-    kwargs.setdefault("metadata", {}).setdefault("example", "GBP")
-    return fields.String(validate=codes, **kwargs)
+    shown = dict(metadata or {})
+    shown.setdefault("example", "GBP")
+    return fields.String(validate=codes, metadata=shown, **kwargs)
 
 
-def Password(**kwargs: Any) -> fields.String:
+def Password(*, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> fields.String:
     """A new password: its length, and no NUL (the services also refuse common passwords and
     ones with fewer than four different characters, which no schema can say)."""
     checks: list[Check] = [
@@ -139,9 +167,9 @@ def Password(**kwargs: Any) -> fields.String:
         Pattern(MULTILINE_PATTERN, _l("Remove the NUL character.")),
         validate.Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH),
     ]
-    metadata = {
+    shown = {
         "description": f"{passwords.MIN_LENGTH} to {passwords.MAX_LENGTH} characters, at least "
         "4 different ones, not a common password.",
-        **kwargs.pop("metadata", {}),
+        **(metadata or {}),
     }
-    return fields.String(validate=checks, metadata=metadata, **kwargs)
+    return fields.String(validate=checks, metadata=shown, **kwargs)

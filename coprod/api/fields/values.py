@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Unpack
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields.text import Check
+from coprod.api.fields.text import Check, FieldOptions, Metadata
 from coprod.errors import Invalid
 from coprod.i18n import _
 from coprod.services.bounds import DAY_RANGE, MAX_YEAR, MIN_YEAR, check_day, two_places
 from coprod.services.bounds import MAX_ID as MAX_ID
 
 
-def Id(*, strict: bool = True, **kwargs: Any) -> fields.Integer:
+def Id(
+    *, strict: bool = True, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]
+) -> fields.Integer:
     """An object's id: a JSON integer in a body (strict), digits in a query string."""
-    return fields.Integer(strict=strict, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    ids = validate.Range(min=1, max=MAX_ID)
+    return fields.Integer(strict=strict, validate=ids, metadata=metadata, **kwargs)
 
 
 # Years MIN_YEAR..MAX_YEAR (1900-9000) as a pattern on the text, for the document.
@@ -43,20 +47,21 @@ class DayRange(validate.Validator):
             raise ma.ValidationError(err.message) from None
 
 
-def Day(**kwargs: Any) -> fields.Date:
-    metadata = kwargs.pop("metadata", {})
-    metadata.setdefault("description", "")
-    metadata["description"] = (metadata["description"] + f" {DAY_RANGE}").strip()
-    return fields.Date(validate=DayRange(), metadata=metadata, **kwargs)
+def Day(*, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> fields.Date:
+    shown = dict(metadata or {})
+    shown["description"] = f"{shown.get('description', '')} {DAY_RANGE}".strip()
+    return fields.Date(validate=DayRange(), metadata=shown, **kwargs)
 
 
 class UTCDateTime(fields.AwareDateTime):
     """An ISO 8601 time; one without an offset is taken as UTC; always handed over in UTC."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(default_timezone=UTC, **kwargs)
+    def __init__(self, *, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> None:
+        super().__init__(default_timezone=UTC, metadata=metadata, **kwargs)
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+    def _deserialize(
+        self, value: object, attr: str | None, data: Mapping[str, object] | None, **kwargs: object
+    ) -> datetime:
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
             raise ma.ValidationError(
@@ -68,14 +73,14 @@ class UTCDateTime(fields.AwareDateTime):
 class TimeIn(UTCDateTime):
     """A time a client sends: the document states its years and its shape."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        metadata = kwargs.pop("metadata", {})
-        metadata.setdefault("pattern", TIME_PATTERN)
-        metadata["description"] = (
-            metadata.get("description", "")
-            + f" Between the years {MIN_YEAR} and {MAX_YEAR}; an offset, or UTC without one."
+    def __init__(self, *, metadata: Metadata | None = None, **kwargs: Unpack[FieldOptions]) -> None:
+        shown = dict(metadata or {})
+        shown.setdefault("pattern", TIME_PATTERN)
+        shown["description"] = (
+            f"{shown.get('description', '')}"
+            f" Between the years {MIN_YEAR} and {MAX_YEAR}; an offset, or UTC without one."
         ).strip()
-        super().__init__(metadata=metadata, **kwargs)
+        super().__init__(metadata=shown, **kwargs)
 
 
 LIMIT = 10**12
@@ -86,7 +91,7 @@ class DecimalIn(fields.Decimal):
     in the document."""
 
     def _serialize(  # type: ignore[override]
-        self, value: Any, attr: Any, obj: Any, **kwargs: Any
+        self, value: Decimal | None, attr: str | None, obj: object, **kwargs: object
     ) -> float | None:
         return None if value is None else float(value)
 
@@ -96,18 +101,19 @@ def Amount(
     minimum: Decimal | int = -LIMIT,
     maximum: Decimal | int = LIMIT,
     above_minimum: bool = False,
-    **kwargs: Any,
+    metadata: Metadata | None = None,
+    **kwargs: Unpack[FieldOptions],
 ) -> fields.Decimal:
     """A number in hundredths (at most two decimal places) within a range, as the services
     take it; `above_minimum` makes the minimum exclusive (hours: more than 0)."""
-    metadata = {"multipleOf": 0.01, **kwargs.pop("metadata", {})}
+    shown: Metadata = {"multipleOf": 0.01, **(metadata or {})}
     if above_minimum:
-        metadata["exclusiveMinimum"] = True
+        shown["exclusiveMinimum"] = True
     checks: list[Check] = [
         validate.Range(min=minimum, max=maximum, min_inclusive=not above_minimum),
         _hundredths,
     ]
-    return DecimalIn(allow_nan=False, validate=checks, metadata=metadata, **kwargs)
+    return DecimalIn(allow_nan=False, validate=checks, metadata=shown, **kwargs)
 
 
 def _hundredths(value: Decimal) -> None:
@@ -118,5 +124,7 @@ def _hundredths(value: Decimal) -> None:
 class Number(fields.Float):
     """A Decimal (or float) given out as a JSON number."""
 
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> float | None:
+    def _serialize(
+        self, value: Decimal | float | None, attr: str | None, obj: object, **kwargs: object
+    ) -> float | None:
         return None if value is None else float(value)

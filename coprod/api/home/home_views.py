@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
 from marshmallow import fields
@@ -124,7 +122,7 @@ class HomeOut(ma.Schema):
     )
 
 
-def _shift(shift: Shift) -> dict[str, Any]:
+def _shift(shift: Shift) -> dict[str, object]:
     return {
         "shift_id": shift.id,
         "task_id": shift.task_id,
@@ -137,7 +135,7 @@ def _shift(shift: Shift) -> dict[str, Any]:
     }
 
 
-def home_out(h: home.Home) -> dict[str, Any]:
+def home_out(h: home.Home) -> dict[str, object]:
     v, c, r, s = h.volunteer, h.coordinator, h.reviewer, h.staff
     return {
         "next_shifts": [

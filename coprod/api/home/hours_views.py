@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
 from marshmallow import fields
@@ -64,7 +62,7 @@ class MyHoursOut(HoursTotal):
     sent_back_total = fields.Integer(required=True)
 
 
-def _open_log(log: ContributionLog) -> dict[str, Any]:
+def _open_log(log: ContributionLog) -> dict[str, object]:
     return {
         "id": log.id,
         "task_id": log.task_id,
@@ -76,7 +74,7 @@ def _open_log(log: ContributionLog) -> dict[str, Any]:
     }
 
 
-def my_hours_out(mine: record.MyHours) -> dict[str, Any]:
+def my_hours_out(mine: record.MyHours) -> dict[str, object]:
     return {
         "hours": mine.hours,
         "logs": mine.logs,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from coprod.models import Feedback, Proposal
 
 
-def _moderated_out(item: Proposal | Feedback) -> dict[str, Any]:
+def _moderated_out(item: Proposal | Feedback) -> dict[str, object]:
     return {
         "type": "proposal" if isinstance(item, Proposal) else "feedback",
         "id": item.id,

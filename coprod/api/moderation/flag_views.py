@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.moderation import blp
-from coprod.api.moderation.schemas import FlagIn, FlagOut
+from coprod.api.moderation.schemas import FlagIn, FlagInData, FlagOut
 from coprod.db import db, utcnow
 from coprod.errors import Conflict
 from coprod.i18n import _
@@ -16,7 +14,7 @@ from coprod.models import ContentFlag
 from coprod.services.engagement import moderation
 
 
-def _flag_out(flag: ContentFlag) -> dict[str, Any]:
+def _flag_out(flag: ContentFlag) -> dict[str, object]:
     return {
         "id": flag.id,
         "proposal_id": flag.proposal_id,
@@ -42,7 +40,7 @@ def _flagged(result: moderation.Flagged) -> ResponseReturnValue:
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def flag_proposal(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue:
+def flag_proposal(args: FlagInData, proposal_id: int) -> ResponseReturnValue:
     """Report a proposal to the lead agency's staff, with an optional reason; 409 when you
     reported it before (or it is hidden already), 429 past FLAGS_PER_HOUR reports an hour."""
     session, actor = db.session(), current_actor()
@@ -60,7 +58,7 @@ def flag_proposal(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @token_required
-def flag_feedback(args: dict[str, Any], feedback_id: int) -> ResponseReturnValue:
+def flag_feedback(args: FlagInData, feedback_id: int) -> ResponseReturnValue:
     """Report a public comment to the lead agency's staff, with an optional reason; 409 when
     you reported it before, or it is not public or hidden already; 429 past FLAGS_PER_HOUR."""
     session, actor = db.session(), current_actor()

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.moderation import blp
 from coprod.api.moderation._common import _moderated_out
-from coprod.api.moderation.schemas import DismissedOut, HideIn, ModeratedOut
+from coprod.api.moderation.schemas import DismissedOut, HideIn, HideInData, ModeratedOut
 from coprod.db import db, utcnow
 from coprod.services.engagement import moderation
 
@@ -22,7 +20,7 @@ from coprod.services.engagement import moderation
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def hide_proposal(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue:
+def hide_proposal(args: HideInData, proposal_id: int) -> ResponseReturnValue:
     """Hide a proposal from the public pages with a reason its author reads (lead agency
     staff); its open reports are resolved. 409 when it is hidden already."""
     session, actor = db.session(), current_actor()
@@ -40,7 +38,7 @@ def hide_proposal(args: dict[str, Any], proposal_id: int) -> ResponseReturnValue
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def hide_feedback(args: dict[str, Any], feedback_id: int) -> ResponseReturnValue:
+def hide_feedback(args: HideInData, feedback_id: int) -> ResponseReturnValue:
     """Hide a comment (its rating leaves the reports) with a reason its author reads (lead
     agency staff); its open reports are resolved. 409 when it is hidden already."""
     session, actor = db.session(), current_actor()

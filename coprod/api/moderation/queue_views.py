@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import window_out
 from coprod.api.moderation import blp
 from coprod.api.moderation._common import _moderated_out
-from coprod.api.moderation.schemas import QueueArgs, QueuePage
+from coprod.api.moderation.schemas import QueueArgs, QueueArgsData, QueuePage
 from coprod.db import db
 from coprod.models import Proposal
 from coprod.services import programmes
 from coprod.services.engagement import moderation
 
 
-def _queue_out(entry: moderation.QueueItem) -> dict[str, Any]:
+def _queue_out(entry: moderation.QueueItem) -> dict[str, object]:
     item = entry.item
     proposal = isinstance(item, Proposal)
     return {
@@ -41,7 +39,7 @@ def _queue_out(entry: moderation.QueueItem) -> dict[str, Any]:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def list_flags(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def list_flags(args: QueueArgsData, programme_id: int) -> ResponseReturnValue:
     """The programme's moderation queue (lead agency staff): items with open reports, the
     most recently reported first, with the count, the latest reasons and the author; or,
     with show=hidden, the hidden items, the latest hidden first. Read by cursor: follow `next`

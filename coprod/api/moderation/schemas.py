@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import Check, CursorArgs, Pattern, UTCDateTime, window_schema
+from coprod.api.fields import Check, CursorArgs, CursorArgsData, Pattern, UTCDateTime, window_schema
 from coprod.i18n import _, _l
 from coprod.services.engagement import moderation
 from coprod.services.text import SPACE_CLASS, storable
@@ -47,8 +49,20 @@ class FlagIn(ma.Schema):
     reason = Reason(required=False)
 
 
+class FlagInData(TypedDict):
+    """What `FlagIn` loads."""
+
+    reason: str
+
+
 class HideIn(ma.Schema):
     reason = Reason(required=True)
+
+
+class HideInData(TypedDict):
+    """What `HideIn` loads."""
+
+    reason: str
 
 
 class FlagOut(ma.Schema):
@@ -82,6 +96,12 @@ class QueueArgs(CursorArgs):
         validate=validate.OneOf(["open", "hidden"]),
         metadata={"description": "open: items with reports to look at; hidden: hidden items."},
     )
+
+
+class QueueArgsData(CursorArgsData):
+    """What `QueueArgs` loads."""
+
+    show: str
 
 
 class QueueItemOut(ModeratedOut):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -28,11 +30,29 @@ class PartnerIn(ma.Schema):
     )
 
 
+class PartnerInData(TypedDict):
+    """What `PartnerIn` loads."""
+
+    organisation_id: int
+    role: str
+    commitments: str
+    responsibilities: str
+
+
 class MetricIn(ma.Schema):
     name = Line(max_len=programmes.MAX_NAME, required=True)
     unit = Line(max_len=programmes.MAX_UNIT, required=True)
     target = Amount(minimum=0, above_minimum=True, maximum=programmes.MAX_QUANTITY, required=True)
     target_date = Day(required=True)
+
+
+class MetricInData(TypedDict):
+    """What `MetricIn` loads."""
+
+    name: str
+    unit: str
+    target: Decimal
+    target_date: date
 
 
 @blp.route("/programmes/<int:programme_id>/partners", methods=["POST"])
@@ -43,15 +63,23 @@ class MetricIn(ma.Schema):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_partner(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def add_partner(args: PartnerInData, programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff add a partner organisation with its role and commitments."""
     session = db.session()
     programme = programmes.get_programme(session, current_actor(), programme_id)
-    org_id = args.pop("organisation_id")
+    org_id = args["organisation_id"]
     org = referenced(
         lambda: orgs.get_organisation(session, current_actor(), org_id), "organisation_id"
     )
-    partner = partners.add_partner(session, current_actor(), programme, org, **args)
+    partner = partners.add_partner(
+        session,
+        current_actor(),
+        programme,
+        org,
+        role=args["role"],
+        commitments=args["commitments"],
+        responsibilities=args["responsibilities"],
+    )
     session.commit()
     location = url_for("api_programmes.get_programme", programme_id=programme.id)
     return partner_out(partner, {}), 201, {"Location": location}
@@ -64,7 +92,7 @@ def add_partner(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def add_metric(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def add_metric(args: MetricInData, programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff add a shared objective: name, unit, target, target date."""
     session = db.session()
     programme = programmes.get_programme(session, current_actor(), programme_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import TypedDict
 
 import marshmallow as ma
 from marshmallow import fields
@@ -17,6 +19,7 @@ from coprod.api.fields import (
     Line,
     Number,
     PageArgs,
+    PageArgsData,
     Text,
     TimeZone,
     page_schema,
@@ -81,11 +84,48 @@ class ProgrammeIn(ma.Schema):
     )
 
 
+class ProgrammeInData(TypedDict):
+    """What `ProgrammeIn` loads."""
+
+    name: str
+    description: str
+    lead_organisation_id: int
+    is_pilot: bool
+    accepts_proposals: bool
+    hypothesis: str | None
+    starts_on: date
+    ends_on: date | None
+    evaluation_starts_on: date | None
+    evaluation_ends_on: date | None
+    hourly_rate: Decimal | None
+    currency: str | None
+    timezone: str | None
+    letter_signatory: str | None
+
+
 class ProgrammePatch(ProgrammeIn):
     """The fields to change; the others keep their values."""
 
     class Meta:
         exclude = ("lead_organisation_id",)
+
+
+class ProgrammePatchData(TypedDict, total=False):
+    """What `ProgrammePatch(partial=True)` loads: the fields given."""
+
+    name: str
+    description: str
+    is_pilot: bool
+    accepts_proposals: bool
+    hypothesis: str | None
+    starts_on: date
+    ends_on: date | None
+    evaluation_starts_on: date | None
+    evaluation_ends_on: date | None
+    hourly_rate: Decimal | None
+    currency: str | None
+    timezone: str | None
+    letter_signatory: str | None
 
 
 class PartnerOut(ma.Schema):
@@ -156,6 +196,12 @@ class ProgrammeListArgs(PageArgs):
     )
 
 
+class ProgrammeListArgsData(PageArgsData):
+    """What `ProgrammeListArgs` loads."""
+
+    q: str
+
+
 class ProgrammeSummary(ma.Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -173,7 +219,7 @@ class ProgrammeSummary(ma.Schema):
 ProgrammePage = page_schema(ProgrammeSummary, "ProgrammePage")
 
 
-def partner_out(p: Partner, standings: Standings = None) -> dict[str, Any]:
+def partner_out(p: Partner, standings: Standings = None) -> dict[str, object]:
     figures = None if standings is None else [figure_out(s) for s in standings.get(p.id, [])]
     return {
         "id": p.id,
@@ -187,12 +233,12 @@ def partner_out(p: Partner, standings: Standings = None) -> dict[str, Any]:
     }
 
 
-def metric_out(m: Metric) -> dict[str, Any]:
+def metric_out(m: Metric) -> dict[str, object]:
     keys = ("id", "programme_id", "name", "unit", "target", "target_date")
     return {k: getattr(m, k) for k in keys}
 
 
-def summary_out(p: Programme) -> dict[str, Any]:
+def summary_out(p: Programme) -> dict[str, object]:
     keys = ("id", "name", "lead_organisation_id", "is_pilot", "starts_on", "ends_on")
     return {
         **{k: getattr(p, k) for k in keys},
@@ -201,7 +247,7 @@ def summary_out(p: Programme) -> dict[str, Any]:
     }
 
 
-def programme_out(p: Programme) -> dict[str, Any]:
+def programme_out(p: Programme) -> dict[str, object]:
     """The programme; its partners' figures for those who may read its reports."""
     keys = ("description", "hypothesis", "evaluation_starts_on", "evaluation_ends_on")
     standings = commitment_service.programme_standings(

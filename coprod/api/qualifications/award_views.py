@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -10,7 +11,16 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Day, Id, PageArgs, Text, UTCDateTime, page_schema, referenced
+from coprod.api.fields import (
+    Day,
+    Id,
+    PageArgs,
+    PageArgsData,
+    Text,
+    UTCDateTime,
+    page_schema,
+    referenced,
+)
 from coprod.api.qualifications import blp
 from coprod.db import db, utcnow
 from coprod.models import AwardSource, QualificationAward
@@ -26,6 +36,14 @@ class AwardIn(ma.Schema):
         metadata={"description": "Not in the future (the organisation's date), not before 2000."},
     )
     evidence = Text(max_len=quals.MAX_EVIDENCE, load_default="")
+
+
+class AwardInData(TypedDict):
+    """What `AwardIn` loads."""
+
+    qualification_id: int
+    awarded_on: date
+    evidence: str
 
 
 class AwardOut(ma.Schema):
@@ -55,7 +73,7 @@ class AwardOut(ma.Schema):
 AwardPage = page_schema(AwardOut, "AwardPage")
 
 
-def award_out(award: QualificationAward, state: quals.AwardState) -> dict[str, Any]:
+def award_out(award: QualificationAward, state: quals.AwardState) -> dict[str, object]:
     keys = ("id", "user_id", "qualification_id", "awarded_on", "expires_on", "evidence")
     return {
         **{k: getattr(award, k) for k in keys},
@@ -78,7 +96,7 @@ def _state(award: QualificationAward) -> quals.AwardState:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def list_holders(args: dict[str, Any], qualification_id: int) -> ResponseReturnValue:
+def list_holders(args: PageArgsData, qualification_id: int) -> ResponseReturnValue:
     """Its awards, the newest first, each with its state today (its verifiers only)."""
     session, actor = db.session(), current_actor()
     found = quals.get_qualification(session, actor, qualification_id)
@@ -95,7 +113,7 @@ def list_holders(args: dict[str, Any], qualification_id: int) -> ResponseReturnV
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def award(args: dict[str, Any], user_id: int) -> ResponseReturnValue:
+def award(args: AwardInData, user_id: int) -> ResponseReturnValue:
     """A verifier of the qualification awards it to the person (422 on `user_id` for an
     account that cannot be awarded it; 409 for an archived qualification)."""
     session, actor = db.session(), current_actor()

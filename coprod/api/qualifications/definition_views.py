@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 
 from coprod import policy
 from coprod.api.auth import current_actor, optional_actor, token_required
-from coprod.api.fields import Id, Line, PageArgs, Text, page_schema
+from coprod.api.fields import Id, Line, PageArgs, PageArgsData, Text, page_schema
 from coprod.api.qualifications import blp
 from coprod.db import db, utcnow
 from coprod.models import Qualification, Verifier
@@ -53,6 +53,17 @@ class QualificationIn(ma.Schema):
     programme_id = Id(allow_none=True, load_default=None)
 
 
+class QualificationInData(TypedDict):
+    """What `QualificationIn` loads."""
+
+    name: str
+    description: str
+    how_to_get: str
+    validity_months: int | None
+    verifier: str
+    programme_id: int | None
+
+
 class QualificationPatch(ma.Schema):
     name = Line(max_len=quals.MAX_NAME)
     description = Text(max_len=quals.MAX_TEXT)
@@ -69,6 +80,18 @@ class QualificationPatch(ma.Schema):
     archived = fields.Boolean(
         metadata={"description": "true archives it (no longer offered for tasks or awards)."}
     )
+
+
+class QualificationPatchData(TypedDict):
+    """What `QualificationPatch` loads."""
+
+    name: NotRequired[str]
+    description: NotRequired[str]
+    how_to_get: NotRequired[str]
+    validity_months: NotRequired[int | None]
+    verifier: NotRequired[str]
+    programme_id: NotRequired[int | None]
+    archived: NotRequired[bool]
 
 
 class QualificationOut(ma.Schema):
@@ -90,10 +113,16 @@ class QualificationListArgs(PageArgs):
     )
 
 
+class QualificationListArgsData(PageArgsData):
+    """What `QualificationListArgs` loads."""
+
+    archived: bool
+
+
 QualificationPage = page_schema(QualificationOut, "QualificationPage")
 
 
-def qualification_out(q: Qualification) -> dict[str, Any]:
+def qualification_out(q: Qualification) -> dict[str, object]:
     keys = ("id", "organisation_id", "name", "description", "how_to_get", "validity_months")
     return {
         **{k: getattr(q, k) for k in keys},
@@ -108,7 +137,7 @@ def qualification_out(q: Qualification) -> dict[str, Any]:
 @blp.response(200, QualificationPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-def list_qualifications(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
+def list_qualifications(args: QualificationListArgsData, org_id: int) -> ResponseReturnValue:
     """An organisation's qualifications by name (public); the archived ones (archived=true) for
     those who manage them."""
     session, actor = db.session(), optional_actor()
@@ -128,7 +157,7 @@ def list_qualifications(args: dict[str, Any], org_id: int) -> ResponseReturnValu
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def define_qualification(args: dict[str, Any], org_id: int) -> ResponseReturnValue:
+def define_qualification(args: QualificationInData, org_id: int) -> ResponseReturnValue:
     """The organisation's coordinators or staff define a qualification (its name unique in the
     organisation, whatever its case: 422 on `name`)."""
     session, actor = db.session(), current_actor()
@@ -155,7 +184,9 @@ def get_qualification(qualification_id: int) -> ResponseReturnValue:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_qualification(args: dict[str, Any], qualification_id: int) -> ResponseReturnValue:
+def update_qualification(
+    args: QualificationPatchData, qualification_id: int
+) -> ResponseReturnValue:
     """Change a qualification's fields, archive it or bring it back (its organisation's
     coordinators or staff)."""
     session, actor = db.session(), current_actor()

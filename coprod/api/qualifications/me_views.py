@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
@@ -37,7 +37,14 @@ class MyQualificationsPatch(ma.Schema):
     )
 
 
-def _mine() -> dict[str, Any]:
+class MyQualificationsPatchData(TypedDict):
+    """What `MyQualificationsPatch` loads."""
+
+    skills: NotRequired[list[str]]
+    open_to_invitations: NotRequired[bool]
+
+
+def _mine() -> dict[str, object]:
     session, actor = db.session(), current_actor()
     holdings = quals.my_awards(session, actor, now=utcnow())
     return {
@@ -61,7 +68,7 @@ def my_qualifications() -> ResponseReturnValue:
 @blp.response(200, MyQualificationsOut)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_my_qualifications(args: dict[str, Any]) -> ResponseReturnValue:
+def update_my_qualifications(args: MyQualificationsPatchData) -> ResponseReturnValue:
     """Set my skills (replacing them) and whether coordinators may invite me."""
     session, actor = db.session(), current_actor()
     if "skills" in args:

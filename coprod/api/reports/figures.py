@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from coprod.api.commitments import RULE as COMMITMENT_RULE
-from coprod.api.fields import Number
+from coprod.api.fields import FieldOptions, Number
 from coprod.models import PeriodKind
 from coprod.services import reports
 
 PERIODS = [p.value for p in PeriodKind]
 
 
-def DateText(**kwargs: Any) -> fields.String:
+def DateText(**kwargs: Unpack[FieldOptions]) -> fields.String:
     return fields.String(metadata={"format": "date"}, **kwargs)
 
 

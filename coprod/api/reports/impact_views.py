@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired
 
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import optional_actor
-from coprod.api.fields import Number, PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import Number, PageArgs, PageArgsData, UTCDateTime, page_schema
 from coprod.api.reports import blp
 from coprod.api.reports.figures import CURRENCY_DOC, ImpactCapacity, Outcome, Totals
 from coprod.db import db, utcnow
@@ -60,6 +60,12 @@ class YouSaidArgs(PageArgs):
     )
 
 
+class YouSaidArgsData(PageArgsData):
+    """What `YouSaidArgs` loads."""
+
+    status: NotRequired[str]
+
+
 class ProposalOutcome(ma.Schema):
     metric_id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -107,14 +113,14 @@ class AnsweredProposal(ma.Schema):
 AnsweredPage = page_schema(AnsweredProposal, "AnsweredProposalPage")
 
 
-def _impact_out(p: Proposal) -> dict[str, Any] | None:
+def _impact_out(p: Proposal) -> dict[str, object] | None:
     shown = p.status.value == "accepted" and p.task_id is not None
     if not shown or p.impact is None or p.impact_built_at is None:
         return None
     return {**p.impact, "as_of": p.impact_built_at}
 
 
-def answered_out(p: Proposal) -> dict[str, Any]:
+def answered_out(p: Proposal) -> dict[str, object]:
     return {
         "id": p.id,
         "title": p.title,
@@ -131,7 +137,7 @@ def answered_out(p: Proposal) -> dict[str, Any]:
 @blp.arguments(YouSaidArgs, location="query")
 @blp.response(200, AnsweredPage)
 @blp.alt_response(404, response="NOT_FOUND")
-def you_said(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def you_said(args: YouSaidArgsData, programme_id: int) -> ResponseReturnValue:
     """ "You said, we did": the programme's answered proposals, newest answer first, with the
     accepted ones' figures so far (public; never hidden proposals, never a name)."""
     result = proposal_impact.list_answered(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import NotRequired
 
 import marshmallow as ma
 from flask import Response, request
@@ -10,7 +11,15 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import optional_actor
-from coprod.api.fields import CursorArgs, Day, Number, UTCDateTime, window_out, window_schema
+from coprod.api.fields import (
+    CursorArgs,
+    CursorArgsData,
+    Day,
+    Number,
+    UTCDateTime,
+    window_out,
+    window_schema,
+)
 from coprod.api.reports import blp
 from coprod.api.reports.figures import (
     CURRENCY_DOC,
@@ -88,11 +97,19 @@ class ReportListArgs(CursorArgs):
     to = Day(metadata={"description": "Periods starting on or before."})
 
 
+class ReportListArgsData(CursorArgsData):
+    """What `ReportListArgs` loads."""
+
+    period: NotRequired[str]
+    from_: NotRequired[date]
+    to: NotRequired[date]
+
+
 ReportPage = window_schema(ReportSummary, "ReportWindow")
 CSV_DOC = {"type": "string", "description": "The same figures, one row per figure."}
 
 
-def _summary(snap: ReportSnapshot) -> dict[str, Any]:
+def _summary(snap: ReportSnapshot) -> dict[str, object]:
     keys = ("start", "end", "hours_total", "built_at")
     return {**{k: getattr(snap, k) for k in keys}, "period": snap.period.value}
 
@@ -102,7 +119,7 @@ def _summary(snap: ReportSnapshot) -> dict[str, Any]:
 @blp.response(200, ReportPage)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
-def list_reports(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def list_reports(args: ReportListArgsData, programme_id: int) -> ResponseReturnValue:
     """The periods built for the programme, latest first (members of the lead agency and of
     partner organisations). Read by cursor: follow `next` (null at the end)."""
     period = args.get("period")

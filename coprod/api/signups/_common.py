@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
@@ -13,7 +11,7 @@ from coprod.models import Signup
 from coprod.services import signups
 
 
-def _one(signup: Signup) -> dict[str, Any]:
+def _one(signup: Signup) -> dict[str, object]:
     return signup_out(signup, signups.waitlist_position(db.session(), signup))
 
 

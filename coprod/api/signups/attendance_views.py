@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
@@ -21,9 +21,22 @@ class AttendanceIn(ma.Schema):
     attended = fields.Boolean(required=True, truthy={True}, falsy={False})
 
 
+class AttendanceInData(TypedDict):
+    """What `AttendanceIn` loads."""
+
+    attended: bool
+
+
 class AttendanceMark(ma.Schema):
     signup_id = Id(required=True)
     attended = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class AttendanceMarkData(TypedDict):
+    """What `AttendanceMark` loads."""
+
+    signup_id: int
+    attended: bool
 
 
 class ShiftAttendanceIn(ma.Schema):
@@ -42,6 +55,13 @@ class ShiftAttendanceIn(ma.Schema):
         validate=validate.Length(max=500),
         metadata={"description": "Sign-ups of this shift to mark, each once."},
     )
+
+
+class ShiftAttendanceInData(TypedDict):
+    """What `ShiftAttendanceIn` loads."""
+
+    all: bool
+    signups: list[AttendanceMarkData]
 
 
 class ShiftAttendanceOut(ma.Schema):
@@ -64,7 +84,7 @@ class ShiftAttendanceOut(ma.Schema):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def attendance(args: dict[str, Any], signup_id: int) -> ResponseReturnValue:
+def attendance(args: AttendanceInData, signup_id: int) -> ResponseReturnValue:
     """Once the shift has started, mark a seated volunteer as attended or no-show."""
     session, actor = db.session(), current_actor()
     signup = signups.get_signup(session, actor, signup_id, "signup.attendance")
@@ -81,7 +101,7 @@ def attendance(args: dict[str, Any], signup_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def shift_attendance(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def shift_attendance(args: ShiftAttendanceInData, shift_id: int) -> ResponseReturnValue:
     """Once the shift has started, mark the listed sign-ups attended or no-show and, with
     `all: true`, every confirmed volunteer still unmarked as attended; all or nothing (409
     before the start or for a sign-up that is not confirmed; 422 for an id not on the

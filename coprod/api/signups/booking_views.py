@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import CursorArgs, window_out
+from coprod.api.fields import CursorArgs, CursorArgsData, window_out
 from coprod.api.signups import blp
 from coprod.api.signups._common import _created
-from coprod.api.signups.schemas import AssignIn, RosterPage, SignupOut, signup_out
+from coprod.api.signups.schemas import AssignIn, AssignInData, RosterPage, SignupOut, signup_out
 from coprod.db import db, utcnow
 from coprod.services import signups
 from coprod.services.capacity import rosters
@@ -43,7 +41,7 @@ def sign_up(shift_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def assign(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def assign(args: AssignInData, shift_id: int) -> ResponseReturnValue:
     """A coordinator of the task or the lead agency's staff book a volunteer, same rules: a
     member of the coordinating organisation, or someone who signed up to the programme
     before; any other id is answered as an unknown one (422 on `user_id`). Someone without a
@@ -61,7 +59,7 @@ def assign(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @token_required
-def roster(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def roster(args: CursorArgsData, shift_id: int) -> ResponseReturnValue:
     """The shift's roster: seated volunteers, then the waitlist in order. Read by cursor:
     follow `next` (null at the end)."""
     session = db.session()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask.typing import ResponseReturnValue
 
 from coprod.api.auth import current_actor, token_required
 from coprod.api.fields import window_out
 from coprod.api.signups import blp
 from coprod.api.signups._common import _one
-from coprod.api.signups.schemas import ScheduleArgs, SignupOut, SignupPage, signup_out
+from coprod.api.signups.schemas import (
+    ScheduleArgs,
+    ScheduleArgsData,
+    SignupOut,
+    SignupPage,
+    signup_out,
+)
 from coprod.db import db, utcnow
 from coprod.errors import Invalid
 from coprod.i18n import _
@@ -22,7 +26,7 @@ from coprod.services import signups
 @blp.response(200, SignupPage)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def my_schedule(args: dict[str, Any]) -> ResponseReturnValue:
+def my_schedule(args: ScheduleArgsData) -> ResponseReturnValue:
     """Your schedule: upcoming shifts soonest first (and past ones with include_past, newest
     first). Read by cursor: follow `next` (null at the end)."""
     if not args["mine"]:

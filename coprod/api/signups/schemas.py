@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import CursorArgs, Id, UTCDateTime, lazy_error, window_schema
+from coprod.api.fields import CursorArgs, CursorArgsData, Id, UTCDateTime, lazy_error, window_schema
 from coprod.i18n import _l
 from coprod.models import Signup, SignupStatus
 
@@ -65,6 +65,12 @@ class AssignIn(ma.Schema):
     user_id = Id(required=True)
 
 
+class AssignInData(TypedDict):
+    """What `AssignIn` loads."""
+
+    user_id: int
+
+
 class ScheduleArgs(CursorArgs):
     mine = fields.Boolean(
         load_default=True,
@@ -79,11 +85,18 @@ class ScheduleArgs(CursorArgs):
     include_past = fields.Boolean(load_default=False)
 
 
+class ScheduleArgsData(CursorArgsData):
+    """What `ScheduleArgs` loads."""
+
+    mine: bool
+    include_past: bool
+
+
 SignupPage = window_schema(SignupOut, "SignupWindow")
 RosterPage = window_schema(RosterEntry, "RosterWindow")
 
 
-def signup_out(signup: Signup, position: int | None = None) -> dict[str, Any]:
+def signup_out(signup: Signup, position: int | None = None) -> dict[str, object]:
     keys = ("id", "shift_id", "user_id", "queued_at", "assigned_by_id")
     return {
         **{k: getattr(signup, k) for k in keys},

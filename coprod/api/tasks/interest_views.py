@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 from flask.typing import ResponseReturnValue
 from marshmallow import fields
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import PageArgs, UTCDateTime, page_schema
+from coprod.api.fields import PageArgs, PageArgsData, UTCDateTime, page_schema
 from coprod.api.tasks import blp
 from coprod.db import db, utcnow
 from coprod.services import tasks
@@ -72,7 +70,7 @@ def withdraw_interest(task_id: int) -> ResponseReturnValue:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def list_interested(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def list_interested(args: PageArgsData, task_id: int) -> ResponseReturnValue:
     """The task's contact list (name, email, phone; the earliest first), for its coordinators
     and the lead agency's staff."""
     session, actor = db.session(), current_actor()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import NotRequired, TypedDict
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from coprod.api.fields import CursorArgs, Day, Id, Line, Text, TimeIn, UTCDateTime, window_schema
+from coprod.api.fields import (
+    CursorArgs,
+    CursorArgsData,
+    Day,
+    Id,
+    Line,
+    Text,
+    TimeIn,
+    UTCDateTime,
+    window_schema,
+)
 from coprod.models import Shift, Task, TaskStatus
 from coprod.services import localtime, shifts
 from coprod.services.capacity import MAX_TAG
@@ -58,6 +69,20 @@ class TaskIn(ma.Schema):
     )
 
 
+class TaskInData(TypedDict):
+    """What `TaskIn` loads."""
+
+    title: str
+    description: str
+    location: str
+    metric_ids: list[int]
+    coordinating_organisation_id: int | None
+    required_qualification_ids: list[int]
+    trains_qualification_id: int | None
+    skills: list[str]
+    ongoing: bool
+
+
 class TaskPatch(ma.Schema):
     title = Line(max_len=MAX_TITLE)
     description = Text(max_len=MAX_DESCRIPTION)
@@ -88,6 +113,21 @@ class TaskPatch(ma.Schema):
         validate=validate.OneOf(STATUSES),
         metadata={"description": "draft → open → closed → completed, or → cancelled."},
     )
+
+
+class TaskPatchData(TypedDict):
+    """What `TaskPatch` loads."""
+
+    title: NotRequired[str]
+    description: NotRequired[str]
+    location: NotRequired[str]
+    metric_ids: NotRequired[list[int]]
+    coordinating_organisation_id: NotRequired[int | None]
+    required_qualification_ids: NotRequired[list[int]]
+    trains_qualification_id: NotRequired[int | None]
+    skills: NotRequired[list[str]]
+    ongoing: NotRequired[bool]
+    status: NotRequired[str]
 
 
 class TaskOut(ma.Schema):
@@ -142,6 +182,16 @@ class TaskListArgs(CursorArgs):
     to = Day(metadata={"description": "With a shift on or before this day."})
 
 
+class TaskListArgsData(CursorArgsData):
+    """What `TaskListArgs` loads."""
+
+    programme_id: NotRequired[int]
+    status: str
+    q: str
+    from_: NotRequired[date]
+    to: NotRequired[date]
+
+
 class ShiftIn(ma.Schema):
     starts_at = TimeIn(
         required=True,
@@ -157,6 +207,14 @@ class ShiftIn(ma.Schema):
         validate=validate.Range(min=-(10**6), max=10**6),
         metadata={"minimum": 1, "maximum": shifts.MAX_CAPACITY},
     )
+
+
+class ShiftInData(TypedDict):
+    """What `ShiftIn` loads."""
+
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
 
 
 class ShiftOut(ma.Schema):
@@ -186,11 +244,17 @@ class ShiftListArgs(CursorArgs):
     past = fields.Boolean(load_default=False, metadata={"description": "Past shifts instead."})
 
 
+class ShiftListArgsData(CursorArgsData):
+    """What `ShiftListArgs` loads."""
+
+    past: bool
+
+
 TaskWindow = window_schema(TaskListItem, "TaskWindow")
 ShiftPage = window_schema(ShiftOut, "ShiftWindow")
 
 
-def task_out(task: Task) -> dict[str, Any]:
+def task_out(task: Task) -> dict[str, object]:
     keys = ("id", "programme_id", "title", "description", "location", "created_at")
     return {
         **{k: getattr(task, k) for k in keys},
@@ -202,7 +266,7 @@ def task_out(task: Task) -> dict[str, Any]:
     }
 
 
-def task_detail(task: Task) -> dict[str, Any]:
+def task_detail(task: Task) -> dict[str, object]:
     return {
         **task_out(task),
         "metric_ids": [m.id for m in task.metrics],
@@ -212,7 +276,7 @@ def task_detail(task: Task) -> dict[str, Any]:
     }
 
 
-def shift_out(shift: Shift, waitlisted: int) -> dict[str, Any]:
+def shift_out(shift: Shift, waitlisted: int) -> dict[str, object]:
     keys = ("id", "task_id", "starts_at", "ends_at", "capacity", "confirmed", "free_places")
     zone = localtime.programme_zone_name(shift.task.programme)
     return {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 import marshmallow as ma
 from flask import url_for
@@ -10,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Day, Id, TimeIn, renamed
+from coprod.api.fields import Day, FieldOptions, Id, TimeIn, renamed
 from coprod.api.tasks import blp
 from coprod.api.tasks.schemas import ShiftOut, shift_out
 from coprod.db import db, utcnow
@@ -41,10 +42,20 @@ class WeeklyIn(ma.Schema):
     )
 
 
+class WeeklyInData(TypedDict):
+    """What `WeeklyIn` loads."""
+
+    first_starts_at: datetime
+    first_ends_at: datetime
+    until: date
+    capacity: int
+    skip_dates: list[date]
+
+
 WEEKS = {"minimum": -shift_changes.MAX_WEEKS, "maximum": shift_changes.MAX_WEEKS}
 
 
-def _weeks(**kwargs: Any) -> fields.Integer:
+def _weeks(**kwargs: Unpack[FieldOptions]) -> fields.Integer:
     return fields.Integer(
         strict=True, validate=validate.Range(min=-(10**6), max=10**6), metadata=WEEKS, **kwargs
     )
@@ -62,6 +73,14 @@ class CopyShiftsIn(ma.Schema):
     weeks = _weeks(load_default=0)
 
 
+class CopyShiftsInData(TypedDict):
+    """What `CopyShiftsIn` loads."""
+
+    target_task_id: int
+    shift_ids: list[int] | None
+    weeks: int
+
+
 class MoveShiftsIn(ma.Schema):
     weeks = fields.Integer(
         required=True,
@@ -71,12 +90,18 @@ class MoveShiftsIn(ma.Schema):
     )
 
 
+class MoveShiftsInData(TypedDict):
+    """What `MoveShiftsIn` loads."""
+
+    weeks: int
+
+
 class ShiftList(ma.Schema):
     items = fields.List(fields.Nested(ShiftOut), required=True)
     total = fields.Integer(required=True)
 
 
-def _shift_list(made: list[Shift]) -> dict[str, Any]:
+def _shift_list(made: list[Shift]) -> dict[str, object]:
     return {"items": [shift_out(s, 0) for s in made], "total": len(made)}
 
 
@@ -88,7 +113,7 @@ def _shift_list(made: list[Shift]) -> dict[str, Any]:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_weekly_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def create_weekly_shifts(args: WeeklyInData, task_id: int) -> ResponseReturnValue:
     """Add a weekly series (at most 104 shifts) at the first shift's local time, without the
     skipped dates; the shifts share a `series_id`."""
     session, actor = db.session(), current_actor()
@@ -120,7 +145,7 @@ def create_weekly_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnVa
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def copy_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def copy_shifts(args: CopyShiftsInData, task_id: int) -> ResponseReturnValue:
     """Copy this task's shifts (the chosen ones, or every future one) to another task of the
     programme, `weeks` later or earlier at the same local time; nobody is signed up on them."""
     session, actor = db.session(), current_actor()
@@ -147,7 +172,7 @@ def copy_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def move_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def move_shifts(args: MoveShiftsInData, task_id: int) -> ResponseReturnValue:
     """Move every future shift of the task by `weeks` (-52 to 52, not 0) at the same local
     time; their people are told; refused (409) when someone would hold two shifts at once."""
     session, actor = db.session(), current_actor()

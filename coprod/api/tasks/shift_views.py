@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 import marshmallow as ma
 from flask import url_for
@@ -12,7 +12,15 @@ from marshmallow import fields, validate
 from coprod.api.auth import current_actor, optional_actor, token_required
 from coprod.api.fields import Line, window_out
 from coprod.api.tasks import blp
-from coprod.api.tasks.schemas import ShiftIn, ShiftListArgs, ShiftOut, ShiftPage, shift_out
+from coprod.api.tasks.schemas import (
+    ShiftIn,
+    ShiftInData,
+    ShiftListArgs,
+    ShiftListArgsData,
+    ShiftOut,
+    ShiftPage,
+    shift_out,
+)
 from coprod.db import db, utcnow
 from coprod.services import shift_changes, shifts, signups, tasks
 
@@ -21,7 +29,7 @@ from coprod.services import shift_changes, shifts, signups, tasks
 @blp.arguments(ShiftListArgs, location="query")
 @blp.response(200, ShiftPage)
 @blp.alt_response(404, response="NOT_FOUND")
-def list_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def list_shifts(args: ShiftListArgsData, task_id: int) -> ResponseReturnValue:
     """The task's shifts still to come (soonest first), or its past ones (latest first). Read
     by cursor: follow `next` (null at the end); `page` numbers are not accepted."""
     session, actor = db.session(), optional_actor()
@@ -48,7 +56,7 @@ def list_shifts(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_shift(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def create_shift(args: ShiftInData, task_id: int) -> ResponseReturnValue:
     """The lead agency's staff add a future shift with a number of places (never to an ongoing
     task: 409)."""
     session, actor = db.session(), current_actor()
@@ -78,6 +86,12 @@ class CancelShiftIn(ma.Schema):
     )
 
 
+class CancelShiftInData(TypedDict):
+    """What `CancelShiftIn` loads."""
+
+    reason: str
+
+
 class RemovedOut(ma.Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(["deleted", "cancelled"]))
     shift = fields.Nested(ShiftOut, allow_none=True, required=True)
@@ -91,7 +105,7 @@ class RemovedOut(ma.Schema):
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def cancel_shift(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def cancel_shift(args: CancelShiftInData, shift_id: int) -> ResponseReturnValue:
     """Cancel a shift that has not started (lead staff): its confirmed and waitlisted people
     are emailed and their sign-ups end (`shift_cancelled`); the shift stays, cancelled."""
     session, actor = db.session(), current_actor()
@@ -109,7 +123,7 @@ def cancel_shift(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def remove_from_series(args: dict[str, Any], shift_id: int) -> ResponseReturnValue:
+def remove_from_series(args: CancelShiftInData, shift_id: int) -> ResponseReturnValue:
     """Take one date out of its weekly series: deleted when nobody is or was on it (`shift`
     null), otherwise cancelled with a notice (`reason` is sent)."""
     session, actor = db.session(), current_actor()

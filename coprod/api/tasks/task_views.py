@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import url_for
 from flask.typing import ResponseReturnValue
 
@@ -14,8 +12,11 @@ from coprod.api.tasks import blp
 from coprod.api.tasks.schemas import (
     TaskDetail,
     TaskIn,
+    TaskInData,
     TaskListArgs,
+    TaskListArgsData,
     TaskPatch,
+    TaskPatchData,
     TaskWindow,
     task_detail,
     task_out,
@@ -31,7 +32,7 @@ from coprod.services.tasks import KEEP
 @blp.response(200, TaskWindow)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @shared_for_visitors
-def list_tasks(args: dict[str, Any]) -> ResponseReturnValue:
+def list_tasks(args: TaskListArgsData) -> ResponseReturnValue:
     """Tasks by status (open by default), filtered by programme, search words and shift dates;
     drafts and cancelled tasks only for those who run them. Soonest next shift first, then
     tasks with none to come, by id; read by cursor (`next`)."""
@@ -78,7 +79,7 @@ def get_task(task_id: int) -> ResponseReturnValue:
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def create_task(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
+def create_task(args: TaskInData, programme_id: int) -> ResponseReturnValue:
     """The lead agency's staff post a task; it starts as a draft."""
     session = db.session()
     programme = programmes.get_programme(session, current_actor(), programme_id)
@@ -96,7 +97,7 @@ def create_task(args: dict[str, Any], programme_id: int) -> ResponseReturnValue:
 @blp.alt_response(409, response="CONFLICT")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def update_task(args: dict[str, Any], task_id: int) -> ResponseReturnValue:
+def update_task(args: TaskPatchData, task_id: int) -> ResponseReturnValue:
     """Change a task's fields (lead staff; its coordinators only description and location)
     and move it along its lifecycle with `status` (publishing needs a future shift unless the
     task is ongoing)."""
