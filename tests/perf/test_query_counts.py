@@ -27,12 +27,13 @@ BIGGER = Sizes(tasks=70, shifts_per_task=4, signups_per_shift=5, logs=600, users
                nonprofits=3)  # fmt: skip
 # The signed-in person's row is one of them; their roles come from the process's memory (read
 # once per person and roles_version: `_counts` lets each person make one request first).
-# The task list (a keyset window): the window, the few rows whose kept next shift has started
-# since the job last ran (read afresh), a count capped at 1,000, and the programme filter.
+# The task list (a keyset window): the window, its tasks' programmes, the few rows whose kept
+# next shift has started since the job last ran (read afresh), a count capped at 1,000, and the
+# programme filter.
 STATEMENTS = {
-    "task list, page 1": 4,
-    "task list, last page": 4,  # reached by following Next: the same statements as the first
-    "task list, search": 4,
+    "task list, page 1": 5,
+    "task list, last page": 5,  # reached by following Next: the same statements as the first
+    "task list, search": 5,
     # + the proposal it came from, if any (its credit), and the feedback summary (one more
     # with public comments to show), + its required qualifications and its skill tags (issue
     # #17: one statement each, whatever their number)
@@ -43,7 +44,8 @@ STATEMENTS = {
     "review queue": 8,  # + tasks, outcomes, in-kind items and the flags' day totals, one query each
     "review queue, all statuses": 8,
     "report page": 4,  # 3 once its figures are in the cache (tests run without one)
-    "API task list": 2,  # the window and its stale rows: the API says `next`, not a count
+    # the window, its programmes and its stale rows: the API says `next`, not a count
+    "API task list": 3,
     # the person, then a few statements per section, whatever the data (with the proposals
     # overdue for an answer and the programmes with reports to moderate)
     # + 3 for "Tasks that fit you" (issue #17): the person's awards, the shifts that fit, the

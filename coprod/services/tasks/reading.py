@@ -131,10 +131,13 @@ def list_tasks(
             or_(Task.ongoing, exists().where(Shift.task_id == Task.id, days, live_shift()))
         )
     keys = [Key(Task.__table__.c.list_sort_at, datetime), Key(Task.__table__.c.id, int)]
-    # The rows kept current: one index range in the list's order.
+    # The rows kept current: one index range in the list's order, read alone. Their programmes
+    # come by a query of their own: joined in, PostgreSQL (which expects one row past a cursor
+    # among the tasks without shifts to come, all sharing one sort key) joined and sorted every
+    # row after the cursor, 15-70 ms a window at the large world instead of 0.1.
     current = keyset.window(
         session,
-        select(Task).where(*conds, Task.list_sort_at > now).options(joinedload(Task.programme)),
+        select(Task).where(*conds, Task.list_sort_at > now).options(selectinload(Task.programme)),
         keys,
         after=after,
         before=before,
@@ -162,7 +165,7 @@ def _stale(
             figures.free_count(now),
         )
         .where(*conds, Task.list_sort_at <= now)
-        .options(joinedload(Task.programme))
+        .options(selectinload(Task.programme))
         .order_by(Task.id)
         .limit(MAX_STALE)
     ).all()
