@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import check_a11y, screenshots, sign_in
 
 
@@ -20,9 +24,9 @@ def test_register_shows_errors_beside_fields_then_succeeds(page) -> None:
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create account").click()
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
-    assert summary.is_visible()
-    assert page.locator("#email-error").is_visible()
-    assert page.locator("#password-error").is_visible()
+    expect(summary).to_be_visible()
+    expect(page.locator("#email-error")).to_be_visible()
+    expect(page.locator("#password-error")).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "" or summary.evaluate(
         "el => el === document.activeElement || el.contains(document.activeElement)"
     )
@@ -33,7 +37,7 @@ def test_register_shows_errors_beside_fields_then_succeeds(page) -> None:
     page.get_by_label("Password").fill("a long and lovely passphrase")
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/register/check-email")
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     check_a11y(page)
 
 
@@ -47,7 +51,7 @@ def test_sign_in_with_keyboard_only(page) -> None:
     page.keyboard.type("demo-password-2026")
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
-    assert page.get_by_text("Signed in as Vera Volunteer").is_visible()
+    expect(page.get_by_text("Signed in as Vera Volunteer")).to_be_visible()
     check_a11y(page)
 
 
@@ -72,18 +76,18 @@ def test_a_forgotten_password_is_reset_from_the_emailed_link(page, new_page) -> 
     other.get_by_label("Email address").fill(email)
     other.get_by_role("button", name="Email me a link").click()
     other.wait_for_url("**/forgot-password/sent")
-    assert other.get_by_role("heading", name="Check your email").is_visible()
+    expect(other.get_by_role("heading", name="Check your email")).to_be_visible()
     check_a11y(other)
     other.goto(emailed_link(email, "reset-password"))
     check_a11y(other)
     screenshots(other, "reset-password")
     other.get_by_label("New password").fill("short")
     other.get_by_role("button", name="Set new password").click()
-    assert other.locator("#password-error").is_visible()
+    expect(other.locator("#password-error")).to_be_visible()
     check_a11y(other)
     other.get_by_label("New password").fill(PASSPHRASE + " renewed")
     other.get_by_role("button", name="Set new password").click()
-    assert other.get_by_role("heading", name="Your password is set").is_visible()
+    expect(other.get_by_role("heading", name="Your password is set")).to_be_visible()
     check_a11y(other)
     screenshots(other, "reset-done")
     page.goto("/account")  # the first device was signed out
@@ -102,13 +106,13 @@ def test_the_profile_and_the_unconfirmed_banner_are_accessible(page) -> None:
     screenshots(page, "register-check-email")
     sign_in(page, "una@example.org", "a long and lovely passphrase")
     banner = page.get_by_role("region", name="Confirm your email address")
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     check_a11y(page)
     screenshots(page, "unconfirmed-banner")
     page.goto("/account/profile")
     page.get_by_label("Phone number").fill("call me maybe")
     page.get_by_role("button", name="Save").click()
-    assert page.locator("#phone-error").is_visible()
+    expect(page.locator("#phone-error")).to_be_visible()
     check_a11y(page)
     screenshots(page, "profile-errors")
 
@@ -120,11 +124,12 @@ def test_a_site_admin_finds_an_account_and_sees_its_actions(page) -> None:
     page.wait_for_url("**/admin/accounts")
     page.get_by_label("Name or email").fill("volunteer")
     page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/admin/accounts\?"))  # the results, not the page before
     check_a11y(page)
     screenshots(page, "admin-accounts")
     page.get_by_role("link", name="Vera Volunteer").click()
-    assert page.get_by_role("button", name="Deactivate account").is_visible()
+    expect(page.get_by_role("button", name="Deactivate account")).to_be_visible()
     page.get_by_role("button", name="Deactivate account").click()
-    assert page.locator("#reason-error").is_visible()
+    expect(page.locator("#reason-error")).to_be_visible()
     check_a11y(page)
     screenshots(page, "admin-account")

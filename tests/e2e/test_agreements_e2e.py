@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, screenshots, sign_in
 from tests.e2e.journeys import sign_out
 
@@ -32,7 +34,8 @@ def test_staff_publish_a_version_a_partner_objects_and_the_programme_page_shows_
     page.get_by_label("Review date").fill("2027-11-30")
     page.get_by_role("button", name="Publish version 3").click()
     page.wait_for_url(re.compile(r"/agreement$"))
-    assert "Version 3 is in force" in page.content()
+    # The agreement's URL does not change, so wait_for_url does not wait: the text does.
+    expect(page.locator("body")).to_contain_text("Version 3 is in force")
     sign_out(page)
 
     sign_in(page, BAKERY_ADMIN)
@@ -40,18 +43,17 @@ def test_staff_publish_a_version_a_partner_objects_and_the_programme_page_shows_
     page.wait_for_url(re.compile(r"/agreement"))
     page.locator("label[for=answer-object]").click()
     page.get_by_role("button", name="Send our answer").click()
-    assert "a comment is required when you object" in page.content()
+    expect(page.locator("body")).to_contain_text("a comment is required when you object")
     _axe_both(page)  # the form with its error
     page.locator("label[for=answer-object]").click()
     page.get_by_label("Comment").fill(COMMENT)
     page.get_by_role("button", name="Send our answer").click()
-    page.wait_for_load_state()
-    assert "Harbour Bakery objects to version 3." in page.content()
+    expect(page.locator("body")).to_contain_text("Harbour Bakery objects to version 3.")
     screenshots(page, "agreement")
 
     page.goto(programme_url)
     row = page.locator("tr", has_text="Harbour Bakery")
-    assert f"Objected to version 3: {COMMENT}" in row.inner_text()
+    expect(row).to_contain_text(f"Objected to version 3: {COMMENT}", use_inner_text=True)
     _axe_both(page)
     page.goto(programme_url + "/agreement/versions")
     assert "Version 3" in page.content() and "Version 1" in page.content()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE, SERVER, check_a11y, screenshots, sign_in
 from tests.e2e.journeys import sign_out
 
@@ -54,37 +56,41 @@ def test_the_kitchen_refuses_jonas_until_his_course_attendance_is_marked(new_pag
     page.get_by_role("link", name="Saturday community kitchen").first.click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     kitchen_url = str(page.url)
-    assert page.get_by_text(re.compile("You need")).first.is_visible()
+    expect(page.get_by_text(re.compile("You need")).first).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
     refusal = page.get_by_text(re.compile("needs “Food hygiene”, which you do not hold"))
-    assert refusal.first.is_visible()
+    expect(refusal.first).to_be_visible()
     check_a11y(page)
     screenshots(page, "capacity-refused")
     page.goto("/my/qualifications")
-    assert page.get_by_text("You hold no qualification yet.", exact=False).is_visible()
+    expect(page.get_by_text("You hold no qualification yet.", exact=False)).to_be_visible()
     sign_out(page)
 
     # Cora marks him attended on the course he took two days ago.
     sign_in(page, CORA)
     page.goto(f"/shifts/{_course_shift_of(JONAS)}/roster")
     page.get_by_role("button", name="Mark Jonas Weber as attended").click()
-    assert page.get_by_text(re.compile("attended", re.I)).first.is_visible()
+    # The roster itself says "attended" before the click: wait for the new page's message.
+    expect(page.get_by_text("Jonas Weber is marked as attended.")).to_be_visible()
+    expect(page.get_by_text(re.compile("attended", re.I)).first).to_be_visible()
     sign_out(page)
 
     # He holds it now, and the kitchen takes him.
     sign_in(page, JONAS)
     page.goto("/my/qualifications")
     row = page.get_by_role("row").filter(has_text="Food hygiene")
-    assert row.first.is_visible()
-    assert "Valid" in row.first.inner_text()
+    expect(row.first).to_be_visible()
+    expect(row.first).to_contain_text("Valid", use_inner_text=True)
     _both_widths(page)
     screenshots(page, "capacity-my-qualifications")
     page.goto(kitchen_url)
     page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
-    assert page.get_by_text(re.compile("confirmed", re.I)).first.is_visible()
-    assert not page.get_by_text(re.compile("which you do not hold")).count()
+    expect(page.get_by_text(re.compile("confirmed", re.I)).first).to_be_visible()
+    # The answer to the click is there (not the task page before it): now the refusal is absent.
+    expect(page.get_by_role("status").filter(has_text="You are signed up for")).to_be_visible()
+    expect(page.get_by_text(re.compile("which you do not hold"))).to_have_count(0)
     page.goto("/my/schedule")
-    assert page.get_by_text("Saturday community kitchen").first.is_visible()
+    expect(page.get_by_text("Saturday community kitchen").first).to_be_visible()
 
 
 def test_the_coordinator_sees_chloes_certificate_expire_before_her_shift(new_page) -> None:
@@ -92,15 +98,15 @@ def test_the_coordinator_sees_chloes_certificate_expire_before_her_shift(new_pag
     sign_in(page, CORA)
     # The home page lists the place whose holder will not hold Food hygiene on the day.
     home = page.locator("main")
-    assert "Chloe Martin" in home.inner_text()
-    assert "Food hygiene" in home.inner_text()
+    expect(home).to_contain_text("Chloe Martin", use_inner_text=True)
+    expect(home).to_contain_text("Food hygiene", use_inner_text=True)
     _both_widths(page)
     screenshots(page, "capacity-coordinator-home")
     page.get_by_role("link", name=re.compile("^Chloe Martin on Saturday community kitchen")).click()
     page.wait_for_url(re.compile(r"/shifts/\d+/roster"))
-    assert page.get_by_text(
-        re.compile(r"Food hygiene expires on .*, before this shift")
-    ).first.is_visible()
+    expect(
+        page.get_by_text(re.compile(r"Food hygiene expires on .*, before this shift")).first
+    ).to_be_visible()
     _both_widths(page)
     screenshots(page, "capacity-roster-warning")
 
@@ -113,7 +119,7 @@ def test_the_coordinator_sees_chloes_certificate_expire_before_her_shift(new_pag
     page.get_by_role("link", name="Food hygiene", exact=True).first.click()
     page.wait_for_url(re.compile(r"/qualifications/\d+$"))
     qualification_url = str(page.url)
-    assert page.get_by_text("Chloe Martin").first.is_visible()
+    expect(page.get_by_text("Chloe Martin").first).to_be_visible()
     _both_widths(page)
     screenshots(page, "capacity-qualification-holders")
     sign_out(page)
@@ -121,6 +127,6 @@ def test_the_coordinator_sees_chloes_certificate_expire_before_her_shift(new_pag
     # A visitor reads what it is and how to get it, never who holds it.
     visitor = new_page()
     visitor.goto(qualification_url)
-    assert visitor.get_by_role("heading", name="Food hygiene").first.is_visible()
+    expect(visitor.get_by_role("heading", name="Food hygiene").first).to_be_visible()
     assert "Chloe Martin" not in visitor.content()
     check_a11y(visitor)

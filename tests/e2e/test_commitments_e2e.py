@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, screenshots, sign_in
 
 
@@ -20,8 +22,8 @@ def _axe_both(page) -> None:
 def test_staff_add_a_figure_and_the_report_shows_it_against_delivery(page) -> None:
     sign_in(page, "staff@demo.coprod.org")
     home = page.locator("#home-behind").locator("xpath=..")
-    assert "40 volunteer hours a month" in home.inner_text()
-    assert "31 h delivered of 40 h committed" in home.inner_text()
+    expect(home).to_contain_text("40 volunteer hours a month", use_inner_text=True)
+    expect(home).to_contain_text("31 h delivered of 40 h committed", use_inner_text=True)
 
     page.goto("/programmes")
     page.get_by_role("link", name="Community Meals").first.click()
@@ -36,15 +38,15 @@ def test_staff_add_a_figure_and_the_report_shows_it_against_delivery(page) -> No
     page.get_by_role("button", name="Add the figure").click()
     page.get_by_text("The figure is added.").wait_for()
     figures = page.locator("#figures-caption").locator("xpath=ancestor::table")
-    assert "6 volunteer hours a week from 1 January" in figures.inner_text()
+    expect(figures).to_contain_text("6 volunteer hours a week from 1 January", use_inner_text=True)
 
     page.get_by_role("link", name="The programme's reports, with every partner's figures").click()
     section = page.locator("#table-commitments")
-    text = section.inner_text()
-    assert "6 volunteer hours a week" in text
+    expect(section).to_contain_text("6 volunteer hours a week", use_inner_text=True)
     row = section.locator("tr", has_text="Riverside Food Bank")
-    assert "40 h" in row.inner_text() and "31 h" in row.inner_text()
-    assert "Behind" in row.inner_text()
+    expect(row).to_contain_text("40 h", use_inner_text=True)
+    expect(row).to_contain_text("31 h", use_inner_text=True)
+    expect(row).to_contain_text("Behind", use_inner_text=True)
     chart = page.locator("svg:has(#chart-commitments-title)")
     assert "31 h delivered of 40 h: behind" in (chart.text_content() or "")
     _axe_both(page)

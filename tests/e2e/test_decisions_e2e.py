@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, screenshots, sign_in
 from tests.e2e.journeys import sign_out
 
@@ -32,6 +34,7 @@ def test_staff_open_a_partner_admin_votes_and_the_result_is_shown(new_page) -> N
     page.wait_for_url(re.compile(r"/programmes/\d+/decisions$"))
     _both_widths(page)
     page.get_by_role("link", name="Open a decision").click()
+    page.wait_for_url(re.compile(r"/decisions/new$"))  # axe on the form, not the list
     _both_widths(page)
     page.get_by_label("Question").fill(QUESTION)
     page.get_by_label("Options, one a line").fill("Yes\nNo")
@@ -40,7 +43,7 @@ def test_staff_open_a_partner_admin_votes_and_the_result_is_shown(new_page) -> N
     page.get_by_role("button", name="Open the decision").click()
     page.wait_for_url(re.compile(r"/decisions/\d+$"))
     decision_url = str(page.url)
-    assert page.get_by_text("Europe/London").first.is_visible()
+    expect(page.get_by_text("Europe/London").first).to_be_visible()
     sign_out(page)
 
     sign_in(page, CORA)
@@ -53,20 +56,21 @@ def test_staff_open_a_partner_admin_votes_and_the_result_is_shown(new_page) -> N
     ).click()  # the label, as a person clicks it
     page.get_by_label("Comment").fill("The food bank can pay half.")
     page.get_by_role("button", name="Record our vote").click()
-    assert page.get_by_text("The vote of Riverside Food Bank is recorded.").is_visible()
-    assert page.get_by_role("cell", name="The food bank can pay half.").is_visible()
+    expect(page.get_by_text("The vote of Riverside Food Bank is recorded.")).to_be_visible()
+    expect(page.get_by_role("cell", name="The food bank can pay half.")).to_be_visible()
     sign_out(page)
 
     sign_in(page, STAFF)
     page.goto(decision_url)
     page.get_by_role("link", name="Close this decision now").click()
+    page.wait_for_url(re.compile(r"/decisions/\d+/close$"))
     _both_widths(page)
     page.get_by_role("button", name="Yes, close it now").click()
     page.wait_for_url(decision_url)
     result = page.locator("#decision-result")
     # One vote of four is no majority (and no consensus either).
-    assert re.search(r"No (majority|consensus)", result.inner_text())
-    assert page.get_by_text("Did not vote:").is_visible()
-    assert page.get_by_role("cell", name="The food bank can pay half.").is_visible()
+    expect(result).to_contain_text(re.compile(r"No (majority|consensus)"), use_inner_text=True)
+    expect(page.get_by_text("Did not vote:")).to_be_visible()
+    expect(page.get_by_role("cell", name="The food bank can pay half.")).to_be_visible()
     _both_widths(page)
     screenshots(page, "decision-closed")

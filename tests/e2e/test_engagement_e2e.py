@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, ROOT, SERVER, check_a11y, screenshots, sign_in
 from tests.e2e.journeys import register, sign_out
@@ -97,7 +98,8 @@ def _support(page: Any, email: str, proposal_url: str) -> None:
     page.goto(proposal_url)
     page.get_by_role("button", name="Support this proposal").click()
     page.wait_for_url(proposal_url)
-    assert page.get_by_text("You support this proposal.").first.is_visible()
+    # The proposal's URL does not change, so wait_for_url does not wait: the message does.
+    expect(page.get_by_text("You support this proposal.").first).to_be_visible()
 
 
 def _log_hours(page: Any, task_url: str, hours: str) -> None:
@@ -114,7 +116,7 @@ def _approve(page: Any, log_url: str) -> None:
     page.goto(log_url)
     page.get_by_text("Approve", exact=True).click()  # USWDS styles the label, not the input
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_role("status").filter(has_text=re.compile(r"approved")).is_visible()
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"approved"))).to_be_visible()
 
 
 def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_page, inbox) -> None:
@@ -126,9 +128,10 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_pag
     programme_url = _green_streets(page)
     page.get_by_role("link", name=re.compile("Residents' proposals")).click()
     page.get_by_role("link", name="Propose a task").click()
+    page.wait_for_url(re.compile(r"/proposals/new$"))
     check_a11y(page)
     page.get_by_role("button", name="Publish my proposal").click()  # empty: errors by fields
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     check_a11y(page)
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("What should be done, and where").fill(
@@ -140,8 +143,8 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_pag
     page.get_by_role("button", name="Publish my proposal").click()
     page.wait_for_url(re.compile(r"/proposals/\d+$"))
     proposal_url = str(page.url)
-    assert page.get_by_role("heading", name=TITLE).is_visible()
-    assert page.get_by_text("Kit Towpath").first.is_visible()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    expect(page.get_by_text("Kit Towpath").first).to_be_visible()
     screenshots(page, "proposal-own")
     sign_out(page)
 
@@ -153,7 +156,7 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_pag
         sign_out(page)
     visitor = new_page()
     visitor.goto(proposal_url)
-    assert visitor.locator("#supports").inner_text() == "2 people support it"
+    expect(visitor.locator("#supports")).to_have_text("2 people support it", use_inner_text=True)
     assert "Sam Support" not in visitor.content() and "Lee Support" not in visitor.content()
 
     # The demo staff member accepts it, with an answer, and adds the proposer as co-coordinator.
@@ -168,13 +171,13 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_pag
     page.keyboard.press("Space")
     page.get_by_role("button", name="Publish the answer").click()
     page.wait_for_url(proposal_url)
-    assert page.get_by_text("Your answer is published: Accepted.").is_visible()
+    expect(page.get_by_text("Your answer is published: Accepted.")).to_be_visible()
     page.get_by_role("link", name=f"See the task made from this proposal: {TITLE}").click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     task_url = str(page.url)
     # The draft task credits the proposer.
-    assert page.get_by_text("Draft", exact=True).first.is_visible()
-    assert page.get_by_text(re.compile("Proposed by Kit Towpath")).first.is_visible()
+    expect(page.get_by_text("Draft", exact=True).first).to_be_visible()
+    expect(page.get_by_text(re.compile("Proposed by Kit Towpath")).first).to_be_visible()
     screenshots(page, "proposal-draft-task")
 
     # The staff member makes it an ongoing task and publishes it.
@@ -186,7 +189,7 @@ def test_a_proposal_becomes_a_task_and_its_hours_show_on_you_said_we_did(new_pag
     page.wait_for_url(task_url)
     page.get_by_role("button", name="Publish").click()
     page.wait_for_url(task_url)
-    assert page.get_by_text("The task is now open.").is_visible()
+    expect(page.get_by_text("The task is now open.")).to_be_visible()
     sign_out(page)
 
     # The outbox goes out over SMTP: the proposer and each supporter get one email about it.
@@ -251,7 +254,7 @@ def test_a_volunteer_rates_a_shift_the_coordinator_reads_it_and_the_report_avera
     check_a11y(page)
     page.get_by_role("button", name="Send feedback").click()
     page.wait_for_url(re.compile(r"/tasks/\d+"))
-    assert page.get_by_text(comment).first.is_visible()
+    expect(page.get_by_text(comment).first).to_be_visible()
     screenshots(page, "feedback-given")
     sign_out(page)
 
@@ -261,7 +264,7 @@ def test_a_volunteer_rates_a_shift_the_coordinator_reads_it_and_the_report_avera
     page.get_by_role("link", name=re.compile(r"Read all feedback")).click()
     page.wait_for_url(re.compile(r"/tasks/\d+/feedback"))
     row = page.locator("li, tr, article").filter(has_text=comment).last
-    assert "Vera" in row.inner_text()
+    expect(row).to_contain_text("Vera", use_inner_text=True)
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         check_a11y(page)
@@ -272,8 +275,8 @@ def test_a_volunteer_rates_a_shift_the_coordinator_reads_it_and_the_report_avera
     visitor = new_page()
     visitor.goto(task_url)
     said = visitor.locator("#what-volunteers-said, section").filter(has_text=comment).last
-    assert said.is_visible()
-    assert "Vera" not in said.inner_text()
+    expect(said).to_be_visible()
+    expect(said).not_to_contain_text("Vera", use_inner_text=True)
     check_a11y(visitor)
 
     # The report of the month shows the task's average once the sweep has run.
@@ -285,7 +288,7 @@ def test_a_volunteer_rates_a_shift_the_coordinator_reads_it_and_the_report_avera
     sign_in(page, "staff@demo.coprod.org")
     start = datetime.now(UTC).date().replace(day=1).isoformat()  # the demo's zone is UTC
     page.goto(f"/programmes/{programme_id}/reports?period=month&start={start}")
-    assert page.get_by_role("heading", name="Volunteer feedback").is_visible()
+    expect(page.get_by_role("heading", name="Volunteer feedback")).to_be_visible()
     section = page.locator("main").inner_text().split("Volunteer feedback", 1)[1]
     section = section.split("Download", 1)[0]
     assert re.search(r"Average rating\s*\d([.,]\d)? out of 5", section), section

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import check_a11y, screenshots, sign_in
 from tests.e2e.journeys import (
     PASSPHRASE,
@@ -19,7 +21,7 @@ from tests.e2e.journeys import (
 def check_error_summary(page: Any, name: str) -> None:
     """The summary is there, has focus, links to fields that exist; axe passes; shots saved."""
     summary = page.locator(".cp-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.get_attribute("role") == "alert"
     # autofocus is applied at the next rendering update after load: wait for it.
     page.wait_for_function(
@@ -30,7 +32,7 @@ def check_error_summary(page: Any, name: str) -> None:
     ):
         assert href.startswith("#")
         target = page.locator(href)
-        assert target.count() == 1, f"the summary links to {href}, which is not on the page"
+        expect(target, f"the summary links to {href}, which is not on the page").to_have_count(1)
         tag = target.evaluate("e => e.tagName.toLowerCase()")
         assert tag in ("input", "select", "textarea", "fieldset"), (href, tag)
     # Fields with errors say so to assistive technology.
@@ -50,7 +52,9 @@ def test_visitor_forms_show_their_errors_accessibly(page) -> None:
     page.get_by_label("Email address").fill("not an address")
     page.get_by_label("Password").fill("qwertyuiop")
     _submit(page, "Create account")
-    assert "list of common passwords" in page.locator("#password-error").inner_text()
+    expect(page.locator("#password-error")).to_contain_text(
+        "list of common passwords", use_inner_text=True
+    )
     check_error_summary(page, "register")
     page.goto("/login")
     page.get_by_label("Email address").fill("nobody@example.org")
@@ -152,7 +156,9 @@ def test_a_keyboard_alone_registers_and_signs_up_for_a_shift(page) -> None:
     page.keyboard.type(PASSPHRASE)
     page.keyboard.press("Enter")
     page.wait_for_url("**/register/check-email")
-    assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your email", use_inner_text=True
+    )
     # Sign in by keyboard, then (after the emailed link) sign up by keyboard.
     _tab_to(page, "^Sign in$")
     page.keyboard.press("Enter")
@@ -174,11 +180,10 @@ def test_a_keyboard_alone_registers_and_signs_up_for_a_shift(page) -> None:
     when = row.locator("th").inner_text()
     label = _tab_to(page, r"^Sign up for ")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    status = page.get_by_role("status").inner_text()
-    assert "You are signed up" in status
+    # The page after Enter (wait_for_load_state would take the one before it for loaded).
+    expect(page.get_by_role("status")).to_contain_text("You are signed up", use_inner_text=True)
     assert label.startswith("Sign up for ")
     row = page.locator("table tbody tr", has=page.locator("th", has_text=when)).first
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     check_a11y(page)
     screenshots(page, "keyboard-signed-up")

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, check_a11y, sign_in
 from tests.e2e.journeys import open_task, register, row_with_free_places
@@ -44,8 +45,10 @@ def test_home_page_as_each_role(page, role, size) -> None:
     page.set_viewport_size(viewport)
     sign_in(page, f"{role}@demo.coprod.org")
     page.goto("/")
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Hello, ")
-    assert page.get_by_role("heading", name=SECTIONS[role]).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Hello, "), use_inner_text=True
+    )
+    expect(page.get_by_role("heading", name=SECTIONS[role])).to_be_visible()
     _no_sideways_scroll(page)
     check_a11y(page)
     _shot(page, f"home-{role}-{size}")
@@ -56,7 +59,7 @@ def test_the_coordinator_home_lists_this_week_and_links_to_rosters(page) -> None
     sign_in(page, "coordinator@demo.coprod.org")
     page.goto("/")
     week = page.locator("ul[aria-labelledby='home-coming-up'] li")
-    assert week.count() >= 1
+    expect(week).not_to_have_count(0)
     week.first.get_by_role("link", name=re.compile(": roster")).click()  # not "Find people…"
     page.wait_for_url(re.compile(r"/shifts/\d+/roster"))
 
@@ -67,7 +70,8 @@ def test_the_menu_works_with_the_keyboard_on_a_phone(page) -> None:
     page.goto("/")
     menu = page.locator("summary.cp-menu__button")
     find = page.get_by_role("link", name="Find tasks")
-    assert menu.is_visible() and not find.is_visible()
+    expect(menu).to_be_visible()  # the page is there: the hidden link is truly hidden
+    expect(find).to_be_hidden()
     # The header (logo and Menu button) is one row.
     header = page.locator("header").bounding_box()
     assert header is not None and header["height"] < 90
@@ -78,7 +82,7 @@ def test_the_menu_works_with_the_keyboard_on_a_phone(page) -> None:
             break
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Enter")
-    assert find.is_visible()
+    expect(find).to_be_visible()
     _no_sideways_scroll(page)  # the open menu fits the screen
     check_a11y(page)
     _shot(page, "menu-open-phone")
@@ -91,7 +95,8 @@ def test_the_menu_works_with_the_keyboard_on_a_phone(page) -> None:
 def test_the_nav_is_one_row_without_a_button_on_a_desktop(page) -> None:
     sign_in(page, "admin@demo.coprod.org")
     page.goto("/")
-    assert not page.locator("summary.cp-menu__button").is_visible()
+    expect(page.locator(".cp-nav__list").first).to_be_visible()  # the page is there
+    expect(page.locator("summary.cp-menu__button")).to_be_hidden()
     middles = page.locator(".cp-nav__list > li").evaluate_all(
         "items => items.map(li => { const r = li.getBoundingClientRect(); "
         "return Math.round(r.top + r.height / 2); })"
@@ -112,7 +117,7 @@ def test_the_review_queue_has_no_sideways_scrolling_on_a_phone(page) -> None:
     page.set_viewport_size(PHONE)
     sign_in(page, "reviewer@demo.coprod.org")
     page.goto("/review?status=all")
-    assert page.locator("table tbody tr").count() >= 1
+    expect(page.locator("table tbody tr")).not_to_have_count(0)
     _no_sideways_scroll(page)
     check_a11y(page)
     _shot(page, "review-queue-phone")
@@ -126,8 +131,7 @@ def test_the_flash_is_in_view_after_signing_up_on_a_phone(page) -> None:
     assert row is not None, "no upcoming shift with a free place"
     row.get_by_role("button", name=re.compile(r"^Sign up for ")).click()
     flash = page.locator(".cp-flash")
-    flash.wait_for()
-    assert "You are signed up" in flash.inner_text()
+    expect(flash).to_contain_text("You are signed up", use_inner_text=True)
     box = flash.bounding_box()  # relative to the viewport
     assert box is not None
     assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
@@ -141,6 +145,7 @@ def test_report_figures_stay_tables_scrolling_inside_their_wrapper(page) -> None
     page.goto("/programmes")
     page.get_by_role("link", name="Community Meals").first.click()
     page.get_by_role("link", name="Reports").click()
+    page.wait_for_url(re.compile(r"/programmes/\d+/reports"))
     table = page.locator("table.usa-table--compact").first
     assert table.evaluate("t => getComputedStyle(t).display") == "table"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

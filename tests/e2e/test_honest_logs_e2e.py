@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, screenshots, sign_in
 
@@ -25,9 +26,9 @@ def test_log_hours_from_my_schedule_then_edit_and_withdraw(page: Any) -> None:
     screenshots(page, "logs-my-schedule-past")
     page.get_by_role("link", name=re.compile(r"^Log hours")).first.click()
     # Everything filled in: the shift's day, its length, the shift itself.
-    assert page.get_by_label("Date").input_value() != ""
-    assert page.get_by_label("Hours").input_value() != ""
-    assert page.get_by_label("Shift").input_value() != ""
+    expect(page.get_by_label("Date")).not_to_have_value("")
+    expect(page.get_by_label("Hours")).not_to_have_value("")
+    expect(page.get_by_label("Shift")).not_to_have_value("")
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         check_a11y(page)
@@ -46,8 +47,9 @@ def test_log_hours_from_my_schedule_then_edit_and_withdraw(page: Any) -> None:
     screenshots(page, "logs-edit")
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(log_url)
-    assert page.get_by_text("Changed before review").count() >= 1
+    expect(page.get_by_text("Changed before review")).not_to_have_count(0)
     page.get_by_role("link", name="Withdraw this log").click()
+    page.wait_for_url(re.compile(r"/logs/\d+/withdraw$"))
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         check_a11y(page)
@@ -55,9 +57,9 @@ def test_log_hours_from_my_schedule_then_edit_and_withdraw(page: Any) -> None:
     screenshots(page, "logs-withdraw")
     page.get_by_role("button", name=re.compile(r"^Yes, withdraw")).click()
     page.wait_for_url(log_url)
-    assert page.locator(".cp-tag--withdrawn").inner_text() == "Withdrawn"
+    expect(page.locator(".cp-tag--withdrawn")).to_have_text("Withdrawn", use_inner_text=True)
     page.goto("/my/schedule?past=1")
-    assert page.get_by_role("link", name=re.compile(r"^View your log")).count() >= 1
+    expect(page.get_by_role("link", name=re.compile(r"^View your log"))).not_to_have_count(0)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -67,13 +69,13 @@ def test_the_review_queue_shows_flags_and_selects_all(page: Any, size: dict[str,
     page.goto("/review")
     check_a11y(page)
     no_sideways_scroll(page)
-    assert page.get_by_text(re.compile(r"more than the shift's length")).count() >= 1
+    expect(page.get_by_text(re.compile(r"more than the shift's length"))).not_to_have_count(0)
     select_all = page.get_by_label(re.compile(r"^Select all \d+ on this page"))
     label = page.locator("label[for=select-all]")  # USWDS draws the box on the label
     label.click()
     assert select_all.is_checked()
     boxes = page.locator("input[name=log_ids]")
-    assert boxes.count() >= 1
+    expect(boxes).not_to_have_count(0)
     assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
     label.click()
     assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))
@@ -91,10 +93,12 @@ def test_approve_all_on_the_page_without_javascript(browser: Any, live_server: s
     try:
         sign_in(page, "reviewer@demo.coprod.org")
         page.goto("/review")
-        assert not page.get_by_label(re.compile(r"^Select all")).is_visible()
-        page.get_by_role("button", name=re.compile(r"^Approve all \d+ on this page")).click()
+        approve_all = page.get_by_role("button", name=re.compile(r"^Approve all \d+ on this page"))
+        expect(approve_all).to_be_visible()  # the queue is there
+        expect(page.get_by_label(re.compile(r"^Select all"))).to_be_hidden()
+        approve_all.click()
         asked = re.compile(r"^Approve (all \d+ logs|the 1 log)")
-        assert page.get_by_role("heading", name=asked).is_visible()
+        expect(page.get_by_role("heading", name=asked)).to_be_visible()
         screenshots(page, "logs-approve-page-confirm")
     finally:
         context.close()

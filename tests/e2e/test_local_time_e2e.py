@@ -9,6 +9,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import check_a11y, sign_in
 from tests.e2e.journeys import open_task, sign_out
 
@@ -27,7 +29,7 @@ def test_a_weekly_series_reads_nine_local_across_the_end_of_march(page) -> None:
     sign_in(page, "staff@demo.coprod.org")
     task_url = open_task(page, "Saturday community kitchen")
     page.get_by_role("link", name="Add weekly shifts").click()
-    assert page.get_by_text("local time in Europe/London").first.is_visible()
+    expect(page.get_by_text("local time in Europe/London").first).to_be_visible()
     check_a11y(page)
     page.get_by_label("First date").fill((SAT_BEFORE - timedelta(weeks=1)).isoformat())
     page.get_by_label("Start time").fill("09:00")
@@ -46,7 +48,7 @@ def test_a_weekly_series_reads_nine_local_across_the_end_of_march(page) -> None:
     page.goto(task_url)
     when = f"{SAT_AFTER:%a} {SAT_AFTER.day} {SAT_AFTER:%b %Y}, 09:00{DASH}12:00 BST"
     page.get_by_role("button", name=f"Sign up for {when}").click()
-    assert page.get_by_text(when).first.is_visible()
+    expect(page.get_by_text(when).first).to_be_visible()
     page.goto("/account/notifications")
     feed_url = page.locator("#feed-url").input_value()
     feed = page.request.get(feed_url).text()
@@ -63,30 +65,32 @@ def test_a_programme_in_auckland_logs_on_aucklands_date(page) -> None:
     page.get_by_label("Time zone").select_option("Pacific/Auckland")
     page.get_by_role("button", name="Create programme").click()
     page.wait_for_url(re.compile(r"/programmes/\d+$"))
-    assert page.get_by_text("Pacific/Auckland").first.is_visible()
+    expect(page.get_by_text("Pacific/Auckland").first).to_be_visible()
     page.get_by_role("link", name="New task").click()
     page.get_by_label("Title").fill("Harbour lunch")
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     task_url = page.url
     page.get_by_role("link", name="Add a shift").click()
-    assert page.get_by_text("local time in Pacific/Auckland").first.is_visible()
+    expect(page.get_by_text("local time in Pacific/Auckland").first).to_be_visible()
     page.get_by_label("Date").fill((auckland_today + timedelta(days=7)).isoformat())
     page.get_by_label("Start time").fill("11:00")
     page.get_by_label("End time").fill("14:00")
     page.get_by_label("Places").fill("4")
     page.get_by_role("button", name="Add shift").click()
     page.wait_for_url(task_url)
-    assert page.get_by_text(re.compile(f"11:00{DASH}14:00 NZ[SD]T")).first.is_visible()
+    expect(page.get_by_text(re.compile(f"11:00{DASH}14:00 NZ[SD]T")).first).to_be_visible()
     page.get_by_role("button", name="Publish").click()
+    # Published before signing out: signing out at once could cut the publishing short.
+    expect(page.get_by_text("The task is now open.")).to_be_visible()
     sign_out(page)
 
     # The log form starts on Auckland's today (UTC may still be on the day before) and takes it.
     sign_in(page, "volunteer@demo.coprod.org")
     page.goto(task_url)
     page.get_by_role("link", name="Log hours for this task").click()
-    assert page.get_by_label("Date").input_value() == auckland_today.isoformat()
+    expect(page.get_by_label("Date")).to_have_value(auckland_today.isoformat())
     page.get_by_label("Hours").fill("2")
     page.get_by_role("button", name=re.compile("Submit|Log", re.I)).last.click()
     page.wait_for_url(re.compile(r"/logs/\d+$"))
-    assert page.get_by_text(re.compile("submitted", re.I)).first.is_visible()
+    expect(page.get_by_text(re.compile("submitted", re.I)).first).to_be_visible()

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import check_a11y, screenshots, sign_in
 from tests.e2e.journeys import confirm_email
 
@@ -29,39 +31,44 @@ def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
 
     # She finds an open task by searching.
     page.get_by_role("link", name="Find tasks").first.click()
+    page.wait_for_url("**/tasks")
     check_a11y(page)
     screenshots(page, "tasks-index")
     page.get_by_label(re.compile("Search", re.I)).first.fill("kitchen")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Saturday community kitchen").click()
+    page.wait_for_url(re.compile(r"/tasks/\d+$"))
     check_a11y(page)
     screenshots(page, "task-show")
 
     # The kitchen needs Food hygiene, which she does not hold: refused, and told how to get it.
     page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
-    assert page.get_by_text(re.compile("needs “Food hygiene”, which you do not hold")).is_visible()
-    assert page.get_by_text(re.compile("food hygiene course")).first.is_visible()
+    refusal = page.get_by_text(re.compile("needs “Food hygiene”, which you do not hold"))
+    expect(refusal).to_be_visible()
+    expect(page.get_by_text(re.compile("food hygiene course")).first).to_be_visible()
 
     # She signs up for the first upcoming shift with a free place of the food bank's sorting.
     page.get_by_role("link", name="Find tasks").first.click()
     page.get_by_label(re.compile("Search", re.I)).first.fill("sorting")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Food bank sorting").click()
+    page.wait_for_url(re.compile(r"/tasks/\d+$"))  # else page.url may be the search's
     task_url = page.url
     page.get_by_role("button", name=re.compile(r"^Sign up for ")).first.click()
-    assert page.get_by_text(re.compile("confirmed", re.I)).first.is_visible()
+    expect(page.get_by_text(re.compile("confirmed", re.I)).first).to_be_visible()
     page.goto("/my/schedule")
-    assert page.get_by_text("Food bank sorting").first.is_visible()
+    expect(page.get_by_text("Food bank sorting").first).to_be_visible()
     check_a11y(page)
     screenshots(page, "my-schedule")
 
     # She logs two hours for today.
     page.goto(task_url)
     page.get_by_role("link", name="Log hours for this task").click()
+    page.wait_for_url(re.compile(r"/tasks/\d+/log"))
     check_a11y(page)
     page.get_by_label("Hours").fill("30")
     page.get_by_role("button", name=re.compile("Submit|Log", re.I)).last.click()
-    assert page.locator("#hours-error").is_visible()  # more than 24 hours is refused
+    expect(page.locator("#hours-error")).to_be_visible()  # more than 24 hours is refused
     check_a11y(page)
     screenshots(page, "log-errors")
     page.get_by_label("Date").fill(datetime.now(UTC).date().isoformat())
@@ -69,7 +76,7 @@ def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
     page.get_by_role("button", name=re.compile("Submit|Log", re.I)).last.click()
     page.wait_for_url(re.compile(r"/logs/\d+$"))
     log_url = page.url
-    assert page.get_by_text(re.compile("submitted", re.I)).first.is_visible()
+    expect(page.get_by_text(re.compile("submitted", re.I)).first).to_be_visible()
     _sign_out(page)
 
     # The agency's reviewer approves it from the queue.
@@ -77,17 +84,17 @@ def test_newcomer_signs_up_logs_hours_and_sees_the_log_approved(page) -> None:
     page.goto("/review")
     check_a11y(page)
     screenshots(page, "review-queue")
-    assert page.get_by_text("Nia Newcomer").first.is_visible()
+    expect(page.get_by_text("Nia Newcomer").first).to_be_visible()
     page.goto(log_url)
     page.get_by_text("Approve", exact=True).click()  # USWDS styles the label, not the input
     page.get_by_role("button", name="Record the decision").click()
     approved = page.get_by_role("status").filter(has_text=re.compile(r"Log #\d+: approved"))
-    assert approved.is_visible()
+    expect(approved).to_be_visible()
     _sign_out(page)
 
     # She sees it approved.
     sign_in(page, "nia@example.org", "a long and lovely passphrase")
     page.goto("/my/logs")
-    assert page.locator("table").get_by_text("Approved", exact=True).first.is_visible()
+    expect(page.locator("table").get_by_text("Approved", exact=True).first).to_be_visible()
     check_a11y(page)
     screenshots(page, "my-logs")

@@ -18,6 +18,8 @@ import sys
 import textwrap
 from urllib.parse import urlsplit
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE, ROOT, SERVER, check_a11y, screenshots, sign_in
 from tests.e2e.test_engagement_e2e import inbox, run_job  # noqa: F401 - the fixture
 
@@ -119,12 +121,12 @@ def test_expiry_email_and_an_invitation_taken_in_one_click(new_page, inbox) -> N
     # 2. "Tasks that fit me" offers the kitchen to Ines, first (it uses her skill).
     ines = new_page()
     sign_in(ines, "ines.e2e@example.org")
-    assert ines.get_by_role("heading", name="Tasks that fit you").is_visible()
+    expect(ines.get_by_role("heading", name="Tasks that fit you")).to_be_visible()
     check_a11y(ines)
     screenshots(ines, "home-tasks-that-fit-you")
     ines.goto("/tasks?fit=me")
     first = ines.locator("tbody tr").first
-    assert "Soup kitchen prep" in first.inner_text()
+    expect(first).to_contain_text("Soup kitchen prep", use_inner_text=True)
     check_a11y(ines)
     screenshots(ines, "tasks-that-fit-me")
 
@@ -144,7 +146,7 @@ def test_expiry_email_and_an_invitation_taken_in_one_click(new_page, inbox) -> N
     check_a11y(cora)
     screenshots(cora, "shift-candidates")
     cora.get_by_role("button", name="Invite Ines Invited").click()
-    assert cora.get_by_text("Ines Invited is invited").is_visible()
+    expect(cora.get_by_text("Ines Invited is invited")).to_be_visible()
     check_a11y(cora)
     run_job("outbox.deliver", **smtp)
     [invitation] = mail.to("ines.e2e@example.org")
@@ -166,6 +168,6 @@ def test_expiry_email_and_an_invitation_taken_in_one_click(new_page, inbox) -> N
         check_a11y(fresh)
     screenshots(fresh, "shift-invitation")
     fresh.get_by_role("button", name="Take this place").click()
-    assert fresh.get_by_text("You are signed up for “Soup kitchen prep”").is_visible()
+    expect(fresh.get_by_text("You are signed up for “Soup kitchen prep”")).to_be_visible()
     fresh.goto("/tasks?fit=me")
-    assert "Soup kitchen prep" not in fresh.locator("main").inner_text()
+    expect(fresh.locator("main")).not_to_contain_text("Soup kitchen prep", use_inner_text=True)

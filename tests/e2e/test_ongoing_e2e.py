@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, screenshots, sign_in
 from tests.e2e.journeys import sign_out
@@ -36,11 +37,12 @@ def _publish_as_staff(page: Any, title: str) -> str:
         _shots(page, "ongoing-task-form", PHONE)
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
-    assert page.get_by_text("Publish it when it is ready").is_visible()
+    expect(page.get_by_text("Publish it when it is ready")).to_be_visible()
     page.get_by_role("button", name="Publish").click()
+    # The URL does not change, so wait_for_url does not wait: the message proves the new page.
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
-    assert page.get_by_text("The task is now open.").is_visible()
-    assert page.get_by_role("link", name="Add a shift").count() == 0
+    expect(page.get_by_text("The task is now open.")).to_be_visible()
+    expect(page.get_by_role("link", name="Add a shift")).to_have_count(0)
     check_a11y(page)
     url = str(page.url)
     sign_out(page)
@@ -61,16 +63,17 @@ def test_an_ongoing_task_is_published_found_by_a_visitor_and_logged_by_a_volunte
     visitor.goto("/tasks")
     visitor.get_by_label("Search").fill(title)
     visitor.get_by_role("button", name="Search").click()
+    visitor.wait_for_url(re.compile(r"/tasks\?"))  # the results, not the list before them
     row = visitor.locator("table tbody tr", has_text=title)
-    assert "Ongoing — log hours whenever you do it" in row.inner_text()
+    expect(row).to_contain_text("Ongoing — log hours whenever you do it", use_inner_text=True)
     check_a11y(visitor)
     if size == PHONE:
         _shots(visitor, "ongoing-public-list", size)
     row.get_by_role("link", name=title).click()
     visitor.wait_for_url(task_url)
     heading = visitor.get_by_role("heading", name="Ongoing — log hours whenever you do it")
-    assert heading.is_visible()
-    assert visitor.get_by_role("link", name=re.compile("Sign in to log hours")).is_visible()
+    expect(heading).to_be_visible()
+    expect(visitor.get_by_role("link", name=re.compile("Sign in to log hours"))).to_be_visible()
     check_a11y(visitor)
 
     volunteer = new_page()
@@ -79,8 +82,8 @@ def test_an_ongoing_task_is_published_found_by_a_visitor_and_logged_by_a_volunte
     volunteer.goto(task_url)
     volunteer.get_by_role("button", name="I'm interested").click()
     volunteer.wait_for_url(task_url)
-    assert volunteer.get_by_text("You are on this task's contact list").first.is_visible()
-    assert volunteer.get_by_role("button", name="No longer interested").is_visible()
+    expect(volunteer.get_by_text("You are on this task's contact list").first).to_be_visible()
+    expect(volunteer.get_by_role("button", name="No longer interested")).to_be_visible()
     check_a11y(volunteer)
     if size == PHONE:
         _shots(volunteer, "ongoing-task-volunteer", size)
@@ -92,8 +95,8 @@ def test_an_ongoing_task_is_published_found_by_a_visitor_and_logged_by_a_volunte
     volunteer.get_by_label("Hours").fill("1.5")
     volunteer.get_by_role("button", name="Submit for review").click()
     volunteer.wait_for_url(re.compile(r"/logs/\d+$"))
-    assert volunteer.get_by_text("Your hours are logged").is_visible()
-    assert volunteer.get_by_text(title).first.is_visible()
+    expect(volunteer.get_by_text("Your hours are logged")).to_be_visible()
+    expect(volunteer.get_by_text(title).first).to_be_visible()
     check_a11y(volunteer)
 
 
@@ -105,7 +108,7 @@ def test_the_coordinating_partner_reads_the_contact_list_of_the_demo_drain(page)
     screenshots(page, "ongoing-task-coordinator")
     page.get_by_role("link", name="Contact list of those interested").click()
     page.wait_for_url(re.compile(r"/tasks/\d+/interested$"))
-    assert page.get_by_role("cell", name=re.compile("@demo.coprod.org")).count() >= 1
+    expect(page.get_by_role("cell", name=re.compile("@demo.coprod.org"))).not_to_have_count(0)
     for size in (PHONE, DESKTOP):
         page.set_viewport_size(size)
         check_a11y(page)

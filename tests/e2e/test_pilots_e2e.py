@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import DESKTOP, PHONE, check_a11y, screenshots, sign_in
 
 PILOT = "Doorstep Deliveries pilot"
@@ -19,19 +21,19 @@ def _axe_both(page) -> None:
 
 def test_a_visitor_reads_the_pilots_and_staff_record_a_decision(page, new_page) -> None:
     page.goto("/pilots")
-    assert page.get_by_role("heading", name="What we learned from pilots").is_visible()
-    assert page.get_by_text("In progress until 30 June").is_visible()  # Green Streets
+    expect(page.get_by_role("heading", name="What we learned from pilots")).to_be_visible()
+    expect(page.get_by_text("In progress until 30 June")).to_be_visible()  # Green Streets
     _axe_both(page)
     screenshots(page, "pilots-index")
     page.get_by_role("link", name=f"Read the evaluation of {PILOT}").click()
     page.wait_for_url(re.compile(r"/programmes/\d+/evaluation$"))
-    assert page.get_by_role("img", name=re.compile("Outcome per volunteer hour")).is_visible()
+    expect(page.get_by_role("img", name=re.compile("Outcome per volunteer hour"))).to_be_visible()
     table = page.locator("#pilot-figures")
-    assert table.get_by_text("Approved hours").is_visible()
-    assert table.get_by_text("95% interval of the difference").is_visible()
-    assert page.get_by_text("Adapt").first.is_visible()
-    assert page.get_by_text("Amara Okafor").count() == 0
-    assert page.get_by_role("button", name="Rebuild now").count() == 0
+    expect(table.get_by_text("Approved hours")).to_be_visible()
+    expect(table.get_by_text("95% interval of the difference")).to_be_visible()
+    expect(page.get_by_text("Adapt").first).to_be_visible()
+    expect(page.get_by_text("Amara Okafor")).to_have_count(0)
+    expect(page.get_by_role("button", name="Rebuild now")).to_have_count(0)
     _axe_both(page)
     screenshots(page, "pilot-evaluation")
     evaluation = page.url
@@ -42,7 +44,7 @@ def test_a_visitor_reads_the_pilots_and_staff_record_a_decision(page, new_page) 
     sign_in(staff, "staff@demo.coprod.org")
     staff.goto("/programmes/2")
     staff.get_by_role("link", name="Preview the pilot's evaluation").click()
-    assert staff.get_by_text(re.compile("Preview — the window ends on")).is_visible()
+    expect(staff.get_by_text(re.compile("Preview — the window ends on"))).to_be_visible()
     _axe_both(staff)
     staff.goto(evaluation)
     choice = staff.get_by_label("Scale up")
@@ -51,10 +53,10 @@ def test_a_visitor_reads_the_pilots_and_staff_record_a_decision(page, new_page) 
     assert choice.is_checked()
     staff.get_by_label("Lessons learned").fill("Doorstep rounds work: pair every street.")
     staff.get_by_role("button", name="Save the decision").click()
-    assert staff.get_by_text("The decision and lessons are recorded.").is_visible()
-    assert staff.get_by_text("Doorstep rounds work: pair every street.").first.is_visible()
+    expect(staff.get_by_text("The decision and lessons are recorded.")).to_be_visible()
+    expect(staff.get_by_text("Doorstep rounds work: pair every street.").first).to_be_visible()
     _axe_both(staff)
     staff.get_by_role("link", name="Pilot set-up").click()
-    assert staff.get_by_role("heading", name=f"Pilot set-up: {PILOT}").is_visible()
+    expect(staff.get_by_role("heading", name=f"Pilot set-up: {PILOT}")).to_be_visible()
     _axe_both(staff)
     screenshots(staff, "pilot-setup")

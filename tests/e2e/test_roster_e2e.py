@@ -7,6 +7,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import (
     ARTIFACTS,
     DESKTOP,
@@ -66,19 +68,19 @@ def test_the_coordinator_prints_the_sign_in_sheet_and_marks_attendance(page, liv
     sign_in(page, "coordinator@demo.coprod.org")
     shift = waiting_shift_id()
     page.goto(f"/shifts/{shift}/roster")
-    assert page.get_by_role("link", name="Mark all attended").is_visible()
-    assert page.get_by_text("+44 7700 900012").first.is_visible()  # a phone, for the keeper
+    expect(page.get_by_role("link", name="Mark all attended")).to_be_visible()
+    expect(page.get_by_text("+44 7700 900012").first).to_be_visible()  # a phone, for the keeper
     at_both_widths(page, "roster-waiting")
 
     page.get_by_role("link", name="Printable sign-in sheet").click()
     page.wait_for_url(f"**/shifts/{shift}/roster/print")
-    assert page.get_by_role("button", name="Print").is_visible()  # shown once the script ran
+    expect(page.get_by_role("button", name="Print")).to_be_visible()  # shown once the script ran
     at_both_widths(page, "roster-print")
     # Chromium's own print, on A4, as someone pressing the button would get it.
     page.emulate_media(media="print")
-    assert not page.locator(".cp-header").is_visible()
-    assert not page.get_by_role("button", name="Print").is_visible()
-    assert page.get_by_role("columnheader", name="Signature").is_visible()
+    expect(page.locator(".cp-header")).to_be_hidden()
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    expect(page.get_by_role("columnheader", name="Signature")).to_be_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     margin = {side: "15mm" for side in ("top", "right", "bottom", "left")}
     pdf = page.pdf(format="A4", print_background=True, margin=margin)
@@ -91,7 +93,7 @@ def test_the_coordinator_prints_the_sign_in_sheet_and_marks_attendance(page, liv
     page.goto(f"/shifts/{shift}/roster")
     page.get_by_role("link", name="Mark all attended").click()
     page.wait_for_url(f"**/shifts/{shift}/attendance")
-    assert page.get_by_role("button", name="Yes, mark 4 as attended").is_visible()
+    expect(page.get_by_role("button", name="Yes, mark 4 as attended")).to_be_visible()
     at_both_widths(page, "roster-mark-all")
     page.get_by_role("link", name="No, go back to the roster").click()
     page.wait_for_url(f"**/shifts/{shift}/roster")
@@ -107,7 +109,7 @@ def test_the_coordinator_picks_a_member_to_assign(page, live_server) -> None:
     at_both_widths(page, "roster-picker")
     # Assign without choosing: the reason is beside the list, and axe is still happy.
     page.get_by_role("button", name="Assign the chosen member").click()
-    assert page.get_by_text("Choose the member to assign.").first.is_visible()
+    expect(page.get_by_text("Choose the member to assign.").first).to_be_visible()
     check_a11y(page)
     # The picker close up, as a phone shows it (the full page is long).
     page.set_viewport_size(PHONE)
@@ -124,5 +126,5 @@ def test_the_coordinator_picks_a_member_to_assign(page, live_server) -> None:
     assert choice.is_checked()
     page.get_by_role("button", name="Assign the chosen member").click()
     page.wait_for_url(f"**/shifts/{shift}/roster")
-    assert page.get_by_text("is assigned to this shift").is_visible()
-    assert page.get_by_role("rowheader", name=name).is_visible()
+    expect(page.get_by_text("is assigned to this shift")).to_be_visible()
+    expect(page.get_by_role("rowheader", name=name)).to_be_visible()

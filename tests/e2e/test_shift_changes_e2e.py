@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, PHONE, SERVER, check_a11y, sign_in
 
@@ -52,27 +53,28 @@ def test_staff_cancel_a_shift_with_a_reason(page, size) -> None:
         tid,
     )
     page.goto(f"/tasks/{tid}/shifts/{sid}/delete")
-    assert page.get_by_role("heading", name="This shift cannot be deleted").is_visible()
-    assert page.get_by_role("button", name=re.compile("delete", re.I)).count() == 0
+    expect(page.get_by_role("heading", name="This shift cannot be deleted")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("delete", re.I))).to_have_count(0)
     _shot(page, size, "delete-refused")
     page.get_by_role("link", name="Cancel this shift instead").click()
     page.wait_for_url(re.compile(r"/shifts/\d+/cancel$"))
     _shot(page, size, "cancel-form")
     page.get_by_label("Reason (optional)").fill("Storm\twarning")  # a tab: not one line
     page.get_by_role("button", name="Yes, cancel this shift").click()
-    assert page.get_by_role("alert").first.is_visible()
-    assert page.get_by_text("must be one line").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    expect(page.get_by_text("must be one line").first).to_be_visible()
     _shot(page, size, "cancel-error")
     page.get_by_label("Reason (optional)").fill("Storm warning: the hall is closed")
     page.get_by_role("button", name="Yes, cancel this shift").click()
+    # The form's own URL matches /tasks/<id> too, so the message is what waits.
     page.wait_for_url(re.compile(rf"/tasks/{tid}"))
-    assert page.get_by_text("The shift is cancelled.").is_visible()
-    assert page.get_by_text("Storm warning: the hall is closed").first.is_visible()
+    expect(page.get_by_text("The shift is cancelled.")).to_be_visible()
+    expect(page.get_by_text("Storm warning: the hall is closed").first).to_be_visible()
     _shot(page, size, "task-with-cancelled-shift")
     page.goto(f"/shifts/{sid}/roster")
-    assert page.get_by_text("Storm warning: the hall is closed").is_visible()
-    assert page.get_by_role("heading", name="Assign a volunteer").count() == 0
-    assert page.get_by_text("Shift cancelled").first.is_visible()
+    expect(page.get_by_text("Storm warning: the hall is closed")).to_be_visible()
+    expect(page.get_by_role("heading", name="Assign a volunteer")).to_have_count(0)
+    expect(page.get_by_text("Shift cancelled").first).to_be_visible()
     _shot(page, size, "roster-cancelled")
 
 
@@ -81,8 +83,8 @@ def test_a_volunteer_sees_the_cancelled_shift_on_my_schedule(page, size) -> None
     page.set_viewport_size(size)
     sign_in(page, "volunteer@demo.coprod.org")
     page.goto("/my/schedule")
-    assert page.get_by_text("Shift cancelled").first.is_visible()
-    assert page.get_by_text("The depot is closed for repairs that week.").first.is_visible()
+    expect(page.get_by_text("Shift cancelled").first).to_be_visible()
+    expect(page.get_by_text("The depot is closed for repairs that week.").first).to_be_visible()
     _shot(page, size, "my-schedule-cancelled")
 
 
@@ -100,19 +102,19 @@ def test_weekly_series_with_a_skipped_date_then_remove_one_date(page, size) -> N
     page.get_by_label("Places").fill("4")
     page.get_by_label("Dates to skip (optional)").fill((first + timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Add weekly shifts").click()
-    assert page.get_by_text("is not a date of the series").first.is_visible()
+    expect(page.get_by_text("is not a date of the series").first).to_be_visible()
     _shot(page, size, "weekly-skip-error")
     page.get_by_label("Dates to skip (optional)").fill((first + timedelta(weeks=1)).isoformat())
     page.get_by_role("button", name="Add weekly shifts").click()
     page.wait_for_url(re.compile(rf"/tasks/{tid}"))
-    assert page.get_by_text("3 weekly shifts are added.").is_visible()
+    expect(page.get_by_text("3 weekly shifts are added.")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^Remove from series")).first.click()
     page.wait_for_url(re.compile(r"/remove$"))
-    assert page.get_by_text("so the shift is").is_visible()
+    expect(page.get_by_text("so the shift is")).to_be_visible()
     _shot(page, size, "remove-from-series")
     page.get_by_role("button", name="Yes, remove this date").click()
     page.wait_for_url(re.compile(rf"/tasks/{tid}"))
-    assert page.get_by_text("is removed from the series: deleted.").is_visible()
+    expect(page.get_by_text("is removed from the series: deleted.")).to_be_visible()
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -129,22 +131,22 @@ def test_copy_and_move_shifts(page, size) -> None:
     page.get_by_label("Shift them by this many weeks").fill("99")
     page.locator("label[for^=shift-]").last.click()  # USWDS draws the box on the label
     page.get_by_role("button", name="Copy the shifts").click()
-    assert page.get_by_text("-52 to 52").first.is_visible()
+    expect(page.get_by_text("-52 to 52").first).to_be_visible()
     _shot(page, size, "copy-error")
     page.get_by_label("Shift them by this many weeks").fill("52")
     page.get_by_role("button", name="Copy the shifts").click()
     page.wait_for_url(re.compile(rf"/tasks/{task_id(BREAD)}"))
-    assert page.get_by_text("1 shift is copied.").is_visible()
+    expect(page.get_by_text("1 shift is copied.")).to_be_visible()
     page.goto(f"/tasks/{tid}")
     page.get_by_role("link", name="Move future shifts by weeks").click()
     page.wait_for_url(re.compile(r"/shifts/move$"))
     _shot(page, size, "move-form")
     page.get_by_label("Move by this many weeks").fill("0")
     page.get_by_role("button", name="Move the shifts").click()
-    assert page.get_by_text("other than 0").first.is_visible()
+    expect(page.get_by_text("other than 0").first).to_be_visible()
     _shot(page, size, "move-error")
     page.get_by_label("Move by this many weeks").fill("1")
     page.get_by_role("button", name="Move the shifts").click()
     page.wait_for_url(re.compile(rf"/tasks/{tid}"))
-    assert page.get_by_text(re.compile(r"shifts? (is|are) moved")).is_visible()
+    expect(page.get_by_text(re.compile(r"shifts? (is|are) moved"))).to_be_visible()
     _shot(page, size, "task-after-move")

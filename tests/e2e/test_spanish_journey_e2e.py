@@ -10,6 +10,8 @@ import sqlite3
 import uuid
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import (
     DESKTOP,
     PHONE,
@@ -137,8 +139,8 @@ def _journey(page: Any) -> None:
             chosen = row
     assert chosen is not None, "no shift to sign up for"
     chosen.get_by_role("button").click()
-    page.wait_for_url(re.compile(r"/tasks/\d+"))
-    assert page.get_by_role("status").count() >= 1
+    page.wait_for_url(re.compile(r"/tasks/\d+"))  # the same URL: this does not wait
+    expect(page.get_by_role("status")).not_to_have_count(0)
     _read(page, "task-signed-up")
     page.goto("/signups/mine")
     _read(page, "my-schedule")
@@ -148,6 +150,7 @@ def _journey(page: Any) -> None:
     page.get_by_role("link", name="Adopt a storm drain").click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     page.get_by_role("button", name=es("I'm interested")).click()
+    expect(page.get_by_role("button", name=es("No longer interested"))).to_be_visible()
     _read(page, "ongoing-task")
     page.get_by_role("link", name=es("Log hours"), exact=True).click()
     page.wait_for_url(re.compile(r"/tasks/\d+/log$"))
@@ -173,7 +176,7 @@ def _journey(page: Any) -> None:
     page.get_by_role("button", name=es("Save")).click()
     page.wait_for_url("**/account")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", level=1).inner_text() == "Your account"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account", use_inner_text=True)
     before = len(_emails(address))
     page.goto("/account/profile")
     page.get_by_label("Email address").fill(f"new.{address}")

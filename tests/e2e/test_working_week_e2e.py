@@ -13,6 +13,8 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import PHONE, SERVER, check_a11y, screenshots, sign_in
 from tests.e2e.test_roster_e2e import waiting_shift_id
 
@@ -59,21 +61,21 @@ def test_a_coordinator_marks_a_shift_and_the_reviewer_approves_it_on_a_phone(new
     _, cora = fresh()
     sign_in(cora, "coordinator@demo.coprod.org")
     cora.goto("/")
-    assert cora.get_by_role("heading", name="Today and the next 7 days").is_visible()
+    expect(cora.get_by_role("heading", name="Today and the next 7 days")).to_be_visible()
     waiting = cora.locator("#home-attendance ~ ul").first
-    assert waiting.get_by_text("4 to mark").is_visible()
+    expect(waiting.get_by_text("4 to mark")).to_be_visible()
     _look(cora, "week-coordinator-home")
     waiting.get_by_role("link").first.click()
     cora.wait_for_url(f"**/shifts/{shift}/roster")
 
     # The printable sheet is one link away; then mark everyone attended.
-    assert cora.get_by_role("link", name="Printable sign-in sheet").is_visible()
+    expect(cora.get_by_role("link", name="Printable sign-in sheet")).to_be_visible()
     cora.get_by_role("link", name="Mark all attended").click()
     cora.get_by_role("button", name="Yes, mark 4 as attended").click()
     cora.wait_for_url(f"**/shifts/{shift}/roster")
     _flash_in_view(cora)
     _look(cora, "week-roster-marked")
-    assert not cora.get_by_role("link", name="Mark all attended").count()
+    expect(cora.get_by_role("link", name="Mark all attended")).to_have_count(0)
 
     # The reviewer's queue holds the four new logs, with their details and flags columns.
     _, ravi = fresh()
@@ -88,16 +90,20 @@ def test_a_coordinator_marks_a_shift_and_the_reviewer_approves_it_on_a_phone(new
     ravi.goto(f"/review?programme={programme_id}&task={task_id}&status=submitted&per_page=100")
     rows = ravi.locator("tbody tr")
     for name in PEOPLE:
-        assert rows.filter(has_text=name).count() >= 1, name
+        expect(rows.filter(has_text=name), name).not_to_have_count(0)
     overflow = ravi.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the queue scrolls sideways by {overflow}px"
     _look(ravi, "week-queue")
     ravi.locator("label[for=select-all]").click()  # USWDS draws the box on the label
     assert ravi.locator("input[name=log_ids]").first.is_checked()
     ravi.get_by_role("button", name="Approve selected").click()
-    ravi.wait_for_load_state()
+    # The queue after the click (wait_for_load_state would take the one before it for loaded,
+    # where Maya's log is still submitted).
+    approved = ravi.get_by_role("status").filter(has_text=re.compile(r"Approved \d+ logs?"))
+    expect(approved).to_be_visible()
     _flash_in_view(ravi)
-    assert not ravi.locator("tbody tr", has_text="Maya Cohen").filter(has_text="Submitted").count()
+    maya_submitted = ravi.locator("tbody tr", has_text="Maya Cohen").filter(has_text="Submitted")
+    expect(maya_submitted).to_have_count(0)
 
     # Maya's home page counts the shift's three hours.
     after = _hours_this_year(maya, programme)
