@@ -57,7 +57,12 @@ def explain(cursor: Any, statement: str, params: Any) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="a generated world on PostgreSQL")
-    parser.add_argument("--page", action="append", default=[], help="who:path (repeatable)")
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        help="who:path, who being visitor, volunteer, staff or an email address (repeatable)",
+    )
     args = parser.parse_args()
     if not args.url.startswith("postgresql"):
         raise SystemExit("bench.plans asks PostgreSQL's EXPLAIN: give a postgresql:// URL")
@@ -78,7 +83,7 @@ def main() -> None:
     try:
         cursor = raw.cursor()
         for who, path in pages:
-            client = _client_as(app, PEOPLE[who])
+            client = _client_as(app, PEOPLE.get(who, who))  # or an email address
             client.get(path)  # warm: the signed-in person's roles, compiled statements
             sent.clear()
             status = client.get(path).status_code

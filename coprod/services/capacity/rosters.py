@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from coprod import policy
 from coprod.i18n import _
@@ -173,9 +173,10 @@ def upcoming_gaps(session: Session, actor: User, now: datetime) -> tuple[list[Ga
         .join(Shift.task)
         .join(task_qualification, task_qualification.c.task_id == Task.id)
         .join(Qualification, Qualification.id == task_qualification.c.qualification_id)
-        .options(
-            contains_eager(Signup.shift).contains_eager(Shift.task).joinedload(Task.programme),
-            joinedload(Signup.volunteer),
+        .options(  # programmes and people by queries of their own: joined in, with the five
+            # tables above, PostgreSQL took 6 ms to plan a statement that runs in 0.4
+            contains_eager(Signup.shift).contains_eager(Shift.task).selectinload(Task.programme),
+            selectinload(Signup.volunteer),
         )
         .where(
             Task.coordinating_organisation_id.in_(sorted(org_ids)),
