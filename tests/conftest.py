@@ -1,7 +1,9 @@
 """One suite, two databases: SQLite by default, PostgreSQL when COPROD_TEST_DATABASE_URL is set.
 
 Migrations run once per session. Each test runs inside a transaction rolled back at the end
-(the "join an external transaction" recipe: the app's commits release savepoints).
+(the "join an external transaction" recipe: the app's commits release savepoints). A module
+that builds its world once (`module_connection`: the demo world, a big mixed world) keeps it
+in a module-wide transaction, and each of its tests runs in a savepoint rolled back after it.
 """
 
 from __future__ import annotations
@@ -226,19 +228,20 @@ def committed_engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
 def _refuse_half_shared_modules(items: list[pytest.Item]) -> None:
     """In a module with a shared world every test that touches the database must run on the
     module's connection: on its own connection it would wait for the module's write lock
-    (SQLite) or its uncommitted rows (PostgreSQL), and it would not see the world."""
+    (SQLite) or its uncommitted rows (PostgreSQL), and it would not see the world. For the
+    same reason no test there may commit for real (`committed_engine`)."""
     shared = {item.path for item in items if "module_connection" in _fixtures(item)}
     loose = [
         item.nodeid
         for item in items
         if item.path in shared
         and "database_url" in _fixtures(item)
-        and "module_connection" not in _fixtures(item)
+        and ("module_connection" not in _fixtures(item) or "committed_engine" in _fixtures(item))
     ]
     if loose:
         raise pytest.UsageError(
             "tests outside their module's shared world (mark the module with "
-            f"pytest.mark.usefixtures of the world): {', '.join(loose)}"
+            "pytest.mark.usefixtures of the world; no committed_engine there): " + ", ".join(loose)
         )
 
 
