@@ -1,13 +1,16 @@
 """One suite, two databases: SQLite by default, PostgreSQL when COPROD_TEST_DATABASE_URL is set.
 
 Migrations run once per session. Each test runs inside a transaction rolled back at the end
-(the "join an external transaction" recipe: the app's commits release savepoints).
+(the "join an external transaction" recipe: the app's commits release savepoints). A module
+that builds its world once (`module_connection`: the demo world, a big mixed world) keeps it
+in a module-wide transaction, and each of its tests runs in a savepoint rolled back after it.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,12 +18,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy import Connection, Engine, event, make_url, text
 from sqlalchemy.orm import Session
 
 from config import TestConfig
 from coprod import create_app
 from coprod.db import Base, db, make_engine
+from coprod.demo import load_demo_data
 from coprod.migrate import upgrade
 
 
@@ -87,16 +91,66 @@ def engine(app: Flask) -> Engine:
     return db.engine
 
 
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    """One connection for a whole test module, whose outer transaction is rolled back after
+    the module's last test: a world a module builds once (a module-scoped fixture writing
+    through `module_session`) lives in it, and each test of the module runs inside a
+    savepoint on it (the `session` fixture), rolled back after the test.
+
+    A module that shares a world marks every test with it
+    (`pytestmark = pytest.mark.usefixtures(...)`): on SQLite this connection holds the write
+    lock for the whole module, so a test on a connection of its own would wait for it."""
+    connection = engine.connect()
+    outer = connection.begin()
+    try:
+        yield connection
+    finally:
+        if outer.is_active:
+            outer.rollback()
+        connection.close()
+
+
+@contextmanager
+def module_session(connection: Connection) -> Iterator[Session]:
+    """A session for building a module's shared world: what it commits stays in the module's
+    outer transaction (its commit only releases its savepoint)."""
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as builder:
+        yield builder
+        builder.commit()
+
+
+@pytest.fixture(scope="module")
+def demo_world(module_connection: Connection) -> None:
+    """The demo world (dated from the real clock, like the live site), built once for the test
+    module in the module's transaction; each test sees it as built."""
+    with module_session(module_connection) as builder:
+        load_demo_data(builder)
+
+
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
+def session(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Session]:
     """The test's own session, on one connection whose outer transaction is rolled back.
 
     The app's scoped session is bound to the same connection, so requests see what the test
     flushed; each side's commit only releases its savepoint. Objects the test holds do not
     see what a request changed until re-read (`session.refresh(obj)` or `session.get`).
+
+    In a module with a shared world (`module_connection`) the test runs on the module's
+    connection inside a savepoint rolled back after it, so the next test sees the world as
+    it was built.
     """
-    connection = engine.connect()
-    outer = connection.begin()
+    shared = "module_connection" in request.fixturenames
+    if shared:
+        connection = request.getfixturevalue("module_connection")
+        module_outer = connection.get_transaction()
+        assert module_outer is not None and module_outer.is_active
+        own = connection.begin_nested()
+    else:
+        connection = engine.connect()
+        own = connection.begin()
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     test_session = Session(
@@ -108,9 +162,15 @@ def session(engine: Engine) -> Iterator[Session]:
         test_session.close()
         db.session.remove()
         db.session.configure(bind=engine, join_transaction_mode="conditional_savepoint")
-        if outer.is_active:
-            outer.rollback()
-        connection.close()
+        if shared:
+            # The next test of the module must find the world as it was built: a test that
+            # ended its savepoint or the module's transaction could leave it its own changes.
+            assert own.is_active and module_outer.is_active, "a test ended the shared transaction"
+            own.rollback()
+        else:
+            if own.is_active:
+                own.rollback()
+            connection.close()
 
 
 @pytest.fixture
@@ -165,7 +225,32 @@ def committed_engine(tmp_path: Path, database_url: str) -> Iterator[Engine]:
         eng.dispose()
 
 
+def _refuse_half_shared_modules(items: list[pytest.Item]) -> None:
+    """In a module with a shared world every test that touches the database must run on the
+    module's connection: on its own connection it would wait for the module's write lock
+    (SQLite) or its uncommitted rows (PostgreSQL), and it would not see the world. For the
+    same reason no test there may commit for real (`committed_engine`)."""
+    shared = {item.path for item in items if "module_connection" in _fixtures(item)}
+    loose = [
+        item.nodeid
+        for item in items
+        if item.path in shared
+        and "database_url" in _fixtures(item)
+        and ("module_connection" not in _fixtures(item) or "committed_engine" in _fixtures(item))
+    ]
+    if loose:
+        raise pytest.UsageError(
+            "tests outside their module's shared world (mark the module with "
+            "pytest.mark.usefixtures of the world; no committed_engine there): " + ", ".join(loose)
+        )
+
+
+def _fixtures(item: pytest.Item) -> list[str]:
+    return list(getattr(item, "fixturenames", []))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _refuse_half_shared_modules(items)
     if PG_URL:
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: set COPROD_TEST_DATABASE_URL")
@@ -185,4 +270,4 @@ def login(client: FlaskClient, user: Any) -> FlaskClient:
     return client
 
 
-__all__ = ["NOW", "login"]
+__all__ = ["NOW", "login", "module_session"]

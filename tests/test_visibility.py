@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from sqlalchemy import false, or_, select, true
+from sqlalchemy import Connection, false, or_, select, true
 
 from coprod import policy
 from coprod.errors import NotAllowed, NotFound
@@ -70,7 +70,7 @@ from coprod.services import (
 )
 from coprod.services.capacity import qualifications as quals
 from tests.api.conftest import Api, bearer
-from tests.conftest import login
+from tests.conftest import login, module_session
 from tests.factories import (
     add_partner,
     add_role,
@@ -321,9 +321,37 @@ def build_world(session: Any) -> World:
     return w
 
 
+@pytest.fixture(scope="module")
+def built_world(module_connection: Connection) -> World:
+    """The world, built once for the module; each test sees it as built (tests/conftest.py)."""
+    with module_session(module_connection) as builder:
+        return build_world(builder)
+
+
 @pytest.fixture
-def world(session: Any) -> World:
-    return build_world(session)
+def world(built_world: World, session: Any) -> World:
+    """The module's world with its objects read afresh in the test's own session."""
+    return read_again(built_world, session)
+
+
+def read_again(built: World, session: Any) -> World:
+    """The same world, every object read in `session` (one statement per kind of object)."""
+
+    def again(rows: list[Any]) -> list[Any]:
+        if not rows:
+            return []
+        model = type(rows[0])
+        found = session.scalars(select(model).where(model.id.in_([r.id for r in rows])))
+        by_id = {o.id: o for o in found}
+        return [by_id[r.id] for r in rows]
+
+    names = [name for name, who in built.people.items() if who is not None]
+    people = dict(zip(names, again([built.people[n] for n in names]), strict=True))
+    w = World(now=built.now, people={n: people.get(n) for n in built.people})
+    for f in fields(World):
+        if f.name not in ("now", "people"):
+            setattr(w, f.name, again(getattr(built, f.name)))
+    return w
 
 
 def ids(objects: Iterable[Any]) -> set[int]:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from coprod.db import utcnow
-from coprod.models import OrgKind, Role
+from coprod.models import OrgKind, Role, User
 from tests.api.conftest import Api, bearer
+from tests.conftest import module_session
 from tests.factories import (
     ShiftWorld,
     add_partner,
@@ -95,8 +97,21 @@ MATRIX = {
 }  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def built_world(module_connection):
+    """The world, built once for the module; each test sees it as built (tests/conftest.py)."""
+    with module_session(module_connection) as builder:
+        return build_world(builder)
+
+
 @pytest.fixture
-def world(session):
+def world(built_world, session):
+    """The module's world: its people read in the test's own session, and its values."""
+    people = {role: session.get(User, getattr(built_world, role).id) for role in ROLES[1:]}
+    return SimpleNamespace(values=built_world.values, **people)
+
+
+def build_world(session):
     world = ShiftWorld(session, capacity=3, starts_at=utcnow() + timedelta(days=5))
     add_partner(session, world.programme, world.nonprofit)
     world.reviewer = make_member(session, world.agency, Role.REVIEWER)

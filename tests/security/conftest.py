@@ -1,4 +1,4 @@
-"""Fixtures for the security tests: the demo world in the test's transaction, row counts."""
+"""Fixtures for the security tests: the demo people (in the world a module shares), row counts."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coprod.db import Base, db
-from coprod.demo import DOMAIN, load_demo_data
+from coprod.demo import DOMAIN
 from coprod.models import User
 
 
 @pytest.fixture
-def demo(session: Session) -> dict[str, User]:
-    """The demo world (dated from the real clock, like the live site), keyed by role."""
-    load_demo_data(session)
-    session.flush()
+def demo(demo_world: None, session: Session) -> dict[str, User]:
+    """The demo people (the world dated from the real clock, like the live site, built once
+    per module: `demo_world`), keyed by role, read in the test's own session."""
     roles = ("admin", "staff", "reviewer", "coordinator", "partner", "volunteer")
     users = {
         r: session.scalars(select(User).where(User.email == f"{r}@{DOMAIN}")).one() for r in roles

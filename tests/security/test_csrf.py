@@ -10,6 +10,9 @@ from config import TestConfig
 from coprod import create_app
 from tests.security.conftest import login_as, row_counts, same_database_url
 
+# Every test runs in the demo world, built once for the module (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("demo_world")
+
 
 @pytest.fixture(scope="module")
 def csrf_app(engine) -> Flask:

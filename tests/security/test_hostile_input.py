@@ -13,6 +13,9 @@ from tests.api.conftest import bearer
 from tests.security.conftest import login_as
 from tests.security.crawl import Form, crawl, endpoint_of
 
+# Every test runs in the demo world, built once for the module (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("demo_world")
+
 PAYLOADS = {
     "script": '<script>alert("xss-probe")</script>"><img src=x onerror=alert(1)>',
     "sql": "'; DROP TABLE \"user\"; -- ' OR '1'='1",

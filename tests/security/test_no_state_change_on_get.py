@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from coprod.db import utcnow
@@ -10,6 +11,9 @@ from coprod.services import letters, tokens
 from tests.factories import make_award, make_qualification
 from tests.security.conftest import login_as, row_counts
 from tests.security.crawl import crawl
+
+# Every test runs in the demo world, built once for the module (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("demo_world")
 
 START = ["/", "/admin", "/orgs", "/programmes", "/tasks", "/review", "/my/schedule", "/my/logs"]
 # GET endpoints no link leads to in the demo world, with why.

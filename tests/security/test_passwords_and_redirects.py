@@ -12,6 +12,9 @@ from coprod.services.passwords import check_password_rules, common_passwords, ha
 from tests.factories import PASSWORD, make_user
 from tests.security.conftest import login_as
 
+# Every test runs in the demo world, built once for the module (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("demo_world")
+
 # --- passwords ---------------------------------------------------------------------------
 
 

@@ -9,6 +9,9 @@ from coprod.models import Membership, Role, User
 from tests.security.conftest import login_as
 from tests.security.crawl import crawl
 
+# Every test runs in the demo world, built once for the module (tests/security/conftest.py).
+pytestmark = pytest.mark.usefixtures("demo_world")
+
 START = ["/", "/tasks", "/programmes", "/my/schedule", "/my/logs", "/account", "/orgs"]
 
 

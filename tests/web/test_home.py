@@ -1,5 +1,5 @@
-"""The home page per person, navigation by role, the organisation page's work, and the flash
-message after a redirect."""
+"""The home page per person, the navigation's markup, the organisation page's work, and the
+flash message after a redirect (navigation by role: test_home_navigation.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,8 @@ import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
-import pytest
-from sqlalchemy import select
-
-from coprod import policy
 from coprod.db import utcnow
-from coprod.demo import DOMAIN, load_demo_data
-from coprod.models import OrgKind, Programme, Role, User
+from coprod.models import OrgKind, Role
 from tests.conftest import login
 from tests.factories import (
     make_log,
@@ -25,8 +20,6 @@ from tests.factories import (
     make_task,
     make_user,
 )
-
-DEMO_ROLES = ["volunteer", "coordinator", "staff", "reviewer", "partner", "admin"]
 
 
 class Links(HTMLParser):
@@ -131,69 +124,7 @@ def test_a_reviewer_home_links_to_the_queue_filtered_by_programme(client, sessio
     assert queue.status_code == 200
 
 
-# --- navigation by role -------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(session) -> dict[str, User]:
-    load_demo_data(session, now=utcnow())
-    people = {}
-    for role in DEMO_ROLES:
-        people[role] = session.scalar(select(User).where(User.email == f"{role}@{DOMAIN}"))
-    return people
-
-
-def _answers_200(client, hrefs: list[str], who: str) -> None:
-    for href in hrefs:
-        if not href.startswith("/") or href.startswith("/static/"):
-            continue
-        status = client.get(href).status_code
-        assert status == 200, f"{who}: {href} answered {status}"
-
-
-@pytest.mark.parametrize("role", [None, *DEMO_ROLES])
-def test_every_link_in_the_nav_home_and_programme_pages_answers_200(
-    client, session, demo, role
-) -> None:
-    """Crawl as each demo role: the navigation, the home page and every programme page (all
-    their links) offer only links the person can use."""
-    who = role or "visitor"
-    if role:
-        login(client, demo[role])
-    home = links(client.get("/").data)
-    assert home.nav, "the page has a main navigation"
-    _answers_200(client, home.all, who)
-    for programme in session.scalars(select(Programme)):
-        page = client.get(f"/programmes/{programme.id}")
-        assert page.status_code == 200
-        found = links(page.data)
-        assert f"/programmes/{programme.id}/impact" in found.actions  # everyone, visitors too
-        _answers_200(client, found.all, who)
-
-
-def test_nonprofit_admins_see_no_review_and_no_create_a_programme(client, session, demo) -> None:
-    login(client, demo["coordinator"])  # admin of Riverside Food Bank, a nonprofit
-    home = links(client.get("/").data)
-    assert "/review" not in home.nav
-    assert b"Create a programme" not in client.get("/programmes").data
-    login(client, demo["staff"])
-    assert b"Create a programme" in client.get("/programmes").data
-    assert "/review" in links(client.get("/").data).nav  # the agency's admin reviews
-
-
-def test_reports_on_a_programme_only_for_those_who_may_read_them(client, session, demo) -> None:
-    readable = [
-        p
-        for p in session.scalars(select(Programme).order_by(Programme.id))
-        if policy.can(demo["partner"], "programme.view_reports", p)
-    ]
-    programme = readable[0]
-    reports = f"/programmes/{programme.id}/reports"
-    assert reports not in links(client.get(f"/programmes/{programme.id}").data).actions
-    login(client, demo["volunteer"])
-    assert reports not in links(client.get(f"/programmes/{programme.id}").data).actions
-    login(client, demo["partner"])
-    assert reports in links(client.get(f"/programmes/{programme.id}").data).actions
+# --- navigation (the demo world's roles: test_home_navigation.py) ----------------------------
 
 
 def test_the_nav_is_a_disclosure_that_works_without_javascript(client, session) -> None:
