@@ -35,12 +35,9 @@ def confirm_email(page: Any, email: str) -> None:
 
 def sign_out(page: Any) -> None:
     button = page.get_by_role("button", name="Sign out")
-    menu = page.get_by_text("Menu", exact=True)
-    # On a phone the button is inside the Menu disclosure. is_visible does not wait (a page
-    # still loading reads as hidden): wait until the page shows one of the two, then choose.
-    button.or_(menu).filter(visible=True).first.wait_for()
-    if not button.is_visible():
-        menu.click()
+    page.wait_for_load_state()  # is_visible does not wait: a page still loading reads as hidden
+    if not button.is_visible():  # on a phone it is inside the Menu disclosure
+        page.get_by_text("Menu", exact=True).click()
     button.click()
     page.wait_for_url("**/")
 
