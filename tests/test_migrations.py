@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -230,6 +231,29 @@ def test_migrate_fails_naming_each_difference_when_the_schema_has_drifted(tmp_pa
 
 
 @pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
+def test_snapshots_that_existed_before_0020_keep_their_documents_hours_by_sector(
+    tmp_path: Path, world_url: str
+) -> None:
+    """Revision 0020 on a filled database: each report snapshot of the demo world, copied into
+    a database at 0019, comes out with its document's hours by sector in the new column."""
+    with scratch_database(tmp_path, "sectors") as url:
+        world, engine = make_engine(world_url), make_engine(url)
+        try:
+            upgrade(url, revision="0019")
+            with world.connect() as source, engine.begin() as target:
+                copy_rows(source, target)
+            upgrade(url, revision="0020")
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT data, hours_by_sector FROM report_snapshot"))
+                pairs = [[v if isinstance(v, dict) else json.loads(v) for v in r] for r in rows]
+            assert len(pairs) >= 10
+            assert all(kept == data["hours_by_sector"] for data, kept in pairs)
+            assert any(sum(kept.values()) > 0 for _, kept in pairs)
+        finally:
+            world.dispose()
+            engine.dispose()
+
+
 def test_programmes_that_existed_before_currencies_get_the_configured_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world_url: str
 ) -> None:

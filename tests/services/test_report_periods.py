@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
-from coprod.models import LogStatus, OrgKind, PeriodKind
+from coprod.models import LogStatus, OrgKind, PeriodKind, ReportSnapshot
 from coprod.services import reports
 from coprod.services.reports.periods import default_start, in_progress, last_complete_start
 from tests.factories import make_log, make_org, make_programme, make_task, make_user
@@ -117,3 +118,40 @@ def test_the_demo_report_opens_on_a_month_with_figures_whatever_the_day(session,
         page = reports.get_report(session, admin, programme.id, period=None, start=None, now=now)
         assert page.start == date(2026, 5, 1) and not page.in_progress
         assert page.snapshot is not None and page.snapshot.data["hours_total"] > 0
+
+
+def test_the_history_shows_each_period_as_its_document_says_after_a_rebuild_changes_it(
+    session,
+) -> None:
+    """The chart's figures are kept beside each stored document; a late approval that changes
+    May's document changes May's bar too."""
+    now = datetime(2026, 7, 2, 9, 0, tzinfo=UTC)
+    programme = _built(session, now)
+    admin = make_user(session, is_site_admin=True)
+
+    def history() -> list[tuple[date, float, dict[str, float]]]:
+        page = reports.get_report(session, admin, programme.id, period="month", start="2026-06-01",
+                                  now=now)  # fmt: skip
+        return [(h.start, h.hours_total, h.hours_by_sector) for h in page.history]
+
+    def documents() -> list[tuple[date, float, dict[str, float]]]:
+        snaps = session.scalars(
+            select(ReportSnapshot)
+            .where(ReportSnapshot.programme_id == programme.id)
+            .where(ReportSnapshot.period == PeriodKind.MONTH)
+            .where(ReportSnapshot.start <= date(2026, 6, 1))
+            .order_by(ReportSnapshot.start)
+        )
+        return [(s.start, s.data["hours_total"], s.data["hours_by_sector"]) for s in snaps]
+
+    assert [(start, total) for start, total, _ in history()] == [
+        (date(2026, 5, 1), 2.0), (date(2026, 6, 1), 3.0)
+    ]  # fmt: skip
+    assert history() == documents()
+    make_log(session, task=make_task(session, programme), on=date(2026, 5, 20), hours="5",
+             status=LogStatus.APPROVED)  # fmt: skip
+    reports.rebuild_reports(session, now=now, programme_id=programme.id)
+    session.expire_all()
+    assert history()[0][1] == 7.0
+    assert sum(history()[0][2].values()) == 7.0
+    assert history() == documents()

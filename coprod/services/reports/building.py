@@ -12,11 +12,7 @@ from decimal import Decimal
 from typing import Any
 from typing import cast as cast_type
 
-from sqlalchemy import (
-    Table,
-    bindparam,
-    select,
-)
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from coprod.models import (
@@ -130,6 +126,14 @@ def update_snapshots(
     _update(session, programme_id, kind, stale, now)
 
 
+def _kept_beside(document: ReportDocument) -> dict[str, Any]:
+    """The snapshot's columns that repeat figures of its document (read without it)."""
+    return {
+        "hours_total": to_cents(document["hours_total"]),
+        "hours_by_sector": document["hours_by_sector"],
+    }
+
+
 def _update(
     session: Session, programme_id: int, kind: PeriodKind, stale: dict[date, Any], now: datetime
 ) -> None:
@@ -146,15 +150,13 @@ def _update(
         )
         .values(
             data=bindparam("d"),
-            hours_total=bindparam("h"),
-            hours_by_sector=bindparam("by_sector"),
+            hours_total=bindparam("new_hours_total"),
+            hours_by_sector=bindparam("new_hours_by_sector"),
             built_at=now,
         )
     )
-    rows = [
-        {"at": s, "d": d, "h": to_cents(d["hours_total"]), "by_sector": d["hours_by_sector"]}
-        for s, d in stale.items()
-    ]
+    kept = [{f"new_{k}": v for k, v in _kept_beside(d).items()} for d in stale.values()]
+    rows = [{"at": s, "d": d, **k} for (s, d), k in zip(stale.items(), kept, strict=True)]
     session.connection().execute(stmt, rows)
 
 
@@ -171,8 +173,7 @@ def _insert(
             "period": kind,
             "start": start,
             "end": period_end(kind, start),
-            "hours_total": to_cents(data["hours_total"]),
-            "hours_by_sector": data["hours_by_sector"],
+            **_kept_beside(data),
             "data": data,
             "built_at": now,
         }
