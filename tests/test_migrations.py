@@ -254,6 +254,7 @@ def test_snapshots_that_existed_before_0020_keep_their_documents_hours_by_sector
             engine.dispose()
 
 
+@pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
 def test_programmes_that_existed_before_currencies_get_the_configured_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world_url: str
 ) -> None:
