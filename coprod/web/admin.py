@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField, TextAreaField
+from wtforms import SearchField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from coprod import policy
@@ -21,7 +21,7 @@ from coprod.services import (
     job_status,
     organisations,
 )
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import (
     commit,
     form_status,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from coprod import policy
@@ -19,6 +19,7 @@ from coprod.services.governance import agreement_reads as reads
 from coprod.services.governance import agreements
 from coprod.services.governance.terms import current_terms, describe_figure, figures_by_partner
 from coprod.services.localtime import local_today
+from coprod.web.forms import SelectField
 from coprod.web.helpers import form_status, page_args, run_service, viewer
 
 bp = Blueprint("agreements", __name__, url_prefix="/programmes/<int:programme_id>/agreement")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
@@ -15,6 +15,7 @@ from coprod.models import Partner, User
 from coprod.services import partners, programmes
 from coprod.services.governance import commitments
 from coprod.services.reports.exports import COMMITMENT_KINDS, STATUS_WORDS
+from coprod.web.forms import SelectField
 from coprod.web.helpers import form_status, run_service, signed_in
 
 bp = Blueprint("commitments", __name__, url_prefix="/programmes")

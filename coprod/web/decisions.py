@@ -10,7 +10,7 @@ from datetime import datetime
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.fields import DateField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -22,7 +22,7 @@ from coprod.models import Decision, DecisionVote, Programme, User
 from coprod.services import localtime, programmes
 from coprod.services.bounds import as_id
 from coprod.services.governance import decision_rule, decisions
-from coprod.web.forms import ButtonForm, DayInRange
+from coprod.web.forms import ButtonForm, DayInRange, SelectField
 from coprod.web.helpers import form_status, page_args, run_service, viewer
 
 bp = Blueprint("decisions", __name__)

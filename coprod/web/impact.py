@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.cache import shared_for_visitors
@@ -15,6 +14,7 @@ from coprod.i18n import _l
 from coprod.models import ProposalStatus
 from coprod.services.engagement import STATUS_LABELS, impact, status_label
 from coprod.services.pagination import clamp
+from coprod.web.forms import SelectField
 from coprod.web.helpers import public, run_service, viewer
 
 bp = Blueprint("impact", __name__)

@@ -7,7 +7,7 @@ import segno
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import StringField
 
 from coprod.db import db, utcnow
 from coprod.extensions import verify_limits
@@ -15,7 +15,7 @@ from coprod.i18n import _, _l, in_language
 from coprod.models import ServiceLetter, User
 from coprod.services import letter_pdf, letters
 from coprod.services.notifications import base_url
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import commit, form_status, page_args, public, run_service, signed_in
 
 bp = Blueprint("letters", __name__)

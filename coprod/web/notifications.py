@@ -16,7 +16,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
@@ -24,7 +24,7 @@ from coprod.i18n import _, _l, ngettext
 from coprod.models import NotificationKind, OutboxStatus, Shift, User
 from coprod.services import calendar, notifications, signups
 from coprod.services import outbox as mail_outbox
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import commit, form_status, public, run_service, window_args
 
 bp = Blueprint("notifications", __name__)

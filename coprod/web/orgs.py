@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -21,7 +20,7 @@ from coprod.db import db, utcnow
 from coprod.i18n import _, _l
 from coprod.models import Organisation, OrgKind, Role, User
 from coprod.services import localtime, organisations
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import (
     commit,
     form_status,

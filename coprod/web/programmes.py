@@ -7,7 +7,7 @@ from typing import TypedDict
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db
@@ -15,6 +15,7 @@ from coprod.errors import NotAllowed
 from coprod.i18n import _, _l
 from coprod.models import Programme, User
 from coprod.services import money, organisations, partners, programmes
+from coprod.web.forms import SelectField
 from coprod.web.helpers import form_status, page_args, public, run_service, signed_in, viewer
 from coprod.web.orgs import zone_choices
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.db import db, utcnow
@@ -16,7 +16,7 @@ from coprod.i18n import _, _l
 from coprod.models import Proposal, User
 from coprod.services import programmes
 from coprod.services.engagement import STATUS_LABELS, proposals, status_label
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import commit, form_status, public, run_service, viewer, window_args
 
 bp = Blueprint("proposals", __name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -233,15 +233,22 @@ def _aware(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def list_programmes_with_open_tasks(session: Session, actor: Actor) -> list[Programme]:
-    """The programmes that have at least one open task, by name (for the list's filter)."""
+class ProgrammeChoice(NamedTuple):
+    id: int
+    name: str
+
+
+def list_programmes_with_open_tasks(session: Session, actor: Actor) -> list[ProgrammeChoice]:
+    """The programmes that have at least one open task, by name (for the list's filter): their
+    ids and names as plain rows, since the filter offers every one of them (100 at 10x medium,
+    where whole Programme objects were a tenth of the task list's time)."""
     has_open = exists().where(
         Task.programme_id == Programme.id,
         Task.status == TaskStatus.OPEN,
         policy.visible_tasks(actor),
     )
-    stmt = select(Programme).where(has_open, policy.visible_programmes(actor))
-    return list(session.scalars(stmt.order_by(Programme.name)))
+    stmt = select(Programme.id, Programme.name).where(has_open, policy.visible_programmes(actor))
+    return [ProgrammeChoice(i, n) for i, n in session.execute(stmt.order_by(Programme.name))]
 
 
 def list_programme_tasks(

@@ -6,7 +6,7 @@ from flask import Response, current_app, flash, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import EmailField, PasswordField, StringField, TelField
 
 from coprod.db import db, utcnow
 from coprod.extensions import export_limits
@@ -15,7 +15,7 @@ from coprod.services import account_deletion, accounts, exports, organisations, 
 from coprod.services.exports import deferred
 from coprod.web.auth import bp
 from coprod.web.auth._common import _start_session
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import form_status, run_service
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypedDict
 
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Field, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TextInput
 
@@ -19,6 +19,7 @@ from coprod.models import LogStatus, Organisation, Shift, Task
 from coprod.services.bounds import read_decimal
 from coprod.services.money import format_number
 from coprod.web.contributions._common import IN_KIND_ROWS, STATUS_LABELS
+from coprod.web.forms import SelectField
 
 # --- fields that keep what was typed and say clearly what is wrong ----------------------------
 

@@ -7,7 +7,7 @@ from typing import TypedDict
 from flask import flash, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 
 from coprod import policy
 from coprod.db import db, utcnow
@@ -15,7 +15,7 @@ from coprod.i18n import _, _l
 from coprod.models import Organisation, Verifier
 from coprod.services import organisations
 from coprod.services.capacity import qualifications as quals
-from coprod.web.forms import ButtonForm
+from coprod.web.forms import ButtonForm, SelectField
 from coprod.web.helpers import commit, form_status, page_args, public, run_service, viewer
 from coprod.web.qualifications import bp
 from coprod.web.qualifications._common import _me, _qualification, _to_show

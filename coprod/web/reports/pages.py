@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 
 from coprod.cache import cache, shared_for_visitors
@@ -23,6 +23,7 @@ from coprod.services import localtime, reports
 from coprod.services.governance.commitments import describe
 from coprod.services.pagination import Page, clamp
 from coprod.services.reports import Capacity, CommitmentFigure, Counted, Ranked, ReportDocument
+from coprod.web.forms import SelectField
 from coprod.web.helpers import public, run_service, viewer
 from coprod.web.reports import bp
 from coprod.web.reports.charts import (

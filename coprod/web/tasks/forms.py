@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -17,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from coprod.i18n import _l
-from coprod.web.forms import DayInRange
+from coprod.web.forms import DayInRange, SelectField
 
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 

@@ -1,5 +1,5 @@
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from wtforms.fields.core import Field
 
@@ -16,6 +16,14 @@ class SelectChoice:
         optgroup: str | None = None,
     ) -> None: ...
     def __iter__(self) -> Iterator[Any]: ...
+
+class Choice(NamedTuple):
+    """A rendered option, as `iter_choices` yields it to the widget."""
+
+    value: Any
+    label: Any
+    selected: bool
+    render_kw: dict[str, Any]
 
 # What `choices` takes: SelectChoice objects or (value, label) pairs.
 _Choice = SelectChoice | tuple[Any, Any] | tuple[Any, Any, dict[str, Any]]
