@@ -1,7 +1,7 @@
 """Where a page's database time goes: planning or running, statement by statement (PostgreSQL).
 
     PYTHONPATH=. .venv/bin/python -m bench.plans --url postgresql://…/coprod_bench_small \
-        [--page "staff:/review?status=all" …]
+        [--page "staff:/review?status=all" …] [--show-over 2]
 
 Requests each page of the load test in-process (Flask's test client, signed in as the load
 test's people, the visitor cache off), records the SQL statements it sends, and runs each
@@ -9,6 +9,8 @@ SELECT again under `EXPLAIN (ANALYZE, SUMMARY)` with the same parameters: the be
 planning and execution times per statement, and the page's totals. A statement whose planning
 costs far more than its execution (many tables joined) is what this is for: it does not show in
 EXPLAIN ANALYZE of the execution alone, and it grows with the statement, not with the data.
+`--show-over MS` prints, for each statement over MS ms (planning and running), the statement
+in full with its parameters and its plan (EXPLAIN ANALYZE, BUFFERS).
 """
 
 from __future__ import annotations
@@ -54,6 +56,14 @@ def explain(cursor: Any, statement: str, params: Any) -> tuple[float, float]:
     return best
 
 
+def show(cursor: Any, statement: str, params: Any) -> None:
+    """The statement in full, its parameters and its plan, indented under its line."""
+    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params)
+    plan = "\n".join(row[0] for row in cursor.fetchall())
+    for block in (statement.strip(), repr(params), plan):
+        print("      " + block.replace("\n", "\n      "))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True, help="a generated world on PostgreSQL")
@@ -62,6 +72,12 @@ def main() -> None:
         action="append",
         default=[],
         help="who:path, who being visitor, volunteer, staff or an email address (repeatable)",
+    )
+    parser.add_argument(
+        "--show-over",
+        type=float,
+        metavar="MS",
+        help="print the statement, its parameters and its plan when it takes over MS ms",
     )
     args = parser.parse_args()
     if not args.url.startswith("postgresql"):
@@ -97,6 +113,8 @@ def main() -> None:
                 plan_ms, run_ms = plan_ms + planning, run_ms + execution
                 head = " ".join(statement.split())[:70]
                 print(f"  plan {planning:6.2f} ms  run {execution:6.2f} ms  {head}")
+                if args.show_over is not None and planning + execution > args.show_over:
+                    show(cursor, statement, params)
             print(f"  total: planning {plan_ms:.2f} ms, running {run_ms:.2f} ms")
             raw.rollback()
     finally:
