@@ -58,6 +58,9 @@ class ContributionLog(Base):
         ),
         Index("ix_contribution_log_programme_submitted", "programme_id", "submitted_at", "id"),
         Index("ix_contribution_log_task_queue", "task_id", "status", "submitted_at", "id"),
+        # A person's open logs on their home page: theirs (by user_id) or logged for others by
+        # them; with this the OR is two index probes, not a filter over every open log.
+        Index("ix_contribution_log_created_by_status", "created_by_id", "status"),
         # Covers the report builder: a programme's approved logs in (person, date) order, read
         # from the index alone, so first logs per person and period need neither sort nor hash.
         Index(
