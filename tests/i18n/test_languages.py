@@ -88,3 +88,17 @@ def test_a_new_language_is_one_file(tmp_path, monkeypatch) -> None:
         i18n.languages.cache_clear()
         i18n.catalogue.cache_clear()
     assert "cy" not in i18n.languages()
+
+
+def test_a_templates_messages_are_escaped_formatted_and_read_percent_signs_as_jinja_does(
+    app,
+) -> None:
+    from flask import render_template_string
+
+    source = '{{ _("Cancel") }}|{{ _("95%% sure") }}|{{ _("Hello %(name)s", name="<b>Ada</b>") }}'
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        page = render_template_string(source)
+    cancel, sure, hello = page.split("|")
+    assert cancel == "Cancelar"  # the reader's language, found through the app context
+    assert sure == "95% sure"  # "%%" is one "%", as in Jinja's own i18n
+    assert hello == "Hello &lt;b&gt;Ada&lt;/b&gt;"  # a value is escaped
