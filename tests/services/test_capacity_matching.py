@@ -140,3 +140,62 @@ def test_the_statements_do_not_grow_with_shifts_or_awards(session, now, count_qu
     # the person and their memberships (after expire_all), awards by zone, a page, its COUNT,
     # the matched skills
     assert counts[0] == counts[1] <= 6
+
+
+def _home(session, person, now):
+    shown, more = matching.home_suggestions(session, person, now=now)
+    return [(s.shift, s.skills) for s in shown], more
+
+
+def _full(session, person, now):
+    return [(s.shift, s.skills) for s in matching.list_suggestions(session, person, now=now).items]
+
+
+def test_the_home_page_shows_the_first_suggestions_of_the_full_list_in_its_order(session, now):
+    """The home page reads its few suggestions its own way (matches, then the rest, each in
+    start order); they are the full list's first ones, for a person with skills that some tasks
+    ask for, one whose skills none asks for, and one without skills."""
+    matched_task, other_task, other_tag_task = (make_task(session) for _ in range(3))
+    session.add_all(
+        [
+            TaskSkill(task_id=matched_task.id, tag="cooking"),
+            TaskSkill(task_id=other_tag_task.id, tag="lifting"),
+        ]
+    )
+    # Interleaved in time: a later matching shift must still come before sooner others.
+    for day in (1, 2, 3, 4, 5):
+        make_shift(session, other_task, starts_at=now + timedelta(days=day, hours=1))
+        make_shift(session, other_tag_task, starts_at=now + timedelta(days=day, hours=2))
+    for day in (4, 6):
+        make_shift(session, matched_task, starts_at=now + timedelta(days=day))
+    cook, painter, plain = make_user(session), make_user(session), make_user(session)
+    session.add_all(
+        [UserSkill(user_id=cook.id, tag="cooking"), UserSkill(user_id=painter.id, tag="painting")]
+    )
+    session.flush()
+    for person in (cook, painter, plain):
+        full = _full(session, person, now)
+        shown, more = _home(session, person, now)
+        assert shown == full[: matching.HOME_ITEMS]
+        assert more is (len(full) > matching.HOME_ITEMS)
+    assert [s for s, _ in _home(session, cook, now)[0][:2]] == [
+        s for s, _ in _full(session, cook, now)[:2]
+    ]
+    assert _home(session, cook, now)[0][0][1] == ["cooking"]  # matched first, with its skill
+
+
+def test_the_home_page_says_when_no_more_suggestions_fit(session, now):
+    person = make_user(session)
+    task = make_task(session)
+    session.add(TaskSkill(task_id=task.id, tag="cooking"))
+    session.add(UserSkill(user_id=person.id, tag="cooking"))
+    shifts = [
+        make_shift(session, task, starts_at=now + timedelta(days=d))
+        for d in range(1, matching.HOME_ITEMS + 1)
+    ]
+    session.flush()
+    shown, more = matching.home_suggestions(session, person, now=now)
+    assert [s.shift for s in shown] == shifts and more is False
+    make_shift(session, make_task(session), starts_at=now + timedelta(days=30))
+    shown, more = matching.home_suggestions(session, person, now=now)
+    assert [s.shift for s in shown] == shifts and more is True

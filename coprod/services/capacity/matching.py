@@ -116,8 +116,8 @@ def _skill_match(user_id: int) -> ColumnElement[bool]:
     return exists().where(TaskSkill.task_id == Task.id, TaskSkill.tag.in_(mine))
 
 
-def _fitting(session: Session, actor: User, now: datetime) -> Select[Shift]:
-    """The shifts that fit the person (see the module), skill matches first, then soonest."""
+def _fits(session: Session, actor: User, now: datetime) -> Select[Shift]:
+    """The shifts that fit the person (see the module), in no order."""
     return (
         select(Shift)
         .join(Task, Shift.task_id == Task.id)
@@ -132,7 +132,13 @@ def _fitting(session: Session, actor: User, now: datetime) -> Select[Shift]:
             not_(_overlapping_place(actor.id)),
             not_(_on_shift(actor.id)),
         )
-        .order_by(case((_skill_match(actor.id), 0), else_=1), Shift.starts_at, Shift.id)
+    )
+
+
+def _fitting(session: Session, actor: User, now: datetime) -> Select[Shift]:
+    """The shifts that fit the person, skill matches first, then soonest."""
+    return _fits(session, actor, now).order_by(
+        case((_skill_match(actor.id), 0), else_=1), Shift.starts_at, Shift.id
     )
 
 
@@ -152,22 +158,47 @@ def list_suggestions(
 def home_suggestions(
     session: Session, actor: User, *, now: datetime
 ) -> tuple[list[Suggestion], bool]:
-    """The first HOME_ITEMS shifts that fit the person, and whether more do (no COUNT: at most
-    four statements whatever the data)."""
-    shifts = list(session.scalars(_fitting(session, actor, now).limit(HOME_ITEMS + 1)).unique())
-    return _with_skills(session, actor, shifts[:HOME_ITEMS]), len(shifts) > HOME_ITEMS
+    """The first HOME_ITEMS shifts that fit the person, and whether more do (no COUNT).
+
+    The same order as the full list, read as two walks of the shifts by start, each stopping
+    at HOME_ITEMS + 1: the shifts of tasks asking for one of the person's skills (only when
+    they have skills), then the others. Sorted as one list with the match first, every fitting
+    shift to come was found and sorted for the first four: 10 ms at the medium benchmark
+    world, growing with the shifts; the home page is every signed-in person's first page."""
+    want = HOME_ITEMS + 1
+    tags = list(session.scalars(select(UserSkill.tag).where(UserSkill.user_id == actor.id)))
+    fits = _fits(session, actor, now)
+    matched = exists().where(TaskSkill.task_id == Task.id, TaskSkill.tag.in_(tags))
+    found: list[Shift] = []
+    if tags:
+        found += _soonest(session, fits.where(matched), want)
+    if len(found) < want:
+        others = fits.where(not_(matched)) if tags else fits
+        found += _soonest(session, others, want - len(found))
+    return _with_skills(session, actor, found[:HOME_ITEMS], tags), len(found) > HOME_ITEMS
 
 
-def _with_skills(session: Session, actor: User, shifts: list[Shift]) -> list[Suggestion]:
-    skills = _matched_skills(session, actor, [s.task_id for s in shifts])
+def _soonest(session: Session, stmt: Select[Shift], n: int) -> list[Shift]:
+    return list(session.scalars(stmt.order_by(Shift.starts_at, Shift.id).limit(n)).unique())
+
+
+def _with_skills(
+    session: Session, actor: User, shifts: list[Shift], tags: list[str] | None = None
+) -> list[Suggestion]:
+    skills = _matched_skills(session, actor, [s.task_id for s in shifts], tags)
     return [Suggestion(s, skills.get(s.task_id, [])) for s in shifts]
 
 
-def _matched_skills(session: Session, actor: User, task_ids: list[int]) -> dict[int, list[str]]:
-    """The person's skills each task asks for (one query)."""
-    if not task_ids:
+def _matched_skills(
+    session: Session, actor: User, task_ids: list[int], tags: list[str] | None = None
+) -> dict[int, list[str]]:
+    """The person's skills each task asks for (one query; none when the person's skills are
+    known to be none)."""
+    if not task_ids or tags == []:
         return {}
-    mine = select(UserSkill.tag).where(UserSkill.user_id == actor.id)
+    mine = (
+        select(UserSkill.tag).where(UserSkill.user_id == actor.id) if tags is None else list(tags)
+    )
     rows = session.execute(
         select(TaskSkill.task_id, TaskSkill.tag)
         .where(TaskSkill.task_id.in_(set(task_ids)), TaskSkill.tag.in_(mine))
