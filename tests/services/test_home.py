@@ -198,6 +198,29 @@ def test_a_reviewer_sees_queue_size_and_oldest_log_per_programme(session) -> Non
     assert rows == [(second.id, 1, NOW - 7 * D), (first.id, 2, old)]
 
 
+def test_a_reviewer_sees_how_many_logs_wait_up_to_a_cap_and_the_oldest_beyond_it(
+    session, monkeypatch
+) -> None:
+    """Each programme's waiting logs are counted up to WAITING_CAP (then "more than"); the
+    oldest is the oldest of all, even past the cap, and the reviewer's own logs never count."""
+    monkeypatch.setattr(home_roles, "WAITING_CAP", 2)
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.REVIEWER)
+    full, at_cap = make_programme(session, agency), make_programme(session, agency)
+    t_full, t_cap = make_task(session, full), make_task(session, at_cap)
+    for days in (1, 2, 3, 9):
+        make_log(session, task=t_full, submitted_at=NOW - days * D)
+    make_log(session, task=t_cap, submitted_at=NOW - 4 * D)
+    make_log(session, task=t_cap, submitted_at=NOW - 5 * D)
+    make_log(session, user=me, task=t_cap, submitted_at=NOW - 50 * D)  # their own
+    r = home.home(session, me, NOW).reviewer
+    assert r is not None
+    rows = [
+        (row.programme.id, row.waiting, row.more, row.oldest.replace(tzinfo=UTC)) for row in r.rows
+    ]
+    assert rows == [(full.id, 2, True, NOW - 9 * D), (at_cap.id, 2, False, NOW - 5 * D)]
+
+
 def test_a_nonprofit_admin_reviews_nothing_and_gets_no_reviewer_section(session) -> None:
     charity = make_org(session, OrgKind.NONPROFIT)
     admin = make_member(session, charity, Role.ADMIN)

@@ -124,6 +124,21 @@ def test_a_reviewer_home_links_to_the_queue_filtered_by_programme(client, sessio
     assert queue.status_code == 200
 
 
+def test_a_reviewer_home_says_more_than_the_cap_when_more_logs_wait(
+    client, session, monkeypatch
+) -> None:
+    from coprod.services.home import roles
+
+    monkeypatch.setattr(roles, "WAITING_CAP", 2)
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.REVIEWER)
+    task = make_task(session, make_programme(session, agency))
+    for _ in range(3):
+        make_log(session, task=task)
+    body = login(client, me).get("/").data.decode()
+    assert "More than 2 logs waiting" in body
+
+
 # --- navigation (the demo world's roles: test_home_navigation.py) ----------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, exists, false, func, select
+from sqlalchemy import Select, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from coprod import policy
@@ -21,6 +21,7 @@ from coprod.models import (
     TaskStatus,
     User,
 )
+from coprod.models.tasks import NEVER
 from coprod.services.capacity.rosters import upcoming_gaps
 from coprod.services.home._common import _count, _with_task, _within_local_days
 from coprod.services.home.sections import (
@@ -29,6 +30,7 @@ from coprod.services.home.sections import (
     MAX_SHIFTS,
     MAX_TASKS,
     RUNNING_TASKS,
+    WAITING_CAP,
     CoordinatorSection,
     ReviewerSection,
     ReviewRow,
@@ -107,25 +109,41 @@ def _coordinator(session: Session, actor: User, now: datetime) -> CoordinatorSec
 
 
 def _reviewer(session: Session, actor: User) -> ReviewerSection | None:
+    """The programmes with logs waiting for this reviewer, the oldest waiting first, each with
+    how many wait, counted up to WAITING_CAP. Each programme's figures are two probes of its
+    queue's index (the oldest: the first entry; the count: at most WAITING_CAP + 1 entries);
+    grouping every waiting log instead cost 143 ms at the 10x medium benchmark world."""
     if not policy.can(actor, "log.review_queue"):
         return None
     reviewed = policy.reviewed_programmes(actor)
     programmes = int(session.scalar(select(func.count(Programme.id)).where(reviewed)) or 0)
-    oldest = func.min(ContributionLog.submitted_at)
+    waiting = select(ContributionLog.submitted_at).where(
+        ContributionLog.programme_id == Programme.id,
+        ContributionLog.status == LogStatus.SUBMITTED,
+        policy.reviewable_logs(actor),
+    )
+    # The first of the queue's index in its order (min() would aggregate every waiting log).
+    oldest = (
+        waiting.order_by(ContributionLog.submitted_at, ContributionLog.id)
+        .limit(1)
+        .correlate(Programme)
+        .scalar_subquery()
+    )
+    counted = waiting.correlate(Programme).limit(WAITING_CAP + 1).subquery()
+    n = select(func.count()).select_from(counted).scalar_subquery()
+    first = oldest.label("oldest")
     rows = session.execute(
-        select(Programme, func.count(ContributionLog.id), oldest)
-        .join(ContributionLog, ContributionLog.programme_id == Programme.id)
-        .where(
-            reviewed,
-            ContributionLog.status == LogStatus.SUBMITTED,
-            policy.reviewable_logs(actor),
-        )
-        .group_by(Programme.id)
-        .order_by(oldest, Programme.id)
+        select(Programme, n, first)
+        .where(reviewed, first.isnot(None))
+        .order_by(first, Programme.id)
         .limit(MAX_PROGRAMMES)
     ).all()
     return ReviewerSection(
-        [ReviewRow(programme, int(n), first) for programme, n, first in rows], programmes
+        [
+            ReviewRow(programme, min(int(k), WAITING_CAP), when, more=int(k) > WAITING_CAP)
+            for programme, k, when in rows
+        ],
+        programmes,
     )
 
 
@@ -144,12 +162,17 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
     ids = sorted(by_id)
 
     upcoming_shift = exists().where(Shift.task_id == Task.id, not_started_shift(now), live_shift())
+    # A task whose kept next shift (coprod.services.task_figures) is still to come has one; only
+    # the others (none kept, or kept but started since) are asked of the shifts, so the page
+    # does not read every upcoming shift of the agency (22 ms at the 10x medium world).
+    maybe_none = or_(Task.list_sort_at <= now, Task.list_sort_at == NEVER)
     need = session.scalars(
         select(Task)
         .where(
             Task.programme_id.in_(ids),
             Task.status == TaskStatus.OPEN,
             Task.ongoing.is_(False),  # an ongoing task has no shifts to need
+            maybe_none,
             ~upcoming_shift,
             policy.visible_tasks(actor),
         )

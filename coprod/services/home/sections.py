@@ -19,6 +19,7 @@ DAYS_AHEAD = 7  # a coordinator's window: today and the next 7 days
 MAX_SHIFTS = 30  # shifts shown in one list
 MAX_PROGRAMMES = 30  # programmes shown in one list
 MAX_TASKS = 60  # tasks needing shifts, over all of a person's programmes
+WAITING_CAP = 100  # logs waiting counted per programme on a reviewer's home ("more than 100")
 
 # The tasks whose shifts still take place (a draft has no sign-ups; a cancelled task none).
 RUNNING_TASKS = (TaskStatus.OPEN, TaskStatus.CLOSED, TaskStatus.COMPLETED)
@@ -55,8 +56,9 @@ class CoordinatorSection:
 @dataclass
 class ReviewRow:
     programme: Programme
-    waiting: int
+    waiting: int  # at most WAITING_CAP
     oldest: datetime
+    more: bool = False  # more than WAITING_CAP wait
 
 
 @dataclass
