@@ -468,6 +468,20 @@ def reset(url: str) -> Engine:
     return make_engine(url)
 
 
+def keep_task_figures(engine: Engine, now: datetime, *, every: bool) -> int:
+    """The task list's figures kept on each task row (coprod.services.task_figures), as the
+    services keep them: for every task (`every`: a world written by COPY, without the
+    services), or for those whose kept next shift has started since (what the job
+    `tasks.figures` does every two minutes, which no benchmark runs); how many were kept."""
+    from coprod.jobs.task_figures import refresh_started
+    from coprod.services import task_figures
+
+    with Session(engine) as session, session.begin():
+        if every:
+            return task_figures.refresh_all(session, now)
+        return refresh_started(session, now=now)
+
+
 def check(engine: Engine) -> dict[str, int]:
     """Counts of rule breaks (all must be 0): seat counters, overbooking, overlaps, 24 h days."""
     queries = {
@@ -508,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
     with engine.begin() as conn:
         world = build(conn, SIZES[args.size], now=now)
     print(f"rows written in {time.perf_counter() - started:.1f} s")
+    kept = keep_task_figures(engine, datetime.now(UTC), every=True)
+    print(f"task list figures kept on {kept} tasks in {time.perf_counter() - started:.1f} s")
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))

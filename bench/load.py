@@ -50,7 +50,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench.generate import DOMAIN, PASSWORD, check
+from bench.generate import DOMAIN, PASSWORD, check, keep_task_figures
 from coprod.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -429,6 +429,10 @@ def main(argv: list[str] | None = None) -> int:
         from coprod.migrate import upgrade
 
         upgrade(args.url)
+    # The tasks whose kept next shift has started since the world was made: the job
+    # `tasks.figures` keeps them every two minutes in a running service; here no job runs.
+    kept = keep_task_figures(make_engine(args.url), datetime.now(UTC), every=False)
+    print(f"task list figures kept again on {kept} tasks (started since last kept)")
     logdir = Path(tempfile.mkdtemp(prefix="coprod-load-"))
     procs: list[subprocess.Popen[bytes]] = []
     base = args.app_url or f"http://127.0.0.1:{args.port}"
