@@ -250,6 +250,26 @@ def test_staff_see_open_tasks_without_shifts_and_understaffed_shifts(session) ->
     assert [x.id for x in s.rows[0].understaffed] == [short.id]
 
 
+def test_staff_see_a_task_whose_kept_next_shift_has_started_when_none_is_left(session) -> None:
+    """The section trusts a task's kept next shift only while it is still to come: a task
+    whose kept one has started since (the job not yet run) is asked of its shifts."""
+    from coprod.services import task_figures
+
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.STAFF)
+    programme = make_programme(session, agency)
+    started = make_task(session, programme, title="Started since")
+    make_shift(session, started, starts_at=NOW - H)
+    coming = make_task(session, programme, title="Still coming")
+    make_shift(session, coming, starts_at=NOW + 3 * D)
+    task_figures.refresh(session, [started.id, coming.id], NOW - 2 * H)  # kept two hours ago
+    session.flush()
+    assert started.next_shift_starts_at is not None  # kept, and stale now
+    s = home.home(session, me, NOW).staff
+    assert s is not None
+    assert [t.id for r in s.rows for t in r.need_shifts] == [started.id]
+
+
 def test_no_staff_section_for_people_who_run_no_programme(session) -> None:
     charity = make_org(session, OrgKind.NONPROFIT)
     assert home.home(session, make_member(session, charity, Role.ADMIN), NOW).staff is None
