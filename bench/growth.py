@@ -111,7 +111,9 @@ def pages_for(world: Mapping[str, Any], last: Mapping[str, str]) -> list[Page]:
     pages = [Page(name, VISITOR, path) for name, path in public]
     pages += [Page(name, VOLUNTEER, path) for name, path in public if not path.startswith("/api")]
     pages += [
+        Page("home page", VOLUNTEER, "/"),
         Page("my schedule", VOLUNTEER, "/my/schedule"),
+        Page("home page", STAFF, "/"),
         Page("review queue, page 1", STAFF, "/review"),
         Page("review queue, last page", STAFF, last["review"]),
         Page("review queue, all statuses, page 1", STAFF, "/review?status=all"),
