@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import wtforms
 from flask_wtf import FlaskForm
@@ -49,7 +49,7 @@ class QuickSelect(Select):
     a fifth of the task list's time. An option with attributes of its own takes WTForms' way."""
 
     @classmethod
-    def render_option(cls, choice: Choice, **kwargs: Any) -> Markup:
+    def render_option(cls, choice: Choice, **kwargs: object) -> Markup:
         value = choice.value
         if kwargs or choice.render_kw or isinstance(value, bool):
             return super().render_option(choice, **kwargs)
