@@ -27,9 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, ScalarSelect, cast, func, literal, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    ScalarSelect,
+    bindparam,
+    cast,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from coprod.models import Shift, Task, TaskStatus
@@ -39,30 +51,44 @@ from coprod.services.shift_state import live_shift
 BATCH = 500  # task rows kept again per statement by the job and the backfill
 
 
-def _upcoming(now: datetime) -> ColumnElement[bool]:
+# "Now" as a parameter given when the statement runs (`{NOW_KEY: now}`): the figures' columns
+# are then built once per process (see `columns_at_run_time`) instead of on every request.
+NOW_KEY = "figures_now"
+Now = datetime | BindParameter[datetime]
+
+
+def _upcoming(now: Now) -> ColumnElement[bool]:
     return (Shift.task_id == Task.id) & (Shift.starts_at > now) & live_shift()
 
 
-def next_start(now: datetime) -> ScalarSelect[Any]:
+def next_start(now: Now) -> ScalarSelect[Any]:
     """The start of the task's next live shift after `now` (correlated to Task; NULL: none)."""
     return select(func.min(Shift.starts_at)).where(_upcoming(now)).correlate(Task).scalar_subquery()
 
 
-def upcoming_count(now: datetime) -> ColumnElement[int]:
+def upcoming_count(now: Now) -> ColumnElement[int]:
     """How many live shifts of the task start after `now` (correlated to Task)."""
     count = select(func.count()).where(_upcoming(now)).correlate(Task).scalar_subquery()
     return cast(count, Integer)
 
 
-def free_count(now: datetime) -> ColumnElement[int]:
+def free_count(now: Now) -> ColumnElement[int]:
     """The free places on those shifts (correlated to Task)."""
     places = func.coalesce(func.sum(Shift.capacity - Shift.confirmed), 0)
     return cast(select(places).where(_upcoming(now)).correlate(Task).scalar_subquery(), Integer)
 
 
-def sort_key(now: datetime) -> ColumnElement[datetime]:
+def sort_key(now: Now) -> ColumnElement[datetime]:
     """The list's order for the task as it is at `now`: its next start, or NEVER."""
     return func.coalesce(next_start(now), literal(NEVER, type_=Task.list_sort_at.type))
+
+
+@cache
+def columns_at_run_time() -> tuple[ColumnElement[Any], ...]:
+    """sort_key, next_start, upcoming_count and free_count of a task at the `NOW_KEY`
+    parameter, built once (0.4 ms a request when built for each)."""
+    now = bindparam(NOW_KEY, type_=Shift.starts_at.type)
+    return (sort_key(now), next_start(now), upcoming_count(now), free_count(now))
 
 
 def _lock(session: Session, ids: list[int]) -> None:

@@ -157,17 +157,12 @@ def _stale(
     """The matching rows whose kept next shift has started (few: the job keeps them again
     every few minutes), each with its true sort key and figures, read from the shifts."""
     rows = session.execute(
-        select(
-            Task,
-            figures.sort_key(now),
-            figures.next_start(now),
-            figures.upcoming_count(now),
-            figures.free_count(now),
-        )
+        select(Task, *figures.columns_at_run_time())
         .where(*conds, Task.list_sort_at <= now)
         .options(selectinload(Task.programme))
         .order_by(Task.id)
-        .limit(MAX_STALE)
+        .limit(MAX_STALE),
+        {figures.NOW_KEY: now},
     ).all()
     return [
         (_aware(k) or NEVER, t.id, TaskSummary(t, _aware(n), int(u), int(f)))
