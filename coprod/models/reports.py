@@ -36,6 +36,10 @@ class ReportSnapshot(Base):
     # The document's hours by sector, kept beside it for the report page's history chart.
     hours_by_sector: Mapped[dict[str, float]] = mapped_column(JSON, server_default=text("'{}'"))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Each metric's cumulative total at the period's end in integer cents (str(metric id) ->
+    # cents), written with the document by this builder: None where not known (built before
+    # it, or its last rebuild failed). See coprod.services.reports.cumulative.
+    outcomes_to_date: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True))
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     programme: Mapped[Programme] = relationship()

@@ -22,6 +22,7 @@ from coprod.models import (
     ReportSnapshot,
 )
 from coprod.services.governance import figures as commitment_figures
+from coprod.services.reports import cumulative as cumulative_from
 from coprod.services.reports.dialect import insert_skipping_existing
 from coprod.services.reports.document import ReportDocument, partner_figures
 from coprod.services.reports.figures import gather_figures, period_document, period_totals, to_cents
@@ -54,13 +55,15 @@ def periods_of(batch: Batch) -> list[Batch]:
 def build_batch_isolated(session: Session, batch: Batch, *, now: datetime, failed: Failed) -> int:
     """Build the batch in a savepoint; if it fails, build its periods one by one, and skip
     (telling `failed`) each period that fails on its own, so one bad period (a log dated in
-    year 1 overflows the date arithmetic) costs only itself."""
+    year 1 overflows the date arithmetic) costs only itself. A skipped period's stored
+    cumulative totals are no longer vouched for (cumulative.forget)."""
     try:
         with session.begin_nested():
             return build_batch(session, batch, now=now)
     except Exception as err:
         if len(batch.starts) == 1:
             failed(batch, err)
+            cumulative_from.forget(session, batch.programme_id, batch.kind, batch.starts[0])
             return 0
     return sum(
         build_batch_isolated(session, one, now=now, failed=failed) for one in periods_of(batch)
@@ -74,13 +77,20 @@ def compute_batch(session: Session, batch: Batch) -> dict[date, ReportDocument]:
         return {}
     kind, starts = batch.kind, sorted(set(batch.starts))
     lo, hi = previous_start(kind, starts[0]), period_end(kind, starts[-1])
-    facts = programme_facts(session, programme.id)
-    first = facts.first_counted_day
-    earlier = first is not None and first < lo
-    scope = Scope(programme.id, kind, lo, hi, earlier, facts.trains, facts.qualifies)
-    figures = gather_figures(session, scope)
     metrics = list(session.scalars(select(Metric).where(Metric.programme_id == programme.id)))
     metrics.sort(key=lambda m: m.id)
+    facts = programme_facts(session, programme.id)
+    first = facts.first_counted_day
+    earlier = first is not None and first < lo  # else no outcome row before lo counts
+    # A sweep's batch may start its cumulative totals from the stored period before (lo's).
+    stored = None
+    if batch.resumes and earlier:
+        stored = cumulative_from.stored_to_date(session, programme.id, kind, lo, metrics)
+    before = earlier and stored is None  # read every outcome row before lo
+    flags = (earlier, facts.trains, facts.qualifies, before)
+    figures = gather_figures(session, Scope(programme.id, kind, lo, hi, *flags))
+    if stored is not None:
+        figures.outcomes_before = cumulative_from.before_batch(stored, figures.outcomes.get(lo, {}))
     cumulative, wanted, cur = dict(figures.outcomes_before), set(starts), lo
     docs: dict[date, ReportDocument] = {}
     totals = period_totals(figures, cur, programme.hourly_rate)
@@ -109,11 +119,13 @@ def store_batch(
         return 0
     snap = ReportSnapshot
     mine = (snap.programme_id == batch.programme_id, snap.period == batch.kind)
-    existing: dict[date, Any] = dict(
-        session.execute(select(snap.start, snap.data).where(*mine, snap.start.in_(docs))).all()
-    )
+    stored = select(snap.start, snap.data, snap.outcomes_to_date)
+    existing: dict[date, Any] = {
+        start: (data, to_date)
+        for start, data, to_date in session.execute(stored.where(*mine, snap.start.in_(docs)))
+    }
     fresh = {start: data for start, data in docs.items() if start not in existing}
-    stale = {s: d for s, d in docs.items() if s in existing and existing[s] != d}
+    stale = {s: d for s, d in docs.items() if s in existing and existing[s] != _stored_as(d)}
     stale.update(_insert(session, batch.programme_id, batch.kind, fresh, now))
     _update(session, batch.programme_id, batch.kind, stale, now)
     return len(fresh) + len(stale)
@@ -131,7 +143,14 @@ def _kept_beside(document: ReportDocument) -> dict[str, Any]:
     return {
         "hours_total": to_cents(document["hours_total"]),
         "hours_by_sector": document["hours_by_sector"],
+        "outcomes_to_date": cumulative_from.to_date_of(document),
     }
+
+
+def _stored_as(document: ReportDocument) -> tuple[Any, Any]:
+    """The document and its cumulative totals, as a snapshot that holds them stores them (one
+    built before the totals were kept is rewritten, once, to hold them)."""
+    return document, cumulative_from.to_date_of(document)
 
 
 def _update(
@@ -152,6 +171,7 @@ def _update(
             data=bindparam("d"),
             hours_total=bindparam("new_hours_total"),
             hours_by_sector=bindparam("new_hours_by_sector"),
+            outcomes_to_date=bindparam("new_outcomes_to_date"),
             built_at=now,
         )
     )
@@ -187,11 +207,11 @@ def _insert(
         return {}
     snap = ReportSnapshot
     stored = session.execute(
-        select(snap.start, snap.data).where(
+        select(snap.start, snap.data, snap.outcomes_to_date).where(
             snap.programme_id == programme_id, snap.period == kind, snap.start.in_(theirs)
         )
     )
-    return {start: theirs[start] for start, data in stored if theirs[start] != data}
+    return {s: theirs[s] for s, *kept in stored if tuple(kept) != _stored_as(theirs[s])}
 
 
 def rebuild_reports(
@@ -252,6 +272,8 @@ def build_batches(
                 raise
             if len(batch.starts) == 1:
                 failed(batch, err)
+                with unit() as session:  # its stored totals are no longer known to be exact
+                    cumulative_from.forget(session, batch.programme_id, batch.kind, batch.starts[0])
                 return 0
         return sum(build(one) for one in periods_of(batch))
 

@@ -52,6 +52,10 @@ class Batch:
     programme_id: int
     kind: PeriodKind
     starts: tuple[date, ...]
+    # The period before the first holds nothing touched since its snapshot was last built
+    # (the sweep's first batch of a programme and kind): its stored cumulative outcome totals
+    # may start the batch's, where they vouch for themselves (see cumulative.py).
+    resumes: bool = False
 
 
 def _runs(kind: PeriodKind, starts: Iterable[date]) -> Iterator[tuple[date, ...]]:
@@ -213,7 +217,9 @@ def sweep_batches(session: Session, since: datetime, *, now: datetime) -> list[B
     period from the earliest touched one to the programme's last (plan_rebuild). A change
     reaches the periods after its own -- the next period's "previous" figures, cumulative
     outcomes, partners' figures to date, and who is new where a person's first log moved --
-    but never those before it, so nothing earlier is rebuilt."""
+    but never those before it, so nothing earlier is rebuilt, and the first batch of each
+    programme and kind may start its cumulative outcomes from the untouched period before it
+    (Batch.resumes)."""
     per: dict[tuple[int, PeriodKind], set[date]] = defaultdict(set)
     for batch in touched_batches(session, since):
         per[(batch.programme_id, batch.kind)].update(batch.starts)
@@ -221,8 +227,9 @@ def sweep_batches(session: Session, since: datetime, *, now: datetime) -> list[B
         later = plan_rebuild(session, now=now, programme_id=pid, kinds=[kind], since=min(starts))
         for batch in later:
             starts.update(batch.starts)
+    # Only the first run starts after an untouched period; the others, after one rebuilt here.
     return [
-        Batch(pid, kind, run)
+        Batch(pid, kind, run, resumes=n == 0)
         for (pid, kind), starts in sorted(per.items())
-        for run in _runs(kind, starts)
+        for n, run in enumerate(_runs(kind, starts))
     ]

@@ -31,6 +31,9 @@ class Scope(NamedTuple):
     # without them its capacity-building figures are empty, and not asked of the database.
     training: bool = True
     qualifications: bool = True
+    # Whether the outcome totals before `lo` (the start of the cumulative figures) are read
+    # from the rows: not when no log before `lo` counts, nor when a stored snapshot gives them.
+    outcomes_before: bool = True
 
     @property
     def params(self) -> dict[str, Any]:

@@ -34,20 +34,23 @@ def _counts(programme_id: Any, log_id: Any) -> ColumnElement[bool]:
 
 
 def outcome_totals(session: Session, scope: Scope) -> list[OutcomeTotal]:
-    """Each metric's quantity per period of the scope, and its total before the scope (the
-    start of its cumulative figures)."""
-    statement = _outcome_statement(is_postgres(session), scope.kind)
+    """Each metric's quantity per period of the scope, and (scope.outcomes_before) its total
+    before the scope (the start of its cumulative figures): reading that total reads every
+    earlier row of the programme, so it is left out where it is known otherwise."""
+    statement = _outcome_statement(is_postgres(session), scope.kind, scope.outcomes_before)
     return [OutcomeTotal(*row) for row in rows_of(session, statement, scope)]
 
 
 @functools.cache
-def _outcome_statement(pg: bool, kind: PeriodKind) -> Any:
+def _outcome_statement(pg: bool, kind: PeriodKind, before: bool) -> Any:
     programme_id, lo, hi = bound_parameters()
     q = OutcomeQuantity
+    b = case((q.date >= lo, bucket(pg, kind, q.date))) if before else bucket(pg, kind, q.date)
+    days = q.date <= hi if before else q.date.between(lo, hi)
     per_row = (
-        select(case((q.date >= lo, bucket(pg, kind, q.date))).label("b"), q.metric_id)
+        select(b.label("b"), q.metric_id)
         .add_columns(q.quantity)
-        .where(q.programme_id == programme_id, q.date <= hi, _counts(programme_id, q.log_id))
+        .where(q.programme_id == programme_id, days, _counts(programme_id, q.log_id))
         .subquery("q")
     )
     oq = per_row.c
