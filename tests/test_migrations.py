@@ -91,6 +91,24 @@ def scratch_database(tmp_path: Path, name: str) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def world_at(
+    tmp_path: Path, world_url: str, name: str, revision: str
+) -> Iterator[tuple[str, Engine]]:
+    """A scratch database at `revision` holding the demo world's rows (copied from
+    `world_url`), and an engine on it: upgrade it further and look at what came out."""
+    with scratch_database(tmp_path, name) as url:
+        world, engine = make_engine(world_url), make_engine(url)
+        try:
+            upgrade(url, revision=revision)
+            with world.connect() as source, engine.begin() as target:
+                copy_rows(source, target)
+            yield url, engine
+        finally:
+            world.dispose()
+            engine.dispose()
+
+
 def fill_with_the_demo_world(url: str) -> None:
     """The demo world as today's code makes it, plus what only jobs and people make."""
     engine = make_engine(url)
@@ -236,22 +254,14 @@ def test_snapshots_that_existed_before_0020_keep_their_documents_hours_by_sector
 ) -> None:
     """Revision 0020 on a filled database: each report snapshot of the demo world, copied into
     a database at 0019, comes out with its document's hours by sector in the new column."""
-    with scratch_database(tmp_path, "sectors") as url:
-        world, engine = make_engine(world_url), make_engine(url)
-        try:
-            upgrade(url, revision="0019")
-            with world.connect() as source, engine.begin() as target:
-                copy_rows(source, target)
-            upgrade(url, revision="0020")
-            with engine.connect() as conn:
-                rows = conn.execute(text("SELECT data, hours_by_sector FROM report_snapshot"))
-                pairs = [[v if isinstance(v, dict) else json.loads(v) for v in r] for r in rows]
-            assert len(pairs) >= 10
-            assert all(kept == data["hours_by_sector"] for data, kept in pairs)
-            assert any(sum(kept.values()) > 0 for _, kept in pairs)
-        finally:
-            world.dispose()
-            engine.dispose()
+    with world_at(tmp_path, world_url, "sectors", "0019") as (url, engine):
+        upgrade(url, revision="0020")
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT data, hours_by_sector FROM report_snapshot"))
+            pairs = [[v if isinstance(v, dict) else json.loads(v) for v in r] for r in rows]
+        assert len(pairs) >= 10
+        assert all(kept == data["hours_by_sector"] for data, kept in pairs)
+        assert any(sum(kept.values()) > 0 for _, kept in pairs)
 
 
 @pytest.mark.filterwarnings(*SKIPPED_EXPRESSION_INDEX)
@@ -263,16 +273,8 @@ def test_programmes_that_existed_before_currencies_get_the_configured_default(
     from config import Config
 
     monkeypatch.setattr(Config, "DEFAULT_CURRENCY", "EUR", raising=False)
-    with scratch_database(tmp_path, "currency") as url:
-        world, engine = make_engine(world_url), make_engine(url)
-        try:
-            upgrade(url, revision="0004")
-            with world.connect() as source, engine.begin() as target:
-                copy_rows(source, target)
-            upgrade(url, revision="0007")
-            with engine.connect() as conn:
-                names = dict(conn.execute(text("SELECT name, currency FROM programme")).all())
-            assert len(names) >= 2 and set(names.values()) == {"EUR"}
-        finally:
-            world.dispose()
-            engine.dispose()
+    with world_at(tmp_path, world_url, "currency", "0004") as (url, engine):
+        upgrade(url, revision="0007")
+        with engine.connect() as conn:
+            names = dict(conn.execute(text("SELECT name, currency FROM programme")).all())
+        assert len(names) >= 2 and set(names.values()) == {"EUR"}
