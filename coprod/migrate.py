@@ -24,8 +24,9 @@ EXPRESSION_INDEX_WARNINGS = (
 
 
 # What the migrations make that the models cannot describe: the search index on the task list
-# (revision 0016; PostgreSQL's trigram GIN indexes, SQLite's FTS5 table and its shadow tables).
-NOT_IN_MODELS = ("ix_task_search_", "task_fts")
+# (revision 0016; PostgreSQL's trigram GIN indexes, SQLite's FTS5 table and its shadow tables)
+# and PostgreSQL's index on each shift's length (revision 0023).
+NOT_IN_MODELS = ("ix_task_search_", "task_fts", "ix_shift_length_pg")
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:

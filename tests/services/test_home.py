@@ -329,4 +329,22 @@ def test_a_handful_of_queries_however_many_rows(session, count_queries) -> None:
         counts.append(count_queries.count)
     assert counts[0] == counts[1]
     # + agreements and decisions waiting for my organisation, partners behind (issue #18)
-    assert counts[1] <= 23
+    # + the longest shift, read by the coordinator's and the staff's week (one index entry)
+    assert counts[1] <= 25
+
+
+def test_staff_and_coordinators_see_a_long_shift_under_way_that_started_days_ago(
+    session, coord
+) -> None:
+    """A shift of several days that started before the week's window is not over: it is still
+    listed (the start's lower bound is the longest shift, not a fixed length)."""
+    me, _charity, programme, task = coord
+    agency = programme.lead_organisation
+    staff = make_member(session, agency, Role.STAFF)
+    make_shift(session, task, starts_at=NOW - 20 * D, hours=2)  # long over
+    camp = make_shift(session, task, starts_at=NOW - 10 * D, hours=11 * 24, capacity=4)
+
+    s = home.home(session, staff, NOW).staff
+    assert s is not None and [x.id for x in s.rows[0].understaffed] == [camp.id]
+    c = home.home(session, me, NOW).coordinator
+    assert c is not None and [x.id for x in c.upcoming] == [camp.id]

@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from coprod.errors import Conflict, Invalid
-from coprod.models import SignupStatus
+from coprod.models import Shift, SignupStatus
 from coprod.services import shifts, signups
 from coprod.services.contributions.rules import check_shift_held
-from coprod.services.shift_state import has_started
-from tests.factories import ShiftWorld, make_signup
+from coprod.services.shift_state import has_started, longest_shift, not_over_shift
+from tests.conftest import NOW
+from tests.factories import ShiftWorld, make_shift, make_signup, make_task
 
 JUST_BEFORE = timedelta(microseconds=-1)
 
@@ -50,3 +52,32 @@ def test_at_its_start_time_every_rule_treats_the_shift_as_started(session, w) ->
     marked = signups.mark_attendance(session, w.coordinator, held, True, now)
     assert marked.status == SignupStatus.ATTENDED
     check_shift_held(session, w.other_volunteer.id, w.shift, now)  # no error: it may be logged
+
+
+def _not_over(session, now) -> set[int]:
+    return set(session.scalars(select(Shift.id).where(not_over_shift(session, now))))
+
+
+def test_a_shift_is_not_over_until_its_end_however_long_ago_it_started(session) -> None:
+    """The bound on the start (the longest shift) keeps every shift under way, the longest one
+    itself included, and leaves out those that have ended."""
+    task = make_task(session)
+    now = NOW
+    week_long = make_shift(session, task, starts_at=now - timedelta(days=6), hours=7 * 24)
+    short_under_way = make_shift(session, task, starts_at=now - timedelta(hours=1), hours=2)
+    to_come = make_shift(session, task, starts_at=now + timedelta(days=30))
+    make_shift(session, task, starts_at=now - timedelta(days=9), hours=3)  # over
+    ends_now = make_shift(session, task, starts_at=now - timedelta(hours=3), hours=3)
+
+    assert longest_shift(session) == timedelta(days=7)
+    assert _not_over(session, now) == {week_long.id, short_under_way.id, to_come.id}
+    # At the last instant of the longest shift it is still under way; at its end it is over.
+    last = week_long.ends_at - timedelta(microseconds=1)
+    assert week_long.id in _not_over(session, last)
+    assert week_long.id not in _not_over(session, week_long.ends_at)
+    assert ends_now.id not in _not_over(session, now)
+
+
+def test_without_shifts_none_is_under_way(session) -> None:
+    assert longest_shift(session) is None
+    assert _not_over(session, NOW) == set()

@@ -37,7 +37,7 @@ from coprod.services.home.sections import (
     StaffProgramme,
     StaffSection,
 )
-from coprod.services.shift_state import live_shift, not_started_shift
+from coprod.services.shift_state import live_shift, not_over_shift, not_started_shift
 
 
 def _coordinated_shifts(actor: User, org_ids: set[int]) -> Select[Any]:
@@ -57,7 +57,9 @@ def _coordinated_shifts(actor: User, org_ids: set[int]) -> Select[Any]:
 
 def _upcoming(session: Session, base: Select[Any], now: datetime) -> tuple[list[Shift], int]:
     """Shifts of today (not over yet) and the next 7 days, understaffed first."""
-    window = base.where(Shift.ends_at > now, Shift.starts_at < now + timedelta(DAYS_AHEAD + 2))
+    window = base.where(
+        not_over_shift(session, now), Shift.starts_at < now + timedelta(DAYS_AHEAD + 2)
+    )
     understaffed_first = case((Shift.confirmed < Shift.capacity, 0), else_=1)
     found = list(
         session.scalars(
@@ -129,7 +131,15 @@ def _reviewer(session: Session, actor: User) -> ReviewerSection | None:
         .correlate(Programme)
         .scalar_subquery()
     )
-    counted = waiting.correlate(Programme).limit(WAITING_CAP + 1).subquery()
+    # Counted in the queue's order too: unordered, PostgreSQL built a bitmap of every waiting
+    # log of the programme before stopping at the cap (0.45 ms a programme at the 10x medium
+    # world, 13 ms for 30 programmes); ordered, it reads the cap's entries of the index.
+    counted = (
+        waiting.order_by(ContributionLog.submitted_at, ContributionLog.id)
+        .correlate(Programme)
+        .limit(WAITING_CAP + 1)
+        .subquery()
+    )
     n = select(func.count()).select_from(counted).scalar_subquery()
     first = oldest.label("oldest")
     rows = session.execute(
@@ -193,7 +203,9 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
             policy.roster_shifts(actor),
         )
     )
-    window = base.where(Shift.ends_at > now, Shift.starts_at < now + timedelta(DAYS_AHEAD + 2))
+    window = base.where(
+        not_over_shift(session, now), Shift.starts_at < now + timedelta(DAYS_AHEAD + 2)
+    )
     found = list(
         session.scalars(
             _with_task(window).order_by(Shift.starts_at, Shift.id).limit(MAX_SHIFTS * 3)
