@@ -76,7 +76,11 @@ def not_over_shift(session: Session, now: datetime) -> ColumnElement[bool]:
     longest = longest_shift(session)
     if longest is None:
         return false()
-    return and_(Shift.ends_at > now, Shift.starts_at > now - longest - _MARGIN)
+    try:
+        earliest = now - longest - _MARGIN
+    except OverflowError:  # a shift longer than the calendar's past: no bound to give
+        return Shift.ends_at > now
+    return and_(Shift.ends_at > now, Shift.starts_at > earliest)
 
 
 __all__ = [

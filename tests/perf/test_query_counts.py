@@ -52,7 +52,8 @@ STATEMENTS = {
     # skills they match
     # + 1 for partners behind their commitment figures (issue #18): the figures of the
     # programmes the person runs (and one grouped sum when there are some, whatever their number)
-    "home page, staff": 16,
+    # + the longest shift (one index entry), the lower bound of the shifts under way
+    "home page, staff": 17,
     "home page, volunteer": 9,  # one more where the next shifts run past the five shown
     "you said, we did": 4,  # the programme, a page of answers, their tasks, the COUNT
 }

@@ -3,7 +3,7 @@ close, attendance opens, hours can be logged, the shift moves to the past shifts
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -81,3 +81,16 @@ def test_a_shift_is_not_over_until_its_end_however_long_ago_it_started(session) 
 def test_without_shifts_none_is_under_way(session) -> None:
     assert longest_shift(session) is None
     assert _not_over(session, NOW) == set()
+
+
+def test_a_shift_as_long_as_the_calendar_leaves_the_start_unbounded(session) -> None:
+    """The longest shift may reach back past the calendar's first day from now (the API's
+    fuzzing made one): the start then has no lower bound, and nothing overflows."""
+    task = make_task(session)
+    endless = make_shift(
+        session,
+        task,
+        starts_at=datetime(1, 1, 2, tzinfo=UTC),
+        ends_at=datetime(9999, 12, 30, tzinfo=UTC),
+    )
+    assert _not_over(session, NOW) == {endless.id}

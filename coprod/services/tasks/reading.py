@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coprod import policy
 from coprod.errors import FieldErrors, Invalid, NotFound
@@ -137,13 +138,14 @@ def list_tasks(
     # row after the cursor, 15-70 ms a window at the large world instead of 0.1.
     current = keyset.window(
         session,
-        select(Task).where(*conds, Task.list_sort_at > now).options(selectinload(Task.programme)),
+        select(Task).where(*conds, Task.list_sort_at > now),
         keys,
         after=after,
         before=before,
         per_page=per_page,
     )
     window = _merge_stale(session, current, _stale(session, conds, now), keys, after, before)
+    _load_programmes(session, [s.task for s in window.items])
     count = capped_count(session, select(Task.id).where(*conds)) if counted else None
     return TaskList(window=window, count=count)
 
@@ -159,7 +161,6 @@ def _stale(
     rows = session.execute(
         select(Task, *figures.columns_at_run_time())
         .where(*conds, Task.list_sort_at <= now)
-        .options(selectinload(Task.programme))
         .order_by(Task.id)
         .limit(MAX_STALE),
         {figures.NOW_KEY: now},
@@ -168,6 +169,18 @@ def _stale(
         (_aware(k) or NEVER, t.id, TaskSummary(t, _aware(n), int(u), int(f)))
         for t, k, n, u, f in rows
     ]
+
+
+def _load_programmes(session: Session, shown: list[Task]) -> None:
+    """The programmes of the tasks shown, in one query, set on each task as loaded. Loading them
+    with each of the list's two queries (selectinload) cost a query for up to MAX_STALE rows
+    that are not shown, and about 1 ms of CPU a page more than this."""
+    if not shown:
+        return
+    ids = sorted({t.programme_id for t in shown})
+    by_id = {p.id: p for p in session.scalars(select(Programme).where(Programme.id.in_(ids)))}
+    for task in shown:
+        set_committed_value(task, "programme", by_id[task.programme_id])
 
 
 def _merge_stale(
