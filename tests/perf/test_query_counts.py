@@ -52,8 +52,9 @@ STATEMENTS = {
     # skills they match
     # + 1 for partners behind their commitment figures (issue #18): the figures of the
     # programmes the person runs (and one grouped sum when there are some, whatever their number)
-    # + the longest shift (one index entry), the lower bound of the shifts under way
-    "home page, staff": 17,
+    # + the longest shift (one index entry), the lower bound of the shifts under way; the
+    # understaffed shifts of the week read light, then the shown ones whole
+    "home page, staff": 18,
     "home page, volunteer": 9,  # one more where the next shifts run past the five shown
     "you said, we did": 4,  # the programme, a page of answers, their tasks, the COUNT
 }

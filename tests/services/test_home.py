@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import false
@@ -330,7 +331,8 @@ def test_a_handful_of_queries_however_many_rows(session, count_queries) -> None:
     assert counts[0] == counts[1]
     # + agreements and decisions waiting for my organisation, partners behind (issue #18)
     # + the longest shift, read by the coordinator's and the staff's week (one index entry)
-    assert counts[1] <= 25
+    # + the staff's understaffed shifts read light, then the shown ones whole
+    assert counts[1] <= 26
 
 
 def test_staff_and_coordinators_see_a_long_shift_under_way_that_started_days_ago(
@@ -348,3 +350,30 @@ def test_staff_and_coordinators_see_a_long_shift_under_way_that_started_days_ago
     assert s is not None and [x.id for x in s.rows[0].understaffed] == [camp.id]
     c = home.home(session, me, NOW).coordinator
     assert c is not None and [x.id for x in c.upcoming] == [camp.id]
+
+
+def test_staff_see_understaffed_shifts_up_to_the_seventh_local_day_of_each_programme(
+    session,
+) -> None:
+    """The week ends at midnight after the 7th day in each programme's own zone, so a later
+    instant in one zone can be in the week while an earlier one in another is not."""
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.STAFF)
+    zones = {"la": "America/Los_Angeles", "akl": "Pacific/Auckland"}
+    progs = {k: make_programme(session, agency, timezone=z) for k, z in zones.items()}
+    tasks = {k: make_task(session, p) for k, p in progs.items()}
+
+    def at(key: str, day: int, hour: int) -> datetime:
+        tz = ZoneInfo(zones[key])
+        today = NOW.astimezone(tz).date()
+        return datetime.combine(today + timedelta(days=day), time(hour), tz).astimezone(UTC)
+
+    la_last = make_shift(session, tasks["la"], starts_at=at("la", 7, 22), hours=1)
+    akl_last = make_shift(session, tasks["akl"], starts_at=at("akl", 7, 22), hours=1)
+    akl_after = make_shift(session, tasks["akl"], starts_at=at("akl", 8, 1), hours=1)
+    assert akl_after.starts_at < la_last.starts_at  # earlier, yet past its own week
+
+    s = home.home(session, me, NOW).staff
+    assert s is not None
+    shown = {r.programme.id: [x.id for x in r.understaffed] for r in s.rows}
+    assert shown == {progs["la"].id: [la_last.id], progs["akl"].id: [akl_last.id]}

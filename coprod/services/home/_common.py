@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from coprod.models import Shift, Task
+from coprod.models import Programme, Shift, Task
 from coprod.services import localtime
 
 
@@ -20,13 +20,15 @@ def _with_task(stmt: Select[Any]) -> Select[Any]:
     return stmt.options(joinedload(Shift.task).joinedload(Task.programme))
 
 
+def by_local_day(starts_at: datetime, programme: Programme, now: datetime, days: int) -> bool:
+    """The instant falls by the end of the `days`-th local day after today in the programme's
+    zone."""
+    tz = localtime.programme_zone(programme)
+    last = localtime.local_today(programme, now) + timedelta(days=days)
+    return localtime.to_local(starts_at, tz).date() <= last
+
+
 def _within_local_days(shifts: list[Shift], now: datetime, days: int) -> list[Shift]:
     """The shifts starting by the end of the `days`-th local day after today in their
     programme's zone (the SQL window is a day wider, to cover every zone)."""
-    kept = []
-    for shift in shifts:
-        tz = localtime.shift_zone(shift)
-        last = localtime.local_today(shift.task.programme, now) + timedelta(days=days)
-        if localtime.to_local(shift.starts_at, tz).date() <= last:
-            kept.append(shift)
-    return kept
+    return [s for s in shifts if by_local_day(s.starts_at, s.task.programme, now, days)]
