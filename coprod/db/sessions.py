@@ -48,6 +48,12 @@ def normalise_url(url: str) -> str:
 POOL_RECYCLE_SECONDS = 1800
 
 
+def is_postgres(session: Session) -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite): for the few statements
+    written differently for each."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def make_engine(
     url: str, *, echo: bool = False, pool_recycle: int = POOL_RECYCLE_SECONDS
 ) -> Engine:

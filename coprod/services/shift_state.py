@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.orm import Session
 
+from coprod.db import is_postgres
 from coprod.models import Shift
 
 
@@ -60,7 +61,7 @@ def longest_shift(session: Session) -> timedelta | None:
     """The length of the longest shift there is, cancelled or not (None: there are no shifts).
     PostgreSQL reads it as the last entry of the index on the length (revision 0023); SQLite,
     whose datetimes are text, computes it from julianday()."""
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         return session.scalar(select(func.max(Shift.ends_at - Shift.starts_at)))
     days = session.scalar(
         select(func.max(func.julianday(Shift.ends_at) - func.julianday(Shift.starts_at)))

@@ -28,11 +28,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, CompoundSelect, Select
 
+from coprod.db import is_postgres as is_postgres  # where the report queries read it
 from coprod.models import PeriodKind
-
-
-def is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
 
 
 def bucket(pg: bool, kind: PeriodKind, col: Any) -> ColumnElement[date]:

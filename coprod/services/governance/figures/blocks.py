@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, and_, case, cast, func, select, union_all
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import ColumnElement
 
+from coprod.db import is_postgres
 from coprod.models import (
     Commitment,
     CommitmentKind,
@@ -81,7 +82,7 @@ def delivered(
 ) -> Sums:
     """Cents delivered per chosen figure and period of `kind` (None: each figure's own)
     between lo and hi, and (key None) from the figure's start to lo."""
-    pg = session.get_bind().dialect.name == "postgresql"
+    pg = is_postgres(session)
     u = _credited(where).c
     if kind is None:
         week, quarter = (bucket(pg, k, u.d) for k in (PeriodKind.WEEK, PeriodKind.QUARTER))
