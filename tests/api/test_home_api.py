@@ -54,6 +54,29 @@ def test_a_coordinator_and_reviewer_get_their_sections(as_user, session) -> None
     assert body["staff"] is None
 
 
+def test_staff_and_reviewers_are_told_when_their_lists_hold_more(
+    as_user, session, monkeypatch
+) -> None:
+    from coprod.services.home import roles
+
+    for cap in ("MAX_PROGRAMMES", "MAX_TASKS", "MAX_UNDERSTAFFED"):
+        monkeypatch.setattr(roles, cap, 1)
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.REVIEWER, Role.STAFF)
+    for _ in range(2):
+        programme = make_programme(session, agency)
+        make_log(session, task=make_task(session, programme))
+        make_task(session, programme)
+        make_shift(session, make_task(session, programme), starts_at=utcnow() + timedelta(days=1))
+    body = as_user(me).get("/me/home").get_json()
+    assert len(body["reviewer"]["programmes"]) == 1 and body["reviewer"]["more_programmes"]
+    staff = body["staff"]
+    assert staff["programmes_run"] == 2
+    assert staff["more_tasks_needing_shifts"] and staff["more_understaffed_shifts"]
+    assert sum(len(r["tasks_needing_shifts"]) for r in staff["programmes"]) == 1
+    assert sum(len(r["understaffed_shifts"]) for r in staff["programmes"]) == 1
+
+
 def test_the_document_describes_home(client) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "get" in spec["paths"]["/api/v1/me/home"]

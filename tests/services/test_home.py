@@ -222,6 +222,28 @@ def test_a_reviewer_sees_how_many_logs_wait_up_to_a_cap_and_the_oldest_beyond_it
     assert rows == [(full.id, 2, True, NOW - 9 * D), (at_cap.id, 2, False, NOW - 5 * D)]
 
 
+def test_a_reviewer_sees_the_programmes_waiting_longest_and_that_more_wait(
+    session, monkeypatch
+) -> None:
+    """The home lists the programmes whose oldest waiting log is oldest, up to a cap, and says
+    when logs wait in more programmes than those (the review queue has them all)."""
+    monkeypatch.setattr(home_roles, "MAX_PROGRAMMES", 2)
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.REVIEWER)
+    ages = {}
+    for days in (3, 9, 1, 6):
+        programme = make_programme(session, agency)
+        make_log(session, task=make_task(session, programme), submitted_at=NOW - days * D)
+        ages[days] = programme.id
+    r = home.home(session, me, NOW).reviewer
+    assert r is not None and r.more
+    assert [row.programme.id for row in r.rows] == [ages[9], ages[6]]
+
+    monkeypatch.setattr(home_roles, "MAX_PROGRAMMES", 4)
+    r = home.home(session, me, NOW).reviewer
+    assert r is not None and not r.more and len(r.rows) == 4
+
+
 def test_a_nonprofit_admin_reviews_nothing_and_gets_no_reviewer_section(session) -> None:
     charity = make_org(session, OrgKind.NONPROFIT)
     admin = make_member(session, charity, Role.ADMIN)
@@ -249,6 +271,45 @@ def test_staff_see_open_tasks_without_shifts_and_understaffed_shifts(session) ->
     assert [r.programme.id for r in s.rows] == [programme.id]
     assert [t.id for t in s.rows[0].need_shifts] == [bare.id]
     assert [x.id for x in s.rows[0].understaffed] == [short.id]
+
+
+def test_staff_see_the_first_tasks_and_soonest_shifts_over_all_their_programmes(
+    session, monkeypatch
+) -> None:
+    """Each list is capped over all the programmes the person runs (not per programme, and not
+    only the first programmes by name): the first tasks by title, the soonest shifts; the
+    section says when there are more, and groups what it lists by programme name."""
+    monkeypatch.setattr(home_roles, "MAX_TASKS", 2)
+    monkeypatch.setattr(home_roles, "MAX_UNDERSTAFFED", 2)
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.STAFF)
+    # Programmes named so that the last by name holds the soonest shift and the first task.
+    zed, mid, abc = (make_programme(session, agency, name=n) for n in ("Zed", "Mid", "Abc"))
+    needs = [make_task(session, p, title=t) for p, t in ((zed, "A1"), (mid, "B2"), (abc, "C3"))]
+    soon = make_shift(session, make_task(session, zed), starts_at=NOW + H, capacity=2)
+    later = make_shift(session, make_task(session, abc), starts_at=NOW + D, capacity=2)
+    make_shift(session, make_task(session, mid), starts_at=NOW + 2 * D, capacity=2)
+
+    s = home.home(session, me, NOW).staff
+    assert s is not None and s.programmes == 3
+    assert s.more_need_shifts and s.more_understaffed
+    assert (s.need_shifts_listed, s.understaffed_listed) == (2, 2)
+    assert [r.programme.name for r in s.rows] == ["Abc", "Mid", "Zed"]
+    listed = {
+        r.programme.name: ([t.id for t in r.need_shifts], [x.id for x in r.understaffed])
+        for r in s.rows
+    }
+    assert listed == {
+        "Abc": ([], [later.id]),
+        "Mid": ([needs[1].id], []),
+        "Zed": ([needs[0].id], [soon.id]),
+    }
+
+    monkeypatch.setattr(home_roles, "MAX_TASKS", 3)
+    monkeypatch.setattr(home_roles, "MAX_UNDERSTAFFED", 3)
+    s = home.home(session, me, NOW).staff
+    assert s is not None and not s.more_need_shifts and not s.more_understaffed
+    assert (s.need_shifts_listed, s.understaffed_listed) == (3, 3)
 
 
 def test_staff_see_a_task_whose_kept_next_shift_has_started_when_none_is_left(session) -> None:

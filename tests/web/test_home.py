@@ -139,6 +139,33 @@ def test_a_reviewer_home_says_more_than_the_cap_when_more_logs_wait(
     assert "More than 2 logs waiting" in body
 
 
+def test_capped_home_lists_say_that_more_wait_and_where(client, session, monkeypatch) -> None:
+    """A reviewer or staff person with more than the home lists hold is told so: the review
+    queue has every programme, each programme's page all its tasks."""
+    from coprod.services.home import roles
+
+    for cap in ("MAX_PROGRAMMES", "MAX_TASKS", "MAX_UNDERSTAFFED"):
+        monkeypatch.setattr(roles, cap, 1)
+    agency = make_org(session, OrgKind.AGENCY)
+    me = make_member(session, agency, Role.REVIEWER, Role.STAFF)
+    for name in ("Parks", "Rivers"):
+        programme = make_programme(session, agency, name=name)
+        make_log(session, task=make_task(session, programme))
+        make_task(session, programme)  # no shifts at all
+        make_shift(session, make_task(session, programme), starts_at=utcnow() + timedelta(days=1))
+    body = login(client, me).get("/").data.decode()
+    assert "Logs are waiting in more programmes than these 1." in body
+    assert 'href="/review">Open the review queue</a> to see them all.' in body
+    assert "Only the first 1 open tasks with no upcoming shift are listed here" in body
+    assert "Only the 1 soonest shifts short of people this week are listed here." in body
+    assert body.count("cp-home-item--short") == 1
+
+    for cap in ("MAX_PROGRAMMES", "MAX_TASKS", "MAX_UNDERSTAFFED"):
+        monkeypatch.setattr(roles, cap, 5)
+    body = client.get("/").data.decode()
+    assert "more programmes than these" not in body and "are listed here" not in body
+
+
 # --- navigation (the demo world's roles: test_home_navigation.py) ----------------------------
 
 

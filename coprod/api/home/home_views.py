@@ -71,8 +71,16 @@ class ReviewRowOut(ma.Schema):
 
 
 class ReviewerOut(ma.Schema):
-    programmes = fields.List(fields.Nested(ReviewRowOut), required=True)
+    programmes = fields.List(
+        fields.Nested(ReviewRowOut),
+        required=True,
+        metadata={"description": "The programmes whose oldest waiting log is oldest, at most 10."},
+    )
     programmes_reviewed = fields.Integer(required=True)
+    more_programmes = fields.Boolean(
+        required=True,
+        metadata={"description": "Logs wait in more programmes than those listed."},
+    )
 
 
 class TaskRef(ma.Schema):
@@ -88,8 +96,22 @@ class StaffRowOut(ma.Schema):
 
 
 class StaffOut(ma.Schema):
-    programmes = fields.List(fields.Nested(StaffRowOut), required=True)
+    programmes = fields.List(
+        fields.Nested(StaffRowOut),
+        required=True,
+        metadata={
+            "description": "By name, the programmes with something listed: over all of them, "
+            "the first 10 open tasks (by title) with no upcoming shift and the 10 soonest "
+            "shifts of the next 7 days short of people."
+        },
+    )
     programmes_run = fields.Integer(required=True)
+    more_tasks_needing_shifts = fields.Boolean(
+        required=True, metadata={"description": "More such tasks than those listed."}
+    )
+    more_understaffed_shifts = fields.Boolean(
+        required=True, metadata={"description": "More such shifts than those listed."}
+    )
 
 
 class HomeOut(ma.Schema):
@@ -186,6 +208,7 @@ def home_out(h: home.Home) -> dict[str, object]:
                 for row in r.rows
             ],
             "programmes_reviewed": r.programmes,
+            "more_programmes": r.more,
         },
         "staff": None
         if s is None
@@ -202,6 +225,8 @@ def home_out(h: home.Home) -> dict[str, object]:
                 for row in s.rows
             ],
             "programmes_run": s.programmes,
+            "more_tasks_needing_shifts": s.more_need_shifts,
+            "more_understaffed_shifts": s.more_understaffed,
         },
     }
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from coprod.models import Programme, Shift, Task
+from coprod.models import Shift, Task
 from coprod.services import localtime
 
 
@@ -20,15 +20,20 @@ def _with_task(stmt: Select[Any]) -> Select[Any]:
     return stmt.options(joinedload(Shift.task).joinedload(Task.programme))
 
 
-def by_local_day(starts_at: datetime, programme: Programme, now: datetime, days: int) -> bool:
-    """The instant falls by the end of the `days`-th local day after today in the programme's
-    zone."""
-    tz = localtime.programme_zone(programme)
-    last = localtime.local_today(programme, now) + timedelta(days=days)
+def within_local_days(starts_at: datetime, zone_name: str, now: datetime, days: int) -> bool:
+    """The instant falls by the end of the `days`-th local day after today in the zone."""
+    tz = localtime.zone(zone_name)
+    last = localtime.to_local(now, tz).date() + timedelta(days=days)
     return localtime.to_local(starts_at, tz).date() <= last
 
 
 def _within_local_days(shifts: list[Shift], now: datetime, days: int) -> list[Shift]:
     """The shifts starting by the end of the `days`-th local day after today in their
     programme's zone (the SQL window is a day wider, to cover every zone)."""
-    return [s for s in shifts if by_local_day(s.starts_at, s.task.programme, now, days)]
+    return [
+        s
+        for s in shifts
+        if within_local_days(
+            s.starts_at, localtime.programme_zone_name(s.task.programme), now, days
+        )
+    ]

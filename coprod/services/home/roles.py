@@ -23,12 +23,13 @@ from coprod.models import (
 )
 from coprod.models.tasks import NEVER
 from coprod.services.capacity.rosters import upcoming_gaps
-from coprod.services.home._common import _count, _with_task, _within_local_days, by_local_day
+from coprod.services.home._common import _count, _with_task, _within_local_days, within_local_days
 from coprod.services.home.sections import (
     DAYS_AHEAD,
     MAX_PROGRAMMES,
     MAX_SHIFTS,
     MAX_TASKS,
+    MAX_UNDERSTAFFED,
     RUNNING_TASKS,
     WAITING_CAP,
     CoordinatorSection,
@@ -37,6 +38,7 @@ from coprod.services.home.sections import (
     StaffProgramme,
     StaffSection,
 )
+from coprod.services.localtime import default_zone_name, programme_zone_sql
 from coprod.services.shift_state import live_shift, not_over_shift, not_started_shift
 
 
@@ -146,89 +148,101 @@ def _reviewer(session: Session, actor: User) -> ReviewerSection | None:
         select(Programme, n, first)
         .where(reviewed, first.isnot(None))
         .order_by(first, Programme.id)
-        .limit(MAX_PROGRAMMES)
+        .limit(MAX_PROGRAMMES + 1)
     ).all()
     return ReviewerSection(
         [
             ReviewRow(programme, min(int(k), WAITING_CAP), when, more=int(k) > WAITING_CAP)
-            for programme, k, when in rows
+            for programme, k, when in rows[:MAX_PROGRAMMES]
         ],
         programmes,
+        more=len(rows) > MAX_PROGRAMMES,
     )
 
 
 def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
+    """Over every programme the person runs: the first open tasks (by title) with no upcoming
+    shift, and the soonest shifts of the week short of people, each list capped, grouped by
+    programme."""
     managed = policy.managed_programmes(actor)
     if managed is false():
         return None
-    programmes = list(
-        session.scalars(
-            select(Programme).where(managed).order_by(Programme.name).limit(MAX_PROGRAMMES)
-        )
-    )
+    programmes = int(session.scalar(select(func.count(Programme.id)).where(managed)) or 0)
     if not programmes:
         return None
-    by_id = {p.id: StaffProgramme(p) for p in programmes}
-    ids = sorted(by_id)
+    mine = select(Programme.id).where(managed).scalar_subquery()
+    by_id: dict[int, StaffProgramme] = {}
+
+    def row(programme: Programme) -> StaffProgramme:
+        return by_id.setdefault(programme.id, StaffProgramme(programme))
 
     upcoming_shift = exists().where(Shift.task_id == Task.id, not_started_shift(now), live_shift())
     # A task whose kept next shift (coprod.services.task_figures) is still to come has one; only
     # the others (none kept, or kept but started since) are asked of the shifts, so the page
     # does not read every upcoming shift of the agency (22 ms at the 10x medium world).
     maybe_none = or_(Task.list_sort_at <= now, Task.list_sort_at == NEVER)
-    need = session.scalars(
-        select(Task)
-        .where(
-            Task.programme_id.in_(ids),
-            Task.status == TaskStatus.OPEN,
-            Task.ongoing.is_(False),  # an ongoing task has no shifts to need
-            maybe_none,
-            ~upcoming_shift,
-            policy.visible_tasks(actor),
+    need = list(
+        session.scalars(
+            select(Task)
+            .where(
+                Task.programme_id.in_(mine),
+                Task.status == TaskStatus.OPEN,
+                Task.ongoing.is_(False),  # an ongoing task has no shifts to need
+                maybe_none,
+                ~upcoming_shift,
+                policy.visible_tasks(actor),
+            )
+            .options(joinedload(Task.programme))
+            .order_by(Task.title, Task.id)
+            .limit(MAX_TASKS + 1)
         )
-        .order_by(Task.title, Task.id)
-        .limit(MAX_TASKS)
     )
-    for task in need:
-        by_id[task.programme_id].need_shifts.append(task)
+    for task in need[:MAX_TASKS]:
+        row(task.programme).need_shifts.append(task)
 
-    base = (
-        select(Shift)
+    window = (
+        select(Shift.id, Shift.starts_at, programme_zone_sql())
         .join(Task, Shift.task_id == Task.id)
+        .join(Programme, Task.programme_id == Programme.id)
         .where(
-            Task.programme_id.in_(ids),
+            Task.programme_id.in_(mine),
             Task.status == TaskStatus.OPEN,
             Shift.confirmed < Shift.capacity,
             live_shift(),
             policy.roster_shifts(actor),
+            not_over_shift(session, now),
+            Shift.starts_at < now + timedelta(DAYS_AHEAD + 2),
         )
     )
-    window = base.where(
-        not_over_shift(session, now), Shift.starts_at < now + timedelta(DAYS_AHEAD + 2)
-    )
     # The window is a day wider than the week, to cover every zone: its rows are read light
-    # first (id, start, programme), kept by each programme's local days, and only the shown
-    # ones are loaded whole. Loading all of them whole (with task, programme and agency) cost
-    # 11 ms of CPU at the 10x medium benchmark world; this, about half.
+    # (id, start, zone), kept by each programme's local days, and only the shown ones are
+    # loaded whole. Loading them all whole (with task, programme and agency) cost 11 ms of CPU
+    # at the 10x medium benchmark world; this, about half.
     light = session.execute(
-        window.with_only_columns(Shift.id, Shift.starts_at, Task.programme_id)
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(MAX_SHIFTS * 3)
+        window.order_by(Shift.starts_at, Shift.id).limit(MAX_UNDERSTAFFED * 3)
     ).all()
-    shown = [
+    kept = [
         shift_id
-        for shift_id, starts_at, programme_id in light
-        if by_local_day(starts_at, by_id[programme_id].programme, now, DAYS_AHEAD)
-    ][:MAX_SHIFTS]
+        for shift_id, starts_at, zone_name in light
+        if within_local_days(starts_at, zone_name or default_zone_name(), now, DAYS_AHEAD)
+    ]
+    shown = kept[:MAX_UNDERSTAFFED]
     if shown:
         whole = session.scalars(
             select(Shift)
             .where(Shift.id.in_(shown))
-            .options(joinedload(Shift.task))  # its programme is one of those read above
+            .options(joinedload(Shift.task).joinedload(Task.programme))
             .order_by(Shift.starts_at, Shift.id)
         )
         for shift in whole:
-            by_id[shift.task.programme_id].understaffed.append(shift)
+            row(shift.task.programme).understaffed.append(shift)
 
-    rows = [r for r in by_id.values() if r.need_shifts or r.understaffed]
-    return StaffSection(rows, len(programmes))
+    rows = sorted(by_id.values(), key=lambda r: (r.programme.name, r.programme.id))
+    # Past the light window's cap the week may hold more than it read: "and more" all the same.
+    more_short = len(kept) > MAX_UNDERSTAFFED or len(light) == MAX_UNDERSTAFFED * 3
+    return StaffSection(
+        rows,
+        programmes,
+        more_need_shifts=len(need) > MAX_TASKS,
+        more_understaffed=more_short and bool(shown),
+    )

@@ -16,9 +16,15 @@ from coprod.services.governance.decisions import Waiting as DecisionWaiting
 NEXT_SHIFTS = 5  # a volunteer's next shifts shown
 OPEN_LOGS = 10  # their logs waiting or sent back shown
 DAYS_AHEAD = 7  # a coordinator's window: today and the next 7 days
-MAX_SHIFTS = 30  # shifts shown in one list
-MAX_PROGRAMMES = 30  # programmes shown in one list
-MAX_TASKS = 60  # tasks needing shifts, over all of a person's programmes
+MAX_SHIFTS = 30  # shifts shown in one of a coordinator's lists
+# A reviewer's programmes with logs waiting, and a staff person's understaffed shifts and
+# tasks needing shifts (over all their programmes): the most urgent of each, then "and more".
+# A home page is a summary; each programme's page and the review queue hold the rest. (With
+# 30 and 60 here, the staff home of an agency running 50 programmes listed about 120 items:
+# twice the page of a small agency in time, and programmes past the 30th never looked at.)
+MAX_PROGRAMMES = 10
+MAX_TASKS = 10
+MAX_UNDERSTAFFED = 10
 WAITING_CAP = 100  # logs waiting counted per programme on a reviewer's home ("more than 100")
 
 # The tasks whose shifts still take place (a draft has no sign-ups; a cancelled task none).
@@ -65,6 +71,7 @@ class ReviewRow:
 class ReviewerSection:
     rows: list[ReviewRow]  # programmes with logs waiting, the oldest waiting first
     programmes: int  # programmes the person reviews
+    more: bool = False  # logs wait in more programmes than those listed
 
 
 @dataclass
@@ -76,8 +83,18 @@ class StaffProgramme:
 
 @dataclass
 class StaffSection:
-    rows: list[StaffProgramme]  # programmes with something to do
+    rows: list[StaffProgramme]  # programmes with something listed, by name
     programmes: int  # programmes the person runs
+    more_need_shifts: bool = False  # more open tasks with no upcoming shift than listed
+    more_understaffed: bool = False  # more understaffed shifts this week than listed
+
+    @property
+    def need_shifts_listed(self) -> int:
+        return sum(len(r.need_shifts) for r in self.rows)
+
+    @property
+    def understaffed_listed(self) -> int:
+        return sum(len(r.understaffed) for r in self.rows)
 
 
 @dataclass
