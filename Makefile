@@ -165,8 +165,8 @@ bench-cluster: install  ## 2 gunicorn instances + nginx + 1 scheduler + Redis, c
 bench-growth-data: install  ## the world of SIZE in its own database, coprod_bench_$(SIZE)
 	$(BENCH) bench.generate --size $(SIZE) --url $(BENCH_PG)/coprod_bench_$(SIZE)
 
-bench-growth: install  ## every page at SIZE, cache off (RUNS=3 for medians); then all sizes side by side
-	@mkdir -p $(GROWTH_DIR)
+bench-growth: install  ## every page at SIZE, cache off (RUNS=3 for medians; ONLY="home page/staff"); then all sizes side by side
+	@mkdir -p $(GROWTH_DIR)$(if $(ONLY),/only)
 	$(BENCH) bench.growth --size $(SIZE) --url $(BENCH_PG)/coprod_bench_$(SIZE) --runs $(RUNS) \
-	  --json $(GROWTH_DIR)/$(SIZE).json
-	$(BENCH) bench.growth --combine $(GROWTH_DIR)/*.json
+	  $(if $(ONLY),--only "$(ONLY)") --json $(GROWTH_DIR)$(if $(ONLY),/only)/$(SIZE).json
+	$(BENCH) bench.growth --combine $(GROWTH_DIR)$(if $(ONLY),/only)/*.json

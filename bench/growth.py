@@ -299,6 +299,11 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
             )
         report["last_pages"] = {k: asdict(v) for k, v in lasts.items()}
         pages = pages_for(world, {k: path_of(v.url) for k, v in lasts.items()})
+        if args.only:  # "home page/staff;report page": names, or name/who
+            wanted = set(args.only.split(";"))
+            pages = [p for p in pages if p.name in wanted or f"{p.name}/{p.who}" in wanted]
+            if not pages:
+                raise SystemExit(f"--only {args.only!r} names no page")
         for page in pages:
             status, _ = people[page.who].get(page.path)
             if status != 200:
@@ -493,6 +498,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-db", action="store_true", help="skip the in-process pass")
     parser.add_argument(
         "--no-migrate", action="store_true", help="do not bring the world to the code's schema"
+    )
+    parser.add_argument(
+        "--only", help='pages to run, separated by ";": a name, or name/who ("home page/staff")'
     )
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     parser.add_argument("--combine", nargs="+", type=Path, help="JSON files of several sizes")

@@ -427,6 +427,12 @@ def check_twins(session: Any, w: World, actor: User | None) -> None:
             session.scalars(select(model.id).where(model.id.in_(ids(rows)), condition))  # type: ignore[attr-defined]
         )
         assert selected == allowed(actor, action, rows, through), f"{twin} vs {action}"
+    # roster_tasks is roster_shifts' rule on the joined task of a shift query
+    shifts = ids(w.shifts)
+    joined = select(Shift.id).join(Task, Shift.task_id == Task.id).where(Shift.id.in_(shifts))
+    assert set(session.scalars(joined.where(policy.roster_tasks(actor)))) == allowed(
+        actor, "shift.view_roster", w.shifts, None
+    ), "roster_tasks vs shift.view_roster"
 
 
 def test_the_world_gives_every_twin_something_to_tell_apart(session, world) -> None:

@@ -45,6 +45,7 @@ from coprod.policy.rules import RULES as RULES
 from coprod.policy.rules import VISIBILITY as VISIBILITY
 from coprod.policy.tasks import (
     roster_shifts,
+    roster_tasks,
     visible_shifts,
     visible_signups,
     visible_task_interests,
@@ -83,6 +84,7 @@ __all__ = [
     "reviewed_programmes",
     "roles_in",
     "roster_shifts",
+    "roster_tasks",
     "spoken_for",
     "verified_qualifications",
     "visible_agreements",

@@ -76,14 +76,21 @@ def _shift_assign(user: Actor, shift: Shift) -> bool:
     return _lead_staff(user, shift.task.programme) or _task_coordinator(user, shift.task)
 
 
-def roster_shifts(user: Actor) -> ColumnElement[bool]:
-    """Twin of shift.assign and shift.view_roster, on Shift: the shifts of the tasks whose
-    programme the user's agency leads (as staff) or which their organisation coordinates."""
-    run = _any(
+def roster_tasks(user: Actor) -> ColumnElement[bool]:
+    """Twin of shift.assign and shift.view_roster, on the Task of a query that joins each
+    shift's task: the tasks whose programme the user's agency leads (as staff) or which their
+    organisation coordinates. (As a test of the joined row, PostgreSQL need not first list
+    every such task, as roster_shifts' IN makes it: 2.5 ms at the 10x medium world.)"""
+    return _any(
         _led_by(Task.programme_id, user, Role.STAFF),
         _in(Task.coordinating_organisation_id, org_ids_with_role(user, Role.COORDINATOR)),
         _own(user, Task.co_coordinator_id),
     )
+
+
+def roster_shifts(user: Actor) -> ColumnElement[bool]:
+    """Twin of shift.assign and shift.view_roster, on Shift: the shifts of roster_tasks."""
+    run = roster_tasks(user)
     return false() if run is false() else Shift.task_id.in_(select(Task.id).where(run))
 
 

@@ -44,7 +44,7 @@ from coprod.services.shift_state import live_shift, not_over_shift, not_started_
 
 def _coordinated_shifts(actor: User, org_ids: set[int]) -> Select[Any]:
     """The live shifts of running tasks that the person's organisations coordinate, whose
-    roster they may open (policy.roster_shifts)."""
+    roster they may open (policy.roster_tasks, on the joined task)."""
     return (
         select(Shift)
         .join(Task, Shift.task_id == Task.id)
@@ -52,7 +52,7 @@ def _coordinated_shifts(actor: User, org_ids: set[int]) -> Select[Any]:
             Task.coordinating_organisation_id.in_(sorted(org_ids)),
             Task.status.in_(RUNNING_TASKS),
             live_shift(),
-            policy.roster_shifts(actor),
+            policy.roster_tasks(actor),
         )
     )
 
@@ -209,7 +209,7 @@ def _staff(session: Session, actor: User, now: datetime) -> StaffSection | None:
             Task.status == TaskStatus.OPEN,
             Shift.confirmed < Shift.capacity,
             live_shift(),
-            policy.roster_shifts(actor),
+            policy.roster_tasks(actor),
             not_over_shift(session, now),
             Shift.starts_at < now + timedelta(DAYS_AHEAD + 2),
         )
