@@ -285,11 +285,21 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
             STAFF: people[STAFF].signed_in_state()[0],
         }
         lasts: dict[str, LastPage] = {}
+        wanted = set(args.only.split(";")) if args.only else set()
+        # The last pages are found by walking each list; --only skips the walks no page needs.
+        needs = {
+            "tasks": "task list, last page",
+            "review": "review queue, last page",
+            "review_all": "review queue, all statuses, last page",
+        }
         for key, who, first in (
             ("tasks", VISITOR, "/tasks"),
             ("review", STAFF, "/review"),
             ("review_all", STAFF, "/review?status=all"),
         ):
+            if wanted and not any(w.split("/")[0] == needs[key] for w in wanted):
+                lasts[key] = LastPage(base + first, "not walked (--only)", complete=False)
+                continue
             t0 = time.perf_counter()
             lasts[key] = last_page(people[who].fetch, base + first, limit_s=args.walk_limit)
             print(
@@ -299,8 +309,7 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
             )
         report["last_pages"] = {k: asdict(v) for k, v in lasts.items()}
         pages = pages_for(world, {k: path_of(v.url) for k, v in lasts.items()})
-        if args.only:  # "home page/staff;report page": names, or name/who
-            wanted = set(args.only.split(";"))
+        if wanted:  # "home page/staff;report page": names, or name/who
             pages = [p for p in pages if p.name in wanted or f"{p.name}/{p.who}" in wanted]
             if not pages:
                 raise SystemExit(f"--only {args.only!r} names no page")
