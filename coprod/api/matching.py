@@ -13,7 +13,17 @@ from sqlalchemy import select
 
 from coprod import policy
 from coprod.api.auth import current_actor, token_required
-from coprod.api.fields import Id, PageArgs, PageArgsData, UTCDateTime, page_schema
+from coprod.api.fields import (
+    CursorArgs,
+    CursorArgsData,
+    Id,
+    PageArgs,
+    PageArgsData,
+    UTCDateTime,
+    page_schema,
+    window_out,
+    window_schema,
+)
 from coprod.api.signups import SignupOut, signup_out
 from coprod.db import db, utcnow
 from coprod.errors import NotFound
@@ -72,7 +82,7 @@ class InvitationOut(ma.Schema):
     accepted_at = UTCDateTime(required=True, allow_none=True)
 
 
-SuggestionPage = page_schema(SuggestionOut, "SuggestionPage")
+SuggestionWindow = window_schema(SuggestionOut, "SuggestionWindow")
 CandidatePage = page_schema(CandidateOut, "CandidatePage")
 
 
@@ -82,16 +92,17 @@ def invitation_out(invitation: ShiftInvitation) -> dict[str, object]:
 
 
 @blp.route("/me/suggestions", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, SuggestionPage)
+@blp.arguments(CursorArgs, location="query")
+@blp.response(200, SuggestionWindow)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 @token_required
-def suggestions(args: PageArgsData) -> ResponseReturnValue:
+def suggestions(args: CursorArgsData) -> ResponseReturnValue:
     """Tasks that fit me: upcoming shifts with a free place of open tasks, whose required
     qualifications I hold on the shift's day, with no overlapping place of mine and not taken
-    by me already; tasks matching my skills first, then the soonest."""
+    by me already; tasks matching my skills first, then the soonest. Read by cursor: follow
+    `next` (no page numbers, no total)."""
     page = matching.list_suggestions(
-        db.session(), current_actor(), now=utcnow(), page=args["page"], per_page=args["per_page"]
+        db.session(), current_actor(), now=utcnow(), after=args["after"], per_page=args["per_page"]
     )
     items = [
         {
@@ -108,7 +119,7 @@ def suggestions(args: PageArgsData) -> ResponseReturnValue:
         }
         for s in page.items
     ]
-    return {**page.__dict__, "items": items}
+    return window_out(page, items, "api_matching.suggestions")
 
 
 @blp.route("/shifts/<int:shift_id>/candidates", methods=["GET"])

@@ -152,7 +152,7 @@ def _bind(key: Key, value: Any) -> ColumnElement[Any]:
     return literal(value, type_=key.column.type)
 
 
-def _beyond(keys: Sequence[Key], values: Sequence[Any], backwards: bool) -> ColumnElement[bool]:
+def beyond(keys: Sequence[Key], values: Sequence[Any], backwards: bool) -> ColumnElement[bool]:
     """Rows strictly past `values` in the list's order (before them when `backwards`)."""
     if len({k.descending for k in keys}) == 1:
         # One direction for every key: a row-value comparison, which an index serves.
@@ -194,9 +194,9 @@ def window(
     labelled = [k.column.label(f"_k{i}") for i, k in enumerate(keys)]
     query = stmt.add_columns(*labelled)
     if start is not None:
-        query = query.where(_beyond(keys, start, backwards=False))
+        query = query.where(beyond(keys, start, backwards=False))
     if end is not None:
-        query = query.where(_beyond(keys, end, backwards=True))
+        query = query.where(beyond(keys, end, backwards=True))
     order = [(k.column.desc() if k.descending != backwards else k.column.asc()) for k in keys]
     found = list(
         session.execute(query.order_by(None).order_by(*order).limit(per_page + 1)).unique()

@@ -14,7 +14,7 @@ from coprod.models import Shift, SignupStatus, User
 from coprod.services import bounds, signups
 from coprod.services.capacity import candidates, matching
 from coprod.web.forms import ButtonForm
-from coprod.web.helpers import commit, page_args
+from coprod.web.helpers import commit, page_args, window_args
 
 bp = Blueprint("matching", __name__)
 
@@ -30,11 +30,8 @@ def _shift(shift_id: int) -> Shift:
 
 def render_fit_list() -> ResponseReturnValue:
     """The task list's "Tasks that fit me" filter (tasks.index with fit=me, signed in)."""
-    page_no, per_page = page_args()
-    page = matching.list_suggestions(
-        db.session(), _actor(), now=utcnow(), page=page_no, per_page=per_page
-    )
-    return render_template("matching/fit.html", page=page)
+    window = matching.list_suggestions(db.session(), _actor(), now=utcnow(), **window_args())
+    return render_template("matching/fit.html", window=window)
 
 
 @bp.route("/shifts/<int:shift_id>/candidates")

@@ -11,7 +11,14 @@ from coprod.db import utcnow
 from coprod.models import Role, SignupStatus, TaskSkill, UserSkill
 from coprod.services.capacity import candidates
 from tests.api.conftest import is_problem
-from tests.factories import ShiftWorld, make_award, make_member, make_qualification, make_user
+from tests.factories import (
+    ShiftWorld,
+    make_award,
+    make_member,
+    make_qualification,
+    make_shift,
+    make_user,
+)
 
 
 @pytest.fixture
@@ -34,13 +41,25 @@ def w(session):
 
 def test_my_suggestions_list_the_shifts_that_fit(as_user, w):
     body = as_user(w.person).get("/me/suggestions").get_json()
-    assert body["total"] == 1
+    assert body["next"] is None and "total" not in body
     [item] = body["items"]
     assert item["shift_id"] == w.shift.id
     assert item["free_places"] == 2
     assert item["matched_skills"] == ["cooking"]
-    assert as_user(w.volunteer).get("/me/suggestions").get_json()["total"] == 0  # lacks it
+    assert as_user(w.volunteer).get("/me/suggestions").get_json()["items"] == []  # lacks it
     assert is_problem(as_user(w.person).get("/me/suggestions?per_page=500"), 422)
+    assert is_problem(as_user(w.person).get("/me/suggestions?page=2"), 422)  # follow `next`
+    assert is_problem(as_user(w.person).get("/me/suggestions?after=nonsense"), 422)
+
+
+def test_my_suggestions_are_walked_by_next(as_user, w, session):
+    later = make_shift(session, w.task, starts_at=w.shift.starts_at + timedelta(days=1))
+    api = as_user(w.person)
+    first = api.get("/me/suggestions?per_page=1").get_json()
+    assert [i["shift_id"] for i in first["items"]] == [w.shift.id]
+    assert first["next"].startswith("/api/v1/me/suggestions?") and "per_page=1" in first["next"]
+    second = api.get(first["next"].removeprefix("/api/v1")).get_json()
+    assert [i["shift_id"] for i in second["items"]] == [later.id] and second["next"] is None
     assert is_problem(as_user(None).get("/me/suggestions"), 401)
 
 

@@ -111,13 +111,62 @@ def test_tasks_matching_the_persons_skills_come_first(session, now):
     assert page.items[1].skills == []
 
 
-def test_suggestions_are_paginated(session, now):
+def test_suggestions_are_read_by_window_across_the_skill_matches_and_the_rest(session, now):
+    """Windows follow the list's order (skill matches first, then the soonest) forwards and
+    backwards through the cursors, across the point where the matches end, without a count."""
+    person = make_user(session)
+    cooking_task, plain_task = make_task(session), make_task(session)
+    session.add_all(
+        [
+            TaskSkill(task_id=cooking_task.id, tag="cooking"),
+            UserSkill(user_id=person.id, tag="cooking"),
+        ]
+    )
+    matched = [make_shift(session, cooking_task, starts_at=now + timedelta(days=d)) for d in (5, 9)]
+    plain = [make_shift(session, plain_task, starts_at=now + timedelta(days=d)) for d in (1, 2, 3)]
+    session.flush()
+    everything = matched + plain
+    assert shifts_of(session, person, now) == everything
+
+    seen, after, windows = [], None, []
+    while True:
+        window = matching.list_suggestions(session, person, now=now, after=after, per_page=2)
+        windows.append(window)
+        seen += [s.shift for s in window.items]
+        if window.next is None:
+            break
+        after = window.next
+    assert seen == everything and [len(w.items) for w in windows] == [2, 2, 1]
+    assert windows[0].first and windows[0].prev is None and not windows[1].first
+    back = matching.list_suggestions(session, person, now=now, before=windows[2].prev, per_page=2)
+    assert [s.shift for s in back.items] == everything[2:4] and back.next == windows[1].next
+    start = matching.list_suggestions(session, person, now=now, before=back.prev, per_page=2)
+    assert [s.shift for s in start.items] == everything[:2] and start.first and start.prev is None
+
+
+def test_a_person_without_skills_walks_the_soonest_shifts(session, now):
     person = make_user(session)
     task = make_task(session)
-    for day in range(1, 6):
-        make_shift(session, task, starts_at=now + timedelta(days=day))
-    page = matching.list_suggestions(session, person, now=now, page=2, per_page=2)
-    assert (page.total, len(page.items)) == (5, 2)
+    shifts = [make_shift(session, task, starts_at=now + timedelta(days=d)) for d in (3, 1, 2)]
+    first = matching.list_suggestions(session, person, now=now, per_page=2)
+    assert [s.shift for s in first.items] == [shifts[1], shifts[2]] and first.next
+    rest = matching.list_suggestions(session, person, now=now, after=first.next, per_page=2)
+    assert [s.shift for s in rest.items] == [shifts[0]] and rest.next is None
+
+
+def test_a_cursor_that_does_not_fit_the_list_is_a_field_error(session, now):
+    from coprod.errors import Invalid
+    from coprod.services import keyset
+
+    person = make_user(session)
+    made_up = keyset.encode((7, now, 1))  # no segment 7
+    for bad in ("nonsense", made_up):
+        try:
+            matching.list_suggestions(session, person, now=now, after=bad)
+        except Invalid as err:
+            assert list(err.errors) == ["after"]
+        else:
+            raise AssertionError(f"{bad} accepted")
 
 
 def test_the_statements_do_not_grow_with_shifts_or_awards(session, now, count_queries):
@@ -137,9 +186,9 @@ def test_the_statements_do_not_grow_with_shifts_or_awards(session, now, count_qu
         page = matching.list_suggestions(session, person, now=now, per_page=3)
         assert page.items
         counts.append(count_queries.count)
-    # the person and their memberships (after expire_all), awards by zone, a page, its COUNT,
-    # the matched skills
-    assert counts[0] == counts[1] <= 6
+    # the person and their memberships (after expire_all), their skills, awards by zone, the
+    # skill matches' walk (the rest's only when the window is not full), the matched skills
+    assert counts[0] == counts[1] <= 7
 
 
 def _home(session, person, now):

@@ -89,7 +89,7 @@ def test_the_task_list_filters_the_tasks_that_fit_me(client, session):
     login(client, world.unqualified)
     text = client.get("/tasks?fit=me").get_data(as_text=True)
     assert "Community kitchen" not in text and "Litter pick" in text
-    assert client.get("/tasks?fit=me&page=abc").status_code == 422
+    assert client.get("/tasks?fit=me&after=abc").status_code == 422
 
 
 def test_visitors_get_the_plain_task_list(client, session):
