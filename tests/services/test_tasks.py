@@ -433,20 +433,6 @@ def test_search_is_case_insensitive_over_title_description_and_location(session,
     assert {s.task.title for s in page.items} == {"Food BANK", "x", "y"}
 
 
-def test_the_list_counts_matches_up_to_its_cap_then_says_more(
-    session, world, now, monkeypatch
-) -> None:
-    from coprod.services.tasks import reading
-
-    assert reading.TASK_COUNT_CAP == 100
-    monkeypatch.setattr(reading, "TASK_COUNT_CAP", 2)
-    for title in ("Food bank", "Food bank van", "Food bank desk"):
-        make_task(session, world["programme"], title=title)
-    page = tasks.list_tasks(session, None, q="food bank", now=now)
-    assert page.count is not None and (page.count.n, page.count.more) == (2, True)
-    assert len(page.items) == 3  # the list itself is not capped
-
-
 def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None:
     make_task(session, world["programme"], title="100% fun")
     make_task(session, world["programme"], title="1000 fun")
