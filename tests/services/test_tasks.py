@@ -433,6 +433,23 @@ def test_search_is_case_insensitive_over_title_description_and_location(session,
     assert {s.task.title for s in page.items} == {"Food BANK", "x", "y"}
 
 
+def test_a_search_is_counted_only_when_one_window_shows_it_whole(session, world, now) -> None:
+    """Counting a search's matches tests every candidate's text, so a search that goes on
+    past its first window shows no count (its "Next" says there are more); one shown whole
+    is counted from the window, and the list without a search keeps its capped count."""
+    for i in range(3):
+        make_task(session, world["programme"], title=f"Food bank {i}")
+    make_task(session, world["programme"], title="Litter pick")
+    whole = tasks.list_tasks(session, None, q="food bank", now=now)
+    assert whole.count is not None and (whole.count.n, whole.count.more) == (3, False)
+    first = tasks.list_tasks(session, None, q="food bank", per_page=2, now=now)
+    assert first.count is None and first.window.next
+    rest = tasks.list_tasks(session, None, q="food bank", after=first.window.next, now=now)
+    assert rest.count is None and len(rest.items) == 1  # a later window is not the whole list
+    plain = tasks.list_tasks(session, None, per_page=2, now=now)
+    assert plain.count is not None and plain.count.n == 4
+
+
 def test_search_treats_like_wildcards_as_plain_text(session, world, now) -> None:
     make_task(session, world["programme"], title="100% fun")
     make_task(session, world["programme"], title="1000 fun")

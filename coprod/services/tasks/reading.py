@@ -146,7 +146,14 @@ def list_tasks(
     )
     window = _merge_stale(session, current, _stale(session, conds, now), keys, after, before)
     _load_programmes(session, [s.task for s in window.items])
-    count = capped_count(session, select(Task.id).where(*conds)) if counted else None
+    count = None
+    if counted and not words:
+        count = capped_count(session, select(Task.id).where(*conds))
+    elif counted and window.first and not window.has_next:  # a search shown whole: no query
+        count = Count(n=len(window.items), more=False)
+    # A search that goes on past its first window shows no count: counting its matches tests
+    # every candidate row's text (876 tasks match "garden" at the large world: 1.3 ms, a third
+    # of the page's database time, whatever the cap), and "Next" says there are more.
     return TaskList(window=window, count=count)
 
 
