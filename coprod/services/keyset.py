@@ -182,14 +182,7 @@ def window(
     ones without either) in the order of `keys`. `stmt` selects one entity (items are that
     entity) or, with `rows=True`, plain rows (items are the rows, with the key columns added
     as `_k0`, `_k1`, …). `stmt` must not have its own ORDER BY."""
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise Invalid("per_page", _("per_page must be between 1 and %(max)d.", max=MAX_PER_PAGE))
-    errs = FieldErrors()
-    start = errs.check(lambda: decode(after, keys, "after"))
-    end = errs.check(lambda: decode(before, keys, "before"))
-    errs.raise_if_any()
-    if start is not None and end is not None:
-        raise Invalid("before", _("Give either after or before, not both."))
+    start, end = _cursors(keys, after, before, per_page)
     backwards = end is not None
     labelled = [k.column.label(f"_k{i}") for i, k in enumerate(keys)]
     query = stmt.add_columns(*labelled)
@@ -201,16 +194,95 @@ def window(
     found = list(
         session.execute(query.order_by(None).order_by(*order).limit(per_page + 1)).unique()
     )
+    n = len(keys)
+    return _assemble(
+        found,
+        [row if rows else row[0] for row in found],
+        lambda row: encode(tuple(row)[-n:]),
+        start,
+        end,
+        per_page,
+    )
+
+
+def segmented_window(
+    session: Session,
+    segments: Sequence[Select[Any] | None],
+    keys: Sequence[Key],
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 20,
+) -> Window[Any]:
+    """A window of one list made of several statements read one after the other, each in the
+    order of `keys` (ascending): all of the first segment's rows, then the second's, ….
+    Each segment is walked by its own index and stops when the window is full, where one
+    statement ordered by "which segment" first would find and sort every row. A cursor holds
+    the segment's number, then the keys; a segment given as None has no rows (no query)."""
+    cursor_keys = [Key(literal(0), int), *keys]
+    start, end = _cursors(cursor_keys, after, before, per_page)
+    backwards = end is not None
+    cursor = end if backwards else start
+    if cursor is not None and not 0 <= cursor[0] < len(segments):
+        raise invalid_cursor("before" if backwards else "after")
+    order = [k.column.desc() if backwards else k.column.asc() for k in keys]
+    found: list[tuple[int, Any]] = []
+    numbers = range(len(segments) - 1, -1, -1) if backwards else range(len(segments))
+    for number in numbers:
+        stmt = segments[number]
+        if stmt is None:
+            continue
+        if cursor is not None and (number > cursor[0] if backwards else number < cursor[0]):
+            continue  # a segment the cursor is past
+        if cursor is not None and number == cursor[0]:
+            stmt = stmt.where(beyond(keys, cursor[1:], backwards))
+        query = stmt.add_columns(*[k.column for k in keys]).order_by(None).order_by(*order)
+        rows = session.execute(query.limit(per_page + 1 - len(found))).unique()
+        found += [(number, row) for row in rows]
+        if len(found) > per_page:
+            break
+    n = len(keys)
+    return _assemble(
+        found,
+        [(number, row[0]) for number, row in found],
+        lambda item: encode((item[0], *tuple(item[1])[-n:])),
+        start,
+        end,
+        per_page,
+    )
+
+
+def _cursors(
+    keys: Sequence[Key], after: str | None, before: str | None, per_page: int
+) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+    """The window's size checked, and its cursors decoded (at most one of them)."""
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise Invalid("per_page", _("per_page must be between 1 and %(max)d.", max=MAX_PER_PAGE))
+    errs = FieldErrors()
+    start = errs.check(lambda: decode(after, keys, "after"))
+    end = errs.check(lambda: decode(before, keys, "before"))
+    errs.raise_if_any()
+    if start is not None and end is not None:
+        raise Invalid("before", _("Give either after or before, not both."))
+    return start, end
+
+
+def _assemble(
+    found: list[Any],
+    items: list[Any],
+    cursor: Any,
+    start: tuple[Any, ...] | None,
+    end: tuple[Any, ...] | None,
+    per_page: int,
+) -> Window[Any]:
+    """The window of up to `per_page` + 1 rows read in the walk's direction (`found`, with
+    their `items`; `cursor(row)` encodes a row's keys)."""
+    backwards = end is not None
     more = len(found) > per_page
-    found = found[:per_page]
+    found, items = found[:per_page], items[:per_page]
     if backwards:
         found.reverse()
-    n = len(keys)
-
-    def cursor(row: Any) -> str:
-        return encode(tuple(row)[-n:])
-
-    items = [row if rows else row[0] for row in found]
+        items.reverse()
     if not found:
         # Nothing here: past the end (the rows were removed since the link was made) or before
         # the start. The page offers the first window again (`first` is False).

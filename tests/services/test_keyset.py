@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from coprod.errors import Invalid
 from coprod.models import Task
-from coprod.services.keyset import Count, Key, capped_count, decode, encode, window
+from coprod.services.keyset import (
+    Count,
+    Key,
+    capped_count,
+    decode,
+    encode,
+    segmented_window,
+    window,
+)
 from tests.factories import make_programme, make_task
 
 START = datetime(2026, 1, 1, 9, tzinfo=UTC)
@@ -151,3 +159,40 @@ def test_both_directions_at_once_is_an_error(session, tasks):
 def test_counts_stop_at_the_cap(session, tasks, cap, n, more):
     stmt, _ = tasks
     assert capped_count(session, stmt, cap=cap) == Count(n, more)
+
+
+ASC = [Key(Task.created_at, datetime), Key(Task.id, int)]
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 7, 30])
+def test_a_segmented_window_walks_each_segment_in_turn_both_ways(session, tasks, per_page):
+    """Segments are read one after the other (the first's rows, then the next's), each in the
+    keys' order; a None segment has no rows; walking back from the end gives the same rows."""
+    stmt, made = tasks
+    odd = stmt.where(Task.id % 2 == 1)
+    even = stmt.where(Task.id % 2 == 0)
+    segments = [even, None, odd]
+    expected = [t for t in made if t.id % 2 == 0] + [t for t in made if t.id % 2 == 1]
+    seen, after, last = [], None, None
+    while True:
+        w = segmented_window(session, segments, ASC, after=after, per_page=per_page)
+        assert all(n in (0, 2) for n, _ in w.items)
+        seen += [t for _n, t in w.items]
+        last = w
+        if w.next is None:
+            break
+        after = w.next
+    assert seen == expected
+    back, before = [], last.prev
+    while before:
+        w = segmented_window(session, segments, ASC, before=before, per_page=per_page)
+        back = [t for _n, t in w.items] + back
+        before = w.prev
+    assert back + [t for _n, t in last.items] == expected
+
+
+def test_a_segmented_cursor_for_no_such_segment_is_an_error_on_the_field(session, tasks):
+    stmt, _made = tasks
+    with pytest.raises(Invalid) as err:
+        segmented_window(session, [stmt], ASC, after=encode((3, START, 1)))
+    assert list(err.value.errors) == ["after"]
