@@ -91,17 +91,15 @@ def _coordinator(session: Session, actor: User, now: datetime) -> CoordinatorSec
         return None
     upcoming, more_upcoming = _upcoming(session, base, now)
 
-    unmarked_count = (
-        select(Signup.shift_id, func.count().label("n"))
-        .where(Signup.status == SignupStatus.CONFIRMED)
-        .group_by(Signup.shift_id)
-        .subquery()
-    )
-    past = base.join(unmarked_count, unmarked_count.c.shift_id == Shift.id).where(
-        Shift.ends_at <= now
-    )
+    # Each shift's confirmed sign-ups (not yet marked attended or no-show) are counted by its
+    # own entries of the sign-ups' (shift, status) index. Joined to one count grouped over
+    # every confirmed sign-up, PostgreSQL aggregated all of them: 426,596 rows, 88 ms at the
+    # 10x medium benchmark world, for a coordinator with 170 past shifts.
+    confirmed = (Signup.shift_id == Shift.id, Signup.status == SignupStatus.CONFIRMED)
+    unmarked_count = select(func.count()).where(*confirmed).correlate(Shift).scalar_subquery()
+    past = base.where(Shift.ends_at <= now, exists().where(*confirmed))
     rows = session.execute(
-        _with_task(past.add_columns(unmarked_count.c.n))
+        _with_task(past.add_columns(unmarked_count))
         .order_by(Shift.starts_at.desc(), Shift.id.desc())
         .limit(MAX_SHIFTS)
     ).all()
