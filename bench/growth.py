@@ -63,7 +63,7 @@ from bench.walk import LastPage, Walk, last_page, walk, with_query
 from coprod.db import make_engine
 
 SIZES_ORDER = ("small", "medium", "large", "medium10")
-VISITOR, VOLUNTEER, STAFF = "visitor", "volunteer", "staff"
+VISITOR, VOLUNTEER, STAFF, COORDINATOR = "visitor", "volunteer", "staff", "coordinator"
 FLOOR = "privacy notice (no query)"
 
 
@@ -120,6 +120,7 @@ def pages_for(world: Mapping[str, Any], last: Mapping[str, str]) -> list[Page]:
         Page("home page", VOLUNTEER, "/"),
         Page("my schedule", VOLUNTEER, "/my/schedule"),
         Page("home page", STAFF, "/"),
+        Page("home page", COORDINATOR, "/"),
         Page("review queue, page 1", STAFF, "/review"),
         Page("review queue, last page", STAFF, last["review"]),
         Page("review queue, all statuses, page 1", STAFF, "/review?status=all"),
@@ -204,6 +205,7 @@ def in_process(
         VISITOR: _test_client_as(app, None),
         VOLUNTEER: _test_client_as(app, f"v0@{DOMAIN}"),
         STAFF: _test_client_as(app, f"staff@{DOMAIN}"),
+        COORDINATOR: _test_client_as(app, f"coordinator@{DOMAIN}"),
     }
     out: dict[tuple[str, str], tuple[float, float, float]] = {}
     for page in pages:
@@ -276,13 +278,15 @@ def run_size(args: argparse.Namespace) -> dict[str, Any]:
         wait_ready(base + "/tasks")
         wait_ready(baseline + "/")
         world = discover(args.url)
-        people = {VISITOR: Browser(base), VOLUNTEER: Browser(base), STAFF: Browser(base)}
+        people = {who: Browser(base) for who in (VISITOR, VOLUNTEER, STAFF, COORDINATOR)}
         people[VOLUNTEER].login(f"v0@{DOMAIN}")
         people[STAFF].login(f"staff@{DOMAIN}")
+        people[COORDINATOR].login(f"coordinator@{DOMAIN}")
         cookies = {
             VISITOR: None,
             VOLUNTEER: people[VOLUNTEER].signed_in_state()[0],
             STAFF: people[STAFF].signed_in_state()[0],
+            COORDINATOR: people[COORDINATOR].signed_in_state()[0],
         }
         lasts: dict[str, LastPage] = {}
         wanted = set(args.only.split(";")) if args.only else set()
