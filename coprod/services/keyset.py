@@ -152,7 +152,7 @@ def _bind(key: Key, value: Any) -> ColumnElement[Any]:
     return literal(value, type_=key.column.type)
 
 
-def beyond(keys: Sequence[Key], values: Sequence[Any], backwards: bool) -> ColumnElement[bool]:
+def _beyond(keys: Sequence[Key], values: Sequence[Any], backwards: bool) -> ColumnElement[bool]:
     """Rows strictly past `values` in the list's order (before them when `backwards`)."""
     if len({k.descending for k in keys}) == 1:
         # One direction for every key: a row-value comparison, which an index serves.
@@ -187,9 +187,9 @@ def window(
     labelled = [k.column.label(f"_k{i}") for i, k in enumerate(keys)]
     query = stmt.add_columns(*labelled)
     if start is not None:
-        query = query.where(beyond(keys, start, backwards=False))
+        query = query.where(_beyond(keys, start, backwards=False))
     if end is not None:
-        query = query.where(beyond(keys, end, backwards=True))
+        query = query.where(_beyond(keys, end, backwards=True))
     order = [(k.column.desc() if k.descending != backwards else k.column.asc()) for k in keys]
     found = list(
         session.execute(query.order_by(None).order_by(*order).limit(per_page + 1)).unique()
@@ -215,7 +215,7 @@ def segmented_window(
     per_page: int = 20,
 ) -> Window[Any]:
     """A window of one list made of several statements read one after the other, each in the
-    order of `keys` (ascending): all of the first segment's rows, then the second's, ….
+    order of `keys`: all of the first segment's rows, then the second's, ….
     Each segment is walked by its own index and stops when the window is full, where one
     statement ordered by "which segment" first would find and sort every row. A cursor holds
     the segment's number, then the keys; a segment given as None has no rows (no query)."""
@@ -225,7 +225,7 @@ def segmented_window(
     cursor = end if backwards else start
     if cursor is not None and not 0 <= cursor[0] < len(segments):
         raise invalid_cursor("before" if backwards else "after")
-    order = [k.column.desc() if backwards else k.column.asc() for k in keys]
+    order = [(k.column.desc() if k.descending != backwards else k.column.asc()) for k in keys]
     found: list[tuple[int, Any]] = []
     numbers = range(len(segments) - 1, -1, -1) if backwards else range(len(segments))
     for number in numbers:
@@ -235,7 +235,7 @@ def segmented_window(
         if cursor is not None and (number > cursor[0] if backwards else number < cursor[0]):
             continue  # a segment the cursor is past
         if cursor is not None and number == cursor[0]:
-            stmt = stmt.where(beyond(keys, cursor[1:], backwards))
+            stmt = stmt.where(_beyond(keys, cursor[1:], backwards))
         query = stmt.add_columns(*[k.column for k in keys]).order_by(None).order_by(*order)
         rows = session.execute(query.limit(per_page + 1 - len(found))).unique()
         found += [(number, row) for row in rows]
