@@ -24,7 +24,12 @@ from bench.generate import DOMAIN
 from bench.load import discover
 from bench.profile_pages import _app, _client_as
 
-PEOPLE = {"visitor": None, "volunteer": f"v0@{DOMAIN}", "staff": f"staff@{DOMAIN}"}
+PEOPLE = {
+    "visitor": None,
+    "volunteer": f"v0@{DOMAIN}",
+    "staff": f"staff@{DOMAIN}",
+    "coordinator": f"coordinator@{DOMAIN}",
+}
 TRIES = 5
 
 

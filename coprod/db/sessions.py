@@ -3,12 +3,16 @@ the process's session registry `db`, and the units of work that jobs and command
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+import psycopg
+from psycopg.pq import TransactionStatus
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -34,6 +38,62 @@ def _sqlite_hooks(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql(sqlite_begin.get())
+
+
+# A transaction that has run nothing but SELECTs so far (in the connection's `info`).
+_ONLY_READ = "coprod_only_read"
+# Text matched by pattern: its best plan depends on the pattern ("%garden%" is rare or common).
+_PATTERN_MATCH = re.compile(r"\bI?LIKE\b")
+
+
+def _prepared_statement_hooks(engine: Engine) -> None:
+    """PostgreSQL: statements stay prepared from one request to the next, and are planned once
+    for any values, except those that match text by pattern.
+
+    psycopg prepares a statement on the server once a connection has run it five times; after
+    five more runs PostgreSQL keeps one generic plan for it when that plan is not dearer than
+    the plans made for each run's values (`plan_cache_mode=auto`). But psycopg forgets every
+    prepared statement at each ROLLBACK, and every request that only read ended with one, so
+    no statement ever stayed prepared: each page parsed and planned all its statements again,
+    every time. Planning was most of the database's work: 8.7 of 9.5 ms for the coordinator's
+    home page at the small benchmark world (bench/README.md, 5 Dec 2026, fifth round).
+
+    So a transaction that has run only SELECTs ends with COMMIT, which for it is the same as
+    ROLLBACK; one that ran anything else (a write, a savepoint, a SET) still rolls back. A
+    statement with LIKE or ILIKE is never prepared: a search's pattern decides between walking
+    the list in its order and reading the trigram index (a search's statement once took 11-13
+    ms instead of 1-2 at the large world when PostgreSQL kept one plan for every pattern)."""
+
+    @event.listens_for(engine, "begin")
+    def _began(conn: Any) -> None:
+        conn.info[_ONLY_READ] = True
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool
+    ) -> None:
+        if executemany or statement.lstrip()[:6].upper() != "SELECT":
+            conn.info[_ONLY_READ] = False
+
+    @event.listens_for(engine, "rollback")
+    def _commit_what_only_read(conn: Any) -> None:
+        if conn.closed or conn.invalidated or not conn.info.pop(_ONLY_READ, False):
+            return  # (`info` is the connection's: asked of a lost one, it raises)
+        dbapi = conn.connection.dbapi_connection
+        # Only a healthy transaction (not one a failed statement aborted, not a lost
+        # connection): the dialect's rollback then finds none and leaves the statements be.
+        if dbapi.info.transaction_status == TransactionStatus.INTRANS:
+            # A connection that breaks here: the rollback that follows meets it and says so.
+            with contextlib.suppress(psycopg.OperationalError):
+                dbapi.commit()
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        if _PATTERN_MATCH.search(statement):
+            cursor.execute(statement, parameters, prepare=False)
+        else:
+            cursor.execute(statement, parameters)
+        return True
 
 
 def normalise_url(url: str) -> str:
@@ -68,18 +128,11 @@ def make_engine(
             kwargs["poolclass"] = StaticPool
     else:
         kwargs.update(pool_size=10, max_overflow=20, pool_recycle=pool_recycle)
-        # psycopg prepares a statement on the server once it has run it five times, and after
-        # five more PostgreSQL may switch that statement to one generic plan for any values:
-        # a search's `ILIKE '%garden%'` then got a plan made for no pattern in particular
-        # (13 ms instead of 1 ms at the large world, bench/README.md). Every execution is
-        # planned for its own values; being prepared still saves parsing it again.
-        # (Added to the URL's own `options`, which connect_args would otherwise replace.)
-        given = make_url(url).query.get("options")
-        own = "-c plan_cache_mode=force_custom_plan"
-        kwargs["connect_args"] = {"options": f"{given} {own}" if isinstance(given, str) else own}
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _sqlite_hooks(engine)
+    elif engine.dialect.name == "postgresql":
+        _prepared_statement_hooks(engine)
     return engine
 
 

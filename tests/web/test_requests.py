@@ -186,15 +186,76 @@ def test_a_request_on_a_connection_the_server_ended_is_run_again_and_the_next_wo
     assert visitor.get("/tasks").status_code == 200
 
 
-@pytest.mark.postgres
-def test_every_statement_is_planned_for_its_own_values_even_once_prepared(own_engine: Any) -> None:
-    """psycopg prepares a statement run five times; PostgreSQL may then plan it once for any
-    values (a search's pattern among them). The engine's connections ask for a plan per run."""
-    eng = own_engine(PG_URL)
+def _prepared(eng: Engine) -> list[tuple[str, int]]:
+    """The statements prepared on the engine's one pooled connection, with their generic plans."""
     with eng.connect() as conn:
-        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
-    # Options the URL gives its connections are kept beside it.
-    url = make_url(PG_URL).update_query_dict({"options": "-c statement_timeout=4321"})
-    with own_engine(url.render_as_string(hide_password=False)).connect() as conn:
-        assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
-        assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "4321ms"
+        rows = conn.execute(
+            text("SELECT statement, generic_plans FROM pg_prepared_statements")
+        ).all()
+        conn.commit()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+@pytest.mark.postgres
+def test_a_page_read_again_and_again_is_not_planned_again_each_time(
+    app: Flask, committed_engine: Engine, own_engine: Any
+) -> None:
+    """psycopg prepares a statement run five times on a connection, and PostgreSQL then plans
+    it once; but psycopg forgets them all at a ROLLBACK, which ended every request that only
+    read. Such a request now ends with COMMIT, so its statements stay prepared."""
+    eng = own_engine(PG_URL)
+    client = app.test_client()
+    for _ in range(12):
+        assert client.get("/api/v1/tasks").status_code == 200
+    assert eng.pool.checkedout() == 0 and eng.pool.size() >= 1
+    prepared = _prepared(eng)
+    from_tasks = [generic for statement, generic in prepared if "FROM task" in statement]
+    assert from_tasks, prepared
+    assert max(from_tasks) >= 1  # planned once, then run with that plan
+
+
+@pytest.mark.postgres
+def test_a_search_is_planned_for_its_own_words_every_time(
+    app: Flask, committed_engine: Engine, own_engine: Any
+) -> None:
+    """A pattern's best plan depends on the pattern (a rare word: read the trigram index; a
+    common one: walk the list in order), so statements with LIKE or ILIKE are never prepared."""
+    eng = own_engine(PG_URL)
+    client = app.test_client()
+    for _ in range(12):
+        assert client.get("/tasks?q=garden").status_code == 200
+        assert client.get("/tasks").status_code == 200
+    prepared = _prepared(eng)
+    assert any("FROM task" in statement for statement, _ in prepared)  # the plain list's
+    assert not [s for s, _ in prepared if "LIKE" in s.upper()]
+
+
+@pytest.mark.postgres
+def test_a_transaction_that_wrote_is_still_rolled_back_when_not_committed(
+    committed_engine: Engine,
+) -> None:
+    """Only a transaction that ran nothing but SELECTs is ended with COMMIT: one that wrote,
+    however it wrote, loses its writes when it ends without a commit."""
+    eng = make_engine(PG_URL)
+    try:
+        with eng.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS kept (n int)"))
+        for write in (
+            "INSERT INTO kept VALUES (1)",
+            "WITH x AS (INSERT INTO kept VALUES (2) RETURNING n) SELECT n FROM x",
+        ):
+            session = PinnedSession(bind=eng)
+            try:
+                session.execute(text("SELECT 1"))
+                session.execute(text(write))
+            finally:
+                session.close()
+        session = PinnedSession(bind=eng)
+        try:
+            assert session.execute(text("SELECT count(*) FROM kept")).scalar_one() == 0
+        finally:
+            session.close()
+    finally:
+        with eng.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS kept"))
+        eng.dispose()
