@@ -12,7 +12,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from coprod.cache import init_app as _init_visitor_cache
-from coprod.db import db, make_engine, normalise_url, retrying
+from coprod.db import db, make_engine, normalise_url, plan_once, retrying
 from coprod.errors import Unavailable
 from coprod.i18n import _l
 from coprod.models import User, grants
@@ -119,6 +119,17 @@ def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def _remove_session(_exc: BaseException | None) -> None:
         db.session.remove()
+
+    # A request's statements are prepared and planned once (coprod/db/sessions.py).
+    @app.before_request
+    def _plan_once() -> None:
+        g.plan_once_token = plan_once.set(True)
+
+    @app.teardown_request
+    def _plan_each_run(_exc: BaseException | None) -> None:
+        token = g.pop("plan_once_token", None)
+        if token is not None:
+            plan_once.reset(token)
 
     _retry_aborted_requests(app)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy import Engine, event, make_url, select, text
 
-from coprod.db import PinnedSession, db, make_engine
-from coprod.models import OrgKind, Role
+from coprod.db import PinnedSession, db, make_engine, unit_of_work
+from coprod.models import OrgKind, Role, Task
 from coprod.services import accounts, organisations
 from tests.api.conftest import is_problem
 from tests.conftest import NOW, PG_URL, login
@@ -228,6 +228,20 @@ def test_a_search_is_planned_for_its_own_words_every_time(
     prepared = _prepared(eng)
     assert any("FROM task" in statement for statement, _ in prepared)  # the plain list's
     assert not [s for s, _ in prepared if "LIKE" in s.upper()]
+
+
+@pytest.mark.postgres
+def test_a_job_plans_each_of_its_statements_for_its_own_values(
+    app: Flask, committed_engine: Engine, own_engine: Any
+) -> None:
+    """Outside a web request (jobs, commands) nothing is prepared: the report builder runs the
+    same statements for period after period, and one plan for all of them was slower."""
+    eng = own_engine(PG_URL)
+    with app.app_context():
+        for _ in range(12):
+            with unit_of_work() as session:
+                session.execute(select(Task.id).where(Task.id > 0).limit(1)).all()
+    assert not [s for s, _ in _prepared(eng) if "FROM task" in s]
 
 
 @pytest.mark.postgres
