@@ -95,7 +95,9 @@ def _prepared_statement_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "do_execute")
     def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
-        if not plan_once.get() or _PATTERN_MATCH.search(statement):
+        # (A server-side cursor, for rows read in batches, is declared, never prepared.)
+        plain = not isinstance(cursor, psycopg.ServerCursor)
+        if plain and (not plan_once.get() or _PATTERN_MATCH.search(statement)):
             cursor.execute(statement, parameters, prepare=False)
         else:
             cursor.execute(statement, parameters)
